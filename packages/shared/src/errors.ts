@@ -1,0 +1,65 @@
+/**
+ * Errors with stable codes. Every failure the platform reports carries one of these codes, a human
+ * message and a `retryable` flag; `httpStatusFor` is the one place codes map to HTTP statuses.
+ */
+export const errorStatus = {
+  invalid_params: 422,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  app_not_found: 404,
+  build_not_found: 404,
+  release_not_found: 404,
+  name_taken: 409,
+  build_in_progress: 409,
+  quota_exceeded: 403,
+  build_failed: 422,
+  release_failed: 422,
+  no_buildpack: 422,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export interface AppErrorOptions {
+  retryable?: boolean;
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.details = options.details;
+  }
+
+  get status(): number {
+    return httpStatusFor(this.code);
+  }
+
+  toJSON(): { id: ErrorCode; message: string } & Record<string, unknown> {
+    return { id: this.code, message: this.message, ...(this.details ?? {}) };
+  }
+}
+
+export function httpStatusFor(code: string): number {
+  return (errorStatus as Record<string, number>)[code] ?? 500;
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}
+
+/** Turns anything thrown into an Error, so callers can always rely on `.message`. */
+export function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}

@@ -1,0 +1,53 @@
+import { EventEmitter } from 'node:events';
+import type { AppRoute } from './types.js';
+import type { RouteStore } from './route-store.js';
+
+/** In-process route store, for unit tests and single-process setups. */
+export class MemoryRouteStore implements RouteStore {
+  private readonly routes = new Map<string, AppRoute>();
+  private readonly acks = new Map<string, number>();
+  private readonly events = new EventEmitter();
+
+  async list(): Promise<AppRoute[]> {
+    return [...this.routes.values()].map((r) => structuredClone(r));
+  }
+  async get(app: string): Promise<AppRoute | undefined> {
+    const r = this.routes.get(app);
+    return r && structuredClone(r);
+  }
+  async set(route: AppRoute): Promise<void> {
+    this.routes.set(route.app, structuredClone(route));
+    this.events.emit('change', route.app);
+  }
+  async remove(app: string): Promise<void> {
+    this.routes.delete(app);
+    this.acks.delete(app);
+    this.events.emit('change', app);
+  }
+  async watch(onChange: (app: string) => void): Promise<() => Promise<void>> {
+    const listener = (app: string): void => queueMicrotask(() => onChange(app));
+    this.events.on('change', listener);
+    return async () => {
+      this.events.off('change', listener);
+    };
+  }
+  async ack(app: string, version: number): Promise<void> {
+    if ((this.acks.get(app) ?? -1) < version) this.acks.set(app, version);
+    this.events.emit('ack', app);
+  }
+  async waitForAck(app: string, version: number, timeoutMs: number): Promise<boolean> {
+    if ((this.acks.get(app) ?? -1) >= version) return true;
+    return new Promise((resolve) => {
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        this.events.off('ack', onAck);
+        resolve(ok);
+      };
+      const onAck = (a: string): void => {
+        if (a === app && (this.acks.get(app) ?? -1) >= version) done(true);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.events.on('ack', onAck);
+    });
+  }
+}

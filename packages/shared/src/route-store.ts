@@ -1,0 +1,24 @@
+import type { AppRoute } from './types.js';
+
+/**
+ * The route table seam between the controller (writer) and the routers (readers). Routers sync with
+ * list, diff, apply, then watch; on any error they keep their last good table and resync on a timer.
+ */
+export interface RouteStore {
+  /** Every app's route. */
+  list(): Promise<AppRoute[]>;
+  /** One app's route, or undefined when the app has none. */
+  get(app: string): Promise<AppRoute | undefined>;
+  /** Stores the app's route and tells the watchers. */
+  set(route: AppRoute): Promise<void>;
+  /** Removes the app's route and tells the watchers. */
+  remove(app: string): Promise<void>;
+  /** Calls `onChange(app)` for each change after this resolves; returns a function that stops watching. */
+  watch(onChange: (app: string) => void): Promise<() => Promise<void>>;
+  /** A router says it now serves `version` of the app's route. */
+  ack(app: string, version: number): Promise<void>;
+  /** Resolves true once some router serves at least `version` of the app's route, false on timeout. */
+  waitForAck(app: string, version: number, timeoutMs: number): Promise<boolean>;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,59 @@
+/** Shared types between the controller, the builder, the router and the CLI. */
+
+/** Process types of a release: `{ web: "npm start", worker: "node worker.js" }`. */
+export type ProcessTypes = Record<string, string>;
+
+/** One BullMQ job per build: what the builder needs to turn a commit into an image. */
+export interface BuildJobData {
+  buildId: string;
+  app: string;
+  /** Git commit being built. */
+  commit: string;
+  /** Path of a tar of the commit's tree (from `git archive`), on disk shared with the controller. */
+  sourcePath: string;
+  /** The app's config vars, given to buildpacks as files in ENV_DIR. */
+  env: Record<string, string>;
+  /** Explicit buildpacks for the app (names of built-in buildpacks); empty means detect. */
+  buildpacks: string[];
+}
+
+/** What a successful build produced. */
+export interface BuildResult {
+  /** Image reference in the builder's engine, e.g. `paas/hello:b-1a2b3c4d`. */
+  image: string;
+  /** Process types from the Procfile, else the buildpack's default_process_types. */
+  processTypes: ProcessTypes;
+  /** Buildpack (or "dockerfile") that built the app. */
+  buildpack: string;
+  /** Size in bytes of the run image; of the build image used, for comparison. */
+  imageSize: number;
+  buildImageSize: number;
+}
+
+/** Entries of a build's output stream. */
+export type BuildLogEntry =
+  | { type: 'line'; text: string }
+  | { type: 'end'; status: 'succeeded'; result: BuildResult }
+  | { type: 'end'; status: 'failed'; error: string; code: string };
+
+/** A backend of an app: one running web process reachable at host:port. */
+export interface Backend {
+  /** Process name, e.g. `web.1`. */
+  process: string;
+  /** Container id on its engine. */
+  container: string;
+  host: string;
+  port: number;
+}
+
+/** The router's view of one app. */
+export interface AppRoute {
+  app: string;
+  /** Host names that reach this app: `<app>.<PAAS_DOMAIN>` and custom domains (`*.example.com` allowed). */
+  domains: string[];
+  backends: Backend[];
+  /** Release version these backends run. */
+  release: number;
+  /** Monotonic version of this route entry; routers acknowledge the version they applied. */
+  version: number;
+}
