@@ -9,3 +9,4 @@ export * from './route-store.js';
 export * from './memory-route-store.js';
 export * from './redis-route-store.js';
 export * from './test-env.js';
+export * from './docker-options.js';

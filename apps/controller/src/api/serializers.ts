@@ -1,0 +1,62 @@
+import type { AppRow } from '../db/apps.js';
+import type { BuildRow } from '../db/builds.js';
+import type { ReleaseRow } from '../db/releases.js';
+import type { ProcessInfo } from '../runtime/runtime-backend.js';
+import { gitUrl, webUrl, type ControllerConfig } from '../config.js';
+
+type UrlConfig = Pick<ControllerConfig, 'domain' | 'router' | 'api'>;
+
+export function appJson(config: UrlConfig, app: AppRow) {
+  return {
+    id: app.id,
+    name: app.name,
+    owner: { id: app.owner_id, email: app.owner_email },
+    created_at: app.created_at,
+    web_url: webUrl(config, app.name),
+    git_url: gitUrl(config, app.name),
+    current_release: app.current_release,
+    buildpacks: app.buildpacks,
+  };
+}
+
+export function releaseJson(r: ReleaseRow, current: number | null) {
+  return {
+    id: r.id,
+    version: r.version,
+    description: r.description,
+    status: r.status,
+    current: r.version === current,
+    image: r.image,
+    build: r.build_id ? { id: r.build_id } : null,
+    process_types: r.process_types,
+    user: r.user_email ? { email: r.user_email } : null,
+    created_at: r.created_at,
+  };
+}
+
+export function buildJson(b: BuildRow) {
+  return {
+    id: b.id,
+    status: b.status,
+    commit: b.commit,
+    buildpack: b.buildpack,
+    image: b.image,
+    error: b.error,
+    process_types: b.process_types,
+    created_at: b.created_at,
+    finished_at: b.finished_at,
+  };
+}
+
+export function dynoJson(p: ProcessInfo) {
+  return {
+    id: p.id,
+    name: p.name,
+    type: p.type,
+    state: p.state,
+    host: p.host,
+    release: { version: p.release },
+    command: p.command,
+    updated_at: p.startedAt,
+  };
+}

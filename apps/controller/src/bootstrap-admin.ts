@@ -1,0 +1,45 @@
+/**
+ * First-run set-up, called by `npm run up`: creates the admin account when there is no user yet,
+ * saves its password under PAAS_HOME, and writes a logged-in CLI config (`$PAAS_HOME/cli.json`)
+ * holding a long-lived API token. Running it again changes nothing.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import { loadConfig } from './config.js';
+import { migrate } from './db/migrator.js';
+import { countUsers, createUser } from './db/users.js';
+import { hashPassword } from './auth/passwords.js';
+import { TokenService } from './auth/token-service.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const email = config.adminEmail;
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+  try {
+    await migrate(pool);
+    const cliConfig = join(config.home, 'cli.json');
+    if ((await countUsers(pool)) > 0) {
+      if (!existsSync(cliConfig)) {
+        console.log(`users exist already; log the CLI in with: bin/paas login --api ${config.api.url}`);
+      }
+      return;
+    }
+    const password = randomBytes(12).toString('base64url');
+    const admin = await createUser(pool, email, await hashPassword(password), 'admin');
+    const token = await new TokenService(pool, config.secret, config.jwtTtl).createApiToken(admin.id, 'CLI (npm run up)');
+    await mkdir(config.home, { recursive: true, mode: 0o700 });
+    await writeFile(join(config.home, 'admin-credentials'), `email=${email}\npassword=${password}\n`, { mode: 0o600 });
+    await writeFile(cliConfig, JSON.stringify({ api_url: config.api.url, token, email }, null, 2) + '\n', { mode: 0o600 });
+    console.log(`created the admin account ${email} (password in ${join(config.home, 'admin-credentials')})`);
+  } finally {
+    await pool.end();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bootstrap: ${(err as Error).message}`);
+  process.exit(1);
+});

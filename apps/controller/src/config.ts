@@ -1,0 +1,78 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { parseEnv, portSchema } from '@paas/shared';
+
+const schema = z
+  .object({
+    PAAS_HOME: z.string().min(1).default(join(homedir(), '.paas')),
+    PAAS_API_PORT: portSchema.default(5050),
+    PAAS_API_HOST: z.string().min(1).default('0.0.0.0'),
+    PAAS_API_URL: z.string().url().optional(),
+    PAAS_ROUTER_PORT: portSchema.default(8080),
+    PAAS_DOMAIN: z
+      .string()
+      .regex(/^[a-z0-9.-]+$/, 'must be a lowercase DNS name such as localhost or apps.example.com')
+      .default('localhost'),
+    DATABASE_URL: z.string().min(1).default('postgres://postgres@127.0.0.1:5432/paas'),
+    REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
+    PAAS_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('paas'),
+    DOCKER_HOST: z.string().optional(),
+    PAAS_SECRET: z.string().min(32, 'must be at least 32 characters (npm run up generates one)'),
+    PAAS_CLUSTER: z.string().regex(/^[a-z0-9-]+$/).default('local'),
+    PAAS_HOST_NAME: z.string().regex(/^[a-z0-9.-]+$/).default('local'),
+    PAAS_CONTAINER_ADDRESS: z.string().min(1).default('127.0.0.1'),
+    PAAS_BOOT_TIMEOUT: z.coerce.number().int().positive().default(60),
+    PAAS_STOP_GRACE: z.coerce.number().int().min(0).default(10),
+    PAAS_RECONCILE_INTERVAL: z.coerce.number().int().positive().default(15),
+    PAAS_BUILD_TIMEOUT: z.coerce.number().int().positive().default(900),
+    PAAS_JWT_TTL: z.string().min(1).default('30d'),
+    PAAS_ADMIN_EMAIL: z.string().email().optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .transform((env) => {
+    const home = resolve(env.PAAS_HOME);
+    return {
+      home,
+      reposDir: join(home, 'repos'),
+      buildsDir: join(home, 'builds'),
+      api: {
+        port: env.PAAS_API_PORT,
+        host: env.PAAS_API_HOST,
+        url: (env.PAAS_API_URL ?? `http://127.0.0.1:${env.PAAS_API_PORT}`).replace(/\/+$/, ''),
+      },
+      router: { port: env.PAAS_ROUTER_PORT },
+      domain: env.PAAS_DOMAIN,
+      databaseUrl: env.DATABASE_URL,
+      redisUrl: env.REDIS_URL,
+      redisPrefix: env.PAAS_REDIS_PREFIX,
+      dockerHost: env.DOCKER_HOST,
+      secret: env.PAAS_SECRET,
+      cluster: env.PAAS_CLUSTER,
+      hostName: env.PAAS_HOST_NAME,
+      containerAddress: env.PAAS_CONTAINER_ADDRESS,
+      bootTimeoutMs: env.PAAS_BOOT_TIMEOUT * 1000,
+      stopGraceSeconds: env.PAAS_STOP_GRACE,
+      reconcileIntervalMs: env.PAAS_RECONCILE_INTERVAL * 1000,
+      buildTimeoutMs: env.PAAS_BUILD_TIMEOUT * 1000,
+      jwtTtl: env.PAAS_JWT_TTL,
+      logLevel: env.LOG_LEVEL,
+      adminEmail: env.PAAS_ADMIN_EMAIL ?? `admin@${env.PAAS_DOMAIN.includes('.') ? env.PAAS_DOMAIN : 'paas.local'}`,
+    };
+  });
+
+export type ControllerConfig = z.infer<typeof schema>;
+
+export function loadConfig(env: Record<string, string | undefined>): ControllerConfig {
+  return parseEnv(schema, env);
+}
+
+/** The URL an app is served at through the router. */
+export function webUrl(config: Pick<ControllerConfig, 'domain' | 'router'>, app: string): string {
+  const port = config.router.port === 80 ? '' : `:${config.router.port}`;
+  return `http://${app}.${config.domain}${port}/`;
+}
+
+export function gitUrl(config: Pick<ControllerConfig, 'api'>, app: string): string {
+  return `${config.api.url}/${app}.git`;
+}

@@ -1,0 +1,169 @@
+import type pg from 'pg';
+import { AppError, sleep, type Logger } from '@paas/shared';
+import type { AppRow } from '../db/apps.js';
+import { getFormation, type FormationRow } from '../db/formation.js';
+import { currentRelease, setReleaseStatus, type ReleaseRow } from '../db/releases.js';
+import type { ProcessInfo, ProcessSpec, RuntimeBackend } from '../runtime/runtime-backend.js';
+import type { AppLocks } from './app-lock.js';
+import type { Probe } from './probe.js';
+import type { RoutePublisher } from './route-publisher.js';
+
+export interface DeployerOptions {
+  pool: pg.Pool;
+  runtime: RuntimeBackend;
+  routes: RoutePublisher;
+  locks: AppLocks;
+  probe: Probe;
+  log: Logger;
+  bootTimeoutMs: number;
+  stopGraceSeconds: number;
+}
+
+/** The port every process is told to listen on inside its container. */
+export const containerPort = 5000;
+const logTailLines = 20;
+
+/**
+ * Puts releases into service. A new release starts its processes first; web processes must answer
+ * HTTP within the boot timeout; only then the router switches and the old processes stop. A release
+ * whose processes do not boot is not promoted and the previous one keeps serving.
+ */
+export class Deployer {
+  constructor(private readonly o: DeployerOptions) {}
+
+  private spec(app: AppRow, release: ReleaseRow, type: string, index: number): ProcessSpec {
+    return {
+      app: app.name,
+      release: release.version,
+      type,
+      index,
+      image: release.image,
+      command: release.process_types[type]!,
+      env: release.config,
+      port: containerPort,
+      publish: type === 'web',
+    };
+  }
+
+  private desired(formation: FormationRow[], release: ReleaseRow): FormationRow[] {
+    return formation.filter((f) => f.quantity > 0 && release.process_types[f.type] !== undefined);
+  }
+
+  /** Rolls the app onto `release`; throws `release_failed` (with the process's last lines) when it does not boot. */
+  async deploy(app: AppRow, release: ReleaseRow, say: (line: string) => void = () => {}): Promise<void> {
+    await this.o.locks.with(app.id, async () => {
+      const log = this.o.log.child({ app: app.name, release: release.version });
+      const formation = this.desired(await getFormation(this.o.pool, app.id), release);
+      const old = await this.o.runtime.list({ app: app.name });
+      const started: ProcessInfo[] = [];
+      try {
+        for (const f of formation) {
+          for (let i = 1; i <= f.quantity; i++) started.push(await this.o.runtime.start(this.spec(app, release, f.type, i)));
+        }
+        const web = started.filter((p) => p.type === 'web');
+        if (web.length) say(`Waiting for ${web.map((p) => p.name).join(', ')} to accept connections on $PORT`);
+        await Promise.all(web.map((p) => this.waitServing(p)));
+      } catch (err) {
+        await Promise.all(started.map((p) => this.o.runtime.stop(p.id, 0).catch(() => undefined)));
+        await setReleaseStatus(this.o.pool, release.id, 'failed');
+        log.warn({ err }, 'release failed to boot');
+        if (err instanceof AppError) throw err;
+        throw new AppError('release_failed', `release v${release.version} could not start: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+      await setReleaseStatus(this.o.pool, release.id, 'succeeded');
+      await this.o.routes.publish(
+        app.name,
+        release.version,
+        started.filter((p) => p.type === 'web'),
+      );
+      await Promise.all(old.map((p) => this.o.runtime.stop(p.id, this.o.stopGraceSeconds)));
+      log.info({ started: started.length, stopped: old.length }, 'release deployed');
+    });
+  }
+
+  /** Waits until a web process answers HTTP; fails early when it crashes, late when it never answers. */
+  private async waitServing(p: ProcessInfo): Promise<void> {
+    const deadline = Date.now() + this.o.bootTimeoutMs;
+    let checks = 0;
+    while (Date.now() < deadline) {
+      if (p.port !== undefined && (await this.o.probe(p.address, p.port))) return;
+      if (++checks % 4 === 0) {
+        const now = (await this.o.runtime.list({ app: p.app })).find((x) => x.id === p.id);
+        if (!now || now.state === 'crashed' || now.state === 'down') {
+          throw await this.bootError(p, `${p.name} crashed while booting`);
+        }
+      }
+      await sleep(250);
+    }
+    throw await this.bootError(p, `${p.name} did not answer HTTP on $PORT within ${Math.round(this.o.bootTimeoutMs / 1000)} s`);
+  }
+
+  private async bootError(p: ProcessInfo, message: string): Promise<AppError> {
+    const output = (await this.o.runtime.logs(p.id, logTailLines).catch(() => '')).trimEnd();
+    return new AppError('release_failed', output ? `${message}; its last output:\n${output}` : message, {
+      details: { process: p.name, output },
+    });
+  }
+
+  /**
+   * Makes the app's running processes match its formation for the current release (start what is
+   * missing, stop what is extra or left from other releases) and republishes its route when it
+   * differs. Level-triggered: safe to run any number of times.
+   */
+  async reconcile(app: AppRow, opts: { wait: boolean } = { wait: true }): Promise<void> {
+    const run = async (): Promise<void> => {
+      const release = await currentRelease(this.o.pool, app.id);
+      const procs = await this.o.runtime.list({ app: app.name });
+      if (!release) {
+        await Promise.all(procs.map((p) => this.o.runtime.stop(p.id, this.o.stopGraceSeconds)));
+        return;
+      }
+      const formation = this.desired(await getFormation(this.o.pool, app.id), release);
+      const want = new Map(formation.map((f) => [f.type, f.quantity]));
+      const keep: ProcessInfo[] = [];
+      const stop: ProcessInfo[] = [];
+      const seen = new Set<string>();
+      for (const p of procs.sort((a, b) => a.name.localeCompare(b.name))) {
+        const index = Number(p.name.split('.')[1]);
+        const ok = p.release === release.version && index >= 1 && index <= (want.get(p.type) ?? 0) && !seen.has(p.name);
+        (ok ? keep : stop).push(p);
+        if (ok) seen.add(p.name);
+      }
+      const started: ProcessInfo[] = [];
+      for (const [type, quantity] of want) {
+        for (let i = 1; i <= quantity; i++) {
+          if (!seen.has(`${type}.${i}`)) started.push(await this.o.runtime.start(this.spec(app, release, type, i)));
+        }
+      }
+      const ready: ProcessInfo[] = [];
+      await Promise.all(
+        started.map(async (p) => {
+          if (p.type !== 'web') return;
+          try {
+            await this.waitServing(p);
+            ready.push(p);
+          } catch (err) {
+            this.o.log.warn({ app: app.name, process: p.name, err: (err as Error).message }, 'process did not boot');
+          }
+        }),
+      );
+      const web = [...keep.filter((p) => p.type === 'web' && p.state === 'up'), ...ready];
+      await this.o.routes.ensure(app.name, release.version, web);
+      await Promise.all(stop.map((p) => this.o.runtime.stop(p.id, this.o.stopGraceSeconds)));
+    };
+    if (opts.wait) await this.o.locks.with(app.id, run);
+    else await this.o.locks.tryWith(app.id, run);
+  }
+
+  /** Stops every process of the app and removes its route, images and build cache. */
+  async destroy(app: AppRow): Promise<void> {
+    await this.o.locks.with(app.id, async () => {
+      const procs = await this.o.runtime.list({ app: app.name });
+      await this.o.routes.remove(app.name);
+      await Promise.all(procs.map((p) => this.o.runtime.stop(p.id, 0)));
+      await this.o.runtime.removeAppResources(app.name);
+    });
+  }
+}

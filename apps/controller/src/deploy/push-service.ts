@@ -1,0 +1,141 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import type pg from 'pg';
+import type { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
+import { AppError, readBuildLog, type BuildJobData, type Logger, type RedisKeys } from '@paas/shared';
+import type { AppRow } from '../db/apps.js';
+import { finishBuild, insertBuild, markBuildRunning } from '../db/builds.js';
+import { getConfigVars } from '../db/config-vars.js';
+import { isUniqueViolation } from '../db/queryable.js';
+import type { User } from '../db/users.js';
+import type { ReleaseService } from './release-service.js';
+
+export interface PushServiceOptions {
+  pool: pg.Pool;
+  redis: Redis;
+  keys: RedisKeys;
+  queue: Queue<BuildJobData>;
+  releases: ReleaseService;
+  buildsDir: string;
+  buildTimeoutMs: number;
+  webUrl: (app: string) => string;
+  log: Logger;
+}
+
+export interface PushInput {
+  app: AppRow;
+  user: User;
+  commit: string;
+  source: Readable;
+  /** Writes one line of output to the pusher (shown as `remote:` lines). */
+  say: (line: string) => void;
+}
+
+/** Lines of build output kept in PostgreSQL per build. */
+const keptLines = 20_000;
+
+/**
+ * A push to the deploy branch: the commit's tree becomes a build (a row and a BullMQ job), its output
+ * streams back live, and a successful build becomes a release that must boot before the push is
+ * accepted. Resolves with the build id; rejects with an AppError when the push must be refused.
+ */
+export class PushService {
+  constructor(private readonly o: PushServiceOptions) {}
+
+  async push(input: PushInput): Promise<{ buildId: string; version: number }> {
+    const { app, user, commit, say } = input;
+    let build;
+    try {
+      build = await insertBuild(this.o.pool, app.id, user.id, commit);
+    } catch (err) {
+      if (isUniqueViolation(err, 'builds_one_active_per_app')) {
+        throw new AppError('build_in_progress', `a build of ${app.name} is already running; push again when it has finished`, {
+          retryable: true,
+        });
+      }
+      throw err;
+    }
+    const log = this.o.log.child({ app: app.name, build: build.id });
+    const sourcePath = join(this.o.buildsDir, `${build.id}.tar`);
+    const output: string[] = [];
+    const tell = (line: string): void => {
+      if (output.length < keptLines) output.push(line);
+      say(line);
+    };
+    try {
+      await mkdir(this.o.buildsDir, { recursive: true });
+      await pipeline(input.source, createWriteStream(sourcePath, { mode: 0o600 }));
+      if ((await this.o.queue.getWorkersCount()) === 0) {
+        throw new AppError('unavailable', 'no builder is running to take the build (start the platform with npm run up)', {
+          retryable: true,
+        });
+      }
+      tell(`-----> Building ${app.name} (${commit.slice(0, 7)}) on the paas builder`);
+      const job: BuildJobData = {
+        buildId: build.id,
+        app: app.name,
+        commit,
+        sourcePath,
+        env: await getConfigVars(this.o.pool, app.id),
+        buildpacks: app.buildpacks,
+      };
+      await this.o.queue.add('build', job, { jobId: build.id, attempts: 1, removeOnComplete: 100, removeOnFail: 100 });
+      await markBuildRunning(this.o.pool, build.id);
+      log.info({ commit }, 'build queued');
+
+      const reader = this.o.redis.duplicate();
+      let end;
+      try {
+        for await (const entry of readBuildLog(reader, this.o.keys.buildLog(build.id), {
+          idleTimeoutMs: this.o.buildTimeoutMs + 60_000,
+        })) {
+          if (entry.type === 'line') tell(entry.text);
+          else end = entry;
+        }
+      } finally {
+        reader.disconnect();
+      }
+      if (!end || end.status === 'failed') {
+        const error = end?.status === 'failed' ? end.error : 'the build ended without a result';
+        throw new AppError(end?.status === 'failed' && end.code === 'no_buildpack' ? 'no_buildpack' : 'build_failed', error);
+      }
+      await finishBuild(this.o.pool, build.id, {
+        status: 'succeeded',
+        image: end.result.image,
+        processTypes: end.result.processTypes,
+        buildpack: end.result.buildpack,
+        output: output.join('\n'),
+      });
+      log.info({ image: end.result.image }, 'build succeeded');
+      tell('-----> Launching...');
+      const release = await this.o.releases.release(
+        app,
+        {
+          image: end.result.image,
+          processTypes: end.result.processTypes,
+          buildId: build.id,
+          description: `Deploy ${commit.slice(0, 7)}`,
+          userId: user.id,
+        },
+        (line) => tell(`       ${line}`),
+      );
+      tell(`       Released v${release.version}`);
+      tell(`       ${this.o.webUrl(app.name)} deployed to paas`);
+      return { buildId: build.id, version: release.version };
+    } catch (err) {
+      const message = (err as Error).message;
+      // A build row that failed before or during the build; a release failure leaves the build succeeded.
+      await finishBuild(this.o.pool, build.id, { status: 'failed', error: message, output: output.join('\n') }).catch(
+        () => undefined,
+      );
+      log.warn({ err: message }, 'push refused');
+      throw err;
+    } finally {
+      await rm(sourcePath, { force: true });
+    }
+  }
+}

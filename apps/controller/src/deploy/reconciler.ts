@@ -1,0 +1,66 @@
+import type pg from 'pg';
+import type { Logger } from '@paas/shared';
+import { listAllApps } from '../db/apps.js';
+import type { Deployer } from './deployer.js';
+import { reconcileLockKey } from './app-lock.js';
+import type { RoutePublisher } from './route-publisher.js';
+
+/**
+ * The level-triggered loop: every interval (and at start) one controller, holding a PostgreSQL
+ * advisory lock, converges every app's processes and routes with the desired state, and drops routes
+ * of apps that no longer exist. Redis keeps nothing on disk, so this also restores the route table.
+ */
+export class Reconciler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly deployer: Deployer,
+    private readonly routes: RoutePublisher,
+    private readonly intervalMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    const tick = (): void => {
+      this.running = this.runOnce()
+        .catch((err: unknown) => this.log.error({ err }, 'reconcile failed'))
+        .finally(() => {
+          this.running = undefined;
+          if (this.timer !== undefined) this.timer = setTimeout(tick, this.intervalMs);
+        });
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  async runOnce(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [reconcileLockKey]);
+      if (!rows[0]?.ok) return;
+      try {
+        const started = Date.now();
+        const apps = await listAllApps(this.pool);
+        for (const app of apps) {
+          await this.deployer.reconcile(app, { wait: false }).catch((err: unknown) => {
+            this.log.warn({ app: app.name, err }, 'reconcile of app failed');
+          });
+        }
+        const names = new Set(apps.map((a) => a.name));
+        for (const route of await this.routes.list()) if (!names.has(route.app)) await this.routes.remove(route.app);
+        this.log.debug({ apps: apps.length, ms: Date.now() - started }, 'reconciled');
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [reconcileLockKey]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+}

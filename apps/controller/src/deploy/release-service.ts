@@ -1,0 +1,54 @@
+import type pg from 'pg';
+import type { ProcessTypes } from '@paas/shared';
+import { nextReleaseVersion, type AppRow } from '../db/apps.js';
+import { getConfigVars } from '../db/config-vars.js';
+import { initFormation } from '../db/formation.js';
+import { currentRelease, insertRelease, type ReleaseRow } from '../db/releases.js';
+import type { Deployer } from './deployer.js';
+
+export interface ReleaseInput {
+  image: string;
+  processTypes: ProcessTypes;
+  buildId: string | null;
+  description: string;
+  userId: string | null;
+}
+
+/** Releases are immutable (image + config + process types); each one is deployed as it is made. */
+export class ReleaseService {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly deployer: Deployer,
+  ) {}
+
+  async release(app: AppRow, input: ReleaseInput, say?: (line: string) => void): Promise<ReleaseRow> {
+    const version = await nextReleaseVersion(this.pool, app.id);
+    const config = await getConfigVars(this.pool, app.id);
+    const release = await insertRelease(this.pool, {
+      appId: app.id,
+      version,
+      buildId: input.buildId,
+      image: input.image,
+      config,
+      processTypes: input.processTypes,
+      description: input.description,
+      userId: input.userId,
+    });
+    await initFormation(this.pool, app.id, Object.keys(input.processTypes));
+    await this.deployer.deploy(app, release, say);
+    return { ...release, status: 'succeeded' };
+  }
+
+  /** A config change makes a new release of the current image; before the first deploy there is nothing to release. */
+  async releaseConfigChange(app: AppRow, description: string, userId: string): Promise<ReleaseRow | undefined> {
+    const current = await currentRelease(this.pool, app.id);
+    if (!current) return undefined;
+    return this.release(app, {
+      image: current.image,
+      processTypes: current.process_types,
+      buildId: current.build_id,
+      description,
+      userId,
+    });
+  }
+}

@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+import type { Logger } from '@paas/shared';
+import { demuxDockerLog } from './docker-demux.js';
+import { processName, type ProcessInfo, type ProcessSpec, type ProcessState, type RuntimeBackend } from './runtime-backend.js';
+
+export interface DockerHostOptions {
+  docker: Docker;
+  hostName: string;
+  /** Address the ports are published on and the router reaches them at. */
+  address: string;
+  /** Label value that scopes every container to one platform (or one test run). */
+  cluster: string;
+  log: Logger;
+}
+
+const label = {
+  cluster: 'paas.cluster',
+  app: 'paas.app',
+  release: 'paas.release',
+  process: 'paas.process',
+  type: 'paas.type',
+  command: 'paas.command',
+  role: 'paas.role',
+} as const;
+
+function isNotFound(err: unknown): boolean {
+  const code = (err as { statusCode?: number }).statusCode;
+  return code === 404 || code === 304;
+}
+
+/** Runs each process as a container on one Docker engine, labelled so state can be read back. */
+export class DockerHostBackend implements RuntimeBackend {
+  readonly hostName: string;
+
+  constructor(private readonly opts: DockerHostOptions) {
+    this.hostName = opts.hostName;
+  }
+
+  async ping(): Promise<void> {
+    await this.opts.docker.ping();
+  }
+
+  async start(spec: ProcessSpec): Promise<ProcessInfo> {
+    const name = processName(spec.type, spec.index);
+    const portKey = `${spec.port}/tcp`;
+    const env = { ...spec.env, PORT: String(spec.port), DYNO: name };
+    const container = await this.opts.docker.createContainer({
+      name: `paas-${this.opts.cluster}-${spec.app}-${name}-v${spec.release}-${randomBytes(3).toString('hex')}`,
+      Image: spec.image,
+      Cmd: [spec.command],
+      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      Labels: {
+        [label.cluster]: this.opts.cluster,
+        [label.app]: spec.app,
+        [label.release]: String(spec.release),
+        [label.process]: name,
+        [label.type]: spec.type,
+        [label.command]: spec.command,
+        [label.role]: 'process',
+      },
+      ExposedPorts: spec.publish ? { [portKey]: {} } : undefined,
+      HostConfig: {
+        Init: true,
+        RestartPolicy: { Name: 'always' },
+        PortBindings: spec.publish ? { [portKey]: [{ HostIp: this.opts.address, HostPort: '' }] } : undefined,
+        LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
+      },
+    });
+    try {
+      await container.start();
+    } catch (err) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw err;
+    }
+    const info = await container.inspect();
+    const binding = info.NetworkSettings.Ports?.[portKey]?.[0];
+    this.opts.log.info({ app: spec.app, release: spec.release, process: name, container: info.Id }, 'process started');
+    return {
+      id: info.Id,
+      app: spec.app,
+      release: spec.release,
+      type: spec.type,
+      name,
+      host: this.hostName,
+      address: this.opts.address,
+      port: binding ? Number(binding.HostPort) : undefined,
+      state: 'starting',
+      command: spec.command,
+      startedAt: new Date(info.State.StartedAt),
+      restartCount: info.RestartCount,
+    };
+  }
+
+  async list(filter: { app?: string } = {}): Promise<ProcessInfo[]> {
+    const labels = [`${label.cluster}=${this.opts.cluster}`, `${label.role}=process`];
+    if (filter.app) labels.push(`${label.app}=${filter.app}`);
+    const containers = await this.opts.docker.listContainers({ all: true, filters: { label: labels } });
+    return containers.map((c) => {
+      const l = c.Labels;
+      const published = c.Ports.find((p) => p.PublicPort && p.Type === 'tcp');
+      return {
+        id: c.Id,
+        app: l[label.app] ?? '',
+        release: Number(l[label.release] ?? 0),
+        type: l[label.type] ?? '',
+        name: l[label.process] ?? '',
+        host: this.hostName,
+        address: this.opts.address,
+        port: published?.PublicPort,
+        state: toState(c.State, c.Status),
+        command: l[label.command] ?? '',
+        startedAt: new Date(c.Created * 1000),
+        restartCount: 0,
+      };
+    });
+  }
+
+  async stop(id: string, graceSeconds: number): Promise<void> {
+    const container = this.opts.docker.getContainer(id);
+    try {
+      // Keep the restart policy from bringing it back while it stops.
+      await container.update({ RestartPolicy: { Name: 'no' } });
+      await container.stop({ t: graceSeconds });
+    } catch (err) {
+      if (!isNotFound(err)) this.opts.log.warn({ container: id, err }, 'stop failed, removing by force');
+    }
+    try {
+      await container.remove({ force: true });
+    } catch (err) {
+      if (!isNotFound(err) && (err as { statusCode?: number }).statusCode !== 409) throw err;
+    }
+  }
+
+  async logs(id: string, lines: number): Promise<string> {
+    try {
+      const buf = (await this.opts.docker
+        .getContainer(id)
+        .logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+      return demuxDockerLog(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)));
+    } catch (err) {
+      if (isNotFound(err)) return '';
+      throw err;
+    }
+  }
+
+  async removeAppResources(app: string): Promise<void> {
+    const labels = [`${label.cluster}=${this.opts.cluster}`, `${label.app}=${app}`];
+    const leftovers = await this.opts.docker.listContainers({ all: true, filters: { label: labels } });
+    await Promise.all(leftovers.map((c) => this.stop(c.Id, 0)));
+    const images = await this.opts.docker.listImages({ filters: { label: labels } });
+    for (const img of images) {
+      await this.opts.docker
+        .getImage(img.Id)
+        .remove({ force: true })
+        .catch((err: unknown) => {
+          if (!isNotFound(err)) this.opts.log.warn({ app, image: img.Id, err }, 'image removal failed');
+        });
+    }
+    const { Volumes } = await this.opts.docker.listVolumes({ filters: { label: labels } });
+    for (const v of Volumes ?? []) {
+      await this.opts.docker
+        .getVolume(v.Name)
+        .remove()
+        .catch((err: unknown) => this.opts.log.warn({ app, volume: v.Name, err }, 'volume removal failed'));
+    }
+  }
+}
+
+function toState(state: string, status: string): ProcessState {
+  switch (state) {
+    case 'running':
+      return 'up';
+    case 'created':
+      return 'starting';
+    case 'restarting':
+      return 'crashed';
+    case 'exited':
+    case 'dead':
+      return /Exited \(0\)/.test(status) ? 'down' : 'crashed';
+    default:
+      return 'down';
+  }
+}

@@ -1,0 +1,8 @@
+import { MemoryRuntimeBackend } from './memory-runtime-backend.js';
+import { runtimeBackendContract } from './runtime-backend.contract.js';
+
+runtimeBackendContract('MemoryRuntimeBackend', async () => ({
+  backend: new MemoryRuntimeBackend(),
+  image: 'none',
+  close: async () => {},
+}));

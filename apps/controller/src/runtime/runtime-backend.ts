@@ -1,0 +1,58 @@
+/**
+ * The runtime seam: where an app's processes run. The first implementation runs them as containers on
+ * one Docker engine; Docker Swarm or Kubernetes can come later behind the same interface.
+ */
+export interface ProcessSpec {
+  app: string;
+  release: number;
+  /** Process type from the Procfile, e.g. `web`. */
+  type: string;
+  /** 1-based index within the type: `web.2` has index 2. */
+  index: number;
+  image: string;
+  command: string;
+  env: Record<string, string>;
+  /** The port the process listens on inside its container (given as PORT); published for web. */
+  port: number;
+  publish: boolean;
+}
+
+export type ProcessState = 'starting' | 'up' | 'crashed' | 'down';
+
+export interface ProcessInfo {
+  /** Engine id (container id). */
+  id: string;
+  app: string;
+  release: number;
+  type: string;
+  /** `web.1` */
+  name: string;
+  /** The runtime host's name. */
+  host: string;
+  /** Where the router reaches the published port. */
+  address: string;
+  port: number | undefined;
+  state: ProcessState;
+  command: string;
+  startedAt: Date;
+  restartCount: number;
+}
+
+export interface RuntimeBackend {
+  readonly hostName: string;
+  /** Answers when the engine is reachable. */
+  ping(): Promise<void>;
+  start(spec: ProcessSpec): Promise<ProcessInfo>;
+  /** The platform's processes, optionally of one app. */
+  list(filter?: { app?: string }): Promise<ProcessInfo[]>;
+  /** Stops (SIGTERM, then SIGKILL after the grace period) and removes a process. Unknown ids are ignored. */
+  stop(id: string, graceSeconds: number): Promise<void>;
+  /** The last lines of a process's output. */
+  logs(id: string, lines: number): Promise<string>;
+  /** Removes an app's images and build cache from the engine. */
+  removeAppResources(app: string): Promise<void>;
+}
+
+export function processName(type: string, index: number): string {
+  return `${type}.${index}`;
+}
