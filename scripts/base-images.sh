@@ -13,7 +13,7 @@ recipe_hash() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256su
 image_label() { docker image inspect --format '{{ index .Config.Labels "paas.recipe" }}' "$1" 2>/dev/null || true; }
 
 if ! docker image inspect paas/debian:bookworm >/dev/null 2>&1; then
-  command -v debootstrap >/dev/null || { log "installing debootstrap"; apt-get install -y -qq debootstrap >/dev/null; }
+  command -v debootstrap >/dev/null || { log "installing debootstrap"; apt-get update -qq >/dev/null; apt-get install -y -qq debootstrap >/dev/null; }
   dir=$(mktemp -d /tmp/paas-rootfs.XXXXXX)
   log "debootstrap bookworm (minbase) into $dir"
   debootstrap --variant=minbase bookworm "$dir" >/tmp/paas-debootstrap.log 2>&1 || { tail -20 /tmp/paas-debootstrap.log; exit 1; }

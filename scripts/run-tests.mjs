@@ -31,6 +31,12 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// Integration tests need the real Docker engine and the base images that `npm run up` prepares.
+const docker = spawnSync('docker', ['image', 'inspect', 'paas/build:bookworm', 'paas/run:bookworm'], { stdio: 'ignore' });
+if (docker.status !== 0) {
+  console.error('The tests need a running Docker engine and the paas base images: run `npm run up` first.');
+  process.exit(1);
+}
 const res = spawnSync(
   process.execPath,
   ['--conditions=development', '--import', 'tsx', '--test', '--test-concurrency=1', ...files],

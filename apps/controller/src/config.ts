@@ -22,6 +22,7 @@ const schema = z
     PAAS_CLUSTER: z.string().regex(/^[a-z0-9-]+$/).default('local'),
     PAAS_HOST_NAME: z.string().regex(/^[a-z0-9.-]+$/).default('local'),
     PAAS_CONTAINER_ADDRESS: z.string().min(1).default('127.0.0.1'),
+    PAAS_BACKEND_HOST: z.string().min(1).optional(),
     PAAS_BOOT_TIMEOUT: z.coerce.number().int().positive().default(60),
     PAAS_STOP_GRACE: z.coerce.number().int().min(0).default(10),
     PAAS_RECONCILE_INTERVAL: z.coerce.number().int().positive().default(15),
@@ -50,7 +51,10 @@ const schema = z
       secret: env.PAAS_SECRET,
       cluster: env.PAAS_CLUSTER,
       hostName: env.PAAS_HOST_NAME,
+      /** The IP container ports are published on. */
       containerAddress: env.PAAS_CONTAINER_ADDRESS,
+      /** Where the router and the boot probe reach published ports (defaults to the publish address). */
+      backendHost: env.PAAS_BACKEND_HOST ?? env.PAAS_CONTAINER_ADDRESS,
       bootTimeoutMs: env.PAAS_BOOT_TIMEOUT * 1000,
       stopGraceSeconds: env.PAAS_STOP_GRACE,
       reconcileIntervalMs: env.PAAS_RECONCILE_INTERVAL * 1000,

@@ -39,7 +39,8 @@ async function main(): Promise<void> {
   const runtime = new DockerHostBackend({
     docker,
     hostName: config.hostName,
-    address: config.containerAddress,
+    publishAddress: config.containerAddress,
+    address: config.backendHost,
     cluster: config.cluster,
     log,
   });

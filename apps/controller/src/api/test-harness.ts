@@ -28,6 +28,9 @@ export interface ApiHarness {
   routes: MemoryRouteStore;
   releases: ReleaseService;
   tokens: TokenService;
+  pushService: PushService;
+  redis: Redis;
+  keys: RedisKeys;
   user(email: string, role?: Role): Promise<{ user: User; token: string }>;
   close(): Promise<void>;
 }
@@ -87,6 +90,9 @@ export async function createApiHarness(): Promise<ApiHarness> {
     routes: routeStore,
     releases,
     tokens,
+    pushService,
+    redis,
+    keys,
     async user(email, role = 'user') {
       const user = await createUser(db.pool, email, await hashPassword('secret-pw'), role);
       return { user, token: tokens.issueSession(user) };

@@ -10,6 +10,7 @@ runtimeBackendContract('DockerHostBackend', async () => {
   const backend = new DockerHostBackend({
     docker,
     hostName: 'local',
+    publishAddress: '127.0.0.1',
     address: '127.0.0.1',
     cluster,
     log: createLogger('test', 'silent'),

@@ -7,7 +7,9 @@ import { processName, type ProcessInfo, type ProcessSpec, type ProcessState, typ
 export interface DockerHostOptions {
   docker: Docker;
   hostName: string;
-  /** Address the ports are published on and the router reaches them at. */
+  /** The IP ports are published on (127.0.0.1 by default). */
+  publishAddress: string;
+  /** Where the router and probes reach the published ports. */
   address: string;
   /** Label value that scopes every container to one platform (or one test run). */
   cluster: string;
@@ -63,7 +65,7 @@ export class DockerHostBackend implements RuntimeBackend {
       HostConfig: {
         Init: true,
         RestartPolicy: { Name: 'always' },
-        PortBindings: spec.publish ? { [portKey]: [{ HostIp: this.opts.address, HostPort: '' }] } : undefined,
+        PortBindings: spec.publish ? { [portKey]: [{ HostIp: this.opts.publishAddress, HostPort: '' }] } : undefined,
         LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
       },
     });

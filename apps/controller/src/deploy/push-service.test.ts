@@ -1,0 +1,110 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { AppError, BuildLogWriter, buildQueueName, testRedisUrl, type BuildJobData } from '@paas/shared';
+import { createApiHarness, type ApiHarness } from '../api/test-harness.js';
+import { findAppByName, insertApp } from '../db/apps.js';
+import { listBuilds } from '../db/builds.js';
+import { listReleases } from '../db/releases.js';
+import type { User } from '../db/users.js';
+
+/**
+ * The controller's side of a push against real PostgreSQL, Redis and BullMQ; a stand-in builder
+ * worker on the real queue plays the builder's part of the contract (log stream + end entry).
+ */
+describe('PushService', () => {
+  let h: ApiHarness;
+  let user: User;
+  let worker: Worker<BuildJobData> | undefined;
+  let workerConn: Redis;
+  let release: () => void = () => {};
+
+  before(async () => {
+    h = await createApiHarness();
+    user = (await h.user('pusher@example.com')).user;
+    workerConn = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+  });
+  after(async () => {
+    await worker?.close();
+    workerConn.disconnect();
+    await h.close();
+  });
+
+  function startWorker(behaviour: (job: BuildJobData, out: BuildLogWriter) => Promise<void>): void {
+    worker = new Worker<BuildJobData>(
+      buildQueueName,
+      async (job) => behaviour(job.data, new BuildLogWriter(workerConn, h.keys.buildLog(job.data.buildId))),
+      { connection: workerConn, prefix: h.keys.bull },
+    );
+  }
+
+  const sha = (n: number): string => String(n).padStart(40, 'a');
+  const push = async (appName: string, commit: string, lines: string[]) => {
+    const app = (await findAppByName(h.db.pool, appName))!;
+    return h.pushService.push({ app, user, commit, source: Readable.from([Buffer.from('tar bytes')]), say: (l) => lines.push(l) });
+  };
+
+  test('without a builder the push is refused at once', async () => {
+    await insertApp(h.db.pool, 'nobuilder', user.id);
+    await assert.rejects(push('nobuilder', sha(1), []), (err: AppError) => err.code === 'unavailable');
+    const app = (await findAppByName(h.db.pool, 'nobuilder'))!;
+    assert.equal((await listBuilds(h.db.pool, app.id))[0]?.status, 'failed');
+  });
+
+  test('a successful build streams its output and becomes a running release', async () => {
+    startWorker(async (job, out) => {
+      await out.line('-----> Node.js app detected');
+      await new Promise<void>((r) => {
+        release = r;
+        setTimeout(r, 100);
+      });
+      await out.line(`       env GREETING=${job.env['GREETING'] ?? ''}`);
+      await out.succeeded({ image: `img/${job.app}:1`, processTypes: { web: 'npm start' }, buildpack: 'nodejs', imageSize: 1, buildImageSize: 2 });
+    });
+    const id = await insertApp(h.db.pool, 'pushed', user.id);
+    await h.db.pool.query("INSERT INTO config_vars (app_id, key, value) VALUES ($1, 'GREETING', 'hi')", [id]);
+    const lines: string[] = [];
+    const result = await push('pushed', sha(2), lines);
+    assert.equal(result.version, 1);
+    assert.deepEqual(lines.slice(0, 3), [
+      `-----> Building pushed (${sha(2).slice(0, 7)}) on the paas builder`,
+      '-----> Node.js app detected',
+      '       env GREETING=hi',
+    ]);
+    assert.ok(lines.includes('       Released v1'));
+    const builds = await listBuilds(h.db.pool, id);
+    assert.equal(builds[0]?.status, 'succeeded');
+    assert.equal(builds[0]?.image, 'img/pushed:1');
+    const releases = await listReleases(h.db.pool, id);
+    assert.deepEqual(releases.map((r) => [r.version, r.description, r.status]), [[1, `Deploy ${sha(2).slice(0, 7)}`, 'succeeded']]);
+    assert.deepEqual((await h.runtime.list({ app: 'pushed' })).map((p) => p.name), ['web.1']);
+  });
+
+  test('a second push while a build runs is refused, never raced', async () => {
+    await insertApp(h.db.pool, 'racer', user.id);
+    const first = push('racer', sha(3), []);
+    await new Promise((r) => setTimeout(r, 50));
+    await assert.rejects(push('racer', sha(4), []), (err: AppError) => err.code === 'build_in_progress');
+    release();
+    await first;
+    const app = (await findAppByName(h.db.pool, 'racer'))!;
+    assert.deepEqual((await listReleases(h.db.pool, app.id)).map((r) => r.version), [1]);
+  });
+
+  test('a failed build refuses the push and leaves the previous release serving', async () => {
+    await worker?.close();
+    startWorker(async (_job, out) => {
+      await out.line('npm ERR! 404 no-such-package');
+      await out.failed('build_failed', 'npm ci failed:\nnpm ERR! 404 no-such-package');
+    });
+    const lines: string[] = [];
+    await assert.rejects(push('pushed', sha(5), lines), (err: AppError) => err.code === 'build_failed' && /npm ci failed/.test(err.message));
+    assert.ok(lines.includes('npm ERR! 404 no-such-package'));
+    const app = (await findAppByName(h.db.pool, 'pushed'))!;
+    assert.equal(app.current_release, 1);
+    assert.equal((await listBuilds(h.db.pool, app.id))[0]?.status, 'failed');
+    assert.deepEqual((await h.runtime.list({ app: 'pushed' })).map((p) => [p.name, p.release]), [['web.1', 1]]);
+  });
+});

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# npm run up: starts the whole platform in the background, installing what is missing. Idempotent:
+# what already runs is left alone. Apps keep running across `npm run down` / `npm run up`.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$root"
+mkdir -p "$PAAS_HOME" "$run_dir" "$log_dir"
+chmod 700 "$PAAS_HOME"
+
+# 1. npm dependencies
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "Installing npm dependencies"
+  npm ci --no-audit --no-fund >/dev/null
+fi
+
+# 2. Docker
+ensure_docker
+
+# 3. PostgreSQL: DATABASE_URL when set; otherwise the local server, installed and started when missing.
+if [ -z "${DATABASE_URL:-}" ]; then
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    command -v pg_ctlcluster >/dev/null || { step "Installing PostgreSQL"; apt_install postgresql; }
+    step "Starting PostgreSQL"
+    cluster=$(ls /etc/postgresql | sort -V | tail -1)
+    pg_ctlcluster --skip-systemctl-redirect "$cluster" main start || true
+    wait_for postgres 30 pg_isready -q -h 127.0.0.1 -p 5432 || die "PostgreSQL did not start"
+  fi
+  if psql -h 127.0.0.1 -U postgres -d postgres -Atc 'select 1' >/dev/null 2>&1; then
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/paas
+    psql -h 127.0.0.1 -U postgres -d postgres -Atc "select 1 from pg_database where datname = 'paas'" | grep -q 1 ||
+      psql -h 127.0.0.1 -U postgres -d postgres -qc 'CREATE DATABASE paas' >/dev/null
+  else
+    # A stock Debian server refuses passwordless TCP logins: give paas a role and a password of its own.
+    pwfile=$PAAS_HOME/postgres-password
+    [ -f "$pwfile" ] || (umask 077; node -e 'console.log(require("crypto").randomBytes(18).toString("hex"))' > "$pwfile")
+    pw=$(cat "$pwfile")
+    su postgres -c "psql -qAt" >/dev/null <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'paas') THEN CREATE ROLE paas LOGIN CREATEDB PASSWORD '$pw'; END IF;
+END \$\$;
+SQL
+    su postgres -c "psql -qAtc \"select 1 from pg_database where datname = 'paas'\"" | grep -q 1 ||
+      su postgres -c "createdb -O paas paas"
+    export DATABASE_URL=postgres://paas:$pw@127.0.0.1:5432/paas
+  fi
+fi
+
+# 4. Redis: REDIS_URL when set; otherwise the local server, installed and started when missing.
+if [ -z "${REDIS_URL:-}" ]; then
+  export REDIS_URL=redis://127.0.0.1:6379
+  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    command -v redis-server >/dev/null || { step "Installing Redis"; apt_install redis-server; }
+    step "Starting Redis"
+    mkdir -p /var/lib/redis /var/log/redis
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --dir /var/lib/redis --logfile /var/log/redis/paas.log >/dev/null
+    wait_for redis 20 redis-cli -h 127.0.0.1 -p 6379 ping || die "Redis did not start"
+  fi
+fi
+
+# 5. TypeScript
+step "Building the platform (tsc -b)"
+npm run --silent build
+
+# 6. Base images
+bash scripts/base-images.sh | sed 's/^/       /'
+
+# 7. The platform secret and the environment every component starts with
+secret_file=$PAAS_HOME/secret
+[ -f "$secret_file" ] || (umask 077; node -e 'console.log(require("crypto").randomBytes(32).toString("hex"))' > "$secret_file")
+export PAAS_SECRET=$(cat "$secret_file")
+
+start() { # component
+  local c=$1
+  if pid=$(pid_of "$c"); then say "       $c is running (pid $pid)"; return; fi
+  setsid nohup node "$root/apps/$c/dist/main.js" >>"$log_dir/$c.log" 2>&1 < /dev/null &
+  echo $! > "$run_dir/$c.pid"
+  say "       started $c (pid $!, log $log_dir/$c.log)"
+}
+healthy() { # component
+  case $1 in
+    controller) curl -fsS "http://127.0.0.1:$PAAS_API_PORT/health" ;;
+    builder) curl -fsS "http://127.0.0.1:$PAAS_BUILDER_PORT/healthz" ;;
+    router) curl -fsS -H "Host: $PAAS_DOMAIN" "http://127.0.0.1:$PAAS_ROUTER_PORT/healthz" ;;
+  esac
+}
+
+step "Starting the platform"
+for c in "${components[@]}"; do start "$c"; done
+for c in "${components[@]}"; do
+  if ! wait_for "$c" 60 healthy "$c"; then
+    tail -n 20 "$log_dir/$c.log" >&2 || true
+    die "$c did not become healthy; its log is $log_dir/$c.log"
+  fi
+done
+
+# 8. First run: the admin account and a logged-in CLI
+node apps/controller/dist/bootstrap-admin.js | sed 's/^/       /'
+
+port_suffix=":$PAAS_ROUTER_PORT"; [ "$PAAS_ROUTER_PORT" = 80 ] && port_suffix=
+say ""
+say "paas is up."
+say "  API:       $PAAS_API_URL"
+say "  Apps:      http://<app>.$PAAS_DOMAIN$port_suffix/"
+say "  CLI:       bin/paas (logged in as $(node -e 'try{console.log(require(process.argv[1]).email)}catch{console.log("?")}' "$PAAS_HOME/cli.json"); config in $PAAS_HOME/cli.json)"
+say "  Logs:      $log_dir/"
+say "  Stop:      npm run down"

@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { repoRoot } from '../helpers/platform.js';
+
+const exec = promisify(execFile);
+
+test('docker-compose.yml is valid and runs the whole platform', async () => {
+  const env = { ...process.env, PAAS_SECRET: 'x'.repeat(64) };
+  const { stdout } = await exec('docker-compose', ['-f', 'docker-compose.yml', 'config', '--services'], { cwd: repoRoot, env });
+  assert.deepEqual(stdout.trim().split('\n').sort(), ['builder', 'controller', 'postgres', 'redis', 'router']);
+  const full = (await exec('docker-compose', ['-f', 'docker-compose.yml', 'config'], { cwd: repoRoot, env })).stdout;
+  assert.match(full, /\/var\/run\/docker.sock/);
+});
+
+test('docker-compose.yml refuses to start without a platform secret', async () => {
+  const env = { ...process.env };
+  delete env['PAAS_SECRET'];
+  await assert.rejects(
+    exec('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { cwd: repoRoot, env }),
+    /PAAS_SECRET/,
+  );
+});
