@@ -1,0 +1,85 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiClient, ApiError } from './api-client.js';
+import { CliError } from './cli-error.js';
+import { FakeApi } from './test-support/fake-api.js';
+
+describe('ApiClient', () => {
+  const api = new FakeApi();
+  before(async () => {
+    await api.start();
+    api.addUser('a@b.c', 'pw', 'tok');
+  });
+  after(() => api.stop());
+
+  it('sends the token as a bearer token and parses JSON', async () => {
+    const account = await new ApiClient({ url: `${api.url}/`, token: 'tok' }).account();
+    assert.deepEqual(account, { id: 'user-1', email: 'a@b.c', role: 'user' });
+    assert.equal(api.requests.at(-1)?.authorization, 'Bearer tok');
+  });
+
+  it('turns an error body into an ApiError with the status, id and message', async () => {
+    const client = new ApiClient({ url: api.url, token: 'tok' });
+    await client.createApp('shop');
+    await assert.rejects(client.createApp('shop'), (err: unknown) => {
+      assert.ok(err instanceof ApiError);
+      assert.equal(err.status, 409);
+      assert.equal(err.id, 'name_taken');
+      assert.equal(err.message, 'the name shop is taken');
+      return true;
+    });
+    await assert.rejects(new ApiClient({ url: api.url, token: 'wrong' }).listApps(), { status: 401, id: 'unauthorized' });
+  });
+
+  it('encodes app names in paths', async () => {
+    await assert.rejects(new ApiClient({ url: api.url, token: 'tok' }).getApp('a/b'), { status: 404 });
+    assert.equal(api.requests.at(-1)?.path, '/apps/a%2Fb');
+  });
+
+  it('says the API is unreachable when the connection is refused', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const url = `http://127.0.0.1:${port}`;
+    await assert.rejects(
+      new ApiClient({ url, token: 't' }).listApps(),
+      (err: Error) =>
+        err instanceof CliError && err.message === `cannot reach the paas API at ${url}: is the platform up? (npm run up)`,
+    );
+  });
+
+  describe('against a misbehaving server', () => {
+    let server: Server;
+    let url: string;
+    before(async () => {
+      server = createServer((req, res) => {
+        if (req.url === '/apps') {
+          res.writeHead(502, { 'content-type': 'text/html' });
+          res.end('<html>bad gateway</html>');
+        } else {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.end('hello');
+        }
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    it('reports a non-JSON error with its status', async () => {
+      await assert.rejects(new ApiClient({ url, token: 't' }).listApps(), (err: unknown) => {
+        assert.ok(err instanceof ApiError);
+        assert.equal(err.status, 502);
+        assert.match(err.message, /502 Bad Gateway to GET \/apps/);
+        return true;
+      });
+    });
+
+    it('refuses a non-JSON success', async () => {
+      await assert.rejects(new ApiClient({ url, token: 't' }).account(), /something other than JSON/);
+    });
+  });
+});

@@ -1,0 +1,115 @@
+import type { Command } from 'commander';
+import { appNameRule, isValidAppName } from '@paas/shared';
+import { CliError } from '../cli-error.js';
+import type { Context } from '../context.js';
+import { relativeTime } from '../relative-time.js';
+import { formatKeyValues } from '../table.js';
+
+/** `apps`, `apps:create`, `apps:info`, `apps:destroy`. */
+export function registerAppsCommands(program: Command, ctx: Context): void {
+  program
+    .command('apps')
+    .description('list your apps')
+    .option('--json', 'output as JSON')
+    .action((opts: { json?: boolean }) => listApps(ctx, opts));
+
+  program
+    .command('apps:create')
+    .description('create an app')
+    .argument('<name>', 'the app name (lowercase letters, digits and dashes)')
+    .option('--json', 'output as JSON')
+    .action((name: string, opts: { json?: boolean }) => createApp(ctx, name, opts));
+
+  program
+    .command('apps:info')
+    .description("show an app's URLs, owner, release and processes")
+    .option('-a, --app <app>', 'the app (default: from the git remote named paas)')
+    .option('--json', 'output as JSON')
+    .action((opts: { app?: string; json?: boolean }) => appInfo(ctx, opts));
+
+  program
+    .command('apps:destroy')
+    .description('permanently destroy an app')
+    .argument('[name]', 'the app to destroy')
+    .option('-a, --app <app>', 'the app to destroy')
+    .option('--confirm <name>', 'the app name again, to confirm')
+    .action((name: string | undefined, opts: { app?: string; confirm?: string }) => destroyApp(ctx, name, opts));
+}
+
+export async function listApps(ctx: Context, opts: { json?: boolean }): Promise<void> {
+  const apps = await (await ctx.client()).listApps();
+  if (opts.json) {
+    ctx.printJson(apps);
+    return;
+  }
+  if (apps.length === 0) {
+    ctx.print('You have no apps; create one with paas apps:create NAME');
+    return;
+  }
+  const { email } = await ctx.session();
+  ctx.print('=== Apps');
+  for (const app of [...apps].sort((a, b) => a.name.localeCompare(b.name))) {
+    ctx.print(email === undefined || app.owner.email === email ? app.name : `${app.name}  (${app.owner.email})`);
+  }
+}
+
+export async function createApp(ctx: Context, name: string, opts: { json?: boolean }): Promise<void> {
+  if (!isValidAppName(name)) throw new CliError(`invalid app name '${name}': ${appNameRule}`);
+  const client = await ctx.client();
+  if (opts.json) {
+    ctx.printJson(await client.createApp(name));
+    return;
+  }
+  const app = await ctx.step(`Creating ${name}`, () => client.createApp(name));
+  ctx.print(`${app.web_url} | ${app.git_url}`);
+}
+
+export async function appInfo(ctx: Context, opts: { app?: string; json?: boolean }): Promise<void> {
+  const name = await ctx.app(opts.app);
+  const app = await (await ctx.client()).getApp(name);
+  if (opts.json) {
+    ctx.printJson(app);
+    return;
+  }
+  const formation = (app.formation ?? []).map((f) => `${f.type}: ${f.quantity}`).join(', ');
+  ctx.print(`=== ${app.name}`);
+  const created = new Date(app.created_at);
+  const lines = formatKeyValues([
+    ['Git URL', app.git_url],
+    ['Web URL', app.web_url],
+    ['Owner', app.owner.email],
+    ['Release', app.current_release === null ? 'none yet (git push paas main to deploy)' : `v${app.current_release}`],
+    ['Processes', formation === '' ? 'none' : formation],
+    [
+      'Created',
+      Number.isNaN(created.getTime())
+        ? app.created_at
+        : `${created.toISOString()} (${relativeTime(created, ctx.now())})`,
+    ],
+  ]);
+  for (const line of lines) ctx.print(line);
+}
+
+export async function destroyApp(
+  ctx: Context,
+  positional: string | undefined,
+  opts: { app?: string; confirm?: string },
+): Promise<void> {
+  if (positional !== undefined && opts.app !== undefined && positional !== opts.app) {
+    throw new CliError(`two different apps given: ${positional} and -a ${opts.app}`);
+  }
+  const name = await ctx.app(positional ?? opts.app);
+  if (opts.confirm === undefined) {
+    throw new CliError(
+      `this permanently destroys ${name}, with its config vars, releases and processes.\n` +
+        `To proceed, run: paas apps:destroy ${name} --confirm ${name}`,
+    );
+  }
+  if (opts.confirm !== name) {
+    throw new CliError(`--confirm ${opts.confirm} does not match the app name ${name}; nothing was destroyed`);
+  }
+  const client = await ctx.client();
+  await ctx.step(`Destroying ${name} (including all processes, config vars and releases)`, () =>
+    client.destroyApp(name),
+  );
+}

@@ -1,0 +1,112 @@
+import { ApiClient } from './api-client.js';
+import { resolveApp } from './app-inference.js';
+import { CliConfigFile, type CliConfig } from './cli-config-file.js';
+import { CliError } from './cli-error.js';
+import { loadCliEnv, type CliEnv } from './config.js';
+import type { Io } from './io.js';
+
+export const defaultApiUrl = 'http://127.0.0.1:5050';
+
+/** What the CLI needs from the outside world; main.ts passes the real process, tests pass fakes. */
+export interface CliDeps {
+  io: Io;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Home directory, for the default PAAS_HOME (`~/.paas`). */
+  homeDir?: string;
+  /** The argv that runs this CLI (the absolute path of bin/paas), for git's credential helper. */
+  selfCommand: string[];
+  fetch?: typeof fetch;
+  now?: () => Date;
+}
+
+/** The API URL and token in effect: environment variables override `cli.json`. */
+export interface Session {
+  apiUrl: string;
+  token: string | undefined;
+  email: string | undefined;
+}
+
+/** Everything a command uses, built once per run. */
+export class Context {
+  readonly io: Io;
+  readonly env: CliEnv;
+  readonly cwd: string;
+  readonly configFile: CliConfigFile;
+  readonly selfCommand: string[];
+  private readonly fetchFn: typeof fetch | undefined;
+  private readonly nowFn: () => Date;
+
+  constructor(deps: CliDeps) {
+    this.io = deps.io;
+    this.env = loadCliEnv(deps.env, deps.homeDir);
+    this.cwd = deps.cwd;
+    this.configFile = new CliConfigFile(this.env.home);
+    this.selfCommand = deps.selfCommand;
+    this.fetchFn = deps.fetch;
+    this.nowFn = deps.now ?? (() => new Date());
+  }
+
+  now(): Date {
+    return this.nowFn();
+  }
+
+  /** Writes a line to stdout. */
+  print(line = ''): void {
+    this.io.stdout.write(`${line}\n`);
+  }
+
+  printJson(value: unknown): void {
+    this.print(JSON.stringify(value, null, 2));
+  }
+
+  /** Writes a line to stderr (warnings, notes). */
+  warn(line: string): void {
+    this.io.stderr.write(`${line}\n`);
+  }
+
+  async session(): Promise<Session> {
+    return sessionFrom(this.env, await this.configFile.read());
+  }
+
+  /** A client for `url` without a token (login). */
+  anonymousClient(url: string, token?: string): ApiClient {
+    return new ApiClient({ url, token, fetch: this.fetchFn });
+  }
+
+  /** A client with the token in effect; fails when the user is not logged in. */
+  async client(): Promise<ApiClient> {
+    const session = await this.session();
+    if (session.token === undefined) throw new CliError('not logged in; run paas login');
+    return new ApiClient({ url: session.apiUrl, token: session.token, fetch: this.fetchFn });
+  }
+
+  /** `-a APP`, or the app of the current repo's `paas` git remote. */
+  app(explicit: string | undefined): Promise<string> {
+    return resolveApp(explicit, this.cwd);
+  }
+
+  /** Heroku's `Doing something... done` line around an action; `suffix` adds to `done`. */
+  async step<T>(label: string, action: () => Promise<T>, suffix?: (result: T) => Promise<string> | string): Promise<T> {
+    this.io.stdout.write(`${label}... `);
+    let result: T;
+    let extra = '';
+    try {
+      result = await action();
+      if (suffix) extra = await suffix(result);
+    } catch (err) {
+      this.io.stdout.write('!\n');
+      throw err;
+    }
+    this.print(`done${extra}`);
+    return result;
+  }
+}
+
+export function sessionFrom(env: CliEnv, file: CliConfig): Session {
+  return {
+    apiUrl: (env.apiUrl ?? file.api_url ?? defaultApiUrl).replace(/\/+$/, ''),
+    token: env.apiToken ?? (file.token === '' ? undefined : file.token),
+    email: file.email,
+  };
+}

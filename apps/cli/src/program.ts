@@ -1,0 +1,97 @@
+import { Command, CommanderError } from 'commander';
+import { isCliError } from './cli-error.js';
+import { registerAppsCommands } from './commands/apps.js';
+import { registerAuthCommands } from './commands/auth.js';
+import { registerConfigCommands } from './commands/config.js';
+import { registerGitCommands } from './commands/git.js';
+import { registerPsCommands } from './commands/ps.js';
+import { registerReleasesCommands } from './commands/releases.js';
+import { Context, type CliDeps } from './context.js';
+import { similarCommands } from './similar-commands.js';
+
+export interface RunOptions {
+  version?: string;
+}
+
+/** Builds the `paas` command tree around a context. */
+export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
+  const program = new Command('paas');
+  program
+    .description('paas: a self-hosted, Heroku-style platform. git push to deploy.')
+    .usage('COMMAND [options]')
+    .helpCommand('help [command]', 'show help for a command')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.io.stdout.write(s),
+      writeErr: (s) => ctx.io.stderr.write(s),
+      outputError: (s, write) => write(`paas: ${s.replace(/^error: /, '')}`),
+    })
+    .configureHelp({ subcommandTerm: (c) => [c.name(), ...c.aliases()].join(', ') })
+    .showHelpAfterError('(run paas help for usage)');
+  if (options.version !== undefined) program.version(options.version, '-v, --version', 'print the version');
+  registerAuthCommands(program, ctx);
+  registerAppsCommands(program, ctx);
+  registerGitCommands(program, ctx);
+  registerConfigCommands(program, ctx);
+  registerPsCommands(program, ctx);
+  registerReleasesCommands(program, ctx);
+  for (const command of program.commands) {
+    command.exitOverride().showHelpAfterError(`(run paas help ${command.name()} for usage)`);
+  }
+  return program;
+}
+
+/** Runs one `paas` invocation; resolves with the exit code. Never rejects. */
+export async function run(argv: string[], deps: CliDeps, options: RunOptions = {}): Promise<number> {
+  let debug = false;
+  try {
+    const ctx = new Context(deps);
+    debug = ctx.env.debug;
+    const program = buildProgram(ctx, options);
+    if (argv.length === 0) {
+      program.outputHelp();
+      return 0;
+    }
+    const unknown = unknownCommandIn(program, argv);
+    if (unknown !== undefined) {
+      deps.io.stderr.write(unknownCommandMessage(program, unknown));
+      return 1;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode; // commander has printed help or the error
+    if (isCliError(err)) {
+      deps.io.stderr.write(`paas: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const error = err instanceof Error ? err : new Error(String(err));
+    deps.io.stderr.write(`paas: unexpected error: ${error.message}\n`);
+    if (debug && error.stack) deps.io.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}
+
+/** The command name in `argv` (or in `help NAME`) when no command has it. */
+function unknownCommandIn(program: Command, argv: string[]): string | undefined {
+  const [first, second] = argv;
+  if (first === undefined || first.startsWith('-')) return undefined;
+  const name = first === 'help' ? second : first;
+  if (name === undefined || name.startsWith('-')) return undefined;
+  const known = program.commands.some((c) => c.name() === name || c.aliases().includes(name));
+  return known ? undefined : name;
+}
+
+function unknownCommandMessage(program: Command, name: string): string {
+  const visible = program.createHelp().visibleCommands(program);
+  const names = visible.flatMap((c) => [c.name(), ...c.aliases()]);
+  const similar = similarCommands(name, names);
+  const lines = [`paas: '${name}' is not a paas command.`];
+  if (similar.length > 0) {
+    lines.push(similar.length === 1 ? 'Did you mean this?' : 'Did you mean one of these?');
+    for (const s of similar) lines.push(`  ${s}`);
+  }
+  lines.push('Run paas help for a list of commands.');
+  return `${lines.join('\n')}\n`;
+}
+
