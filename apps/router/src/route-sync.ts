@@ -1,0 +1,214 @@
+import type { AppRoute, Logger, RouteStore } from '@paas/shared';
+import { toError } from '@paas/shared';
+import type { RouteTable } from './route-table.js';
+import { withTimeout } from './with-timeout.js';
+
+export interface RouteSyncOptions {
+  logger: Logger;
+  /** Full resync every this many ms. */
+  resyncMs: number;
+  /** First retry after a failed sync (doubling each time, never past resyncMs). Default 1000. */
+  retryMs?: number;
+  /** A store call that takes longer than this counts as failed. Default 10000. */
+  storeTimeoutMs?: number;
+}
+
+/**
+ * Keeps a RouteTable in step with a RouteStore, Flynn-style: watch first, then list, diff and apply
+ * everything; then apply each change as it is announced (`get(app)`: apply or delete). A full resync
+ * runs on a timer and repairs whatever a lost announcement missed. On any store error the table keeps
+ * what it had (the last good table keeps serving), the error is logged and the sync is retried on the
+ * timer. Work is done one step at a time, so a change never races a resync.
+ *
+ * After applying an app's route the sync acknowledges its version to the store, so the controller
+ * knows the route is live.
+ */
+export class RouteSync {
+  private readonly logger: Logger;
+  private readonly resyncMs: number;
+  private readonly retryMs: number;
+  private readonly storeTimeoutMs: number;
+
+  private stopWatching: (() => Promise<void>) | undefined;
+  private readonly pending = new Set<string>();
+  private resyncWanted = false;
+  private draining: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private stopped = false;
+  private syncedOnce = false;
+
+  constructor(
+    private readonly store: RouteStore,
+    private readonly table: RouteTable,
+    options: RouteSyncOptions,
+  ) {
+    this.logger = options.logger;
+    this.resyncMs = options.resyncMs;
+    this.retryMs = Math.min(options.retryMs ?? 1000, options.resyncMs);
+    this.storeTimeoutMs = options.storeTimeoutMs ?? 10_000;
+  }
+
+  /** True once a full sync has completed: the table then reflects the store (or did, at some point). */
+  get synced(): boolean {
+    return this.syncedOnce;
+  }
+
+  /** Runs the first sync (watch, list, apply) and starts the timer. Never rejects: failures are retried. */
+  async start(): Promise<void> {
+    await this.resync();
+  }
+
+  /** Runs a full resync now (after anything already queued) and resolves when it is done. */
+  async resync(): Promise<void> {
+    this.resyncWanted = true;
+    await this.drain();
+  }
+
+  /** Resolves when every queued change has been applied. */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.idle();
+    await this.unwatch();
+  }
+
+  private onChange = (app: string): void => {
+    if (this.stopped) return;
+    this.pending.add(app);
+    void this.drain();
+  };
+
+  private drain(): Promise<void> {
+    this.draining ??= this.work();
+    return this.draining;
+  }
+
+  private async work(): Promise<void> {
+    await Promise.resolve(); // let drain() store this promise before the loop can end
+    try {
+      while (!this.stopped && (this.resyncWanted || this.pending.size > 0)) {
+        if (this.resyncWanted) {
+          this.resyncWanted = false;
+          // The full list read below covers every change announced so far.
+          this.pending.clear();
+          await this.fullSync();
+          continue;
+        }
+        const [app] = this.pending;
+        if (app === undefined) break;
+        this.pending.delete(app);
+        await this.syncApp(app);
+      }
+    } finally {
+      // Cleared in the same tick as the loop's last check: a change announced after it starts a new run.
+      this.draining = undefined;
+    }
+  }
+
+  private async fullSync(): Promise<void> {
+    try {
+      if (!this.stopWatching) {
+        this.stopWatching = await this.call(this.store.watch(this.onChange), 'watch', (late) => void late().catch(() => {}));
+      }
+      const routes = await this.call(this.store.list(), 'list');
+      const { applied, removed } = this.applyAll(routes);
+      this.failures = 0;
+      if (!this.syncedOnce || applied + removed > 0) {
+        this.logger.info({ apps: this.table.size, applied, removed }, 'route table synced');
+      }
+      this.syncedOnce = true;
+      await this.ackAll(routes);
+      this.schedule(this.resyncMs);
+    } catch (err) {
+      this.failed(err, 'route sync failed; serving the last good table');
+    }
+  }
+
+  private async syncApp(app: string): Promise<void> {
+    try {
+      const route = await this.call(this.store.get(app), 'get');
+      if (route) {
+        if (this.apply(route)) this.logger.info({ app, version: route.version, backends: route.backends.length }, 'route applied');
+        await this.ack(route);
+      } else if (this.table.delete(app)) {
+        this.logger.info({ app }, 'route removed');
+      }
+    } catch (err) {
+      // Keep the app's old entry; the retry is a full resync, which also catches this app up.
+      this.failed(err, 'route change not applied; serving the last good table', { app });
+    }
+  }
+
+  /** Diff the store's routes against the table and apply the difference. */
+  private applyAll(routes: AppRoute[]): { applied: number; removed: number } {
+    let applied = 0;
+    let removed = 0;
+    const seen = new Set<string>();
+    for (const route of routes) {
+      seen.add(route.app);
+      if (this.apply(route)) applied++;
+    }
+    for (const app of this.table.apps()) {
+      if (!seen.has(app) && this.table.delete(app)) removed++;
+    }
+    return { applied, removed };
+  }
+
+  /** Puts the route in the table unless it is already there; returns whether the table changed. */
+  private apply(route: AppRoute): boolean {
+    const current = this.table.get(route.app);
+    if (current && current.version === route.version && JSON.stringify(current) === JSON.stringify(route)) return false;
+    for (const conflict of this.table.set(route)) {
+      this.logger.warn({ app: route.app, domain: conflict.domain, apps: conflict.apps }, 'domain claimed by several apps');
+    }
+    return true;
+  }
+
+  /** Acknowledgements are idempotent (the store keeps the highest), so every served version is acked. */
+  private async ackAll(routes: AppRoute[]): Promise<void> {
+    await Promise.all(routes.map((r) => this.ack(r)));
+  }
+
+  private async ack(route: AppRoute): Promise<void> {
+    try {
+      await this.call(this.store.ack(route.app, route.version), 'ack');
+    } catch (err) {
+      this.logger.warn({ app: route.app, version: route.version, err: toError(err) }, 'route acknowledgement failed');
+    }
+  }
+
+  private failed(err: unknown, message: string, fields: Record<string, unknown> = {}): void {
+    this.failures++;
+    const retryInMs = Math.min(this.resyncMs, this.retryMs * 2 ** (this.failures - 1));
+    this.logger.error({ ...fields, err: toError(err), apps: this.table.size, retryInMs }, message);
+    this.schedule(retryInMs);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.resync(), ms);
+    this.timer.unref();
+  }
+
+  private async unwatch(): Promise<void> {
+    const stop = this.stopWatching;
+    this.stopWatching = undefined;
+    if (stop) await stop().catch((err: unknown) => this.logger.warn({ err: toError(err) }, 'stopping the route watch failed'));
+  }
+
+  /** A store call bounded in time; `late` receives a result that arrives after the timeout. */
+  private call<T>(promise: Promise<T>, what: string, late?: (value: T) => void): Promise<T> {
+    let gaveUp = false;
+    if (late) promise.then((v) => (gaveUp ? late(v) : undefined), () => {});
+    return withTimeout(promise, this.storeTimeoutMs, `route store ${what}`).catch((err: unknown) => {
+      gaveUp = true;
+      throw err;
+    });
+  }
+}

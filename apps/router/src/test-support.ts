@@ -1,0 +1,87 @@
+/* Helpers shared by the router's tests (not used by the router itself). */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { createLogger, RedisKeys, RedisRouteStore, testRedisUrl } from '@paas/shared';
+import type { AppRoute, Backend, Logger, RouteStore } from '@paas/shared';
+
+export const quietLogger = (): Logger => createLogger('router-test', 'silent');
+
+export function appRoute(app: string, domains: string[], backends: Backend[], version = 1): AppRoute {
+  return { app, domains, backends, release: 1, version };
+}
+
+export function backend(port: number, n = 1): Backend {
+  return { process: `web.${n}`, container: `c${n}`, host: '127.0.0.1', port };
+}
+
+/** Polls `check` until it returns a truthy value, or throws after `timeoutMs`. */
+export async function eventually<T>(check: () => T | Promise<T>, what: string, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A RouteStore on real Redis under a random prefix; `close` deletes its keys. */
+export function redisRouteStore(): { store: RedisRouteStore; redis: Redis; keys: RedisKeys; close: () => Promise<void> } {
+  const redis = new Redis(testRedisUrl());
+  const keys = new RedisKeys(`paas-test-${randomBytes(4).toString('hex')}`);
+  return {
+    store: new RedisRouteStore(redis, keys),
+    redis,
+    keys,
+    close: async () => {
+      const cleaner = new Redis(testRedisUrl());
+      const left = await cleaner.keys(`${keys.prefix}:*`);
+      if (left.length) await cleaner.del(...left);
+      cleaner.disconnect();
+      redis.disconnect();
+    },
+  };
+}
+
+/**
+ * Wraps a real store with faults to order: `failing` makes reads throw, `hanging` makes them never
+ * answer, `deaf` swallows change announcements (so only a resync sees changes).
+ */
+export class FaultyStore implements RouteStore {
+  failing = false;
+  hanging = false;
+  deaf = false;
+
+  constructor(private readonly inner: RouteStore) {}
+
+  private async fault(): Promise<void> {
+    if (this.failing) throw new Error('route store unreachable');
+    if (this.hanging) await new Promise(() => {});
+  }
+  async list(): Promise<AppRoute[]> {
+    await this.fault();
+    return this.inner.list();
+  }
+  async get(app: string): Promise<AppRoute | undefined> {
+    await this.fault();
+    return this.inner.get(app);
+  }
+  set(route: AppRoute): Promise<void> {
+    return this.inner.set(route);
+  }
+  remove(app: string): Promise<void> {
+    return this.inner.remove(app);
+  }
+  async watch(onChange: (app: string) => void): Promise<() => Promise<void>> {
+    await this.fault();
+    return this.inner.watch((app) => {
+      if (!this.deaf) onChange(app);
+    });
+  }
+  ack(app: string, version: number): Promise<void> {
+    return this.inner.ack(app, version);
+  }
+  waitForAck(app: string, version: number, timeoutMs: number): Promise<boolean> {
+    return this.inner.waitForAck(app, version, timeoutMs);
+  }
+}

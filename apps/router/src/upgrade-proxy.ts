@@ -1,0 +1,161 @@
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { AppRoute, Backend, Logger } from '@paas/shared';
+import { writeRawError, type RouterErrorCode } from './error-pages.js';
+import { FirstByteTimer } from './first-byte-timer.js';
+import { forwardingOf, requestHeadersFor, responseHeadersFor } from './forward-headers.js';
+import type { RequestContext } from './request-context.js';
+import { mayRetry } from './retry-policy.js';
+import type { RoundRobin } from './round-robin.js';
+import { where } from './proxy.js';
+
+export interface UpgradeProxyOptions {
+  balancer: RoundRobin;
+  /** How long the backend may take to answer the Upgrade request (ms). */
+  timeoutMs: number;
+  logger: Logger;
+}
+
+/**
+ * Proxies Upgrade requests (websockets and the like): the request goes to a backend on a connection
+ * of its own; when the backend switches protocols (101) the two sockets are joined and bytes flow
+ * both ways until either side closes. A backend that declines gets its answer relayed. Failing to
+ * connect is retried once on another backend, as for plain requests.
+ */
+export class UpgradeProxy {
+  /** Joined client sockets, closed on shutdown. */
+  private readonly tunnels = new Set<Duplex>();
+
+  constructor(private readonly options: UpgradeProxyOptions) {}
+
+  get open(): number {
+    return this.tunnels.size;
+  }
+
+  /** Closes every tunnel (at the end of a graceful shutdown). */
+  closeAll(): void {
+    for (const socket of this.tunnels) socket.destroy();
+  }
+
+  forward(req: http.IncomingMessage, socket: Duplex, head: Buffer, route: AppRoute, ctx: RequestContext, onDone: (status: number) => void): void {
+    const { balancer, logger } = this.options;
+    const headers = requestHeadersFor(req.headers, forwardingOf(req, ctx.requestId));
+    headers['connection'] = 'Upgrade';
+    headers['upgrade'] = req.headers.upgrade;
+
+    let upstream: http.ClientRequest | undefined;
+    let answered = false;
+
+    const fail = (code: RouterErrorCode, err?: Error): void => {
+      answered = true;
+      timer.clear();
+      upstream?.destroy();
+      ctx.error = code;
+      logger.warn({ app: route.app, request_id: ctx.requestId, backend: where(ctx.backend), err }, code === 'app_timeout' ? 'app timed out' : 'app not responding');
+      writeRawError(socket, code, ctx.requestId, req.headers.accept);
+      onDone(code === 'app_timeout' ? 504 : 502);
+    };
+    const timer = new FirstByteTimer(this.options.timeoutMs, () => fail('app_timeout'));
+
+    socket.on('error', () => {
+      /* 'close' follows */
+    });
+    socket.on('close', () => {
+      if (answered) return;
+      answered = true;
+      timer.clear();
+      upstream?.destroy();
+      onDone(499);
+    });
+
+    const attempt = (backend: Backend, retries: number): void => {
+      ctx.backend = backend;
+      ctx.attempts++;
+      timer.arm();
+      // A connection of its own (no pool): it becomes the tunnel.
+      const up = http.request({ host: backend.host, port: backend.port, method: req.method, path: req.url, headers, agent: false });
+      upstream = up;
+
+      up.on('upgrade', (upRes, upSocket, upHead) => {
+        if (answered) {
+          upSocket.destroy();
+          return;
+        }
+        answered = true;
+        timer.clear();
+        socket.write(statusLine(upRes) + rawHeaderLines(upRes.rawHeaders) + `X-Request-Id: ${ctx.requestId}\r\n\r\n`);
+        if (upHead.length > 0) socket.write(upHead);
+        if (head.length > 0) upSocket.write(head);
+        this.join(socket, upSocket);
+        onDone(101);
+      });
+
+      up.on('response', (upRes) => {
+        if (answered) {
+          upRes.resume();
+          return;
+        }
+        // The backend declined to switch protocols: relay its answer and close.
+        answered = true;
+        timer.clear();
+        const out = responseHeadersFor(upRes.headers, ctx.requestId);
+        out['connection'] = 'close';
+        socket.write(statusLine(upRes) + headerLines(out) + '\r\n');
+        upRes.pipe(socket);
+        onDone(upRes.statusCode ?? 502);
+      });
+
+      up.on('error', (err) => {
+        if (answered || up !== upstream) return;
+        if (retries > 0 && mayRetry(err, { method: req.method, bodyTaken: false, reusedSocket: false })) {
+          logger.debug({ app: route.app, request_id: ctx.requestId, backend: where(backend), err }, 'retrying on another backend');
+          attempt(balancer.other(route, backend), retries - 1);
+          return;
+        }
+        fail('app_not_responding', err);
+      });
+      up.end();
+    };
+
+    const first = balancer.pick(route);
+    if (first) attempt(first, 1);
+    else fail('app_not_responding');
+  }
+
+  private join(client: Duplex, backend: Duplex): void {
+    this.tunnels.add(client);
+    const close = (): void => {
+      this.tunnels.delete(client);
+      client.destroy();
+      backend.destroy();
+    };
+    backend.on('error', close);
+    client.on('error', close);
+    backend.on('close', close);
+    client.on('close', close);
+    backend.pipe(client);
+    client.pipe(backend);
+  }
+}
+
+function statusLine(res: http.IncomingMessage): string {
+  return `HTTP/1.1 ${res.statusCode ?? 502} ${res.statusMessage ?? ''}\r\n`;
+}
+
+/** The backend's 101 headers as it sent them (they complete the handshake), less its own request id. */
+function rawHeaderLines(raw: string[]): string {
+  let s = '';
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i]?.toLowerCase() !== 'x-request-id') s += `${raw[i]}: ${raw[i + 1]}\r\n`;
+  }
+  return s;
+}
+
+function headerLines(headers: http.OutgoingHttpHeaders): string {
+  let s = '';
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) s += `${name}: ${v}\r\n`;
+  }
+  return s;
+}
