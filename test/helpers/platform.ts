@@ -75,9 +75,13 @@ export async function startPlatform(): Promise<Platform> {
   const [apiPort, routerPort, builderPort] = [await freePort(), await freePort(), await freePort()];
   const cluster = `e2e-${randomBytes(3).toString('hex')}`;
   const prefix = `paas-test-${cluster}`;
+  // The caller's environment (proxies, NODE_EXTRA_CA_CERTS for the builds' registry access) without
+  // any platform or CLI settings of its own, then this platform's.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !/^(PAAS_|DATABASE_URL$|REDIS_URL$)/.test(e[0])),
+  );
   const env: Record<string, string> = {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-    HOME: process.env['HOME'] ?? '/root',
+    ...inherited,
     PAAS_HOME: home,
     PAAS_API_PORT: String(apiPort),
     PAAS_API_HOST: '127.0.0.1',
@@ -94,7 +98,6 @@ export async function startPlatform(): Promise<Platform> {
     PAAS_STOP_GRACE: '2',
     LOG_LEVEL: 'info',
   };
-  if (process.env['DOCKER_HOST']) env['DOCKER_HOST'] = process.env['DOCKER_HOST'];
   const children: ChildProcess[] = [];
   const output: Record<string, string> = { controller: '', builder: '', router: '' };
   const logs = async (): Promise<string> =>

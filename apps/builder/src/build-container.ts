@@ -1,0 +1,72 @@
+import type Docker from 'dockerode';
+import { cacheVolumeName } from './image-name.js';
+
+/** Labels on everything the builder creates, so a cluster's (or a test's) objects can be found and removed. */
+export function paasLabels(cluster: string, app: string, buildId?: string): Record<string, string> {
+  return { 'paas.cluster': cluster, 'paas.app': app, ...(buildId === undefined ? {} : { 'paas.build': buildId }) };
+}
+
+/** Creates the app's cache volume (CACHE_DIR) unless it exists; returns its name. */
+export async function ensureCacheVolume(docker: Docker, cluster: string, app: string): Promise<string> {
+  const name = cacheVolumeName(cluster, app);
+  // creating a volume that exists is a no-op that returns it
+  await docker.createVolume({ Name: name, Labels: paasLabels(cluster, app) });
+  return name;
+}
+
+export interface BuildContainerOptions {
+  image: string;
+  cluster: string;
+  app: string;
+  buildId: string;
+  memoryMb: number;
+  cacheVolume: string;
+  /** Variables for every process in the container (e.g. NODE_EXTRA_CA_CERTS). */
+  env: string[];
+}
+
+/** Creates and starts an idle build container; the build's steps run in it as execs. */
+export async function startBuildContainer(docker: Docker, o: BuildContainerOptions): Promise<Docker.Container> {
+  const container = await docker.createContainer({
+    Image: o.image,
+    Cmd: ['sleep', 'infinity'],
+    WorkingDir: '/app',
+    Env: o.env,
+    Labels: { ...paasLabels(o.cluster, o.app, o.buildId), 'paas.role': 'build' },
+    HostConfig: {
+      Memory: o.memoryMb * 1024 * 1024,
+      MemorySwap: o.memoryMb * 1024 * 1024,
+      Mounts: [{ Type: 'volume', Source: o.cacheVolume, Target: '/cache' }],
+    },
+  });
+  try {
+    await container.start();
+  } catch (err) {
+    await removeContainer(container);
+    throw err;
+  }
+  return container;
+}
+
+/** Removes a container whatever its state, and waits until it is gone; a container already gone is fine. */
+export async function removeContainer(container: Docker.Container): Promise<void> {
+  try {
+    await container.remove({ force: true });
+    return;
+  } catch (err) {
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status === 404) return;
+    if (status !== 409) throw err;
+  }
+  // 409: another removal is in progress (e.g. a timeout's kill); wait for it to finish
+  for (let i = 0; i < 100; i++) {
+    try {
+      await container.inspect();
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return;
+      throw err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`container ${container.id} is still being removed after 10s`);
+}

@@ -1,0 +1,109 @@
+import { rm } from 'node:fs/promises';
+import type { Redis } from 'ioredis';
+import type { BuildJobData, BuildResult, Logger, RedisKeys } from '@paas/shared';
+import { AppError, BuildLogWriter, isAppError, toError } from '@paas/shared';
+import type { BuilderRegistry } from './builder.js';
+import { BuildOutput } from './build-output.js';
+import { readSourceListing } from './source-listing.js';
+import { formatSize } from './format-size.js';
+
+export interface BuildRunnerOptions {
+  redis: Redis;
+  keys: RedisKeys;
+  builders: BuilderRegistry;
+  /** A build running longer is killed (seconds). */
+  timeoutSeconds: number;
+  log: Logger;
+  /** After a timeout, how long a builder may take to stop before it is given up on (ms). */
+  stopGraceMs?: number;
+}
+
+/** How a build ended, as the controller reads it from the end entry. */
+export interface BuildFailure {
+  code: string;
+  message: string;
+}
+
+/**
+ * Runs one build: picks the builder, streams the output, enforces the time limit, always ends the
+ * output stream with exactly one succeeded/failed entry and always deletes the source tar.
+ */
+export class BuildRunner {
+  constructor(private readonly o: BuildRunnerOptions) {}
+
+  /** Resolves with the result, or rejects with the failure once it is recorded in the stream. */
+  async run(job: BuildJobData, jobId?: string): Promise<BuildResult> {
+    const log = this.o.log.child({ app: job.app, build: job.buildId, job: jobId });
+    const writer = new BuildLogWriter(this.o.redis, this.o.keys.buildLog(job.buildId));
+    const output = new BuildOutput(writer, log);
+    const timeout = new AbortController();
+    const timeoutError = new AppError('build_failed', `Build timed out after ${this.o.timeoutSeconds}s and was stopped`, {
+      details: { reason: 'timeout' },
+    });
+    const timer = setTimeout(() => timeout.abort(timeoutError), this.o.timeoutSeconds * 1000);
+    const started = Date.now();
+    let ended = false;
+    // the source tar is deleted before the end entry is written: a reader that saw the end sees it gone
+    const removeSource = (): Promise<void> =>
+      rm(job.sourcePath, { force: true }).catch((err: unknown) => log.warn({ err }, 'could not delete the source tar'));
+    try {
+      log.info('build started');
+      await output.heading(`Building ${job.app} (commit ${job.commit.slice(0, 7)})`);
+      const source = await readSourceListing(job.sourcePath);
+      const builder = this.o.builders.select({ job, source });
+      const work = builder.build({ job, source, output, signal: timeout.signal, log });
+      const result = await untilStopped(work, timeout.signal, this.o.stopGraceMs ?? 15_000);
+      await output.heading('Build succeeded');
+      await output.info(`Image: ${result.image} (${formatSize(result.imageSize)})`);
+      await output.close();
+      await removeSource();
+      await writer.succeeded(result);
+      ended = true;
+      log.info({ image: result.image, imageSize: result.imageSize, ms: Date.now() - started }, 'build succeeded');
+      return result;
+    } catch (thrown) {
+      const err = timeout.signal.aborted ? timeoutError : thrown;
+      const failure = describeFailure(err);
+      log[failure.code === 'internal' ? 'error' : 'info']({ err: toError(thrown), code: failure.code, ms: Date.now() - started }, 'build failed');
+      if (!ended) {
+        await output.warn(failure.message.split('\n')[0] ?? failure.message);
+        await output.close();
+        await removeSource();
+        await writer.failed(failure.code, failure.message).catch((e: unknown) => log.error({ err: e }, 'could not record the build failure'));
+      }
+      throw new BuildFailedError(failure);
+    } finally {
+      clearTimeout(timer);
+      await removeSource();
+    }
+  }
+}
+
+/** A failure already recorded in the build's output stream. */
+export class BuildFailedError extends Error {
+  constructor(readonly failure: BuildFailure) {
+    super(`${failure.code}: ${failure.message}`);
+    this.name = 'BuildFailedError';
+  }
+}
+
+/** The code and message the controller gets: the AppError's own, or `internal` for anything unexpected. */
+export function describeFailure(err: unknown): BuildFailure {
+  if (isAppError(err)) return { code: err.code, message: err.message };
+  return { code: 'internal', message: `Build failed on an internal error: ${toError(err).message}` };
+}
+
+/** `work`'s outcome; after an abort, the abort reason if `work` has not settled within the grace period. */
+function untilStopped<T>(work: Promise<T>, signal: AbortSignal, graceMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      timer = setTimeout(() => reject(signal.reason), graceMs);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    });
+  });
+}

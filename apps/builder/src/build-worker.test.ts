@@ -1,0 +1,206 @@
+/*
+ * The builder end to end, against the real Redis and Docker: jobs go through BullMQ as the controller
+ * sends them, output is read back with readBuildLog, images are run.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Queue, type Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import Docker from 'dockerode';
+import type { BuildJobData, BuildLogEntry, BuildResult } from '@paas/shared';
+import { RedisKeys, buildQueueName, createLogger, readBuildLog, testRedisUrl } from '@paas/shared';
+import { loadConfig, type BuilderConfig } from './config.js';
+import { BuilderRegistry } from './builder.js';
+import { BuildpackBuilder } from './buildpack-builder.js';
+import { BuildRunner } from './build-runner.js';
+import { startBuildWorker } from './build-worker.js';
+import { fakeCommit, fetchFromImage, fixturesDir, gitArchive, removeCluster, removeKeys } from './test-support.js';
+
+const id = randomBytes(4).toString('hex');
+const prefix = `paas-test-${id}`;
+const cluster = `paas-test-${id}`;
+const keys = new RedisKeys(prefix);
+const log = createLogger('builder-test', 'silent');
+const docker = new Docker();
+let config: BuilderConfig;
+let redis: Redis;
+let reader: Redis;
+let queue: Queue<BuildJobData>;
+let worker: Worker<BuildJobData, BuildResult>;
+let sources: string;
+
+function builders(): BuilderRegistry {
+  return new BuilderRegistry([
+    new BuildpackBuilder({
+      docker,
+      buildImage: config.buildImage,
+      runImage: config.runImage,
+      cluster,
+      memoryMb: config.memoryMb,
+      buildpacksDir: config.buildpacksDir,
+      extraCaCerts: config.buildCaFile ? readFileSync(config.buildCaFile) : undefined,
+    }),
+  ]);
+}
+
+before(async () => {
+  // the test harness's environment (REDIS_URL, NODE_EXTRA_CA_CERTS) plus this run's own names
+  config = loadConfig({ ...process.env, REDIS_URL: testRedisUrl(), PAAS_REDIS_PREFIX: prefix, PAAS_CLUSTER: cluster });
+  redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  reader = new Redis(config.redisUrl);
+  queue = new Queue<BuildJobData>(buildQueueName, { connection: redis, prefix: keys.bull });
+  const runner = new BuildRunner({ redis, keys, builders: builders(), timeoutSeconds: config.timeoutSeconds, log });
+  worker = startBuildWorker({ connection: redis, keys, runner, concurrency: 2, log });
+  sources = mkdtempSync(join(tmpdir(), 'paas-builds-'));
+});
+
+after(async () => {
+  await worker?.close();
+  await queue?.close();
+  await removeCluster(docker, cluster);
+  await removeKeys(redis, prefix);
+  redis?.disconnect();
+  reader?.disconnect();
+  rmSync(sources, { recursive: true, force: true });
+});
+
+interface Finished {
+  lines: string[];
+  end: Extract<BuildLogEntry, { type: 'end' }>;
+  /** Milliseconds from the first output line to the end entry (Redis stream ids are timestamps). */
+  ms: number;
+}
+
+/** Enqueues a build as the controller does and reads its output to the end. */
+async function build(app: string, buildId: string, sourcePath: string, env: Record<string, string> = {}): Promise<Finished> {
+  const job: BuildJobData = { buildId, app, commit: fakeCommit, sourcePath, env, buildpacks: [] };
+  await queue.add('build', job, { jobId: buildId, attempts: 1 });
+  const lines: string[] = [];
+  let end: Finished['end'] | undefined;
+  for await (const entry of readBuildLog(reader, keys.buildLog(buildId), { idleTimeoutMs: 300_000 })) {
+    if (entry.type === 'line') lines.push(entry.text);
+    else end = entry;
+  }
+  assert.ok(end, 'the stream has an end entry');
+  const ids = (await redis.xrange(keys.buildLog(buildId), '-', '+')) as [string, string[]][];
+  const t0 = Number(ids[0]?.[0].split('-')[0]);
+  const ms = Number(ids.at(-1)?.[0].split('-')[0]) - t0;
+  if (process.env['PAAS_TEST_TIMELINE']) {
+    for (const [eid, f] of ids) console.log(`${((Number(eid.split('-')[0]) - t0) / 1000).toFixed(2).padStart(6)}s ${f[3] ?? f.slice(2).join(' ')}`);
+  }
+  return { lines, end, ms };
+}
+
+function succeeded(f: Finished): BuildResult {
+  assert.equal(f.end.status, 'succeeded', f.end.status === 'failed' ? `${f.end.code}: ${f.end.error}\n${f.lines.join('\n')}` : '');
+  return (f.end as Extract<BuildLogEntry, { status: 'succeeded' }>).result;
+}
+
+function failed(f: Finished): { code: string; error: string } {
+  assert.equal(f.end.status, 'failed', f.lines.join('\n'));
+  return f.end as Extract<BuildLogEntry, { status: 'failed' }>;
+}
+
+async function buildContainersLeft(): Promise<number> {
+  const filters = JSON.stringify({ label: [`paas.cluster=${cluster}`, 'paas.role=build'] });
+  return (await docker.listContainers({ all: true, filters })).length;
+}
+
+const app = `node-${id}`;
+
+test('a Node.js app builds into a slim image that serves HTTP', async () => {
+  const source = gitArchive(sources, 'b1', { fixture: 'node-express' });
+  const f = await build(app, `b1${id}`, source, { GREETING: 'hi' });
+  const result = succeeded(f);
+  console.log(`cold build of node-express: ${(f.ms / 1000).toFixed(1)}s`);
+
+  for (const line of [
+    '-----> Node.js app detected',
+    '-----> Installing binaries',
+    '       engines.node (package.json): 22.x',
+    '-----> Installing dependencies',
+    '-----> Discovering process types',
+    '       Procfile declares types -> web',
+    '-----> Compressing...',
+    '-----> Build succeeded',
+  ]) {
+    assert.ok(f.lines.includes(line), `output has "${line}":\n${f.lines.join('\n')}`);
+  }
+  assert.ok(f.lines.some((l) => /^ {7}Resolved node version: 22\.\d+\.\d+$/.test(l)));
+  assert.ok(f.lines.some((l) => /^ {7}added \d+ packages/.test(l)), 'npm output streams indented');
+  assert.ok(f.lines.indexOf('-----> Node.js app detected') < f.lines.indexOf('-----> Discovering process types'));
+
+  assert.deepEqual(result.processTypes, { web: 'node index.js' });
+  assert.equal(result.buildpack, 'nodejs');
+  assert.equal(result.image, `paas/${app}:b-b1${id}`);
+  assert.ok(result.imageSize > 0 && result.imageSize < result.buildImageSize, `${result.imageSize} < ${result.buildImageSize}`);
+  const image = await docker.getImage(result.image).inspect();
+  assert.deepEqual(
+    { cluster: image.Config.Labels['paas.cluster'], app: image.Config.Labels['paas.app'], build: image.Config.Labels['paas.build'] },
+    { cluster, app, build: `b1${id}` },
+  );
+  assert.deepEqual(image.Config.Entrypoint, ['/usr/local/bin/paas-exec']);
+  assert.deepEqual(image.Config.Cmd, ['node index.js']);
+  assert.equal(image.Config.User, 'paas');
+  assert.equal(image.Config.WorkingDir, '/app');
+  assert.ok(image.Config.Env.some((e) => e.startsWith('PATH=/app/.heroku/node/bin:/app/node_modules/.bin:')));
+
+  assert.match(await fetchFromImage(docker, result.image, cluster), /^hello from node v22\.\d+\.\d+ \(production\)/);
+  assert.equal(existsSync(source), false, 'the source tar is deleted');
+  assert.equal(await buildContainersLeft(), 0, 'the build container is removed');
+});
+
+test('a code-only change restores node_modules from the cache instead of installing', async () => {
+  const index = readFileSync(join(fixturesDir, 'node-express', 'index.js'), 'utf8').replace('hello from', 'hello again from');
+  const source = gitArchive(sources, 'b2', { fixture: 'node-express', files: { 'index.js': index } });
+  const f = await build(app, `b2${id}`, source);
+  const result = succeeded(f);
+  console.log(`warm build of node-express: ${(f.ms / 1000).toFixed(1)}s`);
+  assert.ok(f.lines.includes('-----> Restoring cache'), f.lines.join('\n'));
+  assert.ok(f.lines.includes('       node_modules restored from cache (lockfile unchanged)'));
+  assert.ok(!f.lines.includes('-----> Installing dependencies'), 'dependencies are not installed again');
+  assert.match(await fetchFromImage(docker, result.image, cluster), /^hello again from node v22/);
+});
+
+test('a source without package.json fails with no_buildpack, saying what was looked for', async () => {
+  const source = gitArchive(sources, 'b3', { files: { 'README.md': '# not an app\n', 'main.go': 'package main\n' } });
+  const f = await build(`none-${id}`, `b3${id}`, source);
+  const end = failed(f);
+  assert.equal(end.code, 'no_buildpack');
+  assert.equal(end.error, 'No buildpack detected: looked for nodejs (package.json)');
+  assert.equal(existsSync(source), false);
+  assert.equal(await buildContainersLeft(), 0);
+});
+
+test('a dependency that does not exist fails with build_failed and npm’s error lines', async () => {
+  const pkg = { name: 'broken', version: '1.0.0', dependencies: { [`paas-no-such-package-${id}`]: '^1.0.0' } };
+  const source = gitArchive(sources, 'b4', { files: { 'package.json': JSON.stringify(pkg, null, 2), 'index.js': '' } });
+  const f = await build(`broken-${id}`, `b4${id}`, source);
+  const end = failed(f);
+  assert.equal(end.code, 'build_failed');
+  assert.match(end.error, /^nodejs bin\/compile failed \(exit code 1\)/);
+  assert.match(end.error, /npm error.*404/i);
+  assert.match(end.error, /npm install failed/);
+  assert.ok(f.lines.some((l) => /^ {7}npm error/.test(l)), 'npm errors were streamed to the user');
+  assert.equal(await buildContainersLeft(), 0);
+});
+
+test('a build past its time limit is stopped and fails', async () => {
+  const runner = new BuildRunner({ redis, keys, builders: builders(), timeoutSeconds: 8, log, stopGraceMs: 5000 });
+  const pkg = { name: 'slow', version: '1.0.0', scripts: { build: 'sleep 600', start: 'node index.js' } };
+  const source = gitArchive(sources, 'b5', { files: { 'package.json': JSON.stringify(pkg), 'index.js': '' } });
+  const started = Date.now();
+  const job: BuildJobData = { buildId: `b5${id}`, app: `slow-${id}`, commit: fakeCommit, sourcePath: source, env: {}, buildpacks: [] };
+  await assert.rejects(runner.run(job), /timed out/);
+  assert.ok(Date.now() - started < 30_000, 'the build stops soon after its limit');
+  const entries: BuildLogEntry[] = [];
+  for await (const e of readBuildLog(reader, keys.buildLog(job.buildId), { idleTimeoutMs: 1000 })) entries.push(e);
+  const end = entries.at(-1);
+  assert.ok(end?.type === 'end' && end.status === 'failed' && end.code === 'build_failed' && /timed out after 8s/.test(end.error));
+  assert.equal(entries.filter((e) => e.type === 'end').length, 1);
+  assert.equal(await buildContainersLeft(), 0, 'the build container is killed');
+});

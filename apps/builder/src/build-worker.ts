@@ -1,0 +1,48 @@
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { BuildJobData, BuildResult, Logger, RedisKeys } from '@paas/shared';
+import { BuildLogWriter, buildQueueName, toError } from '@paas/shared';
+import { buildIdOf, buildJobName, parseBuildJob } from './build-job.js';
+import type { BuildRunner } from './build-runner.js';
+import { BuildFailedError, describeFailure } from './build-runner.js';
+
+export interface BuildWorkerOptions {
+  /** ioredis connection with maxRetriesPerRequest: null (BullMQ duplicates it for blocking reads). */
+  connection: Redis;
+  keys: RedisKeys;
+  runner: BuildRunner;
+  concurrency: number;
+  log: Logger;
+}
+
+/**
+ * Consumes the `builds` queue. A build is never retried: a failed job fails with UnrecoverableError
+ * (and a job stalled by a builder that died fails rather than running twice).
+ */
+export function startBuildWorker(o: BuildWorkerOptions): Worker<BuildJobData, BuildResult> {
+  const worker = new Worker<BuildJobData, BuildResult>(
+    buildQueueName,
+    async (job) => {
+      try {
+        if (job.name !== buildJobName) throw new Error(`unknown job name "${job.name}"`);
+        return await o.runner.run(parseBuildJob(job.data), job.id);
+      } catch (err) {
+        if (!(err instanceof BuildFailedError)) await recordEarlyFailure(o, job.data, err);
+        throw new UnrecoverableError(toError(err).message);
+      }
+    },
+    { connection: o.connection, prefix: o.keys.bull, concurrency: o.concurrency, maxStalledCount: 0 },
+  );
+  worker.on('failed', (job, err) => o.log.info({ job: job?.id, err: err.message }, 'build job failed'));
+  worker.on('error', (err) => o.log.error({ err }, 'build worker error'));
+  return worker;
+}
+
+/** A job refused before its build started still ends its output stream, when it names a build. */
+async function recordEarlyFailure(o: BuildWorkerOptions, data: unknown, err: unknown): Promise<void> {
+  const buildId = buildIdOf(data);
+  o.log.warn({ build: buildId, err: toError(err) }, 'build job refused');
+  if (buildId === undefined) return;
+  const failure = describeFailure(err);
+  await new BuildLogWriter(o.connection, o.keys.buildLog(buildId)).failed(failure.code, failure.message).catch(() => undefined);
+}

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { dockerConnection, loadConfig } from './config.js';
+
+test('defaults describe a local single-host platform', () => {
+  const c = loadConfig({});
+  assert.equal(c.redisUrl, 'redis://127.0.0.1:6379');
+  assert.equal(c.redisPrefix, 'paas');
+  assert.deepEqual(c.docker, { socketPath: '/var/run/docker.sock' });
+  assert.equal(c.buildImage, 'paas/build:bookworm');
+  assert.equal(c.runImage, 'paas/run:bookworm');
+  assert.equal(c.concurrency, 2);
+  assert.equal(c.timeoutSeconds, 900);
+  assert.equal(c.memoryMb, 2048);
+  assert.equal(c.cluster, 'local');
+  assert.equal(c.healthPort, 5053);
+  assert.equal(c.buildCaFile, undefined);
+  assert.ok(existsSync(join(c.buildpacksDir, 'nodejs', 'bin', 'compile')), c.buildpacksDir);
+});
+
+test('values are parsed, and the extra CA falls back to the builder’s own', () => {
+  const c = loadConfig({
+    PAAS_BUILD_CONCURRENCY: '4',
+    PAAS_BUILD_TIMEOUT: '60',
+    PAAS_CLUSTER: 'staging',
+    NODE_EXTRA_CA_CERTS: '/etc/ca.pem',
+  });
+  assert.equal(c.concurrency, 4);
+  assert.equal(c.timeoutSeconds, 60);
+  assert.equal(c.cluster, 'staging');
+  assert.equal(c.buildCaFile, '/etc/ca.pem');
+  assert.equal(loadConfig({ PAAS_BUILD_CA_FILE: '/a.pem', NODE_EXTRA_CA_CERTS: '/b.pem' }).buildCaFile, '/a.pem');
+});
+
+test('a bad variable is named in the error', () => {
+  assert.throws(() => loadConfig({ PAAS_BUILD_TIMEOUT: 'soon' }), /PAAS_BUILD_TIMEOUT/);
+  assert.throws(() => loadConfig({ PAAS_CLUSTER: 'Has Spaces' }), /PAAS_CLUSTER/);
+  assert.throws(() => loadConfig({ DOCKER_HOST: 'docker.sock' }), /DOCKER_HOST/);
+});
+
+test('DOCKER_HOST accepts a unix socket or a tcp address', () => {
+  assert.deepEqual(dockerConnection('unix:///run/docker.sock'), { socketPath: '/run/docker.sock' });
+  assert.deepEqual(dockerConnection('tcp://10.0.0.5:2376'), { protocol: 'http', host: '10.0.0.5', port: 2376 });
+});

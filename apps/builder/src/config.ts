@@ -1,0 +1,82 @@
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { parseEnv, portSchema } from '@paas/shared';
+
+/** The repository's built-in buildpacks, found from this module's place (src/ and dist/ sit at the same depth). */
+const defaultBuildpacksDir = fileURLToPath(new URL('../../../buildpacks', import.meta.url));
+
+const positiveInt = z.coerce.number().int().min(1);
+
+const schema = z.object({
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  PAAS_REDIS_PREFIX: z.string().min(1).default('paas'),
+  DOCKER_HOST: z
+    .string()
+    .regex(/^(unix|tcp|http):\/\/./, 'expected unix:///path/to/docker.sock or tcp://host:port')
+    .optional(),
+  PAAS_BUILD_IMAGE: z.string().min(1).default('paas/build:bookworm'),
+  PAAS_RUN_IMAGE: z.string().min(1).default('paas/run:bookworm'),
+  PAAS_BUILD_CONCURRENCY: positiveInt.max(64).default(2),
+  PAAS_BUILD_TIMEOUT: positiveInt.default(900),
+  PAAS_BUILD_MEMORY_MB: positiveInt.min(64).default(2048),
+  PAAS_CLUSTER: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'lowercase letters, digits, dot, dash and underscore (it names volumes)')
+    .default('local'),
+  PAAS_BUILDPACKS_DIR: z.string().min(1).default(defaultBuildpacksDir),
+  /** PEM certificates the build trusts in addition to its image's (networks that intercept TLS). */
+  PAAS_BUILD_CA_FILE: z.string().min(1).optional(),
+  /** The builder's own extra certificates; passed on to builds when PAAS_BUILD_CA_FILE is unset. */
+  NODE_EXTRA_CA_CERTS: z.string().min(1).optional(),
+  PAAS_BUILDER_PORT: portSchema.default(5053),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** How dockerode reaches the engine. */
+export type DockerConnection = { socketPath: string } | { protocol: 'http'; host: string; port: number };
+
+export interface BuilderConfig {
+  redisUrl: string;
+  redisPrefix: string;
+  docker: DockerConnection;
+  buildImage: string;
+  runImage: string;
+  concurrency: number;
+  /** A build running longer than this is killed (seconds). */
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** Value of the `paas.cluster` label on everything the builder creates. */
+  cluster: string;
+  buildpacksDir: string;
+  /** File of extra CA certificates given to build containers, if any. */
+  buildCaFile: string | undefined;
+  healthPort: number;
+  logLevel: string;
+}
+
+export function dockerConnection(dockerHost: string | undefined): DockerConnection {
+  if (!dockerHost) return { socketPath: '/var/run/docker.sock' };
+  const url = new URL(dockerHost);
+  if (url.protocol === 'unix:') return { socketPath: url.pathname };
+  return { protocol: 'http', host: url.hostname, port: Number(url.port || 2375) };
+}
+
+/** Parses the builder's configuration once, from the environment given (main passes process.env). */
+export function loadConfig(env: Record<string, string | undefined>): BuilderConfig {
+  const e = parseEnv(schema, env);
+  return {
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.PAAS_REDIS_PREFIX,
+    docker: dockerConnection(e.DOCKER_HOST),
+    buildImage: e.PAAS_BUILD_IMAGE,
+    runImage: e.PAAS_RUN_IMAGE,
+    concurrency: e.PAAS_BUILD_CONCURRENCY,
+    timeoutSeconds: e.PAAS_BUILD_TIMEOUT,
+    memoryMb: e.PAAS_BUILD_MEMORY_MB,
+    cluster: e.PAAS_CLUSTER,
+    buildpacksDir: e.PAAS_BUILDPACKS_DIR,
+    buildCaFile: e.PAAS_BUILD_CA_FILE ?? e.NODE_EXTRA_CA_CERTS,
+    healthPort: e.PAAS_BUILDER_PORT,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,34 @@
+import { createServer, type Server } from 'node:http';
+import type { Redis } from 'ioredis';
+import type Docker from 'dockerode';
+
+const checkTimeoutMs = 2000;
+
+function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not answer within ${checkTimeoutMs}ms`)), checkTimeoutMs);
+    p.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}
+
+/** Whether the builder can work: Redis and the Docker engine both answer. */
+export async function checkHealth(redis: Redis, docker: Docker): Promise<{ ok: boolean; problems: string[] }> {
+  const results = await Promise.allSettled([withTimeout(redis.ping(), 'redis'), withTimeout(docker.ping(), 'docker')]);
+  const problems = results.flatMap((r, i) => (r.status === 'rejected' ? [`${i === 0 ? 'redis' : 'docker'}: ${(r.reason as Error).message}`] : []));
+  return { ok: problems.length === 0, problems };
+}
+
+/** `GET /healthz`: 200 {"status":"ok"} when Redis and Docker answer, 503 with the problems otherwise. */
+export function createHealthServer(redis: Redis, docker: Docker): Server {
+  return createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/healthz') {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'not_found', message: 'not found' }));
+      return;
+    }
+    void checkHealth(redis, docker).then(({ ok, problems }) => {
+      res
+        .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify(ok ? { status: 'ok' } : { status: 'unavailable', problems }));
+    });
+  });
+}

