@@ -1,60 +1,167 @@
 /**
- * Throughput and latency of the paas router next to nginx, both proxying to the same tiny node
- * backend over keep-alive connections, and of the backend alone as the baseline. Each target gets
- * `wrk -t2 -c50 -d10s` (after a short warm-up) with the app's Host header. Everything runs on this
- * machine, so wrk, the proxy and the backend share its cores: compare the rows, not the absolutes.
+ * The router next to nginx. Throughput: the same tiny node backend served directly, through nginx
+ * (Debian's package, keep-alive upstream, as many worker processes as the router has workers) and
+ * through the paas router, each under `wrk` for a bounded time, interleaved over several rounds; the
+ * medians are reported. Route updates: a steady load while the upstream is switched between two
+ * backends 100 times, through `RouteStore.set` for the router and a rewritten upstream plus
+ * `nginx -s reload` for nginx. Everything shares this machine's cores, so compare the rows rather
+ * than the absolutes.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { RedisKeys, RedisRouteStore } from '@paas/shared';
+import { RedisKeys, RedisRouteStore, type AppRoute } from '@paas/shared';
+import { freePort, median, root, startChild, stop, wrk, type WrkResult } from './bench-processes.js';
+import { measureSwitches, switchRow } from './route-switch.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const run = promisify(execFile);
 const host = 'bench.localhost';
-const wrkArgs = ['-t2', '-c50', '-d10s'];
 
-interface WrkResult {
-  rps: number;
-  p50: string;
-  p99: string;
-  errors: number;
+export interface RouterBenchOptions {
+  /** Interleaved rounds of wrk per target. */
+  rounds?: number;
+  /** wrk's duration per run, e.g. `5s`. */
+  duration?: string;
+  /** Route switches under load per proxy. */
+  switches?: number;
+  /** Router workers and nginx worker processes (default: available parallelism). */
+  workers?: number;
 }
 
+export interface RouterBenchResult {
+  /** The BENCHMARKS.md section; its last line is `ratioLine`. */
+  markdown: string;
+  ratioLine: string;
+}
+
+interface Target {
+  name: string;
+  port: number;
+  runs: WrkResult[];
+}
+
+/** The section for BENCHMARKS.md (used by bench/run.ts). */
 export async function benchRouter(): Promise<string> {
+  return (await runRouterBench()).markdown;
+}
+
+export async function runRouterBench(options: RouterBenchOptions = {}): Promise<RouterBenchResult> {
+  const rounds = options.rounds ?? 3;
+  const duration = options.duration ?? '5s';
+  const switches = options.switches ?? 100;
+  const workers = options.workers ?? availableParallelism();
+  const wrkArgs = ['-t2', '-c50', `-d${duration}`];
   const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
   const prefix = `paas-bench-${randomBytes(4).toString('hex')}`;
   const children: ChildProcess[] = [];
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   const dir = await mkdtemp(join(tmpdir(), 'paas-bench-router-'));
   try {
-    const [backendPort, routerPort, nginxPort] = [await freePort(), await freePort(), await freePort()];
-
-    children.push(await startChild('backend', process.execPath, ['--import', 'tsx', join(root, 'bench/router-backend.ts'), String(backendPort)], {}, backendPort));
+    const [portA, portB, routerPort, routerTlsPort, nginxPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const backend = (port: number, name: string): Promise<ChildProcess> =>
+      startChild(`backend ${name}`, process.execPath, ['--import', 'tsx', join(root, 'bench/router-backend.ts'), String(port), name], {}, port);
+    children.push(await backend(portA, 'A'), await backend(portB, 'B'));
 
     const store = new RedisRouteStore(redis, new RedisKeys(prefix));
-    await store.set({ app: 'bench', domains: [host], backends: [{ process: 'web.1', container: 'bench', host: '127.0.0.1', port: backendPort }], release: 1, version: 1 });
-    const routerEnv = { PAAS_ROUTER_PORT: String(routerPort), PAAS_ROUTER_HOST: '127.0.0.1', REDIS_URL: redisUrl, PAAS_REDIS_PREFIX: prefix, LOG_LEVEL: 'warn' };
+    let version = 1;
+    const route = (port: number, name: string): AppRoute => ({
+      app: 'bench',
+      domains: [host],
+      backends: [{ process: 'web.1', container: name, host: '127.0.0.1', port }],
+      release: 1,
+      version: version++,
+    });
+    await store.set(route(portA, 'A'));
+    const routerEnv = {
+      PAAS_ROUTER_PORT: String(routerPort),
+      PAAS_ROUTER_TLS_PORT: String(routerTlsPort),
+      PAAS_ROUTER_HOST: '127.0.0.1',
+      PAAS_ROUTER_WORKERS: String(workers),
+      REDIS_URL: redisUrl,
+      PAAS_REDIS_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+    };
     children.push(await startChild('router', process.execPath, ['--conditions=development', '--import', 'tsx', join(root, 'apps/router/src/main.ts')], routerEnv, routerPort));
-    if (!(await store.waitForAck('bench', 1, 10_000))) throw new Error('the router did not pick up the benchmark route');
+    if (!(await store.waitForAck('bench', version - 1, 20_000))) throw new Error('the router did not pick up the benchmark route');
 
-    await writeFile(join(dir, 'nginx.conf'), nginxConf(dir, nginxPort, backendPort));
-    children.push(await startChild('nginx', 'nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], {}, nginxPort));
+    const conf = join(dir, 'nginx.conf');
+    await writeFile(conf, nginxConf(dir, nginxPort, portA, workers));
+    children.push(await startChild('nginx', 'nginx', ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')], {}, nginxPort));
 
-    const rows: [string, WrkResult][] = [];
-    for (const [name, port] of [
-      ['backend alone (baseline)', backendPort],
-      ['paas router (node, 1 process)', routerPort],
-      ['nginx (1 worker, keepalive upstream)', nginxPort],
-    ] as const) {
-      await wrk(port, ['-t2', '-c50', '-d2s']); // warm-up: JIT, connection pools
-      rows.push([name, await wrk(port, wrkArgs)]);
+    // Throughput, interleaved: each round runs every target once, in a rotating order.
+    const targets: Target[] = [
+      { name: 'direct (the backend alone)', port: portA, runs: [] },
+      { name: `nginx (${workers} worker processes, keep-alive upstream)`, port: nginxPort, runs: [] },
+      { name: `paas router (${workers} workers)`, port: routerPort, runs: [] },
+    ];
+    for (const t of targets) await wrk(t.port, host, ['-t2', '-c50', '-d2s']); // warm-up: JIT, connection pools
+    for (let round = 0; round < rounds; round++) {
+      for (let k = 0; k < targets.length; k++) {
+        const t = targets[(round + k) % targets.length]!;
+        t.runs.push(await wrk(t.port, host, wrkArgs));
+        console.error(`  round ${round + 1}: ${t.name}: ${Math.round(t.runs.at(-1)!.rps)} req/s`);
+      }
     }
-    return report(rows);
+
+    // Route updates under load.
+    const ports: Record<string, number> = { A: portA, B: portB };
+    const routerSwitch = await measureSwitches(routerPort, host, ['A', 'B'], switches, async (to) => {
+      const r = route(ports[to]!, to);
+      const started = performance.now();
+      await store.set(r);
+      return (await store.waitForAck('bench', r.version, 5000)) ? performance.now() - started : undefined;
+    });
+    console.error(`  router switches: median ${median(routerSwitch.latencies).toFixed(1)} ms, ${routerSwitch.failed} failed`);
+    const nginxSwitch = await measureSwitches(nginxPort, host, ['A', 'B'], switches, async (to) => {
+      await writeFile(conf, nginxConf(dir, nginxPort, ports[to]!, workers));
+      await run('nginx', ['-p', dir, '-c', conf, '-e', join(dir, 'error.log'), '-s', 'reload']);
+      return undefined;
+    });
+    console.error(`  nginx reloads: median ${median(nginxSwitch.latencies).toFixed(1)} ms, ${nginxSwitch.failed} failed`);
+
+    const [direct, nginx, router] = targets.map(summary) as [Summary, Summary, Summary];
+    const ratio = router.rps / nginx.rps;
+    const ratioLine =
+      `router/nginx req/s ratio: ${ratio.toFixed(2)} (router ${Math.round(router.rps)} req/s p99 ${router.p99.toFixed(2)} ms, ` +
+      `nginx ${Math.round(nginx.rps)} req/s p99 ${nginx.p99.toFixed(2)} ms, direct ${Math.round(direct.rps)} req/s)`;
+    const nginxVersion = spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim().replace('nginx version: ', '') || 'nginx';
+    const markdown = [
+      '## Router',
+      '',
+      `The same node backend (a 23-byte text answer) served directly, through ${nginxVersion} and through the paas router, ` +
+        `\`wrk ${wrkArgs.join(' ')}\` with \`Host: ${host}\` over keep-alive connections; ${rounds} interleaved rounds, medians shown. ` +
+        `The router runs ${workers} cluster workers (PAAS_ROUTER_WORKERS), nginx ${workers} worker processes with a keep-alive upstream; ` +
+        `the router writes an access line per request to the app's Redis stream (LOG_LEVEL=warn, so none to its own log). ` +
+        `wrk, the proxies and the backend share this machine's ${cpus().length} cores: compare the rows rather than the absolutes.`,
+      '',
+      '| target | req/s | vs. direct | p50 (ms) | p99 (ms) | errors | req/s per round |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+      ...[direct, nginx, router].map(
+        (s) =>
+          `| ${s.name} | ${Math.round(s.rps)} | ${Math.round((s.rps / direct.rps) * 100)}% | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.errors} | ${s.rounds.map(Math.round).join(', ')} |`,
+      ),
+      '',
+      `### Route updates under load`,
+      '',
+      `Eight keep-alive clients request continuously while the app's only backend is switched between two ${switches} times. ` +
+        'For the router a switch is the controller\'s `RouteStore.set` (Redis hash + pub/sub; every worker applies it); for nginx the upstream ' +
+        'is rewritten in its configuration and `nginx -s reload` runs. Latency is from the switch to the first response from the new backend; ' +
+        'a failed request is an error or a non-200 answer seen by a client (nginx\'s old workers close their keep-alive connections on reload).',
+      '',
+      '| proxy | median ms to the new backend | p99 ms | max ms | failed requests | notes |',
+      '| --- | ---: | ---: | ---: | ---: | --- |',
+      switchRow('paas router (RouteStore.set)', routerSwitch, switches, routerSwitch.extra.length ? `acknowledged by all workers after ${median(routerSwitch.extra).toFixed(1)} ms (median)` : ''),
+      switchRow('nginx (rewrite + nginx -s reload)', nginxSwitch, switches),
+      '',
+      ratioLine,
+      '',
+    ].join('\n');
+    return { markdown, ratioLine };
   } finally {
     for (const child of children.reverse()) await stop(child);
     const left = await redis.keys(`${prefix}:*`).catch(() => []);
@@ -64,27 +171,29 @@ export async function benchRouter(): Promise<string> {
   }
 }
 
-function report(rows: [string, WrkResult][]): string {
-  const nginxVersion = spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim().replace('nginx version: ', '') || 'nginx';
-  const baseline = rows[0]?.[1].rps ?? 0;
-  const lines = [
-    '## Router',
-    '',
-    `\`wrk ${wrkArgs.join(' ')}\` with \`Host: ${host}\`, keep-alive, GET of a 23-byte body from a node http backend; ` +
-      `${nginxVersion} and the paas router both proxy to it over pooled keep-alive connections. ` +
-      `wrk, proxy and backend share this machine's ${cpus().length} cores, so compare the rows rather than the absolutes.`,
-    '',
-    '| target | req/s | vs. baseline | p50 | p99 | errors |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map(([name, r]) => `| ${name} | ${Math.round(r.rps)} | ${baseline ? `${Math.round((r.rps / baseline) * 100)}%` : '-'} | ${r.p50} | ${r.p99} | ${r.errors} |`),
-    '',
-  ];
-  return lines.join('\n');
+interface Summary {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  rounds: number[];
 }
 
-function nginxConf(dir: string, port: number, backendPort: number): string {
+function summary(t: Target): Summary {
+  return {
+    name: t.name,
+    rps: median(t.runs.map((r) => r.rps)),
+    p50: median(t.runs.map((r) => r.p50)),
+    p99: median(t.runs.map((r) => r.p99)),
+    errors: t.runs.reduce((n, r) => n + r.errors, 0),
+    rounds: t.runs.map((r) => r.rps),
+  };
+}
+
+function nginxConf(dir: string, port: number, backendPort: number, workers: number): string {
   return `daemon off;
-worker_processes 1;
+worker_processes ${workers};
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 4096; }
@@ -112,71 +221,4 @@ http {
   }
 }
 `;
-}
-
-/** Runs wrk against 127.0.0.1:port, killed if it overruns; parses req/s, p50, p99 and errors. */
-function wrk(port: number, args: string[]): Promise<WrkResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('wrk', [...args, '--latency', '-H', `Host: ${host}`, `http://127.0.0.1:${port}/`], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
-      if (code !== 0 || rps === undefined) return reject(new Error(`wrk failed (${code}):\n${out}`));
-      const errors =
-        Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0) +
-        [...(/Socket errors:(.*)/.exec(out)?.[1] ?? '').matchAll(/(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
-      resolve({ rps: Number(rps), p50: /\s50%\s+(\S+)/.exec(out)?.[1] ?? '?', p99: /\s99%\s+(\S+)/.exec(out)?.[1] ?? '?', errors });
-    });
-  });
-}
-
-async function startChild(name: string, command: string, args: string[], env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const deadline = Date.now() + 15_000;
-  while (!(await accepts(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${name} did not start:\n${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return child;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(killer);
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 const benches: Record<string, () => Promise<string>> = {
   push: async () => (await import('./push.js')).benchPush(),
   router: async () => (await import('./router.js')).benchRouter(),
+  placement: async () => (await import('./placement.js')).benchPlacement(),
 };
 
 const only = process.argv.slice(2);

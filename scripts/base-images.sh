@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the platform's base images locally (no image registry is needed):
 #   paas/debian:bookworm  Debian minbase root filesystem made with debootstrap
-#   paas/build:bookworm   build image: compilers, git, a bootstrap Node.js + npm
-#   paas/run:bookworm     slim run image: Debian minbase + CA certificates + the process launcher
+#   paas/build:bookworm   build image: compilers, git, Python, Go, a bootstrap Node.js + npm
+#   paas/run:bookworm     slim run image: only the packages a slug needs (libc, libstdc++, bash, busybox,
+#                         CA bundle, tzdata), extracted with dpkg -x and imported; the process launcher
+#   paas/dind:bookworm    Docker-in-Docker host: extra Docker hosts on one machine (scripts/dind-host.sh)
 # Each image carries a label with the hash of its recipe; an image whose recipe is unchanged is kept.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,9 +25,10 @@ if ! docker image inspect paas/debian:bookworm >/dev/null 2>&1; then
   log "imported paas/debian:bookworm"
 fi
 
-build_image() { # name dir [prepare-fn]
+build_image() { # name dir [prepare-fn [extra-dir...]] (extra dirs, copied in by prepare-fn, count in the recipe)
   local name=$1 dir=$2 hash
   hash=$(recipe_hash "$dir")
+  if [ $# -gt 3 ]; then hash=$( (echo "$hash"; for extra in "${@:4}"; do recipe_hash "$extra"; done) | sha256sum | cut -c1-16); fi
   if [ "$(image_label "$name")" = "$hash" ]; then log "$name is up to date"; return; fi
   local ctx; ctx=$(mktemp -d /tmp/paas-ctx.XXXXXX)
   cp -a "$dir"/. "$ctx"/
@@ -53,5 +56,32 @@ prepare_bootstrap_node() {
   rm -rf "$tmp"
 }
 
-build_image paas/build:bookworm "$root/images/build" prepare_bootstrap_node
-build_image paas/run:bookworm "$root/images/run"
+# ...and the static buildpack's server, compiled in the image (see images/build/Dockerfile).
+prepare_build_image() {
+  prepare_bootstrap_node "$1"
+  cp -a "$root/buildpacks/static/server" "$1/static-server"
+}
+
+build_image paas/build:bookworm "$root/images/build" prepare_build_image "$root/buildpacks/static/server"
+
+# The run image is not built FROM Debian: images/run/rootfs.sh assembles its root filesystem from
+# the few packages a slug needs (in a throwaway container), and `docker import` makes it an image.
+import_run_image() { # name dir
+  local name=$1 dir=$2 hash tar
+  hash=$(recipe_hash "$dir")
+  if [ "$(image_label "$name")" = "$hash" ]; then log "$name is up to date"; return; fi
+  log "assembling $name"
+  tar=$(mktemp /tmp/paas-run-rootfs.XXXXXX)
+  docker run --rm -v "$dir:/recipe:ro" paas/debian:bookworm bash /recipe/rootfs.sh >"$tar"
+  docker import \
+    --change "LABEL paas.recipe=$hash" \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'WORKDIR /app' \
+    --change 'ENTRYPOINT ["/usr/local/bin/paas-exec"]' \
+    "$tar" "$name" >/dev/null
+  rm -f "$tar"
+  log "built $name ($(docker image inspect --format '{{.Size}}' "$name" | awk '{ printf "%.1f MB", $1 / 1e6 }'))"
+}
+
+import_run_image paas/run:bookworm "$root/images/run"
+build_image paas/dind:bookworm "$root/images/dind"

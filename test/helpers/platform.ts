@@ -88,6 +88,7 @@ export async function startPlatform(): Promise<Platform> {
     PAAS_API_URL: `http://127.0.0.1:${apiPort}`,
     PAAS_ROUTER_PORT: String(routerPort),
     PAAS_ROUTER_HOST: '127.0.0.1',
+    PAAS_ROUTER_TLS_PORT: String(await freePort()),
     PAAS_BUILDER_PORT: String(builderPort),
     PAAS_DOMAIN: 'localhost',
     DATABASE_URL: db.url,

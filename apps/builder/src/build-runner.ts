@@ -66,7 +66,7 @@ export class BuildRunner {
       const failure = describeFailure(err);
       log[failure.code === 'internal' ? 'error' : 'info']({ err: toError(thrown), code: failure.code, ms: Date.now() - started }, 'build failed');
       if (!ended) {
-        await output.warn(failure.message.split('\n')[0] ?? failure.message);
+        await output.warn((failure.message.split('\n')[0] ?? '').replace(/:$/, ''));
         await output.close();
         await removeSource();
         await writer.failed(failure.code, failure.message).catch((e: unknown) => log.error({ err: e }, 'could not record the build failure'));

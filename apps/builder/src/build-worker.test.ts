@@ -73,6 +73,8 @@ interface Finished {
   end: Extract<BuildLogEntry, { type: 'end' }>;
   /** Milliseconds from the first output line to the end entry (Redis stream ids are timestamps). */
   ms: number;
+  /** When each line was written, in ms from the first one (first occurrence). */
+  at: Map<string, number>;
 }
 
 /** Enqueues a build as the controller does and reads its output to the end. */
@@ -89,10 +91,12 @@ async function build(app: string, buildId: string, sourcePath: string, env: Reco
   const ids = (await redis.xrange(keys.buildLog(buildId), '-', '+')) as [string, string[]][];
   const t0 = Number(ids[0]?.[0].split('-')[0]);
   const ms = Number(ids.at(-1)?.[0].split('-')[0]) - t0;
+  const at = new Map<string, number>();
+  for (const [eid, f] of ids) if (f[1] === 'line' && !at.has(f[3] ?? '')) at.set(f[3] ?? '', Number(eid.split('-')[0]) - t0);
   if (process.env['PAAS_TEST_TIMELINE']) {
     for (const [eid, f] of ids) console.log(`${((Number(eid.split('-')[0]) - t0) / 1000).toFixed(2).padStart(6)}s ${f[3] ?? f.slice(2).join(' ')}`);
   }
-  return { lines, end, ms };
+  return { lines, end, ms, at };
 }
 
 function succeeded(f: Finished): BuildResult {
@@ -103,6 +107,16 @@ function succeeded(f: Finished): BuildResult {
 function failed(f: Finished): { code: string; error: string } {
   assert.equal(f.end.status, 'failed', f.lines.join('\n'));
   return f.end as Extract<BuildLogEntry, { status: 'failed' }>;
+}
+
+/** The BullMQ job's final state, once it has one. */
+async function jobOutcome(jobId: string): Promise<{ state: string; attemptsMade: number }> {
+  for (let i = 0; i < 50; i++) {
+    const state = await queue.getJobState(jobId);
+    if (state === 'completed' || state === 'failed') return { state, attemptsMade: (await queue.getJob(jobId))?.attemptsMade ?? -1 };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { state: await queue.getJobState(jobId), attemptsMade: -1 };
 }
 
 async function buildContainersLeft(): Promise<number> {
@@ -133,6 +147,8 @@ test('a Node.js app builds into a slim image that serves HTTP', async () => {
   assert.ok(f.lines.some((l) => /^ {7}Resolved node version: 22\.\d+\.\d+$/.test(l)));
   assert.ok(f.lines.some((l) => /^ {7}added \d+ packages/.test(l)), 'npm output streams indented');
   assert.ok(f.lines.indexOf('-----> Node.js app detected') < f.lines.indexOf('-----> Discovering process types'));
+  // streamed as it happened, not written at the end: the install's lines come seconds apart
+  assert.ok(f.at.get('-----> Discovering process types')! - f.at.get('-----> Installing binaries')! > 1000, 'output is streamed live');
 
   assert.deepEqual(result.processTypes, { web: 'node index.js' });
   assert.equal(result.buildpack, 'nodejs');
@@ -152,6 +168,7 @@ test('a Node.js app builds into a slim image that serves HTTP', async () => {
   assert.match(await fetchFromImage(docker, result.image, cluster), /^hello from node v22\.\d+\.\d+ \(production\)/);
   assert.equal(existsSync(source), false, 'the source tar is deleted');
   assert.equal(await buildContainersLeft(), 0, 'the build container is removed');
+  assert.deepEqual(await jobOutcome(`b1${id}`), { state: 'completed', attemptsMade: 1 });
 });
 
 test('a code-only change restores node_modules from the cache instead of installing', async () => {
@@ -174,6 +191,7 @@ test('a source without package.json fails with no_buildpack, saying what was loo
   assert.equal(end.error, 'No buildpack detected: looked for nodejs (package.json)');
   assert.equal(existsSync(source), false);
   assert.equal(await buildContainersLeft(), 0);
+  assert.deepEqual(await jobOutcome(`b3${id}`), { state: 'failed', attemptsMade: 1 }, 'failed once, never retried');
 });
 
 test('a dependency that does not exist fails with build_failed and npm’s error lines', async () => {

@@ -67,6 +67,7 @@ export class BuildpackBuilder implements Builder {
       removing ??= removeContainer(container).catch((err: unknown) => ctx.log.warn({ err }, 'could not remove the build container'));
     };
     signal.addEventListener('abort', remove, { once: true });
+    if (signal.aborted) remove();
     try {
       await this.prepare(ctx, container);
       const buildpack = await this.detectBuildpack(ctx, container, order);

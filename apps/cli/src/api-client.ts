@@ -68,6 +68,123 @@ export interface Build {
   finished_at: string | null;
 }
 
+/** A long-lived API token; `access_token` only in the answer that created it. */
+export interface Authorization {
+  id: string;
+  description: string;
+  created_at: string;
+  last_used_at: string | null;
+  access_token: { token: string } | null;
+}
+
+export interface Collaborator {
+  app: { id: string; name: string };
+  user: { id: string; email: string };
+  role: 'owner' | 'collaborator';
+  created_at: string;
+}
+
+export interface AdminUser {
+  id: string;
+  email: string;
+  role: string;
+  disabled: boolean;
+  created_at: string;
+}
+
+export interface QuotaLimits {
+  apps: number;
+  processes: number;
+  memory_mb: number;
+  builds: number;
+}
+
+export interface Quota {
+  user: { id: string; email: string };
+  limits: QuotaLimits;
+  overrides: { [K in keyof QuotaLimits]: number | null };
+  usage: { apps: number; processes: number; builds: number };
+}
+
+export interface AuditEvent {
+  id: string;
+  created_at: string;
+  actor: string | null;
+  action: string;
+  app: string | null;
+  user: string | null;
+  ip: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  user?: string | undefined;
+  app?: string | undefined;
+  action?: string | undefined;
+  limit?: number | undefined;
+}
+
+/** A Docker host of the cluster (admin). */
+export interface Host {
+  id: string;
+  name: string;
+  docker_url: string;
+  address: string;
+  capacity_memory_mb: number | null;
+  labels: Record<string, string>;
+  tls: boolean;
+  /** `up`, `down` or `draining`. */
+  status: string;
+  draining: boolean;
+  last_seen_at: string | null;
+  last_error: string | null;
+  processes?: number;
+  created_at: string;
+}
+
+export interface HostDetail extends Host {
+  process_list: { app: string; name: string; release: number; state: string; port?: number }[];
+}
+
+export interface NewHost {
+  name: string;
+  docker_url: string;
+  address: string;
+  capacity_memory_mb?: number;
+  labels?: Record<string, string>;
+  tls?: { ca?: string; cert: string; key: string };
+}
+
+/** Memory (MB) and CPU (cores) limits of a process type; null: none. */
+export interface ProcessLimits {
+  type: string;
+  quantity: number;
+  memory_mb: number | null;
+  cpus: number | null;
+}
+
+/** A hostname that reaches an app: its default `<app>.<PAAS_DOMAIN>`, or a custom one. */
+export interface Domain {
+  id: string;
+  hostname: string;
+  kind: 'default' | 'custom';
+  /** Where a custom domain's DNS should point; null for the default. */
+  cname: string | null;
+  created_at: string;
+}
+
+/** A TLS certificate the routers serve for an app (never its key). */
+export interface Cert {
+  id: string;
+  names: string[];
+  subject: string;
+  issuer: string;
+  fingerprint: string;
+  not_before: string;
+  expires_at: string;
+  created_at: string;
+}
+
 /** An error the API answered with: `{ "id": "...", "message": "..." }` and a 4xx/5xx status. */
 export class ApiError extends CliError {
   readonly status: number;
@@ -112,7 +229,7 @@ export class ApiClient {
   }
 
   listApps(): Promise<App[]> {
-    return this.request('GET', '/apps');
+    return this.listAll('/apps');
   }
 
   createApp(name: string): Promise<App> {
@@ -157,7 +274,162 @@ export class ApiClient {
     return this.request('GET', `${appPath(app)}/builds`);
   }
 
+  listAuthorizations(): Promise<Authorization[]> {
+    return this.request('GET', '/account/authorizations');
+  }
+
+  createAuthorization(description: string): Promise<Authorization> {
+    return this.request('POST', '/account/authorizations', { description });
+  }
+
+  revokeAuthorization(id: string): Promise<Authorization> {
+    return this.request('DELETE', `/account/authorizations/${encodeURIComponent(id)}`);
+  }
+
+  /** The owner first, then the collaborators. */
+  listCollaborators(app: string): Promise<Collaborator[]> {
+    return this.request('GET', `${appPath(app)}/collaborators`);
+  }
+
+  addCollaborator(app: string, email: string): Promise<Collaborator> {
+    return this.request('POST', `${appPath(app)}/collaborators`, { user: email });
+  }
+
+  removeCollaborator(app: string, email: string): Promise<Collaborator> {
+    return this.request('DELETE', `${appPath(app)}/collaborators/${encodeURIComponent(email)}`);
+  }
+
+  listUsers(): Promise<AdminUser[]> {
+    return this.listAll('/admin/users');
+  }
+
+  createUser(email: string, password: string, admin: boolean): Promise<AdminUser> {
+    return this.request('POST', '/admin/users', { email, password, admin });
+  }
+
+  disableUser(email: string): Promise<AdminUser> {
+    return this.request('POST', `/admin/users/${encodeURIComponent(email)}/disable`);
+  }
+
+  getQuota(email: string): Promise<Quota> {
+    return this.request('GET', `/admin/users/${encodeURIComponent(email)}/quota`);
+  }
+
+  setQuota(email: string, limits: Partial<QuotaLimits>): Promise<Quota> {
+    return this.request('PUT', `/admin/users/${encodeURIComponent(email)}/quota`, limits);
+  }
+
+  /** Newest first: `limit` events (default 100). */
+  listAuditEvents(filter: AuditFilter = {}): Promise<AuditEvent[]> {
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries(filter)) if (v !== undefined) query.set(k, String(v));
+    const qs = query.toString();
+    return this.request('GET', `/admin/audit${qs ? `?${qs}` : ''}`);
+  }
+
+  listHosts(): Promise<Host[]> {
+    return this.request('GET', '/hosts');
+  }
+
+  addHost(host: NewHost): Promise<Host> {
+    return this.request('POST', '/hosts', host);
+  }
+
+  getHost(name: string): Promise<HostDetail> {
+    return this.request('GET', `/hosts/${encodeURIComponent(name)}`);
+  }
+
+  drainHost(name: string): Promise<Host> {
+    return this.request('POST', `/hosts/${encodeURIComponent(name)}/drain`);
+  }
+
+  removeHost(name: string, force: boolean): Promise<Host> {
+    return this.request('DELETE', `/hosts/${encodeURIComponent(name)}${force ? '?force=true' : ''}`);
+  }
+
+  getLimits(app: string): Promise<ProcessLimits[]> {
+    return this.request('GET', `${appPath(app)}/limits`);
+  }
+
+  setLimits(app: string, limits: { type: string; memory_mb?: number | null; cpus?: number | null }): Promise<ProcessLimits[]> {
+    return this.request('PATCH', `${appPath(app)}/limits`, limits);
+  }
+
+  /** Restarts all processes, a type (`web`) or one process (`web.1`); answers the processes after. */
+  restartDynos(app: string, target?: string): Promise<Dyno[]> {
+    return this.request('DELETE', `${appPath(app)}/dynos${target ? `/${encodeURIComponent(target)}` : ''}`);
+  }
+
+  /** Stops a process, a type or a one-off; answers what was stopped. */
+  stopDynos(app: string, target: string): Promise<Dyno[]> {
+    return this.request('POST', `${appPath(app)}/dynos/${encodeURIComponent(target)}/actions/stop`);
+  }
+
+  /** Starts a one-off process in the background (`paas run:detached`). */
+  runDetached(app: string, command: string): Promise<Dyno> {
+    return this.request('POST', `${appPath(app)}/dynos`, { command, attach: false });
+  }
+
+  /** `v3`, `3` or a release id. */
+  getRelease(app: string, release: string): Promise<Release> {
+    return this.request('GET', `${appPath(app)}/releases/${encodeURIComponent(release)}`);
+  }
+
+  getReleaseConfigVars(app: string, release: string): Promise<ConfigVars> {
+    return this.request('GET', `${appPath(app)}/releases/${encodeURIComponent(release)}/config-vars`);
+  }
+
+  /** A new release from an earlier one's image, process types and config vars. */
+  rollback(app: string, release: string): Promise<Release> {
+    return this.request('POST', `${appPath(app)}/releases`, { release });
+  }
+
+  listDomains(app: string): Promise<Domain[]> {
+    return this.request('GET', `${appPath(app)}/domains`);
+  }
+
+  addDomain(app: string, hostname: string): Promise<Domain> {
+    return this.request('POST', `${appPath(app)}/domains`, { hostname });
+  }
+
+  removeDomain(app: string, hostname: string): Promise<Domain> {
+    return this.request('DELETE', `${appPath(app)}/domains/${encodeURIComponent(hostname)}`);
+  }
+
+  listCerts(app: string): Promise<Cert[]> {
+    return this.request('GET', `${appPath(app)}/certs`);
+  }
+
+  addCert(app: string, certificateChain: string, privateKey: string): Promise<Cert> {
+    return this.request('POST', `${appPath(app)}/certs`, { certificate_chain: certificateChain, private_key: privateKey });
+  }
+
+  removeCert(app: string, idOrName: string): Promise<Cert> {
+    return this.request('DELETE', `${appPath(app)}/certs/${encodeURIComponent(idOrName)}`);
+  }
+
+  /** Every page of a list, following the Next-Cursor header. */
+  private async listAll<T>(path: string): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | null = null;
+    do {
+      const sep = path.includes('?') ? '&' : '?';
+      const page: { data: T[]; headers: Headers } = await this.exchange<T[]>(
+        'GET',
+        cursor === null ? path : `${path}${sep}cursor=${encodeURIComponent(cursor)}`,
+      );
+      if (!Array.isArray(page.data)) throw new CliError(`the paas API answered GET ${path} with something other than a list`);
+      items.push(...page.data);
+      cursor = page.headers.get('next-cursor');
+    } while (cursor);
+    return items;
+  }
+
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await this.exchange<T>(method, path, body)).data;
+  }
+
+  private async exchange<T>(method: string, path: string, body?: unknown): Promise<{ data: T; headers: Headers }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -195,7 +467,7 @@ export class ApiClient {
     if (!isJson) {
       throw new CliError(`the paas API at ${this.url} answered ${method} ${path} with something other than JSON`);
     }
-    return data as T;
+    return { data: data as T, headers: res.headers };
   }
 
   private networkError(err: unknown): CliError {

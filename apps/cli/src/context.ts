@@ -4,6 +4,7 @@ import { CliConfigFile, type CliConfig } from './cli-config-file.js';
 import { CliError } from './cli-error.js';
 import { loadCliEnv, type CliEnv } from './config.js';
 import type { Io } from './io.js';
+import { Spinner } from './spinner.js';
 
 export const defaultApiUrl = 'http://127.0.0.1:5050';
 
@@ -86,18 +87,25 @@ export class Context {
     return resolveApp(explicit, this.cwd);
   }
 
-  /** Heroku's `Doing something... done` line around an action; `suffix` adds to `done`. */
+  /**
+   * Heroku's `Doing something... done` line around an action (with a spinner on a terminal when it
+   * takes over a second); `suffix` adds to `done`.
+   */
   async step<T>(label: string, action: () => Promise<T>, suffix?: (result: T) => Promise<string> | string): Promise<T> {
     this.io.stdout.write(`${label}... `);
+    const spinner = new Spinner(this.io.stdout);
+    spinner.start();
     let result: T;
     let extra = '';
     try {
       result = await action();
       if (suffix) extra = await suffix(result);
     } catch (err) {
+      spinner.stop();
       this.io.stdout.write('!\n');
       throw err;
     }
+    spinner.stop();
     this.print(`done${extra}`);
     return result;
   }

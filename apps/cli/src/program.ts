@@ -1,11 +1,21 @@
 import { Command, CommanderError } from 'commander';
 import { isCliError } from './cli-error.js';
+import { registerAccessCommands } from './commands/access.js';
+import { registerAdminCommands } from './commands/admin.js';
 import { registerAppsCommands } from './commands/apps.js';
+import { registerAuthorizationsCommands } from './commands/authorizations.js';
 import { registerAuthCommands } from './commands/auth.js';
+import { registerCertsCommands } from './commands/certs.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerDomainsCommands } from './commands/domains.js';
 import { registerGitCommands } from './commands/git.js';
+import { registerHostsCommands } from './commands/hosts.js';
+import { registerLimitsCommands } from './commands/limits.js';
+import { registerPsControlCommands } from './commands/ps-control.js';
 import { registerPsCommands } from './commands/ps.js';
 import { registerReleasesCommands } from './commands/releases.js';
+import { registerRollbackCommands } from './commands/rollback.js';
+import { registerRunCommands } from './commands/run.js';
 import { Context, type CliDeps } from './context.js';
 import { similarCommands } from './similar-commands.js';
 
@@ -34,7 +44,17 @@ export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
   registerGitCommands(program, ctx);
   registerConfigCommands(program, ctx);
   registerPsCommands(program, ctx);
+  registerPsControlCommands(program, ctx);
+  registerLimitsCommands(program, ctx);
+  registerRunCommands(program, ctx);
   registerReleasesCommands(program, ctx);
+  registerRollbackCommands(program, ctx);
+  registerHostsCommands(program, ctx);
+  registerAuthorizationsCommands(program, ctx);
+  registerAccessCommands(program, ctx);
+  registerAdminCommands(program, ctx);
+  registerDomainsCommands(program, ctx);
+  registerCertsCommands(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().showHelpAfterError(`(run paas help ${command.name()} for usage)`);
   }
@@ -62,7 +82,7 @@ export async function run(argv: string[], deps: CliDeps, options: RunOptions = {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode; // commander has printed help or the error
     if (isCliError(err)) {
-      deps.io.stderr.write(`paas: ${err.message}\n`);
+      if (err.message !== '') deps.io.stderr.write(`paas: ${err.message}\n`); // '': e.g. paas run passing on an exit code
       return err.exitCode;
     }
     const error = err instanceof Error ? err : new Error(String(err));

@@ -26,9 +26,22 @@ const schema = z
     PAAS_BOOT_TIMEOUT: z.coerce.number().int().positive().default(60),
     PAAS_STOP_GRACE: z.coerce.number().int().min(0).default(10),
     PAAS_RECONCILE_INTERVAL: z.coerce.number().int().positive().default(15),
+    PAAS_HOST_CHECK_INTERVAL: z.coerce.number().int().positive().default(5),
+    PAAS_DEFAULT_MEMORY_MB: z.coerce.number().int().min(16).default(512),
     PAAS_BUILD_TIMEOUT: z.coerce.number().int().positive().default(900),
     PAAS_JWT_TTL: z.string().min(1).default('30d'),
     PAAS_ADMIN_EMAIL: z.string().email().optional(),
+    // Per-user quotas when an admin has set none (paas admin:quota:set), and login attempts per minute.
+    PAAS_DEFAULT_QUOTA_APPS: z.coerce.number().int().min(0).default(50),
+    PAAS_DEFAULT_QUOTA_PROCESSES: z.coerce.number().int().min(0).default(100),
+    PAAS_DEFAULT_QUOTA_MEMORY: z.coerce.number().int().positive().default(1024),
+    PAAS_DEFAULT_QUOTA_BUILDS: z.coerce.number().int().min(0).default(2),
+    PAAS_LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+    // Logs and metrics (issue 7): lines kept per app, the metrics token, the stats interval, a CA for drains.
+    PAAS_LOG_LINES: z.coerce.number().int().min(100).max(1_000_000).default(1500),
+    PAAS_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    PAAS_METRICS_INTERVAL: z.coerce.number().positive().default(10),
+    PAAS_DRAIN_CA_FILE: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .transform((env) => {
@@ -58,9 +71,21 @@ const schema = z
       bootTimeoutMs: env.PAAS_BOOT_TIMEOUT * 1000,
       stopGraceSeconds: env.PAAS_STOP_GRACE,
       reconcileIntervalMs: env.PAAS_RECONCILE_INTERVAL * 1000,
+      hostCheckIntervalMs: env.PAAS_HOST_CHECK_INTERVAL * 1000,
+      /** What placement reserves for a process without a memory limit. */
+      defaultMemoryMb: env.PAAS_DEFAULT_MEMORY_MB,
       buildTimeoutMs: env.PAAS_BUILD_TIMEOUT * 1000,
       jwtTtl: env.PAAS_JWT_TTL,
+      defaultQuota: {
+        apps: env.PAAS_DEFAULT_QUOTA_APPS,
+        processes: env.PAAS_DEFAULT_QUOTA_PROCESSES,
+        memory_mb: env.PAAS_DEFAULT_QUOTA_MEMORY,
+        builds: env.PAAS_DEFAULT_QUOTA_BUILDS,
+      },
+      loginRateLimit: env.PAAS_LOGIN_RATE_LIMIT,
       logLevel: env.LOG_LEVEL,
+      logs: { lines: env.PAAS_LOG_LINES, drainCaFile: env.PAAS_DRAIN_CA_FILE },
+      metrics: { token: env.PAAS_METRICS_TOKEN, intervalMs: env.PAAS_METRICS_INTERVAL * 1000 },
       adminEmail: env.PAAS_ADMIN_EMAIL ?? `admin@${env.PAAS_DOMAIN.includes('.') ? env.PAAS_DOMAIN : 'paas.local'}`,
     };
   });

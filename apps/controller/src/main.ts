@@ -4,22 +4,30 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import Docker from 'dockerode';
-import { RedisKeys, RedisRouteStore, buildQueueName, createLogger, dockerOptions, type BuildJobData } from '@paas/shared';
+import { RedisKeys, RedisRouteStore, SecretBox, buildQueueName, createLogger, dockerOptions, type BuildJobData } from '@paas/shared';
 import { loadConfig, webUrl } from './config.js';
 import { migrate } from './db/migrator.js';
 import { failOrphanedBuilds } from './db/builds.js';
+import { encryptStoredConfig } from './db/config-vars.js';
+import { createAccessServices } from './auth/access-services.js';
 import { TokenService } from './auth/token-service.js';
-import { DockerHostBackend } from './runtime/docker-host-backend.js';
+import { ClusterRuntime } from './scheduler/cluster-runtime.js';
+import { insertHost, listHosts } from './db/hosts.js';
 import { RoutePublisher } from './deploy/route-publisher.js';
 import { AppLocks } from './deploy/app-lock.js';
 import { Deployer } from './deploy/deployer.js';
 import { httpProbe } from './deploy/probe.js';
 import { ReleaseService } from './deploy/release-service.js';
-import { PushService } from './deploy/push-service.js';
-import { Reconciler } from './deploy/reconciler.js';
 import { RepoManager } from './git/repo-manager.js';
 import { PendingPushes } from './git/git-http.js';
 import { createHttpApp } from './api/http-app.js';
+import { serveUpgrades } from './api/attach-upgrade.js';
+import { hostnamesOfApp } from './db/domains.js';
+import { DomainService } from './domains/domain-service.js';
+import { CertResync, CertService } from './domains/cert-service.js';
+import { createObservability } from './metrics/observability.js';
+import { MeteredPushService } from './metrics/metered-push-service.js';
+import { MeteredReconciler } from './metrics/metered-reconciler.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -30,23 +38,43 @@ async function main(): Promise<void> {
   if (applied.length) log.info({ applied }, 'migrations applied');
   const orphaned = await failOrphanedBuilds(pool);
   if (orphaned) log.warn({ builds: orphaned }, 'marked builds left by a previous controller as failed');
+  const access = createAccessServices(pool, config, log);
+  const encrypted = await encryptStoredConfig(pool, access.cipher);
+  if (encrypted) log.info({ rows: encrypted }, 'encrypted config vars stored in plaintext');
 
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const keys = new RedisKeys(config.redisPrefix);
   const queue = new Queue<BuildJobData>(buildQueueName, { connection: redis, prefix: keys.bull });
 
+  // The engine the builder builds in; registered as the first host when there is none.
   const docker = new Docker(dockerOptions(config.dockerHost));
-  const runtime = new DockerHostBackend({
-    docker,
-    hostName: config.hostName,
-    publishAddress: config.containerAddress,
-    address: config.backendHost,
+  if ((await listHosts(pool)).length === 0) {
+    await docker.ping();
+    await insertHost(pool, {
+      name: config.hostName,
+      dockerUrl: config.dockerHost ?? 'unix:///var/run/docker.sock',
+      address: config.backendHost,
+      capacityMemoryMb: null,
+      labels: {},
+      tls: null,
+    }).catch(() => undefined); // another controller registered it first
+  }
+  const runtime = new ClusterRuntime({
+    pool,
     cluster: config.cluster,
+    imageSource: docker,
+    localPublishAddress: config.containerAddress,
+    defaultMemoryMb: config.defaultMemoryMb,
+    failuresBeforeDown: 2,
     log,
   });
+  await runtime.checkHealth();
   await runtime.ping();
+  // App logs (streams, collector, drains, platform events) and Prometheus metrics.
+  const observability = createObservability({ config, pool, redis, keys, queue, hosts: () => runtime.hosts(), log });
 
-  const routes = new RoutePublisher(new RedisRouteStore(redis, keys), config.domain, 3000, log);
+  const routeStore = new RedisRouteStore(redis, keys);
+  const routes = new RoutePublisher(routeStore, config.domain, 3000, log, (app) => hostnamesOfApp(pool, app));
   const locks = new AppLocks(pool);
   const deployer = new Deployer({
     pool,
@@ -57,8 +85,10 @@ async function main(): Promise<void> {
     log,
     bootTimeoutMs: config.bootTimeoutMs,
     stopGraceSeconds: config.stopGraceSeconds,
+    cipher: access.cipher,
+    events: observability.logs.events,
   });
-  const releases = new ReleaseService(pool, deployer);
+  const releases = new ReleaseService(pool, deployer, access.cipher);
   const repos = new RepoManager(config.reposDir);
   // Derived from the platform secret, so every controller sharing PAAS_HOME agrees on it.
   const hookToken = createHmac('sha256', config.secret).update('paas git hook').digest('hex');
@@ -66,7 +96,7 @@ async function main(): Promise<void> {
   await repos.writeHookSettings({ url: `http://${internalHost}:${config.api.port}`, token: hookToken });
   await repos.installAllHooks();
 
-  const pushService = new PushService({
+  const pushService = new MeteredPushService(observability.metrics, {
     pool,
     redis,
     keys,
@@ -76,20 +106,33 @@ async function main(): Promise<void> {
     buildTimeoutMs: config.buildTimeoutMs,
     webUrl: (app) => webUrl(config, app),
     log,
+    quotas: access.quotas,
+    cipher: access.cipher,
   });
 
+  const reconciler = new MeteredReconciler(pool, deployer, routes, config.reconcileIntervalMs, log).meter(observability.metrics);
+  const certs = new CertService({ pool, store: routeStore, box: new SecretBox(config.secret), log });
+  // Redis keeps nothing on disk: certificates are republished on the reconcile interval, like routes.
+  const certResync = new CertResync(certs, config.reconcileIntervalMs, log);
   const app = createHttpApp({
     config,
     pool,
     tokens: new TokenService(pool, config.secret, config.jwtTtl),
+    access,
     repos,
     pushes: new PendingPushes(),
     deployer,
     releases,
     pushService,
     runtime,
+    cluster: runtime,
+    reconcileAll: () => reconciler.runOnce({ wait: true }),
     hookToken,
+    domains: new DomainService({ pool, platformDomain: config.domain, republish: (a) => deployer.reconcile(a) }),
+    certs,
     log,
+    logs: observability.logs,
+    metrics: observability.metrics,
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.api.port, config.api.host, () => resolve(s));
@@ -97,11 +140,24 @@ async function main(): Promise<void> {
   });
   // Builds stream for minutes: no request timeout on this server.
   server.requestTimeout = 0;
+  serveUpgrades(server, app); // paas run attaches over an upgraded connection
   server.headersTimeout = 60_000;
   log.info({ url: config.api.url, port: config.api.port }, 'controller listening');
 
-  const reconciler = new Reconciler(pool, deployer, routes, config.reconcileIntervalMs, log);
   reconciler.start();
+  certResync.start();
+  observability.start();
+  // Host health: a host that stops answering is marked down and its processes are placed elsewhere.
+  let checking = false;
+  const hostCheck = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    runtime
+      .checkHealth()
+      .then((changed) => (changed.length ? Promise.all([observability.logs.hostsChanged(changed), reconciler.runOnce({ wait: true })]) : undefined))
+      .catch((err: unknown) => log.error({ err }, 'host health check failed'))
+      .finally(() => (checking = false));
+  }, config.hostCheckIntervalMs);
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
@@ -111,7 +167,10 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     server.close();
+    clearInterval(hostCheck);
     await reconciler.stop();
+    await certResync.stop();
+    await observability.stop();
     await queue.close();
     redis.disconnect();
     await pool.end();

@@ -3,14 +3,27 @@ import assert from 'node:assert/strict';
 import { loadConfig } from './config.js';
 
 test('defaults fill in an empty environment', () => {
-  assert.deepEqual(loadConfig({}), {
+  const { workers, ...rest } = loadConfig({});
+  assert.ok(workers >= 1, 'one worker per available core');
+  assert.deepEqual(rest, {
     port: 8080,
+    tlsPort: 8443,
     host: '0.0.0.0',
     domain: 'localhost',
     redisUrl: 'redis://127.0.0.1:6379',
     redisPrefix: 'paas',
+    secret: undefined,
     resyncMs: 30_000,
     timeoutMs: 30_000,
+    connectTimeoutMs: 5_000,
+    tlsCertFile: undefined,
+    tlsKeyFile: undefined,
+    httpsRedirect: false,
+    maxBodyMb: 100,
+    maxHeaderBytes: 16 * 1024,
+    balance: 'round-robin',
+    ejectAfter: 3,
+    ejectMs: 10_000,
     logLevel: 'info',
   });
 });
@@ -30,8 +43,35 @@ test('values are parsed and the domain is normalised', () => {
   assert.equal(c.logLevel, 'debug');
 });
 
+test('TLS, limits, balancing and workers are read', () => {
+  const c = loadConfig({
+    PAAS_ROUTER_TLS_PORT: '443',
+    PAAS_ROUTER_TLS_CERT: '/etc/paas/wild.pem',
+    PAAS_ROUTER_TLS_KEY: '/etc/paas/wild.key',
+    PAAS_ROUTER_HTTPS_REDIRECT: 'true',
+    PAAS_ROUTER_MAX_BODY_MB: '0.5',
+    PAAS_ROUTER_MAX_HEADER_KB: '8',
+    PAAS_ROUTER_BALANCE: 'least-connections',
+    PAAS_ROUTER_WORKERS: '3',
+    PAAS_SECRET: 's'.repeat(32),
+  });
+  assert.equal(c.tlsPort, 443);
+  assert.equal(c.tlsCertFile, '/etc/paas/wild.pem');
+  assert.equal(c.httpsRedirect, true);
+  assert.equal(c.maxBodyMb, 0.5);
+  assert.equal(c.maxHeaderBytes, 8192);
+  assert.equal(c.balance, 'least-connections');
+  assert.equal(c.workers, 3);
+  assert.equal(c.secret, 's'.repeat(32));
+  assert.equal(loadConfig({ PAAS_ROUTER_HTTPS_REDIRECT: '0' }).httpsRedirect, false);
+});
+
 test('a bad variable fails with its name', () => {
   assert.throws(() => loadConfig({ PAAS_ROUTER_PORT: 'eighty' }), /PAAS_ROUTER_PORT/);
   assert.throws(() => loadConfig({ PAAS_ROUTER_TIMEOUT_MS: '0' }), /PAAS_ROUTER_TIMEOUT_MS/);
   assert.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL/);
+  assert.throws(() => loadConfig({ PAAS_ROUTER_BALANCE: 'random' }), /PAAS_ROUTER_BALANCE/);
+  assert.throws(() => loadConfig({ PAAS_ROUTER_TLS_CERT: '/x.pem' }), /PAAS_ROUTER_TLS_KEY/);
+  assert.throws(() => loadConfig({ PAAS_SECRET: 'short' }), /PAAS_SECRET/);
+  assert.throws(() => loadConfig({ PAAS_ROUTER_WORKERS: '0' }), /PAAS_ROUTER_WORKERS/);
 });

@@ -24,6 +24,16 @@ export const routerErrors = {
     title: 'App timed out',
     detail: 'The app did not start its response in time.',
   },
+  body_too_large: {
+    status: 413,
+    title: 'Request body too large',
+    detail: 'The request body is larger than this app accepts.',
+  },
+  headers_too_large: {
+    status: 431,
+    title: 'Request headers too large',
+    detail: 'The request line and headers are larger than the router accepts.',
+  },
 } as const;
 
 export type RouterErrorCode = keyof typeof routerErrors;

@@ -60,6 +60,87 @@ export function responseHeadersFor(headers: IncomingHttpHeaders, requestId: stri
   return out;
 }
 
+/** Request headers the router sets itself (or drops) rather than forwards as they came. */
+const setByRouter = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-port', 'x-request-id', 'expect', 'transfer-encoding']);
+
+/**
+ * The request headers for a backend from the client's raw headers, as a flat `[name, value, …]` list
+ * (undici's and node's raw format, names as the client wrote them): hop-by-hop headers and those the
+ * Connection header names are dropped, X-Forwarded-For is appended to, X-Forwarded-Proto/-Port and the
+ * request id set. Content-Length is kept (the body is streamed as it came); Transfer-Encoding is not
+ * (the client side re-chunks a body of unknown length); `Expect` neither (node answers 100 Continue).
+ * One pass over the raw list: the client's headers object is never built.
+ */
+export function upstreamHeaders(raw: string[], f: ForwardedFor): string[] {
+  const out: string[] = [];
+  let named: Set<string> | undefined;
+  let prior: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (name === 'connection') {
+      named ??= new Set();
+      for (const token of raw[i + 1]!.split(',')) named.add(token.trim().toLowerCase());
+    }
+  }
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const lower = name.toLowerCase();
+    if (hopByHop.has(lower) || setByRouter.has(lower) || lower.startsWith('proxy-') || named?.has(lower)) {
+      if (lower === 'x-forwarded-for') prior = prior === undefined ? raw[i + 1] : `${prior}, ${raw[i + 1]}`;
+      continue;
+    }
+    out.push(name, raw[i + 1]!);
+  }
+  out.push(
+    'x-forwarded-for',
+    prior ? `${prior}, ${f.clientIp}` : f.clientIp,
+    'x-forwarded-proto',
+    f.proto,
+    'x-forwarded-port',
+    String(f.port),
+    'x-request-id',
+    f.requestId,
+  );
+  return out;
+}
+
+/** A backend's response headers for the client, from undici's raw list. */
+export interface DownstreamHead {
+  /** Flat `[name, value, …]`: end-to-end headers only, then the request id. */
+  headers: string[];
+  /** The Content-Length the backend sent, or -1. */
+  contentLength: number;
+}
+
+/** The response headers for the client: the backend's end-to-end headers (raw, in order) and the request id. */
+export function downstreamHeaders(raw: Buffer[] | string[], requestId: string): DownstreamHead {
+  const names: string[] = [];
+  const values: string[] = [];
+  let named: Set<string> | undefined;
+  let contentLength = -1;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1');
+    const value = raw[i + 1]!.toString('latin1');
+    const lower = name.toLowerCase();
+    if (lower === 'connection') {
+      named ??= new Set();
+      for (const token of value.split(',')) named.add(token.trim().toLowerCase());
+      continue;
+    }
+    if (lower === 'content-length') contentLength = Number(value);
+    names.push(lower);
+    values.push(name, value);
+  }
+  const headers: string[] = [];
+  for (let i = 0; i < names.length; i++) {
+    const lower = names[i]!;
+    if (hopByHop.has(lower) || lower === 'x-request-id' || lower.startsWith('proxy-') || named?.has(lower)) continue;
+    headers.push(values[2 * i]!, values[2 * i + 1]!);
+  }
+  headers.push('x-request-id', requestId);
+  return { headers, contentLength };
+}
+
 /** Whether a request carries a body (RFC 9112 §6.3): a Transfer-Encoding, or a non-zero Content-Length. */
 export function hasBody(headers: IncomingHttpHeaders): boolean {
   if (headers['transfer-encoding'] !== undefined) return true;
@@ -67,14 +148,25 @@ export function hasBody(headers: IncomingHttpHeaders): boolean {
   return length !== undefined && length !== '0';
 }
 
-/** How the client reached the router, from its socket and Host header (plain HTTP for now). */
+/** How the client reached the router, from its socket (TLS or not) and Host header. */
 export function forwardingOf(req: IncomingMessage, requestId: string): ForwardedFor {
-  const remote = req.socket.remoteAddress ?? '';
+  const https = isTls(req);
   return {
-    clientIp: remote.startsWith('::ffff:') ? remote.slice(7) : remote,
-    proto: 'http',
+    clientIp: clientIpOf(req),
+    proto: https ? 'https' : 'http',
     // The port the client addressed: the Host header names it unless it is the scheme's default.
-    port: portOf(req.headers.host) ?? 80,
+    port: portOf(req.headers.host) ?? (https ? 443 : 80),
     requestId,
   };
+}
+
+/** Whether the request came over TLS. */
+export function isTls(req: IncomingMessage): boolean {
+  return (req.socket as { encrypted?: boolean }).encrypted === true;
+}
+
+/** The client's address as the router saw it (IPv4 without its IPv6-mapped prefix). */
+export function clientIpOf(req: IncomingMessage): string {
+  const remote = req.socket.remoteAddress ?? '';
+  return remote.startsWith('::ffff:') ? remote.slice(7) : remote;
 }

@@ -1,5 +1,7 @@
-/** Errors that mean the backend never got the request: worth one more try on another backend. */
-const connectErrors = new Set(['ECONNREFUSED', 'ECONNRESET']);
+/** Errors that mean the connection to the backend was never made: the request did not reach it. */
+const neverConnected = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'PAAS_CONNECT_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+/** Errors of a connection that broke: the request may or may not have reached the app. */
+const broken = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 export interface AttemptState {
@@ -10,14 +12,25 @@ export interface AttemptState {
   reusedSocket: boolean;
 }
 
+/** Whether the error is a failure to connect (which counts towards ejecting the backend). */
+export function isConnectFailure(err: Error): boolean {
+  return neverConnected.has((err as NodeJS.ErrnoException).code ?? '');
+}
+
+/** The error a connection attempt that took too long fails with. */
+export function connectTimeoutError(ms: number): Error {
+  return Object.assign(new Error(`connecting to the backend took more than ${ms} ms`), { code: 'PAAS_CONNECT_TIMEOUT' });
+}
+
 /**
- * Whether a failed attempt may be retried. A refused connection never reached the app. A reset one
- * may have: it is retried only when nothing of the body was sent and replaying is harmless, i.e. the
- * method is idempotent or the connection was a pooled one the backend had already closed.
+ * Whether a failed attempt may be retried. A connection that was never made never reached the app. A
+ * reset one may have: it is retried only when nothing of the body was sent and replaying is harmless,
+ * i.e. the method is idempotent or the connection was a pooled one the backend had already closed.
  */
 export function mayRetry(err: Error, attempt: AttemptState): boolean {
   const code = (err as NodeJS.ErrnoException).code ?? '';
-  if (!connectErrors.has(code) || attempt.bodyTaken) return false;
-  if (code === 'ECONNREFUSED') return true;
+  if (attempt.bodyTaken) return false;
+  if (neverConnected.has(code)) return true;
+  if (!broken.has(code)) return false;
   return attempt.reusedSocket || idempotent.has(attempt.method ?? '');
 }

@@ -11,6 +11,19 @@ export interface RouteSyncOptions {
   retryMs?: number;
   /** A store call that takes longer than this counts as failed. Default 10000. */
   storeTimeoutMs?: number;
+  /**
+   * Told which route versions this table now serves (and which apps it dropped). Default: acknowledge
+   * each version to the store. A cluster worker reports to its primary instead, which acknowledges
+   * once every worker serves the version.
+   */
+  reporter?: RouteReporter;
+  /** Called after changes were applied to the table (for housekeeping such as closing idle connections). */
+  onTableChange?: () => void;
+}
+
+export interface RouteReporter {
+  applied(routes: AppRoute[]): Promise<void>;
+  removed?(apps: string[]): void;
 }
 
 /**
@@ -37,6 +50,8 @@ export class RouteSync {
   private failures = 0;
   private stopped = false;
   private syncedOnce = false;
+  private readonly reporter: RouteReporter | undefined;
+  private readonly onTableChange: (() => void) | undefined;
 
   constructor(
     private readonly store: RouteStore,
@@ -47,6 +62,8 @@ export class RouteSync {
     this.resyncMs = options.resyncMs;
     this.retryMs = Math.min(options.retryMs ?? 1000, options.resyncMs);
     this.storeTimeoutMs = options.storeTimeoutMs ?? 10_000;
+    this.reporter = options.reporter;
+    this.onTableChange = options.onTableChange;
   }
 
   /** True once a full sync has completed: the table then reflects the store (or did, at some point). */
@@ -118,10 +135,12 @@ export class RouteSync {
       const routes = await this.call(this.store.list(), 'list');
       const { applied, removed } = this.applyAll(routes);
       this.failures = 0;
-      if (!this.syncedOnce || applied + removed > 0) {
-        this.logger.info({ apps: this.table.size, applied, removed }, 'route table synced');
+      if (!this.syncedOnce || applied + removed.length > 0) {
+        this.logger.info({ apps: this.table.size, applied, removed: removed.length }, 'route table synced');
       }
       this.syncedOnce = true;
+      if (applied + removed.length > 0) this.onTableChange?.();
+      if (removed.length > 0) this.reporter?.removed?.(removed);
       await this.ackAll(routes);
       this.schedule(this.resyncMs);
     } catch (err) {
@@ -133,10 +152,15 @@ export class RouteSync {
     try {
       const route = await this.call(this.store.get(app), 'get');
       if (route) {
-        if (this.apply(route)) this.logger.info({ app, version: route.version, backends: route.backends.length }, 'route applied');
-        await this.ack(route);
+        if (this.apply(route)) {
+          this.logger.info({ app, version: route.version, backends: route.backends.length }, 'route applied');
+          this.onTableChange?.();
+        }
+        await this.ackAll([route]);
       } else if (this.table.delete(app)) {
         this.logger.info({ app }, 'route removed');
+        this.onTableChange?.();
+        this.reporter?.removed?.([app]);
       }
     } catch (err) {
       // Keep the app's old entry; the retry is a full resync, which also catches this app up.
@@ -145,16 +169,16 @@ export class RouteSync {
   }
 
   /** Diff the store's routes against the table and apply the difference. */
-  private applyAll(routes: AppRoute[]): { applied: number; removed: number } {
+  private applyAll(routes: AppRoute[]): { applied: number; removed: string[] } {
     let applied = 0;
-    let removed = 0;
+    const removed: string[] = [];
     const seen = new Set<string>();
     for (const route of routes) {
       seen.add(route.app);
       if (this.apply(route)) applied++;
     }
     for (const app of this.table.apps()) {
-      if (!seen.has(app) && this.table.delete(app)) removed++;
+      if (!seen.has(app) && this.table.delete(app)) removed.push(app);
     }
     return { applied, removed };
   }
@@ -171,6 +195,10 @@ export class RouteSync {
 
   /** Acknowledgements are idempotent (the store keeps the highest), so every served version is acked. */
   private async ackAll(routes: AppRoute[]): Promise<void> {
+    if (this.reporter) {
+      await this.reporter.applied(routes).catch((err: unknown) => this.logger.warn({ err: toError(err) }, 'route report failed'));
+      return;
+    }
     await Promise.all(routes.map((r) => this.ack(r)));
   }
 

@@ -13,12 +13,18 @@ export interface RouterStatus {
   synced: () => boolean;
   /** Apps in the route table. */
   apps: () => number;
+  /** The Prometheus text of the router's metrics (all workers'); none: no /metrics. */
+  metrics?: () => Promise<{ contentType: string; text: string }>;
 }
 
-/** The router's own endpoints: `GET /healthz`, 503 until the route table first synced; else 404. */
+/**
+ * The router's own endpoints: `GET /healthz`, 503 until the route table first synced; `GET /metrics`
+ * in Prometheus' text format; else 404.
+ */
 export function serveRouterEndpoint(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, status: RouterStatus): void {
   const path = (req.url ?? '/').split('?')[0];
-  if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+  const read = req.method === 'GET' || req.method === 'HEAD';
+  if (path === '/healthz' && read) {
     const synced = status.synced();
     const body = JSON.stringify(synced ? { status: 'ok', apps: status.apps() } : { status: 'starting', apps: status.apps() });
     res.writeHead(synced ? 200 : 503, {
@@ -27,7 +33,21 @@ export function serveRouterEndpoint(req: IncomingMessage, res: ServerResponse, c
       'cache-control': 'no-store',
       'x-request-id': ctx.requestId,
     });
-    res.end(body);
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return;
+  }
+  if (path === '/metrics' && read && status.metrics) {
+    status.metrics().then(
+      ({ contentType, text }) => {
+        res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', 'x-request-id': ctx.requestId });
+        res.end(req.method === 'HEAD' ? undefined : text);
+      },
+      (err: unknown) => {
+        const body = `metrics unavailable: ${(err as Error).message}\n`;
+        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-request-id': ctx.requestId });
+        res.end(body);
+      },
+    );
     return;
   }
   ctx.error = 'not_found';

@@ -1,79 +1,154 @@
 import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { AppRoute, Logger } from '@paas/shared';
-import { logAccess } from './access-log.js';
+import { formatAccessLine, type AccessLogSink } from './access-log.js';
 import { routerErrors, sendError, writeRawError, type RouterErrorCode } from './error-pages.js';
-import { hostOf } from './host-name.js';
+import { clientIpOf, isTls } from './forward-headers.js';
+import { httpsRedirectFor, type HttpsRedirect } from './https-redirect.js';
 import type { HttpProxy } from './proxy.js';
-import type { RequestContext } from './request-context.js';
+import { contextOf, type RequestContext } from './request-context.js';
 import { requestIdFor } from './request-id.js';
 import { isRouterHost, serveRouterEndpoint, type RouterStatus } from './router-endpoints.js';
+import type { RouterMetrics } from './router-metrics.js';
 import type { RouteTable } from './route-table.js';
 import type { UpgradeProxy } from './upgrade-proxy.js';
 
 export interface RouterServerOptions {
   table: RouteTable;
-  /** Whether the route table has completed its first sync (for /healthz). */
-  synced: () => boolean;
+  /** /healthz and /metrics. */
+  status: RouterStatus;
   /** The platform domain (PAAS_DOMAIN): the router answers its own endpoints there. */
   domain: string;
   proxy: HttpProxy;
   upgrades: UpgradeProxy;
   logger: Logger;
+  /** Where access lines go; none: no lines (tests, benchmarks). */
+  accessLog?: AccessLogSink;
+  metrics?: RouterMetrics;
+  /** Plain HTTP requests for hosts with a certificate are redirected to HTTPS. */
+  httpsRedirect?: HttpsRedirect;
+  /** Request line and headers larger than this get a 431 (node's maxHeaderSize). */
+  maxHeaderBytes?: number;
 }
 
 /**
- * The router's HTTP server: each request goes to the router's own endpoints, to the app its Host names
- * (through the proxy), or gets an error page. Holds no state of its own, so several can share a table
- * (or run in cluster workers, each with its own table and sync).
+ * The router's request handling, shared by its HTTP and HTTPS servers: each request goes to the
+ * router's own endpoints, to the app its Host names (through the proxy), or gets an error page; each
+ * ends with an access line and a count in the metrics. Holds no state of its own, so several servers
+ * can share a table (or run in cluster workers, each with its own table and sync).
  */
-export function createRouterServer(options: RouterServerOptions): http.Server {
-  const { table, domain, proxy, upgrades, logger } = options;
-  const status: RouterStatus = { synced: options.synced, apps: () => table.size };
+export class RouterHandlers {
+  constructor(private readonly o: RouterServerOptions) {}
 
-  const server = http.createServer((req, res) => {
-    const ctx = contextOf(req);
-    if (logger.isLevelEnabled('debug')) {
-      res.once('close', () => logAccess(logger, ctx, { method: req.method, path: req.url, status: res.statusCode, completed: res.writableFinished }));
-    }
-    const target = resolve(ctx);
-    if (target === 'router') serveRouterEndpoint(req, res, ctx, status);
+  readonly request = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const ctx = this.contextOf(req);
+    res.once('close', () => this.finished(req, ctx, res.headersSent || res.writableFinished ? res.statusCode : 499));
+    const target = this.resolve(ctx);
+    if (target === 'router') serveRouterEndpoint(req, res, ctx, this.o.status);
     else if (typeof target === 'string') {
       ctx.error = target;
       sendError(req, res, target, ctx.requestId);
-    } else proxy.forward(req, res, target, ctx);
-  });
+    } else {
+      const redirect = this.o.httpsRedirect && httpsRedirectFor(req, ctx.host, this.o.httpsRedirect);
+      if (redirect) {
+        res.writeHead(redirect.status, { location: redirect.location, 'content-length': 0, 'x-request-id': ctx.requestId });
+        res.end();
+        return;
+      }
+      this.o.proxy.forward(req, res, target, ctx);
+    }
+  };
 
-  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    const ctx = contextOf(req);
-    const done = (statusCode: number): void => {
-      if (logger.isLevelEnabled('debug')) logAccess(logger, ctx, { method: req.method, path: req.url, status: statusCode, completed: true });
-    };
+  readonly upgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const ctx = this.contextOf(req);
     socket.on('error', () => {});
-    const target = resolve(ctx);
+    const target = this.resolve(ctx);
     if (typeof target === 'string') {
       const code = target === 'router' ? 'not_found' : target;
       ctx.error = code;
       writeRawError(socket, code, ctx.requestId, req.headers.accept);
-      done(routerErrors[code].status);
+      this.finished(req, ctx, routerErrors[code].status);
       return;
     }
-    upgrades.forward(req, socket, head, target, ctx, done);
-  });
+    this.o.upgrades.forward(req, socket, head, target, ctx, (status) => this.finished(req, ctx, status));
+  };
 
-  return server;
+  /** Requests node could not parse: a 431 page for heads over the limit, else what node would send. */
+  readonly clientError = (err: NodeJS.ErrnoException, socket: Duplex): void => {
+    if (err.code === 'ECONNRESET' || !socket.writable || (socket as Socket & { _httpMessage?: unknown })._httpMessage) {
+      socket.destroy();
+      return;
+    }
+    if (err.code === 'HPE_HEADER_OVERFLOW') {
+      this.o.metrics?.request(431);
+      writeRawError(socket, 'headers_too_large', requestIdFor(undefined), undefined);
+      return;
+    }
+    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  };
 
-  function contextOf(req: http.IncomingMessage): RequestContext {
-    return { requestId: requestIdFor(req.headers['x-request-id']), startedAt: performance.now(), host: hostOf(req.headers.host), attempts: 0 };
+  /** Counts client connections (for the metrics) on a server. */
+  readonly connection = (socket: Socket): void => {
+    const metrics = this.o.metrics;
+    if (!metrics) return;
+    metrics.connectionOpened();
+    socket.once('close', () => metrics.connectionClosed());
+  };
+
+  private contextOf(req: http.IncomingMessage): RequestContext {
+    return contextOf(req.rawHeaders, performance.now());
   }
 
   /** Where a request goes: the router itself, an app's route, or one of the router's errors. */
-  function resolve(ctx: RequestContext): 'router' | RouterErrorCode | AppRoute {
-    if (isRouterHost(ctx.host, domain)) return 'router';
-    const route = table.lookup(ctx.host);
+  private resolve(ctx: RequestContext): 'router' | RouterErrorCode | AppRoute {
+    if (isRouterHost(ctx.host, this.o.domain)) return 'router';
+    const route = this.o.table.lookup(ctx.host);
     if (!route) return 'app_not_found';
     ctx.app = route.app;
     return route.backends.length === 0 ? 'no_web_processes' : route;
   }
+
+  private finished(req: http.IncomingMessage, ctx: RequestContext, status: number): void {
+    this.o.metrics?.request(status);
+    const sink = this.o.accessLog;
+    if (!sink) return;
+    const line = formatAccessLine(ctx, { method: req.method, path: req.url, fwd: clientIpOf(req), status, protocol: isTls(req) ? 'https' : 'http' });
+    sink.write({ app: ctx.app, line, at: Date.now(), error: ctx.error !== undefined });
+  }
+}
+
+/** The plain HTTP server. */
+export function createRouterServer(options: RouterServerOptions): http.Server {
+  const handlers = new RouterHandlers(options);
+  const server = http.createServer({ maxHeaderSize: options.maxHeaderBytes }, handlers.request);
+  wire(server, handlers);
+  return server;
+}
+
+/**
+ * The HTTPS server: the same handling behind TLS. `SNICallback` picks the certificate by server
+ * name; `cert`/`key` (the platform certificate, when there is one) serve clients that send no name.
+ * Without any certificate for a name the handshake fails.
+ */
+export function createTlsRouterServer(options: RouterServerOptions, tls: Pick<https.ServerOptions, 'SNICallback' | 'cert' | 'key'>): https.Server {
+  const handlers = new RouterHandlers(options);
+  const server = https.createServer({ ...tls, maxHeaderSize: options.maxHeaderBytes, ALPNProtocols: ['http/1.1'] }, handlers.request);
+  wire(server, handlers);
+  server.on('tlsClientError', () => {
+    /* failed handshakes (no certificate for the name, scanners): nothing to answer */
+  });
+  return server;
+}
+
+function wire(server: http.Server, handlers: RouterHandlers): void {
+  server.on('upgrade', handlers.upgrade);
+  server.on('clientError', handlers.clientError);
+  server.on(server instanceof https.Server ? 'secureConnection' : 'connection', handlers.connection);
+  // Keep idle client connections longer than the usual load balancer's 60 s.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 }

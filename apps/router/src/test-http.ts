@@ -3,51 +3,51 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { RouteStore } from '@paas/shared';
-import { HttpProxy } from './proxy.js';
-import { RoundRobin } from './round-robin.js';
-import { createRouterServer } from './router-server.js';
-import { RouteSync } from './route-sync.js';
-import { RouteTable } from './route-table.js';
-import { UpgradeProxy } from './upgrade-proxy.js';
+import type { AccessLogSink } from './access-log.js';
+import type { PemPair } from './cert-table.js';
+import { loadConfig } from './config.js';
+import { RouterInstance, type RouterSettings } from './router-instance.js';
+import type { RouteSync } from './route-sync.js';
+import type { RouteTable } from './route-table.js';
 import { quietLogger } from './test-support.js';
 
 export interface TestRouter {
   port: number;
+  tlsPort: number;
   table: RouteTable;
   sync: RouteSync;
+  instance: RouterInstance;
   close: () => Promise<void>;
 }
 
-/** The router wired as main.ts wires it, on 127.0.0.1 and a random port, synced once. */
-export async function startRouter(store: RouteStore, options: { timeoutMs?: number; domain?: string; resyncMs?: number } = {}): Promise<TestRouter> {
-  const logger = quietLogger();
-  const table = new RouteTable();
-  const sync = new RouteSync(store, table, { logger, resyncMs: options.resyncMs ?? 60_000, retryMs: 50 });
-  const balancer = new RoundRobin();
-  const agent = new http.Agent({ keepAlive: true, timeout: 4000 });
-  const timeoutMs = options.timeoutMs ?? 5000;
-  const upgrades = new UpgradeProxy({ balancer, timeoutMs, logger });
-  const server = createRouterServer({
-    table,
-    synced: () => sync.synced,
-    domain: options.domain ?? 'paas.test',
-    proxy: new HttpProxy({ agent, balancer, timeoutMs, logger }),
-    upgrades,
-    logger,
-  });
-  const port = await listen(server);
-  await sync.start();
+export interface TestRouterOptions extends Partial<RouterSettings> {
+  accessLog?: AccessLogSink;
+  platformCert?: PemPair;
+  openKey?: (sealed: string) => string;
+}
+
+/** The router wired as a worker wires it, on 127.0.0.1 and random ports, synced once. */
+export async function startRouter(store: RouteStore, options: TestRouterOptions = {}): Promise<TestRouter> {
+  const { accessLog, platformCert, openKey, ...overrides } = options;
+  const settings: RouterSettings = {
+    ...loadConfig({}),
+    host: '127.0.0.1',
+    port: 0,
+    tlsPort: 0,
+    domain: 'paas.test',
+    resyncMs: 60_000,
+    timeoutMs: 5000,
+    ...overrides,
+  };
+  const instance = new RouterInstance({ settings, store, logger: quietLogger(), accessLog, platformCert, openKey, retryMs: 50 });
+  const { port, tlsPort } = await instance.start();
   return {
     port,
-    table,
-    sync,
-    close: async () => {
-      await sync.stop();
-      upgrades.closeAll();
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-      agent.destroy();
-    },
+    tlsPort,
+    table: instance.table,
+    sync: instance.sync,
+    instance,
+    close: () => instance.stop(0),
   };
 }
 
@@ -123,3 +123,36 @@ export function request(port: number, host: string, options: { path?: string; me
 export function json(reply: Reply): Record<string, unknown> {
   return JSON.parse(reply.body) as Record<string, unknown>;
 }
+
+/** A raw backend: reads the request head, answers 101, then echoes every byte it gets. */
+export async function echoUpgradeBackend(): Promise<{ port: number; heads: string[]; close: () => Promise<void> }> {
+  const heads: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    let buffered: Buffer = Buffer.alloc(0);
+    const onData = (data: Buffer): void => {
+      buffered = Buffer.concat([buffered, data]);
+      const end = buffered.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      socket.off('data', onData);
+      heads.push(buffered.subarray(0, end).toString());
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\nX-Backend: raw\r\n\r\n');
+      const rest = buffered.subarray(end + 4);
+      if (rest.length) socket.write(rest);
+      socket.pipe(socket);
+    };
+    socket.on('data', onData);
+    socket.on('error', () => {});
+  });
+  const port = await listen(server);
+  return {
+    port,
+    heads,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createLogger, RedisKeys, RedisRouteStore, testRedisUrl } from '@paas/shared';
-import type { AppRoute, Backend, Logger, RouteStore } from '@paas/shared';
+import type { AppRoute, Backend, CertEntry, Logger, RouteStore } from '@paas/shared';
 
 export const quietLogger = (): Logger => createLogger('router-test', 'silent');
 
@@ -83,5 +83,25 @@ export class FaultyStore implements RouteStore {
   }
   waitForAck(app: string, version: number, timeoutMs: number): Promise<boolean> {
     return this.inner.waitForAck(app, version, timeoutMs);
+  }
+  async listCerts(): Promise<CertEntry[]> {
+    await this.fault();
+    return this.inner.listCerts();
+  }
+  async getCert(id: string): Promise<CertEntry | undefined> {
+    await this.fault();
+    return this.inner.getCert(id);
+  }
+  setCert(cert: CertEntry): Promise<void> {
+    return this.inner.setCert(cert);
+  }
+  removeCert(id: string): Promise<void> {
+    return this.inner.removeCert(id);
+  }
+  async watchCerts(onChange: (id: string) => void): Promise<() => Promise<void>> {
+    await this.fault();
+    return this.inner.watchCerts((id) => {
+      if (!this.deaf) onChange(id);
+    });
   }
 }

@@ -3,39 +3,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { MemoryRouteStore } from '@paas/shared';
 import { appRoute, backend } from './test-support.js';
-import { closedPort, listen, startBackend, startRouter } from './test-http.js';
-
-/** A raw backend: reads the request head, answers 101, then echoes every byte it gets. */
-async function echoUpgradeBackend(): Promise<{ port: number; heads: string[]; close: () => Promise<void> }> {
-  const heads: string[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    let buffered: Buffer = Buffer.alloc(0);
-    const onData = (data: Buffer): void => {
-      buffered = Buffer.concat([buffered, data]);
-      const end = buffered.indexOf('\r\n\r\n');
-      if (end === -1) return;
-      socket.off('data', onData);
-      heads.push(buffered.subarray(0, end).toString());
-      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\nX-Backend: raw\r\n\r\n');
-      const rest = buffered.subarray(end + 4);
-      if (rest.length) socket.write(rest);
-      socket.pipe(socket);
-    };
-    socket.on('data', onData);
-    socket.on('error', () => {});
-  });
-  const port = await listen(server);
-  return {
-    port,
-    heads,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise((r) => server.close(r));
-    },
-  };
-}
+import { closedPort, echoUpgradeBackend, startBackend, startRouter } from './test-http.js';
 
 /** Sends an Upgrade request on a raw socket; resolves with the response head and the open socket. */
 function upgrade(port: number, host: string, extra = ''): Promise<{ head: string; socket: net.Socket; rest: Buffer }> {

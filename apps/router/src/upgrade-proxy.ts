@@ -1,16 +1,21 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { performance } from 'node:perf_hooks';
 import type { AppRoute, Backend, Logger } from '@paas/shared';
-import { writeRawError, type RouterErrorCode } from './error-pages.js';
+import type { BackendState, BackendStates } from './backend-states.js';
+import type { Balancer } from './balancer.js';
+import { routerErrors, writeRawError, type RouterErrorCode } from './error-pages.js';
 import { FirstByteTimer } from './first-byte-timer.js';
 import { forwardingOf, requestHeadersFor, responseHeadersFor } from './forward-headers.js';
 import type { RequestContext } from './request-context.js';
-import { mayRetry } from './retry-policy.js';
-import type { RoundRobin } from './round-robin.js';
+import { isConnectFailure, mayRetry } from './retry-policy.js';
 import { where } from './proxy.js';
+import type { RouterMetrics } from './router-metrics.js';
 
 export interface UpgradeProxyOptions {
-  balancer: RoundRobin;
+  balancer: Balancer;
+  states: BackendStates;
+  metrics?: RouterMetrics;
   /** How long the backend may take to answer the Upgrade request (ms). */
   timeoutMs: number;
   logger: Logger;
@@ -38,22 +43,29 @@ export class UpgradeProxy {
   }
 
   forward(req: http.IncomingMessage, socket: Duplex, head: Buffer, route: AppRoute, ctx: RequestContext, onDone: (status: number) => void): void {
-    const { balancer, logger } = this.options;
+    const { balancer, states, logger, metrics } = this.options;
     const headers = requestHeadersFor(req.headers, forwardingOf(req, ctx.requestId));
     headers['connection'] = 'Upgrade';
     headers['upgrade'] = req.headers.upgrade;
 
     let upstream: http.ClientRequest | undefined;
     let answered = false;
+    let load: BackendState | undefined;
+    const release = (): void => {
+      if (load) load.active--;
+      load = undefined;
+    };
 
     const fail = (code: RouterErrorCode, err?: Error): void => {
       answered = true;
       timer.clear();
       upstream?.destroy();
+      release();
       ctx.error = code;
-      logger.warn({ app: route.app, request_id: ctx.requestId, backend: where(ctx.backend), err }, code === 'app_timeout' ? 'app timed out' : 'app not responding');
+      metrics?.upstreamError(code);
+      logger.warn({ app: route.app, request_id: ctx.requestId, backend: where(ctx.backend), err }, routerErrors[code].title);
       writeRawError(socket, code, ctx.requestId, req.headers.accept);
-      onDone(code === 'app_timeout' ? 504 : 502);
+      onDone(routerErrors[code].status);
     };
     const timer = new FirstByteTimer(this.options.timeoutMs, () => fail('app_timeout'));
 
@@ -65,16 +77,30 @@ export class UpgradeProxy {
       answered = true;
       timer.clear();
       upstream?.destroy();
+      release();
       onDone(499);
     });
 
     const attempt = (backend: Backend, retries: number): void => {
       ctx.backend = backend;
       ctx.attempts++;
+      release();
+      load = states.get(backend);
+      load.active++;
       timer.arm();
       // A connection of its own (no pool): it becomes the tunnel.
       const up = http.request({ host: backend.host, port: backend.port, method: req.method, path: req.url, headers, agent: false });
       upstream = up;
+      let connected = false;
+      const began = performance.now();
+      up.once('socket', (s) =>
+        s.once('connect', () => {
+          connected = true;
+          ctx.connectMs = performance.now() - began;
+          ctx.sentAt = performance.now();
+          states.succeeded(backend);
+        }),
+      );
 
       up.on('upgrade', (upRes, upSocket, upHead) => {
         if (answered) {
@@ -83,10 +109,12 @@ export class UpgradeProxy {
         }
         answered = true;
         timer.clear();
+        ctx.firstByteAt = performance.now();
+        metrics?.upstreamLatency(ctx.firstByteAt - ctx.sentAt);
         socket.write(statusLine(upRes) + rawHeaderLines(upRes.rawHeaders) + `X-Request-Id: ${ctx.requestId}\r\n\r\n`);
         if (upHead.length > 0) socket.write(upHead);
         if (head.length > 0) upSocket.write(head);
-        this.join(socket, upSocket);
+        this.join(socket, upSocket, release);
         onDone(101);
       });
 
@@ -98,6 +126,8 @@ export class UpgradeProxy {
         // The backend declined to switch protocols: relay its answer and close.
         answered = true;
         timer.clear();
+        ctx.firstByteAt = performance.now();
+        upRes.once('close', release);
         const out = responseHeadersFor(upRes.headers, ctx.requestId);
         out['connection'] = 'close';
         socket.write(statusLine(upRes) + headerLines(out) + '\r\n');
@@ -107,9 +137,13 @@ export class UpgradeProxy {
 
       up.on('error', (err) => {
         if (answered || up !== upstream) return;
-        if (retries > 0 && mayRetry(err, { method: req.method, bodyTaken: false, reusedSocket: false })) {
+        if (!connected && isConnectFailure(err) && states.failed(backend)) {
+          logger.warn({ app: route.app, backend: where(backend), process: backend.process }, 'backend ejected after failed connections');
+        }
+        const next = retries > 0 && mayRetry(err, { method: req.method, bodyTaken: false, reusedSocket: false }) ? balancer.pick(route, backend) : undefined;
+        if (next !== undefined) {
           logger.debug({ app: route.app, request_id: ctx.requestId, backend: where(backend), err }, 'retrying on another backend');
-          attempt(balancer.other(route, backend), retries - 1);
+          attempt(next, retries - 1);
           return;
         }
         fail('app_not_responding', err);
@@ -122,10 +156,10 @@ export class UpgradeProxy {
     else fail('app_not_responding');
   }
 
-  private join(client: Duplex, backend: Duplex): void {
+  private join(client: Duplex, backend: Duplex, onClose: () => void): void {
     this.tunnels.add(client);
     const close = (): void => {
-      this.tunnels.delete(client);
+      if (this.tunnels.delete(client)) onClose();
       client.destroy();
       backend.destroy();
     };

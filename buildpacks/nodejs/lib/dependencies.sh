@@ -1,6 +1,9 @@
+# shellcheck shell=bash
 # Installs the app's dependencies, reusing CACHE_DIR/node_modules when nothing they depend on changed:
 # the cache key is a sha256 of the lockfile, the node version and package.json's dependency fields.
 
+# node_version is set by install_node (lib/node.sh) before dependencies are installed.
+# shellcheck disable=SC2154
 cache_key() {
   local build_dir=$1
   {

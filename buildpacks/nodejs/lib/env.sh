@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The app's config vars reach the build as files in ENV_DIR (file name = key, content = value).
 
 # Variables a config var must not override during the build: they would break the toolchain.

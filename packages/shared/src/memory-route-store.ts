@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
-import type { AppRoute } from './types.js';
+import type { AppRoute, CertEntry } from './types.js';
 import type { RouteStore } from './route-store.js';
 
 /** In-process route store, for unit tests and single-process setups. */
 export class MemoryRouteStore implements RouteStore {
   private readonly routes = new Map<string, AppRoute>();
+  private readonly certs = new Map<string, CertEntry>();
   private readonly acks = new Map<string, number>();
   private readonly events = new EventEmitter();
 
@@ -49,5 +50,27 @@ export class MemoryRouteStore implements RouteStore {
       const timer = setTimeout(() => done(false), timeoutMs);
       this.events.on('ack', onAck);
     });
+  }
+  async listCerts(): Promise<CertEntry[]> {
+    return [...this.certs.values()].map((c) => structuredClone(c));
+  }
+  async getCert(id: string): Promise<CertEntry | undefined> {
+    const c = this.certs.get(id);
+    return c && structuredClone(c);
+  }
+  async setCert(cert: CertEntry): Promise<void> {
+    this.certs.set(cert.id, structuredClone(cert));
+    this.events.emit('cert', cert.id);
+  }
+  async removeCert(id: string): Promise<void> {
+    this.certs.delete(id);
+    this.events.emit('cert', id);
+  }
+  async watchCerts(onChange: (id: string) => void): Promise<() => Promise<void>> {
+    const listener = (id: string): void => queueMicrotask(() => onChange(id));
+    this.events.on('cert', listener);
+    return async () => {
+      this.events.off('cert', listener);
+    };
   }
 }

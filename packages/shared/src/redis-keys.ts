@@ -18,6 +18,25 @@ export class RedisKeys {
   routeAck(app: string): string {
     return `${this.prefix}:routes:ack:${app}`;
   }
+  /** Hash of certificate id → JSON CertEntry, for the routers. */
+  get certs(): string {
+    return `${this.prefix}:certs`;
+  }
+  get certsChanged(): string {
+    return `${this.prefix}:certs:changed`;
+  }
+  /** An app's log stream (router access lines now; app and platform lines later). */
+  appLogs(app: string): string {
+    return `${this.prefix}:logs:${app}`;
+  }
+  /** Hash of container id → Docker timestamp of the last line the log collector stored, per host. */
+  logCursors(host: string): string {
+    return `${this.prefix}:logs-cursors:${host}`;
+  }
+  /** Hash of a log drain's delivery state: cursor, sequence, delivered and dropped counts. */
+  drainState(drainId: string): string {
+    return `${this.prefix}:drains:${drainId}`;
+  }
 }
 
 export const buildQueueName = 'builds';

@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
-import type { AppRoute } from './types.js';
+import type { AppRoute, CertEntry } from './types.js';
 import { sleep, type RouteStore } from './route-store.js';
 import type { RedisKeys } from './redis-keys.js';
 
 /**
  * Route table in Redis: a hash of app → JSON route, a pub/sub channel naming each changed app, and an
- * acknowledgement key per app holding the highest version a router applied. Redis keeps nothing on
+ * acknowledgement key per app holding the highest version a router applied; certificates likewise in
+ * a hash of id → JSON entry with a channel of their own. Redis keeps nothing on
  * disk here, so the controller republishes the whole table on start and on every resync.
  */
 export class RedisRouteStore implements RouteStore {
@@ -42,11 +43,37 @@ export class RedisRouteStore implements RouteStore {
   }
 
   async watch(onChange: (app: string) => void): Promise<() => Promise<void>> {
+    return this.subscribe(this.keys.routesChanged, onChange);
+  }
+
+  async listCerts(): Promise<CertEntry[]> {
+    const all = await this.redis.hgetall(this.keys.certs);
+    return Object.values(all).map((v) => JSON.parse(v) as CertEntry);
+  }
+
+  async getCert(id: string): Promise<CertEntry | undefined> {
+    const v = await this.redis.hget(this.keys.certs, id);
+    return v ? (JSON.parse(v) as CertEntry) : undefined;
+  }
+
+  async setCert(cert: CertEntry): Promise<void> {
+    await this.redis.multi().hset(this.keys.certs, cert.id, JSON.stringify(cert)).publish(this.keys.certsChanged, cert.id).exec();
+  }
+
+  async removeCert(id: string): Promise<void> {
+    await this.redis.multi().hdel(this.keys.certs, id).publish(this.keys.certsChanged, id).exec();
+  }
+
+  async watchCerts(onChange: (id: string) => void): Promise<() => Promise<void>> {
+    return this.subscribe(this.keys.certsChanged, onChange);
+  }
+
+  /** A subscription on a connection of its own, calling `onChange` with each message on `channel`. */
+  private async subscribe(channel: string, onChange: (message: string) => void): Promise<() => Promise<void>> {
     const sub = this.redis.duplicate();
-    const channel = this.keys.routesChanged;
     let stopped = false;
-    sub.on('message', (ch: string, app: string) => {
-      if (ch === channel && !stopped) onChange(app);
+    sub.on('message', (ch: string, message: string) => {
+      if (ch === channel && !stopped) onChange(message);
     });
     sub.on('error', () => {
       /* ioredis reconnects by itself; the router's periodic resync covers what was missed */

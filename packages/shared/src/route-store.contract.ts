@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RouteStore } from './route-store.js';
-import type { AppRoute } from './types.js';
+import type { AppRoute, CertEntry } from './types.js';
 
 /** The contract every RouteStore implementation passes; run by each implementation's test file. */
 export function routeStoreContract(name: string, make: () => Promise<{ store: RouteStore; close: () => Promise<void> }>): void {
@@ -43,6 +43,74 @@ export function routeStoreContract(name: string, make: () => Promise<{ store: Ro
       await store.set(route('w2', 1));
       await new Promise((r) => setTimeout(r, 50));
       assert.deepEqual(heard, ['w1', 'w1']);
+    } finally {
+      await close();
+    }
+  });
+
+  test(`${name}: optional route fields round-trip`, async () => {
+    const { store, close } = await make();
+    try {
+      await store.set({ ...route('o1', 1), maxBodyMb: 5 });
+      assert.equal((await store.get('o1'))?.maxBodyMb, 5);
+      assert.equal((await store.list())[0]?.maxBodyMb, 5);
+    } finally {
+      await close();
+    }
+  });
+
+  const cert = (id: string, names: string[]): CertEntry => ({
+    id,
+    app: 'a1',
+    names,
+    cert: '-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----\n',
+    sealedKey: 'v1.sealed',
+    expiresAt: '2030-01-01T00:00:00.000Z',
+  });
+
+  test(`${name}: certificates are set, replaced, listed and removed, and watchers hear each change`, async () => {
+    const { store, close } = await make();
+    try {
+      const heard: string[] = [];
+      const stop = await store.watchCerts((id) => heard.push(id));
+      assert.deepEqual(await store.listCerts(), []);
+      assert.equal(await store.getCert('c1'), undefined);
+      await store.setCert(cert('c1', ['www.example.com']));
+      await store.setCert(cert('c2', ['*.example.org']));
+      await store.setCert(cert('c1', ['www.example.com', 'example.com']));
+      assert.deepEqual(await store.getCert('c1'), cert('c1', ['www.example.com', 'example.com']));
+      assert.deepEqual((await store.listCerts()).map((c) => c.id).sort(), ['c1', 'c2']);
+      await store.removeCert('c2');
+      assert.deepEqual((await store.listCerts()).map((c) => c.id), ['c1']);
+      const deadline = Date.now() + 2000;
+      while (heard.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      assert.deepEqual(heard, ['c1', 'c2', 'c1', 'c2']);
+      await stop();
+      await store.removeCert('c1');
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(heard.length, 4);
+      assert.deepEqual((await store.list()).length, 0, 'certificates are not routes');
+    } finally {
+      await close();
+    }
+  });
+
+  test(`${name}: route watchers do not hear certificate changes, nor the other way round`, async () => {
+    const { store, close } = await make();
+    try {
+      const routes: string[] = [];
+      const certs: string[] = [];
+      const stopRoutes = await store.watch((app) => routes.push(app));
+      const stopCerts = await store.watchCerts((id) => certs.push(id));
+      await store.setCert(cert('c9', ['x.example.com']));
+      await store.set(route('r9', 1));
+      const deadline = Date.now() + 2000;
+      while ((routes.length < 1 || certs.length < 1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 30));
+      assert.deepEqual(routes, ['r9']);
+      assert.deepEqual(certs, ['c9']);
+      await stopRoutes();
+      await stopCerts();
     } finally {
       await close();
     }

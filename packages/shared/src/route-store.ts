@@ -1,4 +1,4 @@
-import type { AppRoute } from './types.js';
+import type { AppRoute, CertEntry } from './types.js';
 
 /**
  * The route table seam between the controller (writer) and the routers (readers). Routers sync with
@@ -19,6 +19,18 @@ export interface RouteStore {
   ack(app: string, version: number): Promise<void>;
   /** Resolves true once some router serves at least `version` of the app's route, false on timeout. */
   waitForAck(app: string, version: number, timeoutMs: number): Promise<boolean>;
+
+  // TLS certificates, synced by the routers the same way as routes (list, diff, apply, watch).
+  /** Every certificate. */
+  listCerts(): Promise<CertEntry[]>;
+  /** One certificate by id, or undefined. */
+  getCert(id: string): Promise<CertEntry | undefined>;
+  /** Stores (adds or replaces) a certificate and tells the certificate watchers. */
+  setCert(cert: CertEntry): Promise<void>;
+  /** Removes a certificate and tells the certificate watchers. */
+  removeCert(id: string): Promise<void>;
+  /** Calls `onChange(id)` for each certificate change after this resolves; returns a function that stops watching. */
+  watchCerts(onChange: (id: string) => void): Promise<() => Promise<void>>;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -56,4 +56,23 @@ export interface AppRoute {
   release: number;
   /** Monotonic version of this route entry; routers acknowledge the version they applied. */
   version: number;
+  /** The app's request body limit in MiB, when it differs from the router's default (PAAS_ROUTER_MAX_BODY_MB). */
+  maxBodyMb?: number;
+}
+
+/**
+ * A TLS certificate for some of an app's domains, as published to the routers. The private key is
+ * sealed with the platform secret (see secret-box.ts): Redis never holds it in the clear.
+ */
+export interface CertEntry {
+  id: string;
+  app: string;
+  /** DNS names the certificate covers (subjectAltName, else its CN), lowercase; `*.example.com` allowed. */
+  names: string[];
+  /** PEM: the certificate, then its chain. */
+  cert: string;
+  /** The PEM private key, sealed with `sealSecret`. */
+  sealedKey: string;
+  /** ISO 8601 expiry of the certificate. */
+  expiresAt: string;
 }

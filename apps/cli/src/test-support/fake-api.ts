@@ -3,6 +3,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App, ConfigVars, Dyno, FormationEntry, Release } from '../api-client.js';
+import { FakeProcesses } from './fake-processes.js';
+import { FakeDomains } from './fake-domains.js';
 
 interface User {
   id: string;
@@ -30,6 +32,10 @@ export class FakeApi {
   readonly users: User[] = [];
   readonly apps = new Map<string, StoredApp>();
   readonly requests: RecordedRequest[] = [];
+  /** Hosts, limits, restart/stop, one-off runs (attach too) and rollback. */
+  readonly processes = new FakeProcesses();
+  /** Custom domains and TLS certificates. */
+  readonly domains = new FakeDomains();
   private server: Server | undefined;
   url = '';
 
@@ -79,6 +85,7 @@ export class FakeApi {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => send(res, 500, { id: 'internal', message: String(err) }));
     });
+    this.server.on('upgrade', (req, socket, head) => this.processes.upgrade(this, req, socket, head));
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     const { port } = this.server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
@@ -116,6 +123,8 @@ export class FakeApi {
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const user = this.users.find((u) => u.token === token);
     if (!user) return send(res, 401, { id: 'unauthorized', message: 'invalid or missing API token' });
+    if (await this.processes.handle(this, req, user, body, res)) return;
+    if (this.domains.handle(this, req, body, res)) return;
 
     if (method === 'GET' && path === '/account') return send(res, 200, { id: user.id, email: user.email, role: user.role });
     if (method === 'GET' && path === '/apps') return send(res, 200, [...this.apps.values()].map(publicApp));

@@ -1,7 +1,9 @@
+import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { AppError } from '@paas/shared';
 import type { TokenService } from '../auth/token-service.js';
-import { findAppByName, type AppRow } from '../db/apps.js';
+import { decide, subjectOf, type Action } from '../auth/policy.js';
+import { findAppForUser, type AppRow } from '../db/apps.js';
 import type { Queryable } from '../db/queryable.js';
 import type { User } from '../db/users.js';
 
@@ -25,8 +27,10 @@ export function tokenFrom(header: string | undefined): string | undefined {
   return undefined;
 }
 
+/** Authenticates the request (once: a user set by an earlier middleware is kept). */
 export function requireUser(tokens: TokenService): RequestHandler {
   return (req, _res, next) => {
+    if (req.user) return next();
     const token = tokenFrom(req.headers.authorization);
     if (!token) return next(new AppError('unauthorized', 'authentication required: run paas login'));
     tokens.authenticate(token).then(
@@ -44,13 +48,34 @@ export function currentUser(req: Request): User {
   return req.user;
 }
 
-export function canAccess(user: User, app: AppRow): boolean {
-  return user.role === 'admin' || app.owner_id === user.id;
+/** The client's address, for the audit log and the login rate limit. */
+export function clientIp(req: IncomingMessage): string | undefined {
+  const ip = req.socket.remoteAddress;
+  return ip?.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
 
-/** The app named in the path, if the user may see it; otherwise 404 (never revealing that it exists). */
-export async function loadApp(db: Queryable, user: User, name: string): Promise<AppRow> {
-  const app = await findAppByName(db, name);
-  if (!app || !canAccess(user, app)) throw new AppError('app_not_found', `Couldn't find that app: ${name}`);
+/**
+ * The app named in the path, if the policy lets the user do `action` to it. A user who may not even
+ * read it gets 404 (never learning that it exists); one who may read it but not do this, 403.
+ */
+export async function loadApp(db: Queryable, user: User, name: string, action: Action = 'app:read'): Promise<AppRow> {
+  const found = await findAppForUser(db, name, user.id);
+  const decision = found ? decide(subjectOf(user, found.relation), action) : 'hidden';
+  if (decision === 'hidden' || !found) throw new AppError('app_not_found', `Couldn't find that app: ${name}`);
+  if (decision !== 'allow') throw new AppError('forbidden', `only the owner of ${name} or an admin may do this`);
+  const { relation: _relation, ...app } = found;
   return app;
+}
+
+/** Refuses an action that is not about one app (e.g. `admin`) unless the policy allows it. */
+export function authorize(user: User | undefined, action: Action): void {
+  const decision = decide(subjectOf(user), action);
+  if (decision === 'allow') return;
+  if (decision === 'unauthenticated') throw new AppError('unauthorized', 'authentication required: run paas login');
+  throw new AppError('forbidden', action === 'admin' ? 'this needs the admin role' : 'you may not do this');
+}
+
+/** Who made the request and from where, for the audit log. */
+export function requester(req: Request): { actor: { id: string; email: string } | null; ip: string | undefined } {
+  return { actor: req.user ? { id: req.user.id, email: req.user.email } : null, ip: clientIp(req) };
 }

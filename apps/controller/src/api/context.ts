@@ -2,25 +2,45 @@ import type pg from 'pg';
 import type { Logger } from '@paas/shared';
 import type { ControllerConfig } from '../config.js';
 import type { TokenService } from '../auth/token-service.js';
+import type { AccessServices } from '../auth/access-services.js';
 import type { RepoManager } from '../git/repo-manager.js';
 import type { PendingPushes } from '../git/git-http.js';
 import type { Deployer } from '../deploy/deployer.js';
 import type { ReleaseService } from '../deploy/release-service.js';
 import type { PushService } from '../deploy/push-service.js';
 import type { RuntimeBackend } from '../runtime/runtime-backend.js';
+import type { ClusterRuntime } from '../scheduler/cluster-runtime.js';
+import type { LogServices } from '../logs/log-services.js';
+import type { ControllerMetrics } from '../metrics/controller-metrics.js';
+import type { DomainService } from '../domains/domain-service.js';
+import type { CertService } from '../domains/cert-service.js';
 
 /** Everything the HTTP layer needs, wired by hand in main.ts (or by a test). */
 export interface ApiContext {
   config: Pick<ControllerConfig, 'domain' | 'router' | 'api'>;
   pool: pg.Pool;
   tokens: TokenService;
+  /** Quotas, the audit log, the login rate limit and the config cipher. */
+  access: AccessServices;
   repos: RepoManager;
   pushes: PendingPushes;
   deployer: Deployer;
   releases: ReleaseService;
   pushService: PushService;
   runtime: RuntimeBackend;
+  /** The multi-host runtime, when the runtime is one (hosts API). */
+  cluster?: ClusterRuntime;
+  /** Converges every app with its desired state now (after host changes). */
+  reconcileAll: () => Promise<void>;
   /** Secret the pre-receive hooks present on the internal receive endpoint. */
   hookToken: string;
+  /** Custom domains (republish the app's route on change). */
+  domains: DomainService;
+  /** TLS certificates for the routers. */
+  certs: CertService;
   log: Logger;
+  /** App logs: the streams, tails, drains and platform events (issue 7). */
+  logs?: LogServices;
+  /** The controller's Prometheus metrics; per-container CPU and memory for the dynos API. */
+  metrics?: ControllerMetrics;
 }

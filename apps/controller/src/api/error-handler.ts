@@ -7,7 +7,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     let appErr: AppError;
     if (err instanceof AppError) appErr = err;
     else if ((err as { type?: string }).type === 'entity.parse.failed') appErr = new AppError('invalid_params', 'request body is not valid JSON');
-    else if ((err as { type?: string }).type === 'entity.too.large') appErr = new AppError('invalid_params', 'request body is too large');
+    else if ((err as { type?: string }).type === 'entity.too.large') appErr = new AppError('payload_too_large', 'request body is too large (at most 1 MB)');
     else {
       log.error({ err, method: req.method, path: req.path }, 'request failed');
       appErr = new AppError('internal', 'internal error; the platform log has the details');

@@ -41,12 +41,13 @@ describe('REST API', () => {
   });
 
   test('API tokens authenticate until the user is gone', async () => {
-    const created = await request(h.app).post('/account/tokens').set(as(alice)).send({ description: 'ci' });
+    const created = await request(h.app).post('/account/authorizations').set(as(alice)).send({ description: 'ci' });
     assert.equal(created.status, 201);
-    assert.match(created.body.token, /^paas_/);
-    const me = await request(h.app).get('/account').set({ Authorization: `Bearer ${created.body.token}` });
+    const token = created.body.access_token.token;
+    assert.match(token, /^paas_/);
+    const me = await request(h.app).get('/account').set({ Authorization: `Bearer ${token}` });
     assert.equal(me.body.email, 'alice@example.com');
-    const wrong = await request(h.app).get('/account').set({ Authorization: `Bearer ${created.body.token}x` });
+    const wrong = await request(h.app).get('/account').set({ Authorization: `Bearer ${token}x` });
     assert.equal(wrong.status, 401);
   });
 

@@ -1,33 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
-import { findAppByName } from '../db/apps.js';
-import { createGitHttp, type GitAuthorizer } from '../git/git-http.js';
+import { createGitHttp } from '../git/git-http.js';
 import type { ApiContext } from './context.js';
-import { canAccess, requireUser, tokenFrom } from './auth.js';
+import { requireUser } from './auth.js';
+import { apiRoutes } from './api-routes.js';
 import { errorHandler, notFound } from './error-handler.js';
-import { appsRoutes } from './routes/apps-routes.js';
-import { authRoutes } from './routes/auth-routes.js';
-import { configRoutes } from './routes/config-routes.js';
-import { formationRoutes } from './routes/formation-routes.js';
-import { internalRoutes } from './routes/internal-routes.js';
-import { releasesRoutes } from './routes/releases-routes.js';
+import { gitAuthorizer } from './git-authorizer.js';
+import { hostsRoutes } from './routes/hosts-routes.js';
+import { mountAttach } from './attach-upgrade.js';
+import { metricsRoutes } from '../metrics/metrics-routes.js';
 
 /** The controller's HTTP surface: git over HTTP at `/<app>.git`, the REST API, and the hooks' endpoint. */
 export function createHttpApp(ctx: ApiContext): Express {
-  const authorize: GitAuthorizer = async (req, name) => {
-    const token = tokenFrom(req.headers.authorization);
-    if (!token) return { status: 401, message: 'authentication required: run paas login', challenge: true };
-    let user;
-    try {
-      user = await ctx.tokens.authenticate(token);
-    } catch (err) {
-      return { status: 401, message: (err as Error).message, challenge: true };
-    }
-    const app = await findAppByName(ctx.pool, name);
-    if (!app || !canAccess(user, app)) return { status: 404, message: `Couldn't find that app: ${name}` };
-    return { user };
-  };
+  const authorize = gitAuthorizer(ctx.tokens, ctx.pool);
   const git = createGitHttp({ reposDir: ctx.repos.reposDir, authorize, pushes: ctx.pushes, log: ctx.log });
+  const routes = apiRoutes(ctx);
 
   const app = express();
   app.disable('x-powered-by');
@@ -37,6 +24,7 @@ export function createHttpApp(ctx: ApiContext): Express {
     res.setHeader('Request-Id', id);
     next();
   });
+  if (ctx.metrics) app.use(ctx.metrics.httpMiddleware());
   app.use((req, res, next) => {
     git.handle(req, res).then(
       (handled) => {
@@ -45,17 +33,15 @@ export function createHttpApp(ctx: ApiContext): Express {
       (err: unknown) => next(err),
     );
   });
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
   app.use(express.json({ limit: '1mb' }));
-  app.use(internalRoutes(ctx));
-  app.use(authRoutes(ctx));
+  // The route table's routes authenticate and authorise themselves by the policy (auth/policy.ts).
+  app.use(routes.router(ctx.tokens, ctx.pool, ctx.hookToken));
+  app.locals['routes'] = routes;
+  mountAttach(app, ctx); // paas run's upgrade requests: main.ts serves them with serveUpgrades
+  app.use(metricsRoutes(ctx.metrics, ctx.tokens)); // an admin or PAAS_METRICS_TOKEN
+  // Routes outside the table: signed-in users only, and listed in policy.ts's plainRoutes.
   app.use(requireUser(ctx.tokens));
-  app.use(appsRoutes(ctx));
-  app.use(configRoutes(ctx));
-  app.use(formationRoutes(ctx));
-  app.use(releasesRoutes(ctx));
+  app.use(hostsRoutes(ctx));
   app.use(notFound);
   app.use(errorHandler(ctx.log));
   return app;

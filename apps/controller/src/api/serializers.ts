@@ -2,6 +2,9 @@ import type { AppRow } from '../db/apps.js';
 import type { BuildRow } from '../db/builds.js';
 import type { ReleaseRow } from '../db/releases.js';
 import type { ProcessInfo } from '../runtime/runtime-backend.js';
+import type { User, ApiTokenRow } from '../db/users.js';
+import type { AuditEventRow } from '../db/audit-events.js';
+import type { QuotaReport } from '../auth/quota-service.js';
 import { gitUrl, webUrl, type ControllerConfig } from '../config.js';
 
 type UrlConfig = Pick<ControllerConfig, 'domain' | 'router' | 'api'>;
@@ -58,5 +61,44 @@ export function dynoJson(p: ProcessInfo) {
     release: { version: p.release },
     command: p.command,
     updated_at: p.startedAt,
+  };
+}
+
+export function accountJson(u: User) {
+  return { id: u.id, email: u.email, role: u.role, created_at: u.created_at };
+}
+
+export function userJson(u: User) {
+  return { ...accountJson(u), disabled: u.disabled_at !== null, disabled_at: u.disabled_at };
+}
+
+export function authorizationJson(t: ApiTokenRow, token?: string) {
+  return {
+    id: t.id,
+    description: t.description,
+    created_at: t.created_at,
+    last_used_at: t.last_used_at,
+    access_token: token === undefined ? null : { token, expires_in: null },
+  };
+}
+
+export function collaboratorJson(app: AppRow, c: { user_id: string; email: string; created_at: Date }, role: 'owner' | 'collaborator') {
+  return { app: { id: app.id, name: app.name }, user: { id: c.user_id, email: c.email }, role, created_at: c.created_at };
+}
+
+export function quotaJson(u: User, q: QuotaReport) {
+  return { user: { id: u.id, email: u.email }, limits: q.limits, overrides: q.overrides, usage: q.usage };
+}
+
+export function auditEventJson(e: AuditEventRow) {
+  return {
+    id: e.id,
+    created_at: e.created_at,
+    actor: e.actor_email,
+    action: e.action,
+    app: e.app,
+    user: e.target_user,
+    ip: e.ip,
+    details: e.details,
   };
 }

@@ -5,11 +5,14 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import type { Express } from 'express';
-import { MemoryRouteStore, RedisKeys, buildQueueName, createLogger, testRedisUrl, type BuildJobData } from '@paas/shared';
+import { MemoryRouteStore, RedisKeys, SecretBox, buildQueueName, createLogger, testRedisUrl, type BuildJobData } from '@paas/shared';
 import { createTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { createUser, type Role, type User } from '../db/users.js';
+import { listAllApps } from '../db/apps.js';
 import { hashPassword } from '../auth/passwords.js';
 import { TokenService } from '../auth/token-service.js';
+import { createAccessServices, type AccessServices } from '../auth/access-services.js';
+import type { QuotaLimits } from '../db/quotas.js';
 import { MemoryRuntimeBackend } from '../runtime/memory-runtime-backend.js';
 import { RoutePublisher } from '../deploy/route-publisher.js';
 import { AppLocks } from '../deploy/app-lock.js';
@@ -19,11 +22,18 @@ import { PushService } from '../deploy/push-service.js';
 import { RepoManager } from '../git/repo-manager.js';
 import { PendingPushes } from '../git/git-http.js';
 import { createHttpApp } from './http-app.js';
+import { LogServices } from '../logs/log-services.js';
+import { hostnamesOfApp } from '../db/domains.js';
+import { DomainService } from '../domains/domain-service.js';
+import { CertService } from '../domains/cert-service.js';
+import type { HttpCheck } from '../deploy/probe.js';
+import type { RuntimeBackend } from '../runtime/runtime-backend.js';
 
 /** A controller HTTP app over a real PostgreSQL database, with the in-memory runtime and route store. */
 export interface ApiHarness {
   app: Express;
   db: TestDatabase;
+  /** The MemoryRuntimeBackend, unless options.runtime gave another. */
   runtime: MemoryRuntimeBackend;
   routes: MemoryRouteStore;
   releases: ReleaseService;
@@ -31,32 +41,65 @@ export interface ApiHarness {
   pushService: PushService;
   redis: Redis;
   keys: RedisKeys;
+  access: AccessServices;
+  /** App logs over the test's Redis prefix (no collector: the runtime is in memory). */
+  logs: LogServices;
+  /** Pushes git has let in, waiting for their hook's call. */
+  pushes: PendingPushes;
+  deployer: Deployer;
   user(email: string, role?: Role): Promise<{ user: User; token: string }>;
   close(): Promise<void>;
 }
 
-export async function createApiHarness(): Promise<ApiHarness> {
+export interface ApiHarnessOptions {
+  /** The app.json health check runner given to the deployer (default: always passes). */
+  check?: HttpCheck;
+  /** Platform default quotas (generous unless a test wants otherwise). */
+  defaultQuota?: Partial<QuotaLimits>;
+  /** Login attempts per minute per email and per IP. */
+  loginRateLimit?: number;
+  /** Another runtime than the in-memory one (e.g. a DockerHostBackend for attach tests). */
+  runtime?: RuntimeBackend;
+  /** How long publishing a route waits for a router's acknowledgement (default 10 ms: no router). */
+  ackTimeoutMs?: number;
+}
+
+export async function createApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
   const db = await createTestDatabase();
   const home = await mkdtemp(join(tmpdir(), 'paas-api-test-'));
   const log = createLogger('test', 'silent');
   const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
   const keys = new RedisKeys(`paas-test-${randomBytes(4).toString('hex')}`);
   const queue = new Queue<BuildJobData>(buildQueueName, { connection: redis, prefix: keys.bull });
-  const runtime = new MemoryRuntimeBackend();
+  const runtime = (options.runtime ?? new MemoryRuntimeBackend()) as MemoryRuntimeBackend;
   const routeStore = new MemoryRouteStore();
-  const routes = new RoutePublisher(routeStore, 'localhost', 10, log);
+  const routes = new RoutePublisher(routeStore, 'localhost', options.ackTimeoutMs ?? 10, log, (app) => hostnamesOfApp(db.pool, app));
+  const secret = 'x'.repeat(32);
+  const access = createAccessServices(
+    db.pool,
+    {
+      secret,
+      defaultQuota: { apps: 100, processes: 1000, memory_mb: 4096, builds: 2, ...options.defaultQuota },
+      loginRateLimit: options.loginRateLimit ?? 100,
+    },
+    log,
+  );
+  const logs = new LogServices({ pool: db.pool, redis, keys, log, maxLines: 1500, cluster: 'test' });
   const deployer = new Deployer({
     pool: db.pool,
     runtime,
     routes,
     locks: new AppLocks(db.pool),
     probe: async () => true,
+    check: options.check ?? (async () => ({ status: 200, body: 'ok' })),
     log,
     bootTimeoutMs: 1000,
     stopGraceSeconds: 0,
+    cipher: access.cipher,
+    events: logs.events,
   });
-  const releases = new ReleaseService(db.pool, deployer);
-  const tokens = new TokenService(db.pool, 'x'.repeat(32), '1h');
+  const releases = new ReleaseService(db.pool, deployer, access.cipher);
+  const tokens = new TokenService(db.pool, secret, '1h');
   const repos = new RepoManager(join(home, 'repos'));
   const config = { domain: 'localhost', router: { port: 8080 }, api: { port: 5050, host: '127.0.0.1', url: 'http://127.0.0.1:5050' } };
   const pushService = new PushService({
@@ -69,19 +112,29 @@ export async function createApiHarness(): Promise<ApiHarness> {
     buildTimeoutMs: 5000,
     webUrl: (a) => `http://${a}.localhost:8080/`,
     log,
+    quotas: access.quotas,
+    cipher: access.cipher,
   });
+  const pushes = new PendingPushes();
   const app = createHttpApp({
     config,
     pool: db.pool,
     tokens,
+    access,
     repos,
-    pushes: new PendingPushes(),
+    pushes,
     deployer,
     releases,
     pushService,
     runtime,
     hookToken: 'hook-token',
+    domains: new DomainService({ pool: db.pool, platformDomain: 'localhost', republish: (a) => deployer.reconcile(a) }),
+    certs: new CertService({ pool: db.pool, store: routeStore, box: new SecretBox(secret), log }),
+    reconcileAll: async () => {
+      for (const a of await listAllApps(db.pool)) await deployer.reconcile(a);
+    },
     log,
+    logs,
   });
   return {
     app,
@@ -89,10 +142,14 @@ export async function createApiHarness(): Promise<ApiHarness> {
     runtime,
     routes: routeStore,
     releases,
+    deployer,
     tokens,
     pushService,
     redis,
     keys,
+    access,
+    logs,
+    pushes,
     async user(email, role = 'user') {
       const user = await createUser(db.pool, email, await hashPassword('secret-pw'), role);
       return { user, token: tokens.issueSession(user) };

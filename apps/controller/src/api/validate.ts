@@ -1,13 +1,15 @@
 import type { z } from 'zod';
 import { AppError } from '@paas/shared';
 
-/** Parses a request body with a zod schema; a bad body is a 422 naming the field. */
-export function validate<S extends z.ZodTypeAny>(schema: S, body: unknown): z.infer<S> {
+/**
+ * Parses a request body (or query) with a zod schema; a bad one is a 422 naming the field, e.g.
+ * `updates.0.quantity: Number must be less than or equal to 100`.
+ */
+export function validate<S extends z.ZodTypeAny>(schema: S, body: unknown, where?: 'query'): z.infer<S> {
   const result = schema.safeParse(body ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = issue.path.join('.');
-  throw new AppError('invalid_params', field ? `${field}: ${issue.message}` : issue.message, {
-    details: { field: field || undefined },
-  });
+  const message = where === 'query' && field === '' ? `query: ${issue.message}` : field ? `${field}: ${issue.message}` : issue.message;
+  throw new AppError('invalid_params', message, { details: { field: field || undefined } });
 }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AppError } from '@paas/shared';
 import type { Queryable } from '../db/queryable.js';
-import { findUserById, findUserByTokenHash, insertApiToken, type User } from '../db/users.js';
+import { findUserById, findUserByTokenHash, insertApiToken, type ApiTokenRow, type User } from '../db/users.js';
 
 const apiTokenPrefix = 'paas_';
 
@@ -12,7 +12,9 @@ export function hashToken(token: string): string {
 
 /**
  * Two kinds of bearer token: session JWTs (signed with the platform secret, expiring) from `paas login`,
- * and long-lived API tokens (`paas_…`) stored only as SHA-256 hashes.
+ * and long-lived API tokens (`paas_…`) stored only as SHA-256 hashes. Both are checked against the
+ * database on every request: a deleted API token, a disabled user or a bumped `token_version` (which
+ * sessions carry as `ver`) stop working on the next request.
  */
 export class TokenService {
   constructor(
@@ -21,18 +23,23 @@ export class TokenService {
     private readonly sessionTtl: string,
   ) {}
 
-  issueSession(user: User): string {
-    return jwt.sign({ sub: user.id, role: user.role }, this.secret, {
+  issueSession(user: Pick<User, 'id' | 'role' | 'token_version'>): string {
+    return jwt.sign({ sub: user.id, role: user.role, ver: user.token_version }, this.secret, {
       algorithm: 'HS256',
       expiresIn: this.sessionTtl as jwt.SignOptions['expiresIn'],
       issuer: 'paas',
     });
   }
 
-  async createApiToken(userId: string, description: string): Promise<string> {
+  /** A new API token and its record; the token itself is shown once and only its hash is kept. */
+  async issueApiToken(userId: string, description: string): Promise<{ token: string; authorization: ApiTokenRow }> {
     const token = apiTokenPrefix + randomBytes(32).toString('base64url');
-    await insertApiToken(this.db, userId, hashToken(token), description);
-    return token;
+    const authorization = await insertApiToken(this.db, userId, hashToken(token), description);
+    return { token, authorization };
+  }
+
+  async createApiToken(userId: string, description: string): Promise<string> {
+    return (await this.issueApiToken(userId, description)).token;
   }
 
   /** The user a token belongs to; throws `unauthorized` for anything else. */
@@ -49,8 +56,10 @@ export class TokenService {
       const expired = err instanceof jwt.TokenExpiredError;
       throw new AppError('unauthorized', expired ? 'session expired: run paas login' : 'invalid token');
     }
-    const user = typeof claims.sub === 'string' ? await findUserById(this.db, claims.sub) : undefined;
+    const user = typeof claims.sub === 'string' && /^[0-9a-f-]{36}$/.test(claims.sub) ? await findUserById(this.db, claims.sub) : undefined;
     if (!user) throw new AppError('unauthorized', 'invalid token');
+    if (user.disabled_at) throw new AppError('unauthorized', 'this account is disabled');
+    if ((claims['ver'] ?? 0) !== user.token_version) throw new AppError('unauthorized', 'session revoked: run paas login');
     return user;
   }
 }

@@ -27,12 +27,37 @@ export async function findAppByName(db: Queryable, name: string): Promise<AppRow
   return rows[0];
 }
 
-/** Apps a user may see: their own, or all of them for an admin. */
-export async function listApps(db: Queryable, user: { id: string; role: string }): Promise<AppRow[]> {
-  const { rows } =
-    user.role === 'admin'
-      ? await db.query<AppRow>(`${select} ORDER BY a.name`)
-      : await db.query<AppRow>(`${select} WHERE a.owner_id = $1 ORDER BY a.name`, [user.id]);
+export type AppRelation = 'owner' | 'collaborator' | 'none';
+
+/** The app and how `userId` relates to it (owner, collaborator or none). */
+export async function findAppForUser(
+  db: Queryable,
+  name: string,
+  userId: string,
+): Promise<(AppRow & { relation: AppRelation }) | undefined> {
+  const { rows } = await db.query<AppRow & { relation: AppRelation }>(
+    `SELECT * FROM (${select} WHERE a.name = $1) app,
+       LATERAL (SELECT CASE WHEN app.owner_id = $2 THEN 'owner'
+         WHEN EXISTS (SELECT 1 FROM collaborators c WHERE c.app_id = app.id AND c.user_id = $2) THEN 'collaborator'
+         ELSE 'none' END AS relation) rel`,
+    [name, userId],
+  );
+  return rows[0];
+}
+
+/** Apps a user may see (their own and those they collaborate on; all of them for an admin), by name, after `after`. */
+export async function listApps(
+  db: Queryable,
+  user: { id: string; role: string },
+  page: { limit: number; after?: string | undefined } = { limit: 1000 },
+): Promise<AppRow[]> {
+  const { rows } = await db.query<AppRow>(
+    `${select}
+      WHERE ($1::boolean OR a.owner_id = $2 OR EXISTS (SELECT 1 FROM collaborators c WHERE c.app_id = a.id AND c.user_id = $2))
+        AND ($3::text IS NULL OR a.name > $3)
+      ORDER BY a.name LIMIT $4`,
+    [user.role === 'admin', user.id, page.after ?? null, page.limit],
+  );
   return rows;
 }
 

@@ -52,10 +52,13 @@ export async function finishBuild(
   }
 }
 
-export async function listBuilds(db: Queryable, appId: string, limit = 50): Promise<BuildRow[]> {
+/** Newest first, `limit` of them after the build `afterId` (the last one of the previous page). */
+export async function listBuilds(db: Queryable, appId: string, limit = 50, afterId?: string): Promise<BuildRow[]> {
   const { rows } = await db.query<BuildRow>(
-    `SELECT ${columns} FROM builds WHERE app_id = $1 ORDER BY created_at DESC LIMIT $2`,
-    [appId, limit],
+    `SELECT ${columns} FROM builds WHERE app_id = $1
+        AND ($3::uuid IS NULL OR (created_at, id) < (SELECT created_at, id FROM builds WHERE id = $3 AND app_id = $1))
+      ORDER BY created_at DESC, id DESC LIMIT $2`,
+    [appId, limit, afterId ?? null],
   );
   return rows;
 }

@@ -1,24 +1,63 @@
+import { configVarContext, releaseConfigContext, type ConfigCipher } from '../auth/config-cipher.js';
 import type { Queryable } from './queryable.js';
 
-export async function getConfigVars(db: Queryable, appId: string): Promise<Record<string, string>> {
-  const { rows } = await db.query<{ key: string; value: string }>(
-    'SELECT key, value FROM config_vars WHERE app_id = $1 ORDER BY key',
+/** An app's config vars, decrypted (rows written before encryption are read as they are). */
+export async function getConfigVars(db: Queryable, cipher: ConfigCipher, appId: string): Promise<Record<string, string>> {
+  const { rows } = await db.query<{ key: string; value: string | null; value_enc: Buffer | null }>(
+    'SELECT key, value, value_enc FROM config_vars WHERE app_id = $1 ORDER BY key',
     [appId],
   );
-  return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+  return Object.fromEntries(
+    rows.map((r) => [r.key, r.value_enc ? cipher.decrypt(r.value_enc, configVarContext(appId, r.key)) : (r.value ?? '')]),
+  );
 }
 
-/** Sets (string) and unsets (null) keys in one statement each. */
-export async function updateConfigVars(db: Queryable, appId: string, changes: Record<string, string | null>): Promise<void> {
+/** Sets (string) and unsets (null) keys in one statement each; values are stored encrypted. */
+export async function updateConfigVars(
+  db: Queryable,
+  cipher: ConfigCipher,
+  appId: string,
+  changes: Record<string, string | null>,
+): Promise<void> {
   const set = Object.entries(changes).filter((e): e is [string, string] => e[1] !== null);
   const unset = Object.entries(changes).filter(([, v]) => v === null).map(([k]) => k);
   if (set.length) {
     await db.query(
-      `INSERT INTO config_vars (app_id, key, value)
-       SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS t(k, v)
-       ON CONFLICT (app_id, key) DO UPDATE SET value = EXCLUDED.value`,
-      [appId, set.map(([k]) => k), set.map(([, v]) => v)],
+      `INSERT INTO config_vars (app_id, key, value, value_enc)
+       SELECT $1, k, NULL, v FROM unnest($2::text[], $3::bytea[]) AS t(k, v)
+       ON CONFLICT (app_id, key) DO UPDATE SET value = NULL, value_enc = EXCLUDED.value_enc`,
+      [appId, set.map(([k]) => k), set.map(([k, v]) => cipher.encrypt(v, configVarContext(appId, k)))],
     );
   }
   if (unset.length) await db.query('DELETE FROM config_vars WHERE app_id = $1 AND key = ANY($2)', [appId, unset]);
+}
+
+/**
+ * Encrypts config stored in plaintext (rows from before encryption at rest), in config_vars and in
+ * the releases' snapshots, and empties the plaintext. Run at start; a no-op once done.
+ */
+export async function encryptStoredConfig(db: Queryable, cipher: ConfigCipher): Promise<number> {
+  let n = 0;
+  const vars = await db.query<{ app_id: string; key: string; value: string }>(
+    'SELECT app_id, key, value FROM config_vars WHERE value_enc IS NULL',
+  );
+  for (const r of vars.rows) {
+    await db.query('UPDATE config_vars SET value_enc = $3, value = NULL WHERE app_id = $1 AND key = $2', [
+      r.app_id,
+      r.key,
+      cipher.encrypt(r.value, configVarContext(r.app_id, r.key)),
+    ]);
+    n++;
+  }
+  const releases = await db.query<{ id: string; app_id: string; version: number; config: Record<string, string> }>(
+    'SELECT id, app_id, version, config FROM releases WHERE config_enc IS NULL',
+  );
+  for (const r of releases.rows) {
+    await db.query(`UPDATE releases SET config_enc = $2, config = '{}' WHERE id = $1`, [
+      r.id,
+      cipher.encryptJson(r.config, releaseConfigContext(r.app_id, r.version)),
+    ]);
+    n++;
+  }
+  return n;
 }

@@ -1,4 +1,5 @@
 import type { ProcessTypes } from '@paas/shared';
+import { releaseConfigContext, type ConfigCipher } from '../auth/config-cipher.js';
 import type { Queryable } from './queryable.js';
 
 export type ReleaseStatus = 'pending' | 'succeeded' | 'failed';
@@ -15,11 +16,13 @@ export interface ReleaseRow {
   user_id: string | null;
   user_email: string | null;
   status: ReleaseStatus;
+  /** app.json of the commit, when it had one (health checks). */
+  app_json: Record<string, unknown> | null;
   created_at: Date;
 }
 
-const select = `SELECT r.id, r.app_id, r.version, r.build_id, r.image, r.config, r.process_types, r.description,
-  r.user_id, u.email AS user_email, r.status, r.created_at
+const select = `SELECT r.id, r.app_id, r.version, r.build_id, r.image, r.config, r.config_enc, r.process_types, r.description,
+  r.user_id, u.email AS user_email, r.status, r.app_json, r.created_at
   FROM releases r LEFT JOIN users u ON u.id = r.user_id`;
 
 export interface NewRelease {
@@ -31,20 +34,42 @@ export interface NewRelease {
   processTypes: ProcessTypes;
   description: string;
   userId: string | null;
+  appJson?: Record<string, unknown> | null;
 }
 
-export async function insertRelease(db: Queryable, r: NewRelease): Promise<ReleaseRow> {
+type StoredRelease = Omit<ReleaseRow, 'config'> & { config: Record<string, string>; config_enc: Buffer | null };
+
+/** The release with its config snapshot decrypted (snapshots from before encryption are read as they are). */
+function opened(cipher: ConfigCipher, row: StoredRelease): ReleaseRow {
+  const { config_enc: sealed, ...rest } = row;
+  const config = sealed ? cipher.decryptJson<Record<string, string>>(sealed, releaseConfigContext(row.app_id, row.version)) : row.config;
+  return { ...rest, config };
+}
+
+/** Stores a release; its config snapshot is encrypted. */
+export async function insertRelease(db: Queryable, cipher: ConfigCipher, r: NewRelease): Promise<ReleaseRow> {
+  const sealed = cipher.encryptJson(r.config, releaseConfigContext(r.appId, r.version));
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO releases (app_id, version, build_id, image, config, process_types, description, user_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-    [r.appId, r.version, r.buildId, r.image, JSON.stringify(r.config), JSON.stringify(r.processTypes), r.description, r.userId],
+    `INSERT INTO releases (app_id, version, build_id, image, config, config_enc, process_types, description, user_id, app_json)
+     VALUES ($1, $2, $3, $4, '{}', $5, $6, $7, $8, $9) RETURNING id`,
+    [
+      r.appId,
+      r.version,
+      r.buildId,
+      r.image,
+      sealed,
+      JSON.stringify(r.processTypes),
+      r.description,
+      r.userId,
+      r.appJson ? JSON.stringify(r.appJson) : null,
+    ],
   );
-  return (await getReleaseById(db, rows[0]!.id))!;
+  return (await getReleaseById(db, cipher, rows[0]!.id))!;
 }
 
-export async function getReleaseById(db: Queryable, id: string): Promise<ReleaseRow | undefined> {
-  const { rows } = await db.query<ReleaseRow>(`${select} WHERE r.id = $1`, [id]);
-  return rows[0];
+export async function getReleaseById(db: Queryable, cipher: ConfigCipher, id: string): Promise<ReleaseRow | undefined> {
+  const { rows } = await db.query<StoredRelease>(`${select} WHERE r.id = $1`, [id]);
+  return rows[0] && opened(cipher, rows[0]);
 }
 
 export async function setReleaseStatus(db: Queryable, id: string, status: ReleaseStatus): Promise<void> {
@@ -52,18 +77,25 @@ export async function setReleaseStatus(db: Queryable, id: string, status: Releas
 }
 
 /** The release serving the app: the newest one that succeeded. */
-export async function currentRelease(db: Queryable, appId: string): Promise<ReleaseRow | undefined> {
-  const { rows } = await db.query<ReleaseRow>(
+export async function currentRelease(db: Queryable, cipher: ConfigCipher, appId: string): Promise<ReleaseRow | undefined> {
+  const { rows } = await db.query<StoredRelease>(
     `${select} WHERE r.app_id = $1 AND r.status = 'succeeded' ORDER BY r.version DESC LIMIT 1`,
     [appId],
   );
-  return rows[0];
+  return rows[0] && opened(cipher, rows[0]);
 }
 
-export async function listReleases(db: Queryable, appId: string, limit = 50): Promise<ReleaseRow[]> {
-  const { rows } = await db.query<ReleaseRow>(`${select} WHERE r.app_id = $1 ORDER BY r.version DESC LIMIT $2`, [
-    appId,
-    limit,
-  ]);
-  return rows;
+/** Newest first, `limit` of them below version `before` (the cursor of the previous page). */
+export async function listReleases(
+  db: Queryable,
+  cipher: ConfigCipher,
+  appId: string,
+  limit = 50,
+  before?: number,
+): Promise<ReleaseRow[]> {
+  const { rows } = await db.query<StoredRelease>(
+    `${select} WHERE r.app_id = $1 AND ($3::int IS NULL OR r.version < $3) ORDER BY r.version DESC LIMIT $2`,
+    [appId, limit, before ?? null],
+  );
+  return rows.map((r) => opened(cipher, r));
 }

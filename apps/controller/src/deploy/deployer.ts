@@ -1,12 +1,15 @@
 import type pg from 'pg';
 import { AppError, sleep, type Logger } from '@paas/shared';
 import type { AppRow } from '../db/apps.js';
+import type { ConfigCipher } from '../auth/config-cipher.js';
 import { getFormation, type FormationRow } from '../db/formation.js';
 import { currentRelease, setReleaseStatus, type ReleaseRow } from '../db/releases.js';
-import type { ProcessInfo, ProcessSpec, RuntimeBackend } from '../runtime/runtime-backend.js';
+import { isDrainAware, type ProcessInfo, type ProcessSpec, type RuntimeBackend } from '../runtime/runtime-backend.js';
 import type { AppLocks } from './app-lock.js';
-import type { Probe } from './probe.js';
+import { httpCheck, type HttpCheck, type Probe } from './probe.js';
+import { startupChecks, type AppJson, type HealthCheck } from './app-json.js';
 import type { RoutePublisher } from './route-publisher.js';
+import type { PlatformEventSink } from '../logs/platform-events.js';
 
 export interface DeployerOptions {
   pool: pg.Pool;
@@ -14,9 +17,15 @@ export interface DeployerOptions {
   routes: RoutePublisher;
   locks: AppLocks;
   probe: Probe;
+  /** Runs app.json health checks; the real HTTP one by default. */
+  check?: HttpCheck;
   log: Logger;
   bootTimeoutMs: number;
   stopGraceSeconds: number;
+  /** Decrypts the releases' config snapshots. */
+  cipher: ConfigCipher;
+  /** Release events as `platform` lines of the app's log. */
+  events?: PlatformEventSink;
 }
 
 /** The port every process is told to listen on inside its container. */
@@ -31,7 +40,8 @@ const logTailLines = 20;
 export class Deployer {
   constructor(private readonly o: DeployerOptions) {}
 
-  private spec(app: AppRow, release: ReleaseRow, type: string, index: number): ProcessSpec {
+  private spec(app: AppRow, release: ReleaseRow, f: FormationRow, index: number): ProcessSpec {
+    const type = f.type;
     return {
       app: app.name,
       release: release.version,
@@ -42,6 +52,8 @@ export class Deployer {
       env: release.config,
       port: containerPort,
       publish: type === 'web',
+      memoryMb: f.memory_mb ?? undefined,
+      cpus: f.cpus ?? undefined,
     };
   }
 
@@ -53,20 +65,22 @@ export class Deployer {
   async deploy(app: AppRow, release: ReleaseRow, say: (line: string) => void = () => {}): Promise<void> {
     await this.o.locks.with(app.id, async () => {
       const log = this.o.log.child({ app: app.name, release: release.version });
+      await this.o.events?.releaseCreated(app.name, release);
       const formation = this.desired(await getFormation(this.o.pool, app.id), release);
       const old = await this.o.runtime.list({ app: app.name });
       const started: ProcessInfo[] = [];
       try {
         for (const f of formation) {
-          for (let i = 1; i <= f.quantity; i++) started.push(await this.o.runtime.start(this.spec(app, release, f.type, i)));
+          for (let i = 1; i <= f.quantity; i++) started.push(await this.o.runtime.start(this.spec(app, release, f, i)));
         }
         const web = started.filter((p) => p.type === 'web');
         if (web.length) say(`Waiting for ${web.map((p) => p.name).join(', ')} to accept connections on $PORT`);
-        await Promise.all(web.map((p) => this.waitServing(p)));
+        await Promise.all(web.map((p) => this.waitServing(p, startupChecks(release.app_json as AppJson | null, p.type))));
       } catch (err) {
         await Promise.all(started.map((p) => this.o.runtime.stop(p.id, 0).catch(() => undefined)));
         await setReleaseStatus(this.o.pool, release.id, 'failed');
         log.warn({ err }, 'release failed to boot');
+        await this.o.events?.releaseFailed(app.name, release, (err as Error).message);
         if (err instanceof AppError) throw err;
         throw new AppError('release_failed', `release v${release.version} could not start: ${(err as Error).message}`, {
           cause: err,
@@ -83,12 +97,18 @@ export class Deployer {
     });
   }
 
-  /** Waits until a web process answers HTTP; fails early when it crashes, late when it never answers. */
-  private async waitServing(p: ProcessInfo): Promise<void> {
+  /**
+   * Waits until a web process answers HTTP, then passes its app.json startup checks; fails early when
+   * it crashes, late when it never answers.
+   */
+  private async waitServing(p: ProcessInfo, healthChecks: HealthCheck[] = []): Promise<void> {
     const deadline = Date.now() + this.o.bootTimeoutMs;
     let checks = 0;
     while (Date.now() < deadline) {
-      if (p.port !== undefined && (await this.o.probe(p.address, p.port))) return;
+      if (p.port !== undefined && (await this.o.probe(p.address, p.port))) {
+        for (const c of healthChecks) await this.runCheck(p, c);
+        return;
+      }
       if (++checks % 4 === 0) {
         const now = (await this.o.runtime.list({ app: p.app })).find((x) => x.id === p.id);
         if (!now || now.state === 'crashed' || now.state === 'down') {
@@ -98,6 +118,22 @@ export class Deployer {
       await sleep(250);
     }
     throw await this.bootError(p, `${p.name} did not answer HTTP on $PORT within ${Math.round(this.o.bootTimeoutMs / 1000)} s`);
+  }
+
+  /** One app.json check: up to `attempts` GETs of `path`, each needing a 2xx/3xx answer (containing `content`). */
+  private async runCheck(p: ProcessInfo, c: HealthCheck): Promise<void> {
+    const check = this.o.check ?? httpCheck;
+    if (c.initialDelay) await sleep(c.initialDelay * 1000);
+    let last = '';
+    for (let attempt = 1; attempt <= c.attempts; attempt++) {
+      const res = await check(p.address, p.port!, c.path, c.timeout * 1000);
+      if ('error' in res) last = res.error;
+      else if (res.status < 200 || res.status >= 400) last = `HTTP ${res.status}`;
+      else if (c.content !== undefined && !res.body.includes(c.content)) last = `the answer does not contain ${JSON.stringify(c.content)}`;
+      else return;
+      if (attempt < c.attempts) await sleep(c.wait * 1000);
+    }
+    throw await this.bootError(p, `${p.name} failed its health check ${c.name ?? c.path} after ${c.attempts} attempts: ${last}`);
   }
 
   private async bootError(p: ProcessInfo, message: string): Promise<AppError> {
@@ -112,9 +148,9 @@ export class Deployer {
    * missing, stop what is extra or left from other releases) and republishes its route when it
    * differs. Level-triggered: safe to run any number of times.
    */
-  async reconcile(app: AppRow, opts: { wait: boolean } = { wait: true }): Promise<void> {
+  async reconcile(app: AppRow, opts: { wait: boolean; replace?: ReadonlySet<string> } = { wait: true }): Promise<void> {
     const run = async (): Promise<void> => {
-      const release = await currentRelease(this.o.pool, app.id);
+      const release = await currentRelease(this.o.pool, this.o.cipher, app.id);
       const procs = await this.o.runtime.list({ app: app.name });
       if (!release) {
         await Promise.all(procs.map((p) => this.o.runtime.stop(p.id, this.o.stopGraceSeconds)));
@@ -122,19 +158,30 @@ export class Deployer {
       }
       const formation = this.desired(await getFormation(this.o.pool, app.id), release);
       const want = new Map(formation.map((f) => [f.type, f.quantity]));
+      const limits = new Map(formation.map((f) => [f.type, f]));
+      const draining = (p: ProcessInfo): boolean => isDrainAware(this.o.runtime) && this.o.runtime.isDraining(p.host);
       const keep: ProcessInfo[] = [];
       const stop: ProcessInfo[] = [];
       const seen = new Set<string>();
       for (const p of procs.sort((a, b) => a.name.localeCompare(b.name))) {
         const index = Number(p.name.split('.')[1]);
-        const ok = p.release === release.version && index >= 1 && index <= (want.get(p.type) ?? 0) && !seen.has(p.name);
+        const f = limits.get(p.type);
+        const ok =
+          p.release === release.version &&
+          index >= 1 &&
+          index <= (want.get(p.type) ?? 0) &&
+          !seen.has(p.name) &&
+          !draining(p) &&
+          !opts.replace?.has(p.id) && // ps:restart: replaced like any process that differs
+          (p.memoryMb ?? null) === (f?.memory_mb ?? null) &&
+          (p.cpus ?? null) === (f?.cpus ?? null);
         (ok ? keep : stop).push(p);
         if (ok) seen.add(p.name);
       }
       const started: ProcessInfo[] = [];
       for (const [type, quantity] of want) {
         for (let i = 1; i <= quantity; i++) {
-          if (!seen.has(`${type}.${i}`)) started.push(await this.o.runtime.start(this.spec(app, release, type, i)));
+          if (!seen.has(`${type}.${i}`)) started.push(await this.o.runtime.start(this.spec(app, release, limits.get(type)!, i)));
         }
       }
       const ready: ProcessInfo[] = [];

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
+import tar from 'tar-stream';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AppError, BuildLogWriter, buildQueueName, testRedisUrl, type BuildJobData } from '@paas/shared';
@@ -43,7 +44,10 @@ describe('PushService', () => {
   const sha = (n: number): string => String(n).padStart(40, 'a');
   const push = async (appName: string, commit: string, lines: string[]) => {
     const app = (await findAppByName(h.db.pool, appName))!;
-    return h.pushService.push({ app, user, commit, source: Readable.from([Buffer.from('tar bytes')]), say: (l) => lines.push(l) });
+    const pack = tar.pack();
+    pack.entry({ name: 'index.js' }, 'console.log("hi")');
+    pack.finalize();
+    return h.pushService.push({ app, user, commit, source: Readable.from(pack), say: (l) => lines.push(l) });
   };
 
   test('without a builder the push is refused at once', async () => {
@@ -77,7 +81,7 @@ describe('PushService', () => {
     const builds = await listBuilds(h.db.pool, id);
     assert.equal(builds[0]?.status, 'succeeded');
     assert.equal(builds[0]?.image, 'img/pushed:1');
-    const releases = await listReleases(h.db.pool, id);
+    const releases = await listReleases(h.db.pool, h.access.cipher, id);
     assert.deepEqual(releases.map((r) => [r.version, r.description, r.status]), [[1, `Deploy ${sha(2).slice(0, 7)}`, 'succeeded']]);
     assert.deepEqual((await h.runtime.list({ app: 'pushed' })).map((p) => p.name), ['web.1']);
   });
@@ -90,7 +94,7 @@ describe('PushService', () => {
     release();
     await first;
     const app = (await findAppByName(h.db.pool, 'racer'))!;
-    assert.deepEqual((await listReleases(h.db.pool, app.id)).map((r) => r.version), [1]);
+    assert.deepEqual((await listReleases(h.db.pool, h.access.cipher, app.id)).map((r) => r.version), [1]);
   });
 
   test('a failed build refuses the push and leaves the previous release serving', async () => {

@@ -13,6 +13,9 @@ import { getConfigVars } from '../db/config-vars.js';
 import { isUniqueViolation } from '../db/queryable.js';
 import type { User } from '../db/users.js';
 import type { ReleaseService } from './release-service.js';
+import { readAppJsonFromTar } from './app-json.js';
+import type { ConfigCipher } from '../auth/config-cipher.js';
+import type { QuotaService } from '../auth/quota-service.js';
 
 export interface PushServiceOptions {
   pool: pg.Pool;
@@ -24,6 +27,10 @@ export interface PushServiceOptions {
   buildTimeoutMs: number;
   webUrl: (app: string) => string;
   log: Logger;
+  /** Concurrent builds count against the app owner's quota. */
+  quotas: QuotaService;
+  /** Decrypts the config vars handed to the build. */
+  cipher: ConfigCipher;
 }
 
 export interface PushInput {
@@ -50,7 +57,9 @@ export class PushService {
     const { app, user, commit, say } = input;
     let build;
     try {
-      build = await insertBuild(this.o.pool, app.id, user.id, commit);
+      build = await this.o.quotas.reserveBuild(app.owner_id, app.current_release === null, (tx) =>
+        insertBuild(tx, app.id, user.id, commit),
+      );
     } catch (err) {
       if (isUniqueViolation(err, 'builds_one_active_per_app')) {
         throw new AppError('build_in_progress', `a build of ${app.name} is already running; push again when it has finished`, {
@@ -69,6 +78,10 @@ export class PushService {
     try {
       await mkdir(this.o.buildsDir, { recursive: true });
       await pipeline(input.source, createWriteStream(sourcePath, { mode: 0o600 }));
+      const appJson = await readAppJsonFromTar(sourcePath).catch((err: unknown) => {
+        if (err instanceof AppError) throw err;
+        throw new AppError('invalid_params', `the pushed tree could not be read: ${(err as Error).message}`);
+      });
       if ((await this.o.queue.getWorkersCount()) === 0) {
         throw new AppError('unavailable', 'no builder is running to take the build (start the platform with npm run up)', {
           retryable: true,
@@ -80,7 +93,7 @@ export class PushService {
         app: app.name,
         commit,
         sourcePath,
-        env: await getConfigVars(this.o.pool, app.id),
+        env: await getConfigVars(this.o.pool, this.o.cipher, app.id),
         buildpacks: app.buildpacks,
       };
       await this.o.queue.add('build', job, { jobId: build.id, attempts: 1, removeOnComplete: 100, removeOnFail: 100 });
@@ -120,6 +133,7 @@ export class PushService {
           buildId: build.id,
           description: `Deploy ${commit.slice(0, 7)}`,
           userId: user.id,
+          appJson: appJson ?? null,
         },
         (line) => tell(`       ${line}`),
       );

@@ -40,16 +40,23 @@ export class Reconciler {
     await this.running;
   }
 
-  async runOnce(): Promise<void> {
+  /**
+   * One pass over every app. By default it is skipped when another controller (or this one) is in
+   * the middle of a pass; with `wait` it waits for that pass and then runs (after host changes).
+   */
+  async runOnce(opts: { wait?: boolean } = {}): Promise<void> {
     const client = await this.pool.connect();
     try {
-      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [reconcileLockKey]);
-      if (!rows[0]?.ok) return;
+      if (opts.wait) await client.query('SELECT pg_advisory_lock($1)', [reconcileLockKey]);
+      else {
+        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [reconcileLockKey]);
+        if (!rows[0]?.ok) return;
+      }
       try {
         const started = Date.now();
         const apps = await listAllApps(this.pool);
         for (const app of apps) {
-          await this.deployer.reconcile(app, { wait: false }).catch((err: unknown) => {
+          await this.deployer.reconcile(app, { wait: opts.wait ?? false }).catch((err: unknown) => {
             this.log.warn({ app: app.name, err }, 'reconcile of app failed');
           });
         }

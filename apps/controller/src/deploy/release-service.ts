@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { ConfigCipher } from '../auth/config-cipher.js';
 import type { ProcessTypes } from '@paas/shared';
 import { nextReleaseVersion, type AppRow } from '../db/apps.js';
 import { getConfigVars } from '../db/config-vars.js';
@@ -12,6 +13,8 @@ export interface ReleaseInput {
   buildId: string | null;
   description: string;
   userId: string | null;
+  /** app.json of the commit (health checks), carried by every later release of the same build. */
+  appJson?: Record<string, unknown> | null;
 }
 
 /** Releases are immutable (image + config + process types); each one is deployed as it is made. */
@@ -19,12 +22,14 @@ export class ReleaseService {
   constructor(
     private readonly pool: pg.Pool,
     private readonly deployer: Deployer,
+    /** Config vars and release snapshots are stored encrypted. */
+    private readonly cipher: ConfigCipher,
   ) {}
 
   async release(app: AppRow, input: ReleaseInput, say?: (line: string) => void): Promise<ReleaseRow> {
     const version = await nextReleaseVersion(this.pool, app.id);
-    const config = await getConfigVars(this.pool, app.id);
-    const release = await insertRelease(this.pool, {
+    const config = await getConfigVars(this.pool, this.cipher, app.id);
+    const release = await insertRelease(this.pool, this.cipher, {
       appId: app.id,
       version,
       buildId: input.buildId,
@@ -33,6 +38,7 @@ export class ReleaseService {
       processTypes: input.processTypes,
       description: input.description,
       userId: input.userId,
+      appJson: input.appJson ?? null,
     });
     await initFormation(this.pool, app.id, Object.keys(input.processTypes));
     await this.deployer.deploy(app, release, say);
@@ -41,7 +47,7 @@ export class ReleaseService {
 
   /** A config change makes a new release of the current image; before the first deploy there is nothing to release. */
   async releaseConfigChange(app: AppRow, description: string, userId: string): Promise<ReleaseRow | undefined> {
-    const current = await currentRelease(this.pool, app.id);
+    const current = await currentRelease(this.pool, this.cipher, app.id);
     if (!current) return undefined;
     return this.release(app, {
       image: current.image,
@@ -49,6 +55,7 @@ export class ReleaseService {
       buildId: current.build_id,
       description,
       userId,
+      appJson: current.app_json,
     });
   }
 }

@@ -10,10 +10,14 @@ export class RoutePublisher {
     private readonly domain: string,
     private readonly ackTimeoutMs: number,
     private readonly log: Logger,
+    /** The app's custom domains (see domains/domain-service.ts), published next to `<app>.<domain>`. */
+    private readonly customDomains: (app: string) => Promise<string[]> = async () => [],
   ) {}
 
-  domainsOf(app: string): string[] {
-    return [`${app}.${this.domain}`];
+  /** `<app>.<domain>` first, then the custom domains in name order. */
+  async domainsOf(app: string): Promise<string[]> {
+    const custom = (await this.customDomains(app)).filter((d) => d !== `${app}.${this.domain}`).sort();
+    return [`${app}.${this.domain}`, ...custom];
   }
 
   /** Versions grow across controller restarts: wall-clock milliseconds, never repeating. */
@@ -22,10 +26,10 @@ export class RoutePublisher {
     return this.lastVersion;
   }
 
-  build(app: string, release: number, web: ProcessInfo[]): Omit<AppRoute, 'version'> {
+  async build(app: string, release: number, web: ProcessInfo[]): Promise<Omit<AppRoute, 'version'>> {
     return {
       app,
-      domains: this.domainsOf(app),
+      domains: await this.domainsOf(app),
       release,
       backends: web
         .filter((p) => p.port !== undefined)
@@ -35,7 +39,7 @@ export class RoutePublisher {
   }
 
   async publish(app: string, release: number, web: ProcessInfo[]): Promise<AppRoute> {
-    const route: AppRoute = { ...this.build(app, release, web), version: this.nextVersion() };
+    const route: AppRoute = { ...(await this.build(app, release, web)), version: this.nextVersion() };
     await this.store.set(route);
     if (!(await this.store.waitForAck(app, route.version, this.ackTimeoutMs))) {
       this.log.warn({ app, version: route.version }, 'no router acknowledged the route in time');
@@ -45,7 +49,7 @@ export class RoutePublisher {
 
   /** Publishes only when the stored route differs from what is running (or is missing). */
   async ensure(app: string, release: number, web: ProcessInfo[]): Promise<boolean> {
-    const want = this.build(app, release, web);
+    const want = await this.build(app, release, web);
     const have = await this.store.get(app);
     if (have && have.release === want.release && sameBackends(have, want) && sameList(have.domains, want.domains)) return false;
     await this.publish(app, release, web);

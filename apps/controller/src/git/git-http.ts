@@ -5,21 +5,21 @@ import type { User } from '../db/users.js';
 
 /** Who is pushing which commit to which app, registered when git-receive-pack starts and read by the hook's callback. */
 export class PendingPushes {
-  private readonly pushes = new Map<string, { user: User; at: number }>();
+  private readonly pushes = new Map<string, { user: User; at: number; ip: string | undefined }>();
   private static readonly ttlMs = 60 * 60 * 1000;
 
-  add(app: string, commit: string, user: User): void {
+  add(app: string, commit: string, user: User, ip?: string): void {
     const now = Date.now();
     for (const [k, v] of this.pushes) if (now - v.at > PendingPushes.ttlMs) this.pushes.delete(k);
-    this.pushes.set(`${app}:${commit}`, { user, at: now });
+    this.pushes.set(`${app}:${commit}`, { user, at: now, ip });
   }
 
-  /** The pusher of `commit` to `app`, once. */
-  take(app: string, commit: string): User | undefined {
+  /** The pusher of `commit` to `app` (and the address they pushed from), once. */
+  take(app: string, commit: string): { user: User; ip: string | undefined } | undefined {
     const key = `${app}:${commit}`;
     const p = this.pushes.get(key);
     this.pushes.delete(key);
-    return p?.user;
+    return p && { user: p.user, ip: p.ip };
   }
 }
 
@@ -48,7 +48,7 @@ export function createGitHttp(opts: { reposDir: string; authorize: GitAuthorizer
       push.reject(401, 'authentication required');
       return;
     }
-    opts.pushes.add(app, push.commit, user);
+    opts.pushes.add(app, push.commit, user, req.socket.remoteAddress?.replace(/^::ffff:/, ''));
     opts.log.info({ app, commit: push.commit, branch: push.branch, user: user.email }, 'push received');
     push.accept();
   });

@@ -3,6 +3,8 @@ import Docker from 'dockerode';
 import type { Logger } from '@paas/shared';
 import { demuxDockerLog } from './docker-demux.js';
 import { processName, type ProcessInfo, type ProcessSpec, type ProcessState, type RuntimeBackend } from './runtime-backend.js';
+import { DockerOneOffs } from './docker-one-off.js';
+import type { AttachedOneOff, OneOffIo, OneOffRunner, OneOffSpec } from './one-off.js';
 
 export interface DockerHostOptions {
   docker: Docker;
@@ -24,6 +26,8 @@ const label = {
   type: 'paas.type',
   command: 'paas.command',
   role: 'paas.role',
+  memory: 'paas.memory',
+  cpus: 'paas.cpus',
 } as const;
 
 function isNotFound(err: unknown): boolean {
@@ -32,11 +36,25 @@ function isNotFound(err: unknown): boolean {
 }
 
 /** Runs each process as a container on one Docker engine, labelled so state can be read back. */
-export class DockerHostBackend implements RuntimeBackend {
+export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
   readonly hostName: string;
+  private readonly oneOffs: DockerOneOffs;
 
   constructor(private readonly opts: DockerHostOptions) {
     this.hostName = opts.hostName;
+    this.oneOffs = new DockerOneOffs(opts);
+  }
+
+  runAttached(spec: OneOffSpec, io: OneOffIo): Promise<AttachedOneOff> {
+    return this.oneOffs.runAttached(spec, io);
+  }
+
+  runDetached(spec: OneOffSpec): Promise<ProcessInfo> {
+    return this.oneOffs.runDetached(spec);
+  }
+
+  listOneOffs(filter?: { app?: string }): Promise<ProcessInfo[]> {
+    return this.oneOffs.list(filter);
   }
 
   async ping(): Promise<void> {
@@ -60,10 +78,14 @@ export class DockerHostBackend implements RuntimeBackend {
         [label.type]: spec.type,
         [label.command]: spec.command,
         [label.role]: 'process',
+        ...(spec.memoryMb ? { [label.memory]: String(spec.memoryMb) } : {}),
+        ...(spec.cpus ? { [label.cpus]: String(spec.cpus) } : {}),
       },
       ExposedPorts: spec.publish ? { [portKey]: {} } : undefined,
       HostConfig: {
         Init: true,
+        Memory: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
+        NanoCpus: spec.cpus ? Math.round(spec.cpus * 1e9) : undefined,
         RestartPolicy: { Name: 'always' },
         PortBindings: spec.publish ? { [portKey]: [{ HostIp: this.opts.publishAddress, HostPort: '' }] } : undefined,
         LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
@@ -91,6 +113,8 @@ export class DockerHostBackend implements RuntimeBackend {
       command: spec.command,
       startedAt: new Date(info.State.StartedAt),
       restartCount: info.RestartCount,
+      memoryMb: spec.memoryMb,
+      cpus: spec.cpus,
     };
   }
 
@@ -114,6 +138,8 @@ export class DockerHostBackend implements RuntimeBackend {
         command: l[label.command] ?? '',
         startedAt: new Date(c.Created * 1000),
         restartCount: 0,
+        memoryMb: l[label.memory] ? Number(l[label.memory]) : undefined,
+        cpus: l[label.cpus] ? Number(l[label.cpus]) : undefined,
       };
     });
   }

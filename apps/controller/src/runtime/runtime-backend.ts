@@ -15,6 +15,10 @@ export interface ProcessSpec {
   /** The port the process listens on inside its container (given as PORT); published for web. */
   port: number;
   publish: boolean;
+  /** Memory limit in MB enforced by the engine; also what placement reserves. */
+  memoryMb?: number;
+  /** CPU limit in cores (0.5 = half a core). */
+  cpus?: number;
 }
 
 export type ProcessState = 'starting' | 'up' | 'crashed' | 'down';
@@ -36,6 +40,10 @@ export interface ProcessInfo {
   command: string;
   startedAt: Date;
   restartCount: number;
+  /** The memory limit it runs with, in MB, when it has one. */
+  memoryMb?: number;
+  /** Its CPU limit in cores, when it has one. */
+  cpus?: number;
 }
 
 export interface RuntimeBackend {
@@ -55,4 +63,13 @@ export interface RuntimeBackend {
 
 export function processName(type: string, index: number): string {
   return `${type}.${index}`;
+}
+
+/** Optional capability: a runtime whose hosts can be drained (their processes move elsewhere). */
+export interface DrainAware {
+  isDraining(host: string): boolean;
+}
+
+export function isDrainAware(r: RuntimeBackend): r is RuntimeBackend & DrainAware {
+  return typeof (r as Partial<DrainAware>).isDraining === 'function';
 }

@@ -1,65 +1,96 @@
-import { Router } from 'express';
 import { z } from 'zod';
-import { AppError, appNameRule, isValidAppName } from '@paas/shared';
+import { AppError } from '@paas/shared';
 import { deleteApp, findAppByName, insertApp, listApps } from '../../db/apps.js';
 import { getFormation } from '../../db/formation.js';
 import { currentRelease } from '../../db/releases.js';
 import { isUniqueViolation } from '../../db/queryable.js';
 import type { ApiContext } from '../context.js';
-import { currentUser, loadApp } from '../auth.js';
+import { requester } from '../auth.js';
+import { cursorValue, page, pageQuery } from '../pagination.js';
+import type { RouteTable } from '../route-table.js';
+import { appInfoSchema, appName, appSchema } from '../schemas.js';
 import { appJson } from '../serializers.js';
-import { validate } from '../validate.js';
 
-const createBody = z.object({
-  name: z.string({ required_error: 'is required' }).refine(isValidAppName, appNameRule),
-});
+const createBody = z.object({ name: appName });
 
-export function appsRoutes(ctx: ApiContext): Router {
-  const r = Router();
-
-  r.get('/apps', async (req, res) => {
-    const apps = await listApps(ctx.pool, currentUser(req));
-    res.json(apps.map((a) => appJson(ctx.config, a)));
+export function appsRoutes(table: RouteTable, ctx: ApiContext): void {
+  table.add({
+    method: 'get',
+    path: '/apps',
+    action: 'account',
+    tag: 'apps',
+    summary: 'List the apps you own or collaborate on (all apps for an admin), by name',
+    query: pageQuery,
+    paginated: true,
+    response: z.array(appSchema),
+    handler: async ({ user, query, res }) => {
+      const apps = await listApps(ctx.pool, user, { limit: query.limit + 1, after: cursorValue(query) });
+      return page(res, apps, query.limit, (a) => a.name).map((a) => appJson(ctx.config, a));
+    },
   });
 
-  r.post('/apps', async (req, res) => {
-    const { name } = validate(createBody, req.body);
-    const user = currentUser(req);
-    let id: string;
-    try {
-      id = await insertApp(ctx.pool, name, user.id);
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('name_taken', `Name ${name} is already taken`);
-      throw err;
-    }
-    try {
-      await ctx.repos.create(name);
-    } catch (err) {
-      await deleteApp(ctx.pool, id);
-      throw err;
-    }
-    ctx.log.info({ app: name, user: user.email }, 'app created');
-    res.status(201).json(appJson(ctx.config, (await findAppByName(ctx.pool, name))!));
+  table.add({
+    method: 'post',
+    path: '/apps',
+    action: 'apps:create',
+    tag: 'apps',
+    summary: 'Create an app (counts against your apps quota)',
+    body: createBody,
+    example: { name: 'shop' },
+    status: 201,
+    response: appSchema,
+    handler: async ({ user, body, req }) => {
+      const { name } = body;
+      let id: string;
+      try {
+        id = await ctx.access.quotas.createApp(user.id, (tx) => insertApp(tx, name, user.id));
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new AppError('name_taken', `Name ${name} is already taken`);
+        throw err;
+      }
+      try {
+        await ctx.repos.create(name);
+      } catch (err) {
+        await deleteApp(ctx.pool, id);
+        throw err;
+      }
+      ctx.log.info({ app: name, user: user.email }, 'app created');
+      await ctx.access.audit.record({ ...requester(req), action: 'app.create', app: name });
+      return appJson(ctx.config, (await findAppByName(ctx.pool, name))!);
+    },
   });
 
-  r.get('/apps/:app', async (req, res) => {
-    const app = await loadApp(ctx.pool, currentUser(req), req.params.app!);
-    const formation = await getFormation(ctx.pool, app.id);
-    const release = await currentRelease(ctx.pool, app.id);
-    res.json({
-      ...appJson(ctx.config, app),
-      formation: formation.map((f) => ({ type: f.type, quantity: f.quantity, command: release?.process_types[f.type] ?? null })),
-    });
+  table.add({
+    method: 'get',
+    path: '/apps/:app',
+    action: 'app:read',
+    tag: 'apps',
+    summary: "An app's URLs, owner, current release and formation",
+    response: appInfoSchema,
+    handler: async ({ app }) => {
+      const formation = await getFormation(ctx.pool, app.id);
+      const release = await currentRelease(ctx.pool, ctx.access.cipher, app.id);
+      return {
+        ...appJson(ctx.config, app),
+        formation: formation.map((f) => ({ type: f.type, quantity: f.quantity, command: release?.process_types[f.type] ?? null })),
+      };
+    },
   });
 
-  r.delete('/apps/:app', async (req, res) => {
-    const app = await loadApp(ctx.pool, currentUser(req), req.params.app!);
-    await ctx.deployer.destroy(app);
-    await ctx.repos.remove(app.name);
-    await deleteApp(ctx.pool, app.id);
-    ctx.log.info({ app: app.name, user: currentUser(req).email }, 'app destroyed');
-    res.json(appJson(ctx.config, app));
+  table.add({
+    method: 'delete',
+    path: '/apps/:app',
+    action: 'app:destroy',
+    tag: 'apps',
+    summary: 'Destroy an app: its processes, route, repository, config vars and releases (owner or admin)',
+    response: appSchema,
+    handler: async ({ app, user, req }) => {
+      await ctx.deployer.destroy(app);
+      await ctx.repos.remove(app.name);
+      await deleteApp(ctx.pool, app.id);
+      ctx.log.info({ app: app.name, user: user.email }, 'app destroyed');
+      await ctx.access.audit.record({ ...requester(req), action: 'app.destroy', app: app.name });
+      return appJson(ctx.config, app);
+    },
   });
-
-  return r;
 }

@@ -1,39 +1,98 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '@paas/shared';
 import { verifyPassword } from '../../auth/passwords.js';
-import { findUserByEmail } from '../../db/users.js';
+import { deleteApiToken, findUserByEmail, listApiTokens } from '../../db/users.js';
 import type { ApiContext } from '../context.js';
-import { currentUser, requireUser } from '../auth.js';
-import { validate } from '../validate.js';
+import { clientIp, requester } from '../auth.js';
+import type { RouteTable } from '../route-table.js';
+import { accountSchema, authorizationSchema, sessionSchema } from '../schemas.js';
+import { accountJson, authorizationJson } from '../serializers.js';
 
-const loginBody = z.object({ email: z.string().email(), password: z.string().min(1) });
-const tokenBody = z.object({ description: z.string().max(200).default('') });
+const loginBody = z.object({
+  email: z.string({ required_error: 'is required' }).email().max(254),
+  password: z.string({ required_error: 'is required' }).min(1).max(1024),
+});
+const authorizationBody = z.object({ description: z.string().max(200).default('').describe('What the token is for, e.g. ci') });
 
-export function authRoutes(ctx: ApiContext): Router {
-  const r = Router();
-
-  r.post('/auth/login', async (req, res) => {
-    const body = validate(loginBody, req.body);
-    const user = await findUserByEmail(ctx.pool, body.email);
-    // Same answer for an unknown email and a wrong password.
-    if (!user || !(await verifyPassword(body.password, user.password_hash))) {
-      throw new AppError('unauthorized', 'invalid email or password');
-    }
-    const { password_hash: _hash, ...profile } = user;
-    res.json({ token: ctx.tokens.issueSession(profile), user: { id: user.id, email: user.email, role: user.role } });
+/** Sessions (`paas login`), the account, and its API tokens (`paas authorizations`). */
+export function authRoutes(table: RouteTable, ctx: ApiContext): void {
+  table.add({
+    method: 'post',
+    path: '/auth/login',
+    action: 'public',
+    tag: 'account',
+    summary: 'Log in with email and password: a session token that expires (rate-limited per email and per IP: 429 with Retry-After)',
+    body: loginBody,
+    example: { email: 'dev@example.com', password: 'correct horse battery staple' },
+    response: sessionSchema,
+    handler: async ({ body, req, res }) => {
+      const verdict = await ctx.access.loginLimiter.hit(body.email, clientIp(req));
+      if (!verdict.allowed) {
+        res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
+        throw new AppError('rate_limited', `too many login attempts; try again in ${verdict.retryAfterSeconds} s`, { retryable: true });
+      }
+      const user = await findUserByEmail(ctx.pool, body.email);
+      // Same answer for an unknown email and a wrong password.
+      if (!user || !(await verifyPassword(body.password, user.password_hash))) {
+        throw new AppError('unauthorized', 'invalid email or password');
+      }
+      if (user.disabled_at) throw new AppError('unauthorized', 'this account is disabled');
+      await ctx.access.audit.record({ actor: user, ip: clientIp(req), action: 'session.create' });
+      return { token: ctx.tokens.issueSession(user), user: { id: user.id, email: user.email, role: user.role } };
+    },
   });
 
-  r.get('/account', requireUser(ctx.tokens), (req, res) => {
-    const u = currentUser(req);
-    res.json({ id: u.id, email: u.email, role: u.role, created_at: u.created_at });
+  table.add({
+    method: 'get',
+    path: '/account',
+    action: 'account',
+    tag: 'account',
+    summary: 'The signed-in user',
+    response: accountSchema,
+    handler: ({ user }) => accountJson(user),
   });
 
-  r.post('/account/tokens', requireUser(ctx.tokens), async (req, res) => {
-    const body = validate(tokenBody, req.body);
-    const token = await ctx.tokens.createApiToken(currentUser(req).id, body.description);
-    res.status(201).json({ token, description: body.description });
+  table.add({
+    method: 'get',
+    path: '/account/authorizations',
+    action: 'account',
+    tag: 'account',
+    summary: 'Your long-lived API tokens (without the tokens themselves)',
+    response: z.array(authorizationSchema),
+    handler: async ({ user }) => (await listApiTokens(ctx.pool, user.id)).map((t) => authorizationJson(t)),
   });
 
-  return r;
+  table.add({
+    method: 'post',
+    path: '/account/authorizations',
+    action: 'account',
+    tag: 'account',
+    summary: 'Create a long-lived API token (e.g. for CI); the token is in access_token.token, shown this once',
+    body: authorizationBody,
+    example: { description: 'ci' },
+    status: 201,
+    response: authorizationSchema,
+    handler: async ({ user, body, req }) => {
+      const { token, authorization } = await ctx.tokens.issueApiToken(user.id, body.description);
+      await ctx.access.audit.record({ ...requester(req), action: 'authorization.create', details: { id: authorization.id, description: body.description } });
+      return authorizationJson(authorization, token);
+    },
+  });
+
+  table.add({
+    method: 'delete',
+    path: '/account/authorizations/:authorization',
+    action: 'account',
+    tag: 'account',
+    summary: 'Revoke one of your API tokens; it stops working on the next request',
+    params: { authorization: 'The authorization id' },
+    response: authorizationSchema,
+    handler: async ({ user, req, params }) => {
+      const id = params['authorization'] ?? '';
+      const revoked = await deleteApiToken(ctx.pool, user.id, id);
+      if (!revoked) throw new AppError('authorization_not_found', `you have no authorization ${id}`);
+      await ctx.access.audit.record({ ...requester(req), action: 'authorization.revoke', details: { id, description: revoked.description } });
+      return authorizationJson(revoked);
+    },
+  });
 }

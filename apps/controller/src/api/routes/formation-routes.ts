@@ -1,30 +1,30 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '@paas/shared';
 import { getFormation, setFormation } from '../../db/formation.js';
 import { currentRelease } from '../../db/releases.js';
 import type { ApiContext } from '../context.js';
-import { currentUser, loadApp } from '../auth.js';
+import { requester } from '../auth.js';
+import type { RouteTable } from '../route-table.js';
+import { dynoSchema, formationEntrySchema } from '../schemas.js';
 import { dynoJson } from '../serializers.js';
-import { validate } from '../validate.js';
+import { isOneOffRunner } from '../../runtime/one-off.js';
 
 const maxPerType = 100;
 const patchBody = z.object({
   updates: z
     .array(
       z.object({
-        type: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'process types are lowercase letters, digits, - and _'),
+        type: z.string().max(63).regex(/^[a-z][a-z0-9_-]*$/, 'process types are lowercase letters, digits, - and _'),
         quantity: z.number().int().min(0).max(maxPerType),
       }),
     )
-    .min(1),
+    .min(1)
+    .max(50),
 });
 
-export function formationRoutes(ctx: ApiContext): Router {
-  const r = Router();
-
+export function formationRoutes(table: RouteTable, ctx: ApiContext): void {
   const formationJson = async (appId: string) => {
-    const release = await currentRelease(ctx.pool, appId);
+    const release = await currentRelease(ctx.pool, ctx.access.cipher, appId);
     return (await getFormation(ctx.pool, appId)).map((f) => ({
       type: f.type,
       quantity: f.quantity,
@@ -32,33 +32,55 @@ export function formationRoutes(ctx: ApiContext): Router {
     }));
   };
 
-  r.get('/apps/:app/formation', async (req, res) => {
-    const app = await loadApp(ctx.pool, currentUser(req), req.params.app!);
-    res.json(await formationJson(app.id));
+  table.add({
+    method: 'get',
+    path: '/apps/:app/formation',
+    action: 'app:read',
+    tag: 'formation',
+    summary: 'How many processes of each type the app runs',
+    response: z.array(formationEntrySchema),
+    handler: ({ app }) => formationJson(app.id),
   });
 
-  r.patch('/apps/:app/formation', async (req, res) => {
-    const app = await loadApp(ctx.pool, currentUser(req), req.params.app!);
-    const { updates } = validate(patchBody, req.body);
-    const release = await currentRelease(ctx.pool, app.id);
-    if (!release) throw new AppError('invalid_params', `${app.name} has no release yet: deploy it with git push first`);
-    for (const u of updates) {
-      if (release.process_types[u.type] === undefined) {
-        const known = Object.keys(release.process_types).join(', ') || 'none';
-        throw new AppError('invalid_params', `no ${u.type} process type in v${release.version} (its types: ${known})`);
+  table.add({
+    method: 'patch',
+    path: '/apps/:app/formation',
+    action: 'app:scale',
+    tag: 'formation',
+    summary: "Scale process types (counts against the owner's processes quota)",
+    body: patchBody,
+    example: { updates: [{ type: 'web', quantity: 2 }] },
+    response: z.array(formationEntrySchema),
+    handler: async ({ app, body, req }) => {
+      const { updates } = body;
+      const release = await currentRelease(ctx.pool, ctx.access.cipher, app.id);
+      if (!release) throw new AppError('invalid_params', `${app.name} has no release yet: deploy it with git push first`);
+      for (const u of updates) {
+        if (release.process_types[u.type] === undefined) {
+          const known = Object.keys(release.process_types).join(', ') || 'none';
+          throw new AppError('invalid_params', `no ${u.type} process type in v${release.version} (its types: ${known})`);
+        }
       }
-    }
-    await setFormation(ctx.pool, app.id, updates);
-    await ctx.deployer.reconcile(app);
-    res.json(await formationJson(app.id));
+      await ctx.access.quotas.scale(app.owner_id, app.id, updates, (tx) => setFormation(tx, app.id, updates));
+      await ctx.access.audit.record({ ...requester(req), action: 'formation.update', app: app.name, details: { updates } });
+      await ctx.logs?.events.scaled(app.name, updates, req.user?.email);
+      await ctx.deployer.reconcile(app);
+      return formationJson(app.id);
+    },
   });
 
-  r.get('/apps/:app/dynos', async (req, res) => {
-    const app = await loadApp(ctx.pool, currentUser(req), req.params.app!);
-    const procs = await ctx.runtime.list({ app: app.name });
-    procs.sort((a, b) => a.type.localeCompare(b.type) || Number(a.name.split('.')[1]) - Number(b.name.split('.')[1]));
-    res.json(procs.map(dynoJson));
+  table.add({
+    method: 'get',
+    path: '/apps/:app/dynos',
+    action: 'app:read',
+    tag: 'formation',
+    summary: "The app's processes, one-offs (run.N) included",
+    response: z.array(dynoSchema),
+    handler: async ({ app }) => {
+      const procs = await ctx.runtime.list({ app: app.name });
+      if (isOneOffRunner(ctx.runtime)) procs.push(...(await ctx.runtime.listOneOffs({ app: app.name })));
+      procs.sort((a, b) => a.type.localeCompare(b.type) || Number(a.name.split('.')[1]) - Number(b.name.split('.')[1]));
+      return procs.map((p) => ({ ...dynoJson(p), ...ctx.metrics?.usage(p.id) }));
+    },
   });
-
-  return r;
 }

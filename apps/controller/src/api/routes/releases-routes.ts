@@ -1,33 +1,63 @@
-import { Router } from 'express';
+import { z } from 'zod';
 import { AppError } from '@paas/shared';
 import { getBuild, listBuilds } from '../../db/builds.js';
 import { listReleases } from '../../db/releases.js';
 import type { ApiContext } from '../context.js';
-import { currentUser, loadApp } from '../auth.js';
+import { cursorValue, page, pageQuery } from '../pagination.js';
+import type { RouteTable } from '../route-table.js';
+import { buildSchema, buildWithOutputSchema, releaseSchema } from '../schemas.js';
 import { buildJson, releaseJson } from '../serializers.js';
 
-const uuid = /^[0-9a-f-]{36}$/;
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function releasesRoutes(ctx: ApiContext): Router {
-  const r = Router();
-
-  r.get('/apps/:app/releases', async (req, res) => {
-    const app = await loadApp(ctx.pool, currentUser(req), req.params.app!);
-    const releases = await listReleases(ctx.pool, app.id);
-    res.json(releases.map((rel) => releaseJson(rel, app.current_release)));
+export function releasesRoutes(table: RouteTable, ctx: ApiContext): void {
+  table.add({
+    method: 'get',
+    path: '/apps/:app/releases',
+    action: 'app:read',
+    tag: 'releases',
+    summary: "The app's releases, newest first",
+    query: pageQuery,
+    paginated: true,
+    response: z.array(releaseSchema),
+    handler: async ({ app, query, res }) => {
+      const before = cursorValue(query);
+      if (before !== undefined && !/^\d{1,9}$/.test(before)) throw new AppError('invalid_params', 'cursor: is not a cursor from a Next-Cursor header');
+      const releases = await listReleases(ctx.pool, ctx.access.cipher, app.id, query.limit + 1, before === undefined ? undefined : Number(before));
+      return page(res, releases, query.limit, (r) => String(r.version)).map((rel) => releaseJson(rel, app.current_release));
+    },
   });
 
-  r.get('/apps/:app/builds', async (req, res) => {
-    const app = await loadApp(ctx.pool, currentUser(req), req.params.app!);
-    res.json((await listBuilds(ctx.pool, app.id)).map(buildJson));
+  table.add({
+    method: 'get',
+    path: '/apps/:app/builds',
+    action: 'app:read',
+    tag: 'builds',
+    summary: "The app's builds, newest first",
+    query: pageQuery,
+    paginated: true,
+    response: z.array(buildSchema),
+    handler: async ({ app, query, res }) => {
+      const after = cursorValue(query);
+      if (after !== undefined && !uuid.test(after)) throw new AppError('invalid_params', 'cursor: is not a cursor from a Next-Cursor header');
+      const builds = await listBuilds(ctx.pool, app.id, query.limit + 1, after);
+      return page(res, builds, query.limit, (b) => b.id).map(buildJson);
+    },
   });
 
-  r.get('/apps/:app/builds/:id', async (req, res) => {
-    const app = await loadApp(ctx.pool, currentUser(req), req.params.app!);
-    const build = uuid.test(req.params.id!) ? await getBuild(ctx.pool, app.id, req.params.id!) : undefined;
-    if (!build) throw new AppError('build_not_found', `no build ${req.params.id} for ${app.name}`);
-    res.json({ ...buildJson(build), output: build.output });
+  table.add({
+    method: 'get',
+    path: '/apps/:app/builds/:build',
+    action: 'app:read',
+    tag: 'builds',
+    summary: 'One build, with its output',
+    params: { build: 'The build id' },
+    response: buildWithOutputSchema,
+    handler: async ({ app, req, params }) => {
+      const id = params['build'] ?? '';
+      const build = uuid.test(id) ? await getBuild(ctx.pool, app.id, id) : undefined;
+      if (!build) throw new AppError('build_not_found', `no build ${id} for ${app.name}`);
+      return { ...buildJson(build), output: build.output };
+    },
   });
-
-  return r;
 }

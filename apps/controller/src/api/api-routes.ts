@@ -1,0 +1,39 @@
+import type { ApiContext } from './context.js';
+import { RouteTable } from './route-table.js';
+import { adminRoutes } from './routes/admin-routes.js';
+import { appsRoutes } from './routes/apps-routes.js';
+import { authRoutes } from './routes/auth-routes.js';
+import { collaboratorsRoutes } from './routes/collaborators-routes.js';
+import { configRoutes } from './routes/config-routes.js';
+import { dynosRoutes } from './routes/dynos-routes.js';
+import { formationRoutes } from './routes/formation-routes.js';
+import { limitsRoutes } from './routes/limits-routes.js';
+import { logsRoutes } from './routes/logs-routes.js';
+import { internalRoutes } from './routes/internal-routes.js';
+import { metaRoutes } from './routes/meta-routes.js';
+import { releasesRoutes } from './routes/releases-routes.js';
+import { rollbackRoutes } from './routes/rollback-routes.js';
+import { domainsRoutes } from './routes/domains-routes.js';
+
+/**
+ * Every REST API route, declared in one table: each names its policy action, its schemas and its
+ * documentation. New routes go here (as `table.add({...})` in a routes file).
+ */
+export function apiRoutes(ctx: ApiContext): RouteTable {
+  const table = new RouteTable();
+  metaRoutes(table, ctx);
+  internalRoutes(table, ctx);
+  authRoutes(table, ctx);
+  appsRoutes(table, ctx);
+  configRoutes(table, ctx);
+  formationRoutes(table, ctx);
+  dynosRoutes(table, ctx);
+  limitsRoutes(table, ctx);
+  releasesRoutes(table, ctx);
+  rollbackRoutes(table, ctx);
+  domainsRoutes(table, ctx);
+  collaboratorsRoutes(table, ctx);
+  adminRoutes(table, ctx);
+  logsRoutes(table, ctx);
+  return table;
+}

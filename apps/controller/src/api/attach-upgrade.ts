@@ -1,0 +1,217 @@
+/**
+ * `paas run`'s transport: `POST /apps/{app}/dynos` with `Connection: Upgrade`, `Upgrade: tcp` and a
+ * JSON body `{command, tty?, size?}`. Everything that can be refused (token, policy `app:run`, body,
+ * release, placement, the container's start) is answered as a normal JSON error; once the one-off
+ * runs, the answer is `101 Switching Protocols` (header `Paas-Process: run.N`) and the connection
+ * carries attach frames (@paas/shared attach-frames.ts) until the exit frame.
+ *
+ * Node hands upgrade requests to the server's 'upgrade' event, not to express: `mountAttach` keeps
+ * the listener with the express app and `serveUpgrades` puts it on the HTTP server.
+ */
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import { PassThrough, Writable, type Duplex } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import type { Express } from 'express';
+import {
+  AppError,
+  FrameDecoder,
+  FrameType,
+  attachProcessHeader,
+  attachUpgradeProtocol,
+  encodeData,
+  encodeFrame,
+  exitFrame,
+  readResize,
+  type Frame,
+} from '@paas/shared';
+import { OneOffService } from '../deploy/one-off-service.js';
+import type { AttachedOneOff } from '../runtime/one-off.js';
+import type { ApiContext } from './context.js';
+import { loadApp, tokenFrom } from './auth.js';
+import { runBody } from './routes/dynos-routes.js';
+import { validate } from './validate.js';
+
+type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+const localsKey = 'paas.upgrade';
+const maxBody = 64 * 1024;
+const path = /^\/apps\/([^/]+)\/dynos\/?$/;
+
+/** Keeps the upgrade listener with the express app (see serveUpgrades). */
+export function mountAttach(app: Express, ctx: ApiContext): void {
+  app.locals[localsKey] = attachListener(ctx);
+}
+
+/** Serves the app's upgrade requests (`paas run`) on `server`. */
+export function serveUpgrades(server: Server, app: Express): void {
+  const listener = app.locals[localsKey] as UpgradeListener | undefined;
+  server.on('upgrade', listener ?? ((_req: IncomingMessage, socket: Duplex) => refuse(socket, new AppError('not_found', 'no upgrades here'))));
+}
+
+function refuse(socket: Duplex, err: unknown, log?: ApiContext['log']): void {
+  let appErr: AppError;
+  if (err instanceof AppError) appErr = err;
+  else {
+    log?.error({ err }, 'attach failed');
+    appErr = new AppError('internal', 'internal error; the platform log has the details');
+  }
+  const body = JSON.stringify(appErr.toJSON());
+  const status = appErr.status;
+  if (socket.writable) {
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  } else socket.destroy();
+}
+
+/** Reads exactly `length` bytes of body from `head` and then the socket; returns the body and what followed. */
+function readBody(socket: Duplex, head: Buffer, length: number): Promise<{ body: Buffer; rest: Buffer }> {
+  return new Promise((resolve, reject) => {
+    let got = head;
+    const done = (): boolean => {
+      if (got.length < length) return false;
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.pause();
+      resolve({ body: got.subarray(0, length), rest: got.subarray(length) });
+      return true;
+    };
+    const onData = (chunk: Buffer): void => {
+      got = Buffer.concat([got, chunk]);
+      done();
+    };
+    const onEnd = (): void => reject(new AppError('invalid_params', 'the request body ended early'));
+    if (done()) return;
+    socket.on('data', onData);
+    socket.once('end', onEnd);
+    socket.resume();
+  });
+}
+
+/** Writes frames to the socket, in order, holding them until the 101 answer is out. */
+class FrameSink {
+  private open = false;
+  private held: Buffer[] = [];
+
+  constructor(private readonly socket: Duplex) {}
+
+  start(head: string): void {
+    this.socket.write(head);
+    this.open = true;
+    for (const b of this.held) this.socket.write(b);
+    this.held = [];
+  }
+
+  /** A stream whose bytes go out as `type` frames, with backpressure. */
+  writable(type: typeof FrameType.stdout | typeof FrameType.stderr): Writable {
+    return new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        const frames = encodeData(type, Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+        let ok = true;
+        for (const f of frames) ok = this.send(f) && ok;
+        if (ok || this.socket.destroyed) done();
+        else this.socket.once('drain', () => done());
+      },
+    });
+  }
+
+  send(frame: Buffer): boolean {
+    if (this.socket.destroyed) return true;
+    if (!this.open) {
+      this.held.push(frame);
+      return true;
+    }
+    return this.socket.write(frame);
+  }
+}
+
+function attachListener(ctx: ApiContext): UpgradeListener {
+  const oneOffs = new OneOffService({ pool: ctx.pool, cipher: ctx.access.cipher, runtime: ctx.runtime, log: ctx.log });
+
+  const start = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://controller');
+    const match = path.exec(url.pathname);
+    if (!match || req.method !== 'POST') throw new AppError('not_found', `no upgrade at ${req.method} ${url.pathname}`);
+    if (String(req.headers.upgrade ?? '').toLowerCase() !== attachUpgradeProtocol) {
+      throw new AppError('invalid_params', `upgrade: only ${attachUpgradeProtocol} is spoken here`);
+    }
+    const token = tokenFrom(req.headers.authorization);
+    if (!token) throw new AppError('unauthorized', 'authentication required: run paas login');
+    const user = await ctx.tokens.authenticate(token);
+    const app = await loadApp(ctx.pool, user, decodeURIComponent(match[1]!), 'app:run');
+
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (!Number.isInteger(length) || length <= 0) throw new AppError('invalid_params', 'the request needs a JSON body with the command');
+    if (length > maxBody) throw new AppError('invalid_params', 'request body is too large');
+    const { body: raw, rest } = await readBody(socket, head, length);
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new AppError('invalid_params', 'request body is not valid JSON');
+    }
+    const body = validate(runBody, json);
+
+    const sink = new FrameSink(socket);
+    const stdin = new PassThrough();
+    const stdout = sink.writable(FrameType.stdout);
+    const stderr = sink.writable(FrameType.stderr);
+    const gone = new AbortController();
+    socket.once('close', () => gone.abort());
+    socket.on('error', () => gone.abort());
+
+    const attached = await oneOffs.runAttached(app, { command: body.command, tty: body.tty, ...(body.size ? { size: body.size } : {}) }, {
+      stdin,
+      stdout,
+      stderr,
+      signal: gone.signal,
+    });
+    sink.start(
+      'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n' +
+        `Upgrade: ${attachUpgradeProtocol}\r\n${attachProcessHeader}: ${attached.info.name}\r\n\r\n`,
+    );
+    pump(socket, rest, stdin, attached, gone);
+
+    let last: Buffer;
+    try {
+      const code = await attached.exit;
+      stdout.end();
+      stderr.end();
+      await Promise.all([finished(stdout), finished(stderr)]);
+      last = exitFrame(code);
+    } catch (err) {
+      last = encodeFrame(FrameType.error, (err as Error).message);
+    }
+    sink.send(last);
+    socket.end();
+  };
+
+  return (req, socket, head) => {
+    start(req, socket, head).catch((err: unknown) => refuse(socket, err, ctx.log));
+  };
+}
+
+/** Client frames: stdin (empty: end of input) and terminal resizes. */
+function pump(socket: Duplex, first: Buffer, stdin: PassThrough, attached: AttachedOneOff, gone: AbortController): void {
+  const decoder = new FrameDecoder();
+  const onFrame = (f: Frame): void => {
+    if (f.type === FrameType.stdin) {
+      if (f.payload.length === 0) stdin.end();
+      else if (!stdin.writableEnded) stdin.write(f.payload);
+    } else if (f.type === FrameType.resize) {
+      void attached.resize(readResize(f));
+    }
+  };
+  const onData = (chunk: Buffer): void => {
+    try {
+      for (const f of decoder.push(chunk)) onFrame(f);
+    } catch {
+      gone.abort(); // not our protocol: stop the process and hang up
+      socket.destroy();
+    }
+  };
+  if (first.length) onData(first);
+  socket.on('data', onData);
+  socket.once('end', () => stdin.end());
+  socket.resume();
+}

@@ -1,0 +1,117 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { z } from 'zod';
+import { AppError } from '@paas/shared';
+import { isAppAction, type Action } from '../auth/policy.js';
+import type { TokenService } from '../auth/token-service.js';
+import type { AppRow } from '../db/apps.js';
+import type { Queryable } from '../db/queryable.js';
+import type { User } from '../db/users.js';
+import { authorize, currentUser, loadApp, requireUser } from './auth.js';
+import { validate } from './validate.js';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** What a handler gets: the signed-in user, the app of the path (for `app:*` actions), the parsed body and query. */
+export interface RouteCall<B, Q> {
+  req: Request;
+  res: Response;
+  readonly user: User;
+  readonly app: AppRow;
+  /** The path's parameters. */
+  params: Record<string, string>;
+  body: B;
+  query: Q;
+}
+
+/**
+ * One API route, declared once: the express handler, its place in the access policy (`action`), and
+ * its OpenAPI description are all made from this. The body and query schemas validate requests (422
+ * naming the field) and document them; `response` documents the success body.
+ */
+export interface RouteSpec<B extends z.ZodTypeAny = z.ZodTypeAny, Q extends z.ZodTypeAny = z.ZodTypeAny> {
+  method: Method;
+  /** Express path, e.g. `/apps/:app/formation`. */
+  path: string;
+  action: Action;
+  summary: string;
+  tag: string;
+  description?: string;
+  /** Path parameters other than `:app`, with their meaning. */
+  params?: Record<string, string>;
+  body?: B;
+  /** A valid body, shown in the OpenAPI document and used by the authorization tests. */
+  example?: z.input<B>;
+  query?: Q;
+  response?: z.ZodTypeAny;
+  /** Success status (default 200). */
+  status?: number;
+  /** A list endpoint taking `limit` and `cursor` and answering a `Next-Cursor` header. */
+  paginated?: boolean;
+  /** The handler writes the response itself (anything but a JSON body). */
+  raw?: { contentType: string };
+  handler: (call: RouteCall<z.infer<B>, z.infer<Q>>) => Promise<unknown> | unknown;
+}
+
+/** The API's routes: each one authenticated, authorised by the policy and validated the same way. */
+export class RouteTable {
+  readonly specs: RouteSpec[] = [];
+
+  add<B extends z.ZodTypeAny = z.ZodUndefined, Q extends z.ZodTypeAny = z.ZodUndefined>(spec: RouteSpec<B, Q>): void {
+    if (isAppAction(spec.action) && !spec.path.includes(':app')) throw new Error(`${spec.path}: an app action needs :app`);
+    if (this.specs.some((s) => s.method === spec.method && s.path === spec.path)) {
+      throw new Error(`${spec.method.toUpperCase()} ${spec.path} is declared twice`);
+    }
+    this.specs.push(spec as unknown as RouteSpec);
+  }
+
+  /**
+   * An express router serving every route: users authenticate with their tokens, the git hooks with
+   * `hookToken` (header `x-paas-hook-token`); `db` resolves apps for the policy.
+   */
+  router(tokens: TokenService, db: Queryable, hookToken: string): Router {
+    const r = Router();
+    const authenticate = requireUser(tokens);
+    const authenticateHook: RequestHandler = (req, _res, next) => {
+      if (sameSecret(String(req.headers['x-paas-hook-token'] ?? ''), hookToken)) return next();
+      next(new AppError('unauthorized', 'this endpoint is for the platform git hooks'));
+    };
+    for (const spec of this.specs) {
+      const handlers: RequestHandler[] = [];
+      if (spec.action === 'hook') handlers.push(authenticateHook);
+      else if (spec.action !== 'public') handlers.push(authenticate);
+      handlers.push(async (req: Request, res: Response) => {
+        let app: AppRow | undefined;
+        const params = Object.fromEntries(
+          Object.entries(req.params as Record<string, string | string[]>).map(([k, v]) => [k, Array.isArray(v) ? v.join('/') : v]),
+        );
+        if (isAppAction(spec.action)) app = await loadApp(db, currentUser(req), params['app'] ?? '', spec.action);
+        else if (spec.action !== 'public' && spec.action !== 'hook') authorize(req.user, spec.action);
+        const call: RouteCall<unknown, unknown> = {
+          req,
+          res,
+          get user() {
+            return currentUser(req);
+          },
+          get app() {
+            if (!app) throw new AppError('internal', `${spec.path} is not an app route`);
+            return app;
+          },
+          params,
+          body: spec.body ? validate(spec.body, req.body) : undefined,
+          query: spec.query ? validate(spec.query, req.query, 'query') : undefined,
+        };
+        const result = await spec.handler(call);
+        if (!spec.raw) res.status(spec.status ?? 200).json(result);
+      });
+      r[spec.method](spec.path, ...handlers);
+    }
+    return r;
+  }
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import type { ApiContext } from '../context.js';
+import type { RouteTable } from '../route-table.js';
+
+const timestamp = z.union([z.string(), z.date()]).describe('ISO 8601 date-time');
+
+export const domainSchema = z.object({
+  id: z.string(),
+  hostname: z.string(),
+  kind: z.enum(['default', 'custom']),
+  cname: z.string().nullable().describe("Where the hostname's DNS should point (CNAME); null for the default domain"),
+  created_at: timestamp,
+});
+
+export const certSchema = z.object({
+  id: z.string().uuid(),
+  names: z.array(z.string()).describe('DNS names the certificate covers'),
+  subject: z.string(),
+  issuer: z.string(),
+  fingerprint: z.string().describe('SHA-256 of the certificate'),
+  not_before: timestamp,
+  expires_at: timestamp,
+  created_at: timestamp,
+});
+
+const addDomainBody = z.object({
+  hostname: z.string({ required_error: 'is required' }).max(253).describe('A DNS name such as www.example.com, or a wildcard *.example.com'),
+});
+
+const addCertBody = z.object({
+  certificate_chain: z.string({ required_error: 'is required' }).max(100_000).describe('PEM: the certificate, then its intermediates'),
+  private_key: z.string({ required_error: 'is required' }).max(100_000).describe('PEM: the unencrypted private key'),
+});
+
+/** `paas domains` and `paas certs`: the hostnames that reach an app, and the certificates the routers serve for them. */
+export function domainsRoutes(table: RouteTable, ctx: ApiContext): void {
+  table.add({
+    method: 'get',
+    path: '/apps/:app/domains',
+    action: 'app:domains',
+    tag: 'domains',
+    summary: "The app's default domain (<app>.<PAAS_DOMAIN>) and its custom domains",
+    response: z.array(domainSchema),
+    handler: ({ app }) => ctx.domains.list(app),
+  });
+
+  table.add({
+    method: 'post',
+    path: '/apps/:app/domains',
+    action: 'app:domains',
+    tag: 'domains',
+    summary: 'Add a custom domain (409 name_taken when another app has it); the route is live when this answers',
+    body: addDomainBody,
+    example: { hostname: 'www.example.com' },
+    status: 201,
+    response: domainSchema,
+    handler: ({ app, body }) => ctx.domains.add(app, body.hostname),
+  });
+
+  table.add({
+    method: 'delete',
+    path: '/apps/:app/domains/:name',
+    action: 'app:domains',
+    tag: 'domains',
+    summary: 'Remove a custom domain',
+    params: { name: 'The hostname (or the id) of the domain' },
+    response: domainSchema,
+    handler: ({ app, params }) => ctx.domains.remove(app, params['name'] ?? ''),
+  });
+
+  table.add({
+    method: 'get',
+    path: '/apps/:app/certs',
+    action: 'app:domains',
+    tag: 'domains',
+    summary: "The app's TLS certificates (served by the routers with SNI)",
+    response: z.array(certSchema),
+    handler: ({ app }) => ctx.certs.list(app),
+  });
+
+  table.add({
+    method: 'post',
+    path: '/apps/:app/certs',
+    action: 'app:domains',
+    tag: 'domains',
+    summary: 'Add a TLS certificate and its key (checked: PEM, matching key, valid now); the key is stored sealed',
+    body: addCertBody,
+    example: { certificate_chain: '-----BEGIN CERTIFICATE-----\n…', private_key: '-----BEGIN PRIVATE KEY-----\n…' },
+    status: 201,
+    response: certSchema,
+    handler: ({ app, body }) => ctx.certs.add(app, body.certificate_chain, body.private_key),
+  });
+
+  table.add({
+    method: 'delete',
+    path: '/apps/:app/certs/:name',
+    action: 'app:domains',
+    tag: 'domains',
+    summary: 'Remove a TLS certificate',
+    params: { name: 'The id of the certificate, or a name it covers (when only one of the app’s certificates does)' },
+    response: certSchema,
+    handler: ({ app, params }) => ctx.certs.remove(app, params['name'] ?? ''),
+  });
+}

@@ -1,0 +1,67 @@
+import type { Logger } from '@paas/shared';
+import { insertAuditEvent, listAuditEvents, type AuditEventRow, type AuditFilter } from '../db/audit-events.js';
+import type { Queryable } from '../db/queryable.js';
+
+/** Every action the audit log records. Config changes carry keys only, never values. */
+export type AuditAction =
+  | 'session.create'
+  | 'authorization.create'
+  | 'authorization.revoke'
+  | 'app.create'
+  | 'app.destroy'
+  | 'config.update'
+  | 'formation.update'
+  | 'deploy'
+  | 'collaborator.add'
+  | 'collaborator.remove'
+  | 'user.create'
+  | 'user.disable'
+  | 'user.enable'
+  | 'quota.update'
+  | 'drain.add'
+  | 'drain.remove';
+
+export interface AuditActor {
+  id: string;
+  email: string;
+}
+
+export interface AuditEntry {
+  actor: AuditActor | null;
+  ip?: string | undefined;
+  action: AuditAction;
+  app?: string | undefined;
+  targetUser?: string | undefined;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Who did what to which app or user, when and from where. Recording is best-effort after the fact:
+ * a failure to record is logged for operators and never undoes or fails the action itself.
+ */
+export class AuditLog {
+  constructor(
+    private readonly db: Queryable,
+    private readonly log: Logger,
+  ) {}
+
+  async record(entry: AuditEntry): Promise<void> {
+    try {
+      await insertAuditEvent(this.db, {
+        actorId: entry.actor?.id ?? null,
+        actorEmail: entry.actor?.email ?? null,
+        action: entry.action,
+        app: entry.app ?? null,
+        targetUser: entry.targetUser ?? null,
+        ip: entry.ip ?? null,
+        details: entry.details ?? {},
+      });
+    } catch (err) {
+      this.log.error({ err, action: entry.action, app: entry.app }, 'could not record an audit event');
+    }
+  }
+
+  list(filter: AuditFilter): Promise<AuditEventRow[]> {
+    return listAuditEvents(this.db, filter);
+  }
+}

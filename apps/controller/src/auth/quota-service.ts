@@ -1,0 +1,135 @@
+import type pg from 'pg';
+import { AppError } from '@paas/shared';
+import { getFormation } from '../db/formation.js';
+import { inTransaction, type Queryable } from '../db/queryable.js';
+import {
+  getQuotaOverrides,
+  getQuotaUsage,
+  lockUser,
+  quotaNames,
+  updateQuotaOverrides,
+  type QuotaLimits,
+  type QuotaOverrides,
+  type QuotaUsage,
+} from '../db/quotas.js';
+
+export interface QuotaReport {
+  /** The limits in effect: the user's own, else the platform default. */
+  limits: QuotaLimits;
+  /** What is set for the user (null: the default). */
+  overrides: QuotaOverrides;
+  usage: QuotaUsage;
+}
+
+interface OwnerState {
+  email: string;
+  limits: QuotaLimits;
+  usage: QuotaUsage;
+}
+
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * Per-user quotas, counted against an app's OWNER (collaborators spend the owner's quota). Checks and
+ * the writes they guard run in one transaction holding the owner's user row (SELECT … FOR UPDATE), so
+ * two concurrent requests of one owner cannot both slip under a limit, across controllers too.
+ */
+export class QuotaService {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly defaults: QuotaLimits,
+  ) {}
+
+  async report(userId: string, db: Queryable = this.pool): Promise<QuotaReport> {
+    const overrides = await getQuotaOverrides(db, userId);
+    return { limits: this.effective(overrides), overrides, usage: await getQuotaUsage(db, userId) };
+  }
+
+  async set(userId: string, changes: Partial<QuotaOverrides>): Promise<QuotaReport> {
+    await updateQuotaOverrides(this.pool, userId, changes);
+    return this.report(userId);
+  }
+
+  /** Creates an app for `ownerId` with `insert` if their apps quota allows one more. */
+  createApp<T>(ownerId: string, insert: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.withOwner(ownerId, async (tx, owner) => {
+      if (owner.usage.apps + 1 > owner.limits.apps) {
+        throw quotaExceeded(
+          `cannot create another app: ${owner.email} has ${plural(owner.usage.apps, 'app', 'apps')}, the quota of ${plural(owner.limits.apps, 'app', 'apps')}`,
+        );
+      }
+      return insert(tx);
+    });
+  }
+
+  /**
+   * Scales an app of `ownerId` with `write` if the owner's processes (the sum of the formation
+   * quantities of all their apps) stay within the quota. Scaling down is always allowed.
+   */
+  scale<T>(
+    ownerId: string,
+    appId: string,
+    updates: { type: string; quantity: number }[],
+    write: (tx: Queryable) => Promise<T>,
+  ): Promise<T> {
+    return this.withOwner(ownerId, async (tx, owner) => {
+      const before = new Map((await getFormation(tx, appId)).map((f) => [f.type, f.quantity]));
+      const delta = updates.reduce((sum, u) => sum + u.quantity - (before.get(u.type) ?? 0), 0);
+      const after = owner.usage.processes + delta;
+      if (delta > 0 && after > owner.limits.processes) {
+        throw quotaExceeded(
+          `cannot scale to ${plural(after, 'process', 'processes')} across ${owner.email}'s apps: the quota of ${plural(owner.limits.processes, 'process', 'processes')} would be exceeded`,
+        );
+      }
+      return write(tx);
+    });
+  }
+
+  /**
+   * Records a build of an app of `ownerId` with `insert` if the owner has a concurrent-build slot
+   * free; an app's first deploy (which starts web=1) also needs room for one more process.
+   */
+  reserveBuild<T>(ownerId: string, firstDeploy: boolean, insert: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.withOwner(ownerId, async (tx, owner) => {
+      if (owner.usage.builds + 1 > owner.limits.builds) {
+        throw quotaExceeded(
+          `cannot start another build: ${owner.email} has ${plural(owner.usage.builds, 'build', 'builds')} running, the quota of ${plural(owner.limits.builds, 'concurrent build', 'concurrent builds')}; push again when one has finished`,
+          true,
+        );
+      }
+      if (firstDeploy && owner.usage.processes + 1 > owner.limits.processes) {
+        throw quotaExceeded(
+          `cannot deploy: the first release starts a web process, and ${owner.email}'s quota of ${plural(owner.limits.processes, 'process', 'processes')} is used`,
+        );
+      }
+      return insert(tx);
+    });
+  }
+
+  /** For `limits:set` and `run --size`: refuses processes bigger than the owner's memory quota. */
+  async assertMemory(ownerId: string, memoryMb: number, db: Queryable = this.pool): Promise<void> {
+    const { limits } = await this.report(ownerId, db);
+    if (memoryMb > limits.memory_mb) {
+      throw quotaExceeded(`${memoryMb} MB per process is over the quota of ${limits.memory_mb} MB of memory per process`);
+    }
+  }
+
+  private effective(overrides: QuotaOverrides): QuotaLimits {
+    const limits = { ...this.defaults };
+    for (const name of quotaNames) limits[name] = overrides[name] ?? this.defaults[name];
+    return limits;
+  }
+
+  private withOwner<T>(ownerId: string, fn: (tx: Queryable, owner: OwnerState) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, async (tx) => {
+      const locked = await lockUser(tx, ownerId);
+      if (!locked) throw new AppError('user_not_found', 'the owner of this app no longer exists');
+      const report = await this.report(ownerId, tx);
+      return fn(tx, { email: locked.email, limits: report.limits, usage: report.usage });
+    });
+  }
+}
+
+function quotaExceeded(message: string, retryable = false): AppError {
+  return new AppError('quota_exceeded', `${message} (an admin can raise it with paas admin:quota:set)`, { retryable });
+}

@@ -1,0 +1,79 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AppError } from '@paas/shared';
+import { createApiHarness, type ApiHarness } from '../api/test-harness.js';
+import { findAppByName, insertApp } from '../db/apps.js';
+import { listReleases } from '../db/releases.js';
+import { setFormation, setLimits } from '../db/formation.js';
+
+/** Release gating and reconciliation against real PostgreSQL with the in-memory runtime and route store. */
+describe('Deployer', () => {
+  let h: ApiHarness;
+  let owner: string;
+  const answers: Record<string, { status: number; body: string }[]> = {};
+  const asked: string[] = [];
+
+  before(async () => {
+    h = await createApiHarness({
+      check: async (_address, _port, path) => {
+        asked.push(path);
+        return answers[path]?.shift() ?? { error: 'connection refused' };
+      },
+    });
+    owner = (await h.user('deployer@example.com')).user.id;
+  });
+  after(async () => h.close());
+
+  const appJson = (path: string, content?: string) => ({
+    healthchecks: { web: [{ type: 'startup', path, content, attempts: 3, timeout: 1, wait: 0, initialDelay: 0 }] },
+  });
+
+  test('a release whose health check passes (after retries) is promoted', async () => {
+    await insertApp(h.db.pool, 'healthy', owner);
+    const app = (await findAppByName(h.db.pool, 'healthy'))!;
+    answers['/up'] = [{ status: 503, body: 'starting' }, { status: 200, body: 'all ok' }];
+    const r = await h.releases.release(app, {
+      image: 'img:1', processTypes: { web: 'npm start' }, buildId: null, description: 'Deploy 1', userId: null, appJson: appJson('/up', 'ok'),
+    });
+    assert.equal(r.version, 1);
+    assert.deepEqual(asked.splice(0), ['/up', '/up']);
+    assert.equal((await h.routes.get('healthy'))?.release, 1);
+  });
+
+  test('a release that fails its health check is not promoted; the previous one keeps serving', async () => {
+    const app = (await findAppByName(h.db.pool, 'healthy'))!;
+    answers['/up'] = [{ status: 200, body: 'nope' }, { status: 200, body: 'nope' }, { status: 200, body: 'nope' }];
+    await assert.rejects(
+      h.releases.release(app, {
+        image: 'img:2', processTypes: { web: 'npm start' }, buildId: null, description: 'Deploy 2', userId: null, appJson: appJson('/up', 'ok'),
+      }),
+      (err: AppError) => err.code === 'release_failed' && /failed its health check \/up after 3 attempts: the answer does not contain "ok"/.test(err.message),
+    );
+    assert.deepEqual((await listReleases(h.db.pool, h.access.cipher, app.id)).map((r) => [r.version, r.status]), [
+      [2, 'failed'],
+      [1, 'succeeded'],
+    ]);
+    assert.deepEqual((await h.runtime.list({ app: 'healthy' })).map((p) => [p.name, p.release]), [['web.1', 1]]);
+    assert.equal((await h.routes.get('healthy'))?.release, 1);
+  });
+
+  test('reconcile restores lost processes, removes extras and applies limits', async () => {
+    const app = (await findAppByName(h.db.pool, 'healthy'))!;
+    await setFormation(h.db.pool, app.id, [{ type: 'web', quantity: 2 }]);
+    await h.deployer.reconcile(app);
+    assert.deepEqual((await h.runtime.list({ app: 'healthy' })).map((p) => p.name).sort(), ['web.1', 'web.2']);
+    // A process disappears (a host lost it): the next pass starts it again and routes it.
+    const lost = (await h.runtime.list({ app: 'healthy' })).find((p) => p.name === 'web.2')!;
+    await h.runtime.stop(lost.id);
+    await h.deployer.reconcile(app);
+    assert.deepEqual((await h.runtime.list({ app: 'healthy' })).map((p) => p.name).sort(), ['web.1', 'web.2']);
+    assert.equal((await h.routes.get('healthy'))?.backends.length, 2);
+    // A limit change replaces the processes with limited ones.
+    await setLimits(h.db.pool, app.id, 'web', { memoryMb: 256 });
+    await h.deployer.reconcile(app);
+    assert.deepEqual((await h.runtime.list({ app: 'healthy' })).map((p) => p.memoryMb), [256, 256]);
+    await setFormation(h.db.pool, app.id, [{ type: 'web', quantity: 1 }]);
+    await h.deployer.reconcile(app);
+    assert.deepEqual((await h.runtime.list({ app: 'healthy' })).map((p) => p.name), ['web.1']);
+  });
+});

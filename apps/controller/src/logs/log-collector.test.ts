@@ -1,0 +1,165 @@
+// The log collector against the real Docker engine: a container's stdout and stderr reach its app's
+// stream as Heroku lines; a 1 MB line and binary output are split and escaped and the stream keeps
+// going; a new collector (a controller restart) resumes without losing or repeating a line; crashes
+// become platform lines.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+import { Redis } from 'ioredis';
+import { RedisKeys, createLogger, testRedisUrl, type StoredLogEntry } from '@paas/shared';
+import type { HostRow } from '../db/hosts.js';
+import { EngineClients } from './engine-clients.js';
+import { LogCollector } from './log-collector.js';
+import { LogStore } from './log-store.js';
+import { PlatformEvents } from './platform-events.js';
+
+const log = createLogger('test', 'silent');
+const image = 'paas/run:bookworm';
+
+async function until(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('log collector (real Docker)', { timeout: 180_000 }, () => {
+  const docker = new Docker();
+  const cluster = `logtest-${randomBytes(3).toString('hex')}`;
+  let redis: Redis;
+  let keys: RedisKeys;
+  let store: LogStore;
+  const host: HostRow = {
+    id: '00000000-0000-4000-8000-000000000000',
+    name: 'local',
+    docker_url: 'unix:///var/run/docker.sock',
+    address: '127.0.0.1',
+    capacity_memory_mb: null,
+    labels: {},
+    tls: null,
+    status: 'up',
+    draining: false,
+    last_seen_at: null,
+    last_error: null,
+    created_at: new Date(),
+  };
+
+  const collector = () =>
+    new LogCollector({
+      hosts: () => [host],
+      engines: new EngineClients(),
+      cluster,
+      store,
+      events: new PlatformEvents(store, log),
+      redis,
+      keys,
+      log,
+      scanIntervalMs: 500,
+    });
+
+  async function run(app: string, process: string, script: string, restart = false): Promise<Docker.Container> {
+    const c = await docker.createContainer({
+      Image: image,
+      Cmd: [script],
+      Labels: { 'paas.cluster': cluster, 'paas.role': 'process', 'paas.app': app, 'paas.process': process, 'paas.command': script.slice(0, 40) },
+      HostConfig: { RestartPolicy: restart ? { Name: 'always' } : { Name: 'no' }, LogConfig: { Type: 'json-file', Config: {} } },
+    });
+    await c.start();
+    return c;
+  }
+
+  const entries = async (app: string): Promise<StoredLogEntry[]> => (await store.history(app, 100_000)).entries;
+
+  before(async () => {
+    redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+    keys = new RedisKeys(`paas-test-${cluster}`);
+    store = new LogStore(redis, keys, 100_000);
+  });
+  after(async () => {
+    for (const c of await docker.listContainers({ all: true, filters: { label: [`paas.cluster=${cluster}`] } })) {
+      await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+    }
+    const left = await redis.keys(`${keys.prefix}:*`);
+    if (left.length) await redis.del(...left);
+    redis.disconnect();
+  });
+
+  test('stdout and stderr become app lines; a 1 MB line and binary output are split and escaped and the stream goes on', async () => {
+    const c = collector();
+    c.start();
+    try {
+      await run(
+        'big',
+        'web.1',
+        [
+          'echo hello from web',
+          'echo oops >&2',
+          "head -c 1048576 /dev/zero | tr '\\0' x; echo",
+          'head -c 2000 /dev/urandom; echo',
+          'echo after the flood',
+          'sleep 1; echo later',
+        ].join('; '),
+      );
+      await until('the last line', async () => (await entries('big')).some((e) => e.line === 'later'));
+      const got = await entries('big');
+      const texts = got.map((e) => e.line);
+      assert.ok(texts.includes('hello from web'));
+      assert.ok(texts.includes('oops'));
+      assert.ok(got.every((e) => e.source === 'app' && e.process === 'web.1'));
+      const pieces = texts.filter((t) => /^x+$/.test(t));
+      assert.equal(pieces.join('').length, 1024 * 1024, 'the 1 MB line arrives whole, in pieces');
+      assert.ok(pieces.every((p) => p.length <= 8192), 'each piece is at most 8 KiB');
+      const afterFlood = texts.indexOf('after the flood');
+      assert.ok(afterFlood > 0, 'lines after the flood still come through');
+      for (const t of texts) assert.doesNotMatch(t, /[\x00-\x08\x0a-\x1a\x1c-\x1f]/, 'binary output is escaped');
+      assert.ok(texts.some((t) => /\\x[0-9a-f]{2}|\uFFFD/.test(t)), 'the binary line is there, escaped');
+      assert.ok(got.every((e) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/.test(e.ts)), 'each line carries the engine timestamp');
+    } finally {
+      await c.stop();
+    }
+  });
+
+  test('a new collector (after a controller restart) resumes where the old one stopped: no line lost or repeated', async () => {
+    let c = collector();
+    c.start();
+    try {
+      await run('resume', 'worker.1', 'i=0; while [ $i -lt 400 ]; do echo "tick $i"; i=$((i+1)); sleep 0.01; done');
+      await until('some ticks', async () => (await entries('resume')).length > 20);
+      await c.stop();
+      await new Promise((r) => setTimeout(r, 1500)); // ticks keep coming while no one collects
+      c = collector();
+      c.start();
+      await until('the last tick', async () => (await entries('resume')).some((e) => e.line === 'tick 399'));
+      const ticks = (await entries('resume')).map((e) => e.line);
+      assert.deepEqual(ticks, Array.from({ length: 400 }, (_, i) => `tick ${i}`));
+    } finally {
+      await c.stop();
+    }
+  });
+
+  test('a crash and the engine restarting the process become platform lines', async () => {
+    const c = collector();
+    c.start();
+    try {
+      await new Promise((r) => setTimeout(r, 500)); // the events stream is open
+      const container = await run('crashy', 'web.1', 'echo booting; sleep 1; exit 3', true);
+      await until('the crash and the restart', async () => {
+        const platform = (await entries('crashy')).filter((e) => e.source === 'platform').map((e) => e.line);
+        return platform.some((l) => /State changed from crashed to starting/.test(l));
+      });
+      const platform = (await entries('crashy')).filter((e) => e.source === 'platform');
+      const lines = platform.map((e) => e.line);
+      assert.ok(lines.some((l) => /^Starting process with command `echo booting/.test(l)), lines.join('\n'));
+      assert.ok(lines.includes('Process exited with status 3'));
+      assert.ok(lines.includes('State changed from up to crashed'));
+      assert.ok(platform.every((e) => e.process === 'web.1'));
+      assert.ok((await entries('crashy')).filter((e) => e.line === 'booting').length >= 2, 'output of each run is collected');
+      await container.update({ RestartPolicy: { Name: 'no' } });
+      await container.stop({ t: 0 }).catch(() => {});
+    } finally {
+      await c.stop();
+    }
+  });
+});

@@ -1,0 +1,162 @@
+import type Docker from 'dockerode';
+import { Gauge, type Registry } from 'prom-client';
+import type { Logger } from '@paas/shared';
+import type { HostRow } from '../db/hosts.js';
+import type { EngineClients } from '../logs/engine-clients.js';
+
+export interface ContainerStatsOptions {
+  hosts: () => HostRow[];
+  engines: EngineClients;
+  cluster: string;
+  registry: Registry;
+  intervalMs: number;
+  log: Logger;
+  /** Containers read at once per host. */
+  concurrency?: number;
+}
+
+/** One container's latest sample. */
+export interface ContainerUsage {
+  cpu_percent: number | null;
+  memory_mb: number | null;
+}
+
+interface Sample {
+  app: string;
+  process: string;
+  host: string;
+  cpuTotal: number;
+  systemTotal: number;
+  onlineCpus: number;
+  cpuPercent: number | null;
+  memoryBytes: number;
+  memoryLimitBytes: number;
+  restarts: number;
+}
+
+type Labels = 'app' | 'process' | 'host';
+
+/**
+ * Per-container CPU, memory and restarts from the engines' stats API (one-shot `stats` and
+ * `inspect` of each platform container on each up host, on a timer) as gauges labelled by app,
+ * process and host, and as the latest figures for `paas ps`. CPU is the share of one core used
+ * between two samples (100 = one core), as `docker stats` shows it.
+ */
+export class ContainerStats {
+  private readonly cpu: Gauge<Labels>;
+  private readonly memory: Gauge<Labels>;
+  private readonly limit: Gauge<Labels>;
+  private readonly restarts: Gauge<Labels>;
+  private samples = new Map<string, Sample>();
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(private readonly o: ContainerStatsOptions) {
+    const registers = [o.registry];
+    const labelNames: Labels[] = ['app', 'process', 'host'];
+    this.cpu = new Gauge({ name: 'paas_container_cpu_percent', help: 'CPU used by the process, in percent of one core.', labelNames, registers });
+    this.memory = new Gauge({ name: 'paas_container_memory_bytes', help: 'Memory used by the process (without the page cache).', labelNames, registers });
+    this.limit = new Gauge({ name: 'paas_container_memory_limit_bytes', help: "The process's memory limit (the host's memory when it has none).", labelNames, registers });
+    this.restarts = new Gauge({ name: 'paas_container_restarts', help: 'Times the engine restarted the process after it exited.', labelNames, registers });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const tick = (): void => {
+      this.sampleOnce()
+        .catch((err: unknown) => this.o.log.warn({ err }, 'container stats failed'))
+        .finally(() => {
+          if (this.running) {
+            this.timer = setTimeout(tick, this.o.intervalMs);
+            this.timer.unref();
+          }
+        });
+    };
+    tick();
+  }
+
+  stop(): void {
+    this.running = false;
+    clearTimeout(this.timer);
+  }
+
+  /** The latest figures for a container; nulls before its first samples. */
+  usage(containerId: string): ContainerUsage {
+    const s = this.samples.get(containerId);
+    if (!s) return { cpu_percent: null, memory_mb: null };
+    return {
+      cpu_percent: s.cpuPercent === null ? null : Math.round(s.cpuPercent * 10) / 10,
+      memory_mb: Math.round((s.memoryBytes / 1024 / 1024) * 10) / 10,
+    };
+  }
+
+  /** Samples every platform container on every up host, then replaces the gauges' series in one step. */
+  async sampleOnce(): Promise<void> {
+    const next = new Map<string, Sample>();
+    await Promise.all(
+      this.o
+        .hosts()
+        .filter((h) => h.status === 'up')
+        .map(async (h) => {
+          try {
+            await this.sampleHost(h.name, this.o.engines.for(h), next);
+          } catch (err) {
+            this.o.log.debug({ host: h.name, err: (err as Error).message }, 'cannot sample host');
+            // Keep the host's last figures rather than report it empty for one failed round.
+            for (const [id, s] of this.samples) if (s.host === h.name && !next.has(id)) next.set(id, s);
+          }
+        }),
+    );
+    this.samples = next;
+    for (const g of [this.cpu, this.memory, this.limit, this.restarts]) g.reset();
+    for (const s of next.values()) {
+      const labels = { app: s.app, process: s.process, host: s.host };
+      if (s.cpuPercent !== null) this.cpu.set(labels, s.cpuPercent);
+      this.memory.set(labels, s.memoryBytes);
+      if (s.memoryLimitBytes > 0) this.limit.set(labels, s.memoryLimitBytes);
+      this.restarts.set(labels, s.restarts);
+    }
+  }
+
+  private async sampleHost(host: string, docker: Docker, into: Map<string, Sample>): Promise<void> {
+    const containers = await docker.listContainers({
+      filters: { label: [`paas.cluster=${this.o.cluster}`, 'paas.role=process'], status: ['running'] },
+    });
+    const queue = [...containers];
+    const worker = async (): Promise<void> => {
+      for (let c = queue.shift(); c; c = queue.shift()) {
+        const id = c.Id;
+        try {
+          const container = docker.getContainer(id);
+          const [stats, info] = await Promise.all([container.stats({ stream: false, 'one-shot': true }), container.inspect()]);
+          const prev = this.samples.get(id);
+          const cpuTotal = stats.cpu_stats?.cpu_usage?.total_usage ?? 0;
+          const systemTotal = stats.cpu_stats?.system_cpu_usage ?? 0;
+          const onlineCpus = stats.cpu_stats?.online_cpus || stats.cpu_stats?.cpu_usage?.percpu_usage?.length || 1;
+          let cpuPercent: number | null = null;
+          if (prev && systemTotal > prev.systemTotal && cpuTotal >= prev.cpuTotal) {
+            cpuPercent = ((cpuTotal - prev.cpuTotal) / (systemTotal - prev.systemTotal)) * onlineCpus * 100;
+          }
+          const mem = stats.memory_stats as { usage?: number; limit?: number; stats?: Record<string, number> } | undefined;
+          const cache = mem?.stats?.['inactive_file'] ?? mem?.stats?.['total_inactive_file'] ?? mem?.stats?.['cache'] ?? 0;
+          into.set(id, {
+            app: c.Labels['paas.app'] ?? '',
+            process: c.Labels['paas.process'] ?? '',
+            host,
+            cpuTotal,
+            systemTotal,
+            onlineCpus,
+            cpuPercent,
+            memoryBytes: Math.max(0, (mem?.usage ?? 0) - cache),
+            memoryLimitBytes: mem?.limit ?? 0,
+            restarts: info.RestartCount ?? 0,
+          });
+        } catch {
+          // gone between the listing and the stats: nothing to report
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: this.o.concurrency ?? 8 }, worker));
+  }
+}

@@ -1,0 +1,291 @@
+import Docker from 'dockerode';
+import type pg from 'pg';
+import { AppError, dockerOptions, type Logger } from '@paas/shared';
+import { listHosts, setHostHealth, type HostRow } from '../db/hosts.js';
+import { DockerHostBackend } from '../runtime/docker-host-backend.js';
+import type { ProcessInfo, ProcessSpec, RuntimeBackend } from '../runtime/runtime-backend.js';
+import type { AttachedOneOff, OneOffIo, OneOffRunner, OneOffSpec } from '../runtime/one-off.js';
+import { transferImage } from '../runtime/image-transfer.js';
+import { place, PlacementError, type HostView } from './placement.js';
+
+export interface ClusterRuntimeOptions {
+  pool: pg.Pool;
+  /** Label value scoping containers to this platform. */
+  cluster: string;
+  /** The engine the builder builds images in: images are copied from it to hosts that lack them. */
+  imageSource: Docker;
+  /** Where a unix-socket (local) host publishes ports; remote hosts publish on their own address. */
+  localPublishAddress: string;
+  /** What placement reserves for a process without a memory limit. */
+  defaultMemoryMb: number;
+  /** Consecutive failed health checks before a host is marked down. */
+  failuresBeforeDown: number;
+  log: Logger;
+}
+
+interface Member {
+  row: HostRow;
+  docker: Docker;
+  backend: DockerHostBackend;
+  failures: number;
+  images: Set<string>;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+export function dockerFor(row: Pick<HostRow, 'docker_url' | 'tls'>): Docker {
+  const opts = dockerOptions(row.docker_url);
+  if (row.tls?.cert && row.tls.key) {
+    Object.assign(opts, { protocol: 'https', ca: row.tls.ca, cert: row.tls.cert, key: row.tls.key });
+  }
+  return new Docker({ ...opts, timeout: 120_000 });
+}
+
+/**
+ * Every registered Docker host as one runtime: processes are placed by `place` (spread, capacity,
+ * image locality), images are copied to a host before its first process of that image, and the
+ * hosts' health is checked on a timer. Processes on hosts that are down are not listed, so the
+ * reconcile loop replaces them elsewhere.
+ */
+export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
+  readonly hostName = 'cluster';
+  private members = new Map<string, Member>();
+  /** Container id → host name, learnt from list() and start(). */
+  private readonly owner = new Map<string, string>();
+  /** The last listing per host, kept current by start() and stop(): placement's view of load. */
+  private readonly running = new Map<string, ProcessInfo[]>();
+
+  constructor(private readonly o: ClusterRuntimeOptions) {}
+
+  /** Loads the host table; keeps the state of hosts that did not change. */
+  async refresh(): Promise<HostRow[]> {
+    const rows = await listHosts(this.o.pool);
+    const next = new Map<string, Member>();
+    for (const row of rows) {
+      const old = this.members.get(row.name);
+      if (old && old.row.docker_url === row.docker_url && old.row.address === row.address) {
+        old.row = { ...row, status: old.row.status };
+        next.set(row.name, old);
+        continue;
+      }
+      const docker = dockerFor(row);
+      const local = row.docker_url.startsWith('unix:') || row.docker_url === '';
+      next.set(row.name, {
+        row,
+        docker,
+        failures: 0,
+        images: new Set(),
+        backend: new DockerHostBackend({
+          docker,
+          hostName: row.name,
+          publishAddress: local ? this.o.localPublishAddress : row.address,
+          address: row.address,
+          cluster: this.o.cluster,
+          log: this.o.log,
+        }),
+      });
+    }
+    this.members = next;
+    return rows;
+  }
+
+  hosts(): HostRow[] {
+    return [...this.members.values()].map((m) => m.row);
+  }
+
+  /** Pings every host; marks a host down after consecutive failures and up again when it answers. Returns hosts whose status changed. */
+  async checkHealth(): Promise<{ name: string; up: boolean }[]> {
+    await this.refresh();
+    const changed: { name: string; up: boolean }[] = [];
+    await Promise.all(
+      [...this.members.values()].map(async (m) => {
+        let error: string | null = null;
+        try {
+          await withTimeout(m.docker.ping(), 3000, 'ping');
+          m.failures = 0;
+        } catch (err) {
+          m.failures += 1;
+          error = (err as Error).message;
+        }
+        const up = m.failures === 0 || (m.row.status === 'up' && m.failures < this.o.failuresBeforeDown);
+        if ((m.row.status === 'up') !== up) {
+          changed.push({ name: m.row.name, up });
+          this.o.log.warn({ host: m.row.name, up, error }, up ? 'host is back' : 'host lost');
+          if (!up) m.images.clear();
+        }
+        m.row.status = up ? 'up' : 'down';
+        await setHostHealth(this.o.pool, m.row.name, up, error);
+      }),
+    );
+    return changed;
+  }
+
+  private upMembers(): Member[] {
+    return [...this.members.values()].filter((m) => m.row.status === 'up');
+  }
+
+  async ping(): Promise<void> {
+    if (this.members.size === 0) await this.refresh();
+    if (this.upMembers().length === 0) throw new AppError('unavailable', 'no Docker host is up');
+  }
+
+  private views(): HostView[] {
+    return this.upMembers().map((m) => {
+      const procs = this.running.get(m.row.name) ?? [];
+      const appProcesses = new Map<string, number>();
+      let reserved = 0;
+      for (const p of procs) {
+        appProcesses.set(p.app, (appProcesses.get(p.app) ?? 0) + 1);
+        reserved += p.memoryMb ?? this.o.defaultMemoryMb;
+      }
+      return {
+        name: m.row.name,
+        schedulable: !m.row.draining,
+        capacityMemoryMb: m.row.capacity_memory_mb,
+        reservedMemoryMb: reserved,
+        processes: procs.length,
+        appProcesses,
+        hasImage: (image: string) => m.images.has(image),
+      };
+    });
+  }
+
+  async start(spec: ProcessSpec): Promise<ProcessInfo> {
+    if (this.members.size === 0) await this.refresh();
+    let hostName: string;
+    try {
+      [hostName] = place({ app: spec.app, image: spec.image, memoryMb: spec.memoryMb ?? this.o.defaultMemoryMb, count: 1 }, this.views()) as [string];
+    } catch (err) {
+      if (err instanceof PlacementError) throw new AppError('unavailable', err.message, { retryable: true });
+      throw err;
+    }
+    const m = this.members.get(hostName)!;
+    await this.ensureImage(m, spec.image);
+    const info = await m.backend.start(spec);
+    this.owner.set(info.id, hostName);
+    this.running.set(hostName, [...(this.running.get(hostName) ?? []), { ...info, memoryMb: spec.memoryMb }]);
+    return info;
+  }
+
+  private async ensureImage(m: Member, image: string): Promise<void> {
+    if (m.images.has(image)) return;
+    try {
+      await m.docker.getImage(image).inspect();
+    } catch {
+      this.o.log.info({ host: m.row.name, image }, 'copying image to host');
+      await transferImage(this.o.imageSource, m.docker, image);
+    }
+    m.images.add(image);
+  }
+
+  async list(filter: { app?: string } = {}): Promise<ProcessInfo[]> {
+    if (this.members.size === 0) await this.refresh();
+    const all = await Promise.all(
+      this.upMembers().map(async (m) => {
+        try {
+          const procs = await withTimeout(m.backend.list(), 10_000, `listing ${m.row.name}`);
+          this.running.set(m.row.name, procs);
+          for (const p of procs) this.owner.set(p.id, m.row.name);
+          return procs;
+        } catch (err) {
+          this.o.log.warn({ host: m.row.name, err: (err as Error).message }, 'cannot list host');
+          return [];
+        }
+      }),
+    );
+    return all.flat().filter((p) => !filter.app || p.app === filter.app);
+  }
+
+  private memberOf(id: string): Member | undefined {
+    const host = this.owner.get(id);
+    return host ? this.members.get(host) : undefined;
+  }
+
+  async stop(id: string, graceSeconds: number): Promise<void> {
+    const m = this.memberOf(id);
+    if (!m) return;
+    await m.backend.stop(id, graceSeconds);
+    this.owner.delete(id);
+    this.running.set(m.row.name, (this.running.get(m.row.name) ?? []).filter((p) => p.id !== id));
+  }
+
+  async logs(id: string, lines: number): Promise<string> {
+    const m = this.memberOf(id);
+    return m ? m.backend.logs(id, lines) : '';
+  }
+
+  async removeAppResources(app: string): Promise<void> {
+    await Promise.all(this.upMembers().map((m) => m.backend.removeAppResources(app)));
+  }
+
+  /** Processes running on one host (for drain and remove). */
+  async listOn(host: string): Promise<ProcessInfo[]> {
+    const m = this.members.get(host);
+    return m ? m.backend.list() : [];
+  }
+
+  /** A one-off goes where a process of its app would (placement), with the image copied there first. */
+  private async oneOffHost(spec: OneOffSpec): Promise<Member> {
+    if (this.members.size === 0) await this.refresh();
+    let hostName: string;
+    try {
+      [hostName] = place({ app: spec.app, image: spec.image, memoryMb: spec.memoryMb ?? this.o.defaultMemoryMb, count: 1 }, this.views()) as [string];
+    } catch (err) {
+      if (err instanceof PlacementError) throw new AppError('unavailable', err.message, { retryable: true });
+      throw err;
+    }
+    const m = this.members.get(hostName)!;
+    await this.ensureImage(m, spec.image);
+    return m;
+  }
+
+  async runAttached(spec: OneOffSpec, io: OneOffIo): Promise<AttachedOneOff> {
+    const m = await this.oneOffHost(spec);
+    const attached = await m.backend.runAttached(spec, io);
+    this.owner.set(attached.info.id, m.row.name);
+    void attached.exit.finally(() => this.owner.delete(attached.info.id)).catch(() => undefined);
+    return attached;
+  }
+
+  async runDetached(spec: OneOffSpec): Promise<ProcessInfo> {
+    const m = await this.oneOffHost(spec);
+    const info = await m.backend.runDetached(spec);
+    this.owner.set(info.id, m.row.name);
+    return info;
+  }
+
+  async listOneOffs(filter: { app?: string } = {}): Promise<ProcessInfo[]> {
+    if (this.members.size === 0) await this.refresh();
+    const all = await Promise.all(
+      this.upMembers().map(async (m) => {
+        try {
+          const procs = await withTimeout(m.backend.listOneOffs(filter), 10_000, `listing one-offs on ${m.row.name}`);
+          for (const p of procs) this.owner.set(p.id, m.row.name);
+          return procs;
+        } catch (err) {
+          this.o.log.warn({ host: m.row.name, err: (err as Error).message }, 'cannot list one-offs on host');
+          return [];
+        }
+      }),
+    );
+    return all.flat();
+  }
+
+  isDraining(host: string): boolean {
+    return this.members.get(host)?.row.draining ?? false;
+  }
+}

@@ -1,0 +1,118 @@
+import type { Redis } from 'ioredis';
+import type { Logger, RedisKeys } from '@paas/shared';
+import { toError } from '@paas/shared';
+import type { AccessEntry, AccessLogSink } from './access-log.js';
+
+export interface RedisAccessLogSinkOptions {
+  /** Flush at least this often while lines are waiting (ms). Default 50. */
+  flushMs?: number;
+  /** Flush as soon as this many lines wait. Default 500. */
+  batch?: number;
+  /** Lines kept while Redis is slow or away; more are dropped (and counted). Default 20000. */
+  maxBuffered?: number;
+  /** Approximate length each app's stream is trimmed to. Default 1500. */
+  maxLen?: number;
+  logger: Logger;
+}
+
+/**
+ * XADDs a batch of lines: KEYS are the apps' streams, ARGV the approximate MAXLEN then
+ * (key index, line, ts) triples. One command per batch instead of one per line: the client side of
+ * per-line XADDs (ioredis command objects and promises) cost more than the proxying it logged.
+ */
+const appendLines = `
+local maxlen = ARGV[1]
+for i = 2, #ARGV, 3 do
+  redis.call('XADD', KEYS[tonumber(ARGV[i])], 'MAXLEN', '~', maxlen, '*', 'source', 'router', 'line', ARGV[i + 1], 'ts', ARGV[i + 2])
+end
+return (#ARGV - 1) / 3
+`;
+
+type WithAppendLines = Redis & { paasAppendLines(numKeys: number, ...args: string[]): Promise<number> };
+
+/**
+ * Access lines into each app's log stream in Redis (`<prefix>:logs:<app>`, entries `source=router`,
+ * `line`, `ts`), trimmed to about 1500 entries. Lines are buffered and written in batches (one
+ * script call per batch, one batch in flight), so the hot path only pushes to an array. While Redis
+ * is away the buffer is bounded: lines past it are dropped, and the drop is logged.
+ */
+export class RedisAccessLogSink implements AccessLogSink {
+  private buffer: AccessEntry[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private dropped = 0;
+  private failing = false;
+  private readonly flushMs: number;
+  private readonly batch: number;
+  private readonly maxBuffered: number;
+  private readonly maxLen: string;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly options: RedisAccessLogSinkOptions,
+  ) {
+    this.flushMs = options.flushMs ?? 50;
+    this.batch = options.batch ?? 500;
+    this.maxBuffered = options.maxBuffered ?? 20_000;
+    this.maxLen = String(options.maxLen ?? 1500);
+    if (!('paasAppendLines' in redis)) redis.defineCommand('paasAppendLines', { lua: appendLines });
+  }
+
+  write(entry: AccessEntry): void {
+    if (entry.app === undefined) return; // no app, no stream: the operator log has it
+    if (this.buffer.length >= this.maxBuffered) {
+      this.dropped++;
+      return;
+    }
+    this.buffer.push(entry);
+    if (this.buffer.length >= this.batch) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
+  }
+
+  /** Writes what is buffered now; resolves when it is written (or failed). */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.flushing) await this.flushing;
+    if (this.buffer.length === 0) return;
+    const entries = this.buffer;
+    this.buffer = [];
+    this.flushing = this.send(entries).finally(() => {
+      this.flushing = undefined;
+      if (this.buffer.length > 0) this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
+    });
+    await this.flushing;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+
+  private async send(entries: AccessEntry[]): Promise<void> {
+    const keyIndex = new Map<string, string>();
+    const streams: string[] = [];
+    const args: string[] = [this.maxLen];
+    for (const e of entries) {
+      let k = keyIndex.get(e.app!);
+      if (k === undefined) {
+        streams.push(this.keys.appLogs(e.app!));
+        k = String(streams.length);
+        keyIndex.set(e.app!, k);
+      }
+      args.push(k, e.line, new Date(e.at).toISOString());
+    }
+    try {
+      await (this.redis as WithAppendLines).paasAppendLines(streams.length, ...streams, ...args);
+      if (this.failing || this.dropped > 0) {
+        this.options.logger.info({ dropped: this.dropped }, 'access lines reach Redis again');
+        this.failing = false;
+        this.dropped = 0;
+      }
+    } catch (err) {
+      this.dropped += entries.length;
+      if (!this.failing) this.options.logger.warn({ err: toError(err) }, 'access lines cannot be written to Redis; dropping them until it answers');
+      this.failing = true;
+    }
+  }
+}

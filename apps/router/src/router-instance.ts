@@ -1,0 +1,181 @@
+import type http from 'node:http';
+import type https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Logger, RouteStore } from '@paas/shared';
+import { toError } from '@paas/shared';
+import type { AccessLogSink } from './access-log.js';
+import { BackendPools } from './backend-pools.js';
+import { BackendStates, keyOf } from './backend-states.js';
+import { createBalancer } from './balancer.js';
+import { CertSync } from './cert-sync.js';
+import { CertTable, type PemPair } from './cert-table.js';
+import type { RouterConfig } from './config.js';
+import { HttpProxy } from './proxy.js';
+import { RouterMetrics } from './router-metrics.js';
+import { createRouterServer, createTlsRouterServer } from './router-server.js';
+import { RouteSync, type RouteReporter } from './route-sync.js';
+import { RouteTable } from './route-table.js';
+import { UpgradeProxy } from './upgrade-proxy.js';
+
+export type RouterSettings = Pick<
+  RouterConfig,
+  | 'port'
+  | 'tlsPort'
+  | 'host'
+  | 'domain'
+  | 'resyncMs'
+  | 'timeoutMs'
+  | 'connectTimeoutMs'
+  | 'httpsRedirect'
+  | 'maxBodyMb'
+  | 'maxHeaderBytes'
+  | 'balance'
+  | 'ejectAfter'
+  | 'ejectMs'
+>;
+
+export interface RouterDeps {
+  settings: RouterSettings;
+  store: RouteStore;
+  logger: Logger;
+  /** Where access lines go (none: no lines). */
+  accessLog?: AccessLogSink;
+  /** Told what the table serves; default: acknowledge to the store (a cluster worker reports to its primary). */
+  reporter?: RouteReporter;
+  /** The /metrics text; default: this process's metrics (a cluster worker asks its primary for everyone's). */
+  metricsText?: (metrics: RouterMetrics) => Promise<{ contentType: string; text: string }>;
+  /** The platform certificate for `*.<domain>`, when configured. */
+  platformCert?: PemPair;
+  /** Opens the apps' sealed private keys; none: app certificates cannot be loaded. */
+  openKey?: (sealed: string) => string;
+  /** Retry delay after a failed sync (ms); default 1000. */
+  retryMs?: number;
+}
+
+/**
+ * One router process, wired by hand: the route table and its sync, the certificates and theirs, the
+ * balancer and backend states, the proxies, the metrics and the HTTP and HTTPS servers. `start` syncs
+ * before listening, so a (re)started worker never answers from an empty table while the store is up.
+ */
+export class RouterInstance {
+  readonly table = new RouteTable();
+  readonly certs: CertTable;
+  readonly sync: RouteSync;
+  readonly certSync: CertSync;
+  readonly states: BackendStates;
+  readonly metrics: RouterMetrics;
+  readonly pools: BackendPools;
+  readonly upgrades: UpgradeProxy;
+  readonly http: http.Server;
+  readonly https: https.Server;
+  private housekeeping: NodeJS.Immediate | undefined;
+
+  constructor(private readonly deps: RouterDeps) {
+    const { settings: s, logger } = deps;
+    this.certs = new CertTable(deps.openKey ?? noKeys);
+    if (deps.platformCert) this.certs.setPlatform(deps.platformCert);
+    this.states = new BackendStates({ ejectAfter: s.ejectAfter, ejectMs: s.ejectMs });
+    this.sync = new RouteSync(deps.store, this.table, {
+      logger,
+      resyncMs: s.resyncMs,
+      retryMs: deps.retryMs,
+      reporter: deps.reporter,
+      onTableChange: () => (this.housekeeping ??= setImmediate(() => this.dropGoneBackends())),
+    });
+    this.certSync = new CertSync(deps.store, this.certs, { logger, resyncMs: s.resyncMs, retryMs: deps.retryMs });
+    const balancer = createBalancer(s.balance, this.states);
+    this.metrics = new RouterMetrics({ routes: () => this.table.size, ejectedBackends: () => this.states.ejected(), tunnels: () => this.upgrades.open });
+    this.upgrades = new UpgradeProxy({ balancer, states: this.states, timeoutMs: s.timeoutMs, logger, metrics: this.metrics });
+    this.pools = new BackendPools({ connectTimeoutMs: s.connectTimeoutMs, timeoutMs: s.timeoutMs });
+    const proxy = new HttpProxy({
+      pools: this.pools,
+      balancer,
+      states: this.states,
+      maxBodyBytes: s.maxBodyMb * 1024 * 1024,
+      logger,
+      metrics: this.metrics,
+    });
+    const metricsText = deps.metricsText ?? localMetrics;
+    const options = {
+      table: this.table,
+      status: { synced: () => this.sync.synced, apps: () => this.table.size, metrics: () => metricsText(this.metrics) },
+      domain: s.domain,
+      proxy,
+      upgrades: this.upgrades,
+      logger,
+      accessLog: deps.accessLog,
+      metrics: this.metrics,
+      maxHeaderBytes: s.maxHeaderBytes,
+      httpsRedirect: s.httpsRedirect ? { port: s.tlsPort, covers: (host: string) => this.certs.covers(host) } : undefined,
+    };
+    this.http = createRouterServer(options);
+    this.https = createTlsRouterServer(
+      { ...options, httpsRedirect: undefined },
+      {
+        ...(deps.platformCert ? { cert: deps.platformCert.cert, key: deps.platformCert.key } : {}),
+        SNICallback: (servername, cb) => {
+          const context = this.certs.contextFor(servername);
+          if (context) cb(null, context);
+          else cb(new Error(`no certificate for ${servername}`));
+        },
+      },
+    );
+  }
+
+  /** Syncs routes and certificates, then listens; resolves with the ports (useful with port 0). */
+  async start(): Promise<{ port: number; tlsPort: number }> {
+    await Promise.all([this.sync.start(), this.certSync.start()]);
+    const { host, port, tlsPort } = this.deps.settings;
+    return { port: await listen(this.http, port, host), tlsPort: await listen(this.https, tlsPort, host) };
+  }
+
+  /**
+   * Stops: no new connections, in-flight requests get `graceMs` to finish, then everything closes;
+   * the access log is flushed.
+   */
+  async stop(graceMs: number): Promise<void> {
+    const servers = [this.http, this.https];
+    const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    for (const s of servers) s.closeIdleConnections();
+    const grace = setTimeout(() => {
+      this.deps.logger.warn('grace period over: closing remaining connections');
+      for (const s of servers) s.closeAllConnections();
+      this.upgrades.closeAll();
+    }, graceMs);
+    await Promise.all([this.sync.stop(), this.certSync.stop()]);
+    await closed;
+    clearTimeout(grace);
+    clearImmediate(this.housekeeping);
+    await this.pools.destroy(this.states.prune(new Set()));
+    await this.deps.accessLog?.close().catch((err: unknown) => this.deps.logger.warn({ err: toError(err) }, 'flushing access lines failed'));
+  }
+
+  /**
+   * After a route change: close the pools of backends no route has any more (requests in flight on
+   * them finish first: that is the draining) and forget them.
+   */
+  private dropGoneBackends(): void {
+    this.housekeeping = undefined;
+    const live = new Set<string>();
+    for (const app of this.table.apps()) for (const b of this.table.get(app)?.backends ?? []) live.add(keyOf(b));
+    this.pools.drain(this.states.prune(live));
+  }
+}
+
+async function localMetrics(metrics: RouterMetrics): Promise<{ contentType: string; text: string }> {
+  return { contentType: metrics.registry.contentType, text: await metrics.registry.metrics() };
+}
+
+function noKeys(): string {
+  throw new Error('the router has no PAAS_SECRET to open app certificate keys with');
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
