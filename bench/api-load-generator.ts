@@ -5,8 +5,9 @@
  * server and hide queueing), and measures each latency from the moment the request was DUE, so a
  * stalled generator or server shows up in the figures (no coordinated omission).
  *
- * Input (argv[2], JSON): { url, rate, durationMs, warmupMs, requests: [{ method, path, headers, body }] }
- * — requests are used round-robin. Output (stdout, JSON): latencies in ms, status counts, achieved rate.
+ * Input (argv[2], JSON): { url, rate, durationMs, warmupMs, timeoutMs, requests: [{ method, path, headers, body }] }
+ * — requests are used round-robin; one unanswered after timeoutMs is abandoned and counted as
+ * `timeout` (with its latency so far). Output (stdout, JSON): latencies in ms, status counts, achieved rate.
  */
 import http from 'node:http';
 
@@ -15,6 +16,7 @@ interface Plan {
   rate: number;
   durationMs: number;
   warmupMs: number;
+  timeoutMs?: number;
   requests: { method: string; path: string; headers?: Record<string, string>; body?: unknown }[];
 }
 
@@ -33,7 +35,10 @@ function fire(i: number, due: number, measured: boolean): void {
   const body = bodies[i % plan.requests.length];
   inFlight++;
   maxInFlight = Math.max(maxInFlight, inFlight);
+  let finished = false;
   const done = (status: string): void => {
+    if (finished) return;
+    finished = true;
     inFlight--;
     if (!measured) return;
     latencies.push(performance.now() - due);
@@ -55,6 +60,10 @@ function fire(i: number, due: number, measured: boolean): void {
     },
   );
   req.on('error', () => done('error'));
+  req.setTimeout(plan.timeoutMs ?? 10_000, () => {
+    done('timeout');
+    req.destroy();
+  });
   req.end(body);
 }
 

@@ -11,6 +11,9 @@ const benches: Record<string, () => Promise<string>> = {
   push: async () => (await import('./push.js')).benchPush(),
   router: async () => (await import('./router.js')).benchRouter(),
   placement: async () => (await import('./placement.js')).benchPlacement(),
+  api: async () => (await import('./api.js')).benchApi(),
+  scheduler: async () => (await import('./scheduler.js')).benchScheduler(),
+  logs: async () => (await import('./logs.js')).benchLogs(),
 };
 
 const only = process.argv.slice(2);

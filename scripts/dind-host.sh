@@ -17,7 +17,8 @@
 # cannot run on the container's own overlay file system). Settings (environment):
 #   PAAS_DIND_SUBNET         subnet of the paas-dind network when it is created (10.213.0.0/24)
 #   PAAS_DIND_START_TIMEOUT  seconds to wait for an engine to answer (60)
-# The engine listens without TLS: the paas-dind network is reachable from this machine only.
+# The engine listens without TLS on the paas-dind bridge: no port is published on this machine's
+# own interfaces, so keep it to a lab machine.
 set -euo pipefail
 
 image=paas/dind:bookworm
@@ -73,6 +74,17 @@ free_address() {
   die "no free address left in $cidr"
 }
 
+# This machine's name servers, for the inner engine's containers (loopback ones are unreachable
+# from there; systemd-resolved's stub points at the real list).
+dns_servers() {
+  local f servers
+  for f in /etc/resolv.conf /run/systemd/resolve/resolv.conf; do
+    [ -r "$f" ] || continue
+    servers=$(awk '$1 == "nameserver" && $2 !~ /^(127\.|::1$)/ { printf "%s ", $2 }' "$f")
+    [ -z "$servers" ] || { printf '%s' "$servers"; return; }
+  done
+}
+
 wait_for_engine() { # container address
   local c=$1 addr=$2 deadline=$((SECONDS + start_timeout))
   while ((SECONDS < deadline)); do
@@ -101,6 +113,7 @@ cmd_start() {
       --network "$network"
       --security-opt seccomp=unconfined --security-opt apparmor=unconfined
       --sysctl net.ipv4.ip_forward=1
+      --env "DIND_DNS=$(dns_servers)"
       --volume "$dir:/var/lib/docker")
     for cap in "${caps[@]}"; do args+=(--cap-add "$cap"); done
     for attempt in 1 2 3 4 5; do

@@ -5,6 +5,9 @@
 #   DIND_STORAGE_DRIVER  overlay2 (default; /var/lib/docker must be a bind mount, not overlayfs) or vfs
 #   DIND_BIP             the inner default bridge (default 10.253.0.1/24, away from the outer 172.17/16)
 #   DIND_ADDRESS_POOL    pool for inner user networks (default 10.254.0.0/16, /24 each)
+#   DIND_DNS             name servers for the inner containers, space-separated (dind-host.sh passes
+#                        this machine's: on a user-defined network this container only sees Docker's
+#                        embedded 127.0.0.11, and the inner engine would fall back to 8.8.8.8)
 set -euo pipefail
 log() { printf '[dind] %s\n' "$*" >&2; }
 
@@ -45,5 +48,6 @@ args=(
   --mtu="$mtu"
   --shutdown-timeout=10
 )
+for server in ${DIND_DNS:-}; do args+=(--dns="$server"); done
 log "starting dockerd ${args[*]} $*"
 exec dockerd "${args[@]}" "$@"

@@ -66,17 +66,34 @@ describe('git push deploys a Node.js app', { timeout: 900_000 }, () => {
     const after2 = await p.get(app);
     assert.match(after2.body, /hello from paas v2/);
 
-    // The old release's container is gone once the new one serves.
+    // The old release's container is removed once it has drained (in the background).
     const docker = new Docker();
-    const containers = await docker.listContainers({ all: true, filters: { label: [`paas.cluster=${p.cluster}`, `paas.app=${app}`, 'paas.role=process'] } });
-    assert.deepEqual(containers.map((c) => c.Labels['paas.release']), ['2']);
+    const releasesRunning = async () =>
+      (await docker.listContainers({ all: true, filters: { label: [`paas.cluster=${p.cluster}`, `paas.app=${app}`, 'paas.role=process'] } })).map(
+        (c) => c.Labels['paas.release'],
+      );
+    for (let i = 0; i < 60 && (await releasesRunning()).length > 1; i++) await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(await releasesRunning(), ['2']);
+
+    // A release that does not boot is refused with its output; v2 keeps serving.
+    await writeFile(index, `console.log('booting v3'); throw new Error('missing DATABASE_URL');\n`);
+    await commitAll(dir, 'broken');
+    const broken = await gitPush(p, dir);
+    assert.notEqual(broken.code, 0);
+    assert.match(broken.output, /web\.1 crashed while booting/);
+    assert.match(broken.output, /missing DATABASE_URL/);
+    assert.match(broken.output, /pre-receive hook declined/);
+    assert.match((await p.get(app)).body, /hello from paas v2/);
+    await writeFile(index, (await readFile(join(repoRoot, 'test/fixtures/hello-express/index.js'), 'utf8')).replace('hello from paas v1', 'hello from paas v2'));
+    await commitAll(dir, 'fixed');
 
     // Config changes make a release and reach the process.
     const set = await p.paas(['config:set', 'GREETING=bonjour'], { cwd: dir });
     assert.equal(set.code, 0, set.stderr);
     assert.match((await p.get(app)).body, /GREETING=bonjour/);
     const releases = await p.paas(['releases'], { cwd: dir });
-    assert.match(releases.stdout, /v3\s+Set GREETING config vars/);
+    assert.match(releases.stdout, /v4\s+Set GREETING config vars/);
+    assert.match(releases.stdout, /v3\s+Deploy [0-9a-f]{7}.*failed/);
 
     // Destroy: containers, route and repo go; the router answers 404.
     const refused = await p.paas(['apps:destroy', app]);

@@ -38,23 +38,12 @@ export interface DindHost {
 
 /**
  * An entrypoint for paas/run:bookworm (no app image needed) that answers every HTTP request on
- * $PORT with "hello from $NAME" (perl-base is part of Debian's minbase).
+ * $PORT with "hello from $NAME" (busybox httpd); SIGTERM stops it at once.
  */
 export const helloServerEntrypoint = [
-  'perl',
-  '-MIO::Socket::INET',
-  '-e',
-  // String.raw: the escapes are perl's, not JavaScript's.
-  String.raw`$| = 1;
-$SIG{TERM} = sub { exit 0 };
-my $s = IO::Socket::INET->new(LocalPort => $ENV{PORT}, Listen => 64, ReuseAddr => 1) or die "listen: $!";
-print "listening on $ENV{PORT}\n";
-while (my $c = $s->accept) {
-  while (defined(my $l = <$c>)) { last if $l eq "\r\n" }
-  my $b = "hello from $ENV{NAME}\n";
-  print $c "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " . length($b) . "\r\nConnection: close\r\n\r\n$b";
-  close $c;
-}`,
+  'sh',
+  '-c',
+  'trap "exit 0" TERM; mkdir -p /tmp/www && printf "hello from %s\\n" "$NAME" > /tmp/www/index.html && httpd -f -p "$PORT" -h /tmp/www & wait',
 ];
 
 function run(home: string, args: string[]): Promise<string> {

@@ -69,7 +69,8 @@ async function waitHealthy(what: string, check: () => Promise<boolean>, ms: numb
   throw new Error(`${what} did not become healthy:\n${await logs()}`);
 }
 
-export async function startPlatform(): Promise<Platform> {
+/** Starts a platform; `env` adds or overrides settings (e.g. faster host checks). */
+export async function startPlatform(opts: { env?: Record<string, string> } = {}): Promise<Platform> {
   const db: TestDatabase = await createTestDatabase();
   const home = await mkdtemp(join(tmpdir(), 'paas-e2e-'));
   const [apiPort, routerPort, builderPort] = [await freePort(), await freePort(), await freePort()];
@@ -98,6 +99,7 @@ export async function startPlatform(): Promise<Platform> {
     PAAS_SECRET: randomBytes(32).toString('hex'),
     PAAS_STOP_GRACE: '2',
     LOG_LEVEL: 'info',
+    ...opts.env,
   };
   const children: ChildProcess[] = [];
   const output: Record<string, string> = { controller: '', builder: '', router: '' };

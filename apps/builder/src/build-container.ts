@@ -6,12 +6,26 @@ export function paasLabels(cluster: string, app: string, buildId?: string): Reco
   return { 'paas.cluster': cluster, 'paas.app': app, ...(buildId === undefined ? {} : { 'paas.build': buildId }) };
 }
 
-/** Creates the app's cache volume (CACHE_DIR) unless it exists; returns its name. */
-export async function ensureCacheVolume(docker: Docker, cluster: string, app: string): Promise<string> {
+/**
+ * The app's cache volume (CACHE_DIR), created unless it exists. A volume of an older cache epoch (the
+ * cache was purged since it was made) is removed first, so the build starts with an empty cache.
+ * Returns its name and whether it was purged.
+ */
+export async function ensureCacheVolume(docker: Docker, cluster: string, app: string, epoch: string): Promise<{ name: string; purged: boolean }> {
   const name = cacheVolumeName(cluster, app);
+  let purged = false;
+  try {
+    const existing = await docker.getVolume(name).inspect();
+    if ((existing.Labels?.['paas.cache-epoch'] ?? '0') !== epoch) {
+      await docker.getVolume(name).remove();
+      purged = true;
+    }
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+  }
   // creating a volume that exists is a no-op that returns it
-  await docker.createVolume({ Name: name, Labels: paasLabels(cluster, app) });
-  return name;
+  await docker.createVolume({ Name: name, Labels: { ...paasLabels(cluster, app), 'paas.cache-epoch': epoch } });
+  return { name, purged };
 }
 
 export interface BuildContainerOptions {
@@ -20,6 +34,8 @@ export interface BuildContainerOptions {
   app: string;
   buildId: string;
   memoryMb: number;
+  /** CPU cores (fractions allowed). */
+  cpus: number;
   cacheVolume: string;
   /** Variables for every process in the container (e.g. NODE_EXTRA_CA_CERTS). */
   env: string[];
@@ -36,6 +52,8 @@ export async function startBuildContainer(docker: Docker, o: BuildContainerOptio
     HostConfig: {
       Memory: o.memoryMb * 1024 * 1024,
       MemorySwap: o.memoryMb * 1024 * 1024,
+      NanoCpus: Math.round(o.cpus * 1e9),
+      PidsLimit: 4096,
       Mounts: [{ Type: 'volume', Source: o.cacheVolume, Target: '/cache' }],
     },
   });

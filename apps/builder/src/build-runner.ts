@@ -6,6 +6,7 @@ import type { BuilderRegistry } from './builder.js';
 import { BuildOutput } from './build-output.js';
 import { readSourceListing } from './source-listing.js';
 import { formatSize } from './format-size.js';
+import { watchCancellation } from './build-cancel.js';
 
 export interface BuildRunnerOptions {
   redis: Redis;
@@ -25,8 +26,9 @@ export interface BuildFailure {
 }
 
 /**
- * Runs one build: picks the builder, streams the output, enforces the time limit, always ends the
- * output stream with exactly one succeeded/failed entry and always deletes the source tar.
+ * Runs one build: picks the builder, streams the output, enforces the time limit, stops when the
+ * build is cancelled, always ends the output stream with exactly one succeeded/failed entry and
+ * always deletes the source tar.
  */
 export class BuildRunner {
   constructor(private readonly o: BuildRunnerOptions) {}
@@ -36,11 +38,14 @@ export class BuildRunner {
     const log = this.o.log.child({ app: job.app, build: job.buildId, job: jobId });
     const writer = new BuildLogWriter(this.o.redis, this.o.keys.buildLog(job.buildId));
     const output = new BuildOutput(writer, log);
-    const timeout = new AbortController();
+    // Stopped by the time limit, or by the controller when the git client disconnects.
+    const stop = new AbortController();
     const timeoutError = new AppError('build_failed', `Build timed out after ${this.o.timeoutSeconds}s and was stopped`, {
       details: { reason: 'timeout' },
     });
-    const timer = setTimeout(() => timeout.abort(timeoutError), this.o.timeoutSeconds * 1000);
+    const cancelledError = new AppError('build_failed', 'Build cancelled: the git client disconnected', { details: { reason: 'cancelled' } });
+    const timer = setTimeout(() => stop.abort(timeoutError), this.o.timeoutSeconds * 1000);
+    const unwatch = watchCancellation(this.o.redis, this.o.keys.buildCancel(job.buildId), () => stop.abort(cancelledError), log);
     const started = Date.now();
     let ended = false;
     // the source tar is deleted before the end entry is written: a reader that saw the end sees it gone
@@ -51,8 +56,8 @@ export class BuildRunner {
       await output.heading(`Building ${job.app} (commit ${job.commit.slice(0, 7)})`);
       const source = await readSourceListing(job.sourcePath);
       const builder = this.o.builders.select({ job, source });
-      const work = builder.build({ job, source, output, signal: timeout.signal, log });
-      const result = await untilStopped(work, timeout.signal, this.o.stopGraceMs ?? 15_000);
+      const work = builder.build({ job, source, output, signal: stop.signal, log });
+      const result = await untilStopped(work, stop.signal, this.o.stopGraceMs ?? 15_000);
       await output.heading('Build succeeded');
       await output.info(`Image: ${result.image} (${formatSize(result.imageSize)})`);
       await output.close();
@@ -62,7 +67,7 @@ export class BuildRunner {
       log.info({ image: result.image, imageSize: result.imageSize, ms: Date.now() - started }, 'build succeeded');
       return result;
     } catch (thrown) {
-      const err = timeout.signal.aborted ? timeoutError : thrown;
+      const err: unknown = stop.signal.aborted ? stop.signal.reason : thrown;
       const failure = describeFailure(err);
       log[failure.code === 'internal' ? 'error' : 'info']({ err: toError(thrown), code: failure.code, ms: Date.now() - started }, 'build failed');
       if (!ended) {
@@ -74,6 +79,7 @@ export class BuildRunner {
       throw new BuildFailedError(failure);
     } finally {
       clearTimeout(timer);
+      unwatch();
       await removeSource();
     }
   }

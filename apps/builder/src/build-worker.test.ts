@@ -14,8 +14,8 @@ import Docker from 'dockerode';
 import type { BuildJobData, BuildLogEntry, BuildResult } from '@paas/shared';
 import { RedisKeys, buildQueueName, createLogger, readBuildLog, testRedisUrl } from '@paas/shared';
 import { loadConfig, type BuilderConfig } from './config.js';
-import { BuilderRegistry } from './builder.js';
-import { BuildpackBuilder } from './buildpack-builder.js';
+import type { BuilderRegistry } from './builder.js';
+import { createBuilderRegistry } from './builder-wiring.js';
 import { BuildRunner } from './build-runner.js';
 import { startBuildWorker } from './build-worker.js';
 import { fakeCommit, fetchFromImage, fixturesDir, gitArchive, removeCluster, removeKeys } from './test-support.js';
@@ -34,17 +34,7 @@ let worker: Worker<BuildJobData, BuildResult>;
 let sources: string;
 
 function builders(): BuilderRegistry {
-  return new BuilderRegistry([
-    new BuildpackBuilder({
-      docker,
-      buildImage: config.buildImage,
-      runImage: config.runImage,
-      cluster,
-      memoryMb: config.memoryMb,
-      buildpacksDir: config.buildpacksDir,
-      extraCaCerts: config.buildCaFile ? readFileSync(config.buildCaFile) : undefined,
-    }),
-  ]);
+  return createBuilderRegistry(config, { docker, redis, keys, log });
 }
 
 before(async () => {
@@ -153,7 +143,10 @@ test('a Node.js app builds into a slim image that serves HTTP', async () => {
   assert.deepEqual(result.processTypes, { web: 'node index.js' });
   assert.equal(result.buildpack, 'nodejs');
   assert.equal(result.image, `paas/${app}:b-b1${id}`);
-  assert.ok(result.imageSize > 0 && result.imageSize < result.buildImageSize, `${result.imageSize} < ${result.buildImageSize}`);
+  // the run image holds the runtime and the app, not the compilers: ≤ 150 MB and ≤ a third of the build image
+  assert.ok(result.imageSize > 0 && result.imageSize <= 150e6, `run image ${result.imageSize} ≤ 150 MB`);
+  assert.ok(result.imageSize * 3 <= result.buildImageSize, `run image ${result.imageSize} ≤ build image ${result.buildImageSize} / 3`);
+  assert.ok(f.lines.some((l) => /^ {7}Layer \/app\/\.heroku\/node: \d+M \(new\)$/.test(l)), 'the node runtime is a layer of its own');
   const image = await docker.getImage(result.image).inspect();
   assert.deepEqual(
     { cluster: image.Config.Labels['paas.cluster'], app: image.Config.Labels['paas.app'], build: image.Config.Labels['paas.build'] },
@@ -163,7 +156,7 @@ test('a Node.js app builds into a slim image that serves HTTP', async () => {
   assert.deepEqual(image.Config.Cmd, ['node index.js']);
   assert.equal(image.Config.User, 'paas');
   assert.equal(image.Config.WorkingDir, '/app');
-  assert.ok(image.Config.Env.some((e) => e.startsWith('PATH=/app/.heroku/node/bin:/app/node_modules/.bin:')));
+  assert.ok(image.Config.Env.some((e) => e.startsWith('PATH=') && e.includes(':/app/.heroku/node/bin:/app/node_modules/.bin:')));
 
   assert.match(await fetchFromImage(docker, result.image, cluster), /^hello from node v22\.\d+\.\d+ \(production\)/);
   assert.equal(existsSync(source), false, 'the source tar is deleted');
@@ -180,6 +173,12 @@ test('a code-only change restores node_modules from the cache instead of install
   assert.ok(f.lines.includes('-----> Restoring cache'), f.lines.join('\n'));
   assert.ok(f.lines.includes('       node_modules restored from cache (lockfile unchanged)'));
   assert.ok(!f.lines.includes('-----> Installing dependencies'), 'dependencies are not installed again');
+  assert.ok(f.lines.some((l) => /^ {7}Layer \/app\/\.heroku\/node: \d+M \(unchanged, reused\)$/.test(l)), f.lines.join('\n'));
+  // only the app's own files are new: the runtime and node_modules layers are the first build's
+  const layersOf = async (ref: string): Promise<string[]> => (await docker.getImage(ref).inspect()).RootFS.Layers ?? [];
+  const [first, second] = [await layersOf(`paas/${app}:b-b1${id}`), await layersOf(result.image)];
+  assert.equal(first.length, second.length);
+  assert.deepEqual(second.slice(0, -1), first.slice(0, -1), 'every layer but the app layer is shared');
   assert.match(await fetchFromImage(docker, result.image, cluster), /^hello again from node v22/);
 });
 
@@ -188,7 +187,7 @@ test('a source without package.json fails with no_buildpack, saying what was loo
   const f = await build(`none-${id}`, `b3${id}`, source);
   const end = failed(f);
   assert.equal(end.code, 'no_buildpack');
-  assert.equal(end.error, 'No buildpack detected: looked for nodejs (package.json)');
+  assert.match(end.error, /^No buildpack detected: looked for nodejs \(package\.json\), python \(.*\), go \(go\.mod\), static \(index\.html or static\.json\)$/);
   assert.equal(existsSync(source), false);
   assert.equal(await buildContainersLeft(), 0);
   assert.deepEqual(await jobOutcome(`b3${id}`), { state: 'failed', attemptsMade: 1 }, 'failed once, never retried');

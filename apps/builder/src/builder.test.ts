@@ -36,3 +36,20 @@ test('nothing detecting is a no_buildpack error', () => {
     (err: unknown) => err instanceof AppError && err.code === 'no_buildpack',
   );
 });
+
+test('PAAS_BUILDER overrides detection; named buildpacks beat a Dockerfile', () => {
+  const registry = new BuilderRegistry([fake('buildpacks', () => true), fake('dockerfile', (ctx) => ctx.source.has('Dockerfile'))]);
+  const withDockerfile = new SourceListing(['Dockerfile', 'package.json']);
+  const pick = (env: Record<string, string>, buildpacks: string[] = [], source = withDockerfile): string =>
+    registry.select({ job: { ...job, env, buildpacks }, source }).name;
+  assert.equal(pick({}), 'dockerfile');
+  assert.equal(pick({ PAAS_BUILDER: 'buildpacks' }), 'buildpacks');
+  assert.equal(pick({ PAAS_BUILDER: 'dockerfile' }, ['nodejs'], new SourceListing(['package.json'])), 'dockerfile');
+  assert.equal(pick({}, ['nodejs']), 'buildpacks');
+  assert.equal(pick({ BUILDPACK_URL: 'https://example.com/bp.git' }), 'buildpacks');
+  assert.equal(pick({}, [], new SourceListing(['Dockerfile', '.buildpacks'], { '.buildpacks': 'nodejs\n' })), 'buildpacks');
+  assert.throws(
+    () => pick({ PAAS_BUILDER: 'magic' }),
+    (err: unknown) => err instanceof AppError && err.code === 'build_failed' && /PAAS_BUILDER is "magic"/.test(err.message),
+  );
+});

@@ -1,6 +1,7 @@
 import type { BuildJobData, BuildResult, Logger } from '@paas/shared';
 import { AppError } from '@paas/shared';
 import type { BuildOutput } from './build-output.js';
+import { explicitBuildpacks } from './buildpack-plan.js';
 import type { SourceListing } from './source-listing.js';
 
 /** What a builder may look at to decide whether it builds an app: the job and its source's file names. */
@@ -12,15 +13,15 @@ export interface DetectContext {
 export interface BuildContext extends DetectContext {
   /** The user's build output (Heroku-style lines, streamed live). */
   output: BuildOutput;
-  /** Aborted when the build runs out of time: the builder must stop its containers and return. */
+  /** Aborted when the build runs out of time or is cancelled: the builder must stop its containers and return. */
   signal: AbortSignal;
   /** Operator log, already carrying the app, build and job ids. */
   log: Logger;
 }
 
 /**
- * The build seam: one implementation per way of turning source into an image (classic buildpacks
- * now, a Dockerfile builder later). `detect` is cheap and reads nothing but the context; `build`
+ * The build seam: one implementation per way of turning source into an image (classic buildpacks,
+ * Dockerfiles). `detect` is cheap and reads nothing but the context; `build`
  * writes its progress to `ctx.output` and throws an AppError (`build_failed`, `no_buildpack`, …) when
  * the app cannot be built.
  */
@@ -32,8 +33,11 @@ export interface Builder {
 }
 
 /**
- * Which builder wins when several could build an app: first in this list. An app with a Dockerfile
- * is built from it; otherwise the buildpacks try (their own bin/detect scripts decide which one).
+ * Which builder builds an app: the one place this is decided.
+ *   1. The app's config var `PAAS_BUILDER` (`dockerfile` or `buildpacks`), when set.
+ *   2. Buildpacks, when the app names some (its buildpacks setting, BUILDPACK_URL, a .buildpacks file).
+ *   3. Otherwise the first builder of this list whose detect() accepts the source: an app with a
+ *      Dockerfile at its root is built from it; any other is for the buildpacks' bin/detect scripts.
  */
 export const builderPrecedence = ['dockerfile', 'buildpacks'] as const;
 
@@ -57,8 +61,17 @@ export class BuilderRegistry {
     return this.builders.map((b) => b.name);
   }
 
-  /** The first builder, in precedence order, that detects the app. */
+  /** The builder for an app, by the rules of `builderPrecedence`. */
   select(ctx: DetectContext): Builder {
+    const forced = ctx.job.env['PAAS_BUILDER']?.trim();
+    if (forced) {
+      const builder = this.builders.find((b) => b.name === forced);
+      if (!builder) throw new AppError('build_failed', `PAAS_BUILDER is "${forced}": this builder has ${this.names.join(', ')}`);
+      return builder;
+    }
+    const named = explicitBuildpacks({ appBuildpacks: ctx.job.buildpacks, env: ctx.job.env, dotBuildpacks: ctx.source.file('.buildpacks') });
+    const buildpacks = this.builders.find((b) => b.name === 'buildpacks');
+    if (named && buildpacks) return buildpacks;
     const builder = this.builders.find((b) => b.detect(ctx));
     if (!builder) throw new AppError('no_buildpack', `No builder detected this app: tried ${this.names.join(', ') || 'none'}`);
     return builder;

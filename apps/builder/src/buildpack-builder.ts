@@ -1,13 +1,17 @@
 import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { BuildResult, ProcessTypes } from '@paas/shared';
-import { AppError } from '@paas/shared';
+import { AppError, isAppError } from '@paas/shared';
 import type { Builder, BuildContext } from './builder.js';
-import { buildpackOrder, noBuildpackMessage, type BuildpackInfo } from './buildpack-order.js';
-import { parseReleaseYaml } from './buildpack-release.js';
+import { describeBuildpack, noBuildpackMessage, planBuildpacks, type BuildpackPlan, type BuildpackRef } from './buildpack-plan.js';
+import type { BuildpackFetcher, FetchedBuildpack } from './buildpack-fetcher.js';
+import { BuildpackSteps } from './buildpack-steps.js';
+import type { CacheEpochs } from './cache-epochs.js';
 import { parseProcfile } from './procfile.js';
-import { runExec } from './docker-exec.js';
-import { putArchive, readContainerFile, tarOfDirectory, tarOfFiles } from './docker-archive.js';
+import { putArchive, readContainerFile, tarOfDirectory } from './docker-archive.js';
+import { mergeTars, type TarEntry, type TarPart } from './tar-merge.js';
+import type { BuildTrust } from './build-trust.js';
 import { ensureCacheVolume, paasLabels, removeContainer, startBuildContainer } from './build-container.js';
 import { commitSlugImage, imageSize } from './slug-image.js';
 import { slugImageName } from './image-name.js';
@@ -20,18 +24,33 @@ export interface BuildpackBuilderOptions {
   runImage: string;
   cluster: string;
   memoryMb: number;
+  cpus: number;
   /** Host directory holding the built-in buildpacks (one directory each, with bin/detect, compile, release). */
   buildpacksDir: string;
-  /** Extra CA certificates (PEM) the build trusts, for networks that intercept TLS. */
-  extraCaCerts?: Buffer;
+  /** Fetches buildpacks given by git URL. */
+  fetcher: BuildpackFetcher;
+  /** Each app's build cache generation (a purge starts a new one). */
+  cacheEpochs: CacheEpochs;
+  /** What the build trusts besides the image's CAs (networks that intercept TLS). */
+  trust: BuildTrust;
 }
 
-const extraCaPath = '/etc/paas/extra-ca.pem';
+/** The build image's unprivileged user, who owns /app, /cache, /env and /buildpacks. */
+const paasUid = 1000;
+
+const planSources: Record<BuildpackPlan['source'], string> = {
+  app: "the app's settings",
+  BUILDPACK_URL: 'BUILDPACK_URL',
+  '.buildpacks': '.buildpacks',
+  detect: 'detection',
+};
 
 /**
- * Heroku's classic buildpack API, run in a container of the build image: bin/detect of each
- * buildpack in order, then bin/compile /app /cache /env and bin/release /app of the first that
- * detects. The resulting /app becomes a slug on the slim run image.
+ * Heroku's classic buildpack API, run in a container of the build image: with no buildpacks named,
+ * bin/detect of each built-in in order and the first that passes builds the app; with buildpacks
+ * named (the app's setting, BUILDPACK_URL, a .buildpacks file), each one runs in order. Then bin/compile
+ * /app /cache /env, and bin/release /app of the last. The resulting /app becomes a slug on the slim
+ * run image.
  */
 export class BuildpackBuilder implements Builder {
   readonly name = 'buildpacks';
@@ -46,22 +65,28 @@ export class BuildpackBuilder implements Builder {
   async build(ctx: BuildContext): Promise<BuildResult> {
     const { job, output, signal } = ctx;
     const { docker } = this.o;
-    const order = buildpackOrder(job.buildpacks);
+    const plan = this.plan(ctx);
     const image = slugImageName(job.app, job.buildId);
     const labels = paasLabels(this.o.cluster, job.app, job.buildId);
+    await this.announce(ctx, plan);
+    // Buildpacks given by git URL are fetched while the build container starts.
+    const fetching = this.fetchBuildpacks(ctx, plan);
+    fetching.catch(() => undefined);
 
-    const cacheVolume = await ensureCacheVolume(docker, this.o.cluster, job.app);
+    const cache = await ensureCacheVolume(docker, this.o.cluster, job.app, await this.o.cacheEpochs.current(job.app));
+    if (cache.purged) await output.heading('Build cache purged: this build starts with an empty cache');
     const container = await startBuildContainer(docker, {
       image: this.o.buildImage,
       cluster: this.o.cluster,
       app: job.app,
       buildId: job.buildId,
       memoryMb: this.o.memoryMb,
-      cacheVolume,
-      env: this.o.extraCaCerts ? [`NODE_EXTRA_CA_CERTS=${extraCaPath}`] : [],
+      cpus: this.o.cpus,
+      cacheVolume: cache.name,
+      env: this.o.trust.env,
     });
-    // Removed at once on timeout (its running exec ends and the steps stop), or as soon as the slug
-    // is copied out of it; always awaited before returning.
+    // Removed at once on timeout or cancellation (its running exec ends and the steps stop), or as
+    // soon as the slug is copied out of it; always awaited before returning.
     let removing: Promise<void> | undefined;
     const remove = (): void => {
       removing ??= removeContainer(container).catch((err: unknown) => ctx.log.warn({ err }, 'could not remove the build container'));
@@ -69,89 +94,121 @@ export class BuildpackBuilder implements Builder {
     signal.addEventListener('abort', remove, { once: true });
     if (signal.aborted) remove();
     try {
-      await this.prepare(ctx, container);
-      const buildpack = await this.detectBuildpack(ctx, container, order);
-      await this.step(ctx, container, buildpack, 'compile', ['/app', '/cache', '/env']);
-      const defaults = await this.release(ctx, container, buildpack);
+      const steps = new BuildpackSteps(ctx, container);
+      await this.prepare(ctx, container, plan, await fetching);
+      steps.checkTime();
+      const buildpacks = await this.detectBuildpacks(ctx, steps, plan);
+      for (const [i, bp] of buildpacks.entries()) await steps.compile(bp, buildpacks.slice(0, i));
+      const last = buildpacks.at(-1)!;
+      const defaults = await steps.release(last, buildpacks.slice(0, -1));
       const processTypes = await this.processTypes(ctx, container, defaults);
 
       await output.heading('Compressing...');
-      const ref = await commitSlugImage(docker, container, {
+      const slug = await commitSlugImage(docker, container, {
         runImage: this.o.runImage,
+        cluster: this.o.cluster,
         repo: image.repo,
         tag: image.tag,
         labels,
         webCommand: processTypes['web'],
+        onLayer: (l) => output.info(`Layer /app/${l.path}: ${formatSize(l.bytes)} (${l.reused ? 'unchanged, reused' : 'new'})`),
         onExported: remove,
       });
-      const [size, buildSize] = await Promise.all([imageSize(docker, ref), imageSize(docker, this.o.buildImage)]);
+      const [size, buildSize] = await Promise.all([imageSize(docker, slug.ref), imageSize(docker, this.o.buildImage)]);
       await output.info(`Done: ${formatSize(size)} (the build image is ${formatSize(buildSize)})`);
-      return { image: ref, processTypes, buildpack: buildpack.name, imageSize: size, buildImageSize: buildSize };
+      return {
+        image: slug.ref,
+        processTypes,
+        buildpack: buildpacks.map((b) => (b.kind === 'builtin' ? b.name : describeBuildpack(b))).join(', '),
+        imageSize: size,
+        buildImageSize: buildSize,
+      };
     } finally {
       signal.removeEventListener('abort', remove);
       await (removing ?? removeContainer(container).catch((err: unknown) => ctx.log.warn({ err }, 'could not remove the build container')));
     }
   }
 
-  /** Source into /app, buildpacks into /buildpacks, config vars into /env, all readable by the paas user. */
-  private async prepare(ctx: BuildContext, container: Docker.Container): Promise<void> {
-    const { job, output } = ctx;
-    await putArchive(container, createReadStream(job.sourcePath), '/app');
-    await putArchive(container, tarOfDirectory(this.o.buildpacksDir), '/buildpacks');
+  private plan(ctx: BuildContext): BuildpackPlan {
+    try {
+      return planBuildpacks({ appBuildpacks: ctx.job.buildpacks, env: ctx.job.env, dotBuildpacks: ctx.source.file('.buildpacks') });
+    } catch (err) {
+      if (isAppError(err)) throw new AppError('build_failed', err.message);
+      throw err;
+    }
+  }
+
+  /** Config vars that cannot be given, and the buildpacks the app named. */
+  private async announce(ctx: BuildContext, plan: BuildpackPlan): Promise<void> {
+    const { output } = ctx;
+    for (const key of configVarFiles(ctx.job.env).skipped) {
+      await output.warn(`Config var ${JSON.stringify(key)} is not a valid variable name: not given to the build`);
+    }
+    if (plan.source === 'detect') return;
+    await output.heading(`Using buildpacks (from ${planSources[plan.source]}):`);
+    for (const [i, bp] of plan.buildpacks.entries()) await output.info(`${i + 1}. ${describeBuildpack(bp)}`);
+  }
+
+  /** The buildpacks given by git URL, fetched (or refreshed) into the builder's cache. */
+  private async fetchBuildpacks(ctx: BuildContext, plan: BuildpackPlan): Promise<Map<string, FetchedBuildpack>> {
+    const fetched = new Map<string, FetchedBuildpack>();
+    for (const bp of plan.buildpacks) {
+      if (bp.kind !== 'git') continue;
+      const f = await this.o.fetcher.fetch(bp);
+      await ctx.output.heading(`Fetched buildpack ${describeBuildpack(bp)} at ${f.commit.slice(0, 12)}`);
+      if (f.stale) await ctx.output.warn(`Could not reach ${bp.url}: using the copy fetched earlier`);
+      fetched.set(bp.name, f);
+    }
+    return fetched;
+  }
+
+  /**
+   * Source into /app, config vars into /env, the buildpacks into /buildpacks, all owned by the paas
+   * user, and the extra CA: in one copy into the container.
+   */
+  private async prepare(ctx: BuildContext, container: Docker.Container, plan: BuildpackPlan, fetched: Map<string, FetchedBuildpack>): Promise<void> {
+    const { job } = ctx;
     const env = configVarFiles(job.env);
-    for (const key of env.skipped) await output.warn(`Config var ${JSON.stringify(key)} is not a valid variable name: not given to the build`);
-    await putArchive(container, tarOfFiles(env.files), '/env');
-    if (this.o.extraCaCerts) await putArchive(container, tarOfFiles([{ name: extraCaPath.slice(1), content: this.o.extraCaCerts }]), '/');
-    const chown = await runExec(container, { cmd: ['chown', '-R', 'paas:paas', '/app', '/env'], user: 'root' });
-    if (chown.exitCode !== 0) throw new Error(`chown of /app and /env exited with ${chown.exitCode}`);
-    this.checkTime(ctx);
+    const parts: TarPart[] = [{ tar: createReadStream(job.sourcePath), prefix: 'app', uid: paasUid, gid: paasUid }];
+    for (const bp of plan.buildpacks) {
+      const prefix = `buildpacks/${bp.name}`;
+      const tar = bp.kind === 'builtin' ? tarOfDirectory(join(this.o.buildpacksDir, bp.name)) : fetched.get(bp.name)!.archive();
+      parts.push({ tar, prefix: bp.kind === 'builtin' ? prefix : 'buildpacks', uid: paasUid, gid: paasUid });
+    }
+    const owned = { uid: paasUid, gid: paasUid };
+    const dirs: TarEntry[] = [
+      { name: 'app', mode: 0o755, ...owned },
+      { name: 'buildpacks', mode: 0o755, ...owned },
+      { name: 'env', mode: 0o700, ...owned },
+    ];
+    const files: TarEntry[] = [
+      ...env.files.map((f) => ({ name: `env/${f.name}`, content: f.content, mode: 0o600, ...owned })),
+      ...(await this.o.trust.files(this.o.buildImage)),
+    ];
+    await putArchive(container, mergeTars(dirs, parts, files), '/');
   }
 
-  private async detectBuildpack(ctx: BuildContext, container: Docker.Container, order: BuildpackInfo[]): Promise<BuildpackInfo> {
-    for (const bp of order) {
-      const res = await runExec(container, { cmd: [`/buildpacks/${bp.name}/bin/detect`, '/app'], user: 'paas', captureStdout: true });
-      this.checkTime(ctx);
-      if (res.exitCode === 0) {
-        const appKind = res.stdout.trim().split('\n')[0] || bp.name;
-        await ctx.output.heading(`${appKind} app detected`);
-        return bp;
+  /** The buildpacks that build the app: the first built-in that detects it, or every named one (each must detect it). */
+  private async detectBuildpacks(ctx: BuildContext, steps: BuildpackSteps, plan: BuildpackPlan): Promise<BuildpackRef[]> {
+    if (plan.source === 'detect') {
+      for (const bp of plan.buildpacks) {
+        const res = await steps.detect(bp);
+        if (res.detected) {
+          await ctx.output.heading(`${res.appKind} app detected`);
+          return [bp];
+        }
       }
+      throw new AppError('no_buildpack', noBuildpackMessage(plan.buildpacks));
     }
-    throw new AppError('no_buildpack', noBuildpackMessage(order));
-  }
-
-  /** Runs one of a buildpack's scripts as the paas user, its output streamed to the user. */
-  private async step(ctx: BuildContext, container: Docker.Container, bp: BuildpackInfo, script: string, args: string[]): Promise<void> {
-    const stream = ctx.output.stream();
-    const res = await runExec(container, {
-      cmd: [`/buildpacks/${bp.name}/bin/${script}`, ...args],
-      user: 'paas',
-      workingDir: '/app',
-      onOutput: (c) => stream.write(c),
-    });
-    await stream.end();
-    this.checkTime(ctx);
-    if (res.exitCode !== 0) {
-      throw new AppError('build_failed', `${bp.name} bin/${script} failed (exit code ${res.exitCode}):\n${stream.tail().join('\n')}`, {
-        details: { step: `${bp.name} bin/${script}`, exitCode: res.exitCode },
-      });
+    for (const bp of plan.buildpacks) {
+      const res = await steps.detect(bp);
+      if (!res.detected) {
+        const why = res.missing ? 'it has no bin/detect (is it a buildpack?)' : 'its bin/detect did not accept the app';
+        throw new AppError('no_buildpack', `App not compatible with buildpack ${describeBuildpack(bp)}: ${why}`);
+      }
+      await ctx.output.heading(`${res.appKind} app detected`);
     }
-  }
-
-  private async release(ctx: BuildContext, container: Docker.Container, bp: BuildpackInfo): Promise<ProcessTypes> {
-    const stream = ctx.output.stream();
-    const res = await runExec(container, {
-      cmd: [`/buildpacks/${bp.name}/bin/release`, '/app'],
-      user: 'paas',
-      captureStdout: true,
-      onOutput: (c) => stream.write(c),
-    });
-    await stream.end();
-    this.checkTime(ctx);
-    if (res.exitCode !== 0) {
-      throw new AppError('build_failed', `${bp.name} bin/release failed (exit code ${res.exitCode}):\n${stream.tail().join('\n')}`);
-    }
-    return parseReleaseYaml(res.stdout, bp.name);
+    return plan.buildpacks;
   }
 
   /** The app's Procfile overrides the buildpack's defaults; some process type must exist. */
@@ -172,9 +229,5 @@ export class BuildpackBuilder implements Builder {
     }
     if (types['web'] === undefined) await output.warn('No web process type: the app will get no HTTP traffic');
     return types;
-  }
-
-  private checkTime(ctx: BuildContext): void {
-    if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new AppError('build_failed', 'Build timed out');
   }
 }

@@ -17,6 +17,9 @@ test('defaults describe a local single-host platform', () => {
   assert.equal(c.cluster, 'local');
   assert.equal(c.healthPort, 5053);
   assert.equal(c.buildCaFile, undefined);
+  assert.equal(c.cpus, 2);
+  assert.equal(c.allowFileBuildpacks, false);
+  assert.match(c.buildpackCacheDir, /\.paas\/buildpacks$/);
   assert.ok(existsSync(join(c.buildpacksDir, 'nodejs', 'bin', 'compile')), c.buildpacksDir);
 });
 
@@ -32,6 +35,11 @@ test('values are parsed, and the extra CA falls back to the builder’s own', ()
   assert.equal(c.cluster, 'staging');
   assert.equal(c.buildCaFile, '/etc/ca.pem');
   assert.equal(loadConfig({ PAAS_BUILD_CA_FILE: '/a.pem', NODE_EXTRA_CA_CERTS: '/b.pem' }).buildCaFile, '/a.pem');
+  const g = loadConfig({ PAAS_HOME: '/srv/paas', PAAS_BUILDPACK_ALLOW_FILE_URLS: '1', PAAS_BUILD_CPUS: '0.5', PATH: '/bin', HTTPS_PROXY: 'http://p:3128', SECRET: 'x' });
+  assert.equal(g.buildpackCacheDir, '/srv/paas/buildpacks');
+  assert.equal(g.allowFileBuildpacks, true);
+  assert.equal(g.cpus, 0.5);
+  assert.deepEqual(g.gitEnv, { PATH: '/bin', HTTPS_PROXY: 'http://p:3128' }, 'git sees PATH and the proxies only');
 });
 
 test('a bad variable is named in the error', () => {

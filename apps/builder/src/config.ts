@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseEnv, portSchema } from '@paas/shared';
@@ -19,11 +21,18 @@ const schema = z.object({
   PAAS_BUILD_CONCURRENCY: positiveInt.max(64).default(2),
   PAAS_BUILD_TIMEOUT: positiveInt.default(900),
   PAAS_BUILD_MEMORY_MB: positiveInt.min(64).default(2048),
+  /** CPU cores a build container may use (fractions allowed). */
+  PAAS_BUILD_CPUS: z.coerce.number().min(0.1).max(256).default(2),
   PAAS_CLUSTER: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'lowercase letters, digits, dot, dash and underscore (it names volumes)')
     .default('local'),
   PAAS_BUILDPACKS_DIR: z.string().min(1).default(defaultBuildpacksDir),
+  PAAS_HOME: z.string().min(1).default(join(homedir(), '.paas')),
+  /** Where buildpacks given by git URL are cached (default: $PAAS_HOME/buildpacks). */
+  PAAS_BUILDPACK_CACHE: z.string().min(1).optional(),
+  /** file:// buildpack URLs read the builder host's disk: off unless the operator allows them (tests do). */
+  PAAS_BUILDPACK_ALLOW_FILE_URLS: z.enum(['0', '1', 'true', 'false']).default('0'),
   /** PEM certificates the build trusts in addition to its image's (networks that intercept TLS). */
   PAAS_BUILD_CA_FILE: z.string().min(1).optional(),
   /** The builder's own extra certificates; passed on to builds when PAAS_BUILD_CA_FILE is unset. */
@@ -31,6 +40,9 @@ const schema = z.object({
   PAAS_BUILDER_PORT: portSchema.default(5053),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/** The variables git keeps when fetching buildpacks. */
+const gitEnvNames = ['PATH', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy', 'GIT_SSL_CAINFO', 'SSL_CERT_FILE'];
 
 /** How dockerode reaches the engine. */
 export type DockerConnection = { socketPath: string } | { protocol: 'http'; host: string; port: number };
@@ -45,9 +57,14 @@ export interface BuilderConfig {
   /** A build running longer than this is killed (seconds). */
   timeoutSeconds: number;
   memoryMb: number;
+  cpus: number;
   /** Value of the `paas.cluster` label on everything the builder creates. */
   cluster: string;
   buildpacksDir: string;
+  buildpackCacheDir: string;
+  allowFileBuildpacks: boolean;
+  /** What git may see of the builder's environment when it fetches buildpacks: PATH and the proxies. */
+  gitEnv: Record<string, string>;
   /** File of extra CA certificates given to build containers, if any. */
   buildCaFile: string | undefined;
   healthPort: number;
@@ -73,8 +90,12 @@ export function loadConfig(env: Record<string, string | undefined>): BuilderConf
     concurrency: e.PAAS_BUILD_CONCURRENCY,
     timeoutSeconds: e.PAAS_BUILD_TIMEOUT,
     memoryMb: e.PAAS_BUILD_MEMORY_MB,
+    cpus: e.PAAS_BUILD_CPUS,
     cluster: e.PAAS_CLUSTER,
     buildpacksDir: e.PAAS_BUILDPACKS_DIR,
+    buildpackCacheDir: e.PAAS_BUILDPACK_CACHE ?? join(e.PAAS_HOME, 'buildpacks'),
+    allowFileBuildpacks: e.PAAS_BUILDPACK_ALLOW_FILE_URLS === '1' || e.PAAS_BUILDPACK_ALLOW_FILE_URLS === 'true',
+    gitEnv: Object.fromEntries(gitEnvNames.flatMap((k) => (env[k] === undefined ? [] : [[k, env[k]!]]))),
     buildCaFile: e.PAAS_BUILD_CA_FILE ?? e.NODE_EXTRA_CA_CERTS,
     healthPort: e.PAAS_BUILDER_PORT,
     logLevel: e.LOG_LEVEL,

@@ -17,22 +17,63 @@ export function tarOfFiles(files: readonly ArchiveFile[]): Readable {
   return Readable.from(p);
 }
 
-/** A tar of a host directory, modes kept, owned by root in the archive. */
-export function tarOfDirectory(dir: string): Readable {
+/** A tar of empty directories (parents first), with the owner and mode given. */
+export function tarOfDirectories(names: readonly string[], o: { uid: number; gid: number; mode: number }): Readable {
+  const p = pack();
+  for (const name of names) p.entry({ name, type: 'directory', mode: o.mode, uid: o.uid, gid: o.gid });
+  p.finalize();
+  return Readable.from(p);
+}
+
+/** A tar of a host directory, modes kept, owned by root in the archive; its entries under `prefix/` when given. */
+export function tarOfDirectory(dir: string, prefix?: string): Readable {
   return Readable.from(
     packDirectory(dir, {
-      map: (header) => ({ ...header, uid: 0, gid: 0, uname: 'root', gname: 'root' }),
+      map: (header) => ({
+        ...header,
+        name: prefix === undefined ? header.name : `${prefix}/${header.name}`.replace(/\/\.$/, ''),
+        uid: 0,
+        gid: 0,
+        uname: 'root',
+        gname: 'root',
+      }),
     }),
   );
 }
 
-/** Extracts a tar into a container's directory (running or only created); resolves once the engine is done. */
-export async function putArchive(container: Docker.Container, tar: Readable | Buffer, path: string): Promise<void> {
-  await container.putArchive(tar, { path });
+/**
+ * Extracts a tar into a container's directory (running or only created); resolves once the engine is
+ * done. A stream that fails (a git archive, an engine export) aborts the copy and rejects with its error.
+ */
+export async function putArchive(container: Docker.Container, tar: Readable | NodeJS.ReadableStream | Buffer, path: string): Promise<void> {
+  if (Buffer.isBuffer(tar)) {
+    await container.putArchive(tar, { path });
+    return;
+  }
+  const abort = new AbortController();
+  let failure: Error | undefined;
+  const onError = (err: Error): void => {
+    failure ??= err;
+    abort.abort();
+  };
+  tar.on('error', onError);
+  try {
+    await container.putArchive(tar, { path, abortSignal: abort.signal } as { path: string });
+  } catch (err) {
+    throw failure ?? err;
+  } finally {
+    tar.removeListener('error', onError);
+  }
+  if (failure) throw failure;
 }
 
 /** The content of one file in a container, or undefined when it does not exist. */
 export async function readContainerFile(container: Docker.Container, path: string): Promise<string | undefined> {
+  return (await readContainerBytes(container, path))?.toString('utf8');
+}
+
+/** The bytes of one file in a container (running or only created), or undefined when it does not exist. */
+export async function readContainerBytes(container: Docker.Container, path: string): Promise<Buffer | undefined> {
   let tar: NodeJS.ReadableStream;
   try {
     tar = await container.getArchive({ path });
@@ -40,14 +81,14 @@ export async function readContainerFile(container: Docker.Container, path: strin
     if ((err as { statusCode?: number }).statusCode === 404) return undefined;
     throw err;
   }
-  return new Promise<string | undefined>((resolve, reject) => {
+  return new Promise<Buffer | undefined>((resolve, reject) => {
     const ex = extract();
-    let content: string | undefined;
+    let content: Buffer | undefined;
     ex.on('entry', (header, stream, next) => {
       const chunks: Buffer[] = [];
       stream.on('data', (c: unknown) => void chunks.push(c as Buffer));
       stream.on('end', () => {
-        if (content === undefined && header.type === 'file') content = Buffer.concat(chunks).toString('utf8');
+        if (content === undefined && header.type === 'file') content = Buffer.concat(chunks);
         next();
       });
     });

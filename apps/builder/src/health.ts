@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import type Docker from 'dockerode';
+import type { BuilderMetrics } from './builder-metrics.js';
 
 const checkTimeoutMs = 2000;
 
@@ -18,9 +19,13 @@ export async function checkHealth(redis: Redis, docker: Docker): Promise<{ ok: b
   return { ok: problems.length === 0, problems };
 }
 
-/** `GET /healthz`: 200 {"status":"ok"} when Redis and Docker answer, 503 with the problems otherwise. */
-export function createHealthServer(redis: Redis, docker: Docker): Server {
+/**
+ * `GET /healthz`: 200 {"status":"ok"} when Redis and Docker answer, 503 with the problems otherwise;
+ * `GET /metrics` when `metrics` is given.
+ */
+export function createHealthServer(redis: Redis, docker: Docker, metrics?: BuilderMetrics): Server {
   return createServer((req, res) => {
+    if (metrics?.handle(req, res)) return;
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/healthz') {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'not_found', message: 'not found' }));
       return;

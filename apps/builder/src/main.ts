@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import Docker from 'dockerode';
 import { RedisKeys, createLogger } from '@paas/shared';
 import { loadConfig } from './config.js';
-import { BuilderRegistry } from './builder.js';
-import { BuildpackBuilder } from './buildpack-builder.js';
+import { createBuilderRegistry } from './builder-wiring.js';
 import { BuildRunner } from './build-runner.js';
 import { startBuildWorker } from './build-worker.js';
 import { createHealthServer } from './health.js';
+import { BuilderMetrics } from './builder-metrics.js';
 
 /** The builder process: consumes build jobs, turns source into images, answers /healthz. */
 async function main(): Promise<void> {
@@ -18,21 +17,13 @@ async function main(): Promise<void> {
   const docker = new Docker(config.docker);
   const keys = new RedisKeys(config.redisPrefix);
 
-  const builders = new BuilderRegistry([
-    new BuildpackBuilder({
-      docker,
-      buildImage: config.buildImage,
-      runImage: config.runImage,
-      cluster: config.cluster,
-      memoryMb: config.memoryMb,
-      buildpacksDir: config.buildpacksDir,
-      extraCaCerts: config.buildCaFile ? readFileSync(config.buildCaFile) : undefined,
-    }),
-  ]);
+  const builders = createBuilderRegistry(config, { docker, redis, keys, log });
   const runner = new BuildRunner({ redis, keys, builders, timeoutSeconds: config.timeoutSeconds, log });
   const worker = startBuildWorker({ connection: redis, keys, runner, concurrency: config.concurrency, log });
 
-  const health = createHealthServer(redis, docker);
+  const metrics = new BuilderMetrics();
+  metrics.watch(worker);
+  const health = createHealthServer(redis, docker, metrics);
   health.listen(config.healthPort, () => log.info({ port: config.healthPort, builders: builders.names }, 'builder ready'));
 
   let stopping = false;

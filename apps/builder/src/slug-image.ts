@@ -1,29 +1,101 @@
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { putArchive } from './docker-archive.js';
+import { AppError } from '@paas/shared';
+import { putArchive, tarOfDirectories } from './docker-archive.js';
 import { removeContainer } from './build-container.js';
+import { runExec } from './docker-exec.js';
 
-/** PATH of a slug's processes: the buildpack's runtime and the app's own binaries first. */
-export const slugPath = '/app/.heroku/node/bin:/app/node_modules/.bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** PATH of a slug's processes: the buildpacks' runtimes and the app's own binaries first. */
+export const slugPath = [
+  '/app/.heroku/venv/bin',
+  '/app/.heroku/python/bin',
+  '/app/.heroku/node/bin',
+  '/app/node_modules/.bin',
+  '/app/bin',
+  '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+].join(':');
+
+/** The repository of layer images (a directory of /app on a parent image, shared by every slug that has it). */
+export const layerRepo = 'paas/layer';
+
+/** Directories of /app that become layers of their own when big enough: runtimes and dependencies. */
+const layerCandidates = ['.heroku/*', 'node_modules'];
+const minLayerBytes = 1024 * 1024;
+const paasUid = 1000;
+
+/**
+ * Run as root once the build is done: stops every process the build left (so what is digested is what
+ * is copied), then moves each big layer candidate out of /app to /tmp/paas-layers/<n>/ and prints its
+ * size, a digest of its content (names, modes, owners, symlinks and bytes; not times), n and its path.
+ * /app is then the app alone.
+ */
+const layersScript = `
+set -eu
+kill -9 -1 2>/dev/null || true
+cd /app
+n=0
+for p in ${layerCandidates.join(' ')}; do
+  [ -d "$p" ] && [ ! -L "$p" ] || continue
+  size=$(du -sb "$p" | cut -f1)
+  [ "$size" -ge ${minLayerBytes} ] || continue
+  n=$((n + 1))
+  mkdir -p "/tmp/paas-layers/$n"
+  mv "$p" "/tmp/paas-layers/$n/"
+  digest=$(tar -C "/tmp/paas-layers/$n" --sort=name --mtime=@0 --numeric-owner -cf - . | sha256sum | cut -d' ' -f1)
+  printf '%s %s %s %s\n' "$size" "$digest" "$n" "$p"
+done
+`;
+
+export interface SlugLayer {
+  /** Path under /app, e.g. `.heroku/node`. */
+  path: string;
+  bytes: number;
+  image: string;
+  reused: boolean;
+}
 
 export interface SlugImageOptions {
   runImage: string;
+  cluster: string;
   repo: string;
   tag: string;
   labels: Record<string, string>;
   /** The web command, the image's default command; none when the app has no web process. */
   webCommand: string | undefined;
+  /** Told about each layer as it is found or made. */
+  onLayer?: (layer: SlugLayer) => Promise<void> | void;
   /** Called once /app is copied out of the build container, which may then go. */
   onExported?: () => void;
 }
 
 /**
- * Makes the app's slim run image: /app of the build container copied onto the run image (streamed
- * from engine to engine, never on the builder's disk), committed with the launcher as entrypoint.
- * The build image's compilers stay behind.
+ * Makes the app's run image from the build container's /app, on the slim run image. The big
+ * directories that change rarely (a runtime like .heroku/node, node_modules) each become a layer
+ * image named by a digest of their content and of the layer below, made once and then shared by
+ * every build that produces the same bytes: a code-only change exports and commits only the app's
+ * own files, and engines that hold release N already hold most of N+1. Everything streams from
+ * engine to engine; nothing is buffered on the builder. The build image's compilers stay behind.
  */
-export async function commitSlugImage(docker: Docker, buildContainer: Docker.Container, o: SlugImageOptions): Promise<string> {
-  const slug = await docker.createContainer({ Image: o.runImage, Labels: o.labels });
+export async function commitSlugImage(docker: Docker, buildContainer: Docker.Container, o: SlugImageOptions): Promise<{ ref: string; layers: SlugLayer[] }> {
+  const listed = await runExec(buildContainer, { cmd: ['bash', '-c', layersScript], user: 'root', captureStdout: true });
+  if (listed.exitCode !== 0) throw new Error(`separating the slug's layers exited with ${listed.exitCode}`);
+
+  let parent = (await docker.getImage(o.runImage).inspect()).Id;
+  const layers: SlugLayer[] = [];
+  for (const line of listed.stdout.split('\n').filter((l) => l !== '')) {
+    const [size, digest, n, ...rest] = line.split(' ');
+    const path = rest.join(' ');
+    const key = createHash('sha256').update(`${o.cluster}\n${parent}\n${path}\n${digest}`).digest('hex').slice(0, 32);
+    const from = `/tmp/paas-layers/${n}/${posix.basename(path)}`;
+    const layer = await ensureLayer(docker, buildContainer, { parent, path, from, key, cluster: o.cluster, bytes: Number(size) });
+    layers.push(layer);
+    await o.onLayer?.(layer);
+    parent = layer.image;
+  }
+
+  const slug = await docker.createContainer({ Image: parent, Labels: o.labels });
   try {
     const tar = (await buildContainer.getArchive({ path: '/app' })) as Readable;
     await putArchive(slug, tar, '/');
@@ -40,10 +112,45 @@ export async function commitSlugImage(docker: Docker, buildContainer: Docker.Con
       _query: { container: slug.id, repo: o.repo, tag: o.tag, comment: 'paas slug' },
       _body: config,
     });
-    return `${o.repo}:${o.tag}`;
+    return { ref: `${o.repo}:${o.tag}`, layers };
   } finally {
     await removeContainer(slug);
   }
+}
+
+/** The layer image of one /app directory on `parent`: the existing one, or made from the build container. */
+async function ensureLayer(
+  docker: Docker,
+  buildContainer: Docker.Container,
+  l: { parent: string; path: string; from: string; key: string; cluster: string; bytes: number },
+): Promise<SlugLayer> {
+  const ref = `${layerRepo}:${l.key}`;
+  try {
+    await docker.getImage(ref).inspect();
+    return { path: l.path, bytes: l.bytes, image: ref, reused: true };
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+  }
+  // Layers carry the cluster label only: slugs of every app may stand on them.
+  const container = await docker.createContainer({ Image: l.parent, Labels: { 'paas.cluster': l.cluster } });
+  try {
+    const parents = parentDirectories(`app/${l.path}`);
+    await putArchive(container, tarOfDirectories(parents, { uid: paasUid, gid: paasUid, mode: 0o755 }), '/');
+    const tar = (await buildContainer.getArchive({ path: l.from })) as Readable;
+    await putArchive(container, tar, `/${posix.dirname(`app/${l.path}`)}`);
+    await container.commit({ repo: layerRepo, tag: l.key, comment: `paas layer /app/${l.path}` });
+  } catch (err) {
+    throw new AppError('build_failed', `Could not make the layer of /app/${l.path}: ${(err as Error).message}`);
+  } finally {
+    await removeContainer(container);
+  }
+  return { path: l.path, bytes: l.bytes, image: ref, reused: false };
+}
+
+/** `app/.heroku/node` → [`app`, `app/.heroku`]. */
+function parentDirectories(path: string): string[] {
+  const parts = path.split('/').slice(0, -1);
+  return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
 }
 
 /** An image's size in bytes. */

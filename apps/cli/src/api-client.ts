@@ -47,6 +47,9 @@ export interface Dyno {
   release: { version: number };
   command: string;
   updated_at: string;
+  /** From the latest stats sample: CPU in percent of one core, memory in MB (null before one). */
+  cpu_percent?: number | null;
+  memory_mb?: number | null;
 }
 
 export interface Release {
@@ -66,6 +69,30 @@ export interface Build {
   commit: string;
   created_at: string;
   finished_at: string | null;
+  buildpack?: string | null;
+  error?: string | null;
+}
+
+/** Heroku's buildpack installation. */
+export interface BuildpackInstallation {
+  buildpack: { url: string; name: string };
+  ordinal: number;
+}
+
+export interface BuildWithOutput extends Build {
+  output: string;
+}
+
+/** Where an app's log is also delivered (Heroku's log-drain), with its delivery counts. */
+export interface LogDrain {
+  id: string;
+  url: string;
+  token: string;
+  created_at: string;
+  status: 'delivering' | 'retrying';
+  delivered: number;
+  dropped: number;
+  last_error: string | null;
 }
 
 /** A long-lived API token; `access_token` only in the answer that created it. */
@@ -274,6 +301,19 @@ export class ApiClient {
     return this.request('GET', `${appPath(app)}/builds`);
   }
 
+  /** The app's buildpacks, in order; empty: detection. */
+  listBuildpacks(app: string): Promise<BuildpackInstallation[]> {
+    return this.request('GET', `${appPath(app)}/buildpack-installations`);
+  }
+
+  setBuildpacks(app: string, buildpacks: string[]): Promise<BuildpackInstallation[]> {
+    return this.request('PUT', `${appPath(app)}/buildpack-installations`, { updates: buildpacks.map((buildpack) => ({ buildpack })) });
+  }
+
+  purgeBuildCache(app: string): Promise<{ message: string }> {
+    return this.request('DELETE', `${appPath(app)}/build-cache`);
+  }
+
   listAuthorizations(): Promise<Authorization[]> {
     return this.request('GET', '/account/authorizations');
   }
@@ -406,6 +446,49 @@ export class ApiClient {
 
   removeCert(app: string, idOrName: string): Promise<Cert> {
     return this.request('DELETE', `${appPath(app)}/certs/${encodeURIComponent(idOrName)}`);
+  }
+
+  getBuild(app: string, id: string): Promise<BuildWithOutput> {
+    return this.request('GET', `${appPath(app)}/builds/${encodeURIComponent(id)}`);
+  }
+
+  listLogDrains(app: string): Promise<LogDrain[]> {
+    return this.request('GET', `${appPath(app)}/log-drains`);
+  }
+
+  addLogDrain(app: string, url: string): Promise<LogDrain> {
+    return this.request('POST', `${appPath(app)}/log-drains`, { url });
+  }
+
+  removeLogDrain(app: string, idOrUrl: string): Promise<LogDrain> {
+    return this.request('DELETE', `${appPath(app)}/log-drains/${encodeURIComponent(idOrUrl)}`);
+  }
+
+  /** `GET /apps/{app}/logs` as server-sent events (commands/logs.ts reads them): the body once the answer is 200. */
+  async openLogStream(app: string, query: Record<string, string>, lastEventId?: string, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
+    if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
+    let res: Response;
+    try {
+      res = await this.fetchFn(`${this.url}${appPath(app)}/logs?${new URLSearchParams(query)}`, { headers, signal });
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw this.networkError(err);
+    }
+    if (res.ok && res.body) return res.body;
+    const text = await res.text().catch(() => '');
+    let body: { id?: unknown; message?: unknown } = {};
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      // not JSON
+    }
+    throw new ApiError(
+      res.status,
+      typeof body.id === 'string' ? body.id : `http_${res.status}`,
+      typeof body.message === 'string' ? body.message : `the paas API answered ${res.status} to GET ${appPath(app)}/logs`,
+    );
   }
 
   /** Every page of a list, following the Next-Cursor header. */

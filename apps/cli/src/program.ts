@@ -5,12 +5,15 @@ import { registerAdminCommands } from './commands/admin.js';
 import { registerAppsCommands } from './commands/apps.js';
 import { registerAuthorizationsCommands } from './commands/authorizations.js';
 import { registerAuthCommands } from './commands/auth.js';
+import { registerBuildpacksCommands } from './commands/buildpacks.js';
+import { registerBuildsCommands } from './commands/builds.js';
 import { registerCertsCommands } from './commands/certs.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDomainsCommands } from './commands/domains.js';
 import { registerGitCommands } from './commands/git.js';
 import { registerHostsCommands } from './commands/hosts.js';
 import { registerLimitsCommands } from './commands/limits.js';
+import { registerLogsCommands } from './commands/logs.js';
 import { registerPsControlCommands } from './commands/ps-control.js';
 import { registerPsCommands } from './commands/ps.js';
 import { registerReleasesCommands } from './commands/releases.js';
@@ -48,6 +51,8 @@ export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
   registerLimitsCommands(program, ctx);
   registerRunCommands(program, ctx);
   registerReleasesCommands(program, ctx);
+  registerBuildsCommands(program, ctx);
+  registerBuildpacksCommands(program, ctx);
   registerRollbackCommands(program, ctx);
   registerHostsCommands(program, ctx);
   registerAuthorizationsCommands(program, ctx);
@@ -55,6 +60,7 @@ export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
   registerAdminCommands(program, ctx);
   registerDomainsCommands(program, ctx);
   registerCertsCommands(program, ctx);
+  registerLogsCommands(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().showHelpAfterError(`(run paas help ${command.name()} for usage)`);
   }

@@ -10,7 +10,7 @@ describe('Spinner', () => {
     spinner.start();
     await sleep(80);
     spinner.stop();
-    assert.match(out, /^⠋(\x08.)+\x08 \x08$/u);
+    assert.match(out, /^⠋(\x08.)*\x08 \x08$/u, 'frames, each over the last, then erased');
     const written = out.length;
     await sleep(30);
     assert.equal(out.length, written, 'nothing after stop');

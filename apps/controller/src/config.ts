@@ -25,6 +25,7 @@ const schema = z
     PAAS_BACKEND_HOST: z.string().min(1).optional(),
     PAAS_BOOT_TIMEOUT: z.coerce.number().int().positive().default(60),
     PAAS_STOP_GRACE: z.coerce.number().int().min(0).default(10),
+    PAAS_DRAIN_SECONDS: z.coerce.number().min(0).default(5),
     PAAS_RECONCILE_INTERVAL: z.coerce.number().int().positive().default(15),
     PAAS_HOST_CHECK_INTERVAL: z.coerce.number().int().positive().default(5),
     PAAS_DEFAULT_MEMORY_MB: z.coerce.number().int().min(16).default(512),
@@ -39,7 +40,7 @@ const schema = z
     PAAS_LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
     // Logs and metrics (issue 7): lines kept per app, the metrics token, the stats interval, a CA for drains.
     PAAS_LOG_LINES: z.coerce.number().int().min(100).max(1_000_000).default(1500),
-    PAAS_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    PAAS_METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
     PAAS_METRICS_INTERVAL: z.coerce.number().positive().default(10),
     PAAS_DRAIN_CA_FILE: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -70,6 +71,7 @@ const schema = z
       backendHost: env.PAAS_BACKEND_HOST ?? env.PAAS_CONTAINER_ADDRESS,
       bootTimeoutMs: env.PAAS_BOOT_TIMEOUT * 1000,
       stopGraceSeconds: env.PAAS_STOP_GRACE,
+      drainMs: env.PAAS_DRAIN_SECONDS * 1000,
       reconcileIntervalMs: env.PAAS_RECONCILE_INTERVAL * 1000,
       hostCheckIntervalMs: env.PAAS_HOST_CHECK_INTERVAL * 1000,
       /** What placement reserves for a process without a memory limit. */

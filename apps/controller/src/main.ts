@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     log,
     bootTimeoutMs: config.bootTimeoutMs,
     stopGraceSeconds: config.stopGraceSeconds,
+    drainMs: config.drainMs,
     cipher: access.cipher,
     events: observability.logs.events,
   });
@@ -169,6 +170,7 @@ async function main(): Promise<void> {
     server.close();
     clearInterval(hostCheck);
     await reconciler.stop();
+    await deployer.settle();
     await certResync.stop();
     await observability.stop();
     await queue.close();

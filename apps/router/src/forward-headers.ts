@@ -162,11 +162,11 @@ export function forwardingOf(req: IncomingMessage, requestId: string): Forwarded
 
 /** Whether the request came over TLS. */
 export function isTls(req: IncomingMessage): boolean {
-  return (req.socket as { encrypted?: boolean }).encrypted === true;
+  return (req.socket as { encrypted?: boolean } | null)?.encrypted === true;
 }
 
 /** The client's address as the router saw it (IPv4 without its IPv6-mapped prefix). */
 export function clientIpOf(req: IncomingMessage): string {
-  const remote = req.socket.remoteAddress ?? '';
+  const remote = req.socket?.remoteAddress ?? '';
   return remote.startsWith('::ffff:') ? remote.slice(7) : remote;
 }

@@ -12,6 +12,7 @@ import { CertTable, type PemPair } from './cert-table.js';
 import type { RouterConfig } from './config.js';
 import { HttpProxy } from './proxy.js';
 import { RouterMetrics } from './router-metrics.js';
+import type { HttpsRedirect } from './https-redirect.js';
 import { createRouterServer, createTlsRouterServer } from './router-server.js';
 import { RouteSync, type RouteReporter } from './route-sync.js';
 import { RouteTable } from './route-table.js';
@@ -106,7 +107,7 @@ export class RouterInstance {
       accessLog: deps.accessLog,
       metrics: this.metrics,
       maxHeaderBytes: s.maxHeaderBytes,
-      httpsRedirect: s.httpsRedirect ? { port: s.tlsPort, covers: (host: string) => this.certs.covers(host) } : undefined,
+      httpsRedirect: s.httpsRedirect ? this.redirect() : undefined,
     };
     this.http = createRouterServer(options);
     this.https = createTlsRouterServer(
@@ -126,7 +127,22 @@ export class RouterInstance {
   async start(): Promise<{ port: number; tlsPort: number }> {
     await Promise.all([this.sync.start(), this.certSync.start()]);
     const { host, port, tlsPort } = this.deps.settings;
-    return { port: await listen(this.http, port, host), tlsPort: await listen(this.https, tlsPort, host) };
+    const ports = { port: await listen(this.http, port, host), tlsPort: await listen(this.https, tlsPort, host) };
+    this.tlsPort = ports.tlsPort;
+    return ports;
+  }
+
+  /** The HTTPS port as listened on (the configured one, unless that was 0). */
+  private tlsPort = 0;
+
+  private redirect(): HttpsRedirect {
+    const self = this;
+    return {
+      get port() {
+        return self.tlsPort || self.deps.settings.tlsPort;
+      },
+      covers: (host) => this.certs.covers(host),
+    };
   }
 
   /**

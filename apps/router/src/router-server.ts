@@ -45,7 +45,10 @@ export class RouterHandlers {
 
   readonly request = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const ctx = this.contextOf(req);
-    res.once('close', () => this.finished(req, ctx, res.headersSent || res.writableFinished ? res.statusCode : 499));
+    // Read now: by 'close' the request may have lost its socket.
+    const fwd = clientIpOf(req);
+    const protocol = isTls(req) ? 'https' : 'http';
+    res.once('close', () => this.finished(req, ctx, res.headersSent || res.writableFinished ? res.statusCode : 499, fwd, protocol));
     const target = this.resolve(ctx);
     if (target === 'router') serveRouterEndpoint(req, res, ctx, this.o.status);
     else if (typeof target === 'string') {
@@ -64,16 +67,18 @@ export class RouterHandlers {
 
   readonly upgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
     const ctx = this.contextOf(req);
+    const fwd = clientIpOf(req);
+    const protocol = isTls(req) ? 'https' : 'http';
     socket.on('error', () => {});
     const target = this.resolve(ctx);
     if (typeof target === 'string') {
       const code = target === 'router' ? 'not_found' : target;
       ctx.error = code;
       writeRawError(socket, code, ctx.requestId, req.headers.accept);
-      this.finished(req, ctx, routerErrors[code].status);
+      this.finished(req, ctx, routerErrors[code].status, fwd, protocol);
       return;
     }
-    this.o.upgrades.forward(req, socket, head, target, ctx, (status) => this.finished(req, ctx, status));
+    this.o.upgrades.forward(req, socket, head, target, ctx, (status) => this.finished(req, ctx, status, fwd, protocol));
   };
 
   /** Requests node could not parse: a 431 page for heads over the limit, else what node would send. */
@@ -112,11 +117,11 @@ export class RouterHandlers {
     return route.backends.length === 0 ? 'no_web_processes' : route;
   }
 
-  private finished(req: http.IncomingMessage, ctx: RequestContext, status: number): void {
+  private finished(req: http.IncomingMessage, ctx: RequestContext, status: number, fwd: string, protocol: 'http' | 'https'): void {
     this.o.metrics?.request(status);
     const sink = this.o.accessLog;
     if (!sink) return;
-    const line = formatAccessLine(ctx, { method: req.method, path: req.url, fwd: clientIpOf(req), status, protocol: isTls(req) ? 'https' : 'http' });
+    const line = formatAccessLine(ctx, { method: req.method, path: req.url, fwd, status, protocol });
     sink.write({ app: ctx.app, line, at: Date.now(), error: ctx.error !== undefined });
   }
 }

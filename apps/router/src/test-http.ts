@@ -104,7 +104,11 @@ export interface Reply {
 }
 
 /** One request to the router on a fresh connection. */
-export function request(port: number, host: string, options: { path?: string; method?: string; headers?: http.OutgoingHttpHeaders; body?: string } = {}): Promise<Reply> {
+export function request(
+  port: number,
+  host: string,
+  options: { path?: string; method?: string; headers?: http.OutgoingHttpHeaders; body?: string; timeoutMs?: number } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       { host: '127.0.0.1', port, path: options.path ?? '/', method: options.method ?? 'GET', headers: { host, ...options.headers }, agent: false },
@@ -115,6 +119,7 @@ export function request(port: number, host: string, options: { path?: string; me
         res.on('error', reject);
       },
     );
+    req.setTimeout(options.timeoutMs ?? 20_000, () => req.destroy(new Error(`no answer from the router within ${options.timeoutMs ?? 20_000} ms`)));
     req.on('error', reject);
     req.end(options.body);
   });

@@ -2,14 +2,14 @@
 # Installs the app's dependencies, reusing CACHE_DIR/node_modules when nothing they depend on changed:
 # the cache key is a sha256 of the lockfile, the node version and package.json's dependency fields.
 
-# node_version is set by install_node (lib/node.sh) before dependencies are installed.
+# node_version is set by install_node (lib/node.sh) before dependencies are installed, the pkg_*
+# variables by load_package_json (lib/json.sh).
 # shellcheck disable=SC2154
 cache_key() {
   local build_dir=$1
   {
     echo "node $node_version"
-    dependency_fingerprint "$build_dir/package.json"
-    echo
+    echo "$pkg_dependency_fingerprint"
     if [ -f "$build_dir/package-lock.json" ]; then cat "$build_dir/package-lock.json"; fi
   } | sha256sum | cut -d' ' -f1
 }
@@ -62,23 +62,24 @@ install_dependencies() {
 # run_build_script BUILD_DIR — heroku-postbuild if defined, else build if defined.
 run_build_script() {
   local build_dir=$1 script
-  for script in heroku-postbuild build; do
-    if [ -n "$(json_get "$build_dir/package.json" "scripts.$script")" ]; then
-      header "Build"
-      info "Running $script"
-      (cd "$build_dir" && npm run "$script" 2>&1) | indent || fail "npm run $script failed"
-      return 0
-    fi
-  done
+  if [ -n "$pkg_script_heroku_postbuild" ]; then
+    script=heroku-postbuild
+  elif [ -n "$pkg_script_build" ]; then
+    script=build
+  else
+    return 0
+  fi
+  header "Build"
+  info "Running $script"
+  (cd "$build_dir" && npm run "$script" 2>&1) | indent || fail "npm run $script failed"
 }
 
 # prune_dev_dependencies BUILD_DIR — the slug keeps production dependencies only. (An app without
 # devDependencies has nothing to prune: its node_modules came from an install of exactly its deps.)
 prune_dev_dependencies() {
-  local build_dir=$1 dev
+  local build_dir=$1
   [ -d "$build_dir/node_modules" ] || return 0
-  dev=$(json_get "$build_dir/package.json" devDependencies)
-  if [ -z "$dev" ] || [ "$dev" = "{}" ]; then return 0; fi
+  [ -n "$pkg_has_dev_dependencies" ] || return 0
   header "Pruning devDependencies"
   (cd "$build_dir" && npm prune --omit=dev 2>&1) | indent || fail "npm prune failed"
 }

@@ -13,7 +13,11 @@ highest_version() {
   "$bootstrap_node" "$json_tool" highest
 }
 
-# dependency_fingerprint FILE — a stable text of package.json's dependency declarations.
-dependency_fingerprint() {
-  "$bootstrap_node" "$json_tool" dependencies "$1"
+# load_package_json FILE — sets the pkg_* variables the build reads (one node start for all of them):
+# pkg_engines_node, pkg_engines_npm, pkg_script_heroku_postbuild, pkg_script_build,
+# pkg_has_dev_dependencies, pkg_dependency_fingerprint.
+load_package_json() {
+  local assignments
+  assignments=$("$bootstrap_node" "$json_tool" shell "$1") || fail "package.json could not be read"
+  eval "$assignments"
 }

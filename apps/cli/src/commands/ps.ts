@@ -44,7 +44,7 @@ export function formatProcesses(dynos: Dyno[], now: Date): string[] {
   const rows = types.flatMap((type) =>
     (byType.get(type) ?? [])
       .sort((a, b) => processNumber(a.name) - processNumber(b.name) || a.name.localeCompare(b.name))
-      .map((d) => [d.name, d.state, d.host, `v${d.release.version}`, relativeTime(d.updated_at, now)]),
+      .map((d) => [d.name, d.state, d.host, `v${d.release.version}`, relativeTime(d.updated_at, now), ...usageCells(d)]),
   );
   // One table for all types, so the columns line up across groups.
   const lines = formatTable(rows);
@@ -57,6 +57,14 @@ export function formatProcesses(dynos: Dyno[], now: Date): string[] {
     for (let j = 0; j < group.length; j += 1) out.push(lines[i++] ?? '');
   }
   return out;
+}
+
+/** CPU and memory from the latest stats sample, when the API reports them (`-` before the first one). */
+function usageCells(d: Dyno): string[] {
+  if (d.cpu_percent === undefined && d.memory_mb === undefined) return [];
+  const cpu = d.cpu_percent === null || d.cpu_percent === undefined ? '-' : `${d.cpu_percent.toFixed(1)}%`;
+  const mem = d.memory_mb === null || d.memory_mb === undefined ? '-' : `${Math.round(d.memory_mb)} MB`;
+  return [`cpu ${cpu}`, `mem ${mem}`];
 }
 
 function processNumber(name: string): number {

@@ -67,17 +67,17 @@ describe('paas run', () => {
     assert.equal(out, 'ran bash\nls\r');
     assert.match(err, /^Running bash on shop\.\.\. up, run\.\d+\n/);
 
-    const noTty = run(['run', '--no-tty', '-a', 'shop', '--', 'bash'], {
-      io: { stdout, stderr: { write: () => true }, stdin: Object.assign(new PassThrough(), { isTTY: true }) },
+    const plainIn = Object.assign(new PassThrough(), { isTTY: true });
+    plainIn.end();
+    const noTty = await run(['run', '--no-tty', '-a', 'shop', '--', 'bash'], {
+      io: { stdout, stderr: { write: () => true }, stdin: plainIn },
       env: f.env,
       cwd: process.cwd(),
       homeDir: '/nonexistent',
       selfCommand: selfCommandFromSource,
     });
-    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(noTty, 0);
     assert.equal(f.api.processes.runs.at(-1)?.tty, false);
-    (f.api.processes.runs.at(-1) && undefined);
-    void noTty;
   });
 
   it('an empty command, a lost process and refusals are clear errors', async () => {

@@ -58,7 +58,8 @@ export async function runAttached(ctx: Context, args: string[], opts: { app?: st
   if (session.token === undefined) throw new CliError('not logged in; run paas login');
   const stdin = ctx.io.stdin as typeof ctx.io.stdin & RawInput;
   const out = ctx.io.stdout as typeof ctx.io.stdout & TerminalOut;
-  const tty = opts.tty && stdin.isTTY === true;
+  // A terminal only when both ends are one: `paas run -- cat x > file` must get the bytes unchanged.
+  const tty = opts.tty && stdin.isTTY === true && out.isTTY === true;
   const size = (): TerminalSize | undefined => (out.columns && out.rows ? { cols: out.columns, rows: out.rows } : undefined);
   const initial = tty ? size() : undefined;
 

@@ -181,6 +181,7 @@ export class FakeProcesses {
     const refuse = (status: number, id: string, message: string): void => {
       const body = JSON.stringify({ id, message });
       socket.end(`HTTP/1.1 ${status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      socket.resume(); // see the client's close
     };
     if (!api.users.some((u) => u.token === token)) return refuse(401, 'unauthorized', 'invalid or missing API token');
     const name = decodeURIComponent(/^\/apps\/([^/]+)\/dynos$/.exec(req.url ?? '')?.[1] ?? '');
@@ -216,6 +217,7 @@ export class FakeProcesses {
     if (body.command === 'hang-up') return void socket.destroy();
     if (body.command === 'fail') {
       socket.write(encodeFrame(FrameType.error, 'the host of run.1 was lost'));
+      socket.resume();
       return void socket.end();
     }
     socket.write(encodeFrame(FrameType.stdout, `ran ${body.command}\n`));

@@ -3,6 +3,7 @@ import { RouteTable } from './route-table.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { appsRoutes } from './routes/apps-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { buildpacksRoutes } from './routes/buildpacks-routes.js';
 import { collaboratorsRoutes } from './routes/collaborators-routes.js';
 import { configRoutes } from './routes/config-routes.js';
 import { dynosRoutes } from './routes/dynos-routes.js';
@@ -30,6 +31,7 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   dynosRoutes(table, ctx);
   limitsRoutes(table, ctx);
   releasesRoutes(table, ctx);
+  buildpacksRoutes(table, ctx);
   rollbackRoutes(table, ctx);
   domainsRoutes(table, ctx);
   collaboratorsRoutes(table, ctx);

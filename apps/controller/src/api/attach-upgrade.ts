@@ -61,6 +61,9 @@ function refuse(socket: Duplex, err: unknown, log?: ApiContext['log']): void {
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
+    // Read (and drop) what the client still sends, so its close is seen; a client that never closes is cut off.
+    socket.resume();
+    setTimeout(() => socket.destroy(), 10_000).unref();
   } else socket.destroy();
 }
 

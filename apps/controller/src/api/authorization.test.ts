@@ -68,6 +68,8 @@ describe('authorization, route by route', () => {
         caller ? (await h.tokens.issueApiToken(caller.user.id, 'to revoke')).authorization.id : '00000000-0000-4000-8000-000000000000',
       user: async () => (await createUser(h.db.pool, `victim-${++n}@example.com`, 'x', 'user')).email,
       name: async () => 'no-such-host',
+      dyno: async () => 'web.1',
+      release: async () => 'v1',
       drain: async () => 'no-such-drain',
     };
     let path = route.path;

@@ -62,10 +62,12 @@ export interface ApiHarnessOptions {
   runtime?: RuntimeBackend;
   /** How long publishing a route waits for a router's acknowledgement (default 10 ms: no router). */
   ackTimeoutMs?: number;
+  /** PostgreSQL connections (default 10; main.ts uses 20). */
+  poolMax?: number;
 }
 
 export async function createApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
-  const db = await createTestDatabase();
+  const db = await createTestDatabase({ poolMax: options.poolMax });
   const home = await mkdtemp(join(tmpdir(), 'paas-api-test-'));
   const log = createLogger('test', 'silent');
   const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });

@@ -36,8 +36,9 @@ export interface AuditEntry {
 }
 
 /**
- * Who did what to which app or user, when and from where. Recording is best-effort after the fact:
- * a failure to record is logged for operators and never undoes or fails the action itself.
+ * Who did what to which app or user, when and from where. Given the transaction of the change (`db`),
+ * the event commits or rolls back with it; otherwise recording is best-effort after the fact: a
+ * failure is logged for operators and never fails the action that already happened.
  */
 export class AuditLog {
   constructor(
@@ -45,9 +46,9 @@ export class AuditLog {
     private readonly log: Logger,
   ) {}
 
-  async record(entry: AuditEntry): Promise<void> {
+  async record(entry: AuditEntry, db?: Queryable): Promise<void> {
     try {
-      await insertAuditEvent(this.db, {
+      await insertAuditEvent(db ?? this.db, {
         actorId: entry.actor?.id ?? null,
         actorEmail: entry.actor?.email ?? null,
         action: entry.action,
@@ -57,6 +58,7 @@ export class AuditLog {
         details: entry.details ?? {},
       });
     } catch (err) {
+      if (db) throw err;
       this.log.error({ err, action: entry.action, app: entry.app }, 'could not record an audit event');
     }
   }

@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import { AppError } from '@paas/shared';
-import { getFormation } from '../db/formation.js';
 import { inTransaction, type Queryable } from '../db/queryable.js';
 import {
   getQuotaOverrides,
   getQuotaUsage,
+  getQuotaUsageWithApp,
   lockUser,
   quotaNames,
   updateQuotaOverrides,
@@ -25,6 +25,8 @@ interface OwnerState {
   email: string;
   limits: QuotaLimits;
   usage: QuotaUsage;
+  /** The formation of the app named to withOwner, by process type. */
+  formation: Record<string, number>;
 }
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
@@ -73,8 +75,7 @@ export class QuotaService {
     write: (tx: Queryable) => Promise<T>,
   ): Promise<T> {
     return this.withOwner(ownerId, async (tx, owner) => {
-      const before = new Map((await getFormation(tx, appId)).map((f) => [f.type, f.quantity]));
-      const delta = updates.reduce((sum, u) => sum + u.quantity - (before.get(u.type) ?? 0), 0);
+      const delta = updates.reduce((sum, u) => sum + u.quantity - (owner.formation[u.type] ?? 0), 0);
       const after = owner.usage.processes + delta;
       if (delta > 0 && after > owner.limits.processes) {
         throw quotaExceeded(
@@ -82,7 +83,7 @@ export class QuotaService {
         );
       }
       return write(tx);
-    });
+    }, appId);
   }
 
   /**
@@ -120,12 +121,12 @@ export class QuotaService {
     return limits;
   }
 
-  private withOwner<T>(ownerId: string, fn: (tx: Queryable, owner: OwnerState) => Promise<T>): Promise<T> {
+  private withOwner<T>(ownerId: string, fn: (tx: Queryable, owner: OwnerState) => Promise<T>, appId: string | null = null): Promise<T> {
     return inTransaction(this.pool, async (tx) => {
       const locked = await lockUser(tx, ownerId);
       if (!locked) throw new AppError('user_not_found', 'the owner of this app no longer exists');
-      const report = await this.report(ownerId, tx);
-      return fn(tx, { email: locked.email, limits: report.limits, usage: report.usage });
+      const { usage, formation } = await getQuotaUsageWithApp(tx, ownerId, appId);
+      return fn(tx, { email: locked.email, limits: this.effective(locked), usage, formation });
     });
   }
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AppError } from '@paas/shared';
 import type { Queryable } from '../db/queryable.js';
@@ -17,14 +17,19 @@ export function hashToken(token: string): string {
  * sessions carry as `ver`) stop working on the next request.
  */
 export class TokenService {
+  /** A KeyObject: given a string, jsonwebtoken first tries (and fails) to parse it as a PEM key on every call. */
+  private readonly key: KeyObject;
+
   constructor(
     private readonly db: Queryable,
-    private readonly secret: string,
+    secret: string,
     private readonly sessionTtl: string,
-  ) {}
+  ) {
+    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
+  }
 
   issueSession(user: Pick<User, 'id' | 'role' | 'token_version'>): string {
-    return jwt.sign({ sub: user.id, role: user.role, ver: user.token_version }, this.secret, {
+    return jwt.sign({ sub: user.id, role: user.role, ver: user.token_version }, this.key, {
       algorithm: 'HS256',
       expiresIn: this.sessionTtl as jwt.SignOptions['expiresIn'],
       issuer: 'paas',
@@ -51,7 +56,7 @@ export class TokenService {
     }
     let claims: jwt.JwtPayload;
     try {
-      claims = jwt.verify(token, this.secret, { algorithms: ['HS256'], issuer: 'paas' }) as jwt.JwtPayload;
+      claims = jwt.verify(token, this.key, { algorithms: ['HS256'], issuer: 'paas' }) as jwt.JwtPayload;
     } catch (err) {
       const expired = err instanceof jwt.TokenExpiredError;
       throw new AppError('unauthorized', expired ? 'session expired: run paas login' : 'invalid token');

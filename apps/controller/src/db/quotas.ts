@@ -41,20 +41,38 @@ export async function updateQuotaOverrides(db: Queryable, userId: string, change
 
 /** What the user's apps use now: apps owned, processes in their formations, builds under way. */
 export async function getQuotaUsage(db: Queryable, userId: string): Promise<QuotaUsage> {
-  const { rows } = await db.query<{ apps: string; processes: string; builds: string }>(
+  return (await getQuotaUsageWithApp(db, userId, null)).usage;
+}
+
+/** The user's usage, and (when `appId` is given) that app's formation, in one round trip. */
+export async function getQuotaUsageWithApp(
+  db: Queryable,
+  userId: string,
+  appId: string | null,
+): Promise<{ usage: QuotaUsage; formation: Record<string, number> }> {
+  const { rows } = await db.query<{ apps: string; processes: string; builds: string; formation: Record<string, number> | null }>(
     `SELECT
        (SELECT count(*) FROM apps WHERE owner_id = $1) AS apps,
        (SELECT coalesce(sum(f.quantity), 0) FROM formation f JOIN apps a ON a.id = f.app_id WHERE a.owner_id = $1) AS processes,
        (SELECT count(*) FROM builds b JOIN apps a ON a.id = b.app_id
-         WHERE a.owner_id = $1 AND b.status IN ('pending', 'building')) AS builds`,
-    [userId],
+         WHERE a.owner_id = $1 AND b.status IN ('pending', 'building')) AS builds,
+       (SELECT json_object_agg(type, quantity) FROM formation WHERE app_id = $2) AS formation`,
+    [userId, appId],
   );
   const r = rows[0]!;
-  return { apps: Number(r.apps), processes: Number(r.processes), builds: Number(r.builds) };
+  return { usage: { apps: Number(r.apps), processes: Number(r.processes), builds: Number(r.builds) }, formation: r.formation ?? {} };
 }
 
-/** Locks the user's row until the transaction `db` ends: quota checks and writes of one owner serialise on it. */
-export async function lockUser(db: Queryable, userId: string): Promise<{ email: string } | undefined> {
-  const { rows } = await db.query<{ email: string }>('SELECT email FROM users WHERE id = $1 FOR UPDATE', [userId]);
+/**
+ * Locks the user's row until the transaction `db` ends (quota checks and writes of one owner
+ * serialise on it) and reads their overrides. Usage must be read by a LATER statement: one started
+ * before the lock was granted would not see the writes of the transaction it waited for.
+ */
+export async function lockUser(db: Queryable, userId: string): Promise<({ email: string } & QuotaOverrides) | undefined> {
+  const { rows } = await db.query<{ email: string } & QuotaOverrides>(
+    `SELECT u.email, q.apps, q.processes, q.memory_mb, q.builds
+       FROM users u LEFT JOIN quotas q ON q.user_id = u.id WHERE u.id = $1 FOR UPDATE OF u`,
+    [userId],
+  );
   return rows[0];
 }

@@ -19,11 +19,13 @@ export interface ReleaseRow {
   /** app.json of the commit, when it had one (health checks). */
   app_json: Record<string, unknown> | null;
   created_at: Date;
+  /** The port its image listens on when the build decided it (a Dockerfile's EXPOSE); null: the default. */
+  port: number | null;
 }
 
 const select = `SELECT r.id, r.app_id, r.version, r.build_id, r.image, r.config, r.config_enc, r.process_types, r.description,
-  r.user_id, u.email AS user_email, r.status, r.app_json, r.created_at
-  FROM releases r LEFT JOIN users u ON u.id = r.user_id`;
+  r.user_id, u.email AS user_email, r.status, r.app_json, r.created_at, b.port
+  FROM releases r LEFT JOIN users u ON u.id = r.user_id LEFT JOIN builds b ON b.id = r.build_id`;
 
 export interface NewRelease {
   appId: string;

@@ -59,6 +59,8 @@ describe('Deployer', () => {
 
   test('reconcile restores lost processes, removes extras and applies limits', async () => {
     const app = (await findAppByName(h.db.pool, 'healthy'))!;
+    // v1 declares a health check on /up: processes started by reconcile must pass it too.
+    answers['/up'] = Array.from({ length: 20 }, () => ({ status: 200, body: 'ok' }));
     await setFormation(h.db.pool, app.id, [{ type: 'web', quantity: 2 }]);
     await h.deployer.reconcile(app);
     assert.deepEqual((await h.runtime.list({ app: 'healthy' })).map((p) => p.name).sort(), ['web.1', 'web.2']);

@@ -4,7 +4,7 @@ import type { AppRow } from '../db/apps.js';
 import type { ConfigCipher } from '../auth/config-cipher.js';
 import { getFormation, type FormationRow } from '../db/formation.js';
 import { currentRelease, setReleaseStatus, type ReleaseRow } from '../db/releases.js';
-import { isDrainAware, type ProcessInfo, type ProcessSpec, type RuntimeBackend } from '../runtime/runtime-backend.js';
+import { isDrainAware, startAll, type ProcessInfo, type ProcessSpec, type RuntimeBackend } from '../runtime/runtime-backend.js';
 import type { AppLocks } from './app-lock.js';
 import { httpCheck, type HttpCheck, type Probe } from './probe.js';
 import { startupChecks, type AppJson, type HealthCheck } from './app-json.js';
@@ -22,6 +22,11 @@ export interface DeployerOptions {
   log: Logger;
   bootTimeoutMs: number;
   stopGraceSeconds: number;
+  /**
+   * How long a web process that left the route keeps running before it is told to stop, so the
+   * requests it is serving finish (0 in tests).
+   */
+  drainMs?: number;
   /** Decrypts the releases' config snapshots. */
   cipher: ConfigCipher;
   /** Release events as `platform` lines of the app's log. */
@@ -38,7 +43,39 @@ const logTailLines = 20;
  * whose processes do not boot is not promoted and the previous one keeps serving.
  */
 export class Deployer {
+  /** Processes out of the route, waiting to be stopped: reconcile leaves them alone. */
+  private readonly retiring = new Set<string>();
+  private readonly pendingRetirements = new Set<Promise<void>>();
+
   constructor(private readonly o: DeployerOptions) {}
+
+  /**
+   * Stops processes that no longer serve: web processes after the drain period (in the background,
+   * so a push returns as soon as the new release serves), the others at once. Each gets SIGTERM, then
+   * SIGKILL after the grace period.
+   */
+  private retire(procs: ProcessInfo[]): Promise<void> {
+    const web = procs.filter((p) => p.type === 'web' && (this.o.drainMs ?? 0) > 0);
+    const rest = procs.filter((p) => !web.includes(p));
+    for (const p of web) this.retiring.add(p.id);
+    if (web.length) {
+      const done = (async () => {
+        await sleep(this.o.drainMs ?? 0);
+        await Promise.all(web.map((p) => this.o.runtime.stop(p.id, this.o.stopGraceSeconds).catch((err: unknown) => {
+          this.o.log.warn({ app: p.app, process: p.name, err: (err as Error).message }, 'stopping a drained process failed');
+        })));
+        for (const p of web) this.retiring.delete(p.id);
+      })();
+      this.pendingRetirements.add(done);
+      void done.finally(() => this.pendingRetirements.delete(done));
+    }
+    return Promise.all(rest.map((p) => this.o.runtime.stop(p.id, this.o.stopGraceSeconds))).then(() => undefined);
+  }
+
+  /** Waits for drained processes to be stopped (shutdown, tests). */
+  async settle(): Promise<void> {
+    await Promise.all([...this.pendingRetirements]);
+  }
 
   private spec(app: AppRow, release: ReleaseRow, f: FormationRow, index: number): ProcessSpec {
     const type = f.type;
@@ -50,7 +87,7 @@ export class Deployer {
       image: release.image,
       command: release.process_types[type]!,
       env: release.config,
-      port: containerPort,
+      port: release.port ?? containerPort,
       publish: type === 'web',
       memoryMb: f.memory_mb ?? undefined,
       cpus: f.cpus ?? undefined,
@@ -70,9 +107,8 @@ export class Deployer {
       const old = await this.o.runtime.list({ app: app.name });
       const started: ProcessInfo[] = [];
       try {
-        for (const f of formation) {
-          for (let i = 1; i <= f.quantity; i++) started.push(await this.o.runtime.start(this.spec(app, release, f, i)));
-        }
+        const specs = formation.flatMap((f) => Array.from({ length: f.quantity }, (_, i) => this.spec(app, release, f, i + 1)));
+        started.push(...(await startAll(this.o.runtime, specs)));
         const web = started.filter((p) => p.type === 'web');
         if (web.length) say(`Waiting for ${web.map((p) => p.name).join(', ')} to accept connections on $PORT`);
         await Promise.all(web.map((p) => this.waitServing(p, startupChecks(release.app_json as AppJson | null, p.type))));
@@ -92,8 +128,8 @@ export class Deployer {
         release.version,
         started.filter((p) => p.type === 'web'),
       );
-      await Promise.all(old.map((p) => this.o.runtime.stop(p.id, this.o.stopGraceSeconds)));
-      log.info({ started: started.length, stopped: old.length }, 'release deployed');
+      await this.retire(old.filter((p) => !this.retiring.has(p.id)));
+      log.info({ started: started.length, retired: old.length }, 'release deployed');
     });
   }
 
@@ -164,6 +200,7 @@ export class Deployer {
       const stop: ProcessInfo[] = [];
       const seen = new Set<string>();
       for (const p of procs.sort((a, b) => a.name.localeCompare(b.name))) {
+        if (this.retiring.has(p.id)) continue;
         const index = Number(p.name.split('.')[1]);
         const f = limits.get(p.type);
         const ok =
@@ -178,18 +215,19 @@ export class Deployer {
         (ok ? keep : stop).push(p);
         if (ok) seen.add(p.name);
       }
-      const started: ProcessInfo[] = [];
+      const missing: ProcessSpec[] = [];
       for (const [type, quantity] of want) {
         for (let i = 1; i <= quantity; i++) {
-          if (!seen.has(`${type}.${i}`)) started.push(await this.o.runtime.start(this.spec(app, release, limits.get(type)!, i)));
+          if (!seen.has(`${type}.${i}`)) missing.push(this.spec(app, release, limits.get(type)!, i));
         }
       }
+      const started = await startAll(this.o.runtime, missing);
       const ready: ProcessInfo[] = [];
       await Promise.all(
         started.map(async (p) => {
           if (p.type !== 'web') return;
           try {
-            await this.waitServing(p);
+            await this.waitServing(p, startupChecks(release.app_json as AppJson | null, p.type));
             ready.push(p);
           } catch (err) {
             this.o.log.warn({ app: app.name, process: p.name, err: (err as Error).message }, 'process did not boot');
@@ -198,7 +236,7 @@ export class Deployer {
       );
       const web = [...keep.filter((p) => p.type === 'web' && p.state === 'up'), ...ready];
       await this.o.routes.ensure(app.name, release.version, web);
-      await Promise.all(stop.map((p) => this.o.runtime.stop(p.id, this.o.stopGraceSeconds)));
+      await this.retire(stop);
     };
     if (opts.wait) await this.o.locks.with(app.id, run);
     else await this.o.locks.tryWith(app.id, run);

@@ -14,6 +14,8 @@ import { isUniqueViolation } from '../db/queryable.js';
 import type { User } from '../db/users.js';
 import type { ReleaseService } from './release-service.js';
 import { readAppJsonFromTar } from './app-json.js';
+import { BuildControl } from './build-control.js';
+import { setBuildPort } from '../db/build-ports.js';
 import type { ConfigCipher } from '../auth/config-cipher.js';
 import type { QuotaService } from '../auth/quota-service.js';
 
@@ -40,6 +42,8 @@ export interface PushInput {
   source: Readable;
   /** Writes one line of output to the pusher (shown as `remote:` lines). */
   say: (line: string) => void;
+  /** Aborted when the pusher goes away (Ctrl-C on git push): the build is cancelled. */
+  signal?: AbortSignal;
 }
 
 /** Lines of build output kept in PostgreSQL per build. */
@@ -51,7 +55,12 @@ const keptLines = 20_000;
  * accepted. Resolves with the build id; rejects with an AppError when the push must be refused.
  */
 export class PushService {
-  constructor(private readonly o: PushServiceOptions) {}
+  /** Cancelling builds and purging build caches. */
+  readonly builds: BuildControl;
+
+  constructor(private readonly o: PushServiceOptions) {
+    this.builds = new BuildControl(o.redis, o.keys, o.queue);
+  }
 
   async push(input: PushInput): Promise<{ buildId: string; version: number }> {
     const { app, user, commit, say } = input;
@@ -97,6 +106,9 @@ export class PushService {
         buildpacks: app.buildpacks,
       };
       await this.o.queue.add('build', job, { jobId: build.id, attempts: 1, removeOnComplete: 100, removeOnFail: 100 });
+      const cancel = (): void => void this.builds.cancel(build.id).catch((err: unknown) => log.warn({ err }, 'could not cancel the build'));
+      if (input.signal?.aborted) cancel();
+      else input.signal?.addEventListener('abort', cancel, { once: true });
       await markBuildRunning(this.o.pool, build.id);
       log.info({ commit }, 'build queued');
 
@@ -111,6 +123,7 @@ export class PushService {
         }
       } finally {
         reader.disconnect();
+        input.signal?.removeEventListener('abort', cancel);
       }
       if (!end || end.status === 'failed') {
         const error = end?.status === 'failed' ? end.error : 'the build ended without a result';
@@ -123,6 +136,7 @@ export class PushService {
         buildpack: end.result.buildpack,
         output: output.join('\n'),
       });
+      if (end.result.port !== undefined) await setBuildPort(this.o.pool, build.id, end.result.port);
       log.info({ image: end.result.image }, 'build succeeded');
       tell('-----> Launching...');
       const release = await this.o.releases.release(

@@ -5,21 +5,22 @@ import type { User } from '../db/users.js';
 
 /** Who is pushing which commit to which app, registered when git-receive-pack starts and read by the hook's callback. */
 export class PendingPushes {
-  private readonly pushes = new Map<string, { user: User; at: number; ip: string | undefined }>();
+  private readonly pushes = new Map<string, { user: User; at: number; ip: string | undefined; gone: AbortSignal | undefined }>();
   private static readonly ttlMs = 60 * 60 * 1000;
 
-  add(app: string, commit: string, user: User, ip?: string): void {
+  /** `gone` is aborted when the git client disconnects (Ctrl-C on git push). */
+  add(app: string, commit: string, user: User, ip?: string, gone?: AbortSignal): void {
     const now = Date.now();
     for (const [k, v] of this.pushes) if (now - v.at > PendingPushes.ttlMs) this.pushes.delete(k);
-    this.pushes.set(`${app}:${commit}`, { user, at: now, ip });
+    this.pushes.set(`${app}:${commit}`, { user, at: now, ip, gone });
   }
 
   /** The pusher of `commit` to `app` (and the address they pushed from), once. */
-  take(app: string, commit: string): { user: User; ip: string | undefined } | undefined {
+  take(app: string, commit: string): { user: User; ip: string | undefined; gone: AbortSignal | undefined } | undefined {
     const key = `${app}:${commit}`;
     const p = this.pushes.get(key);
     this.pushes.delete(key);
-    return p && { user: p.user, ip: p.ip };
+    return p && { user: p.user, ip: p.ip, gone: p.gone };
   }
 }
 
@@ -39,6 +40,8 @@ const repoPath = /^\/([a-z][a-z0-9-]*)\.git(\/.*)$/;
 export function createGitHttp(opts: { reposDir: string; authorize: GitAuthorizer; pushes: PendingPushes; log: Logger }) {
   const git = new Git(opts.reposDir, { autoCreate: false });
   const users = new WeakMap<IncomingMessage, User>();
+  // Aborted when a push's client disconnects before its answer is complete (git push interrupted).
+  const disconnects = new WeakMap<IncomingMessage, AbortController>();
 
   git.on('push', (push) => {
     const req = (push as unknown as { req: IncomingMessage }).req;
@@ -48,7 +51,7 @@ export function createGitHttp(opts: { reposDir: string; authorize: GitAuthorizer
       push.reject(401, 'authentication required');
       return;
     }
-    opts.pushes.add(app, push.commit, user, req.socket.remoteAddress?.replace(/^::ffff:/, ''));
+    opts.pushes.add(app, push.commit, user, req.socket.remoteAddress?.replace(/^::ffff:/, ''), disconnects.get(req)?.signal);
     opts.log.info({ app, commit: push.commit, branch: push.branch, user: user.email }, 'push received');
     push.accept();
   });
@@ -72,6 +75,13 @@ export function createGitHttp(opts: { reposDir: string; authorize: GitAuthorizer
         return true;
       }
       users.set(req, verdict.user);
+      if (kind === 'push' && req.method === 'POST') {
+        const gone = new AbortController();
+        disconnects.set(req, gone);
+        res.on('close', () => {
+          if (!res.writableFinished) gone.abort();
+        });
+      }
       git.handle(req, res);
       return true;
     },

@@ -18,7 +18,8 @@ export type FollowerSink = (target: FollowTarget, lines: LogEntry[], cursor: str
 
 /** Lines waiting for Redis before the follower stops reading from the engine. */
 const maxPending = 20_000;
-const batchLines = 2_000;
+// Well under the stream length, so a tail reading as lines come never finds a batch already trimmed.
+const batchLines = 256;
 
 /**
  * Follows one container's stdout and stderr from the engine (`logs?follow&timestamps&since`) into
@@ -28,8 +29,9 @@ const batchLines = 2_000;
  */
 export class ContainerFollower {
   private readonly abort = new AbortController();
-  private pending: LogEntry[] = [];
-  /** Timestamp of the newest message fully turned into pending lines. */
+  /** Lines waiting for Redis; `cursor` on a line whose message (and every one before) it completes. */
+  private pending: { entry: LogEntry; cursor?: string }[] = [];
+  /** A cursor to store with no line of its own (the stream ended on a message without lines). */
   private pendingCursor: string | undefined;
   private flushing: Promise<void> | undefined;
   private stream: Readable | undefined;
@@ -66,18 +68,27 @@ export class ContainerFollower {
     const parser = new DockerLogFrameParser();
     const splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
     let lastTs: string | undefined;
+    // Per stream (the engine stamps stdout and stderr apart): the last message's timestamp, and
+    // whether it ended its line (another message with its timestamp is then a repeat).
+    const seen = { stdout: { ts: '', complete: false }, stderr: { ts: '', complete: false } };
     const take = (lines: { text: string; ts: string }[]): void => {
-      for (const l of lines) this.pending.push({ ts: l.ts, source: 'app', process: this.target.process, line: l.text });
+      for (const l of lines) this.pending.push({ entry: { ts: l.ts, source: 'app', process: this.target.process, line: l.text } });
     };
     await new Promise<void>((resolve) => {
       stream.on('data', (chunk: Buffer) => {
         for (const frame of parser.push(chunk)) {
           if (this.cursor !== undefined && frame.ts !== '' && frame.ts <= this.cursor) continue;
+          // Docker 20.10 re-sends messages after rotating a json-file log; a stream's timestamps never go back.
+          const last = seen[frame.stream];
+          if (frame.ts !== '' && (frame.ts < last.ts || (frame.ts === last.ts && last.complete))) continue;
+          last.ts = frame.ts;
+          last.complete = frame.content.length > 0 && frame.content[frame.content.length - 1] === 0x0a;
           const splitter = splitters[frame.stream];
           take(splitter.push(frame.content, frame.ts || new Date().toISOString()));
-          if (frame.ts) lastTs = frame.ts;
-          // A message that ends its line (or leaves nothing waiting) is wholly stored once pending is written.
-          if (!splitters.stdout.partial && !splitters.stderr.partial && lastTs) this.pendingCursor = lastTs;
+          if (frame.ts && (lastTs === undefined || frame.ts > lastTs)) lastTs = frame.ts;
+          // A message that ends its line (and leaves nothing waiting) is wholly stored with the line it ends.
+          const newest = this.pending[this.pending.length - 1];
+          if (!splitters.stdout.partial && !splitters.stderr.partial && lastTs && newest) newest.cursor = lastTs;
         }
         if (this.pending.length > 0) this.kick();
         if (this.pending.length >= maxPending) stream.pause();
@@ -92,7 +103,9 @@ export class ContainerFollower {
     // The engine ended the stream: whatever waits for a newline is a line of its own.
     take(splitters.stdout.flush());
     take(splitters.stderr.flush());
-    if (lastTs) this.pendingCursor = lastTs;
+    const last = this.pending[this.pending.length - 1];
+    if (lastTs && last) last.cursor = lastTs;
+    else if (lastTs && lastTs !== this.cursor) this.pendingCursor = lastTs;
     this.kick();
     while (this.flushing) await this.flushing;
     if (this.failed) throw this.failed;
@@ -103,12 +116,23 @@ export class ContainerFollower {
     if (this.flushing || this.failed) return;
     this.flushing = (async () => {
       while (!this.failed) {
-        const moved = this.pendingCursor !== undefined && this.pendingCursor !== this.cursor;
-        if (this.pending.length === 0 && !moved) break;
+        if (this.pending.length === 0 && this.pendingCursor === undefined) break;
         const batch = this.pending.splice(0, batchLines);
-        const cursor = this.pending.length === 0 ? this.pendingCursor : undefined;
+        let cursor = this.pendingCursor;
+        this.pendingCursor = undefined;
+        for (let i = batch.length - 1; i >= 0; i--) {
+          const c = batch[i]!.cursor;
+          if (c !== undefined) {
+            cursor = c;
+            break;
+          }
+        }
         try {
-          await this.sink(this.target, batch, cursor);
+          await this.sink(
+            this.target,
+            batch.map((p) => p.entry),
+            cursor,
+          );
           if (cursor !== undefined) this.cursor = cursor;
         } catch (err) {
           this.failed = err as Error;

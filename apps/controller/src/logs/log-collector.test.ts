@@ -70,7 +70,8 @@ describe('log collector (real Docker)', { timeout: 180_000 }, () => {
     return c;
   }
 
-  const entries = async (app: string): Promise<StoredLogEntry[]> => (await store.history(app, 100_000)).entries;
+  const entries = async (app: string, source?: 'app' | 'platform'): Promise<StoredLogEntry[]> =>
+    (await store.history(app, 100_000, { source })).entries;
 
   before(async () => {
     redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
@@ -103,7 +104,7 @@ describe('log collector (real Docker)', { timeout: 180_000 }, () => {
         ].join('; '),
       );
       await until('the last line', async () => (await entries('big')).some((e) => e.line === 'later'));
-      const got = await entries('big');
+      const got = await entries('big', 'app');
       const texts = got.map((e) => e.line);
       assert.ok(texts.includes('hello from web'));
       assert.ok(texts.includes('oops'));
@@ -132,7 +133,7 @@ describe('log collector (real Docker)', { timeout: 180_000 }, () => {
       c = collector();
       c.start();
       await until('the last tick', async () => (await entries('resume')).some((e) => e.line === 'tick 399'));
-      const ticks = (await entries('resume')).map((e) => e.line);
+      const ticks = (await entries('resume', 'app')).map((e) => e.line);
       assert.deepEqual(ticks, Array.from({ length: 400 }, (_, i) => `tick ${i}`));
     } finally {
       await c.stop();

@@ -122,6 +122,8 @@ export async function streamLogs(store: LogStore, reader: Redis, q: TailRequest,
       if (!(await write(render(history.entries.slice(i, i + 500))))) return;
     }
     if (q.sse && !q.tail) await write('event: end\ndata: \n\n');
+    // Where the tail goes on from: a client that saw no line still resumes at the seam.
+    if (q.sse && q.tail && !(await write(`id: ${cursor}\n\n`))) return;
   }
   if (!q.tail) {
     res.end();

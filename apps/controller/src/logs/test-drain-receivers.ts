@@ -78,7 +78,7 @@ export class SyslogReceiver extends Receiver {
 
   protected make(): net.Server {
     const onSocket = (socket: net.Socket): void => {
-      let buffer = Buffer.alloc(0);
+      let buffer: Buffer = Buffer.alloc(0);
       socket.on('data', (chunk: Buffer) => {
         const { messages, rest } = parseOctetFrames(Buffer.concat([buffer, chunk]));
         this.messages.push(...messages);

@@ -73,3 +73,24 @@ export interface DrainAware {
 export function isDrainAware(r: RuntimeBackend): r is RuntimeBackend & DrainAware {
   return typeof (r as Partial<DrainAware>).isDraining === 'function';
 }
+
+/** Optional capability: starting a batch at once (placed together, started in parallel). */
+export interface BatchStarter {
+  startMany(specs: ProcessSpec[]): Promise<ProcessInfo[]>;
+}
+
+/** Starts specs with the runtime's batch start when it has one, one after the other otherwise. */
+export async function startAll(runtime: RuntimeBackend, specs: ProcessSpec[]): Promise<ProcessInfo[]> {
+  if (specs.length === 0) return [];
+  if (typeof (runtime as Partial<BatchStarter>).startMany === 'function') {
+    return (runtime as RuntimeBackend & BatchStarter).startMany(specs);
+  }
+  const started: ProcessInfo[] = [];
+  try {
+    for (const spec of specs) started.push(await runtime.start(spec));
+  } catch (err) {
+    await Promise.all(started.map((p) => runtime.stop(p.id, 0).catch(() => undefined)));
+    throw err;
+  }
+  return started;
+}

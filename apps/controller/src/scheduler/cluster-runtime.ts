@@ -143,9 +143,9 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
     if (this.upMembers().length === 0) throw new AppError('unavailable', 'no Docker host is up');
   }
 
-  private views(): HostView[] {
+  private views(pending: ProcessInfo[] = []): HostView[] {
     return this.upMembers().map((m) => {
-      const procs = this.running.get(m.row.name) ?? [];
+      const procs = [...(this.running.get(m.row.name) ?? []), ...pending.filter((p) => p.host === m.row.name)];
       const appProcesses = new Map<string, number>();
       let reserved = 0;
       for (const p of procs) {
@@ -165,31 +165,70 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
   }
 
   async start(spec: ProcessSpec): Promise<ProcessInfo> {
-    if (this.members.size === 0) await this.refresh();
-    let hostName: string;
-    try {
-      [hostName] = place({ app: spec.app, image: spec.image, memoryMb: spec.memoryMb ?? this.o.defaultMemoryMb, count: 1 }, this.views()) as [string];
-    } catch (err) {
-      if (err instanceof PlacementError) throw new AppError('unavailable', err.message, { retryable: true });
-      throw err;
-    }
-    const m = this.members.get(hostName)!;
-    await this.ensureImage(m, spec.image);
-    const info = await m.backend.start(spec);
-    this.owner.set(info.id, hostName);
-    this.running.set(hostName, [...(this.running.get(hostName) ?? []), { ...info, memoryMb: spec.memoryMb }]);
-    return info;
+    const [info] = await this.startMany([spec]);
+    return info!;
   }
 
-  private async ensureImage(m: Member, image: string): Promise<void> {
-    if (m.images.has(image)) return;
-    try {
-      await m.docker.getImage(image).inspect();
-    } catch {
-      this.o.log.info({ host: m.row.name, image }, 'copying image to host');
-      await transferImage(this.o.imageSource, m.docker, image);
+  /**
+   * Places a batch of processes first (each placement sees the ones before it), then copies images
+   * and starts the containers in parallel. Rejects with the first failure after the others settled;
+   * what did start is kept in the listing so the caller can stop it.
+   */
+  async startMany(specs: ProcessSpec[]): Promise<ProcessInfo[]> {
+    if (this.members.size === 0) await this.refresh();
+    const pending: ProcessInfo[] = [];
+    const chosen: string[] = [];
+    for (const spec of specs) {
+      const memoryMb = spec.memoryMb ?? this.o.defaultMemoryMb;
+      let host: string;
+      try {
+        [host] = place({ app: spec.app, image: spec.image, memoryMb, count: 1 }, this.views(pending)) as [string];
+      } catch (err) {
+        if (err instanceof PlacementError) throw new AppError('unavailable', err.message, { retryable: true });
+        throw err;
+      }
+      chosen.push(host);
+      pending.push({ app: spec.app, host, memoryMb } as ProcessInfo);
     }
-    m.images.add(image);
+    const results = await Promise.allSettled(
+      specs.map(async (spec, i) => {
+        const m = this.members.get(chosen[i]!)!;
+        await this.ensureImage(m, spec.image);
+        const info = await m.backend.start(spec);
+        this.owner.set(info.id, m.row.name);
+        this.running.set(m.row.name, [...(this.running.get(m.row.name) ?? []), { ...info, memoryMb: spec.memoryMb }]);
+        return info;
+      }),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      await Promise.all(started.map((p) => this.stop(p.id, 0).catch(() => undefined)));
+      throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+    }
+    return results.map((r) => (r as PromiseFulfilledResult<ProcessInfo>).value);
+  }
+
+  /** One transfer per host and image at a time, however many processes wait for it. */
+  private readonly transfers = new Map<string, Promise<void>>();
+
+  private ensureImage(m: Member, image: string): Promise<void> {
+    if (m.images.has(image)) return Promise.resolve();
+    const key = `${m.row.name} ${image}`;
+    let t = this.transfers.get(key);
+    if (!t) {
+      t = (async () => {
+        try {
+          await m.docker.getImage(image).inspect();
+        } catch {
+          this.o.log.info({ host: m.row.name, image }, 'copying image to host');
+          await transferImage(this.o.imageSource, m.docker, image, { signal: AbortSignal.timeout(600_000) });
+        }
+        m.images.add(image);
+      })().finally(() => this.transfers.delete(key));
+      this.transfers.set(key, t);
+    }
+    return t;
   }
 
   async list(filter: { app?: string } = {}): Promise<ProcessInfo[]> {

@@ -37,6 +37,8 @@ describe('OpenAPI document', () => {
         assert.ok(op.parameters.some((p: { name: string; in: string }) => p.name === name && p.in === 'path'), `${spec.path} :${name}`);
       }
     }
+    const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops as Record<string, { operationId: string }>).map((o) => o.operationId));
+    assert.equal(new Set(ids).size, ids.length, 'operationIds are unique');
     // Every served route is in the document, except those still outside the route table.
     const documented = new Set(Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${p}`)));
     const missing = servedRoutes(h.app)

@@ -43,7 +43,11 @@ export function appsRoutes(table: RouteTable, ctx: ApiContext): void {
       const { name } = body;
       let id: string;
       try {
-        id = await ctx.access.quotas.createApp(user.id, (tx) => insertApp(tx, name, user.id));
+        id = await ctx.access.quotas.createApp(user.id, async (tx) => {
+          const created = await insertApp(tx, name, user.id);
+          await ctx.access.audit.record({ ...requester(req), action: 'app.create', app: name }, tx);
+          return created;
+        });
       } catch (err) {
         if (isUniqueViolation(err)) throw new AppError('name_taken', `Name ${name} is already taken`);
         throw err;
@@ -55,7 +59,6 @@ export function appsRoutes(table: RouteTable, ctx: ApiContext): void {
         throw err;
       }
       ctx.log.info({ app: name, user: user.email }, 'app created');
-      await ctx.access.audit.record({ ...requester(req), action: 'app.create', app: name });
       return appJson(ctx.config, (await findAppByName(ctx.pool, name))!);
     },
   });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '@paas/shared';
 import { getFormation, setFormation } from '../../db/formation.js';
-import { currentRelease } from '../../db/releases.js';
+import { currentRelease, type ReleaseRow } from '../../db/releases.js';
 import type { ApiContext } from '../context.js';
 import { requester } from '../auth.js';
 import type { RouteTable } from '../route-table.js';
@@ -23,8 +23,8 @@ const patchBody = z.object({
 });
 
 export function formationRoutes(table: RouteTable, ctx: ApiContext): void {
-  const formationJson = async (appId: string) => {
-    const release = await currentRelease(ctx.pool, ctx.access.cipher, appId);
+  const formationJson = async (appId: string, release?: ReleaseRow) => {
+    release ??= await currentRelease(ctx.pool, ctx.access.cipher, appId);
     return (await getFormation(ctx.pool, appId)).map((f) => ({
       type: f.type,
       quantity: f.quantity,
@@ -61,11 +61,13 @@ export function formationRoutes(table: RouteTable, ctx: ApiContext): void {
           throw new AppError('invalid_params', `no ${u.type} process type in v${release.version} (its types: ${known})`);
         }
       }
-      await ctx.access.quotas.scale(app.owner_id, app.id, updates, (tx) => setFormation(tx, app.id, updates));
-      await ctx.access.audit.record({ ...requester(req), action: 'formation.update', app: app.name, details: { updates } });
+      await ctx.access.quotas.scale(app.owner_id, app.id, updates, async (tx) => {
+        await setFormation(tx, app.id, updates);
+        await ctx.access.audit.record({ ...requester(req), action: 'formation.update', app: app.name, details: { updates } }, tx);
+      });
       await ctx.logs?.events.scaled(app.name, updates, req.user?.email);
       await ctx.deployer.reconcile(app);
-      return formationJson(app.id);
+      return formationJson(app.id, release);
     },
   });
 

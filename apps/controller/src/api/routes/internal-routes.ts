@@ -41,8 +41,14 @@ export function internalRoutes(table: RouteTable, ctx: ApiContext): void {
         if (!res.writableEnded && !res.destroyed) res.write(`${line}\n`);
       };
       const audit = { actor: user, ip: pusher.ip, action: 'deploy' as const, app: app.name };
+      // The build is cancelled when the git client disconnects, or the hook itself goes away.
+      const hookGone = new AbortController();
+      res.on('close', () => {
+        if (!res.writableFinished) hookGone.abort();
+      });
+      const signal = pusher.gone ? AbortSignal.any([pusher.gone, hookGone.signal]) : hookGone.signal;
       try {
-        const result = await ctx.pushService.push({ app, user, commit, source: req, say });
+        const result = await ctx.pushService.push({ app, user, commit, source: req, say, signal });
         await ctx.access.audit.record({ ...audit, details: { commit, result: 'succeeded', build: result.buildId, release: result.version } });
         say('@@paas-exit 0');
       } catch (err) {

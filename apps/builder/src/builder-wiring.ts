@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import type Docker from 'dockerode';
+import type { Redis } from 'ioredis';
+import type { Logger, RedisKeys } from '@paas/shared';
+import type { BuilderConfig } from './config.js';
+import { BuilderRegistry } from './builder.js';
+import { BuildpackBuilder } from './buildpack-builder.js';
+import { BuildpackFetcher } from './buildpack-fetcher.js';
+import { DockerfileBuilder } from './dockerfile-builder.js';
+import { RedisCacheEpochs } from './cache-epochs.js';
+import { BuildTrust } from './build-trust.js';
+
+/** The builders of a builder process, wired from its configuration (main.ts and the integration tests). */
+export function createBuilderRegistry(config: BuilderConfig, deps: { docker: Docker; redis: Redis; keys: RedisKeys; log: Logger }): BuilderRegistry {
+  const { docker } = deps;
+  const fetcher = new BuildpackFetcher({
+    cacheDir: config.buildpackCacheDir,
+    allowFileUrls: config.allowFileBuildpacks,
+    env: config.gitEnv,
+    log: deps.log.child({ component: 'buildpack-fetcher' }),
+  });
+  return new BuilderRegistry([
+    new DockerfileBuilder({ docker, buildImage: config.buildImage, cluster: config.cluster, memoryMb: config.memoryMb, cpus: config.cpus }),
+    new BuildpackBuilder({
+      docker,
+      buildImage: config.buildImage,
+      runImage: config.runImage,
+      cluster: config.cluster,
+      memoryMb: config.memoryMb,
+      cpus: config.cpus,
+      buildpacksDir: config.buildpacksDir,
+      fetcher,
+      cacheEpochs: new RedisCacheEpochs(deps.redis, deps.keys),
+      trust: new BuildTrust(docker, config.cluster, config.buildCaFile ? readFileSync(config.buildCaFile) : undefined),
+    }),
+  ]);
+}

@@ -1,0 +1,10 @@
+import { spawn } from 'node:child_process';
+import { extract } from 'tar-stream';
+import { pipeline } from 'node:stream/promises';
+const repo = '/tmp/paas-try-home/buildpacks/0a84de8b39e028a787d52ec2.git';
+const child = spawn('git', ['-C', repo, 'archive', '--format=tar', '--prefix=hello/', 'refs/paas/' + process.argv[2]], { stdio: ['ignore', 'pipe', 'inherit'] });
+const ex = extract();
+ex.on('entry', (h, s, next) => { console.log(h.type, h.name, h.size, h.pax); s.on('end', next); s.resume(); });
+await new Promise((r) => setTimeout(r, 500));
+await pipeline(child.stdout, ex);
+console.log('done');

@@ -1,0 +1,10 @@
+import { spawn } from 'node:child_process';
+import { extract } from 'tar-stream';
+import { mergeTars } from '../src/tar-merge.js';
+import { tarOfDirectory } from '../src/docker-archive.js';
+const repo = '/tmp/paas-try-home/buildpacks/0a84de8b39e028a787d52ec2.git';
+const child = spawn('git', ['-C', repo, 'archive', '--format=tar', '--prefix=hello/', 'refs/paas/' + process.argv[2]], { stdio: ['ignore', 'pipe', 'inherit'] });
+const merged = mergeTars([{ name: 'app', mode: 0o755, uid: 1000, gid: 1000 }], [{ tar: tarOfDirectory('/work/main/buildpacks/static'), prefix: 'buildpacks/static', uid: 1000, gid: 1000 }, { tar: child.stdout, prefix: 'buildpacks', uid: 1000, gid: 1000 }], [{ name: 'env/X', content: 'y', mode: 0o600, uid: 1000, gid: 1000 }]);
+const ex = extract();
+ex.on('entry', (h, s, next) => { console.log(h.type, h.name, h.mode?.toString(8), h.uid, h.size); s.on('end', next); s.resume(); });
+merged.pipe(ex);

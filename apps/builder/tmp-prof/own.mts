@@ -1,0 +1,15 @@
+import Docker from 'dockerode';
+import { pack } from 'tar-stream';
+import { Readable } from 'node:stream';
+import { runExec } from '../src/docker-exec.js';
+const docker = new Docker();
+const c = await docker.createContainer({ Image: 'paas/build:next', Cmd: ['sleep', 'infinity'], Labels: { 'paas.cluster': 'prof' } });
+await c.start();
+const p = pack();
+p.entry({ name: 'x', type: 'directory', mode: 0o700, uid: 1000, gid: 1000 });
+p.entry({ name: 'x/f', mode: 0o644, uid: 1000, gid: 1000 }, 'hi');
+p.entry({ name: 'etc/ssl/certs/ca-certificates.crt', mode: 0o644, uid: 0, gid: 0 }, 'bundle');
+p.finalize();
+await c.putArchive(Readable.from(p), { path: '/' });
+await runExec(c, { cmd: ['bash', '-c', 'ls -la / | grep " x$"; ls -la /x /etc/ssl/certs/ca-certificates.crt'], user: 'root', onOutput: (b) => process.stdout.write(b) });
+await c.remove({ force: true });

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { AppError, isAppError, parseBuildpackEntry } from '@paas/shared';
+import { setAppBuildpacks } from '../../db/app-buildpacks.js';
+import type { ApiContext } from '../context.js';
+import type { RouteTable } from '../route-table.js';
+
+/** Heroku's buildpack installation: `{ buildpack: { url, name }, ordinal }`. */
+const installationSchema = z.object({
+  buildpack: z.object({ url: z.string(), name: z.string() }),
+  ordinal: z.number().int(),
+});
+
+const updateBody = z.object({
+  updates: z
+    .array(z.object({ buildpack: z.string().trim().min(1).max(500) }))
+    .max(20)
+    .describe('The buildpacks in order: built-in names (nodejs, python, go, static, or heroku/<name>) or git URLs with an optional #ref; empty: detect'),
+});
+
+function installations(buildpacks: readonly string[]): z.infer<typeof installationSchema>[] {
+  return buildpacks.map((url, ordinal) => ({ buildpack: { url, name: buildpackName(url) }, ordinal }));
+}
+
+/** `nodejs` for a built-in, the repository's name for a git URL. */
+function buildpackName(url: string): string {
+  try {
+    const entry = parseBuildpackEntry(url);
+    if (entry.kind === 'builtin') return entry.name;
+    return (entry.url.replace(/\/+$/, '').split('/').pop() ?? url).replace(/\.git$/, '');
+  } catch {
+    return url;
+  }
+}
+
+/** An app's buildpacks (Heroku's buildpack-installations) and its build cache. */
+export function buildpacksRoutes(table: RouteTable, ctx: ApiContext): void {
+  table.add({
+    method: 'get',
+    path: '/apps/:app/buildpack-installations',
+    action: 'app:read',
+    tag: 'builds',
+    summary: "The app's buildpacks, in the order they run; none: the built-in buildpacks detect the app",
+    response: z.array(installationSchema),
+    handler: ({ app }) => installations(app.buildpacks),
+  });
+
+  table.add({
+    method: 'put',
+    path: '/apps/:app/buildpack-installations',
+    action: 'app:deploy',
+    tag: 'builds',
+    summary: "Sets the app's buildpacks (used from the next build on); an empty list returns to detection",
+    body: updateBody,
+    example: { updates: [{ buildpack: 'nodejs' }, { buildpack: 'https://github.com/heroku/heroku-buildpack-static.git#main' }] },
+    response: z.array(installationSchema),
+    handler: async ({ app, body }) => {
+      const list = body.updates.map((u) => u.buildpack);
+      for (const entry of list) {
+        try {
+          parseBuildpackEntry(entry);
+        } catch (err) {
+          if (isAppError(err)) throw new AppError('invalid_params', `updates: ${err.message}`);
+          throw err;
+        }
+      }
+      return installations(await setAppBuildpacks(ctx.pool, app.id, list));
+    },
+  });
+
+  table.add({
+    method: 'delete',
+    path: '/apps/:app/build-cache',
+    action: 'app:deploy',
+    tag: 'builds',
+    summary: "Purges the app's build cache: its next build starts with an empty cache (dependencies installed afresh)",
+    status: 202,
+    response: z.object({ message: z.string() }),
+    handler: async ({ app }) => {
+      await ctx.pushService.builds.purgeCache(app.name);
+      return { message: `The build cache of ${app.name} will be empty for its next build` };
+    },
+  });
+}

@@ -1,0 +1,23 @@
+# shellcheck shell=bash
+# Heroku-style build output: headings start with an arrow, tools' own output is indented 7 spaces.
+
+# header TEXT — a step heading.
+header() {
+  echo "-----> $*"
+}
+
+# info TEXT — a detail line under a heading.
+info() {
+  echo "       $*"
+}
+
+# indent — indents a tool's output as it streams (stdout and stderr merged by the caller).
+indent() {
+  sed -u -e '/^[[:space:]]*$/d' -e 's/^/       /'
+}
+
+# fail TEXT — reports an error and stops the build (on stderr, so it shows even inside $(...)).
+fail() {
+  echo " !     $*" >&2
+  exit 1
+}

@@ -1,0 +1,271 @@
+/**
+ * The builders end to end, one platform for the file: fixture apps pushed with the real git client
+ * through the controller, BullMQ, the builder on the real Docker engine, the release and the router.
+ * Python, Go and static sites with the built-in buildpacks; a third-party-style buildpack by git
+ * URL (buildpacks:set, and a .buildpacks file); Dockerfile deploys on the run image and FROM scratch;
+ * a warm rebuild from the cache and a cache purge; cancelling a build with Ctrl-C on git push.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import Docker from 'dockerode';
+import { commitAll, gitPush, gitRepo, repoRoot, startPlatform, type Platform } from '../helpers/platform.js';
+
+const fixtures = join(repoRoot, 'test/fixtures');
+const docker = new Docker();
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A request through the router with the app's host name; a gzip body is unpacked. */
+function routerGet(p: Platform, app: string, path: string, headers: Record<string, string> = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port: p.routerPort, path, headers: { host: `${app}.localhost`, ...headers }, agent: false, timeout: 10_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        const body = res.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: body.toString('utf8') });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+describe('builders: every kind of app deployed by git push', { timeout: 900_000 }, () => {
+  let p: Platform;
+  let work: string;
+  let bpRepo: string;
+  const suffix = randomBytes(2).toString('hex');
+
+  /** A new app from a fixture (plus extra files), its git repository and paas remote. */
+  async function newApp(name: string, fixture: string | undefined, files: Record<string, string> = {}): Promise<{ app: string; dir: string }> {
+    const app = `${name}-${suffix}`;
+    const created = await p.paas(['apps:create', app]);
+    assert.equal(created.code, 0, created.stderr);
+    const dir = join(work, app);
+    await mkdir(dir, { recursive: true });
+    if (fixture) await cp(join(fixtures, fixture), dir, { recursive: true });
+    for (const [path, content] of Object.entries(files)) await writeFile(join(dir, path), content);
+    await gitRepo(dir);
+    const remote = await p.paas(['git:remote', '-a', app], { cwd: dir });
+    assert.equal(remote.code, 0, remote.stderr);
+    return { app, dir };
+  }
+
+  async function pushOk(dir: string): Promise<string> {
+    const res = await gitPush(p, dir);
+    assert.equal(res.code, 0, `${res.output}\n${await p.logs()}`);
+    return res.output;
+  }
+
+  before(async () => {
+    p = await startPlatform({ env: { PAAS_BUILDPACK_ALLOW_FILE_URLS: '1' } });
+    work = await mkdtemp(join(tmpdir(), 'paas-builders-'));
+    // The third-party-style buildpack, as a git repository reached by a file:// URL.
+    bpRepo = join(work, 'hello-bp.git-src');
+    await cp(join(fixtures, 'buildpacks/hello-bp'), bpRepo, { recursive: true });
+    await gitRepo(bpRepo);
+    await new Promise<void>((resolve, reject) =>
+      spawn('git', ['tag', 'v1'], { cwd: bpRepo }).on('close', (code) => (code === 0 ? resolve() : reject(new Error('git tag failed')))),
+    );
+  });
+  after(async () => {
+    if (process.exitCode) console.log(await p?.logs());
+    await p?.stop();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  test('Python: the build image’s Python in the slug, a warm rebuild from the cache, a purge, builds listed', async () => {
+    const { app, dir } = await newApp('py', 'python-app');
+    const first = await pushOk(dir);
+    assert.match(first, /remote: -----> Python app detected/);
+    assert.match(first, /remote:\s+Python 3\.11 requested \(\.python-version\): using 3\.11\.\d+/);
+    assert.match(first, /remote:\s+Default types for buildpack -> web/);
+    assert.match((await p.get(app)).body, /^hello from python 3\.11\.\d+/);
+
+    // A code-only change: the environment and the runtime layer come from the first build.
+    await writeFile(join(dir, 'app.py'), (await readFile(join(dir, 'app.py'), 'utf8')).replace('hello from python', 'hello again from python'));
+    await commitAll(dir, 'v2');
+    const warm = await pushOk(dir);
+    assert.match(warm, /remote: -----> Restoring cache/);
+    assert.match(warm, /remote:\s+Python 3\.11\.\d+ from the cache/);
+    assert.match(warm, /remote:\s+Layer \/app\/\.heroku\/python: [\d.]+M \(unchanged, reused\)/);
+    assert.doesNotMatch(warm, /Installing dependencies/);
+    assert.match((await p.get(app)).body, /^hello again from python/);
+
+    // Purged: the next build starts from nothing.
+    const purge = await p.paas(['builds:cache:purge'], { cwd: dir });
+    assert.equal(purge.code, 0, purge.stderr);
+    await writeFile(join(dir, 'README'), 'v3\n');
+    await commitAll(dir, 'v3');
+    const purged = await pushOk(dir);
+    assert.match(purged, /remote: -----> Build cache purged: this build starts with an empty cache/);
+    assert.match(purged, /remote: -----> Installing dependencies/);
+
+    const builds = await p.paas(['builds', '--json'], { cwd: dir });
+    const list = JSON.parse(builds.stdout) as { id: string; status: string; buildpack: string }[];
+    assert.deepEqual(list.map((b) => [b.status, b.buildpack]), [['succeeded', 'python'], ['succeeded', 'python'], ['succeeded', 'python']]);
+    const table = await p.paas(['builds'], { cwd: dir });
+    assert.match(table.stdout, new RegExp(`^=== ${app} Builds\\n${list[0]!.id}  succeeded  [0-9a-f]{7}  python  \\d+s`));
+    const output = await p.paas(['builds:output', list[2]!.id], { cwd: dir });
+    assert.match(output.stdout, /-----> Python app detected/);
+
+    // Asking for a Python the builder lacks is refused, saying which one it has.
+    await writeFile(join(dir, '.python-version'), '3.12\n');
+    await commitAll(dir, 'python 3.12');
+    const refused = await gitPush(p, dir);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.output, /\.python-version asks for Python 3\.12, but this builder has Python 3\.11\.\d+ only/);
+    assert.match((await p.get(app)).body, /^hello again from python/, 'the live release keeps serving');
+  });
+
+  test('Go: a static binary only; a module that needs the proxy fails saying so', async () => {
+    const { app, dir } = await newApp('go', 'go-app');
+    const out = await pushOk(dir);
+    assert.match(out, /remote: -----> Go app detected/);
+    assert.match(out, /remote:\s+Built bin\/hello-go/);
+    assert.match((await p.get(app)).body, /^hello from go go1\.\d+/);
+    const [image] = await docker.listImages({ filters: { label: [`paas.cluster=${p.cluster}`, `paas.app=${app}`] } });
+    const probe = await docker.createContainer({ Image: image!.Id, Labels: { 'paas.cluster': p.cluster } });
+    try {
+      await probe.getArchive({ path: '/app/bin/hello-go' });
+      await assert.rejects(probe.getArchive({ path: '/app/main.go' }), /404|no such file/i, 'the Go sources stay behind');
+    } finally {
+      await probe.remove({ force: true });
+    }
+
+    const { dir: modDir } = await newApp('gomod', 'go-app', {
+      'go.mod': 'module example.com/needs-proxy\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0\n',
+    });
+    const failed = await gitPush(p, modDir);
+    assert.notEqual(failed.code, 0);
+    assert.match(failed.output, /Go modules could not be downloaded \(GOPROXY=https:\/\/proxy\.golang\.org,direct\)/);
+  });
+
+  test('static site: content types, index.html for directories, clean URLs, 404 page, gzip', async () => {
+    const { app, dir } = await newApp('site', 'static-site');
+    const out = await pushOk(dir);
+    assert.match(out, /remote: -----> Static site app detected/);
+    const home = await routerGet(p, app, '/');
+    assert.equal(home.status, 200);
+    assert.equal(home.headers['content-type'], 'text/html; charset=utf-8');
+    assert.match(home.body, /hello from a static site/);
+    const css = await routerGet(p, app, '/css/site.css', { 'accept-encoding': 'gzip' });
+    assert.equal(css.status, 200);
+    assert.equal(css.headers['content-type'], 'text/css; charset=utf-8');
+    assert.equal(css.headers['content-encoding'], 'gzip');
+    assert.equal(css.headers['cache-control'], 'public, max-age=3600', 'static.json headers');
+    assert.match(css.body, /\.c199 \{/);
+    const dirNoSlash = await routerGet(p, app, '/docs');
+    assert.equal(dirNoSlash.status, 301);
+    assert.equal(dirNoSlash.headers['location'], '/docs/');
+    assert.match((await routerGet(p, app, '/docs/')).body, /the docs index/);
+    assert.match((await routerGet(p, app, '/about')).body, /about this site/, 'clean URLs');
+    const missing = await routerGet(p, app, '/no/such/page');
+    assert.equal(missing.status, 404);
+    assert.match(missing.body, /custom not found page/);
+    assert.equal((await routerGet(p, app, '/static.json')).status, 404, 'only the root is served');
+  });
+
+  test('Dockerfile on the run image: config vars as build args when asked, EXPOSE decides the port, CMD is web', async () => {
+    const { app, dir } = await newApp('df', 'dockerfile-app');
+    const set = await p.paas(['config:set', 'GREETING=bonjour', 'PAAS_DOCKERFILE_BUILD_ARGS=1'], { cwd: dir });
+    assert.equal(set.code, 0, set.stderr);
+    const out = await pushOk(dir);
+    assert.match(out, /remote: -----> Building with the Dockerfile/);
+    assert.match(out, /remote:\s+Build args from config vars: GREETING/);
+    assert.match(out, /remote:\s+Port 8080 \(from EXPOSE\)/);
+    assert.match(out, /remote:\s+Dockerfile ENTRYPOINT\/CMD -> web: \/usr\/local\/bin\/paas-exec busybox httpd/);
+    // busybox httpd listens on 8080 only: this answer proves the platform sent traffic there
+    assert.match((await p.get(app)).body, /^bonjour from a Dockerfile/);
+  });
+
+  test('Dockerfile FROM scratch: a multi-stage build, the Procfile’s command run without a shell', async () => {
+    const { app, dir } = await newApp('scratch', 'dockerfile-scratch');
+    const out = await pushOk(dir);
+    assert.match(out, /remote:\s+Procfile declares types -> web/);
+    assert.match(out, /remote:\s+Port: \$PORT/);
+    assert.match((await p.get(app)).body, /^hello from a Procfile \(no shell here: true\)/);
+  });
+
+  test('a third-party buildpack by git URL runs unchanged: buildpacks:set with #ref, and a .buildpacks file over a Dockerfile', async () => {
+    const url = `file://${bpRepo}#v1`;
+    const { app, dir } = await newApp('hello', 'hello-bp-app');
+    const set = await p.paas(['buildpacks:set', url], { cwd: dir });
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stdout, /Buildpack set\. The next build of .* will use file:\/\//);
+    assert.match((await p.paas(['buildpacks'], { cwd: dir })).stdout, new RegExp(`=== ${app} Buildpack\\n1\\. file://.*#v1`));
+    assert.equal((await p.paas(['config:set', 'GREETING=howdy'], { cwd: dir })).code, 0);
+    const out = await pushOk(dir);
+    assert.match(out, /remote: -----> Fetched buildpack file:\/\/.*#v1 at [0-9a-f]{12}/);
+    assert.match(out, /remote: -----> Hello app detected/);
+    assert.match(out, /remote:\s+compiling as paas \(uid 1000\), build number 1/);
+    assert.match((await p.get(app)).body, /^howdy, world \(build 1, compiled by uid 1000\)/);
+    // The cache directory survives: the buildpack counts its builds there.
+    await writeFile(join(dir, 'hello.txt'), 'again\n');
+    await commitAll(dir, 'again');
+    assert.match(await pushOk(dir), /build number 2/);
+
+    const bad = await p.paas(['buildpacks:set', 'cobol'], { cwd: dir });
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /Unknown buildpack "cobol"/);
+    assert.equal((await p.paas(['buildpacks:clear'], { cwd: dir })).code, 0);
+    assert.match((await p.paas(['buildpacks'], { cwd: dir })).stdout, /has no buildpacks set/);
+
+    // A .buildpacks file names the buildpack; it wins over the Dockerfile in the same repository.
+    const { app: other, dir: otherDir } = await newApp('dotbp', 'hello-bp-app', {
+      '.buildpacks': `# built by\n${url}\n`,
+      Dockerfile: 'FROM scratch\n',
+    });
+    const dotOut = await pushOk(otherDir);
+    assert.match(dotOut, /remote: -----> Using buildpacks \(from \.buildpacks\):/);
+    assert.match((await p.get(other)).body, /^hello, world \(build 1/);
+  });
+
+  test('Ctrl-C on git push cancels the build: its container is killed and it ends failed, cancelled', async () => {
+    const pkg = { name: 'slow', version: '1.0.0', scripts: { build: 'echo slow build starts && sleep 300', start: 'node index.js' } };
+    const { app, dir } = await newApp('cancel', undefined, { 'package.json': JSON.stringify(pkg), 'index.js': 'require("http").createServer((q, s) => s.end("x")).listen(process.env.PORT)\n' });
+    const child = spawn('git', ['push', 'paas', 'main'], { cwd: dir, env: { ...p.env, GIT_TERMINAL_PROMPT: '0' }, detached: true });
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the build never reached its slow step:\n${output}`)), 240_000);
+      const onData = (b: Buffer): void => {
+        output += b.toString();
+        if (output.includes('slow build starts')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+    });
+    process.kill(-child.pid!, 'SIGINT');
+    await new Promise((resolve) => child.on('close', resolve));
+
+    const buildContainers = async (): Promise<number> =>
+      (await docker.listContainers({ all: true, filters: { label: [`paas.cluster=${p.cluster}`, `paas.app=${app}`, 'paas.role=build'] } })).length;
+    let builds: { status: string; error: string | null }[] = [];
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      builds = JSON.parse((await p.paas(['builds', '--json', '-a', app])).stdout) as typeof builds;
+      if (builds[0]?.status === 'failed' && (await buildContainers()) === 0) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.equal(builds[0]?.status, 'failed', JSON.stringify(builds));
+    assert.match(builds[0]?.error ?? '', /cancelled/);
+    assert.equal(await buildContainers(), 0, 'the build container is gone');
+    assert.deepEqual(JSON.parse((await p.paas(['releases', '--json', '-a', app])).stdout), [], 'nothing was released');
+  });
+});

@@ -1,0 +1,96 @@
+// Custom domains end to end: the controller's API → RoutePublisher → route store → the router.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { createApiHarness, type ApiHarness } from '../../apps/controller/src/api/test-harness.js';
+import { as, deployedApp } from '../../apps/controller/src/api/test-fixtures.js';
+import { MemoryRuntimeBackend } from '../../apps/controller/src/runtime/memory-runtime-backend.js';
+import type { ProcessInfo, ProcessSpec } from '../../apps/controller/src/runtime/runtime-backend.js';
+import { startRouter, type TestRouter } from '../../apps/router/src/test-http.js';
+
+/** The in-memory runtime, but each web process is a real HTTP server naming its app and process. */
+class ServingRuntime extends MemoryRuntimeBackend {
+  private readonly servers = new Map<string, { server: http.Server; info: ProcessInfo }>();
+
+  override async start(spec: ProcessSpec): Promise<ProcessInfo> {
+    const info = await super.start(spec);
+    if (info.port === undefined) return info;
+    const server = http.createServer((req, res) => res.end(JSON.stringify({ app: spec.app, process: info.name, host: req.headers.host })));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const served = { ...info, port: (server.address() as AddressInfo).port };
+    this.servers.set(info.id, { server, info: served });
+    return served;
+  }
+
+  override async list(filter: { app?: string } = {}): Promise<ProcessInfo[]> {
+    return (await super.list(filter)).map((p) => this.servers.get(p.id)?.info ?? p);
+  }
+
+  override async stop(id: string): Promise<void> {
+    const s = this.servers.get(id);
+    this.servers.delete(id);
+    s?.server.closeAllConnections();
+    s?.server.close();
+    await super.stop(id);
+  }
+
+  closeAll(): void {
+    for (const { server } of this.servers.values()) {
+      server.closeAllConnections();
+      server.close();
+    }
+  }
+}
+
+function get(port: number, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, headers: { host }, agent: false }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+describe('custom domains, from the API to the router', () => {
+  let h: ApiHarness;
+  let runtime: ServingRuntime;
+  let router: TestRouter;
+  let alice: { token: string; user: { id: string } };
+
+  before(async () => {
+    runtime = new ServingRuntime();
+    h = await createApiHarness({ runtime, ackTimeoutMs: 3000 });
+    router = await startRouter(h.routes, { domain: 'localhost' });
+    alice = await h.user('alice@example.com');
+    await deployedApp(h, 'shop', alice.user.id);
+    await deployedApp(h, 'blog', alice.user.id);
+  });
+  after(async () => {
+    await router.close();
+    runtime.closeAll();
+    await h.close();
+  });
+
+  test('the default hostname routes at once; an added domain and wildcard route as soon as the API answers; a removed one stops', async () => {
+    assert.equal(JSON.parse((await get(router.port, 'shop.localhost')).body).app, 'shop');
+    assert.equal((await get(router.port, 'www.shop.test')).status, 404);
+
+    await request(h.app).post('/apps/shop/domains').set(as(alice)).send({ hostname: 'www.shop.test' }).expect(201);
+    await request(h.app).post('/apps/blog/domains').set(as(alice)).send({ hostname: '*.blog.test' }).expect(201);
+    // The API answered once a router acknowledged the new route: no waiting here.
+    const www = await get(router.port, 'WWW.shop.test:8080');
+    assert.equal(www.status, 200);
+    assert.deepEqual(JSON.parse(www.body), { app: 'shop', process: 'web.1', host: 'WWW.shop.test:8080' });
+    assert.equal(JSON.parse((await get(router.port, 'en.blog.test')).body).app, 'blog');
+    assert.equal(JSON.parse((await get(router.port, 'blog.localhost')).body).app, 'blog');
+
+    await request(h.app).delete('/apps/shop/domains/www.shop.test').set(as(alice)).expect(200);
+    assert.equal((await get(router.port, 'www.shop.test')).status, 404);
+    assert.equal(JSON.parse((await get(router.port, 'shop.localhost')).body).app, 'shop', 'the default stays');
+  });
+});
