@@ -78,4 +78,16 @@ describe('Deployer', () => {
     await h.deployer.reconcile(app);
     assert.deepEqual((await h.runtime.list({ app: 'healthy' })).map((p) => p.name), ['web.1']);
   });
+
+  test('a restart whose replacement does not boot keeps the old process serving', async () => {
+    const app = (await findAppByName(h.db.pool, 'healthy'))!;
+    const [web1] = await h.runtime.list({ app: 'healthy' });
+    answers['/up'] = [];
+    await assert.rejects(
+      h.deployer.reconcile(app, { wait: true, replace: new Set([web1!.id]) }),
+      (err: AppError) => err.code === 'release_failed' && /keep running/.test(err.message),
+    );
+    assert.deepEqual((await h.runtime.list({ app: 'healthy' })).map((p) => p.id), [web1!.id]);
+    assert.deepEqual((await h.routes.get('healthy'))?.backends.map((b) => b.container), [web1!.id]);
+  });
 });

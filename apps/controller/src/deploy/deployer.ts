@@ -223,6 +223,7 @@ export class Deployer {
       }
       const started = await startAll(this.o.runtime, missing);
       const ready: ProcessInfo[] = [];
+      const failed = new Set<string>();
       await Promise.all(
         started.map(async (p) => {
           if (p.type !== 'web') return;
@@ -230,13 +231,22 @@ export class Deployer {
             await this.waitServing(p, startupChecks(release.app_json as AppJson | null, p.type));
             ready.push(p);
           } catch (err) {
+            failed.add(p.name);
             this.o.log.warn({ app: app.name, process: p.name, err: (err as Error).message }, 'process did not boot');
+            await this.o.runtime.stop(p.id, 0).catch(() => undefined);
           }
         }),
       );
-      const web = [...keep.filter((p) => p.type === 'web' && p.state === 'up'), ...ready];
+      // A serving web process whose replacement did not boot keeps serving until a later pass replaces it.
+      const spared = stop.filter((p) => p.type === 'web' && p.state === 'up' && failed.has(p.name) && (want.get(p.type) ?? 0) > 0);
+      const web = [...keep.filter((p) => p.type === 'web' && p.state === 'up'), ...spared, ...ready];
       await this.o.routes.ensure(app.name, release.version, web);
-      await this.retire(stop);
+      await this.retire(stop.filter((p) => !spared.includes(p)));
+      if (failed.size) {
+        throw new AppError('release_failed', `${[...failed].join(', ')} did not boot; the processes they were to replace keep running`, {
+          retryable: true,
+        });
+      }
     };
     if (opts.wait) await this.o.locks.with(app.id, run);
     else await this.o.locks.tryWith(app.id, run);

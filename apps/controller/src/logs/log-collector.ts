@@ -210,11 +210,11 @@ export class LogCollector {
   }
 
   private readonly write = async (target: FollowTarget, lines: LogEntry[], cursor: string | undefined): Promise<void> => {
-    const tx = this.o.store.addTo(this.o.redis.multi(), target.app, lines);
-    if (cursor !== undefined) tx.hset(this.o.keys.logCursors(target.host), target.id, cursor);
-    const results = await tx.exec();
-    const failed = results?.find(([err]) => err);
-    if (failed) throw failed[0];
+    await this.o.store.appendWithCursor(
+      target.app,
+      lines,
+      cursor === undefined ? undefined : { key: this.o.keys.logCursors(target.host), field: target.id, value: cursor },
+    );
     if (lines.length) this.o.onLines?.(lines.length);
   };
 }

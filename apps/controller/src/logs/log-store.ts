@@ -1,7 +1,22 @@
+import { createHash } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { logEntryFields, matchesLogFilter, parseLogEntry, type LogEntry, type LogFilter, type RedisKeys, type StoredLogEntry } from '@paas/shared';
 
 type RawEntries = [string, string[]][];
+
+/**
+ * Appends entries (4 arguments each: source, process, line, ts) to the stream trimmed to ARGV[1],
+ * then sets a cursor field when one is given: one command, atomic, so a collector restarting
+ * from its cursor neither loses nor repeats a line (and far cheaper than a MULTI of XADDs).
+ */
+const appendScript = `
+local max = ARGV[1]
+for i = 4, #ARGV, 4 do
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', max, '*', 'source', ARGV[i], 'process', ARGV[i + 1], 'line', ARGV[i + 2], 'ts', ARGV[i + 3])
+end
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
+return (#ARGV - 3) / 4`;
+const appendSha = createHash('sha1').update(appendScript).digest('hex');
 
 /** What a stream holds now, read atomically with XINFO STREAM (Redis ≥ 7). */
 export interface StreamInfo {
@@ -44,6 +59,23 @@ export class LogStore {
     const max = String(this.maxLines);
     for (const e of entries) tx.xadd(key, 'MAXLEN', '~', max, '*', ...logEntryFields(e));
     return tx;
+  }
+
+  /**
+   * Appends entries and, in the same atomic step, sets `cursor.field` of hash `cursor.key` (the
+   * log collector's resume point).
+   */
+  async appendWithCursor(app: string, entries: LogEntry[], cursor?: { key: string; field: string; value: string }): Promise<void> {
+    if (entries.length === 0 && !cursor) return;
+    const args: string[] = [String(this.maxLines), cursor?.field ?? '', cursor?.value ?? ''];
+    for (const e of entries) args.push(e.source, e.process, e.line, e.ts);
+    const keys = [this.key(app), cursor?.key ?? this.key(app)];
+    try {
+      await this.redis.evalsha(appendSha, 2, ...keys, ...args);
+    } catch (err) {
+      if (!/NOSCRIPT/.test((err as Error).message)) throw err;
+      await this.redis.eval(appendScript, 2, ...keys, ...args);
+    }
   }
 
   async append(app: string, entries: LogEntry[]): Promise<void> {
