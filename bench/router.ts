@@ -99,7 +99,8 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
       { name: `nginx (${workers} worker processes, keep-alive upstream)`, port: nginxPort, runs: [] },
       { name: `paas router (${workers} workers)`, port: routerPort, runs: [] },
     ];
-    for (const t of targets) await wrk(t.port, host, ['-t2', '-c50', '-d2s']); // warm-up: JIT, connection pools
+    // Warm-up: JIT (in each router worker), connection pools.
+    for (const t of targets) await wrk(t.port, host, ['-t2', '-c50', t === targets[2] ? '-d6s' : '-d2s']);
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < targets.length; k++) {
         const t = targets[(round + k) % targets.length]!;

@@ -60,7 +60,10 @@ describe('logs, drains and metrics end to end', { timeout: 900_000 }, () => {
     work = await mkdtemp(join(tmpdir(), 'paas-e2e-logs-'));
     cert = await selfSignedCert(work);
     https = new HttpsReceiver(cert);
-    p = await startPlatform({ env: { PAAS_DRAIN_CA_FILE: cert.certPath, PAAS_METRICS_TOKEN: metricsToken, PAAS_METRICS_INTERVAL: '1' } });
+    // The receivers listen on loopback, which drains may reach only when the platform allows it.
+    p = await startPlatform({
+      env: { PAAS_DRAIN_CA_FILE: cert.certPath, PAAS_DRAIN_ALLOW_LOOPBACK: 'true', PAAS_METRICS_TOKEN: metricsToken, PAAS_METRICS_INTERVAL: '1' },
+    });
   });
   after(async () => {
     tail?.kill();

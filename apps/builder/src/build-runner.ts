@@ -47,6 +47,10 @@ export class BuildRunner {
     const timer = setTimeout(() => stop.abort(timeoutError), this.o.timeoutSeconds * 1000);
     const unwatch = watchCancellation(this.o.redis, this.o.keys.buildCancel(job.buildId), () => stop.abort(cancelledError), log);
     const started = Date.now();
+    const cleanups: Promise<unknown>[] = [];
+    const cleanup = (work: Promise<unknown>): void => {
+      cleanups.push(work.catch((err: unknown) => log.warn({ err }, 'build cleanup failed')));
+    };
     let ended = false;
     // the source tar is deleted before the end entry is written: a reader that saw the end sees it gone
     const removeSource = (): Promise<void> =>
@@ -56,7 +60,7 @@ export class BuildRunner {
       await output.heading(`Building ${job.app} (commit ${job.commit.slice(0, 7)})`);
       const source = await readSourceListing(job.sourcePath);
       const builder = this.o.builders.select({ job, source });
-      const work = builder.build({ job, source, output, signal: stop.signal, log });
+      const work = builder.build({ job, source, output, signal: stop.signal, log, cleanup });
       const result = await untilStopped(work, stop.signal, this.o.stopGraceMs ?? 15_000);
       await output.heading('Build succeeded');
       await output.info(`Image: ${result.image} (${formatSize(result.imageSize)})`);
@@ -81,6 +85,7 @@ export class BuildRunner {
       clearTimeout(timer);
       unwatch();
       await removeSource();
+      await Promise.all(cleanups);
     }
   }
 }

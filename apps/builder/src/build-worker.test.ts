@@ -221,3 +221,27 @@ test('a build past its time limit is stopped and fails', async () => {
   assert.equal(entries.filter((e) => e.type === 'end').length, 1);
   assert.equal(await buildContainersLeft(), 0, 'the build container is killed');
 });
+
+test('a build whose cancel key is set stops at once and fails, cancelled', async () => {
+  const pkg = { name: 'slow', version: '1.0.0', scripts: { build: 'echo slow step && sleep 600', start: 'node index.js' } };
+  const source = gitArchive(sources, 'b6', { files: { 'package.json': JSON.stringify(pkg), 'index.js': '' } });
+  const buildId = `b6${id}`;
+  const job: BuildJobData = { buildId, app: `cancel-${id}`, commit: fakeCommit, sourcePath: source, env: {}, buildpacks: [] };
+  const runner = new BuildRunner({ redis, keys, builders: builders(), timeoutSeconds: 300, log, stopGraceMs: 5000 });
+  const running = runner.run(job);
+  // cancel once the slow step runs, as the controller does when the git client disconnects
+  for (let i = 0; i < 600; i++) {
+    const lines = (await redis.xrange(keys.buildLog(buildId), '-', '+')) as [string, string[]][];
+    if (lines.some(([, f]) => f[3]?.includes('slow step'))) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const cancelledAt = Date.now();
+  await redis.set(keys.buildCancel(buildId), 'test', 'EX', 60);
+  await assert.rejects(running, /Build cancelled/);
+  assert.ok(Date.now() - cancelledAt < 15_000, 'the build stops soon after the cancel');
+  const entries: BuildLogEntry[] = [];
+  for await (const e of readBuildLog(reader, keys.buildLog(buildId), { idleTimeoutMs: 1000 })) entries.push(e);
+  const end = entries.at(-1);
+  assert.ok(end?.type === 'end' && end.status === 'failed' && /^Build cancelled: the git client disconnected$/.test(end.error), JSON.stringify(end));
+  assert.equal(await buildContainersLeft(), 0, 'the build container is killed');
+});

@@ -17,6 +17,11 @@ export interface BuildContext extends DetectContext {
   signal: AbortSignal;
   /** Operator log, already carrying the app, build and job ids. */
   log: Logger;
+  /**
+   * Work to finish after the build's end is recorded (removing the build container): the result
+   * reaches the controller without waiting for it, the job ends once it is done.
+   */
+  cleanup(work: Promise<unknown>): void;
 }
 
 /**

@@ -86,7 +86,7 @@ export class BuildpackBuilder implements Builder {
       env: this.o.trust.env,
     });
     // Removed at once on timeout or cancellation (its running exec ends and the steps stop), or as
-    // soon as the slug is copied out of it; always awaited before returning.
+    // soon as the slug is copied out of it; the job ends once it is gone.
     let removing: Promise<void> | undefined;
     const remove = (): void => {
       removing ??= removeContainer(container).catch((err: unknown) => ctx.log.warn({ err }, 'could not remove the build container'));
@@ -125,7 +125,8 @@ export class BuildpackBuilder implements Builder {
       };
     } finally {
       signal.removeEventListener('abort', remove);
-      await (removing ?? removeContainer(container).catch((err: unknown) => ctx.log.warn({ err }, 'could not remove the build container')));
+      remove();
+      ctx.cleanup(removing!);
     }
   }
 

@@ -43,6 +43,7 @@ const schema = z
     PAAS_METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
     PAAS_METRICS_INTERVAL: z.coerce.number().positive().default(10),
     PAAS_DRAIN_CA_FILE: z.string().min(1).optional(),
+    PAAS_DRAIN_ALLOW_LOOPBACK: z.enum(['true', 'false', '1', '0']).default('false'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .transform((env) => {
@@ -86,7 +87,11 @@ const schema = z
       },
       loginRateLimit: env.PAAS_LOGIN_RATE_LIMIT,
       logLevel: env.LOG_LEVEL,
-      logs: { lines: env.PAAS_LOG_LINES, drainCaFile: env.PAAS_DRAIN_CA_FILE },
+      logs: {
+        lines: env.PAAS_LOG_LINES,
+        drainCaFile: env.PAAS_DRAIN_CA_FILE,
+        drainAllowLoopback: env.PAAS_DRAIN_ALLOW_LOOPBACK === 'true' || env.PAAS_DRAIN_ALLOW_LOOPBACK === '1',
+      },
       metrics: { token: env.PAAS_METRICS_TOKEN, intervalMs: env.PAAS_METRICS_INTERVAL * 1000 },
       adminEmail: env.PAAS_ADMIN_EMAIL ?? `admin@${env.PAAS_DOMAIN.includes('.') ? env.PAAS_DOMAIN : 'paas.local'}`,
     };

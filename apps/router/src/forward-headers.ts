@@ -141,13 +141,6 @@ export function downstreamHeaders(raw: Buffer[] | string[], requestId: string): 
   return { headers, contentLength };
 }
 
-/** Whether a request carries a body (RFC 9112 §6.3): a Transfer-Encoding, or a non-zero Content-Length. */
-export function hasBody(headers: IncomingHttpHeaders): boolean {
-  if (headers['transfer-encoding'] !== undefined) return true;
-  const length = headers['content-length'];
-  return length !== undefined && length !== '0';
-}
-
 /** How the client reached the router, from its socket (TLS or not) and Host header. */
 export function forwardingOf(req: IncomingMessage, requestId: string): ForwardedFor {
   const https = isTls(req);

@@ -1,4 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { Redis } from 'ioredis';
 import { AggregatorRegistry } from 'prom-client';
 import { RedisKeys, RedisRouteStore, toError, type Logger } from '@paas/shared';
@@ -16,6 +18,23 @@ const workerStopMs = 15_000;
  * serves no request itself.
  */
 export async function runPrimary(config: RouterConfig, logger: Logger): Promise<void> {
+  // A platform certificate that cannot be loaded fails here, once, rather than in every worker forever.
+  if (config.tlsCertFile && config.tlsKeyFile) {
+    const read = (file: string, name: string): string => {
+      try {
+        return readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new Error(`${name}: cannot read ${file}: ${(err as Error).message}`);
+      }
+    };
+    const cert = read(config.tlsCertFile, 'PAAS_ROUTER_TLS_CERT');
+    const key = read(config.tlsKeyFile, 'PAAS_ROUTER_TLS_KEY');
+    try {
+      createSecureContext({ cert, key });
+    } catch (err) {
+      throw new Error(`PAAS_ROUTER_TLS_CERT, PAAS_ROUTER_TLS_KEY: not a usable certificate and key: ${(err as Error).message}`);
+    }
+  }
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
   redis.on('error', () => {
     /* the workers log Redis trouble; acknowledgements are retried by their resyncs */

@@ -86,7 +86,7 @@ export class RouterInstance {
     this.certSync = new CertSync(deps.store, this.certs, { logger, resyncMs: s.resyncMs, retryMs: deps.retryMs });
     const balancer = createBalancer(s.balance, this.states);
     this.metrics = new RouterMetrics({ routes: () => this.table.size, ejectedBackends: () => this.states.ejected(), tunnels: () => this.upgrades.open });
-    this.upgrades = new UpgradeProxy({ balancer, states: this.states, timeoutMs: s.timeoutMs, logger, metrics: this.metrics });
+    this.upgrades = new UpgradeProxy({ balancer, states: this.states, timeoutMs: s.timeoutMs, connectTimeoutMs: s.connectTimeoutMs, logger, metrics: this.metrics });
     this.pools = new BackendPools({ connectTimeoutMs: s.connectTimeoutMs, timeoutMs: s.timeoutMs });
     const proxy = new HttpProxy({
       pools: this.pools,

@@ -118,11 +118,16 @@ export class RouterHandlers {
   }
 
   private finished(req: http.IncomingMessage, ctx: RequestContext, status: number, fwd: string, protocol: 'http' | 'https'): void {
-    this.o.metrics?.request(status);
-    const sink = this.o.accessLog;
-    if (!sink) return;
-    const line = formatAccessLine(ctx, { method: req.method, path: req.url, fwd, status, protocol });
-    sink.write({ app: ctx.app, line, at: Date.now(), error: ctx.error !== undefined });
+    // Accounting must never take a worker (and every request in it) down.
+    try {
+      this.o.metrics?.request(status);
+      const sink = this.o.accessLog;
+      if (!sink) return;
+      const line = formatAccessLine(ctx, { method: req.method, path: req.url, fwd, status, protocol });
+      sink.write({ app: ctx.app, line, at: Date.now(), error: ctx.error !== undefined });
+    } catch (err) {
+      this.o.logger.error({ err, request_id: ctx.requestId }, 'access line failed');
+    }
   }
 }
 

@@ -8,7 +8,7 @@ import { routerErrors, writeRawError, type RouterErrorCode } from './error-pages
 import { FirstByteTimer } from './first-byte-timer.js';
 import { forwardingOf, requestHeadersFor, responseHeadersFor } from './forward-headers.js';
 import type { RequestContext } from './request-context.js';
-import { isConnectFailure, mayRetry } from './retry-policy.js';
+import { connectTimeoutError, isConnectFailure, mayRetry } from './retry-policy.js';
 import { where } from './proxy.js';
 import type { RouterMetrics } from './router-metrics.js';
 
@@ -18,6 +18,8 @@ export interface UpgradeProxyOptions {
   metrics?: RouterMetrics;
   /** How long the backend may take to answer the Upgrade request (ms). */
   timeoutMs: number;
+  /** How long opening the connection may take (ms). */
+  connectTimeoutMs: number;
   logger: Logger;
 }
 
@@ -93,14 +95,17 @@ export class UpgradeProxy {
       upstream = up;
       let connected = false;
       const began = performance.now();
-      up.once('socket', (s) =>
+      up.once('socket', (s) => {
+        const connectTimer = setTimeout(() => up.destroy(connectTimeoutError(this.options.connectTimeoutMs)), this.options.connectTimeoutMs);
+        s.once('close', () => clearTimeout(connectTimer));
         s.once('connect', () => {
+          clearTimeout(connectTimer);
           connected = true;
           ctx.connectMs = performance.now() - began;
           ctx.sentAt = performance.now();
           states.succeeded(backend);
-        }),
-      );
+        });
+      });
 
       up.on('upgrade', (upRes, upSocket, upHead) => {
         if (answered) {

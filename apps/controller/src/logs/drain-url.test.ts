@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppError } from '@paas/shared';
-import { displayDrainUrl, parseDrainUrl } from './drain-url.js';
+import { transportFor } from './drain-transports.js';
+import { displayDrainUrl, forbiddenDrainAddress, parseDrainUrl } from './drain-url.js';
 
 function refusal(raw: string): string {
   try {
@@ -45,4 +46,20 @@ test('refuses malformed URLs and unsupported schemes, naming the rule', () => {
 
 test('passwords are masked when shown', () => {
   assert.equal(displayDrainUrl('https://user:secret@logs.example.com/x'), 'https://user:***@logs.example.com/x');
+});
+
+test('loopback, link-local and unspecified addresses are not drain targets; private networks are', () => {
+  for (const ip of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1', '169.254.169.254', 'fe80::1', '0.0.0.0', '::']) {
+    assert.ok(forbiddenDrainAddress(ip), ip);
+  }
+  for (const ip of ['10.0.0.5', '192.168.1.2', '172.16.0.1', '203.0.113.9', '2001:db8::1']) assert.equal(forbiddenDrainAddress(ip), undefined, ip);
+});
+
+test('a drain transport refuses a loopback target unless allowed', async () => {
+  const t = transportFor(parseDrainUrl('syslog://127.0.0.1:9'), { token: 'd.x', timeoutMs: 500 });
+  await assert.rejects(t.send(['x'], 'f'), /refused: 127\.0\.0\.1 is a loopback address/);
+  const byName = transportFor(parseDrainUrl('syslog://localhost:9'), { token: 'd.x', timeoutMs: 500 });
+  await assert.rejects(byName.send(['x'], 'f'), /refused: localhost resolves to .* loopback address/);
+  t.close();
+  byName.close();
 });

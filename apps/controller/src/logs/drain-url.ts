@@ -54,3 +54,16 @@ export function displayDrainUrl(raw: string): string {
     return raw;
   }
 }
+
+/**
+ * Why an address may not receive drain traffic, if it may not: loopback, link-local (cloud
+ * metadata services live there) and unspecified addresses would let an app's owner reach the
+ * platform's own services. Private networks are allowed: self-hosted syslog servers live there.
+ */
+export function forbiddenDrainAddress(ip: string): string | undefined {
+  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  if (/^127\./.test(v4) || v4 === '::1') return `${ip} is a loopback address`;
+  if (/^169\.254\./.test(v4) || /^fe[89ab][0-9a-f]:/i.test(v4)) return `${ip} is a link-local address`;
+  if (v4 === '0.0.0.0' || v4 === '::' || /^0\./.test(v4)) return `${ip} is not a routable address`;
+  return undefined;
+}

@@ -53,7 +53,7 @@ describe('drain workers', () => {
       drain,
       store,
       state,
-      transport: transportFor(parseDrainUrl(url), { token: drain.token, ca: cert.cert, timeoutMs: 2000 }),
+      transport: transportFor(parseDrainUrl(url), { token: drain.token, ca: cert.cert, timeoutMs: 2000, allowLoopback: true }),
       events: new PlatformEvents(store, log),
       log,
       maxLag,

@@ -28,6 +28,8 @@ export interface LogServicesOptions {
   maxLines: number;
   /** Extra CA certificates drains trust (PAAS_DRAIN_CA_FILE). */
   drainCa?: Buffer | undefined;
+  /** Let drains reach loopback and link-local addresses (PAAS_DRAIN_ALLOW_LOOPBACK). */
+  drainAllowLoopback?: boolean;
   /** The platform's hosts, for the collector; without them nothing is collected (API tests). */
   hosts?: () => HostRow[];
   engines?: EngineClients;
@@ -54,6 +56,11 @@ export class LogServices {
   readonly collector: LogCollector | undefined;
   private readonly leader: LeaderLock;
 
+  /** Whether drains may point at loopback and link-local addresses. */
+  get drainsMayUseLoopback(): boolean {
+    return this.o.drainAllowLoopback ?? false;
+  }
+
   constructor(private readonly o: LogServicesOptions) {
     this.store = new LogStore(o.redis, o.keys, o.maxLines);
     this.events = new PlatformEvents(this.store, o.log);
@@ -65,6 +72,7 @@ export class LogServices {
       events: this.events,
       log: o.log,
       ca: o.drainCa,
+      allowLoopback: o.drainAllowLoopback,
       // Below the stream's length, so a lagging drain is noticed before the stream trims its lines.
       maxLag: Math.max(1, Math.floor((o.maxLines * 2) / 3)),
       backoff: o.drainBackoff,
@@ -108,6 +116,15 @@ export class LogServices {
 
   async stop(): Promise<void> {
     await this.leader.stop();
+  }
+
+  /**
+   * Deletes a destroyed app's log stream, and again a little later: its last processes' final lines
+   * and exit events may still arrive after it is gone.
+   */
+  async forget(app: string): Promise<void> {
+    await this.store.remove(app);
+    setTimeout(() => void this.store.remove(app).catch(() => undefined), 10_000).unref();
   }
 
   /** A connection of its own for a tail's blocking reads. */

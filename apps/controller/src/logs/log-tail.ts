@@ -23,9 +23,11 @@ export interface TailLimits {
   heartbeatMs: number;
   /** A client that has not taken a single write for this long is disconnected. */
   stallMs: number;
+  /** Bytes a client's socket may hold before reading Redis waits for it to drain. */
+  maxBufferedBytes: number;
 }
 
-const defaults: TailLimits = { batch: 1000, blockMs: 1000, heartbeatMs: 15_000, stallMs: 60_000 };
+const defaults: TailLimits = { batch: 1000, blockMs: 1000, heartbeatMs: 15_000, stallMs: 60_000, maxBufferedBytes: 512 * 1024 };
 
 /**
  * Tails in progress on this controller: bounded in number, and each bounded in memory by waiting
@@ -80,11 +82,11 @@ export async function streamLogs(store: LogStore, reader: Redis, q: TailRequest,
   /** Set when a write had to wait for the socket: the stream may have been trimmed meanwhile. */
   let waited = false;
 
-  /** Writes, then waits while the socket holds more than its high-water mark; false when the client is gone or stuck. */
+  /** Writes, then waits while the socket holds more than `maxBufferedBytes`; false when the client is gone or stuck. */
   const write = async (chunk: string): Promise<boolean> => {
     if (closed) return false;
     lastWrite = Date.now();
-    if (res.write(chunk)) return true;
+    if (res.write(chunk) || res.writableLength < l.maxBufferedBytes) return true;
     waited = true;
     return new Promise<boolean>((resolve) => {
       const done = (ok: boolean): void => {
@@ -103,14 +105,17 @@ export async function streamLogs(store: LogStore, reader: Redis, q: TailRequest,
       res.on('close', onClose);
     });
   };
+  // SSE: one event per batch read, a `data:` line per log line and the id of the batch's last entry
+  // (a client that loses the connection mid-event drops the whole event and resumes before it).
   const render = (entries: StoredLogEntry[]): string => {
     let out = '';
     for (const e of entries) {
       if (!matchesLogFilter(e, q.filter)) continue;
       const text = formatLogLine(e).replace(/[\r\n]/g, ' ');
-      out += q.sse ? `id: ${e.id}\ndata: ${text}\n\n` : `${text}\n`;
+      out += q.sse ? `data: ${text}\n` : `${text}\n`;
     }
-    return out;
+    if (!q.sse || entries.length === 0) return out;
+    return `${out}id: ${entries[entries.length - 1]!.id}\n\n`;
   };
 
   let cursor: string;

@@ -45,6 +45,7 @@ export function createObservability(o: ObservabilityOptions): Observability {
     log: o.log,
     maxLines: o.config.logs.lines,
     drainCa: o.config.logs.drainCaFile ? readFileSync(o.config.logs.drainCaFile) : undefined,
+    drainAllowLoopback: o.config.logs.drainAllowLoopback,
     hosts: o.hosts,
     engines,
     cluster: o.config.cluster,

@@ -62,6 +62,7 @@ export function dynosRoutes(table: RouteTable, ctx: ApiContext): void {
     }
     const procs = await ctx.runtime.list({ app: app.name });
     const chosen = selectProcesses(app.name, procs, target, Object.keys(release.process_types));
+    await ctx.logs?.events.say(app.name, `Restarting ${chosen.map((p) => p.name).sort().join(', ') || 'no process'}`);
     // The reconcile starts a replacement of each (web ones must answer HTTP), switches the route, and
     // only then stops the old ones: the app keeps serving.
     await ctx.deployer.reconcile(app, { wait: true, replace: new Set(chosen.map((p) => p.id)) });

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { AppError, logSources } from '@paas/shared';
 import { countLogDrains, deleteLogDrain, findLogDrain, insertLogDrain, listLogDrains, type LogDrainRow } from '../../db/log-drains.js';
 import { isUniqueViolation } from '../../db/queryable.js';
 import type { DrainState } from '../../logs/drain-state.js';
-import { displayDrainUrl, parseDrainUrl } from '../../logs/drain-url.js';
+import { displayDrainUrl, forbiddenDrainAddress, parseDrainUrl } from '../../logs/drain-url.js';
 import type { LogServices } from '../../logs/log-services.js';
 import { isStreamId } from '../../logs/log-store.js';
 import { streamLogs } from '../../logs/log-tail.js';
@@ -135,7 +136,10 @@ export function logsRoutes(table: RouteTable, ctx: ApiContext): void {
     response: logDrainSchema,
     handler: async ({ app, body, req }) => {
       const logs = logsOf(ctx);
-      parseDrainUrl(body.url);
+      const target = parseDrainUrl(body.url);
+      const host = target.kind === 'https' ? target.url.hostname.replace(/^\[|\]$/g, '') : target.host;
+      const forbidden = isIP(host) && !logs.drainsMayUseLoopback ? forbiddenDrainAddress(host) : undefined;
+      if (forbidden) throw new AppError('invalid_params', `url: ${forbidden}, which drains may not reach`);
       if ((await countLogDrains(ctx.pool, app.id)) >= maxDrainsPerApp) {
         throw new AppError('invalid_params', `url: ${app.name} has ${maxDrainsPerApp} drains already, the most an app may have`);
       }
