@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { gitPush, gitRepo, paasBin, repoRoot, startPlatform } from '../test/helpers/platform.js';
@@ -71,6 +71,7 @@ function percentile(xs: number[], p: number): number {
 }
 
 export async function benchLogs(): Promise<string> {
+  const load = loadavg()[0]!;
   const p = await startPlatform();
   const work = await mkdtemp(join(tmpdir(), 'paas-bench-logs-'));
   const app = `logbench-${randomBytes(3).toString('hex')}`;
@@ -146,7 +147,7 @@ export async function benchLogs(): Promise<string> {
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    `Highest fixed rate carried without losing a line: ${best.toLocaleString('en-US')} lines/s (target ≥ 20,000). p99 added latency at 20,000 lines/s: ${percentile(at20k.latencies, 99)} ms (target ≤ 500 ms).${trimmedNotes ? ` The tail was told ${trimmedNotes} time(s) that lines were trimmed before it read them.` : ''}`,
+    `Highest fixed rate carried without losing a line: ${best.toLocaleString('en-US')} lines/s (target ≥ 20,000). p99 added latency at 20,000 lines/s: ${percentile(at20k.latencies, 99)} ms (target ≤ 500 ms).${trimmedNotes ? ` The tail was told ${trimmedNotes} time(s) that lines were trimmed before it read them.` : ''} The machine's load average was ${load.toFixed(1)} when the benchmark started: the container, Docker, the controller, Redis, the CLI and this reader share its cores.`,
     '',
   ].join('\n');
 }
