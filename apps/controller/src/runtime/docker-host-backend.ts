@@ -5,6 +5,7 @@ import { demuxDockerLog } from './docker-demux.js';
 import { processName, type ProcessInfo, type ProcessSpec, type ProcessState, type RuntimeBackend } from './runtime-backend.js';
 import { DockerOneOffs } from './docker-one-off.js';
 import type { AttachedOneOff, OneOffIo, OneOffRunner, OneOffSpec } from './one-off.js';
+import { containerLabel } from './container-labels.js';
 
 export interface DockerHostOptions {
   docker: Docker;
@@ -18,17 +19,7 @@ export interface DockerHostOptions {
   log: Logger;
 }
 
-const label = {
-  cluster: 'paas.cluster',
-  app: 'paas.app',
-  release: 'paas.release',
-  process: 'paas.process',
-  type: 'paas.type',
-  command: 'paas.command',
-  role: 'paas.role',
-  memory: 'paas.memory',
-  cpus: 'paas.cpus',
-} as const;
+const label = containerLabel;
 
 function isNotFound(err: unknown): boolean {
   const code = (err as { statusCode?: number }).statusCode;

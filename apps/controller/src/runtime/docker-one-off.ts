@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { sleep, type Logger, type TerminalSize } from '@paas/shared';
 import type { ProcessInfo, ProcessState } from './runtime-backend.js';
 import { oneOffType, type AttachedOneOff, type OneOffIo, type OneOffSpec } from './one-off.js';
+import { containerLabel } from './container-labels.js';
 
 export interface DockerOneOffOptions {
   docker: Docker;
@@ -14,18 +15,7 @@ export interface DockerOneOffOptions {
   log: Logger;
 }
 
-// The platform's container labels (see PRODUCT.md); one-offs carry paas.role=run.
-const label = {
-  cluster: 'paas.cluster',
-  app: 'paas.app',
-  release: 'paas.release',
-  process: 'paas.process',
-  type: 'paas.type',
-  command: 'paas.command',
-  role: 'paas.role',
-  memory: 'paas.memory',
-  cpus: 'paas.cpus',
-} as const;
+const label = containerLabel;
 
 /** Exited one-offs kept for their output are removed after this long. */
 const keepExitedMs = 24 * 3600 * 1000;
