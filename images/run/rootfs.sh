@@ -4,7 +4,7 @@
 # downloads the packages listed in /recipe/packages (dependencies are listed there, not resolved, so
 # nothing unexpected comes in), extracts them with dpkg -x (no maintainer scripts, no dpkg or apt in
 # the image), drops documentation, translations and charset converters, and adds the CA bundle, the
-# users and the process launcher. Progress goes to stderr.
+# users, the process launcher and a package inventory (/var/lib/dpkg/status). Progress goes to stderr.
 set -euo pipefail
 log() { printf '[run-image] %s\n' "$*" >&2; }
 
@@ -31,6 +31,14 @@ for dir in bin sbin lib lib64; do
 done
 cp -a "$extract/." "$rootfs/"
 for dir in bin sbin lib lib64; do ln -sfn "usr/$dir" "$rootfs/$dir"; done
+
+# A package inventory for scanners (as distroless images keep one): each package's control fields,
+# marked installed, in dpkg's status file. There is no dpkg in the image to use it.
+mkdir -p "$rootfs/var/lib/dpkg"
+for deb in "$debs"/*.deb; do
+  dpkg-deb -f "$deb" | sed '/^Description:/,$d'
+  printf 'Status: install ok installed\n\n'
+done >"$rootfs/var/lib/dpkg/status"
 
 cd "$rootfs"
 # Not needed at run time: documentation, translations, glibc's charset converters (UTF-8 and the

@@ -219,6 +219,14 @@ describe('builders: every kind of app deployed by git push', { timeout: 900_000 
     assert.match(out, /remote:\s+Dockerfile ENTRYPOINT\/CMD -> web: \/usr\/local\/bin\/paas-exec busybox httpd/);
     // busybox httpd listens on 8080 only: this answer proves the platform sent traffic there
     assert.match((await p.get(app)).body, /^bonjour from a Dockerfile/);
+
+    // A Dockerfile that fails to build refuses the push with the engine's reason; the release stays.
+    await writeFile(join(dir, 'Dockerfile'), 'FROM paas/run:bookworm\nRUN echo about to fail && exit 3\n');
+    await commitAll(dir, 'broken');
+    const broken = await gitPush(p, dir);
+    assert.notEqual(broken.code, 0);
+    assert.match(broken.output, /The Dockerfile build failed: The command '\/bin\/sh -c echo about to fail && exit 3' returned a non-zero code: 3/);
+    assert.match((await p.get(app)).body, /^bonjour from a Dockerfile/);
   });
 
   it('Dockerfile FROM scratch: a multi-stage build, the Procfile’s command run without a shell', async () => {
@@ -250,6 +258,13 @@ describe('builders: every kind of app deployed by git push', { timeout: 900_000 
     const bad = await p.paas(['buildpacks:set', 'cobol'], { cwd: dir });
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /Unknown buildpack "cobol"/);
+    // A buildpack that cannot be fetched refuses the push, saying so.
+    assert.equal((await p.paas(['buildpacks:set', `file://${work}/no-such-buildpack`], { cwd: dir })).code, 0);
+    await writeFile(join(dir, 'hello.txt'), 'third\n');
+    await commitAll(dir, 'third');
+    const unfetchable = await gitPush(p, dir);
+    assert.notEqual(unfetchable.code, 0);
+    assert.match(unfetchable.output, /Buildpack file:\/\/.*\/no-such-buildpack could not be fetched/);
     assert.equal((await p.paas(['buildpacks:clear'], { cwd: dir })).code, 0);
     assert.match((await p.paas(['buildpacks'], { cwd: dir })).stdout, /has no buildpacks set/);
 

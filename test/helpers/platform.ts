@@ -153,7 +153,10 @@ export async function startPlatform(opts: { env?: Record<string, string> } = {})
       const docker = new Docker();
       const labels = { label: [`paas.cluster=${cluster}`] };
       for (const c of await docker.listContainers({ all: true, filters: labels })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
-      for (const i of await docker.listImages({ filters: labels })) await docker.getImage(i.Id).remove({ force: true }).catch(() => {});
+      // A few passes: an image whose child (a slug on a layer image) comes later in the list is removed on the next one.
+      for (let pass = 0; pass < 3; pass++) {
+        for (const i of await docker.listImages({ filters: labels })) await docker.getImage(i.Id).remove({ force: true }).catch(() => {});
+      }
       for (const v of (await docker.listVolumes({ filters: labels })).Volumes ?? []) await docker.getVolume(v.Name).remove().catch(() => {});
       const redis = new Redis(testRedisUrl());
       const keys = await redis.keys(`${prefix}:*`);

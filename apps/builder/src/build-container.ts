@@ -68,13 +68,19 @@ export async function startBuildContainer(docker: Docker, o: BuildContainerOptio
 
 /** Removes a container whatever its state, and waits until it is gone; a container already gone is fine. */
 export async function removeContainer(container: Docker.Container): Promise<void> {
-  try {
-    await container.remove({ force: true });
-    return;
-  } catch (err) {
-    const status = (err as { statusCode?: number }).statusCode;
-    if (status === 404) return;
-    if (status !== 409) throw err;
+  // The engine can refuse a forced removal for a moment (a 500 while an exec in the container is
+  // still being torn down, say): try again a few times before giving up.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await container.remove({ force: true });
+      return;
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      if (status === 404) return;
+      if (status === 409) break;
+      if (attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
   }
   // 409: another removal is in progress (e.g. a timeout's kill); wait for it to finish
   for (let i = 0; i < 100; i++) {

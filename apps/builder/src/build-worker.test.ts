@@ -101,7 +101,7 @@ function failed(f: Finished): { code: string; error: string } {
 
 /** The BullMQ job's final state, once it has one. */
 async function jobOutcome(jobId: string): Promise<{ state: string; attemptsMade: number }> {
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 300; i++) {
     const state = await queue.getJobState(jobId);
     if (state === 'completed' || state === 'failed') return { state, attemptsMade: (await queue.getJob(jobId))?.attemptsMade ?? -1 };
     await new Promise((r) => setTimeout(r, 100));
@@ -181,6 +181,9 @@ test('a code-only change restores node_modules from the cache instead of install
   assert.equal(first.length, second.length);
   assert.deepEqual(second.slice(0, -1), first.slice(0, -1), 'every layer but the app layer is shared');
   assert.match(await fetchFromImage(docker, result.image, cluster), /^hello again from node v22/);
+  // the next test counts build containers: this build's is gone once its job has ended
+  assert.deepEqual(await jobOutcome(`b2${id}`), { state: 'completed', attemptsMade: 1 });
+  assert.equal(await buildContainersLeft(), 0, 'the build container is removed');
 });
 
 test('a source without package.json fails with no_buildpack, saying what was looked for', async () => {
@@ -246,4 +249,15 @@ test('a build whose cancel key is set stops at once and fails, cancelled', async
   const end = entries.at(-1);
   assert.ok(end?.type === 'end' && end.status === 'failed' && /^Build cancelled: the git client disconnected$/.test(end.error), JSON.stringify(end));
   assert.equal(await buildContainersLeft(), 0, 'the build container is killed');
+});
+
+test('a build that runs out of memory fails saying so', async () => {
+  const small = createBuilderRegistry({ ...config, memoryMb: 256 }, { docker, redis, keys, log });
+  const runner = new BuildRunner({ redis, keys, builders: small, timeoutSeconds: 300, log });
+  const hog = 'node -e "const a = []; for (;;) a.push(Buffer.alloc(20e6).fill(1))"';
+  const pkg = { name: 'hog', version: '1.0.0', scripts: { build: hog, start: 'node index.js' } };
+  const source = gitArchive(sources, 'b7', { files: { 'package.json': JSON.stringify(pkg), 'index.js': '' } });
+  const job: BuildJobData = { buildId: `b7${id}`, app: `hog-${id}`, commit: fakeCommit, sourcePath: source, env: {}, buildpacks: [] };
+  await assert.rejects(runner.run(job), /^BuildFailedError: build_failed: nodejs bin\/compile failed \(exit code 1\): the build ran out of memory \(its limit is 256 MB/);
+  assert.equal(await buildContainersLeft(), 0);
 });

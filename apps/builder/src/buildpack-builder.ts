@@ -65,6 +65,14 @@ export class BuildpackBuilder implements Builder {
   async build(ctx: BuildContext): Promise<BuildResult> {
     const { job, output, signal } = ctx;
     const { docker } = this.o;
+    // How long each phase took, for the operator log.
+    const ms: Record<string, number> = {};
+    let mark = Date.now();
+    const lap = (phase: string): void => {
+      const now = Date.now();
+      ms[phase] = now - mark;
+      mark = now;
+    };
     const plan = this.plan(ctx);
     const image = slugImageName(job.app, job.buildId);
     const labels = paasLabels(this.o.cluster, job.app, job.buildId);
@@ -93,20 +101,26 @@ export class BuildpackBuilder implements Builder {
     };
     signal.addEventListener('abort', remove, { once: true });
     if (signal.aborted) remove();
+    lap('start');
     try {
-      const steps = new BuildpackSteps(ctx, container);
+      const steps = new BuildpackSteps(ctx, container, this.o.memoryMb);
       await this.prepare(ctx, container, plan, await fetching);
       steps.checkTime();
+      lap('prepare');
       const buildpacks = await this.detectBuildpacks(ctx, steps, plan);
+      lap('detect');
       for (const [i, bp] of buildpacks.entries()) await steps.compile(bp, buildpacks.slice(0, i));
+      lap('compile');
       const last = buildpacks.at(-1)!;
       const defaults = await steps.release(last, buildpacks.slice(0, -1));
       const processTypes = await this.processTypes(ctx, container, defaults);
+      lap('release');
 
       await output.heading('Compressing...');
       const slug = await commitSlugImage(docker, container, {
         runImage: this.o.runImage,
         cluster: this.o.cluster,
+        app: job.app,
         repo: image.repo,
         tag: image.tag,
         labels,
@@ -116,6 +130,8 @@ export class BuildpackBuilder implements Builder {
       });
       const [size, buildSize] = await Promise.all([imageSize(docker, slug.ref), imageSize(docker, this.o.buildImage)]);
       await output.info(`Done: ${formatSize(size)} (the build image is ${formatSize(buildSize)})`);
+      lap('slug');
+      ctx.log.info({ ms, layers: slug.layers.map((l) => ({ path: l.path, bytes: l.bytes, reused: l.reused })) }, 'slug made');
       return {
         image: slug.ref,
         processTypes,

@@ -40,6 +40,8 @@ export class BuildpackSteps {
   constructor(
     private readonly ctx: BuildContext,
     private readonly container: Docker.Container,
+    /** The build container's memory limit, named when a step ran out of it. */
+    private readonly memoryMb: number,
   ) {}
 
   /** Whether a buildpack accepts the app; its name for the app (bin/detect's stdout, first line) when it does. */
@@ -54,13 +56,14 @@ export class BuildpackSteps {
     const res = await this.run(bp, 'compile', ['/app', '/cache', '/env'], earlier, { capture: false, stream: true });
     if (res.exitCode === 0) return;
     const step = `${bp.name} bin/compile`;
+    const oom = res.exitCode !== missingScript && (await this.outOfMemory());
     const reason =
       res.exitCode === missingScript
         ? `${describeBuildpack(bp)} has no bin/compile: it is not a buildpack`
-        : res.exitCode === 137
-          ? `${step} was killed (exit code 137): the build may have run out of memory`
+        : oom
+          ? `${step} failed (exit code ${res.exitCode}): the build ran out of memory (its limit is ${this.memoryMb} MB, PAAS_BUILD_MEMORY_MB)`
           : `${step} failed (exit code ${res.exitCode})`;
-    throw new AppError('build_failed', `${reason}:\n${res.tail.join('\n')}`, { details: { step, exitCode: res.exitCode } });
+    throw new AppError('build_failed', `${reason}:\n${res.tail.join('\n')}`, { details: { step, exitCode: res.exitCode, outOfMemory: oom } });
   }
 
   /** bin/release's default process types; a buildpack without bin/release declares none. */
@@ -93,6 +96,13 @@ export class BuildpackSteps {
     await stream.end();
     this.checkTime();
     return { exitCode: res.exitCode, stdout: res.stdout, tail: stream.tail() };
+  }
+
+  /** Whether the kernel killed a process of the build container for memory (cgroup v2 or v1 counters). */
+  private async outOfMemory(): Promise<boolean> {
+    const script = 'cat /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null | awk \'$1 == "oom_kill" { n += $2 } END { print n + 0 }\'';
+    const res = await runExec(this.container, { cmd: ['bash', '-c', script], user: 'root', captureStdout: true }).catch(() => undefined);
+    return res !== undefined && Number(res.stdout.trim()) > 0;
   }
 
   checkTime(): void {

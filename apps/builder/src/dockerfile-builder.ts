@@ -53,6 +53,7 @@ export class DockerfileBuilder implements Builder {
     const { job, output, signal } = ctx;
     const { docker } = this.o;
     const dockerfile = ctx.source.file('Dockerfile');
+    if (!ctx.source.has('Dockerfile')) throw new AppError('build_failed', 'There is no Dockerfile at the root of the app (PAAS_BUILDER=dockerfile)');
     if (dockerfile === undefined) throw new AppError('build_failed', 'The Dockerfile at the root could not be read (is it a regular file under 256 KB?)');
     const image = slugImageName(job.app, job.buildId);
     const labels = paasLabels(this.o.cluster, job.app, job.buildId);

@@ -26,12 +26,12 @@ const minLayerBytes = 1024 * 1024;
 const paasUid = 1000;
 
 /**
- * Run as root once the build is done: stops every process the build left (so what is digested is what
+ * Run as root once the build is done: stops every process the build left (what is looked at is what
  * is copied), then moves each big layer candidate out of /app to /tmp/paas-layers/<n>/ and prints its
- * size, a digest of its content (names, modes, owners, symlinks and bytes; not times), n and its path.
- * /app is then the app alone.
+ * size, a fingerprint of its listing (names, types, modes, owners, sizes, the times of regular files,
+ * symlink targets), n and its path. /app is then the app alone.
  */
-const layersScript = `
+export const layersScript = `
 set -eu
 kill -9 -1 2>/dev/null || true
 cd /app
@@ -43,15 +43,26 @@ for p in ${layerCandidates.join(' ')}; do
   n=$((n + 1))
   mkdir -p "/tmp/paas-layers/$n"
   mv "$p" "/tmp/paas-layers/$n/"
-  digest=$(tar -C "/tmp/paas-layers/$n" --sort=name --mtime=@0 --numeric-owner -cf - . | sha256sum | cut -d' ' -f1)
-  printf '%s %s %s %s\n' "$size" "$digest" "$n" "$p"
+  fingerprint=$(cd "/tmp/paas-layers/$n" && find . \\( -type f -printf '%P\\t%y\\t%m\\t%U\\t%G\\t%s\\t%T@\\n' \\) -o -printf '%P\\t%y\\t%m\\t%U\\t%G\\t%l\\n' | LC_ALL=C sort | sha256sum | cut -d' ' -f1)
+  printf '%s %s %s %s\n' "$size" "$fingerprint" "$n" "$p"
 done
+`;
+
+/**
+ * Prints a digest of the content of /tmp/paas-layers/<n> (names, modes, owners, symlinks and bytes;
+ * not times). openssl's SHA-256 uses the CPU's SHA instructions; coreutils' may not.
+ */
+export const digestScript = `
+set -eu
+if command -v openssl >/dev/null; then sha256='openssl dgst -sha256 -r'; else sha256=sha256sum; fi
+tar -C "/tmp/paas-layers/$1" --sort=name --mtime=@0 --numeric-owner -cf - . | $sha256 | cut -d' ' -f1
 `;
 
 export interface SlugLayer {
   /** Path under /app, e.g. `.heroku/node`. */
   path: string;
   bytes: number;
+  /** The layer image's id. */
   image: string;
   reused: boolean;
 }
@@ -59,6 +70,7 @@ export interface SlugLayer {
 export interface SlugImageOptions {
   runImage: string;
   cluster: string;
+  app: string;
   repo: string;
   tag: string;
   labels: Record<string, string>;
@@ -73,10 +85,18 @@ export interface SlugImageOptions {
 /**
  * Makes the app's run image from the build container's /app, on the slim run image. The big
  * directories that change rarely (a runtime like .heroku/node, node_modules) each become a layer
- * image named by a digest of their content and of the layer below, made once and then shared by
- * every build that produces the same bytes: a code-only change exports and commits only the app's
- * own files, and engines that hold release N already hold most of N+1. Everything streams from
- * engine to engine; nothing is buffered on the builder. The build image's compilers stay behind.
+ * image of their own, made once and then reused: a code-only change exports and commits only the
+ * app's own files, and engines that hold release N already hold most of N+1.
+ *
+ * Layers are named by a digest of their content and of the layer below (`paas/layer:<digest key>`),
+ * so every app whose build produces the same bytes shares them. Digesting a 110 MB runtime costs
+ * seconds of CPU on a busy builder, so an app's layer is also tagged with a fingerprint of its listing
+ * (sizes and times, per app: `paas/layer:f-<key>`), and an app whose directory has the same
+ * fingerprint as in an earlier build reuses that layer without digesting. A fingerprint only ever
+ * names a layer made from the same app's build: no app can get another's bytes by it.
+ *
+ * Everything streams from engine to engine; nothing is buffered on the builder. The build image's
+ * compilers stay behind.
  */
 export async function commitSlugImage(docker: Docker, buildContainer: Docker.Container, o: SlugImageOptions): Promise<{ ref: string; layers: SlugLayer[] }> {
   const listed = await runExec(buildContainer, { cmd: ['bash', '-c', layersScript], user: 'root', captureStdout: true });
@@ -85,11 +105,21 @@ export async function commitSlugImage(docker: Docker, buildContainer: Docker.Con
   let parent = (await docker.getImage(o.runImage).inspect()).Id;
   const layers: SlugLayer[] = [];
   for (const line of listed.stdout.split('\n').filter((l) => l !== '')) {
-    const [size, digest, n, ...rest] = line.split(' ');
+    const [size, fingerprint, n, ...rest] = line.split(' ');
     const path = rest.join(' ');
-    const key = createHash('sha256').update(`${o.cluster}\n${parent}\n${path}\n${digest}`).digest('hex').slice(0, 32);
-    const from = `/tmp/paas-layers/${n}/${posix.basename(path)}`;
-    const layer = await ensureLayer(docker, buildContainer, { parent, path, from, key, cluster: o.cluster, bytes: Number(size) });
+    const byFingerprint = `${layerRepo}:f-${hashKey(o.cluster, o.app, parent, path, fingerprint!)}`;
+    let layer: SlugLayer;
+    const known = await imageId(docker, byFingerprint);
+    if (known !== undefined) {
+      layer = { path, bytes: Number(size), image: known, reused: true };
+    } else {
+      const digest = await runExec(buildContainer, { cmd: ['bash', '-c', digestScript, 'digest', n!], user: 'root', captureStdout: true });
+      if (digest.exitCode !== 0) throw new Error(`digesting /app/${path} exited with ${digest.exitCode}`);
+      const key = hashKey(o.cluster, parent, path, digest.stdout.trim());
+      const from = `/tmp/paas-layers/${n}/${posix.basename(path)}`;
+      layer = await ensureLayer(docker, buildContainer, { parent, path, from, key, cluster: o.cluster, bytes: Number(size) });
+      await docker.getImage(layer.image).tag({ repo: layerRepo, tag: byFingerprint.slice(layerRepo.length + 1) });
+    }
     layers.push(layer);
     await o.onLayer?.(layer);
     parent = layer.image;
@@ -125,12 +155,8 @@ async function ensureLayer(
   l: { parent: string; path: string; from: string; key: string; cluster: string; bytes: number },
 ): Promise<SlugLayer> {
   const ref = `${layerRepo}:${l.key}`;
-  try {
-    await docker.getImage(ref).inspect();
-    return { path: l.path, bytes: l.bytes, image: ref, reused: true };
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-  }
+  const existing = await imageId(docker, ref);
+  if (existing !== undefined) return { path: l.path, bytes: l.bytes, image: existing, reused: true };
   // Layers carry the cluster label only: slugs of every app may stand on them.
   const container = await docker.createContainer({ Image: l.parent, Labels: { 'paas.cluster': l.cluster } });
   try {
@@ -138,13 +164,27 @@ async function ensureLayer(
     await putArchive(container, tarOfDirectories(parents, { uid: paasUid, gid: paasUid, mode: 0o755 }), '/');
     const tar = (await buildContainer.getArchive({ path: l.from })) as Readable;
     await putArchive(container, tar, `/${posix.dirname(`app/${l.path}`)}`);
-    await container.commit({ repo: layerRepo, tag: l.key, comment: `paas layer /app/${l.path}` });
+    const made = (await container.commit({ repo: layerRepo, tag: l.key, comment: `paas layer /app/${l.path}` })) as { Id: string };
+    return { path: l.path, bytes: l.bytes, image: made.Id, reused: false };
   } catch (err) {
     throw new AppError('build_failed', `Could not make the layer of /app/${l.path}: ${(err as Error).message}`);
   } finally {
     await removeContainer(container);
   }
-  return { path: l.path, bytes: l.bytes, image: ref, reused: false };
+}
+
+function hashKey(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
+}
+
+/** The id of the image a reference names; undefined when there is none. */
+async function imageId(docker: Docker, ref: string): Promise<string | undefined> {
+  try {
+    return (await docker.getImage(ref).inspect()).Id;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    throw err;
+  }
 }
 
 /** `app/.heroku/node` → [`app`, `app/.heroku`]. */

@@ -40,8 +40,9 @@ export async function removeCluster(docker: Docker, cluster: string): Promise<vo
   for (const c of await docker.listContainers({ all: true, filters })) {
     await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
   }
-  for (const i of await docker.listImages({ filters })) {
-    await docker.getImage(i.Id).remove({ force: true }).catch(() => undefined);
+  // a few passes: an image whose child (a slug on a layer image) comes later in the list goes on the next
+  for (let pass = 0; pass < 3; pass++) {
+    for (const i of await docker.listImages({ filters })) await docker.getImage(i.Id).remove({ force: true }).catch(() => undefined);
   }
   const { Volumes } = await docker.listVolumes({ filters });
   for (const v of Volumes ?? []) await docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);

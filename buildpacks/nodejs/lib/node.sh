@@ -96,7 +96,7 @@ install_node() {
       prune_node_cache "$cache_dir" "$node_version"
     fi
   fi
-  cp "$cached" "$target/node"
+  cp -p "$cached" "$target/node"
   chmod 755 "$target/node"
 }
 
