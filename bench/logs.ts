@@ -11,6 +11,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { defaultLogLines } from '@paas/shared';
 import { gitPush, gitRepo, paasBin, repoRoot, startPlatform } from '../test/helpers/platform.js';
 
 interface Phase {
@@ -141,7 +142,8 @@ export async function benchLogs(): Promise<string> {
   return [
     '## Logs: container output to `paas logs --tail`',
     '',
-    'A `logger` process writes lines stamped with the wall clock at a fixed rate (one `write` every 10 ms), phase after phase, then as fast as it can; `paas logs --tail --ps logger` runs beside it on the same machine. Latency is from the line being written in the container to it arriving on the CLI\'s stdout (Docker json-file → collector → Redis stream → XREAD → SSE → CLI); lines per second are those the tail received, over the time it received them. The stream keeps `PAAS_LOG_LINES` = 1,500 lines: a tail that falls further behind loses lines (and is told so) rather than growing the controller\'s memory.',
+    'A `logger` process writes lines stamped with the wall clock at a fixed rate (one `write` every 10 ms), phase after phase, then as fast as it can; `paas logs --tail --ps logger` runs beside it on the same machine. Latency is from the line being written in the container to it arriving on the CLI\'s stdout (Docker json-file → collector → Redis stream → XREAD → SSE → CLI); lines per second are those the tail received, over the time it received them. ' +
+      `The stream keeps \`PAAS_LOG_LINES\` = ${defaultLogLines.toLocaleString('en-US')} lines (the default): a tail that falls further behind loses lines (and is told so) rather than growing the controller's memory.`,
     '',
     '| written (lines/s) | lines written | lines in the tail | repeated | carried (lines/s) | p50 latency (ms) | p99 latency (ms) | max (ms) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',

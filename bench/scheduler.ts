@@ -4,7 +4,7 @@
  * a host's loss to its processes serving elsewhere.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { commitAll, gitPush, gitRepo, repoRoot, startPlatform, type Platform } from '../test/helpers/platform.js';
@@ -21,6 +21,30 @@ async function dynos(p: Platform, app: string): Promise<Dyno[]> {
   if (r.code !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout) as Dyno[];
 }
+
+/** The machine is shared: each figure is reported with the 1-minute load average when it was taken. */
+const load = (): string => loadavg()[0]!.toFixed(1);
+
+/** When the controller logged each of `app`'s processes as started (container running), since `since`. */
+async function startedAfter(p: Platform, app: string, since: number): Promise<number[]> {
+  const lines = (await p.logs()).split('\n').filter((l) => l.startsWith('{"'));
+  const times: number[] = [];
+  for (const line of lines) {
+    try {
+      const l = JSON.parse(line) as { time?: number; msg?: string; app?: string };
+      if (l.msg === 'process started' && l.app === app && l.time !== undefined && l.time >= since) times.push((l.time - since) / 1000);
+    } catch {
+      // not a log record
+    }
+  }
+  return times;
+}
+
+const spreadOf = (ds: Dyno[]): string => {
+  const spread = new Map<string, number>();
+  for (const d of ds) spread.set(d.host, (spread.get(d.host) ?? 0) + 1);
+  return [...spread.entries()].sort().map(([h, n]) => `${h.replace(/-[0-9a-f]{6}-/, '-')}: ${n}`).join(', ');
+};
 
 async function until(ok: () => Promise<boolean>, limitMs: number): Promise<number> {
   const started = performance.now();
@@ -52,13 +76,16 @@ export async function benchScheduler(): Promise<string> {
     await p.paas(['scale', 'web=3', '-a', app]);
     await p.paas(['scale', 'web=1', '-a', app]);
 
+    const scaleLoad = load();
+    const scaleWall = Date.now();
     const scaleStarted = performance.now();
     const scaled = await p.paas(['scale', 'web=10', '-a', app]);
     if (scaled.code !== 0) throw new Error(scaled.stderr);
     await until(async () => (await dynos(p, app)).filter((d) => d.state === 'up').length === 10, 120_000);
     const scaleSeconds = (performance.now() - scaleStarted) / 1000;
-    const spread = new Map<string, number>();
-    for (const d of await dynos(p, app)) spread.set(d.host, (spread.get(d.host) ?? 0) + 1);
+    const started = await startedAfter(p, app, scaleWall);
+    const containersSeconds = started.length === 9 ? Math.max(...started) : undefined;
+    const spread = spreadOf(await dynos(p, app));
 
     // A release under continuous load: sequential keep-alive-free GETs from two loops.
     let stop = false;
@@ -74,6 +101,7 @@ export async function benchScheduler(): Promise<string> {
         }
       }
     };
+    const releaseLoad = load();
     const loops = [loop(), loop()];
     const index = join(dir, 'index.js');
     await writeFile(index, (await readFile(index, 'utf8')).replace('hello from paas v1', 'hello from paas v2'));
@@ -84,8 +112,13 @@ export async function benchScheduler(): Promise<string> {
     await Promise.all(loops);
     if (released.code !== 0) throw new Error(released.output);
 
-    const victim = hosts[0]!;
-    const onVictim = (await dynos(p, app)).filter((d) => d.host === victim.name).length;
+    // The replaced processes drain, then stop: wait until only the ten new ones are left.
+    await until(async () => (await dynos(p, app)).length === 10, 60_000);
+    const afterRelease = await dynos(p, app);
+    // The host with most of the processes is the one lost.
+    const victim = hosts.reduce((a, b) => (afterRelease.filter((d) => d.host === b.name).length > afterRelease.filter((d) => d.host === a.name).length ? b : a));
+    const onVictim = afterRelease.filter((d) => d.host === victim.name).length;
+    const lossLoad = load();
     const lossStarted = performance.now();
     await victim.kill();
     await until(async () => {
@@ -97,13 +130,13 @@ export async function benchScheduler(): Promise<string> {
     return [
       '## Scheduler on real engines (local engine + 2 Docker-in-Docker hosts)',
       '',
-      '| figure | measured | target |',
-      '| --- | --- | --- |',
-      `| \`paas scale web=1\` → \`web=10\`, until all ten are up (image present) | ${scaleSeconds.toFixed(1)} s (spread: ${[...spread.entries()].map(([h, n]) => `${h.replace(/-[0-9a-f]{6}-/, '-')}: ${n}`).join(', ')}) | ≤ 5 s |`,
-      `| failed requests during a release under continuous load | ${failed} of ${ok + failed} | 0 |`,
-      `| host lost (SIGKILL of a host with ${onVictim} of the 10 processes) → all ten serving elsewhere | ${lossSeconds.toFixed(1)} s (host checks every 1 s, down after 2 failed checks of 3 s) | ≤ 30 s |`,
+      '| figure | measured | target | load average (1 min, 2 cores) |',
+      '| --- | --- | --- | --- |',
+      `| \`paas scale web=1\` → \`web=10\`, until all ten are up (image present) | ${scaleSeconds.toFixed(1)} s; the nine new containers were running after ${containersSeconds === undefined ? '(not in the log)' : `${containersSeconds.toFixed(1)} s`}, the rest is the app booting (spread: ${spread}) | ≤ 5 s | ${scaleLoad} |`,
+      `| failed requests during a release under continuous load | ${failed} of ${ok + failed} | 0 | ${releaseLoad} |`,
+      `| host lost (SIGKILL of the host with most processes, ${onVictim} of the 10; spread after the release: ${spreadOf(afterRelease)}) → all ten serving elsewhere | ${lossSeconds.toFixed(1)} s (host checks every 1 s, down after 2 failed checks of 3 s) | ≤ 30 s | ${lossLoad} |`,
       '',
-      '`paas scale` returns once the new web processes answer HTTP and the router serves them; the time includes the CLI and API round trips.',
+      '`paas scale` returns once the new web processes answer HTTP and the router serves them; the time includes the CLI and API round trips. The fixture app starts with `npm start` (npm, then node and express), so ten boots at once need a few CPU-seconds: on the shared 2-core machine the figure follows the load average.',
       '',
     ].join('\n');
   } finally {

@@ -68,6 +68,8 @@ bash scripts/base-images.sh | sed 's/^/       /'
 secret_file=$PAAS_HOME/secret
 [ -f "$secret_file" ] || (umask 077; node -e 'console.log(require("crypto").randomBytes(32).toString("hex"))' > "$secret_file")
 export PAAS_SECRET=$(cat "$secret_file")
+# A fresh PAAS_HOME (a new secret) against the database of an earlier one could not read its config.
+node apps/controller/dist/check-secret.js || die "PAAS_SECRET (from $secret_file) does not match the database at DATABASE_URL"
 
 start() { # component
   local c=$1

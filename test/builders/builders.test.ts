@@ -19,6 +19,25 @@ import Docker from 'dockerode';
 import { commitAll, gitPush, gitRepo, repoRoot, startPlatform, type Platform } from '../helpers/platform.js';
 
 const fixtures = join(repoRoot, 'test/fixtures');
+
+/** Writes a minimal pure-Python wheel (module hello_greeting) to argv[1], RECORD hashes and all. */
+const wheelScript = `
+import base64, hashlib, sys, zipfile
+files = {
+    "hello_greeting/__init__.py": 'GREETING = "hello from a wheel"\\n',
+    "hello_greeting-1.0.dist-info/METADATA": "Metadata-Version: 2.1\\nName: hello-greeting\\nVersion: 1.0\\n",
+    "hello_greeting-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\\nGenerator: paas-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
+}
+record = []
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    for name, text in files.items():
+        data = text.encode()
+        z.writestr(name, data)
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{name},sha256={digest},{len(data)}")
+    record.append("hello_greeting-1.0.dist-info/RECORD,,")
+    z.writestr("hello_greeting-1.0.dist-info/RECORD", "\\n".join(record) + "\\n")
+`;
 const docker = new Docker();
 
 interface Answer {
@@ -166,6 +185,25 @@ describe('builders: every kind of app deployed by git push', { timeout: 900_000 
     assert.match((await p.get(app)).body, /^hello again from python/, 'the live release keeps serving');
   });
 
+  it('Python: requirements.txt installed with pip into the slug (a wheel shipped in the repository; no package index here)', async () => {
+    const app = await readFile(join(fixtures, 'python-app', 'app.py'), 'utf8');
+    const { app: name, dir } = await newApp('pywheel', 'python-app', {
+      'app.py': app.replace('import sys\n', 'import sys\nfrom hello_greeting import GREETING\n').replace('f"hello from python', 'f"{GREETING} on python'),
+      'requirements.txt': './wheels/hello_greeting-1.0-py3-none-any.whl\n',
+    });
+    await mkdir(join(dir, 'wheels'));
+    await new Promise<void>((resolve, reject) =>
+      spawn('python3', ['-c', wheelScript, join(dir, 'wheels', 'hello_greeting-1.0-py3-none-any.whl')], { stdio: 'inherit' }).on('close', (code) =>
+        code === 0 ? resolve() : reject(new Error('making the wheel failed')),
+      ),
+    );
+    await commitAll(dir, 'a dependency');
+    const out = await pushOk(dir);
+    assert.match(out, /remote:\s+Installing from requirements\.txt with pip/);
+    assert.match(out, /remote:\s+Successfully installed hello-greeting-1\.0/);
+    assert.match((await p.get(name)).body, /^hello from a wheel on python 3\.11\.\d+/);
+  });
+
   it('Go: a static binary only; a module that needs the proxy fails saying so', async () => {
     const { app, dir } = await newApp('go', 'go-app');
     const out = await pushOk(dir);
@@ -227,6 +265,22 @@ describe('builders: every kind of app deployed by git push', { timeout: 900_000 
     assert.notEqual(broken.code, 0);
     assert.match(broken.output, /The Dockerfile build failed: The command '\/bin\/sh -c echo about to fail && exit 3' returned a non-zero code: 3/);
     assert.match((await p.get(app)).body, /^bonjour from a Dockerfile/);
+
+    // The engine's build cache serves a rebuild of the same steps; after builds:cache:purge it does not.
+    await writeFile(join(dir, 'Dockerfile'), await readFile(join(fixtures, 'dockerfile-app', 'Dockerfile'), 'utf8'));
+    await writeFile(join(dir, 'README.md'), 'a change outside the Dockerfile\n');
+    await commitAll(dir, 'fixed');
+    const cached = await pushOk(dir);
+    assert.match(cached, /remote:\s+---> Using cache/);
+    assert.doesNotMatch(cached, /Build cache purged/);
+    const purge = await p.paas(['builds:cache:purge'], { cwd: dir });
+    assert.equal(purge.code, 0, purge.stderr);
+    await writeFile(join(dir, 'README.md'), 'another change\n');
+    await commitAll(dir, 'after the purge');
+    const purged = await pushOk(dir);
+    assert.match(purged, /remote: -----> Build cache purged: this build starts with an empty cache/);
+    assert.doesNotMatch(purged, /Using cache/);
+    assert.match((await p.get(app)).body, /^bonjour from a Dockerfile/);
   });
 
   it('Dockerfile FROM scratch: a multi-stage build, the Procfile’s command run without a shell', async () => {
@@ -265,6 +319,17 @@ describe('builders: every kind of app deployed by git push', { timeout: 900_000 
     const unfetchable = await gitPush(p, dir);
     assert.notEqual(unfetchable.code, 0);
     assert.match(unfetchable.output, /Buildpack file:\/\/.*\/no-such-buildpack could not be fetched/);
+    // The same buildpack as a tarball (a GitHub-style archive with a top directory) runs unchanged.
+    const tgz = join(work, 'hello-bp.tgz');
+    await new Promise<void>((resolve, reject) =>
+      spawn('tar', ['-C', join(fixtures, 'buildpacks'), '--transform', 's,^hello-bp,hello-bp-1.0,', '-czf', tgz, 'hello-bp']).on('close', (code) =>
+        code === 0 ? resolve() : reject(new Error('tar failed')),
+      ),
+    );
+    assert.equal((await p.paas(['buildpacks:set', `file://${tgz}`], { cwd: dir })).code, 0);
+    const fromTarball = await pushOk(dir);
+    assert.match(fromTarball, /remote: -----> Fetched buildpack file:\/\/.*hello-bp\.tgz at sha256:[0-9a-f]{12}/);
+    assert.match(fromTarball, /remote: -----> Hello app detected/);
     assert.equal((await p.paas(['buildpacks:clear'], { cwd: dir })).code, 0);
     assert.match((await p.paas(['buildpacks'], { cwd: dir })).stdout, /has no buildpacks set/);
 

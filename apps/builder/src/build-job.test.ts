@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AppError } from '@paas/shared';
+import { AppError, buildEnvBox, sealBuildEnv } from '@paas/shared';
 import { buildIdOf, parseBuildJob } from './build-job.js';
 
 const good = { buildId: 'b-1', app: 'hello', commit: 'abc', sourcePath: '/var/paas/b-1.tar', env: { A: 'b' }, buildpacks: [] };
@@ -25,4 +25,13 @@ test('the build id is found even in an otherwise bad job, unless it cannot name 
   assert.equal(buildIdOf({ buildId: 'b-1', app: 7 }), 'b-1');
   assert.equal(buildIdOf({ buildId: 'x y' }), undefined);
   assert.equal(buildIdOf(null), undefined);
+});
+
+test('config vars sealed into the job are opened with the platform secret, and refused without it', () => {
+  const box = buildEnvBox('s'.repeat(32));
+  const { env: _e, ...rest } = good;
+  const sealed = { ...rest, env: {}, sealedEnv: sealBuildEnv(box, { SECRET: 'v' }) };
+  assert.deepEqual(parseBuildJob(sealed, box), { ...rest, env: { SECRET: 'v' }, buildpacks: [] });
+  assert.throws(() => parseBuildJob(sealed), /needs PAAS_SECRET/);
+  assert.throws(() => parseBuildJob(sealed, buildEnvBox('t'.repeat(32))), /do not open/);
 });

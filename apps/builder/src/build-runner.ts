@@ -31,10 +31,26 @@ export interface BuildFailure {
  * always deletes the source tar.
  */
 export class BuildRunner {
+  private active = 0;
+
   constructor(private readonly o: BuildRunnerOptions) {}
+
+  /** Builds in progress in this process. */
+  get running(): number {
+    return this.active;
+  }
 
   /** Resolves with the result, or rejects with the failure once it is recorded in the stream. */
   async run(job: BuildJobData, jobId?: string): Promise<BuildResult> {
+    this.active++;
+    try {
+      return await this.runOne(job, jobId);
+    } finally {
+      this.active--;
+    }
+  }
+
+  private async runOne(job: BuildJobData, jobId?: string): Promise<BuildResult> {
     const log = this.o.log.child({ app: job.app, build: job.buildId, job: jobId });
     const writer = new BuildLogWriter(this.o.redis, this.o.keys.buildLog(job.buildId));
     const output = new BuildOutput(writer, log);

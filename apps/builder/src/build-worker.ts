@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { BuildJobData, BuildResult, Logger, RedisKeys } from '@paas/shared';
+import type { BuildJobData, BuildResult, Logger, RedisKeys, SecretBox } from '@paas/shared';
 import { BuildLogWriter, buildQueueName, toError } from '@paas/shared';
 import { buildIdOf, buildJobName, parseBuildJob } from './build-job.js';
 import type { BuildRunner } from './build-runner.js';
@@ -13,6 +13,8 @@ export interface BuildWorkerOptions {
   runner: BuildRunner;
   concurrency: number;
   log: Logger;
+  /** Opens the config vars sealed into each job (buildEnvBox of PAAS_SECRET). */
+  envBox?: SecretBox;
 }
 
 /**
@@ -25,7 +27,7 @@ export function startBuildWorker(o: BuildWorkerOptions): Worker<BuildJobData, Bu
     async (job) => {
       try {
         if (job.name !== buildJobName) throw new Error(`unknown job name "${job.name}"`);
-        return await o.runner.run(parseBuildJob(job.data), job.id);
+        return await o.runner.run(parseBuildJob(job.data, o.envBox), job.id);
       } catch (err) {
         if (!(err instanceof BuildFailedError)) await recordEarlyFailure(o, job.data, err);
         throw new UnrecoverableError(toError(err).message);

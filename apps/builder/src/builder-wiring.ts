@@ -19,8 +19,9 @@ export function createBuilderRegistry(config: BuilderConfig, deps: { docker: Doc
     env: config.gitEnv,
     log: deps.log.child({ component: 'buildpack-fetcher' }),
   });
+  const cacheEpochs = new RedisCacheEpochs(deps.redis, deps.keys);
   return new BuilderRegistry([
-    new DockerfileBuilder({ docker, buildImage: config.buildImage, cluster: config.cluster, memoryMb: config.memoryMb, cpus: config.cpus }),
+    new DockerfileBuilder({ docker, buildImage: config.buildImage, cluster: config.cluster, memoryMb: config.memoryMb, cpus: config.cpus, cacheEpochs }),
     new BuildpackBuilder({
       docker,
       buildImage: config.buildImage,
@@ -30,7 +31,7 @@ export function createBuilderRegistry(config: BuilderConfig, deps: { docker: Doc
       cpus: config.cpus,
       buildpacksDir: config.buildpacksDir,
       fetcher,
-      cacheEpochs: new RedisCacheEpochs(deps.redis, deps.keys),
+      cacheEpochs,
       trust: new BuildTrust(docker, config.cluster, config.buildCaFile ? readFileSync(config.buildCaFile) : undefined),
     }),
   ]);

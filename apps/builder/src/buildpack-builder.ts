@@ -172,7 +172,7 @@ export class BuildpackBuilder implements Builder {
     for (const bp of plan.buildpacks) {
       if (bp.kind !== 'git') continue;
       const f = await this.o.fetcher.fetch(bp);
-      await ctx.output.heading(`Fetched buildpack ${describeBuildpack(bp)} at ${f.commit.slice(0, 12)}`);
+      await ctx.output.heading(`Fetched buildpack ${describeBuildpack(bp)} at ${f.commit.slice(0, f.commit.startsWith('sha256:') ? 19 : 12)}`);
       if (f.stale) await ctx.output.warn(`Could not reach ${bp.url}: using the copy fetched earlier`);
       fetched.set(bp.name, f);
     }

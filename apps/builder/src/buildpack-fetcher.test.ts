@@ -84,3 +84,40 @@ test('an unreachable remote falls back to the cached copy; without one the build
 test('file:// URLs are refused unless allowed', async () => {
   await assert.rejects(fetcher(false).fetch(bp()), /file:\/\/ URLs are not allowed/);
 });
+
+test('a tarball URL (.tgz) is downloaded, its top directory stripped, entries put under the buildpack name; a broken one fails saying so', async () => {
+  // A GitHub-style archive: everything under one top directory, bin/ in it.
+  const tree = join(work, 'tarball-src');
+  mkdirSync(join(tree, 'bp-1.2.3', 'bin'), { recursive: true });
+  writeFileSync(join(tree, 'bp-1.2.3', 'bin', 'compile'), '#!/bin/sh\necho compiled\n', { mode: 0o755 });
+  writeFileSync(join(tree, 'bp-1.2.3', 'README'), 'read me\n');
+  const tgz = join(work, 'bp.tgz');
+  execFileSync('tar', ['-C', tree, '-czf', tgz, 'bp-1.2.3']);
+  const tarball: GitBuildpack = { kind: 'git', url: `file://${tgz}`, ref: undefined, name: 'bp' };
+  const got = await fetcher().fetch(tarball);
+  assert.match(got.commit, /^sha256:[0-9a-f]{64}$/);
+  assert.equal(got.stale, false);
+  assert.deepEqual(await files(got.archive()), { 'bp/bin/compile (executable)': '#!/bin/sh\necho compiled\n', 'bp/README': 'read me\n' });
+
+  // bin/ at the root (Heroku's registry tarballs): nothing stripped. Unreachable later: the cached copy.
+  const flat = join(work, 'flat.tar.gz');
+  execFileSync('tar', ['-C', join(tree, 'bp-1.2.3'), '-czf', flat, 'bin', 'README']);
+  const flatBp: GitBuildpack = { kind: 'git', url: `file://${flat}`, ref: undefined, name: 'flat' };
+  assert.deepEqual(Object.keys(await files((await fetcher().fetch(flatBp)).archive())).sort(), ['flat/README', 'flat/bin/compile (executable)']);
+  renameSync(flat, `${flat}-gone`);
+  try {
+    const stale = await fetcher().fetch(flatBp);
+    assert.equal(stale.stale, true);
+    assert.deepEqual(Object.keys(await files(stale.archive())).sort(), ['flat/README', 'flat/bin/compile (executable)']);
+  } finally {
+    renameSync(`${flat}-gone`, flat);
+  }
+
+  const notTar = join(work, 'not.tgz');
+  writeFileSync(notTar, 'this is not an archive');
+  await assert.rejects(
+    fetcher().fetch({ kind: 'git', url: `file://${notTar}`, ref: undefined, name: 'not' }),
+    (err: unknown) => err instanceof AppError && err.code === 'build_failed' && /could not be fetched: it is not a tar archive/.test(err.message),
+  );
+  await assert.rejects(fetcher().fetch({ ...tarball, ref: 'v1' }), /a tarball URL takes no #ref/);
+});

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { AppError, type Logger } from '@paas/shared';
 import type { GitBuildpack } from './buildpack-plan.js';
+import { cachedTarball, downloadTarball, isTarballUrl, tarballArchive } from './tarball-buildpack.js';
 
 export interface BuildpackFetcherOptions {
   /** Host directory of the cached repositories (one bare repository per URL). */
@@ -46,6 +47,7 @@ export class BuildpackFetcher {
     if (bp.url.startsWith('file://') && !this.o.allowFileUrls) {
       throw new AppError('build_failed', `Buildpack ${bp.url}: file:// URLs are not allowed on this builder (PAAS_BUILDPACK_ALLOW_FILE_URLS)`);
     }
+    if (isTarballUrl(bp.url)) return this.fetchTarball(bp);
     const repo = join(this.o.cacheDir, `${createHash('sha256').update(bp.url).digest('hex').slice(0, 24)}.git`);
     return this.locked(repo, async () => {
       await this.ensureRepo(repo);
@@ -72,6 +74,31 @@ export class BuildpackFetcher {
         stale,
         archive: () => this.archive(repo, commit, bp.name),
       };
+    });
+  }
+
+  /** A buildpack tarball (`.tgz`, `.tar.gz`, `.tar`), downloaded again for each build like Heroku does. */
+  private async fetchTarball(bp: GitBuildpack): Promise<FetchedBuildpack> {
+    if (bp.ref !== undefined) throw new AppError('build_failed', `Buildpack ${describe(bp)}: a tarball URL takes no #ref`);
+    const cacheDir = join(this.o.cacheDir, 'tarballs');
+    return this.locked(bp.url, async () => {
+      const timeoutMs = this.o.timeoutMs ?? 120_000;
+      let stale = false;
+      let download;
+      try {
+        download = await downloadTarball(bp.url, { cacheDir, allowFileUrls: this.o.allowFileUrls, timeoutMs, env: this.o.env });
+      } catch (err) {
+        download = await cachedTarball(bp.url, cacheDir).catch(() => undefined);
+        if (download === undefined) {
+          throw new AppError('build_failed', `Buildpack ${describe(bp)} could not be fetched: ${(err as Error).message}`, {
+            details: { step: 'fetch buildpack' },
+          });
+        }
+        this.o.log.warn({ url: bp.url, err }, 'buildpack download failed: using the cached copy');
+        stale = true;
+      }
+      const d = download;
+      return { commit: `sha256:${d.sha256}`, stale, archive: () => tarballArchive(d, bp.name) };
     });
   }
 

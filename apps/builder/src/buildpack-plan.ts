@@ -61,7 +61,7 @@ export function parseBuildpack(entry: string, builtIn: readonly BuiltInBuildpack
 /** `https://github.com/org/heroku-buildpack-x.git` → `heroku-buildpack-x`. */
 function repoName(url: string): string {
   const last = url.replace(/\/+$/, '').split('/').pop() ?? '';
-  const name = last.replace(/\.git$/, '').replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[.-]+/, '');
+  const name = last.replace(/\.(git|tgz|tar\.gz|tar)$/i, '').replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[.-]+/, '');
   return name === '' ? 'buildpack' : name.slice(0, 60);
 }
 

@@ -38,6 +38,8 @@ const schema = z.object({
   /** The builder's own extra certificates; passed on to builds when PAAS_BUILD_CA_FILE is unset. */
   NODE_EXTRA_CA_CERTS: z.string().min(1).optional(),
   PAAS_BUILDER_PORT: portSchema.default(5053),
+  /** The platform secret: opens the config vars the controller seals into each build job. */
+  PAAS_SECRET: z.string().min(32, 'must be at least 32 characters (npm run up generates one)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -69,6 +71,8 @@ export interface BuilderConfig {
   buildCaFile: string | undefined;
   healthPort: number;
   logLevel: string;
+  /** PAAS_SECRET, when set; without it a job's sealed config vars cannot be opened. */
+  secret: string | undefined;
 }
 
 export function dockerConnection(dockerHost: string | undefined): DockerConnection {
@@ -99,5 +103,6 @@ export function loadConfig(env: Record<string, string | undefined>): BuilderConf
     buildCaFile: e.PAAS_BUILD_CA_FILE ?? e.NODE_EXTRA_CA_CERTS,
     healthPort: e.PAAS_BUILDER_PORT,
     logLevel: e.LOG_LEVEL,
+    secret: e.PAAS_SECRET,
   };
 }

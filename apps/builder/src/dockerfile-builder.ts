@@ -3,7 +3,8 @@ import type Docker from 'dockerode';
 import type { BuildResult, ProcessTypes } from '@paas/shared';
 import { AppError } from '@paas/shared';
 import type { Builder, BuildContext, DetectContext } from './builder.js';
-import { paasLabels, removeContainer } from './build-container.js';
+import { ensureCacheVolume, paasLabels, removeContainer } from './build-container.js';
+import type { CacheEpochs } from './cache-epochs.js';
 import { putArchive, readContainerBytes, tarOfFiles } from './docker-archive.js';
 import { buildArgs, imageCommand, imagePort, type ImageConfig } from './dockerfile-info.js';
 import { formatSize } from './format-size.js';
@@ -18,6 +19,8 @@ export interface DockerfileBuilderOptions {
   cluster: string;
   memoryMb: number;
   cpus: number;
+  /** The app's build cache generation: a purge makes the next build run without the engine's cache. */
+  cacheEpochs: CacheEpochs;
 }
 
 /** Where the launcher goes in Dockerfile-built images: a path no Dockerfile uses. */
@@ -57,11 +60,15 @@ export class DockerfileBuilder implements Builder {
     if (dockerfile === undefined) throw new AppError('build_failed', 'The Dockerfile at the root could not be read (is it a regular file under 256 KB?)');
     const image = slugImageName(job.app, job.buildId);
     const labels = paasLabels(this.o.cluster, job.app, job.buildId);
+    // The engine's build cache is shared by every Dockerfile; `builds:cache:purge` makes this app's
+    // next build use none of it. The app's cache volume (unused here) records the epoch built with.
+    const cache = await ensureCacheVolume(docker, this.o.cluster, job.app, await this.o.cacheEpochs.current(job.app));
+    if (cache.purged) await output.heading('Build cache purged: this build starts with an empty cache');
     await output.heading('Building with the Dockerfile');
     const args = buildArgs(job.env, dockerfile);
     if (Object.keys(args).length > 0) await output.info(`Build args from config vars: ${Object.keys(args).join(', ')}`);
 
-    const built = await this.dockerBuild(ctx, args, labels);
+    const built = await this.dockerBuild(ctx, args, labels, cache.purged);
     await output.heading('Discovering process types');
     const inspected = await docker.getImage(built).inspect();
     const config = inspected.Config as ImageConfig;
@@ -89,7 +96,7 @@ export class DockerfileBuilder implements Builder {
   }
 
   /** Runs the engine's build, streaming its output; returns the built image's id. */
-  private async dockerBuild(ctx: BuildContext, args: Record<string, string>, labels: Record<string, string>): Promise<string> {
+  private async dockerBuild(ctx: BuildContext, args: Record<string, string>, labels: Record<string, string>, noCache: boolean): Promise<string> {
     const { docker } = this.o;
     const stream = ctx.output.stream();
     const abort = new AbortController();
@@ -104,6 +111,7 @@ export class DockerfileBuilder implements Builder {
         rm: true,
         forcerm: true,
         pull: false,
+        nocache: noCache,
         version: '1',
         memory: this.o.memoryMb * 1024 * 1024,
         memswap: this.o.memoryMb * 1024 * 1024,

@@ -1,12 +1,13 @@
 import { Redis } from 'ioredis';
 import Docker from 'dockerode';
-import { RedisKeys, createLogger } from '@paas/shared';
+import { RedisKeys, buildEnvBox, createLogger } from '@paas/shared';
 import { loadConfig } from './config.js';
 import { createBuilderRegistry } from './builder-wiring.js';
 import { BuildRunner } from './build-runner.js';
 import { startBuildWorker } from './build-worker.js';
 import { createHealthServer } from './health.js';
 import { BuilderMetrics } from './builder-metrics.js';
+import { LayerGc } from './layer-gc.js';
 
 /** The builder process: consumes build jobs, turns source into images, answers /healthz. */
 async function main(): Promise<void> {
@@ -19,18 +20,27 @@ async function main(): Promise<void> {
 
   const builders = createBuilderRegistry(config, { docker, redis, keys, log });
   const runner = new BuildRunner({ redis, keys, builders, timeoutSeconds: config.timeoutSeconds, log });
-  const worker = startBuildWorker({ connection: redis, keys, runner, concurrency: config.concurrency, log });
+  const envBox = config.secret === undefined ? undefined : buildEnvBox(config.secret);
+  const worker = startBuildWorker({ connection: redis, keys, runner, concurrency: config.concurrency, log, ...(envBox ? { envBox } : {}) });
 
   const metrics = new BuilderMetrics();
   metrics.watch(worker);
   const health = createHealthServer(redis, docker, metrics);
   health.listen(config.healthPort, () => log.info({ port: config.healthPort, builders: builders.names }, 'builder ready'));
 
+  // Shared layer images no slug stands on any more go, while no build runs here.
+  const layerGc = new LayerGc({ docker, cluster: config.cluster, minAgeMs: 60 * 60_000, log: log.child({ component: 'layer-gc' }) });
+  const gcTimer = setInterval(() => {
+    if (runner.running === 0) layerGc.collect().catch((err: unknown) => log.warn({ err }, 'layer image collection failed'));
+  }, 10 * 60_000);
+  gcTimer.unref();
+
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping: waiting for running builds');
+    clearInterval(gcTimer);
     await worker.close();
     health.close();
     await redis.quit().catch(() => redis.disconnect());

@@ -191,6 +191,13 @@ export interface ProcessLimits {
 }
 
 /** A hostname that reaches an app: its default `<app>.<PAAS_DOMAIN>`, or a custom one. */
+/** How the routers treat an app's requests (`paas router:set`). */
+export interface RouterSettings {
+  https_redirect: boolean;
+  /** Request body limit in MB; null: the router's default. */
+  max_body_mb: number | null;
+}
+
 export interface Domain {
   id: string;
   hostname: string;
@@ -249,6 +256,11 @@ export class ApiClient {
 
   login(email: string, password: string): Promise<LoginResult> {
     return this.request('POST', '/auth/login', { email, password });
+  }
+
+  /** Revokes the session token in use on the server (an API token is left alone: revoked is 'none'). */
+  logout(): Promise<{ revoked: 'session' | 'all_sessions' | 'none' }> {
+    return this.request('DELETE', '/auth/session');
   }
 
   account(): Promise<Account> {
@@ -422,6 +434,14 @@ export class ApiClient {
   /** A new release from an earlier one's image, process types and config vars. */
   rollback(app: string, release: string): Promise<Release> {
     return this.request('POST', `${appPath(app)}/releases`, { release });
+  }
+
+  getRouterSettings(app: string): Promise<RouterSettings> {
+    return this.request('GET', `${appPath(app)}/router`);
+  }
+
+  setRouterSettings(app: string, patch: Partial<RouterSettings>): Promise<RouterSettings> {
+    return this.request('PATCH', `${appPath(app)}/router`, patch);
   }
 
   listDomains(app: string): Promise<Domain[]> {

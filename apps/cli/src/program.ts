@@ -10,6 +10,7 @@ import { registerBuildsCommands } from './commands/builds.js';
 import { registerCertsCommands } from './commands/certs.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDomainsCommands } from './commands/domains.js';
+import { registerRouterCommands } from './commands/router.js';
 import { registerGitCommands } from './commands/git.js';
 import { registerHostsCommands } from './commands/hosts.js';
 import { registerLimitsCommands } from './commands/limits.js';
@@ -60,6 +61,7 @@ export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
   registerAdminCommands(program, ctx);
   registerDomainsCommands(program, ctx);
   registerCertsCommands(program, ctx);
+  registerRouterCommands(program, ctx);
   registerLogsCommands(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().showHelpAfterError(`(run paas help ${command.name()} for usage)`);

@@ -9,7 +9,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig } from './config.js';
-import { migrate } from './db/migrator.js';
+import { migratePlatform } from './db/platform-migrations.js';
+import { ConfigCipher } from './auth/config-cipher.js';
 import { countUsers, createUser } from './db/users.js';
 import { hashPassword } from './auth/passwords.js';
 import { TokenService } from './auth/token-service.js';
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   const email = config.adminEmail;
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
   try {
-    await migrate(pool);
+    await migratePlatform(pool, new ConfigCipher(config.secret));
     const cliConfig = join(config.home, 'cli.json');
     if ((await countUsers(pool)) > 0) {
       if (!existsSync(cliConfig)) {

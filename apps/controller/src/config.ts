@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { parseEnv, portSchema } from '@paas/shared';
+import { logLinesSchema, parseEnv, portSchema } from '@paas/shared';
 
 const schema = z
   .object({
@@ -24,8 +24,9 @@ const schema = z
     PAAS_CONTAINER_ADDRESS: z.string().min(1).default('127.0.0.1'),
     PAAS_BACKEND_HOST: z.string().min(1).optional(),
     PAAS_BOOT_TIMEOUT: z.coerce.number().int().positive().default(60),
-    PAAS_STOP_GRACE: z.coerce.number().int().min(0).default(10),
+    PAAS_STOP_GRACE: z.coerce.number().int().min(0).max(3600).default(10),
     PAAS_DRAIN_SECONDS: z.coerce.number().min(0).default(5),
+    PAAS_RELEASE_IMAGES_KEPT: z.coerce.number().int().min(1).max(1000).default(5),
     PAAS_RECONCILE_INTERVAL: z.coerce.number().int().positive().default(15),
     PAAS_HOST_CHECK_INTERVAL: z.coerce.number().int().positive().default(5),
     PAAS_DEFAULT_MEMORY_MB: z.coerce.number().int().min(16).default(512),
@@ -39,7 +40,7 @@ const schema = z
     PAAS_DEFAULT_QUOTA_BUILDS: z.coerce.number().int().min(0).default(2),
     PAAS_LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
     // Logs and metrics (issue 7): lines kept per app, the metrics token, the stats interval, a CA for drains.
-    PAAS_LOG_LINES: z.coerce.number().int().min(100).max(1_000_000).default(1500),
+    PAAS_LOG_LINES: logLinesSchema,
     PAAS_METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
     PAAS_METRICS_INTERVAL: z.coerce.number().positive().default(10),
     PAAS_DRAIN_CA_FILE: z.string().min(1).optional(),
@@ -73,6 +74,7 @@ const schema = z
       bootTimeoutMs: env.PAAS_BOOT_TIMEOUT * 1000,
       stopGraceSeconds: env.PAAS_STOP_GRACE,
       drainMs: env.PAAS_DRAIN_SECONDS * 1000,
+      releaseImagesKept: env.PAAS_RELEASE_IMAGES_KEPT,
       reconcileIntervalMs: env.PAAS_RECONCILE_INTERVAL * 1000,
       hostCheckIntervalMs: env.PAAS_HOST_CHECK_INTERVAL * 1000,
       /** What placement reserves for a process without a memory limit. */

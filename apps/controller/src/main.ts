@@ -4,17 +4,17 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import Docker from 'dockerode';
-import { RedisKeys, RedisRouteStore, SecretBox, buildQueueName, createLogger, dockerOptions, type BuildJobData } from '@paas/shared';
+import { RedisKeys, RedisRouteStore, SecretBox, buildEnvBox, buildQueueName, createLogger, dockerOptions, type BuildJobData } from '@paas/shared';
 import { loadConfig, webUrl } from './config.js';
-import { migrate } from './db/migrator.js';
+import { migratePlatform } from './db/platform-migrations.js';
 import { failOrphanedBuilds } from './db/builds.js';
-import { encryptStoredConfig } from './db/config-vars.js';
 import { createAccessServices } from './auth/access-services.js';
 import { TokenService } from './auth/token-service.js';
 import { ClusterRuntime } from './scheduler/cluster-runtime.js';
 import { insertHost, listHosts } from './db/hosts.js';
 import { RoutePublisher } from './deploy/route-publisher.js';
 import { AppLocks } from './deploy/app-lock.js';
+import { ImageRetention } from './deploy/image-retention.js';
 import { Deployer } from './deploy/deployer.js';
 import { httpProbe } from './deploy/probe.js';
 import { ReleaseService } from './deploy/release-service.js';
@@ -23,6 +23,7 @@ import { PendingPushes } from './git/git-http.js';
 import { createHttpApp } from './api/http-app.js';
 import { serveUpgrades } from './api/attach-upgrade.js';
 import { hostnamesOfApp } from './db/domains.js';
+import { routeSettingsOfApp } from './db/router-settings.js';
 import { DomainService } from './domains/domain-service.js';
 import { CertResync, CertService } from './domains/cert-service.js';
 import { createObservability } from './metrics/observability.js';
@@ -34,13 +35,12 @@ async function main(): Promise<void> {
   const log = createLogger('controller', config.logLevel);
 
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
-  const applied = await migrate(pool);
+  const access = createAccessServices(pool, config, log);
+  // Refuses a PAAS_SECRET that cannot open the config stored (SecretMismatchError names the way out).
+  const applied = await migratePlatform(pool, access.cipher);
   if (applied.length) log.info({ applied }, 'migrations applied');
   const orphaned = await failOrphanedBuilds(pool);
   if (orphaned) log.warn({ builds: orphaned }, 'marked builds left by a previous controller as failed');
-  const access = createAccessServices(pool, config, log);
-  const encrypted = await encryptStoredConfig(pool, access.cipher);
-  if (encrypted) log.info({ rows: encrypted }, 'encrypted config vars stored in plaintext');
 
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const keys = new RedisKeys(config.redisPrefix);
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   const observability = createObservability({ config, pool, redis, keys, queue, hosts: () => runtime.hosts(), log });
 
   const routeStore = new RedisRouteStore(redis, keys);
-  const routes = new RoutePublisher(routeStore, config.domain, 3000, log, (app) => hostnamesOfApp(pool, app));
+  const routes = new RoutePublisher(routeStore, config.domain, 3000, log, (app) => hostnamesOfApp(pool, app), (app) => routeSettingsOfApp(pool, app));
   const locks = new AppLocks(pool);
   const deployer = new Deployer({
     pool,
@@ -88,6 +88,8 @@ async function main(): Promise<void> {
     drainMs: config.drainMs,
     cipher: access.cipher,
     events: observability.logs.events,
+    defaultMemoryMb: (app) => access.quotas.defaultProcessMemory(app.owner_id, config.defaultMemoryMb),
+    images: new ImageRetention({ pool, runtime, keep: config.releaseImagesKept, log: log.child({ component: 'image-retention' }) }),
   });
   const releases = new ReleaseService(pool, deployer, access.cipher);
   const repos = new RepoManager(config.reposDir);
@@ -109,6 +111,7 @@ async function main(): Promise<void> {
     log,
     quotas: access.quotas,
     cipher: access.cipher,
+    buildEnvBox: buildEnvBox(config.secret),
   });
 
   const reconciler = new MeteredReconciler(pool, deployer, routes, config.reconcileIntervalMs, log).meter(observability.metrics);

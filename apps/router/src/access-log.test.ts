@@ -52,7 +52,7 @@ test('the Redis sink writes batches into each app’s stream, trimmed, and skips
 
 test('with Redis away the sink drops lines (bounded) and never throws', async () => {
   const redis = new Redis(testRedisUrl(), { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-  const sink = new RedisAccessLogSink(redis, new RedisKeys('paas-test-nowhere'), { logger: quietLogger(), flushMs: 1, maxBuffered: 10 });
+  const sink = new RedisAccessLogSink(redis, new RedisKeys('paas-test-nowhere'), { logger: quietLogger(), flushMs: 1, maxBuffered: 10, maxLen: 1500 });
   for (let i = 0; i < 100; i++) sink.write({ app: 'shop', line: `l${i}`, at: 0, error: false });
   await sink.flush();
   await sink.close();

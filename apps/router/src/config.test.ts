@@ -24,6 +24,7 @@ test('defaults fill in an empty environment', () => {
     balance: 'round-robin',
     ejectAfter: 3,
     ejectMs: 10_000,
+    logLines: 10_000,
     logLevel: 'info',
   });
 });
@@ -66,6 +67,10 @@ test('TLS, limits, balancing and workers are read', () => {
   assert.equal(loadConfig({ PAAS_ROUTER_HTTPS_REDIRECT: '0' }).httpsRedirect, false);
 });
 
+test('access lines trim the log streams to the platform\'s PAAS_LOG_LINES', () => {
+  assert.equal(loadConfig({ PAAS_LOG_LINES: '5000' }).logLines, 5000);
+});
+
 test('a bad variable fails with its name', () => {
   assert.throws(() => loadConfig({ PAAS_ROUTER_PORT: 'eighty' }), /PAAS_ROUTER_PORT/);
   assert.throws(() => loadConfig({ PAAS_ROUTER_TIMEOUT_MS: '0' }), /PAAS_ROUTER_TIMEOUT_MS/);
@@ -74,4 +79,5 @@ test('a bad variable fails with its name', () => {
   assert.throws(() => loadConfig({ PAAS_ROUTER_TLS_CERT: '/x.pem' }), /PAAS_ROUTER_TLS_KEY/);
   assert.throws(() => loadConfig({ PAAS_SECRET: 'short' }), /PAAS_SECRET/);
   assert.throws(() => loadConfig({ PAAS_ROUTER_WORKERS: '0' }), /PAAS_ROUTER_WORKERS/);
+  assert.throws(() => loadConfig({ PAAS_LOG_LINES: '10' }), /PAAS_LOG_LINES/);
 });

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { parseEnv, portSchema } from '@paas/shared';
+import { logLinesSchema, parseEnv, portSchema } from '@paas/shared';
 
 const durationMs = z.coerce.number().int().min(1);
 const flag = z
@@ -31,6 +31,8 @@ const schema = z.object({
   PAAS_ROUTER_EJECT_AFTER: z.coerce.number().int().min(1).default(3),
   PAAS_ROUTER_EJECT_MS: durationMs.default(10_000),
   PAAS_ROUTER_WORKERS: z.coerce.number().int().min(1).max(256).optional(),
+  // The controller's setting: both trim the apps' log streams, to the same length.
+  PAAS_LOG_LINES: logLinesSchema,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -69,6 +71,8 @@ export interface RouterConfig {
   ejectMs: number;
   /** Worker processes (default: one per available CPU). */
   workers: number;
+  /** Lines kept per app in its log stream (PAAS_LOG_LINES): access lines trim the stream to it. */
+  logLines: number;
   logLevel: string;
 }
 
@@ -98,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined>): RouterConfi
     ejectAfter: e.PAAS_ROUTER_EJECT_AFTER,
     ejectMs: e.PAAS_ROUTER_EJECT_MS,
     workers: e.PAAS_ROUTER_WORKERS ?? availableParallelism(),
+    logLines: e.PAAS_LOG_LINES,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -63,34 +63,71 @@ export function responseHeadersFor(headers: IncomingHttpHeaders, requestId: stri
 /** Request headers the router sets itself (or drops) rather than forwards as they came. */
 const setByRouter = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-port', 'x-request-id', 'expect', 'transfer-encoding']);
 
+/** Connection tokens that name nothing beyond the hop-by-hop headers (the usual `keep-alive`, `close`). */
+function namesOthers(connection: string): boolean {
+  for (const token of connection.split(',')) {
+    const t = token.trim().toLowerCase();
+    if (t !== '' && !hopByHop.has(t)) return true;
+  }
+  return false;
+}
+
+function connectionTokens(values: string[]): Set<string> {
+  const named = new Set<string>();
+  for (const v of values) for (const token of v.split(',')) named.add(token.trim().toLowerCase());
+  return named;
+}
+
+/** A flat `[name, value, …]` list without the headers whose lowercase name is in `drop`. */
+function withoutNamed(list: string[], drop: Set<string>, keepLast: number): string[] {
+  const out: string[] = [];
+  const end = list.length - keepLast;
+  for (let i = 0; i < end; i += 2) if (!drop.has(list[i]!.toLowerCase())) out.push(list[i]!, list[i + 1]!);
+  for (let i = end; i < list.length; i++) out.push(list[i]!);
+  return out;
+}
+
 /**
  * The request headers for a backend from the client's raw headers, as a flat `[name, value, …]` list
  * (undici's and node's raw format, names as the client wrote them): hop-by-hop headers and those the
  * Connection header names are dropped, X-Forwarded-For is appended to, X-Forwarded-Proto/-Port and the
  * request id set. Content-Length is kept (the body is streamed as it came); Transfer-Encoding is not
  * (the client side re-chunks a body of unknown length); `Expect` neither (node answers 100 Continue).
- * One pass over the raw list: the client's headers object is never built.
+ * HTTP/2 pseudo-headers (`:method`, `:authority`, …) are dropped; without a Host header, `:authority`
+ * becomes the backend's Host; several Cookie fields become one. One pass over the raw list (a second only when the Connection header
+ * names end-to-end headers, which clients hardly do): the client's headers object is never built.
  */
 export function upstreamHeaders(raw: string[], f: ForwardedFor): string[] {
   const out: string[] = [];
-  let named: Set<string> | undefined;
+  let connection: string[] | undefined;
   let prior: string | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase();
-    if (name === 'connection') {
-      named ??= new Set();
-      for (const token of raw[i + 1]!.split(',')) named.add(token.trim().toLowerCase());
-    }
-  }
+  let host = false;
+  let authority: string | undefined;
+  let cookieAt = -1;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    const lower = name.toLowerCase();
-    if (hopByHop.has(lower) || setByRouter.has(lower) || lower.startsWith('proxy-') || named?.has(lower)) {
-      if (lower === 'x-forwarded-for') prior = prior === undefined ? raw[i + 1] : `${prior}, ${raw[i + 1]}`;
+    if (name.charCodeAt(0) === 58 /* : */) {
+      if (name === ':authority') authority = raw[i + 1];
       continue;
+    }
+    const lower = name.toLowerCase();
+    if (hopByHop.has(lower) || setByRouter.has(lower) || lower.startsWith('proxy-')) {
+      if (lower === 'x-forwarded-for') prior = prior === undefined ? raw[i + 1] : `${prior}, ${raw[i + 1]}`;
+      else if (lower === 'connection' && namesOthers(raw[i + 1]!)) (connection ??= []).push(raw[i + 1]!);
+      continue;
+    }
+    if (lower === 'host') host = true;
+    else if (lower === 'cookie') {
+      // HTTP/2 clients may split Cookie into several fields: one field for an HTTP/1.1 backend (RFC 9113 §8.2.3).
+      if (cookieAt >= 0) {
+        out[cookieAt] = `${out[cookieAt]}; ${raw[i + 1]}`;
+        continue;
+      }
+      cookieAt = out.length + 1;
     }
     out.push(name, raw[i + 1]!);
   }
+  if (!host && authority !== undefined) out.push('host', authority);
   out.push(
     'x-forwarded-for',
     prior ? `${prior}, ${f.clientIp}` : f.clientIp,
@@ -101,7 +138,7 @@ export function upstreamHeaders(raw: string[], f: ForwardedFor): string[] {
     'x-request-id',
     f.requestId,
   );
-  return out;
+  return connection ? withoutNamed(out, connectionTokens(connection), 8) : out;
 }
 
 /** A backend's response headers for the client, from undici's raw list. */
@@ -112,43 +149,40 @@ export interface DownstreamHead {
   contentLength: number;
 }
 
-/** The response headers for the client: the backend's end-to-end headers (raw, in order) and the request id. */
+/**
+ * The response headers for the client: the backend's end-to-end headers (raw, in order) and the
+ * request id. One pass; a second only when the backend's Connection header names end-to-end headers.
+ */
 export function downstreamHeaders(raw: Buffer[] | string[], requestId: string): DownstreamHead {
-  const names: string[] = [];
-  const values: string[] = [];
-  let named: Set<string> | undefined;
+  const headers: string[] = [];
+  let connection: string[] | undefined;
   let contentLength = -1;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toString('latin1');
     const value = raw[i + 1]!.toString('latin1');
     const lower = name.toLowerCase();
-    if (lower === 'connection') {
-      named ??= new Set();
-      for (const token of value.split(',')) named.add(token.trim().toLowerCase());
+    if (hopByHop.has(lower) || lower === 'x-request-id' || lower.startsWith('proxy-')) {
+      if (lower === 'connection' && namesOthers(value)) (connection ??= []).push(value);
       continue;
     }
     if (lower === 'content-length') contentLength = Number(value);
-    names.push(lower);
-    values.push(name, value);
-  }
-  const headers: string[] = [];
-  for (let i = 0; i < names.length; i++) {
-    const lower = names[i]!;
-    if (hopByHop.has(lower) || lower === 'x-request-id' || lower.startsWith('proxy-') || named?.has(lower)) continue;
-    headers.push(values[2 * i]!, values[2 * i + 1]!);
+    headers.push(name, value);
   }
   headers.push('x-request-id', requestId);
-  return { headers, contentLength };
+  return { headers: connection ? withoutNamed(headers, connectionTokens(connection), 2) : headers, contentLength };
 }
 
-/** How the client reached the router, from its socket (TLS or not) and Host header. */
-export function forwardingOf(req: IncomingMessage, requestId: string): ForwardedFor {
+/**
+ * How the client reached the router, from its socket (TLS or not) and Host header (`hostHeader`, when
+ * the caller has it: reading `req.headers` builds node's headers object).
+ */
+export function forwardingOf(req: IncomingMessage, requestId: string, hostHeader: string | undefined = req.headers.host): ForwardedFor {
   const https = isTls(req);
   return {
     clientIp: clientIpOf(req),
     proto: https ? 'https' : 'http',
     // The port the client addressed: the Host header names it unless it is the scheme's default.
-    port: portOf(req.headers.host) ?? (https ? 443 : 80),
+    port: portOf(hostHeader) ?? (https ? 443 : 80),
     requestId,
   };
 }

@@ -2,6 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { isTls } from './forward-headers.js';
 
 export interface HttpsRedirect {
+  /** Every app's hosts are redirected (PAAS_ROUTER_HTTPS_REDIRECT); else only those of apps whose route asks (`paas router:set --https-redirect on`). */
+  all: boolean;
   /** The HTTPS port clients use (omitted from the location when 443). */
   port: number;
   /** Whether the router has a certificate naming the host: only such hosts are redirected. */

@@ -43,7 +43,7 @@ export class HttpProxy {
     if (ctx.contentLength !== undefined && Number(ctx.contentLength) > limit) {
       // Refused before anything is read or sent: the rest of the body is not read, the connection closes.
       ctx.error = 'body_too_large';
-      res.setHeader('connection', 'close');
+      closeAfterAnswer(req, res);
       sendError(req, res, 'body_too_large', ctx.requestId);
       return;
     }
@@ -52,7 +52,7 @@ export class HttpProxy {
       this.fail(req, res, route, ctx, 'app_not_responding');
       return;
     }
-    const hasBody = ctx.chunked || (ctx.contentLength !== undefined && ctx.contentLength !== '0');
+    const hasBody = ctx.chunked || (ctx.contentLength !== undefined && ctx.contentLength !== '0') || http2Body(req);
     new ProxiedRequest(this, req, res, route, ctx, hasBody ? limit : -1).attempt(first, 1);
   }
 
@@ -74,7 +74,7 @@ export class HttpProxy {
     }
     if (res.destroyed) return;
     // The rest of a half-sent body is not read: close the connection after the answer.
-    if (bodyTaken && !req.complete) res.setHeader('connection', 'close');
+    if (bodyTaken && !req.complete) closeAfterAnswer(req, res);
     sendError(req, res, code, ctx.requestId);
   }
 }
@@ -105,8 +105,10 @@ class ProxiedRequest implements Dispatcher.DispatchHandler {
     /** The body limit in bytes, or -1 when the request has no body. */
     private readonly limit: number,
   ) {
-    this.headers = upstreamHeaders(req.rawHeaders, forwardingOf(req, ctx.requestId));
-    res.once('close', this.onClientClose);
+    this.headers = upstreamHeaders(req.rawHeaders, forwardingOf(req, ctx.requestId, ctx.hostHeader));
+    // Listeners as inline arrows, not arrow-function fields: the test and bench runs (tsx) wrap every
+    // named arrow in a name-setting helper, per request. 'close' comes once: `on` spares once's wrapper.
+    res.on('close', () => this.onClientClose());
     if (limit >= 0) req.on('error', noop); // the client went away mid-body: 'close' cleans up
   }
 
@@ -123,16 +125,17 @@ class ProxiedRequest implements Dispatcher.DispatchHandler {
     this.state = state;
     state.active++;
     this.ctx.sentAt = performance.now();
-    pools.pool(backend, state).dispatch(
-      {
-        path: this.req.url ?? '/',
-        method: this.req.method as Dispatcher.HttpMethod,
-        headers: this.headers,
-        // The body is read only once the connection is open: a refused attempt leaves it for the next.
-        body: this.limit >= 0 ? this.req : null,
-      },
-      this,
-    );
+    const options: Dispatcher.DispatchOptions & { servername: string } = {
+      path: this.req.url ?? '/',
+      method: this.req.method as Dispatcher.HttpMethod,
+      headers: this.headers,
+      // The body is read only once the connection is open: a refused attempt leaves it for the next.
+      body: this.limit >= 0 ? this.req : null,
+      // Backends are plain HTTP, so this is never sent; given, undici does not derive it from the
+      // Host header (an IP-literal check with a long regular expression, on every request).
+      servername: this.ctx.host || 'backend',
+    };
+    pools.pool(backend, state).dispatch(options, this);
   }
 
   // undici's (v7) handler interface: onConnect → onHeaders → onData… → onComplete, or onError.
@@ -160,7 +163,9 @@ class ProxiedRequest implements Dispatcher.DispatchHandler {
     if (head.contentLength >= 0) ctx.bytes = head.contentLength;
     else this.countBytes = true;
     try {
-      res.writeHead(statusCode, statusText || undefined, head.headers);
+      // HTTP/2 has no reason phrase (node warns when given one).
+      if (this.req.httpVersionMajor >= 2) res.writeHead(statusCode, head.headers);
+      else res.writeHead(statusCode, statusText || undefined, head.headers);
     } catch (err) {
       this.abortUpstream?.(err as Error);
       return false;
@@ -170,13 +175,13 @@ class ProxiedRequest implements Dispatcher.DispatchHandler {
   }
 
   private resume: (() => void) | undefined;
-  private readonly onDrain = (): void => this.resume?.();
+  private onDrain: (() => void) | undefined;
 
   onData(chunk: Buffer): boolean {
     if (this.done) return false;
     if (this.countBytes) this.ctx.bytes += chunk.length;
     const ok = this.res.write(chunk);
-    if (!ok) this.res.once('drain', this.onDrain);
+    if (!ok) this.res.once('drain', (this.onDrain ??= () => this.resume?.()));
     return ok;
   }
 
@@ -229,11 +234,11 @@ class ProxiedRequest implements Dispatcher.DispatchHandler {
   }
 
   /** The client's side closed (answer sent, or the client left): stop the backend side if still going. */
-  private readonly onClientClose = (): void => {
+  private onClientClose(): void {
     this.done = true;
     if (!this.res.writableFinished) this.abortUpstream?.(new Error('the client went away'));
     this.release();
-  };
+  }
 
   private release(): void {
     if (this.state) this.state.active--;
@@ -242,6 +247,23 @@ class ProxiedRequest implements Dispatcher.DispatchHandler {
 }
 
 function noop(): void {}
+
+/**
+ * Whether an HTTP/2 request has a body: its length need not be announced (DATA frames run until the
+ * stream ends), so it has one unless its HEADERS frame ended the stream.
+ */
+function http2Body(req: http.IncomingMessage): boolean {
+  if (req.httpVersionMajor < 2) return false;
+  return (req as unknown as { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders === false;
+}
+
+/**
+ * Asks for the client's connection to close after this answer (the rest of a refused body is not
+ * read). HTTP/1 only: an HTTP/2 stream ends on its own and has no Connection header.
+ */
+function closeAfterAnswer(req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (req.httpVersionMajor < 2) res.setHeader('connection', 'close');
+}
 
 export function where(backend: Backend | undefined): string | undefined {
   return backend && `${backend.host}:${backend.port}`;

@@ -10,8 +10,8 @@ export interface RedisAccessLogSinkOptions {
   batch?: number;
   /** Lines kept while Redis is slow or away; more are dropped (and counted). Default 20000. */
   maxBuffered?: number;
-  /** Approximate length each app's stream is trimmed to. Default 1500. */
-  maxLen?: number;
+  /** Approximate length each app's stream is trimmed to: the platform's PAAS_LOG_LINES (config.logLines). */
+  maxLen: number;
   logger: Logger;
 }
 
@@ -32,9 +32,10 @@ type WithAppendLines = Redis & { paasAppendLines(numKeys: number, ...args: strin
 
 /**
  * Access lines into each app's log stream in Redis (`<prefix>:logs:<app>`, entries `source=router`,
- * `line`, `ts`), trimmed to about 1500 entries. Lines are buffered and written in batches (one
- * script call per batch, one batch in flight), so the hot path only pushes to an array. While Redis
- * is away the buffer is bounded: lines past it are dropped, and the drop is logged.
+ * `line`, `ts`), trimmed to about `maxLen` entries (PAAS_LOG_LINES, as the controller trims them).
+ * Lines are buffered and written in batches (one script call per batch, one batch in flight), so
+ * the hot path only pushes to an array. While Redis is away the buffer is bounded: lines past it are
+ * dropped, and the drop is logged.
  */
 export class RedisAccessLogSink implements AccessLogSink {
   private buffer: AccessEntry[] = [];
@@ -55,7 +56,7 @@ export class RedisAccessLogSink implements AccessLogSink {
     this.flushMs = options.flushMs ?? 50;
     this.batch = options.batch ?? 500;
     this.maxBuffered = options.maxBuffered ?? 20_000;
-    this.maxLen = String(options.maxLen ?? 1500);
+    this.maxLen = String(options.maxLen);
     if (!('paasAppendLines' in redis)) redis.defineCommand('paasAppendLines', { lua: appendLines });
   }
 
@@ -93,6 +94,9 @@ export class RedisAccessLogSink implements AccessLogSink {
     const keyIndex = new Map<string, string>();
     const streams: string[] = [];
     const args: string[] = [this.maxLen];
+    // Lines of a batch mostly share their millisecond: each distinct one is formatted once.
+    let lastAt = NaN;
+    let lastTs = '';
     for (const e of entries) {
       let k = keyIndex.get(e.app!);
       if (k === undefined) {
@@ -100,7 +104,11 @@ export class RedisAccessLogSink implements AccessLogSink {
         k = String(streams.length);
         keyIndex.set(e.app!, k);
       }
-      args.push(k, e.line, new Date(e.at).toISOString());
+      if (e.at !== lastAt) {
+        lastAt = e.at;
+        lastTs = new Date(e.at).toISOString();
+      }
+      args.push(k, e.line, lastTs);
     }
     try {
       await (this.redis as WithAppendLines).paasAppendLines(streams.length, ...streams, ...args);

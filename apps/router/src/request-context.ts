@@ -10,6 +10,8 @@ export interface RequestContext {
   startedAt: number;
   /** Host name, lowercase, without port. */
   host: string;
+  /** The Host header as sent (HTTP/2: the `:authority`), for the port the client addressed. */
+  hostHeader: string | undefined;
   app?: string;
   /** The backend that answered (or was tried last). */
   backend?: Backend;
@@ -32,20 +34,25 @@ export interface RequestContext {
 }
 
 /**
- * A request's context from its raw headers, in one pass: the host, the request id (the client's when
- * sane), and how its body is framed. node's headers object is never built on the proxied path.
+ * A request's context from its raw headers, in one pass: the host (the Host header, else HTTP/2's
+ * `:authority`), the request id (the client's when sane), and how its body is framed. node's headers
+ * object is never built on the proxied path.
  */
 export function contextOf(rawHeaders: string[], startedAt: number): RequestContext {
   let host: string | undefined;
   let clientId: string | undefined;
   let contentLength: string | undefined;
   let chunked = false;
+  let authority: string | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
     // Most names differ from these four by their length alone.
     switch (name.length) {
       case 4:
         if (host === undefined && name.toLowerCase() === 'host') host = rawHeaders[i + 1];
+        break;
+      case 10:
+        if (name === ':authority') authority = rawHeaders[i + 1];
         break;
       case 12:
         if (clientId === undefined && name.toLowerCase() === 'x-request-id') clientId = rawHeaders[i + 1];
@@ -58,10 +65,12 @@ export function contextOf(rawHeaders: string[], startedAt: number): RequestConte
         break;
     }
   }
+  host ??= authority;
   return {
     requestId: requestIdFor(clientId),
     startedAt,
     host: hostOf(host),
+    hostHeader: host,
     attempts: 0,
     connectMs: 0,
     sentAt: 0,

@@ -28,7 +28,8 @@ export interface RouteReporter {
 
 /**
  * Keeps a RouteTable in step with a RouteStore, Flynn-style: watch first, then list, diff and apply
- * everything; then apply each change as it is announced (`get(app)`: apply or delete). A full resync
+ * everything; then apply each change as it is announced (with the route the announcement carries, or
+ * read back with `get(app)`: apply or delete). A full resync
  * runs on a timer and repairs whatever a lost announcement missed. On any store error the table keeps
  * what it had (the last good table keeps serving), the error is logged and the sync is retried on the
  * timer. Work is done one step at a time, so a change never races a resync.
@@ -43,7 +44,8 @@ export class RouteSync {
   private readonly storeTimeoutMs: number;
 
   private stopWatching: (() => Promise<void>) | undefined;
-  private readonly pending = new Set<string>();
+  /** Apps changed since they were last applied, with their route when the announcement carried it (null: removed). */
+  private readonly pending = new Map<string, AppRoute | null | undefined>();
   private resyncWanted = false;
   private draining: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -94,9 +96,11 @@ export class RouteSync {
     await this.unwatch();
   }
 
-  private onChange = (app: string): void => {
+  private onChange = (app: string, route?: AppRoute | null): void => {
     if (this.stopped) return;
-    this.pending.add(app);
+    // The latest announcement wins; one without the route makes the app's route be read back.
+    this.pending.delete(app);
+    this.pending.set(app, route);
     void this.drain();
   };
 
@@ -116,10 +120,13 @@ export class RouteSync {
           await this.fullSync();
           continue;
         }
-        const [app] = this.pending;
-        if (app === undefined) break;
+        const [next] = this.pending;
+        if (next === undefined) break;
+        const [app, route] = next;
         this.pending.delete(app);
-        await this.syncApp(app);
+        // Announced with the change: applied at once (no round trip to the store); else read back.
+        if (route !== undefined) await this.applyChange(app, route);
+        else await this.syncApp(app);
       }
     } finally {
       // Cleared in the same tick as the loop's last check: a change announced after it starts a new run.
@@ -149,22 +156,29 @@ export class RouteSync {
   }
 
   private async syncApp(app: string): Promise<void> {
+    let route: AppRoute | undefined;
     try {
-      const route = await this.call(this.store.get(app), 'get');
-      if (route) {
-        if (this.apply(route)) {
-          this.logger.info({ app, version: route.version, backends: route.backends.length }, 'route applied');
-          this.onTableChange?.();
-        }
-        await this.ackAll([route]);
-      } else if (this.table.delete(app)) {
-        this.logger.info({ app }, 'route removed');
-        this.onTableChange?.();
-        this.reporter?.removed?.([app]);
-      }
+      route = await this.call(this.store.get(app), 'get');
     } catch (err) {
       // Keep the app's old entry; the retry is a full resync, which also catches this app up.
       this.failed(err, 'route change not applied; serving the last good table', { app });
+      return;
+    }
+    await this.applyChange(app, route ?? null);
+  }
+
+  /** Applies an app's route as a change left it (null: removed), then reports or acknowledges it. */
+  private async applyChange(app: string, route: AppRoute | null): Promise<void> {
+    if (route) {
+      if (this.apply(route)) {
+        this.logger.info({ app, version: route.version, backends: route.backends.length }, 'route applied');
+        this.onTableChange?.();
+      }
+      await this.ackAll([route]);
+    } else if (this.table.delete(app)) {
+      this.logger.info({ app }, 'route removed');
+      this.onTableChange?.();
+      this.reporter?.removed?.([app]);
     }
   }
 

@@ -55,8 +55,11 @@ test('a worker that dies is replaced, and the router keeps serving', { timeout: 
   const store = new RedisRouteStore(redis, new RedisKeys(prefix));
   const a = await startBackend('a');
   await store.set(appRoute('hello', ['hello.paas.test'], [backend(a.port)], 1));
-  const router = await startChildRouter(prefix, { PAAS_ROUTER_WORKERS: '2' });
+  const router = await startChildRouter(prefix, { PAAS_ROUTER_WORKERS: '2', LOG_LEVEL: 'info' });
   try {
+    // /healthz answers once one worker listens: killing it before the other listens too would leave
+    // nobody on the port (a loaded machine starts workers seconds apart).
+    await eventually(() => (router.output().match(/"msg":"router listening"/g) ?? []).length >= 2, 'both workers listening', 30_000);
     const { execFileSync } = await import('node:child_process');
     const workers = execFileSync('ps', ['-o', 'pid=', '--ppid', String(router.child.pid)], { encoding: 'utf8' }).split('\n').map((s) => s.trim()).filter(Boolean);
     assert.equal(workers.length, 2);

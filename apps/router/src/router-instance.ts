@@ -1,6 +1,6 @@
 import type http from 'node:http';
-import type https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type http2 from 'node:http2';
+import type { AddressInfo, Server } from 'node:net';
 import type { Logger, RouteStore } from '@paas/shared';
 import { toError } from '@paas/shared';
 import type { AccessLogSink } from './access-log.js';
@@ -9,6 +9,7 @@ import { BackendStates, keyOf } from './backend-states.js';
 import { createBalancer } from './balancer.js';
 import { CertSync } from './cert-sync.js';
 import { CertTable, type PemPair } from './cert-table.js';
+import { Http2Sessions } from './h2-sessions.js';
 import type { RouterConfig } from './config.js';
 import { HttpProxy } from './proxy.js';
 import { RouterMetrics } from './router-metrics.js';
@@ -68,7 +69,9 @@ export class RouterInstance {
   readonly pools: BackendPools;
   readonly upgrades: UpgradeProxy;
   readonly http: http.Server;
-  readonly https: https.Server;
+  /** HTTPS: HTTP/2 or HTTP/1.1, as the client offers (ALPN). */
+  readonly https: http2.Http2SecureServer;
+  private readonly tlsConnections: Http2Sessions;
   private housekeeping: NodeJS.Immediate | undefined;
 
   constructor(private readonly deps: RouterDeps) {
@@ -107,7 +110,8 @@ export class RouterInstance {
       accessLog: deps.accessLog,
       metrics: this.metrics,
       maxHeaderBytes: s.maxHeaderBytes,
-      httpsRedirect: s.httpsRedirect ? this.redirect() : undefined,
+      // Per app (its route's httpsRedirect) or for all (PAAS_ROUTER_HTTPS_REDIRECT).
+      httpsRedirect: this.redirect(s.httpsRedirect),
     };
     this.http = createRouterServer(options);
     this.https = createTlsRouterServer(
@@ -121,6 +125,7 @@ export class RouterInstance {
         },
       },
     );
+    this.tlsConnections = new Http2Sessions(this.https);
   }
 
   /** Syncs routes and certificates, then listens; resolves with the ports (useful with port 0). */
@@ -135,9 +140,10 @@ export class RouterInstance {
   /** The HTTPS port as listened on (the configured one, unless that was 0). */
   private tlsPort = 0;
 
-  private redirect(): HttpsRedirect {
+  private redirect(all: boolean): HttpsRedirect {
     const self = this;
     return {
+      all,
       get port() {
         return self.tlsPort || self.deps.settings.tlsPort;
       },
@@ -150,12 +156,14 @@ export class RouterInstance {
    * the access log is flushed.
    */
   async stop(graceMs: number): Promise<void> {
-    const servers = [this.http, this.https];
+    const servers: Server[] = [this.http, this.https];
     const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-    for (const s of servers) s.closeIdleConnections();
+    this.http.closeIdleConnections();
+    this.tlsConnections.closeIdle();
     const grace = setTimeout(() => {
       this.deps.logger.warn('grace period over: closing remaining connections');
-      for (const s of servers) s.closeAllConnections();
+      this.http.closeAllConnections();
+      this.tlsConnections.closeAll();
       this.upgrades.closeAll();
     }, graceMs);
     await Promise.all([this.sync.stop(), this.certSync.stop()]);
@@ -186,7 +194,7 @@ function noKeys(): string {
   throw new Error('the router has no PAAS_SECRET to open app certificate keys with');
 }
 
-function listen(server: http.Server, port: number, host: string): Promise<number> {
+function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

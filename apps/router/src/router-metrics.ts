@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { FastHistogram } from './fast-histogram.js';
 
 const classes = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 
@@ -20,7 +21,7 @@ export class RouterMetrics {
   readonly registry = new Registry();
   private readonly byClass: Counter[] = [];
   private readonly requests: Counter<'code_class'>;
-  private readonly latency: Histogram;
+  private readonly latency: FastHistogram;
   private readonly errors: Counter<'code'>;
   private readonly connections: Gauge;
 
@@ -28,7 +29,7 @@ export class RouterMetrics {
     const registers = [this.registry];
     this.requests = new Counter({ name: 'paas_router_requests_total', help: 'Requests answered, by status class.', labelNames: ['code_class'], registers });
     for (const c of classes) this.byClass.push(this.requests.labels(c) as unknown as Counter);
-    this.latency = new Histogram({
+    this.latency = new FastHistogram({
       name: 'paas_router_upstream_latency_seconds',
       help: 'Time from sending a request to a backend to its response head.',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],

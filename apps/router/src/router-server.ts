@@ -1,5 +1,6 @@
 import http from 'node:http';
-import https from 'node:https';
+import http2 from 'node:http2';
+import type https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
@@ -28,7 +29,7 @@ export interface RouterServerOptions {
   /** Where access lines go; none: no lines (tests, benchmarks). */
   accessLog?: AccessLogSink;
   metrics?: RouterMetrics;
-  /** Plain HTTP requests for hosts with a certificate are redirected to HTTPS. */
+  /** Plain HTTP requests for hosts with a certificate are redirected to HTTPS (all apps', or those whose route asks). */
   httpsRedirect?: HttpsRedirect;
   /** Request line and headers larger than this get a 431 (node's maxHeaderSize). */
   maxHeaderBytes?: number;
@@ -48,14 +49,16 @@ export class RouterHandlers {
     // Read now: by 'close' the request may have lost its socket.
     const fwd = clientIpOf(req);
     const protocol = isTls(req) ? 'https' : 'http';
-    res.once('close', () => this.finished(req, ctx, res.headersSent || res.writableFinished ? res.statusCode : 499, fwd, protocol));
+    // 'close' comes once: `on` spares the once-wrapper.
+    res.on('close', () => this.finished(req, ctx, res.headersSent || res.writableFinished ? res.statusCode : 499, fwd, protocol));
     const target = this.resolve(ctx);
     if (target === 'router') serveRouterEndpoint(req, res, ctx, this.o.status);
     else if (typeof target === 'string') {
       ctx.error = target;
       sendError(req, res, target, ctx.requestId);
     } else {
-      const redirect = this.o.httpsRedirect && httpsRedirectFor(req, ctx.host, this.o.httpsRedirect);
+      const r = this.o.httpsRedirect;
+      const redirect = r !== undefined && (r.all || target.httpsRedirect === true) && httpsRedirectFor(req, ctx.host, r);
       if (redirect) {
         res.writeHead(redirect.status, { location: redirect.location, 'content-length': 0, 'x-request-id': ctx.requestId });
         res.end();
@@ -110,9 +113,11 @@ export class RouterHandlers {
 
   /** Where a request goes: the router itself, an app's route, or one of the router's errors. */
   private resolve(ctx: RequestContext): 'router' | RouterErrorCode | AppRoute {
-    if (isRouterHost(ctx.host, this.o.domain)) return 'router';
-    const route = this.o.table.lookup(ctx.host);
-    if (!route) return 'app_not_found';
+    const host = ctx.host;
+    if (host === this.o.domain || host === 'localhost') return 'router';
+    const route = this.o.table.lookup(host);
+    // IP literals are never an app's domain: checked only on a miss (the check is a long regexp).
+    if (!route) return isRouterHost(host, this.o.domain) ? 'router' : 'app_not_found';
     ctx.app = route.app;
     return route.backends.length === 0 ? 'no_web_processes' : route;
   }
@@ -140,16 +145,33 @@ export function createRouterServer(options: RouterServerOptions): http.Server {
 }
 
 /**
- * The HTTPS server: the same handling behind TLS. `SNICallback` picks the certificate by server
- * name; `cert`/`key` (the platform certificate, when there is one) serve clients that send no name.
+ * The HTTPS server: the same handling behind TLS, in HTTP/2 to clients that offer it (ALPN `h2`) and
+ * HTTP/1.1 to the others (`allowHTTP1`); backends are spoken to in HTTP/1.1 either way. Websockets
+ * and other upgrades come over HTTP/1.1. `SNICallback` picks the certificate by server name;
+ * `cert`/`key` (the platform certificate, when there is one) serve clients that send no name.
  * Without any certificate for a name the handshake fails.
  */
-export function createTlsRouterServer(options: RouterServerOptions, tls: Pick<https.ServerOptions, 'SNICallback' | 'cert' | 'key'>): https.Server {
+export function createTlsRouterServer(options: RouterServerOptions, tls: Pick<https.ServerOptions, 'SNICallback' | 'cert' | 'key'>): http2.Http2SecureServer {
   const handlers = new RouterHandlers(options);
-  const server = https.createServer({ ...tls, maxHeaderSize: options.maxHeaderBytes, ALPNProtocols: ['http/1.1'] }, handlers.request);
-  wire(server, handlers);
+  const server = http2.createSecureServer(
+    {
+      ...tls,
+      allowHTTP1: true,
+      ALPNProtocols: ['h2', 'http/1.1'],
+      // The HTTP/2 counterpart of the HTTP/1.1 head limit (maxHeaderSize, set below).
+      ...(options.maxHeaderBytes !== undefined ? { settings: { maxHeaderListSize: options.maxHeaderBytes } } : {}),
+    },
+    // node's compatibility API: the same request and response methods the handlers use.
+    handlers.request as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void,
+  );
+  // The HTTP/1.1 connections (ALPN fallback) are parsed by node's http server code, which reads this.
+  if (options.maxHeaderBytes !== undefined) (server as unknown as { maxHeaderSize: number }).maxHeaderSize = options.maxHeaderBytes;
+  wire(server as unknown as http.Server, handlers);
   server.on('tlsClientError', () => {
     /* failed handshakes (no certificate for the name, scanners): nothing to answer */
+  });
+  server.on('sessionError', () => {
+    /* a client's broken HTTP/2 connection: node closes it; nothing to answer */
   });
   return server;
 }
@@ -157,7 +179,7 @@ export function createTlsRouterServer(options: RouterServerOptions, tls: Pick<ht
 function wire(server: http.Server, handlers: RouterHandlers): void {
   server.on('upgrade', handlers.upgrade);
   server.on('clientError', handlers.clientError);
-  server.on(server instanceof https.Server ? 'secureConnection' : 'connection', handlers.connection);
+  server.on(server instanceof http.Server ? 'connection' : 'secureConnection', handlers.connection);
   // Keep idle client connections longer than the usual load balancer's 60 s.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

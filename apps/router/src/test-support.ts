@@ -44,8 +44,9 @@ export function redisRouteStore(): { store: RedisRouteStore; redis: Redis; keys:
 }
 
 /**
- * Wraps a real store with faults to order: `failing` makes reads throw, `hanging` makes them never
- * answer, `deaf` swallows change announcements (so only a resync sees changes).
+ * Wraps a real store with faults to order: `failing` makes reads throw (and announcements come without
+ * their route), `hanging` makes reads never answer, `deaf` swallows change announcements (so only a
+ * resync sees changes).
  */
 export class FaultyStore implements RouteStore {
   failing = false;
@@ -72,10 +73,12 @@ export class FaultyStore implements RouteStore {
   remove(app: string): Promise<void> {
     return this.inner.remove(app);
   }
-  async watch(onChange: (app: string) => void): Promise<() => Promise<void>> {
+  async watch(onChange: (app: string, route?: AppRoute | null) => void): Promise<() => Promise<void>> {
     await this.fault();
-    return this.inner.watch((app) => {
-      if (!this.deaf) onChange(app);
+    // While failing, announcements come without the route (as older controllers sent them): the
+    // router has to read it back, and that read fails.
+    return this.inner.watch((app, route) => {
+      if (!this.deaf) onChange(app, this.failing ? undefined : route);
     });
   }
   ack(app: string, version: number): Promise<void> {

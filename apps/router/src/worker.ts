@@ -39,7 +39,7 @@ export async function runWorker(config: RouterConfig, logger: Logger): Promise<v
   // Access lines on a connection of their own, never queued while Redis is away (the sink drops them).
   const logsRedis = redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 0 });
   logsRedis.on('error', () => {});
-  const sinks: AccessLogSink[] = [new RedisAccessLogSink(logsRedis, keys, { logger })];
+  const sinks: AccessLogSink[] = [new RedisAccessLogSink(logsRedis, keys, { logger, maxLen: config.logLines })];
   if (logger.isLevelEnabled('info')) sinks.push(new PinoAccessLogSink(logger));
 
   const box = config.secret ? new SecretBox(config.secret) : undefined;

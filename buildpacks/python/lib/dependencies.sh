@@ -48,8 +48,9 @@ install_python_dependencies() {
   "$build_dir/.heroku/python/bin/python3" -m venv --without-pip "$venv"
   if grep -q -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$reqs"; then
     info "Installing from $from with pip"
-    PIP_CACHE_DIR="$cache_dir/pip" python3 -m pip --python "$venv/bin/python" install \
-      --no-input --disable-pip-version-check --progress-bar off -r "$reqs" 2>&1 | indent ||
+    # from the app's directory: relative paths in the requirements (./wheels/x.whl, ./lib) are the app's
+    (cd "$build_dir" && PIP_CACHE_DIR="$cache_dir/pip" python3 -m pip --python "$venv/bin/python" install \
+      --no-input --disable-pip-version-check --progress-bar off -r "$reqs") 2>&1 | indent ||
       fail "pip install failed: see pip's output above (the package index must be reachable from the builder; PIP_INDEX_URL sets it)"
   else
     info "$from lists no dependencies"

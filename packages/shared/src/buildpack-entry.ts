@@ -24,7 +24,7 @@ export function parseBuildpackEntry(entry: string): BuildpackEntry {
   if (!gitUrl.test(url)) {
     throw new AppError(
       'invalid_params',
-      `Unknown buildpack "${text}": give a built-in buildpack (${builtInBuildpackNames.join(', ')}) or a git URL (https://, http://, git:// or file://, optionally with #ref)`,
+      `Unknown buildpack "${text}": give a built-in buildpack (${builtInBuildpackNames.join(', ')}) a git URL (https://, http://, git:// or file://, optionally with #ref) or a tarball URL (.tgz, .tar.gz)`,
     );
   }
   if (ref !== undefined && ref !== '' && (!refPattern.test(ref) || ref.includes('..'))) {

@@ -27,17 +27,34 @@ export function logEntryFields(e: LogEntry): string[] {
 
 /** An entry from a stream entry's fields; writers that leave fields out (the router has no `process`) get defaults. */
 export function parseLogEntry(id: string, fields: string[]): StoredLogEntry {
-  const map = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i]!, fields[i + 1]!);
-  const source = (logSources as readonly string[]).includes(map.get('source') ?? '') ? (map.get('source') as LogSource) : 'app';
-  const ms = Number(id.split('-')[0]);
-  return {
-    id,
-    source,
-    process: map.get('process') ?? (source === 'router' ? 'router' : source === 'platform' ? 'api' : 'app'),
-    line: map.get('line') ?? '',
-    ts: map.get('ts') ?? new Date(Number.isFinite(ms) ? ms : 0).toISOString(),
-  };
+  // A tail parses every line it sends: plain locals, no map per entry.
+  let rawSource: string | undefined;
+  let process: string | undefined;
+  let line: string | undefined;
+  let ts: string | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const value = fields[i + 1]!;
+    switch (fields[i]) {
+      case 'source':
+        rawSource = value;
+        break;
+      case 'process':
+        process = value;
+        break;
+      case 'line':
+        line = value;
+        break;
+      case 'ts':
+        ts = value;
+        break;
+    }
+  }
+  const source = rawSource !== undefined && (logSources as readonly string[]).includes(rawSource) ? (rawSource as LogSource) : 'app';
+  if (ts === undefined) {
+    const ms = Number(id.split('-')[0]);
+    ts = new Date(Number.isFinite(ms) ? ms : 0).toISOString();
+  }
+  return { id, source, process: process ?? (source === 'router' ? 'router' : source === 'platform' ? 'api' : 'app'), line: line ?? '', ts };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { AppRoute, CertEntry } from './types.js';
-import type { RouteStore } from './route-store.js';
+import type { RouteChangeListener, RouteStore } from './route-store.js';
 
 /** In-process route store, for unit tests and single-process setups. */
 export class MemoryRouteStore implements RouteStore {
@@ -18,15 +18,15 @@ export class MemoryRouteStore implements RouteStore {
   }
   async set(route: AppRoute): Promise<void> {
     this.routes.set(route.app, structuredClone(route));
-    this.events.emit('change', route.app);
+    this.events.emit('change', route.app, structuredClone(route));
   }
   async remove(app: string): Promise<void> {
     this.routes.delete(app);
     this.acks.delete(app);
-    this.events.emit('change', app);
+    this.events.emit('change', app, null);
   }
-  async watch(onChange: (app: string) => void): Promise<() => Promise<void>> {
-    const listener = (app: string): void => queueMicrotask(() => onChange(app));
+  async watch(onChange: RouteChangeListener): Promise<() => Promise<void>> {
+    const listener = (app: string, route: AppRoute | null): void => queueMicrotask(() => onChange(app, route && structuredClone(route)));
     this.events.on('change', listener);
     return async () => {
       this.events.off('change', listener);

@@ -20,8 +20,13 @@ export class RedisKeys {
   get routes(): string {
     return `${this.prefix}:routes`;
   }
+  /** Pub/sub: the name of each app whose route changed (read it back from the hash). */
   get routesChanged(): string {
     return `${this.prefix}:routes:changed`;
+  }
+  /** Pub/sub: each change with the app's new route (JSON `{app, route}`; route null when removed). */
+  get routesAnnounced(): string {
+    return `${this.prefix}:routes:announced`;
   }
   routeAck(app: string): string {
     return `${this.prefix}:routes:ack:${app}`;

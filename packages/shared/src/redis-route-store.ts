@@ -1,10 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { AppRoute, CertEntry } from './types.js';
-import { sleep, type RouteStore } from './route-store.js';
+import { sleep, type RouteChangeListener, type RouteStore } from './route-store.js';
 import type { RedisKeys } from './redis-keys.js';
 
 /**
- * Route table in Redis: a hash of app → JSON route, a pub/sub channel naming each changed app, and an
+ * Route table in Redis: a hash of app → JSON route, two pub/sub channels telling of each change (one
+ * with the app and its new route, so routers apply it without reading it back: one round trip less
+ * between the controller's switch and the routers serving it; one with the app's name alone, which
+ * routers of earlier versions read), and an
  * acknowledgement key per app holding the highest version a router applied; certificates likewise in
  * a hash of id → JSON entry with a channel of their own. Redis keeps nothing on
  * disk here, so the controller republishes the whole table on start and on every resync.
@@ -29,6 +32,7 @@ export class RedisRouteStore implements RouteStore {
     await this.redis
       .multi()
       .hset(this.keys.routes, route.app, JSON.stringify(route))
+      .publish(this.keys.routesAnnounced, JSON.stringify({ app: route.app, route }))
       .publish(this.keys.routesChanged, route.app)
       .exec();
   }
@@ -38,12 +42,35 @@ export class RedisRouteStore implements RouteStore {
       .multi()
       .hdel(this.keys.routes, app)
       .del(this.keys.routeAck(app))
+      .publish(this.keys.routesAnnounced, JSON.stringify({ app, route: null }))
       .publish(this.keys.routesChanged, app)
       .exec();
   }
 
-  async watch(onChange: (app: string) => void): Promise<() => Promise<void>> {
-    return this.subscribe(this.keys.routesChanged, onChange);
+  /**
+   * Both channels, on one connection (so their messages arrive in the order published): an
+   * announcement with the route is passed on; the bare name that follows it (published in the same
+   * transaction) is then skipped. A bare name alone (a controller of an earlier version) is passed
+   * on without a route, to be read back.
+   */
+  async watch(onChange: RouteChangeListener): Promise<() => Promise<void>> {
+    const twins = new Map<string, number>();
+    return this.subscribe([this.keys.routesAnnounced, this.keys.routesChanged], (channel, message) => {
+      if (channel === this.keys.routesAnnounced) {
+        const change = parseRouteChange(message);
+        if (!change) return;
+        twins.set(change.app, (twins.get(change.app) ?? 0) + 1);
+        onChange(change.app, change.route);
+        return;
+      }
+      const expected = twins.get(message) ?? 0;
+      if (expected > 0) {
+        if (expected === 1) twins.delete(message);
+        else twins.set(message, expected - 1);
+        return;
+      }
+      onChange(message);
+    });
   }
 
   async listCerts(): Promise<CertEntry[]> {
@@ -65,20 +92,20 @@ export class RedisRouteStore implements RouteStore {
   }
 
   async watchCerts(onChange: (id: string) => void): Promise<() => Promise<void>> {
-    return this.subscribe(this.keys.certsChanged, onChange);
+    return this.subscribe([this.keys.certsChanged], (_channel, id) => onChange(id));
   }
 
-  /** A subscription on a connection of its own, calling `onChange` with each message on `channel`. */
-  private async subscribe(channel: string, onChange: (message: string) => void): Promise<() => Promise<void>> {
+  /** A subscription on a connection of its own, calling `onMessage` with each message on `channels`. */
+  private async subscribe(channels: string[], onMessage: (channel: string, message: string) => void): Promise<() => Promise<void>> {
     const sub = this.redis.duplicate();
     let stopped = false;
     sub.on('message', (ch: string, message: string) => {
-      if (ch === channel && !stopped) onChange(message);
+      if (channels.includes(ch) && !stopped) onMessage(ch, message);
     });
     sub.on('error', () => {
       /* ioredis reconnects by itself; the router's periodic resync covers what was missed */
     });
-    await sub.subscribe(channel);
+    await sub.subscribe(...channels);
     return async () => {
       stopped = true;
       await sub.quit().catch(() => sub.disconnect());
@@ -103,5 +130,20 @@ export class RedisRouteStore implements RouteStore {
       if (Date.now() >= deadline) return false;
       await sleep(5);
     }
+  }
+}
+
+/**
+ * A message of the announcements channel, `{"app":…,"route":…|null}` (anything else: just the app,
+ * whose route is then read back; app names never start with `{`).
+ */
+export function parseRouteChange(message: string): { app: string; route?: AppRoute | null } | undefined {
+  if (!message.startsWith('{')) return { app: message };
+  try {
+    const m = JSON.parse(message) as { app?: unknown; route?: AppRoute | null };
+    if (typeof m.app !== 'string') return undefined;
+    return m.route === null || (typeof m.route === 'object' && m.route?.app === m.app) ? { app: m.app, route: m.route } : { app: m.app };
+  } catch {
+    return undefined;
   }
 }

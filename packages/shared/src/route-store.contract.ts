@@ -48,6 +48,23 @@ export function routeStoreContract(name: string, make: () => Promise<{ store: Ro
     }
   });
 
+  test(`${name}: watchers are told the route as the change left it (null when removed)`, async () => {
+    const { store, close } = await make();
+    try {
+      const heard: [string, unknown][] = [];
+      const stop = await store.watch((app, r) => heard.push([app, r]));
+      const w = { ...route('w3', 7, 5003), maxBodyMb: 3 };
+      await store.set(w);
+      await store.remove('w3');
+      const deadline = Date.now() + 2000;
+      while (heard.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      assert.deepEqual(heard, [['w3', w], ['w3', null]]);
+      await stop();
+    } finally {
+      await close();
+    }
+  });
+
   test(`${name}: optional route fields round-trip`, async () => {
     const { store, close } = await make();
     try {

@@ -13,8 +13,12 @@ export interface RouteStore {
   set(route: AppRoute): Promise<void>;
   /** Removes the app's route and tells the watchers. */
   remove(app: string): Promise<void>;
-  /** Calls `onChange(app)` for each change after this resolves; returns a function that stops watching. */
-  watch(onChange: (app: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls `onChange(app, route)` for each change after this resolves; returns a function that stops
+   * watching. `route` is the app's route as the change left it (null: removed), so a watcher need
+   * not read it back; undefined when the store did not say (the watcher then reads it with `get`).
+   */
+  watch(onChange: RouteChangeListener): Promise<() => Promise<void>>;
   /** A router says it now serves `version` of the app's route. */
   ack(app: string, version: number): Promise<void>;
   /** Resolves true once some router serves at least `version` of the app's route, false on timeout. */
@@ -32,5 +36,8 @@ export interface RouteStore {
   /** Calls `onChange(id)` for each certificate change after this resolves; returns a function that stops watching. */
   watchCerts(onChange: (id: string) => void): Promise<() => Promise<void>>;
 }
+
+/** Told of a change to an app's route: the route as the change left it (null: removed), or undefined when unknown. */
+export type RouteChangeListener = (app: string, route?: AppRoute | null) => void;
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

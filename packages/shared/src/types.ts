@@ -11,8 +11,13 @@ export interface BuildJobData {
   commit: string;
   /** Path of a tar of the commit's tree (from `git archive`), on disk shared with the controller. */
   sourcePath: string;
-  /** The app's config vars, given to buildpacks as files in ENV_DIR. */
+  /**
+   * The app's config vars, given to buildpacks as files in ENV_DIR. Empty in the queue: the controller
+   * sends them as `sealedEnv`, and the builder opens that into `env`.
+   */
   env: Record<string, string>;
+  /** The config vars sealed with the platform secret (build-env.ts), so Redis never holds them in plaintext. */
+  sealedEnv?: string;
   /** Explicit buildpacks for the app (built-in names or git URLs with an optional #ref); empty means detect. */
   buildpacks: string[];
 }
@@ -63,6 +68,8 @@ export interface AppRoute {
   version: number;
   /** The app's request body limit in MiB, when it differs from the router's default (PAAS_ROUTER_MAX_BODY_MB). */
   maxBodyMb?: number;
+  /** Redirect the app's plain HTTP requests to HTTPS (hosts the router has a certificate for), whatever PAAS_ROUTER_HTTPS_REDIRECT says. */
+  httpsRedirect?: boolean;
 }
 
 /**

@@ -85,6 +85,11 @@ describe('auth commands', () => {
   it('logout forgets the token and email but keeps the API URL', async () => {
     const res = await f.cli(['logout']);
     assert.deepEqual(res, { code: 0, stdout: 'Logging out... done\n', stderr: '' });
+    assert.deepEqual(
+      f.api.requests.at(-1),
+      { method: 'DELETE', path: '/auth/session', authorization: `Bearer ${token}`, body: undefined },
+      'the session is revoked on the server',
+    );
     assert.deepEqual(await readConfig(), { api_url: f.api.url });
     for (const command of ['whoami', 'auth:token', 'apps']) {
       const out = await f.cli([command]);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ApiError } from '../api-client.js';
 import { CliError } from '../cli-error.js';
 import type { Context } from '../context.js';
 import { Prompter } from '../prompt.js';
@@ -23,7 +24,7 @@ export function registerAuthCommands(program: Command, ctx: Context): void {
 
   program
     .command('logout')
-    .description('forget the stored API token')
+    .description('log out: revoke the session on the server and forget the stored token')
     .action(() => logout(ctx));
 
   program
@@ -83,12 +84,24 @@ async function askCredentials(ctx: Context, opts: LoginOptions): Promise<{ email
 }
 
 export async function logout(ctx: Context): Promise<void> {
+  let notRevoked: string | undefined;
   await ctx.step('Logging out', async () => {
     const config = await ctx.configFile.read();
     if (config.token === undefined && config.email === undefined) return;
+    if (config.token !== undefined) {
+      // The session token stops working on the server, not just here; one already invalid is fine.
+      const session = await ctx.session();
+      await ctx
+        .anonymousClient(session.apiUrl, config.token)
+        .logout()
+        .catch((err: unknown) => {
+          if (!(err instanceof ApiError && err.status === 401)) notRevoked = (err as Error).message;
+        });
+    }
     const { token: _token, email: _email, ...rest } = config;
     await ctx.configFile.write(rest);
   });
+  if (notRevoked !== undefined) ctx.warn(`note: the session could not be revoked on the server (${notRevoked}); the token was forgotten here`);
   if (ctx.env.apiToken !== undefined) ctx.warn('note: PAAS_API_TOKEN is still set in the environment');
 }
 

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { App, ConfigVars, Dyno, FormationEntry, Release } from '../api-client.js';
 import { FakeProcesses } from './fake-processes.js';
 import { FakeDomains } from './fake-domains.js';
+import { FakeRouterSettings } from './fake-router-settings.js';
 
 interface User {
   id: string;
@@ -36,6 +37,8 @@ export class FakeApi {
   readonly processes = new FakeProcesses();
   /** Custom domains and TLS certificates. */
   readonly domains = new FakeDomains();
+  /** Router settings (`paas router:set`). */
+  readonly routerSettings = new FakeRouterSettings();
   private server: Server | undefined;
   url = '';
 
@@ -125,8 +128,10 @@ export class FakeApi {
     if (!user) return send(res, 401, { id: 'unauthorized', message: 'invalid or missing API token' });
     if (await this.processes.handle(this, req, user, body, res)) return;
     if (this.domains.handle(this, req, body, res)) return;
+    if (this.routerSettings.handle(this, req, body, res)) return;
 
     if (method === 'GET' && path === '/account') return send(res, 200, { id: user.id, email: user.email, role: user.role });
+    if (method === 'DELETE' && path === '/auth/session') return send(res, 200, { revoked: 'session' });
     if (method === 'GET' && path === '/apps') return send(res, 200, [...this.apps.values()].map(publicApp));
     if (method === 'POST' && path === '/apps') {
       const name = (body as { name?: unknown } | undefined)?.name;

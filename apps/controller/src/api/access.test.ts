@@ -6,6 +6,7 @@ import request from 'supertest';
 import jwt from 'jsonwebtoken';
 import { createApiHarness, type ApiHarness } from './test-harness.js';
 import { as } from './test-fixtures.js';
+import { findUserById } from '../db/users.js';
 
 const basic = (token: string) => ({ Authorization: `Basic ${Buffer.from(`x:${token}`).toString('base64')}` });
 const secret = 'x'.repeat(32);
@@ -52,6 +53,36 @@ describe('access control', () => {
     assert.equal(next.status, 401, 'revocation takes effect on the next request');
     assert.match(next.body.message, /revoked/);
     assert.equal((await request(h.app).delete('/account/authorizations/not-a-uuid').set(as(alice))).status, 404);
+  });
+
+  test('logout revokes the session it is called with on the server, from the next request on', async () => {
+    // Sessions as POST /auth/login issues them (not logged in through it: the login rate limit is tested below).
+    const login = async () => ({ token: h.tokens.issueSession((await findUserById(h.db.pool, carol.user.id))!) });
+    const session = await login();
+    const other = await login();
+    assert.equal((await request(h.app).get('/account').set(as(session))).status, 200);
+    const out = await request(h.app).delete('/auth/session').set(as(session));
+    assert.deepEqual([out.status, out.body], [200, { revoked: 'session' }]);
+    const next = await request(h.app).get('/account').set(as(session));
+    assert.equal(next.status, 401, 'the logged-out token fails on the next request');
+    assert.match(next.body.message, /session revoked/);
+    assert.equal((await request(h.app).get('/apps').set(basic(session.token))).status, 401, 'as a git password too');
+    assert.equal((await request(h.app).delete('/auth/session').set(as(session))).status, 401);
+    assert.equal((await request(h.app).get('/account').set(as(other))).status, 200, 'other sessions go on');
+    const audit = await h.db.pool.query("SELECT actor_email FROM audit_events WHERE action = 'session.revoke'");
+    assert.deepEqual(audit.rows, [{ actor_email: 'carol@example.com' }]);
+
+    // A session from before session ids (no jti) cannot be revoked alone: all the user's sessions are.
+    const legacy = jwt.sign({ sub: carol.user.id, role: 'user', ver: carol.user.token_version }, secret, { issuer: 'paas', expiresIn: '1h' });
+    assert.deepEqual((await request(h.app).delete('/auth/session').set(as({ token: legacy }))).body, { revoked: 'all_sessions' });
+    assert.equal((await request(h.app).get('/account').set(as(other))).status, 401);
+    carol = { ...carol, token: (await login()).token };
+
+    // An API token is not revoked by logout (authorizations:revoke is for those).
+    const ci = await request(h.app).post('/account/authorizations').set(as(carol)).send({ description: 'ci' });
+    const apiToken = { token: ci.body.access_token.token as string };
+    assert.deepEqual((await request(h.app).delete('/auth/session').set(as(apiToken))).body, { revoked: 'none' });
+    assert.equal((await request(h.app).get('/account').set(as(apiToken))).status, 200);
   });
 
   test('forged, tampered, algorithm-none and expired session tokens are 401', async () => {

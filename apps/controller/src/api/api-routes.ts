@@ -15,6 +15,7 @@ import { metaRoutes } from './routes/meta-routes.js';
 import { releasesRoutes } from './routes/releases-routes.js';
 import { rollbackRoutes } from './routes/rollback-routes.js';
 import { domainsRoutes } from './routes/domains-routes.js';
+import { routerRoutes } from './routes/router-routes.js';
 
 /**
  * Every REST API route, declared in one table: each names its policy action, its schemas and its
@@ -34,6 +35,7 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   buildpacksRoutes(table, ctx);
   rollbackRoutes(table, ctx);
   domainsRoutes(table, ctx);
+  routerRoutes(table, ctx);
   collaboratorsRoutes(table, ctx);
   adminRoutes(table, ctx);
   logsRoutes(table, ctx);

@@ -24,11 +24,11 @@ import {
   readResize,
   type Frame,
 } from '@paas/shared';
-import { OneOffService } from '../deploy/one-off-service.js';
+import { oneOffService } from './one-off-services.js';
 import type { AttachedOneOff } from '../runtime/one-off.js';
 import type { ApiContext } from './context.js';
-import { loadApp, tokenFrom } from './auth.js';
-import { runBody } from './routes/dynos-routes.js';
+import { clientIp, loadApp, tokenFrom } from './auth.js';
+import { runBody, runDetails } from './routes/dynos-routes.js';
 import { validate } from './validate.js';
 
 type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -129,7 +129,7 @@ class FrameSink {
 }
 
 function attachListener(ctx: ApiContext): UpgradeListener {
-  const oneOffs = new OneOffService({ pool: ctx.pool, cipher: ctx.access.cipher, runtime: ctx.runtime, log: ctx.log });
+  const oneOffs = oneOffService(ctx);
 
   const start = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://controller');
@@ -168,6 +168,13 @@ function attachListener(ctx: ApiContext): UpgradeListener {
       stdout,
       stderr,
       signal: gone.signal,
+    });
+    await ctx.access.audit.record({
+      actor: { id: user.id, email: user.email },
+      ip: clientIp(req),
+      action: 'process.run',
+      app: app.name,
+      details: runDetails(attached.info.name, body.command, true, body.tty),
     });
     sink.start(
       'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n' +

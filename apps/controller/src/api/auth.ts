@@ -3,7 +3,7 @@ import type { Request, RequestHandler } from 'express';
 import { AppError } from '@paas/shared';
 import type { TokenService } from '../auth/token-service.js';
 import { decide, subjectOf, type Action } from '../auth/policy.js';
-import { findAppForUser, type AppRow } from '../db/apps.js';
+import { findAppForUser, type AppRelation, type AppRow } from '../db/apps.js';
 import type { Queryable } from '../db/queryable.js';
 import type { User } from '../db/users.js';
 
@@ -59,7 +59,11 @@ export function clientIp(req: IncomingMessage): string | undefined {
  * read it gets 404 (never learning that it exists); one who may read it but not do this, 403.
  */
 export async function loadApp(db: Queryable, user: User, name: string, action: Action = 'app:read'): Promise<AppRow> {
-  const found = await findAppForUser(db, name, user.id);
+  return appAllowed(user, await findAppForUser(db, name, user.id), name, action);
+}
+
+/** loadApp's decision about an app already read with the user's relation to it (or not found). */
+export function appAllowed(user: User, found: (AppRow & { relation: AppRelation }) | undefined, name: string, action: Action): AppRow {
   const decision = found ? decide(subjectOf(user, found.relation), action) : 'hidden';
   if (decision === 'hidden' || !found) throw new AppError('app_not_found', `Couldn't find that app: ${name}`);
   if (decision !== 'allow') throw new AppError('forbidden', `only the owner of ${name} or an admin may do this`);

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -179,5 +179,19 @@ describe('bin/paas against a running controller', () => {
     const json = JSON.parse((await paas('admin', ['admin:audit', '--json', '--action', 'app.create'])).stdout) as { app: string; ip: string }[];
     assert.deepEqual(json.map((e) => e.app), ['carol-one']);
     assert.equal(json[0]!.ip, '127.0.0.1');
+  });
+
+  test('logout revokes the session on the server: the token fails on the next request', async () => {
+    await h.user('dora@example.com');
+    await home('dora', {});
+    const login = await paas('dora', ['login', '--email', 'dora@example.com', '--password', 'secret-pw']);
+    assert.equal(login.code, 0, login.stderr);
+    const { token } = JSON.parse(await readFile(join(homes['dora']!, 'cli.json'), 'utf8')) as { token: string };
+    assert.equal((await fetch(`${apiUrl}/account`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+    const out = await paas('dora', ['logout']);
+    assert.deepEqual(out, { code: 0, stdout: 'Logging out... done\n', stderr: '' });
+    const after = await fetch(`${apiUrl}/account`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(after.status, 401, 'the logged-out token is revoked');
+    assert.match(((await after.json()) as { message: string }).message, /session revoked/);
   });
 });

@@ -7,7 +7,7 @@ import type { TokenService } from '../auth/token-service.js';
 import type { AppRow } from '../db/apps.js';
 import type { Queryable } from '../db/queryable.js';
 import type { User } from '../db/users.js';
-import { authorize, currentUser, loadApp, requireUser } from './auth.js';
+import { appAllowed, authorize, currentUser, loadApp, requireUser, tokenFrom } from './auth.js';
 import { validate } from './validate.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -72,6 +72,20 @@ export class RouteTable {
   router(tokens: TokenService, db: Queryable, hookToken: string): Router {
     const r = Router();
     const authenticate = requireUser(tokens);
+    // App routes: the user and the app of the path (with the user's relation to it) in one query.
+    const authenticateWithApp: RequestHandler = (req, res, next) => {
+      if (req.user) return next();
+      const token = tokenFrom(req.headers.authorization);
+      if (!token) return next(new AppError('unauthorized', 'authentication required: run paas login'));
+      tokens.authenticateWithApp(token, String(req.params['app'] ?? '')).then(
+        ({ user, app }) => {
+          req.user = user;
+          res.locals['app'] = { app };
+          next();
+        },
+        (err: unknown) => next(err),
+      );
+    };
     const authenticateHook: RequestHandler = (req, _res, next) => {
       if (sameSecret(String(req.headers['x-paas-hook-token'] ?? ''), hookToken)) return next();
       next(new AppError('unauthorized', 'this endpoint is for the platform git hooks'));
@@ -79,13 +93,20 @@ export class RouteTable {
     for (const spec of this.specs) {
       const handlers: RequestHandler[] = [];
       if (spec.action === 'hook') handlers.push(authenticateHook);
+      else if (isAppAction(spec.action)) handlers.push(authenticateWithApp);
       else if (spec.action !== 'public') handlers.push(authenticate);
       handlers.push(async (req: Request, res: Response) => {
         let app: AppRow | undefined;
         const params = Object.fromEntries(
           Object.entries(req.params as Record<string, string | string[]>).map(([k, v]) => [k, Array.isArray(v) ? v.join('/') : v]),
         );
-        if (isAppAction(spec.action)) app = await loadApp(db, currentUser(req), params['app'] ?? '', spec.action);
+        if (isAppAction(spec.action)) {
+          const preloaded = res.locals['app'] as { app: Parameters<typeof appAllowed>[1] } | undefined;
+          const name = params['app'] ?? '';
+          app = preloaded
+            ? appAllowed(currentUser(req), preloaded.app, name, spec.action)
+            : await loadApp(db, currentUser(req), name, spec.action);
+        }
         else if (spec.action !== 'public' && spec.action !== 'hook') authorize(req.user, spec.action);
         const call: RouteCall<unknown, unknown> = {
           req,

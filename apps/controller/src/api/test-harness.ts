@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import type { Express } from 'express';
-import { MemoryRouteStore, RedisKeys, SecretBox, buildQueueName, createLogger, testRedisUrl, type BuildJobData } from '@paas/shared';
+import { MemoryRouteStore, RedisKeys, SecretBox, buildEnvBox, buildQueueName, createLogger, testRedisUrl, type BuildJobData } from '@paas/shared';
 import { createTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { createUser, type Role, type User } from '../db/users.js';
 import { listAllApps } from '../db/apps.js';
@@ -24,6 +24,7 @@ import { PendingPushes } from '../git/git-http.js';
 import { createHttpApp } from './http-app.js';
 import { LogServices } from '../logs/log-services.js';
 import { hostnamesOfApp } from '../db/domains.js';
+import { routeSettingsOfApp } from '../db/router-settings.js';
 import { DomainService } from '../domains/domain-service.js';
 import { CertService } from '../domains/cert-service.js';
 import type { HttpCheck } from '../deploy/probe.js';
@@ -62,8 +63,12 @@ export interface ApiHarnessOptions {
   runtime?: RuntimeBackend;
   /** How long publishing a route waits for a router's acknowledgement (default 10 ms: no router). */
   ackTimeoutMs?: number;
+  /** SIGTERM-to-SIGKILL grace of stops, PAAS_STOP_GRACE (default 0). */
+  stopGraceSeconds?: number;
   /** PostgreSQL connections (default 10; main.ts uses 20). */
   poolMax?: number;
+  /** PAAS_DEFAULT_MEMORY_MB: the limit of processes without one (within the owner's quota); default none. */
+  defaultMemoryMb?: number;
 }
 
 export async function createApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -75,7 +80,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
   const queue = new Queue<BuildJobData>(buildQueueName, { connection: redis, prefix: keys.bull });
   const runtime = (options.runtime ?? new MemoryRuntimeBackend()) as MemoryRuntimeBackend;
   const routeStore = new MemoryRouteStore();
-  const routes = new RoutePublisher(routeStore, 'localhost', options.ackTimeoutMs ?? 10, log, (app) => hostnamesOfApp(db.pool, app));
+  const routes = new RoutePublisher(routeStore, 'localhost', options.ackTimeoutMs ?? 10, log, (app) => hostnamesOfApp(db.pool, app), (app) => routeSettingsOfApp(db.pool, app));
   const secret = 'x'.repeat(32);
   const access = createAccessServices(
     db.pool,
@@ -96,9 +101,12 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     check: options.check ?? (async () => ({ status: 200, body: 'ok' })),
     log,
     bootTimeoutMs: 1000,
-    stopGraceSeconds: 0,
+    stopGraceSeconds: options.stopGraceSeconds ?? 0,
     cipher: access.cipher,
     events: logs.events,
+    ...(options.defaultMemoryMb !== undefined
+      ? { defaultMemoryMb: (a: { owner_id: string }) => access.quotas.defaultProcessMemory(a.owner_id, options.defaultMemoryMb!) }
+      : {}),
   });
   const releases = new ReleaseService(db.pool, deployer, access.cipher);
   const tokens = new TokenService(db.pool, secret, '1h');
@@ -116,6 +124,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     log,
     quotas: access.quotas,
     cipher: access.cipher,
+    buildEnvBox: buildEnvBox(secret),
   });
   const pushes = new PendingPushes();
   const app = createHttpApp({

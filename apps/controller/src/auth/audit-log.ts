@@ -5,6 +5,7 @@ import type { Queryable } from '../db/queryable.js';
 /** Every action the audit log records. Config changes carry keys only, never values. */
 export type AuditAction =
   | 'session.create'
+  | 'session.revoke'
   | 'authorization.create'
   | 'authorization.revoke'
   | 'app.create'
@@ -19,7 +20,21 @@ export type AuditAction =
   | 'user.enable'
   | 'quota.update'
   | 'drain.add'
-  | 'drain.remove';
+  | 'drain.remove'
+  | 'domain.add'
+  | 'domain.remove'
+  | 'cert.add'
+  | 'cert.remove'
+  | 'router.update'
+  | 'process.restart'
+  | 'process.stop'
+  | 'process.run'
+  | 'host.add'
+  | 'host.drain'
+  | 'host.undrain'
+  | 'host.remove'
+  | 'buildpacks.update'
+  | 'build_cache.purge';
 
 export interface AuditActor {
   id: string;

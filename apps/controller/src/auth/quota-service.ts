@@ -1,16 +1,17 @@
 import type pg from 'pg';
 import { AppError } from '@paas/shared';
-import { inTransaction, type Queryable } from '../db/queryable.js';
+import type { Queryable } from '../db/queryable.js';
 import {
+  beginAndLockUser,
   getQuotaOverrides,
   getQuotaUsage,
   getQuotaUsageWithApp,
-  lockUser,
   quotaNames,
   updateQuotaOverrides,
   type QuotaLimits,
   type QuotaOverrides,
   type QuotaUsage,
+  type ScaledApp,
 } from '../db/quotas.js';
 
 export interface QuotaReport {
@@ -21,12 +22,10 @@ export interface QuotaReport {
   usage: QuotaUsage;
 }
 
-interface OwnerState {
+interface OwnerState extends ScaledApp {
   email: string;
   limits: QuotaLimits;
   usage: QuotaUsage;
-  /** The formation of the app named to withOwner, by process type. */
-  formation: Record<string, number>;
 }
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
@@ -66,15 +65,19 @@ export class QuotaService {
 
   /**
    * Scales an app of `ownerId` with `write` if the owner's processes (the sum of the formation
-   * quantities of all their apps) stay within the quota. Scaling down is always allowed.
+   * quantities of all their apps, and their running one-offs) stay within the quota. Scaling down is
+   * always allowed. `check` sees the app (its formation and current release, read in the same round
+   * trip as the usage) first, and may refuse the request before the quota is looked at.
    */
   scale<T>(
     ownerId: string,
     appId: string,
     updates: { type: string; quantity: number }[],
-    write: (tx: Queryable) => Promise<T>,
+    write: (tx: Queryable, app: ScaledApp) => Promise<T>,
+    check: (app: ScaledApp) => void = () => {},
   ): Promise<T> {
     return this.withOwner(ownerId, async (tx, owner) => {
+      check(owner);
       const delta = updates.reduce((sum, u) => sum + u.quantity - (owner.formation[u.type] ?? 0), 0);
       const after = owner.usage.processes + delta;
       if (delta > 0 && after > owner.limits.processes) {
@@ -82,8 +85,23 @@ export class QuotaService {
           `cannot scale to ${plural(after, 'process', 'processes')} across ${owner.email}'s apps: the quota of ${plural(owner.limits.processes, 'process', 'processes')} would be exceeded`,
         );
       }
-      return write(tx);
+      return write(tx, owner);
     }, appId);
+  }
+
+  /**
+   * Starts a one-off process (`paas run`) of an app of `ownerId` with `reserve` if the owner's
+   * processes (formations and running one-offs) leave room for one more.
+   */
+  runOneOff<T>(ownerId: string, reserve: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.withOwner(ownerId, async (tx, owner) => {
+      if (owner.usage.processes + 1 > owner.limits.processes) {
+        throw quotaExceeded(
+          `cannot run a one-off process: ${owner.email}'s apps run ${plural(owner.usage.processes, 'process', 'processes')} (one-offs included), the quota of ${plural(owner.limits.processes, 'process', 'processes')}`,
+        );
+      }
+      return reserve(tx);
+    });
   }
 
   /**
@@ -115,19 +133,37 @@ export class QuotaService {
     }
   }
 
+  /**
+   * The memory limit of a process whose type has none: `platformDefault` (PAAS_DEFAULT_MEMORY_MB),
+   * capped by the owner's memory quota (one query).
+   */
+  async defaultProcessMemory(ownerId: string, platformDefault: number, db: Queryable = this.pool): Promise<number> {
+    const { rows } = await db.query<{ memory_mb: number | null }>('SELECT memory_mb FROM quotas WHERE user_id = $1', [ownerId]);
+    return Math.min(platformDefault, rows[0]?.memory_mb ?? this.defaults.memory_mb);
+  }
+
   private effective(overrides: QuotaOverrides): QuotaLimits {
     const limits = { ...this.defaults };
     for (const name of quotaNames) limits[name] = overrides[name] ?? this.defaults[name];
     return limits;
   }
 
-  private withOwner<T>(ownerId: string, fn: (tx: Queryable, owner: OwnerState) => Promise<T>, appId: string | null = null): Promise<T> {
-    return inTransaction(this.pool, async (tx) => {
-      const locked = await lockUser(tx, ownerId);
+  /** A transaction holding the owner's row: BEGIN and the lock in one round trip, then the usage read after it. */
+  private async withOwner<T>(ownerId: string, fn: (tx: Queryable, owner: OwnerState) => Promise<T>, appId: string | null = null): Promise<T> {
+    const tx = await this.pool.connect();
+    try {
+      const locked = await beginAndLockUser(tx, ownerId);
       if (!locked) throw new AppError('user_not_found', 'the owner of this app no longer exists');
-      const { usage, formation } = await getQuotaUsageWithApp(tx, ownerId, appId);
-      return fn(tx, { email: locked.email, limits: this.effective(locked), usage, formation });
-    });
+      const app = await getQuotaUsageWithApp(tx, ownerId, appId);
+      const result = await fn(tx, { ...app, email: locked.email, limits: this.effective(locked) });
+      await tx.query('COMMIT');
+      return result;
+    } catch (err) {
+      await tx.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      tx.release();
+    }
   }
 }
 

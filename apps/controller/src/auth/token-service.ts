@@ -1,10 +1,24 @@
-import { createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AppError } from '@paas/shared';
 import type { Queryable } from '../db/queryable.js';
-import { findUserById, findUserByTokenHash, insertApiToken, type ApiTokenRow, type User } from '../db/users.js';
+import {
+  findUserByTokenHash,
+  findUserOfSession,
+  findUserOfSessionWithApp,
+  insertApiToken,
+  revokeAllSessions,
+  revokeSession,
+  type ApiTokenRow,
+  type User,
+} from '../db/users.js';
+import { findAppForUser, type AppRelation, type AppRow } from '../db/apps.js';
 
 const apiTokenPrefix = 'paas_';
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** What `logout` revoked: this session, every session of the user (a token from before session ids), or nothing (an API token). */
+export type Revoked = 'session' | 'all_sessions' | 'none';
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -13,8 +27,9 @@ export function hashToken(token: string): string {
 /**
  * Two kinds of bearer token: session JWTs (signed with the platform secret, expiring) from `paas login`,
  * and long-lived API tokens (`paas_…`) stored only as SHA-256 hashes. Both are checked against the
- * database on every request: a deleted API token, a disabled user or a bumped `token_version` (which
- * sessions carry as `ver`) stop working on the next request.
+ * database on every request: a deleted API token, a disabled user, a bumped `token_version` (which
+ * sessions carry as `ver`) or a revoked session (its `jti`, by `paas logout`) stop working on the next
+ * request. The user and the session's revocation are read in one query.
  */
 export class TokenService {
   /** A KeyObject: given a string, jsonwebtoken first tries (and fails) to parse it as a PEM key on every call. */
@@ -31,6 +46,7 @@ export class TokenService {
   issueSession(user: Pick<User, 'id' | 'role' | 'token_version'>): string {
     return jwt.sign({ sub: user.id, role: user.role, ver: user.token_version }, this.key, {
       algorithm: 'HS256',
+      jwtid: randomUUID(),
       expiresIn: this.sessionTtl as jwt.SignOptions['expiresIn'],
       issuer: 'paas',
     });
@@ -47,24 +63,61 @@ export class TokenService {
     return (await this.issueApiToken(userId, description)).token;
   }
 
-  /** The user a token belongs to; throws `unauthorized` for anything else. */
-  async authenticate(token: string): Promise<User> {
-    if (token.startsWith(apiTokenPrefix)) {
-      const user = await findUserByTokenHash(this.db, hashToken(token));
-      if (!user) throw new AppError('unauthorized', 'invalid or revoked API token');
-      return user;
-    }
-    let claims: jwt.JwtPayload;
+  private verify(token: string): jwt.JwtPayload {
     try {
-      claims = jwt.verify(token, this.key, { algorithms: ['HS256'], issuer: 'paas' }) as jwt.JwtPayload;
+      return jwt.verify(token, this.key, { algorithms: ['HS256'], issuer: 'paas' }) as jwt.JwtPayload;
     } catch (err) {
       const expired = err instanceof jwt.TokenExpiredError;
       throw new AppError('unauthorized', expired ? 'session expired: run paas login' : 'invalid token');
     }
-    const user = typeof claims.sub === 'string' && /^[0-9a-f-]{36}$/.test(claims.sub) ? await findUserById(this.db, claims.sub) : undefined;
-    if (!user) throw new AppError('unauthorized', 'invalid token');
+  }
+
+  /** The user a token belongs to; throws `unauthorized` for anything else. */
+  async authenticate(token: string): Promise<User> {
+    return (await this.authenticateWithApp(token, undefined)).user;
+  }
+
+  /**
+   * The user a token belongs to and, when `appName` is given, that app with the user's relation to
+   * it (undefined: no such app). For a session, both come from one query.
+   */
+  async authenticateWithApp(
+    token: string,
+    appName: string | undefined,
+  ): Promise<{ user: User; app: (AppRow & { relation: AppRelation }) | undefined }> {
+    if (token.startsWith(apiTokenPrefix)) {
+      const user = await findUserByTokenHash(this.db, hashToken(token));
+      if (!user) throw new AppError('unauthorized', 'invalid or revoked API token');
+      return { user, app: appName === undefined ? undefined : await findAppForUser(this.db, appName, user.id) };
+    }
+    const claims = this.verify(token);
+    const jti = typeof claims.jti === 'string' && uuid.test(claims.jti) ? claims.jti : null;
+    const sub = typeof claims.sub === 'string' && uuid.test(claims.sub) ? claims.sub : undefined;
+    if (sub === undefined) throw new AppError('unauthorized', 'invalid token');
+    const found =
+      appName === undefined
+        ? await findUserOfSession(this.db, sub, jti).then((user) => user && { user, app: undefined })
+        : await findUserOfSessionWithApp(this.db, sub, jti, appName);
+    if (!found) throw new AppError('unauthorized', 'invalid token');
+    const { revoked, ...user } = found.user;
     if (user.disabled_at) throw new AppError('unauthorized', 'this account is disabled');
-    if ((claims['ver'] ?? 0) !== user.token_version) throw new AppError('unauthorized', 'session revoked: run paas login');
-    return user;
+    if (revoked || (claims['ver'] ?? 0) !== user.token_version) throw new AppError('unauthorized', 'session revoked: run paas login');
+    return { user, app: found.app };
+  }
+
+  /**
+   * `paas logout`: revokes the session `token` (already authenticated as `user`) so it fails on the
+   * next request. A session from before session ids revokes all of the user's sessions; an API token
+   * is left alone (`authorizations:revoke` is for those).
+   */
+  async revoke(token: string, user: User): Promise<Revoked> {
+    if (token.startsWith(apiTokenPrefix)) return 'none';
+    const claims = this.verify(token);
+    if (typeof claims.jti === 'string' && uuid.test(claims.jti) && typeof claims.exp === 'number') {
+      await revokeSession(this.db, claims.jti, user.id, new Date(claims.exp * 1000));
+      return 'session';
+    }
+    await revokeAllSessions(this.db, user.id);
+    return 'all_sessions';
   }
 }

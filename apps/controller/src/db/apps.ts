@@ -29,19 +29,20 @@ export async function findAppByName(db: Queryable, name: string): Promise<AppRow
 
 export type AppRelation = 'owner' | 'collaborator' | 'none';
 
+/** SQL of the app named `name` (an SQL expression) with how `userId` (another) relates to it, as `relation`. */
+export const appForUserSql = (name: string, userId: string): string =>
+  `SELECT * FROM (${select} WHERE a.name = ${name}) app,
+       LATERAL (SELECT CASE WHEN app.owner_id = ${userId} THEN 'owner'
+         WHEN EXISTS (SELECT 1 FROM collaborators c WHERE c.app_id = app.id AND c.user_id = ${userId}) THEN 'collaborator'
+         ELSE 'none' END AS relation) rel`;
+
 /** The app and how `userId` relates to it (owner, collaborator or none). */
 export async function findAppForUser(
   db: Queryable,
   name: string,
   userId: string,
 ): Promise<(AppRow & { relation: AppRelation }) | undefined> {
-  const { rows } = await db.query<AppRow & { relation: AppRelation }>(
-    `SELECT * FROM (${select} WHERE a.name = $1) app,
-       LATERAL (SELECT CASE WHEN app.owner_id = $2 THEN 'owner'
-         WHEN EXISTS (SELECT 1 FROM collaborators c WHERE c.app_id = app.id AND c.user_id = $2) THEN 'collaborator'
-         ELSE 'none' END AS relation) rel`,
-    [name, userId],
-  );
+  const { rows } = await db.query<AppRow & { relation: AppRelation }>(appForUserSql('$1', '$2'), [name, userId]);
   return rows[0];
 }
 

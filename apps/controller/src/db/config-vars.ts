@@ -1,15 +1,13 @@
 import { configVarContext, releaseConfigContext, type ConfigCipher } from '../auth/config-cipher.js';
 import type { Queryable } from './queryable.js';
 
-/** An app's config vars, decrypted (rows written before encryption are read as they are). */
+/** An app's config vars, decrypted. */
 export async function getConfigVars(db: Queryable, cipher: ConfigCipher, appId: string): Promise<Record<string, string>> {
-  const { rows } = await db.query<{ key: string; value: string | null; value_enc: Buffer | null }>(
-    'SELECT key, value, value_enc FROM config_vars WHERE app_id = $1 ORDER BY key',
+  const { rows } = await db.query<{ key: string; value_enc: Buffer }>(
+    'SELECT key, value_enc FROM config_vars WHERE app_id = $1 ORDER BY key',
     [appId],
   );
-  return Object.fromEntries(
-    rows.map((r) => [r.key, r.value_enc ? cipher.decrypt(r.value_enc, configVarContext(appId, r.key)) : (r.value ?? '')]),
-  );
+  return Object.fromEntries(rows.map((r) => [r.key, cipher.decrypt(r.value_enc, configVarContext(appId, r.key))]));
 }
 
 /** Sets (string) and unsets (null) keys in one statement each; values are stored encrypted. */
@@ -23,9 +21,9 @@ export async function updateConfigVars(
   const unset = Object.entries(changes).filter(([, v]) => v === null).map(([k]) => k);
   if (set.length) {
     await db.query(
-      `INSERT INTO config_vars (app_id, key, value, value_enc)
-       SELECT $1, k, NULL, v FROM unnest($2::text[], $3::bytea[]) AS t(k, v)
-       ON CONFLICT (app_id, key) DO UPDATE SET value = NULL, value_enc = EXCLUDED.value_enc`,
+      `INSERT INTO config_vars (app_id, key, value_enc)
+       SELECT $1, k, v FROM unnest($2::text[], $3::bytea[]) AS t(k, v)
+       ON CONFLICT (app_id, key) DO UPDATE SET value_enc = EXCLUDED.value_enc`,
       [appId, set.map(([k]) => k), set.map(([k, v]) => cipher.encrypt(v, configVarContext(appId, k)))],
     );
   }
@@ -34,7 +32,8 @@ export async function updateConfigVars(
 
 /**
  * Encrypts config stored in plaintext (rows from before encryption at rest), in config_vars and in
- * the releases' snapshots, and empties the plaintext. Run at start; a no-op once done.
+ * the releases' snapshots, and empties the plaintext. Only for a schema from before migration 011,
+ * which drops the plaintext columns: db/platform-migrations.ts runs it just before that migration.
  */
 export async function encryptStoredConfig(db: Queryable, cipher: ConfigCipher): Promise<number> {
   let n = 0;

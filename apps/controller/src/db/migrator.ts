@@ -10,11 +10,17 @@ export const defaultMigrationsDir = fileURLToPath(new URL('../../../../migration
 const migrationLockKey = 727_001;
 
 /**
+ * Work a migration needs done in code before its SQL runs (e.g. encrypting what it is about to drop),
+ * by the migration's number (`'011'`); it runs in the migration's transaction.
+ */
+export type MigrationHooks = Record<string, (tx: pg.PoolClient) => Promise<unknown>>;
+
+/**
  * Applies numbered SQL files (`001_initial.sql`, `002_….sql`) once each, in order, each in its own
  * transaction, under a PostgreSQL advisory lock so concurrent starters never race.
  * Returns the names applied by this call.
  */
-export async function migrate(pool: pg.Pool, dir = defaultMigrationsDir): Promise<string[]> {
+export async function migrate(pool: pg.Pool, dir = defaultMigrationsDir, hooks: MigrationHooks = {}): Promise<string[]> {
   const files = (await readdir(dir)).filter((f) => /^\d+_[\w-]+\.sql$/.test(f)).sort();
   const client = await pool.connect();
   const applied: string[] = [];
@@ -29,6 +35,7 @@ export async function migrate(pool: pg.Pool, dir = defaultMigrationsDir): Promis
       const sql = await readFile(join(dir, file), 'utf8');
       await client.query('BEGIN');
       try {
+        await hooks[file.split('_')[0]!]?.(client);
         await client.query(sql);
         await client.query('INSERT INTO schema_migrations (name) VALUES ($1)', [file]);
         await client.query('COMMIT');

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Queryable } from './queryable.js';
 
 /** A user's limits: apps owned, processes running across them, memory per process, builds at once. */
@@ -39,29 +40,63 @@ export async function updateQuotaOverrides(db: Queryable, userId: string, change
   return next;
 }
 
-/** What the user's apps use now: apps owned, processes in their formations, builds under way. */
+/** What the user's apps use now: apps owned, processes (their formations and running one-offs), builds under way. */
 export async function getQuotaUsage(db: Queryable, userId: string): Promise<QuotaUsage> {
   return (await getQuotaUsageWithApp(db, userId, null)).usage;
 }
 
-/** The user's usage, and (when `appId` is given) that app's formation, in one round trip. */
+/** An app as a scale sees it: its formation's quantities, and its current release's version and process types. */
+export interface ScaledApp {
+  formation: Record<string, number>;
+  release: { version: number; process_types: Record<string, string> } | null;
+}
+
+/** The user's usage, and (when `appId` is given) that app's formation and current release, in one round trip. */
 export async function getQuotaUsageWithApp(
   db: Queryable,
   userId: string,
   appId: string | null,
-): Promise<{ usage: QuotaUsage; formation: Record<string, number> }> {
-  const { rows } = await db.query<{ apps: string; processes: string; builds: string; formation: Record<string, number> | null }>(
+): Promise<{ usage: QuotaUsage } & ScaledApp> {
+  const { rows } = await db.query<{
+    apps: string;
+    processes: string;
+    builds: string;
+    formation: Record<string, number> | null;
+    release: ScaledApp['release'];
+  }>(
     `SELECT
        (SELECT count(*) FROM apps WHERE owner_id = $1) AS apps,
-       (SELECT coalesce(sum(f.quantity), 0) FROM formation f JOIN apps a ON a.id = f.app_id WHERE a.owner_id = $1) AS processes,
+       (SELECT coalesce(sum(f.quantity), 0) FROM formation f JOIN apps a ON a.id = f.app_id WHERE a.owner_id = $1)
+         + (SELECT count(*) FROM one_off_runs o JOIN apps a ON a.id = o.app_id WHERE a.owner_id = $1) AS processes,
        (SELECT count(*) FROM builds b JOIN apps a ON a.id = b.app_id
          WHERE a.owner_id = $1 AND b.status IN ('pending', 'building')) AS builds,
-       (SELECT json_object_agg(type, quantity) FROM formation WHERE app_id = $2) AS formation`,
+       (SELECT json_object_agg(type, quantity) FROM formation WHERE app_id = $2) AS formation,
+       (SELECT json_build_object('version', r.version, 'process_types', r.process_types) FROM releases r
+         WHERE r.app_id = $2 AND r.status = 'succeeded' ORDER BY r.version DESC LIMIT 1) AS release`,
     [userId, appId],
   );
   const r = rows[0]!;
-  return { usage: { apps: Number(r.apps), processes: Number(r.processes), builds: Number(r.builds) }, formation: r.formation ?? {} };
+  return {
+    usage: { apps: Number(r.apps), processes: Number(r.processes), builds: Number(r.builds) },
+    formation: r.formation ?? {},
+    release: r.release,
+  };
 }
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Begins a transaction on `client` and locks the user's row in it (see lockUser), in ONE round trip:
+ * both statements go as one simple query, so the id is checked to be a uuid and written as a literal.
+ */
+export async function beginAndLockUser(client: pg.PoolClient, userId: string): Promise<({ email: string } & QuotaOverrides) | undefined> {
+  if (!uuid.test(userId)) throw new Error(`not a user id: ${userId}`);
+  const results = (await client.query(`BEGIN; ${lockUserSql.replace('$1', `'${userId}'::uuid`)}`)) as unknown as pg.QueryResult[];
+  return results[1]?.rows[0] as ({ email: string } & QuotaOverrides) | undefined;
+}
+
+const lockUserSql = `SELECT u.email, q.apps, q.processes, q.memory_mb, q.builds
+       FROM users u LEFT JOIN quotas q ON q.user_id = u.id WHERE u.id = $1 FOR UPDATE OF u`;
 
 /**
  * Locks the user's row until the transaction `db` ends (quota checks and writes of one owner
@@ -69,10 +104,6 @@ export async function getQuotaUsageWithApp(
  * before the lock was granted would not see the writes of the transaction it waited for.
  */
 export async function lockUser(db: Queryable, userId: string): Promise<({ email: string } & QuotaOverrides) | undefined> {
-  const { rows } = await db.query<{ email: string } & QuotaOverrides>(
-    `SELECT u.email, q.apps, q.processes, q.memory_mb, q.builds
-       FROM users u LEFT JOIN quotas q ON q.user_id = u.id WHERE u.id = $1 FOR UPDATE OF u`,
-    [userId],
-  );
+  const { rows } = await db.query<{ email: string } & QuotaOverrides>(lockUserSql, [userId]);
   return rows[0];
 }

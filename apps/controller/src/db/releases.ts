@@ -23,7 +23,7 @@ export interface ReleaseRow {
   port: number | null;
 }
 
-const select = `SELECT r.id, r.app_id, r.version, r.build_id, r.image, r.config, r.config_enc, r.process_types, r.description,
+const select = `SELECT r.id, r.app_id, r.version, r.build_id, r.image, r.config_enc, r.process_types, r.description,
   r.user_id, u.email AS user_email, r.status, r.app_json, r.created_at, b.port
   FROM releases r LEFT JOIN users u ON u.id = r.user_id LEFT JOIN builds b ON b.id = r.build_id`;
 
@@ -39,21 +39,20 @@ export interface NewRelease {
   appJson?: Record<string, unknown> | null;
 }
 
-type StoredRelease = Omit<ReleaseRow, 'config'> & { config: Record<string, string>; config_enc: Buffer | null };
+type StoredRelease = Omit<ReleaseRow, 'config'> & { config_enc: Buffer };
 
-/** The release with its config snapshot decrypted (snapshots from before encryption are read as they are). */
+/** The release with its config snapshot decrypted. */
 function opened(cipher: ConfigCipher, row: StoredRelease): ReleaseRow {
   const { config_enc: sealed, ...rest } = row;
-  const config = sealed ? cipher.decryptJson<Record<string, string>>(sealed, releaseConfigContext(row.app_id, row.version)) : row.config;
-  return { ...rest, config };
+  return { ...rest, config: cipher.decryptJson<Record<string, string>>(sealed, releaseConfigContext(row.app_id, row.version)) };
 }
 
 /** Stores a release; its config snapshot is encrypted. */
 export async function insertRelease(db: Queryable, cipher: ConfigCipher, r: NewRelease): Promise<ReleaseRow> {
   const sealed = cipher.encryptJson(r.config, releaseConfigContext(r.appId, r.version));
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO releases (app_id, version, build_id, image, config, config_enc, process_types, description, user_id, app_json)
-     VALUES ($1, $2, $3, $4, '{}', $5, $6, $7, $8, $9) RETURNING id`,
+    `INSERT INTO releases (app_id, version, build_id, image, config_enc, process_types, description, user_id, app_json)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
     [
       r.appId,
       r.version,

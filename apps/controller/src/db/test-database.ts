@@ -28,6 +28,14 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
       await pool.end();
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
+      // pool.end() resolves once its clients are told to close, not once the server has seen them
+      // go: dropping WITH (FORCE) before then terminates a connection that is still closing, whose
+      // client reports it as an uncaught error. Wait (briefly) for them to be gone.
+      for (let i = 0; i < 50; i++) {
+        const { rows } = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        if (rows[0]!.n === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     },

@@ -1,4 +1,5 @@
 import type { Queryable } from './queryable.js';
+import { appForUserSql, type AppRelation, type AppRow } from './apps.js';
 
 export type Role = 'admin' | 'user';
 
@@ -41,6 +42,62 @@ export async function findUserByEmail(db: Queryable, email: string): Promise<Use
 export async function findUserById(db: Queryable, id: string): Promise<User | undefined> {
   const { rows } = await db.query<User>(`SELECT ${columns} FROM users WHERE id = $1`, [id]);
   return rows[0];
+}
+
+/** The user a session JWT names, and whether that session (its `jti`) was revoked: one round trip. */
+export async function findUserOfSession(db: Queryable, id: string, jti: string | null): Promise<(User & { revoked: boolean }) | undefined> {
+  const { rows } = await db.query<User & { revoked: boolean }>(
+    `SELECT ${columns}, ($2::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM revoked_sessions WHERE jti = $2::uuid)) AS revoked
+       FROM users WHERE id = $1`,
+    [id, jti],
+  );
+  return rows[0];
+}
+
+/**
+ * What an app route needs first, in ONE round trip: the user a session JWT names, whether the session
+ * was revoked, and the app `appName` with the user's relation to it (none when there is no such app).
+ */
+export async function findUserOfSessionWithApp(
+  db: Queryable,
+  id: string,
+  jti: string | null,
+  appName: string,
+): Promise<{ user: User & { revoked: boolean }; app: (AppRow & { relation: AppRelation }) | undefined } | undefined> {
+  const userColumns = columns.split(', ');
+  const { rows } = await db.query<Record<string, unknown>>(
+    `SELECT ${userColumns.map((c) => `u.${c} AS "user.${c}"`).join(', ')},
+        ($2::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM revoked_sessions WHERE jti = $2::uuid)) AS "user.revoked", app.*
+       FROM users u LEFT JOIN LATERAL (${appForUserSql('$3', 'u.id')}) app ON true
+      WHERE u.id = $1`,
+    [id, jti, appName],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  const user: Record<string, unknown> = {};
+  const app: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (k.startsWith('user.')) user[k.slice(5)] = v;
+    else app[k] = v;
+  }
+  return {
+    user: user as unknown as User & { revoked: boolean },
+    app: app['id'] == null ? undefined : (app as unknown as AppRow & { relation: AppRelation }),
+  };
+}
+
+/** Revokes one session (`paas logout`): its token fails from the next request on. Forgets expired ones. */
+export async function revokeSession(db: Queryable, jti: string, userId: string, expiresAt: Date): Promise<void> {
+  await db.query(
+    `WITH gone AS (DELETE FROM revoked_sessions WHERE expires_at < now())
+     INSERT INTO revoked_sessions (jti, user_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING`,
+    [jti, userId, expiresAt],
+  );
+}
+
+/** Revokes every session of the user (their token_version moves on). */
+export async function revokeAllSessions(db: Queryable, userId: string): Promise<void> {
+  await db.query('UPDATE users SET token_version = token_version + 1 WHERE id = $1', [userId]);
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -10,6 +10,7 @@ import { httpCheck, type HttpCheck, type Probe } from './probe.js';
 import { startupChecks, type AppJson, type HealthCheck } from './app-json.js';
 import type { RoutePublisher } from './route-publisher.js';
 import type { PlatformEventSink } from '../logs/platform-events.js';
+import type { ImageRetention } from './image-retention.js';
 
 export interface DeployerOptions {
   pool: pg.Pool;
@@ -31,6 +32,13 @@ export interface DeployerOptions {
   cipher: ConfigCipher;
   /** Release events as `platform` lines of the app's log. */
   events?: PlatformEventSink;
+  /**
+   * The memory limit (MB) of a process whose type has none: the platform default capped by the
+   * owner's memory quota, so leaving the limit unset cannot bypass the quota. Absent: no limit.
+   */
+  defaultMemoryMb?: (app: AppRow) => Promise<number>;
+  /** Removes old release images after each release (none: images are kept until the app goes). */
+  images?: ImageRetention;
 }
 
 /** The port every process is told to listen on inside its container. */
@@ -72,12 +80,25 @@ export class Deployer {
     return Promise.all(rest.map((p) => this.o.runtime.stop(p.id, this.o.stopGraceSeconds))).then(() => undefined);
   }
 
+  /**
+   * Stops processes now (`ps:stop`): SIGTERM, then SIGKILL after the platform's grace period
+   * (PAAS_STOP_GRACE), the same as processes a release replaces.
+   */
+  async stopProcesses(procs: readonly ProcessInfo[]): Promise<void> {
+    await Promise.all(procs.map((p) => this.o.runtime.stop(p.id, this.o.stopGraceSeconds)));
+  }
+
   /** Waits for drained processes to be stopped (shutdown, tests). */
   async settle(): Promise<void> {
     await Promise.all([...this.pendingRetirements]);
   }
 
-  private spec(app: AppRow, release: ReleaseRow, f: FormationRow, index: number): ProcessSpec {
+  /** The memory limit a process without one of its own runs with (undefined: none). */
+  async defaultMemory(app: AppRow): Promise<number | undefined> {
+    return this.o.defaultMemoryMb?.(app);
+  }
+
+  private spec(app: AppRow, release: ReleaseRow, f: FormationRow, index: number, defaultMemoryMb: number | undefined): ProcessSpec {
     const type = f.type;
     return {
       app: app.name,
@@ -89,7 +110,7 @@ export class Deployer {
       env: release.config,
       port: release.port ?? containerPort,
       publish: type === 'web',
-      memoryMb: f.memory_mb ?? undefined,
+      memoryMb: f.memory_mb ?? defaultMemoryMb,
       cpus: f.cpus ?? undefined,
     };
   }
@@ -104,10 +125,11 @@ export class Deployer {
       const log = this.o.log.child({ app: app.name, release: release.version });
       await this.o.events?.releaseCreated(app.name, release);
       const formation = this.desired(await getFormation(this.o.pool, app.id), release);
+      const memory = await this.defaultMemory(app);
       const old = await this.o.runtime.list({ app: app.name });
       const started: ProcessInfo[] = [];
       try {
-        const specs = formation.flatMap((f) => Array.from({ length: f.quantity }, (_, i) => this.spec(app, release, f, i + 1)));
+        const specs = formation.flatMap((f) => Array.from({ length: f.quantity }, (_, i) => this.spec(app, release, f, i + 1, memory)));
         started.push(...(await startAll(this.o.runtime, specs)));
         const web = started.filter((p) => p.type === 'web');
         if (web.length) say(`Waiting for ${web.map((p) => p.name).join(', ')} to accept connections on $PORT`);
@@ -131,6 +153,12 @@ export class Deployer {
       await this.retire(old.filter((p) => !this.retiring.has(p.id)));
       log.info({ started: started.length, retired: old.length }, 'release deployed');
     });
+    this.o.images?.schedule(app);
+  }
+
+  /** Refuses to deploy an earlier release whose image has been removed (rollback). */
+  async assertImageKept(app: AppRow, release: ReleaseRow): Promise<void> {
+    await this.o.images?.assertKept(app, release);
   }
 
   /**
@@ -186,13 +214,18 @@ export class Deployer {
    */
   async reconcile(app: AppRow, opts: { wait: boolean; replace?: ReadonlySet<string> } = { wait: true }): Promise<void> {
     const run = async (): Promise<void> => {
-      const release = await currentRelease(this.o.pool, this.o.cipher, app.id);
-      const procs = await this.o.runtime.list({ app: app.name });
+      // Independent reads, side by side (each its own round trip).
+      const [release, procs, rows, memory] = await Promise.all([
+        currentRelease(this.o.pool, this.o.cipher, app.id),
+        this.o.runtime.list({ app: app.name }),
+        getFormation(this.o.pool, app.id),
+        this.defaultMemory(app),
+      ]);
       if (!release) {
         await Promise.all(procs.map((p) => this.o.runtime.stop(p.id, this.o.stopGraceSeconds)));
         return;
       }
-      const formation = this.desired(await getFormation(this.o.pool, app.id), release);
+      const formation = this.desired(rows, release);
       const want = new Map(formation.map((f) => [f.type, f.quantity]));
       const limits = new Map(formation.map((f) => [f.type, f]));
       const draining = (p: ProcessInfo): boolean => isDrainAware(this.o.runtime) && this.o.runtime.isDraining(p.host);
@@ -210,7 +243,7 @@ export class Deployer {
           !seen.has(p.name) &&
           !draining(p) &&
           !opts.replace?.has(p.id) && // ps:restart: replaced like any process that differs
-          (p.memoryMb ?? null) === (f?.memory_mb ?? null) &&
+          (p.memoryMb ?? null) === (f?.memory_mb ?? memory ?? null) &&
           (p.cpus ?? null) === (f?.cpus ?? null);
         (ok ? keep : stop).push(p);
         if (ok) seen.add(p.name);
@@ -218,7 +251,7 @@ export class Deployer {
       const missing: ProcessSpec[] = [];
       for (const [type, quantity] of want) {
         for (let i = 1; i <= quantity; i++) {
-          if (!seen.has(`${type}.${i}`)) missing.push(this.spec(app, release, limits.get(type)!, i));
+          if (!seen.has(`${type}.${i}`)) missing.push(this.spec(app, release, limits.get(type)!, i, memory));
         }
       }
       const started = await startAll(this.o.runtime, missing);

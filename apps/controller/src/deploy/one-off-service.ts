@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { AppError, type Logger, type TerminalSize } from '@paas/shared';
 import type { ConfigCipher } from '../auth/config-cipher.js';
 import type { AppRow } from '../db/apps.js';
-import { nextRunNumber } from '../db/one-offs.js';
+import { endOneOff, listOneOffRuns, markOneOffStarted, reserveOneOff } from '../db/one-offs.js';
+import type { QuotaService } from '../auth/quota-service.js';
 import { currentRelease } from '../db/releases.js';
 import { isOneOffRunner, type AttachedOneOff, type OneOffIo, type OneOffRunner, type OneOffSpec } from '../runtime/one-off.js';
 import type { ProcessInfo, RuntimeBackend } from '../runtime/runtime-backend.js';
@@ -13,6 +14,10 @@ export interface OneOffServiceOptions {
   cipher: ConfigCipher;
   runtime: RuntimeBackend;
   log: Logger;
+  /** One-offs count against the owner's processes quota (reserved under its lock, like a scale). */
+  quotas?: QuotaService;
+  /** The memory limit of a one-off (Deployer.defaultMemory: the platform default within the owner's quota). */
+  defaultMemory?: (app: AppRow) => Promise<number | undefined>;
 }
 
 export interface OneOffRequest {
@@ -21,9 +26,14 @@ export interface OneOffRequest {
   size?: TerminalSize;
 }
 
+/** A reserved one-off that has not started after this long was left by a controller that stopped. */
+const staleReservationSeconds = 600;
+
 /**
  * Runs one-off processes (`paas run`) with the app's current release: its image, its config vars, a
- * fresh `run.N` name. The runtime decides where (ClusterRuntime places it like any process).
+ * fresh `run.N` name. The runtime decides where (ClusterRuntime places it like any process). Each is
+ * reserved in one_off_runs under the owner's quota lock before it starts, and counts against the
+ * owner's processes until it has exited.
  */
 export class OneOffService {
   constructor(private readonly o: OneOffServiceOptions) {}
@@ -33,14 +43,51 @@ export class OneOffService {
     return this.o.runtime;
   }
 
-  /** Everything that can be refused is checked here, before anything starts. */
+  /**
+   * Forgets the one-offs of `ownerId` that no longer run (a detached one has exited; a controller
+   * stopped before recording its start), so they stop counting against the quota.
+   */
+  async sweep(ownerId: string): Promise<number> {
+    if (!isOneOffRunner(this.o.runtime)) return 0;
+    const runs = await listOneOffRuns(this.o.pool, ownerId);
+    if (runs.length === 0) return 0;
+    const running = new Set<string>();
+    for (const appName of new Set(runs.map((r) => r.app))) {
+      for (const p of await this.o.runtime.listOneOffs({ app: appName })) if (p.state === 'up' || p.state === 'starting') running.add(p.id);
+    }
+    const ended = runs.filter((r) => (r.process_id === null ? r.age_seconds > staleReservationSeconds : !running.has(r.process_id)));
+    for (const r of ended) await endOneOff(this.o.pool, r.app_id, r.number);
+    return ended.length;
+  }
+
+  /** Reserves `run.N` within the owner's processes quota (after forgetting one-offs that have ended). */
+  private async reserve(app: AppRow): Promise<number> {
+    if (!this.o.quotas) return reserveOneOff(this.o.pool, app.id);
+    await this.sweep(app.owner_id);
+    return this.o.quotas.runOneOff(app.owner_id, (tx) => reserveOneOff(tx, app.id));
+  }
+
+  /** Starts the reserved one-off with `start`; a one-off that does not start no longer counts. */
+  private async started<T extends { id: string }>(app: AppRow, index: number, start: () => Promise<T>): Promise<T> {
+    try {
+      const info = await start();
+      await markOneOffStarted(this.o.pool, app.id, index, info.id);
+      return info;
+    } catch (err) {
+      await endOneOff(this.o.pool, app.id, index).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Everything that can be refused is checked here, before anything starts; then run.N is reserved. */
   private async spec(app: AppRow, req: OneOffRequest): Promise<OneOffSpec> {
     this.runner();
     const command = req.command.trim();
     if (command === '') throw new AppError('invalid_params', 'command: is empty; give the command to run, e.g. paas run -- bash');
     const release = await currentRelease(this.o.pool, this.o.cipher, app.id);
     if (!release) throw new AppError('invalid_params', `${app.name} has no release yet: deploy it with git push first`);
-    const index = await nextRunNumber(this.o.pool, app.id);
+    const memoryMb = await this.o.defaultMemory?.(app);
+    const index = await this.reserve(app);
     return {
       app: app.name,
       release: release.version,
@@ -51,12 +98,13 @@ export class OneOffService {
       port: containerPort,
       tty: req.tty ?? false,
       ...(req.size ? { size: req.size } : {}),
+      ...(memoryMb !== undefined ? { memoryMb } : {}),
     };
   }
 
   async runDetached(app: AppRow, req: OneOffRequest): Promise<ProcessInfo> {
     const spec = await this.spec(app, { ...req, tty: false });
-    const info = await this.runner().runDetached(spec);
+    const info = await this.started(app, spec.index, () => this.runner().runDetached(spec));
     this.o.log.info({ app: app.name, release: spec.release, process: info.name, host: info.host }, 'one-off started (detached)');
     return info;
   }
@@ -64,14 +112,28 @@ export class OneOffService {
   /** Starts an attached one-off: rejects (before anything ran) when it cannot. */
   async runAttached(app: AppRow, req: OneOffRequest, io: OneOffIo): Promise<AttachedOneOff> {
     const spec = await this.spec(app, req);
-    const attached = await this.runner().runAttached(spec, io);
+    const attached = await this.started(app, spec.index, async () => {
+      const a = await this.runner().runAttached(spec, io);
+      return Object.assign(a, { id: a.info.id });
+    });
     const log = this.o.log.child({ app: app.name, release: spec.release, process: attached.info.name, host: attached.info.host });
     log.info({ tty: spec.tty }, 'one-off started (attached)');
-    attached.exit.then(
-      (code) => log.info({ code }, 'one-off exited'),
-      (err: unknown) => log.warn({ err }, 'one-off lost'),
+    const ended = (): Promise<void> =>
+      endOneOff(this.o.pool, app.id, spec.index).catch((err: unknown) => log.warn({ err }, 'could not record that the one-off ended'));
+    // Its exit is reported once it no longer counts against the quota.
+    const exit = attached.exit.then(
+      async (code) => {
+        log.info({ code }, 'one-off exited');
+        await ended();
+        return code;
+      },
+      async (err: unknown) => {
+        log.warn({ err }, 'one-off lost');
+        await ended();
+        throw err;
+      },
     );
-    return attached;
+    return { info: attached.info, exit, resize: (size) => attached.resize(size) };
   }
 
   async list(app: AppRow): Promise<ProcessInfo[]> {

@@ -4,12 +4,13 @@ import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { AppError, BuildLogWriter, buildQueueName, testRedisUrl, type BuildJobData } from '@paas/shared';
+import { AppError, BuildLogWriter, buildEnvBox, buildQueueName, openBuildEnv, testRedisUrl, type BuildJobData } from '@paas/shared';
 import { createApiHarness, type ApiHarness } from '../api/test-harness.js';
 import { findAppByName, insertApp } from '../db/apps.js';
 import { listBuilds } from '../db/builds.js';
 import { listReleases } from '../db/releases.js';
 import type { User } from '../db/users.js';
+import { updateConfigVars } from '../db/config-vars.js';
 
 /**
  * The controller's side of a push against real PostgreSQL, Redis and BullMQ; a stand-in builder
@@ -58,25 +59,32 @@ describe('PushService', () => {
   });
 
   test('a successful build streams its output and becomes a running release', async () => {
+    const secretValue = 'sk_live_0123456789abcdef';
+    let jobInRedis = '';
     startWorker(async (job, out) => {
+      // What Redis holds of the job: every field of BullMQ's job hash.
+      jobInRedis = JSON.stringify(await workerConn.hgetall(`${h.keys.bull}:${buildQueueName}:${job.buildId}`));
+      const env = openBuildEnv(buildEnvBox('x'.repeat(32)), job.sealedEnv ?? '');
       await out.line('-----> Node.js app detected');
       await new Promise<void>((r) => {
         release = r;
         setTimeout(r, 100);
       });
-      await out.line(`       env GREETING=${job.env['GREETING'] ?? ''}`);
+      await out.line(`       env GREETING=${env['GREETING'] ?? ''} ${env['STRIPE_KEY'] === secretValue}`);
       await out.succeeded({ image: `img/${job.app}:1`, processTypes: { web: 'npm start' }, buildpack: 'nodejs', imageSize: 1, buildImageSize: 2 });
     });
     const id = await insertApp(h.db.pool, 'pushed', user.id);
-    await h.db.pool.query("INSERT INTO config_vars (app_id, key, value) VALUES ($1, 'GREETING', 'hi')", [id]);
+    await updateConfigVars(h.db.pool, h.access.cipher, id, { GREETING: 'hi', STRIPE_KEY: secretValue });
     const lines: string[] = [];
     const result = await push('pushed', sha(2), lines);
     assert.equal(result.version, 1);
     assert.deepEqual(lines.slice(0, 3), [
       `-----> Building pushed (${sha(2).slice(0, 7)}) on the paas builder`,
       '-----> Node.js app detected',
-      '       env GREETING=hi',
+      '       env GREETING=hi true',
     ]);
+    assert.ok(jobInRedis.includes('sealedEnv'), 'the job was read from Redis');
+    assert.ok(!jobInRedis.includes(secretValue) && !jobInRedis.includes('STRIPE_KEY'), 'the build job in Redis holds no config var in plaintext');
     assert.ok(lines.includes('       Released v1'));
     const builds = await listBuilds(h.db.pool, id);
     assert.equal(builds[0]?.status, 'succeeded');

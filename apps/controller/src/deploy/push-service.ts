@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
-import { AppError, readBuildLog, type BuildJobData, type Logger, type RedisKeys } from '@paas/shared';
+import { AppError, readBuildLog, sealBuildEnv, type BuildJobData, type Logger, type RedisKeys, type SecretBox } from '@paas/shared';
 import type { AppRow } from '../db/apps.js';
 import { finishBuild, insertBuild, markBuildRunning } from '../db/builds.js';
 import { getConfigVars } from '../db/config-vars.js';
@@ -33,6 +33,8 @@ export interface PushServiceOptions {
   quotas: QuotaService;
   /** Decrypts the config vars handed to the build. */
   cipher: ConfigCipher;
+  /** Seals them again for the build job (buildEnvBox of the platform secret): Redis never sees them in plaintext. */
+  buildEnvBox: SecretBox;
 }
 
 export interface PushInput {
@@ -102,7 +104,8 @@ export class PushService {
         app: app.name,
         commit,
         sourcePath,
-        env: await getConfigVars(this.o.pool, this.o.cipher, app.id),
+        env: {},
+        sealedEnv: sealBuildEnv(this.o.buildEnvBox, await getConfigVars(this.o.pool, this.o.cipher, app.id)),
         buildpacks: app.buildpacks,
       };
       await this.o.queue.add('build', job, { jobId: build.id, attempts: 1, removeOnComplete: 100, removeOnFail: 100 });

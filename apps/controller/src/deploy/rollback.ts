@@ -11,6 +11,8 @@ export interface RollbackDeps {
   pool: pg.Pool;
   cipher: ConfigCipher;
   releases: ReleaseService;
+  /** Says whether the target's image is still on the engines (see image-retention.ts). */
+  images?: { assertImageKept(app: AppRow, release: ReleaseRow): Promise<void> };
 }
 
 /** The app's config vars become exactly `vars`. */
@@ -35,6 +37,7 @@ export async function rollback(deps: RollbackDeps, app: AppRow, ref: string, use
       `v${target.version} never ran successfully (it is ${target.status}): roll back to a release that did (see paas releases)`,
     );
   }
+  await deps.images?.assertImageKept(app, target);
   const before = await getConfigVars(deps.pool, deps.cipher, app.id);
   await replaceConfigVars(deps, app.id, target.config);
   try {

@@ -1,6 +1,13 @@
 import type { AppRoute, RouteStore, Logger } from '@paas/shared';
 import type { ProcessInfo } from '../runtime/runtime-backend.js';
 
+/** An app's router settings as its route carries them (see db/router-settings.ts). */
+export interface RouteSettings {
+  httpsRedirect: boolean;
+  /** null: the router's default. */
+  maxBodyMb: number | null;
+}
+
 /** Publishes an app's route (its web processes) to the routers and waits until one applies it. */
 export class RoutePublisher {
   private lastVersion = 0;
@@ -12,6 +19,8 @@ export class RoutePublisher {
     private readonly log: Logger,
     /** The app's custom domains (see domains/domain-service.ts), published next to `<app>.<domain>`. */
     private readonly customDomains: (app: string) => Promise<string[]> = async () => [],
+    /** The app's router settings (`paas router:set`), published in its route. */
+    private readonly settings: (app: string) => Promise<RouteSettings> = async () => ({ httpsRedirect: false, maxBodyMb: null }),
   ) {}
 
   /** `<app>.<domain>` first, then the custom domains in name order. */
@@ -27,9 +36,12 @@ export class RoutePublisher {
   }
 
   async build(app: string, release: number, web: ProcessInfo[]): Promise<Omit<AppRoute, 'version'>> {
+    const [domains, settings] = await Promise.all([this.domainsOf(app), this.settings(app)]);
     return {
       app,
-      domains: await this.domainsOf(app),
+      domains,
+      ...(settings.maxBodyMb !== null ? { maxBodyMb: settings.maxBodyMb } : {}),
+      ...(settings.httpsRedirect ? { httpsRedirect: true } : {}),
       release,
       backends: web
         .filter((p) => p.port !== undefined)
@@ -51,7 +63,7 @@ export class RoutePublisher {
   async ensure(app: string, release: number, web: ProcessInfo[]): Promise<boolean> {
     const want = await this.build(app, release, web);
     const have = await this.store.get(app);
-    if (have && have.release === want.release && sameBackends(have, want) && sameList(have.domains, want.domains)) return false;
+    if (have && have.release === want.release && sameBackends(have, want) && sameList(have.domains, want.domains) && sameSettings(have, want)) return false;
     await this.publish(app, release, web);
     return true;
   }
@@ -68,6 +80,10 @@ export class RoutePublisher {
 function sameBackends(a: Pick<AppRoute, 'backends'>, b: Pick<AppRoute, 'backends'>): boolean {
   const key = (r: Pick<AppRoute, 'backends'>): string[] => r.backends.map((x) => `${x.process}@${x.host}:${x.port}`).sort();
   return sameList(key(a), key(b));
+}
+
+function sameSettings(a: Pick<AppRoute, 'maxBodyMb' | 'httpsRedirect'>, b: Pick<AppRoute, 'maxBodyMb' | 'httpsRedirect'>): boolean {
+  return a.maxBodyMb === b.maxBodyMb && (a.httpsRedirect ?? false) === (b.httpsRedirect ?? false);
 }
 
 function sameList(a: string[], b: string[]): boolean {

@@ -74,6 +74,18 @@ export class CertService {
     return certJson(row);
   }
 
+  /**
+   * Takes an app's certificates out of the route store (the routers drop them at once), for an app
+   * being destroyed: its rows go with it. Should the destruction fail, the periodic `syncAll` puts
+   * them back. Returns how many were removed.
+   */
+  async unpublishApp(app: AppRow): Promise<number> {
+    const rows = await listCerts(this.o.pool, app.id);
+    for (const row of rows) await this.o.store.removeCert(row.id);
+    if (rows.length > 0) this.o.log.info({ app: app.name, certs: rows.map((r) => r.id) }, 'certificates of a destroyed app removed from the routers');
+    return rows.length;
+  }
+
   /** Makes the store's certificates those of PostgreSQL; returns how many entries it set and removed. */
   async syncAll(): Promise<{ set: number; removed: number }> {
     const want = new Map((await listAllCerts(this.o.pool)).map((r) => [r.id, entryOf(r)]));

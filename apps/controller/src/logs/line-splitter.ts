@@ -88,6 +88,8 @@ function hex(code: number): string {
 
 /** Bytes as printable text: valid UTF-8 with control characters escaped (`\x00`), invalid bytes as `\xff`. */
 export function escapeLogText(bytes: Buffer): string {
+  // Most lines are printable ASCII: nothing to decode or escape (a byte loop is far cheaper than both).
+  if (isPrintableAscii(bytes)) return bytes.toString('latin1');
   let text: string;
   try {
     text = decoder.decode(bytes);
@@ -95,6 +97,15 @@ export function escapeLogText(bytes: Buffer): string {
     text = decodeLoosely(bytes);
   }
   return text.replace(controls, (c) => hex(c.charCodeAt(0)));
+}
+
+/** Bytes 0x20–0x7e, tab and ESC only. */
+function isPrintableAscii(bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if ((c < 0x20 && c !== 0x09 && c !== 0x1b) || c > 0x7e) return false;
+  }
+  return true;
 }
 
 /** UTF-8 decoding that keeps invalid bytes visible as `\xNN` (marked so the control pass leaves them). */

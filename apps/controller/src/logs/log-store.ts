@@ -5,17 +5,27 @@ import { logEntryFields, matchesLogFilter, parseLogEntry, type LogEntry, type Lo
 type RawEntries = [string, string[]][];
 
 /**
- * Appends entries (4 arguments each: source, process, line, ts) to the stream trimmed to ARGV[1],
- * then sets a cursor field when one is given: one command, atomic, so a collector restarting
- * from its cursor neither loses nor repeats a line (and far cheaper than a MULTI of XADDs).
+ * Appends entries to the stream, then trims it to about ARGV[1] entries and sets a cursor field when
+ * one is given: one command, atomic, so a collector restarting from its cursor neither loses nor
+ * repeats a line (and far cheaper than a MULTI of XADDs). Entries come in runs of one source and
+ * process (ARGV: source, process, count, then count × ts, line): a follower's batch is one run, so a
+ * line costs two arguments to encode rather than four.
  */
 const appendScript = `
-local max = ARGV[1]
-for i = 4, #ARGV, 4 do
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', max, '*', 'source', ARGV[i], 'process', ARGV[i + 1], 'line', ARGV[i + 2], 'ts', ARGV[i + 3])
+local i = 4
+local n = 0
+while i <= #ARGV do
+  local source, process, count = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+  i = i + 3
+  for j = 1, count do
+    redis.call('XADD', KEYS[1], '*', 'source', source, 'process', process, 'line', ARGV[i + 1], 'ts', ARGV[i])
+    i = i + 2
+  end
+  n = n + count
 end
+redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', ARGV[1])
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
-return (#ARGV - 3) / 4`;
+return n`;
 const appendSha = createHash('sha1').update(appendScript).digest('hex');
 
 /** What a stream holds now, read atomically with XINFO STREAM (Redis ≥ 7). */
@@ -68,7 +78,21 @@ export class LogStore {
   async appendWithCursor(app: string, entries: LogEntry[], cursor?: { key: string; field: string; value: string }): Promise<void> {
     if (entries.length === 0 && !cursor) return;
     const args: string[] = [String(this.maxLines), cursor?.field ?? '', cursor?.value ?? ''];
-    for (const e of entries) args.push(e.source, e.process, e.line, e.ts);
+    let countAt = -1;
+    let count = 0;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      const prev = entries[i - 1];
+      if (!prev || prev.source !== e.source || prev.process !== e.process) {
+        if (countAt >= 0) args[countAt] = String(count);
+        args.push(e.source, e.process, '');
+        countAt = args.length - 1;
+        count = 0;
+      }
+      count += 1;
+      args.push(e.ts, e.line);
+    }
+    if (countAt >= 0) args[countAt] = String(count);
     const keys = [this.key(app), cursor?.key ?? this.key(app)];
     try {
       await this.redis.evalsha(appendSha, 2, ...keys, ...args);

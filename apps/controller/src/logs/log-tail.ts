@@ -136,13 +136,16 @@ export async function streamLogs(store: LogStore, reader: Redis, q: TailRequest,
   }
 
   waited = false;
+  /** The last read came back full, or the client resumes after being away: lines may have been trimmed. */
+  let behind = q.after !== undefined;
   while (!closed) {
-    if (waited) {
+    if (waited || behind) {
       waited = false;
-      // The client was slow: lines the stream trimmed meanwhile are gone; say so rather than skip silently.
+      behind = false;
+      // The client (or this tail) was slow: lines the stream trimmed meanwhile are gone; say so rather than skip silently.
       const info = await store.info(q.app);
       if (info.firstId !== undefined && cursor !== '0-0' && compareIds(info.firstId, cursor) > 0) {
-        const note = `${new Date().toISOString()} platform[logs]: lines were trimmed from the log before this client read them (it reads too slowly)`;
+        const note = `${new Date().toISOString()} platform[logs]: lines were trimmed from the log before this client read them (it read too slowly, or was away too long)`;
         if (!(await write(q.sse ? `data: ${note}\n\n` : `${note}\n`))) return;
       }
     }
@@ -153,6 +156,7 @@ export async function streamLogs(store: LogStore, reader: Redis, q: TailRequest,
       continue;
     }
     cursor = entries[entries.length - 1]!.id;
+    behind = entries.length >= l.batch;
     const chunk = render(entries);
     if (chunk !== '' && !(await write(chunk))) return;
   }

@@ -163,6 +163,10 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
     }
   }
 
+  pruneImages(app: string, keep: ReadonlySet<string>): Promise<number> {
+    return pruneAppImages(this.opts.docker, this.opts.cluster, app, keep, this.opts.log);
+  }
+
   async removeAppResources(app: string): Promise<void> {
     const labels = [`${label.cluster}=${this.opts.cluster}`, `${label.app}=${app}`];
     const leftovers = await this.opts.docker.listContainers({ all: true, filters: { label: labels } });
@@ -200,4 +204,26 @@ function toState(state: string, status: string): ProcessState {
     default:
       return 'down';
   }
+}
+
+/**
+ * Removes the images of `app` on one engine whose tags are all outside `keep`; one still used by a
+ * container (even a stopped one) is left for a later run. Untagged parents (a Dockerfile build's
+ * steps) go with their image; the shared layer images are not the app's and stay.
+ */
+export async function pruneAppImages(docker: Docker, cluster: string, app: string, keep: ReadonlySet<string>, log: Logger): Promise<number> {
+  const images = await docker.listImages({ filters: { label: [`${label.cluster}=${cluster}`, `${label.app}=${app}`] } });
+  let removed = 0;
+  for (const img of images) {
+    const tags = (img.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
+    if (tags.length === 0 || tags.some((t) => keep.has(t))) continue;
+    try {
+      await docker.getImage(img.Id).remove({ force: tags.length > 1 && !img.Containers });
+      removed++;
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      if (status !== 404 && status !== 409) log.warn({ app, image: img.Id, err }, 'could not remove an old release image');
+    }
+  }
+  return removed;
 }

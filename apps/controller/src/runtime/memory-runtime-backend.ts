@@ -96,6 +96,11 @@ export class MemoryRuntimeBackend implements RuntimeBackend, OneOffRunner {
     return out.split('\n').slice(-lines - 1).join('\n');
   }
 
+  /** The in-memory runtime holds no images. */
+  async pruneImages(): Promise<number> {
+    return 0;
+  }
+
   async removeAppResources(app: string): Promise<void> {
     for (const [id, p] of this.processes) if (p.app === app) this.processes.delete(id);
     for (const [id, p] of this.oneOffs) if (p.app === app) this.oneOffs.delete(id);

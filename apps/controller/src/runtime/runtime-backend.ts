@@ -59,6 +59,11 @@ export interface RuntimeBackend {
   logs(id: string, lines: number): Promise<string>;
   /** Removes an app's images and build cache from the engine. */
   removeAppResources(app: string): Promise<void>;
+  /**
+   * Removes the app's images whose references are not in `keep` (old releases); an image a
+   * container uses stays. Returns how many went.
+   */
+  pruneImages(app: string, keep: ReadonlySet<string>): Promise<number>;
 }
 
 export function processName(type: string, index: number): string {

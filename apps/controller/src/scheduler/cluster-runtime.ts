@@ -2,11 +2,13 @@ import Docker from 'dockerode';
 import type pg from 'pg';
 import { AppError, dockerOptions, type Logger } from '@paas/shared';
 import { listHosts, setHostHealth, type HostRow } from '../db/hosts.js';
-import { DockerHostBackend } from '../runtime/docker-host-backend.js';
+import { DockerHostBackend, pruneAppImages } from '../runtime/docker-host-backend.js';
 import type { ProcessInfo, ProcessSpec, RuntimeBackend } from '../runtime/runtime-backend.js';
 import type { AttachedOneOff, OneOffIo, OneOffRunner, OneOffSpec } from '../runtime/one-off.js';
 import { transferImage } from '../runtime/image-transfer.js';
-import { place, PlacementError, type HostView } from './placement.js';
+import { PlacementError, type PlacementRequest } from './placement.js';
+import { PlacementIndex } from './placement-index.js';
+import { SharedRefresh } from './shared-refresh.js';
 
 export interface ClusterRuntimeOptions {
   pool: pg.Pool;
@@ -22,6 +24,15 @@ export interface ClusterRuntimeOptions {
   failuresBeforeDown: number;
   log: Logger;
 }
+
+/** A running one-off as placement counts it. */
+interface OneOffLoad {
+  id: string;
+  app: string;
+  memoryMb: number;
+}
+
+const runs = (p: ProcessInfo): boolean => p.state === 'up' || p.state === 'starting';
 
 interface Member {
   row: HostRow;
@@ -56,8 +67,8 @@ export function dockerFor(row: Pick<HostRow, 'docker_url' | 'tls'>): Docker {
 }
 
 /**
- * Every registered Docker host as one runtime: processes are placed by `place` (spread, capacity,
- * image locality), images are copied to a host before its first process of that image, and the
+ * Every registered Docker host as one runtime: processes are placed by `PlacementIndex` (spread,
+ * capacity, image locality), images are copied to a host before its first process of that image, and the
  * hosts' health is checked on a timer. Processes on hosts that are down are not listed, so the
  * reconcile loop replaces them elsewhere.
  */
@@ -68,6 +79,11 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
   private readonly owner = new Map<string, string>();
   /** The last listing per host, kept current by start() and stop(): placement's view of load. */
   private readonly running = new Map<string, ProcessInfo[]>();
+  /**
+   * One-offs that run, per host: they reserve memory like any process (placement's load), though
+   * they are not part of the formation. Kept by run*(), stop() and the listings.
+   */
+  private readonly oneOffsRunning = new Map<string, OneOffLoad[]>();
 
   constructor(private readonly o: ClusterRuntimeOptions) {}
 
@@ -143,25 +159,32 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
     if (this.upMembers().length === 0) throw new AppError('unavailable', 'no Docker host is up');
   }
 
-  private views(pending: ProcessInfo[] = []): HostView[] {
-    return this.upMembers().map((m) => {
-      const procs = [...(this.running.get(m.row.name) ?? []), ...pending.filter((p) => p.host === m.row.name)];
-      const appProcesses = new Map<string, number>();
-      let reserved = 0;
-      for (const p of procs) {
-        appProcesses.set(p.app, (appProcesses.get(p.app) ?? 0) + 1);
-        reserved += p.memoryMb ?? this.o.defaultMemoryMb;
-      }
-      return {
-        name: m.row.name,
-        schedulable: !m.row.draining,
-        capacityMemoryMb: m.row.capacity_memory_mb,
-        reservedMemoryMb: reserved,
-        processes: procs.length,
-        appProcesses,
-        hasImage: (image: string) => m.images.has(image),
-      };
-    });
+  /**
+   * Placement's view of the hosts that are up: the formation processes of the last listings (spread
+   * and load), the one-offs that run (load only: memory and count) and the images each host has.
+   */
+  private placementIndex(): PlacementIndex {
+    const index = new PlacementIndex();
+    for (const m of this.upMembers()) {
+      const name = m.row.name;
+      index.setHost({ name, schedulable: !m.row.draining, capacityMemoryMb: m.row.capacity_memory_mb });
+      for (const p of this.running.get(name) ?? []) index.addProcess(name, p.app, p.memoryMb ?? this.o.defaultMemoryMb);
+      for (const r of this.oneOffsRunning.get(name) ?? []) index.addLoad(name, r.memoryMb);
+      for (const image of m.images) index.addImage(name, image);
+    }
+    return index;
+  }
+
+  /** Places one process and records it in `index`; an AppError when no host can take it. */
+  private placeOne(index: PlacementIndex, req: Omit<PlacementRequest, 'count'>): string {
+    try {
+      const placed = index.place({ ...req, count: 1 });
+      index.apply({ ...req, count: 1 }, placed);
+      return placed[0]!;
+    } catch (err) {
+      if (err instanceof PlacementError) throw new AppError('unavailable', err.message, { retryable: true });
+      throw err;
+    }
   }
 
   async start(spec: ProcessSpec): Promise<ProcessInfo> {
@@ -176,20 +199,8 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
    */
   async startMany(specs: ProcessSpec[]): Promise<ProcessInfo[]> {
     if (this.members.size === 0) await this.refresh();
-    const pending: ProcessInfo[] = [];
-    const chosen: string[] = [];
-    for (const spec of specs) {
-      const memoryMb = spec.memoryMb ?? this.o.defaultMemoryMb;
-      let host: string;
-      try {
-        [host] = place({ app: spec.app, image: spec.image, memoryMb, count: 1 }, this.views(pending)) as [string];
-      } catch (err) {
-        if (err instanceof PlacementError) throw new AppError('unavailable', err.message, { retryable: true });
-        throw err;
-      }
-      chosen.push(host);
-      pending.push({ app: spec.app, host, memoryMb } as ProcessInfo);
-    }
+    const index = this.placementIndex();
+    const chosen = specs.map((spec) => this.placeOne(index, { app: spec.app, image: spec.image, memoryMb: spec.memoryMb ?? this.o.defaultMemoryMb }));
     const results = await Promise.allSettled(
       specs.map(async (spec, i) => {
         const m = this.members.get(chosen[i]!)!;
@@ -232,12 +243,32 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
   }
 
   async list(filter: { app?: string } = {}): Promise<ProcessInfo[]> {
+    const all = await this.listAll();
+    return all.filter((p) => !filter.app || p.app === filter.app);
+  }
+
+  /**
+   * Every host's processes, from a listing that began after the call: booting web processes, the
+   * reconcile of each app and the API all list at once, and share listings instead of each listing
+   * every host.
+   */
+  private readonly listing = new SharedRefresh(() => this.listHosts());
+
+  private listAll(): Promise<ProcessInfo[]> {
+    return this.listing.get();
+  }
+
+  private async listHosts(): Promise<ProcessInfo[]> {
     if (this.members.size === 0) await this.refresh();
     const all = await Promise.all(
       this.upMembers().map(async (m) => {
         try {
-          const procs = await withTimeout(m.backend.list(), 10_000, `listing ${m.row.name}`);
+          const [procs, oneOffs] = await Promise.all([
+            withTimeout(m.backend.list(), 10_000, `listing ${m.row.name}`),
+            withTimeout(m.backend.listOneOffs(), 10_000, `listing one-offs on ${m.row.name}`).catch(() => undefined),
+          ]);
           this.running.set(m.row.name, procs);
+          if (oneOffs) this.noteOneOffs(m.row.name, oneOffs);
           for (const p of procs) this.owner.set(p.id, m.row.name);
           return procs;
         } catch (err) {
@@ -246,7 +277,7 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
         }
       }),
     );
-    return all.flat().filter((p) => !filter.app || p.app === filter.app);
+    return all.flat();
   }
 
   private memberOf(id: string): Member | undefined {
@@ -260,11 +291,38 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
     await m.backend.stop(id, graceSeconds);
     this.owner.delete(id);
     this.running.set(m.row.name, (this.running.get(m.row.name) ?? []).filter((p) => p.id !== id));
+    this.forgetOneOff(m.row.name, id);
+  }
+
+  /** Records the one-offs a listing of a host shows (all of them, or those of `app`) as its one-off load. */
+  private noteOneOffs(host: string, listed: ProcessInfo[], app?: string): void {
+    const kept = app === undefined ? [] : (this.oneOffsRunning.get(host) ?? []).filter((r) => r.app !== app);
+    const running = listed.filter(runs).map((p) => ({ id: p.id, app: p.app, memoryMb: p.memoryMb ?? this.o.defaultMemoryMb }));
+    this.oneOffsRunning.set(host, [...kept, ...running]);
+  }
+
+  private addOneOff(host: string, info: ProcessInfo, memoryMb: number | undefined): void {
+    const load = { id: info.id, app: info.app, memoryMb: memoryMb ?? this.o.defaultMemoryMb };
+    this.oneOffsRunning.set(host, [...(this.oneOffsRunning.get(host) ?? []).filter((r) => r.id !== info.id), load]);
+  }
+
+  private forgetOneOff(host: string, id: string): void {
+    const list = this.oneOffsRunning.get(host);
+    if (list?.some((r) => r.id === id)) this.oneOffsRunning.set(host, list.filter((r) => r.id !== id));
   }
 
   async logs(id: string, lines: number): Promise<string> {
     const m = this.memberOf(id);
     return m ? m.backend.logs(id, lines) : '';
+  }
+
+  /** On every host that answers, and on the engine images come from (the builder's). */
+  async pruneImages(app: string, keep: ReadonlySet<string>): Promise<number> {
+    const counts = await Promise.all([
+      ...this.upMembers().map((m) => m.backend.pruneImages(app, keep)),
+      pruneAppImages(this.o.imageSource, this.o.cluster, app, keep, this.o.log),
+    ]);
+    return counts.reduce((a, b) => a + b, 0);
   }
 
   async removeAppResources(app: string): Promise<void> {
@@ -280,13 +338,7 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
   /** A one-off goes where a process of its app would (placement), with the image copied there first. */
   private async oneOffHost(spec: OneOffSpec): Promise<Member> {
     if (this.members.size === 0) await this.refresh();
-    let hostName: string;
-    try {
-      [hostName] = place({ app: spec.app, image: spec.image, memoryMb: spec.memoryMb ?? this.o.defaultMemoryMb, count: 1 }, this.views()) as [string];
-    } catch (err) {
-      if (err instanceof PlacementError) throw new AppError('unavailable', err.message, { retryable: true });
-      throw err;
-    }
+    const hostName = this.placeOne(this.placementIndex(), { app: spec.app, image: spec.image, memoryMb: spec.memoryMb ?? this.o.defaultMemoryMb });
     const m = this.members.get(hostName)!;
     await this.ensureImage(m, spec.image);
     return m;
@@ -296,7 +348,13 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
     const m = await this.oneOffHost(spec);
     const attached = await m.backend.runAttached(spec, io);
     this.owner.set(attached.info.id, m.row.name);
-    void attached.exit.finally(() => this.owner.delete(attached.info.id)).catch(() => undefined);
+    this.addOneOff(m.row.name, attached.info, spec.memoryMb);
+    void attached.exit
+      .finally(() => {
+        this.owner.delete(attached.info.id);
+        this.forgetOneOff(m.row.name, attached.info.id);
+      })
+      .catch(() => undefined);
     return attached;
   }
 
@@ -304,6 +362,7 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
     const m = await this.oneOffHost(spec);
     const info = await m.backend.runDetached(spec);
     this.owner.set(info.id, m.row.name);
+    if (runs(info)) this.addOneOff(m.row.name, info, spec.memoryMb);
     return info;
   }
 
@@ -314,6 +373,7 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
         try {
           const procs = await withTimeout(m.backend.listOneOffs(filter), 10_000, `listing one-offs on ${m.row.name}`);
           for (const p of procs) this.owner.set(p.id, m.row.name);
+          this.noteOneOffs(m.row.name, procs, filter.app);
           return procs;
         } catch (err) {
           this.o.log.warn({ host: m.row.name, err: (err as Error).message }, 'cannot list one-offs on host');

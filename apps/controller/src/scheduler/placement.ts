@@ -5,7 +5,9 @@
  * loaded host (reserved memory, then process count); ties by name, so the result is deterministic.
  *
  * A batch of processes is placed with a binary heap keyed by those rules, so a placement costs
- * O(log hosts) after an O(hosts) set-up per batch.
+ * O(log hosts) after an O(hosts) set-up per batch. `PlacementIndex` (placement-index.ts), which the
+ * cluster runtime uses, gives the same answers and keeps its structure across batches; this function
+ * is the reference its tests compare it with.
  */
 export interface HostView {
   name: string;
@@ -36,7 +38,7 @@ export class PlacementError extends Error {
   }
 }
 
-interface Candidate {
+export interface Candidate {
   name: string;
   appCount: number;
   image: number; // 0 when the image is present, 1 when it is not
@@ -45,7 +47,8 @@ interface Candidate {
   free: number; // Infinity when unlimited
 }
 
-function before(a: Candidate, b: Candidate): boolean {
+/** The placement order: true when `a` goes before `b`. */
+export function before(a: Candidate, b: Candidate): boolean {
   if (a.appCount !== b.appCount) return a.appCount < b.appCount;
   if (a.image !== b.image) return a.image < b.image;
   if (a.reserved !== b.reserved) return a.reserved < b.reserved;
@@ -53,7 +56,7 @@ function before(a: Candidate, b: Candidate): boolean {
   return a.name < b.name;
 }
 
-class CandidateHeap {
+export class CandidateHeap {
   private readonly items: Candidate[];
 
   /** Floyd's bottom-up heap construction: O(n). */
@@ -63,6 +66,9 @@ class CandidateHeap {
   }
   get size(): number {
     return this.items.length;
+  }
+  peek(): Candidate | undefined {
+    return this.items[0];
   }
   push(c: Candidate): void {
     const a = this.items;
@@ -103,9 +109,16 @@ class CandidateHeap {
   }
 }
 
+/** The error when capacity runs out, with what could be placed. */
+export function shortfall(req: PlacementRequest, placed: string[], anySchedulable: boolean): PlacementError {
+  const why = anySchedulable
+    ? `not enough free memory on any host for a ${req.memoryMb} MB process`
+    : 'no host can take processes (all are down or drained)';
+  return new PlacementError(`placed ${placed.length} of ${req.count} ${req.app} processes: ${why}`, placed);
+}
+
 /**
- * Picks a host for each of `req.count` processes. Updates nothing: the caller applies the result
- * (see `applyPlacement`). Throws PlacementError (with what could be placed) when capacity runs out.
+ * Picks a host for each of `req.count` processes. Updates nothing: the caller applies the result. Throws PlacementError (with what could be placed) when capacity runs out.
  */
 export function place(req: PlacementRequest, hosts: readonly HostView[]): string[] {
   const candidates: Candidate[] = [];
@@ -126,12 +139,7 @@ export function place(req: PlacementRequest, hosts: readonly HostView[]): string
   const placed: string[] = [];
   while (placed.length < req.count) {
     const c = heap.pop();
-    if (!c) {
-      const why = hosts.some((h) => h.schedulable)
-        ? `not enough free memory on any host for a ${req.memoryMb} MB process`
-        : 'no host can take processes (all are down or drained)';
-      throw new PlacementError(`placed ${placed.length} of ${req.count} ${req.app} processes: ${why}`, placed);
-    }
+    if (!c) throw shortfall(req, placed, hosts.some((h) => h.schedulable));
     placed.push(c.name);
     c.appCount += 1;
     c.reserved += req.memoryMb;

@@ -90,6 +90,8 @@ export function appsRoutes(table: RouteTable, ctx: ApiContext): void {
     handler: async ({ app, user, req }) => {
       await ctx.deployer.destroy(app);
       await ctx.repos.remove(app.name);
+      // The routers drop its certificates now, not at the next certificate resync.
+      await ctx.certs.unpublishApp(app);
       await deleteApp(ctx.pool, app.id);
       await ctx.logs?.forget(app.name); // a later app of the same name must not read this one's log
       ctx.log.info({ app: app.name, user: user.email }, 'app destroyed');

@@ -3,7 +3,7 @@ import { AppError } from '@paas/shared';
 import { verifyPassword } from '../../auth/passwords.js';
 import { deleteApiToken, findUserByEmail, listApiTokens } from '../../db/users.js';
 import type { ApiContext } from '../context.js';
-import { clientIp, requester } from '../auth.js';
+import { clientIp, requester, tokenFrom } from '../auth.js';
 import type { RouteTable } from '../route-table.js';
 import { accountSchema, authorizationSchema, sessionSchema } from '../schemas.js';
 import { accountJson, authorizationJson } from '../serializers.js';
@@ -11,6 +11,9 @@ import { accountJson, authorizationJson } from '../serializers.js';
 const loginBody = z.object({
   email: z.string({ required_error: 'is required' }).email().max(254),
   password: z.string({ required_error: 'is required' }).min(1).max(1024),
+});
+const logoutSchema = z.object({
+  revoked: z.enum(['session', 'all_sessions', 'none']).describe('this session; all your sessions (a token from before session ids); none (an API token)'),
 });
 const authorizationBody = z.object({ description: z.string().max(200).default('').describe('What the token is for, e.g. ci') });
 
@@ -39,6 +42,21 @@ export function authRoutes(table: RouteTable, ctx: ApiContext): void {
       if (user.disabled_at) throw new AppError('unauthorized', 'this account is disabled');
       await ctx.access.audit.record({ actor: user, ip: clientIp(req), action: 'session.create' });
       return { token: ctx.tokens.issueSession(user), user: { id: user.id, email: user.email, role: user.role } };
+    },
+  });
+
+  table.add({
+    method: 'delete',
+    path: '/auth/session',
+    action: 'account',
+    tag: 'account',
+    summary:
+      'Log out: revoke the session token this request carries; it fails from the next request on (an API token is not revoked: use DELETE /account/authorizations/{id})',
+    response: logoutSchema,
+    handler: async ({ user, req }) => {
+      const revoked = await ctx.tokens.revoke(tokenFrom(req.headers.authorization) ?? '', user);
+      if (revoked !== 'none') await ctx.access.audit.record({ ...requester(req), action: 'session.revoke', details: { revoked } });
+      return { revoked };
     },
   });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError, isAppError, parseBuildpackEntry } from '@paas/shared';
 import { setAppBuildpacks } from '../../db/app-buildpacks.js';
+import { requester } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import type { RouteTable } from '../route-table.js';
 
@@ -14,7 +15,7 @@ const updateBody = z.object({
   updates: z
     .array(z.object({ buildpack: z.string().trim().min(1).max(500) }))
     .max(20)
-    .describe('The buildpacks in order: built-in names (nodejs, python, go, static, or heroku/<name>) or git URLs with an optional #ref; empty: detect'),
+    .describe('The buildpacks in order: built-in names (nodejs, python, go, static, or heroku/<name>) git URLs with an optional #ref, or tarball URLs (.tgz); empty: detect'),
 });
 
 function installations(buildpacks: readonly string[]): z.infer<typeof installationSchema>[] {
@@ -26,7 +27,7 @@ function buildpackName(url: string): string {
   try {
     const entry = parseBuildpackEntry(url);
     if (entry.kind === 'builtin') return entry.name;
-    return (entry.url.replace(/\/+$/, '').split('/').pop() ?? url).replace(/\.git$/, '');
+    return (entry.url.replace(/\/+$/, '').split('/').pop() ?? url).replace(/\.(git|tgz|tar\.gz|tar)$/i, '');
   } catch {
     return url;
   }
@@ -53,7 +54,7 @@ export function buildpacksRoutes(table: RouteTable, ctx: ApiContext): void {
     body: updateBody,
     example: { updates: [{ buildpack: 'nodejs' }, { buildpack: 'https://github.com/heroku/heroku-buildpack-static.git#main' }] },
     response: z.array(installationSchema),
-    handler: async ({ app, body }) => {
+    handler: async ({ app, body, req }) => {
       const list = body.updates.map((u) => u.buildpack);
       for (const entry of list) {
         try {
@@ -63,7 +64,11 @@ export function buildpacksRoutes(table: RouteTable, ctx: ApiContext): void {
           throw err;
         }
       }
-      return installations(await setAppBuildpacks(ctx.pool, app.id, list));
+      const saved = await setAppBuildpacks(ctx.pool, app.id, list);
+      // credentials in a URL (https://user:token@host/...) stay out of the audit log
+      const buildpacks = saved.map((url) => url.replace(/\/\/[^/@\s]*@/, '//***@'));
+      await ctx.access.audit.record({ ...requester(req), action: 'buildpacks.update', app: app.name, details: { buildpacks } });
+      return installations(saved);
     },
   });
 
@@ -75,8 +80,9 @@ export function buildpacksRoutes(table: RouteTable, ctx: ApiContext): void {
     summary: "Purges the app's build cache: its next build starts with an empty cache (dependencies installed afresh)",
     status: 202,
     response: z.object({ message: z.string() }),
-    handler: async ({ app }) => {
+    handler: async ({ app, req }) => {
       await ctx.pushService.builds.purgeCache(app.name);
+      await ctx.access.audit.record({ ...requester(req), action: 'build_cache.purge', app: app.name });
       return { message: `The build cache of ${app.name} will be empty for its next build` };
     },
   });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { ApiContext } from '../context.js';
+import { requester } from '../auth.js';
 import type { RouteTable } from '../route-table.js';
+import type { CertJson } from '../../domains/cert-service.js';
 
 const timestamp = z.union([z.string(), z.date()]).describe('ISO 8601 date-time');
 
@@ -54,7 +56,11 @@ export function domainsRoutes(table: RouteTable, ctx: ApiContext): void {
     example: { hostname: 'www.example.com' },
     status: 201,
     response: domainSchema,
-    handler: ({ app, body }) => ctx.domains.add(app, body.hostname),
+    handler: async ({ app, body, req }) => {
+      const domain = await ctx.domains.add(app, body.hostname);
+      await ctx.access.audit.record({ ...requester(req), action: 'domain.add', app: app.name, details: { hostname: domain.hostname } });
+      return domain;
+    },
   });
 
   table.add({
@@ -65,7 +71,11 @@ export function domainsRoutes(table: RouteTable, ctx: ApiContext): void {
     summary: 'Remove a custom domain',
     params: { name: 'The hostname (or the id) of the domain' },
     response: domainSchema,
-    handler: ({ app, params }) => ctx.domains.remove(app, params['name'] ?? ''),
+    handler: async ({ app, params, req }) => {
+      const domain = await ctx.domains.remove(app, params['name'] ?? '');
+      await ctx.access.audit.record({ ...requester(req), action: 'domain.remove', app: app.name, details: { hostname: domain.hostname } });
+      return domain;
+    },
   });
 
   table.add({
@@ -88,7 +98,12 @@ export function domainsRoutes(table: RouteTable, ctx: ApiContext): void {
     example: { certificate_chain: '-----BEGIN CERTIFICATE-----\n…', private_key: '-----BEGIN PRIVATE KEY-----\n…' },
     status: 201,
     response: certSchema,
-    handler: ({ app, body }) => ctx.certs.add(app, body.certificate_chain, body.private_key),
+    handler: async ({ app, body, req }) => {
+      const cert = await ctx.certs.add(app, body.certificate_chain, body.private_key);
+      // The certificate's public facts only: never the key.
+      await ctx.access.audit.record({ ...requester(req), action: 'cert.add', app: app.name, details: auditFacts(cert) });
+      return cert;
+    },
   });
 
   table.add({
@@ -99,6 +114,14 @@ export function domainsRoutes(table: RouteTable, ctx: ApiContext): void {
     summary: 'Remove a TLS certificate',
     params: { name: 'The id of the certificate, or a name it covers (when only one of the app’s certificates does)' },
     response: certSchema,
-    handler: ({ app, params }) => ctx.certs.remove(app, params['name'] ?? ''),
+    handler: async ({ app, params, req }) => {
+      const cert = await ctx.certs.remove(app, params['name'] ?? '');
+      await ctx.access.audit.record({ ...requester(req), action: 'cert.remove', app: app.name, details: auditFacts(cert) });
+      return cert;
+    },
   });
+}
+
+function auditFacts(cert: CertJson): Record<string, unknown> {
+  return { id: cert.id, names: cert.names, fingerprint: cert.fingerprint, expires_at: cert.expires_at };
 }

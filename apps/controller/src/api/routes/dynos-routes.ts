@@ -1,18 +1,17 @@
 import { z } from 'zod';
 import { AppError } from '@paas/shared';
+import type { Request } from 'express';
 import type { AppRow } from '../../db/apps.js';
 import { getFormation } from '../../db/formation.js';
 import { currentRelease } from '../../db/releases.js';
-import { OneOffService } from '../../deploy/one-off-service.js';
+import { oneOffService } from '../one-off-services.js';
 import { isOneOffName, oneOffType } from '../../runtime/one-off.js';
 import type { ProcessInfo } from '../../runtime/runtime-backend.js';
 import type { ApiContext } from '../context.js';
+import { requester } from '../auth.js';
 import type { RouteTable } from '../route-table.js';
 import { dynoSchema } from '../schemas.js';
 import { dynoJson } from '../serializers.js';
-
-/** SIGTERM, then SIGKILL after this many seconds, for `ps:stop` (PAAS_STOP_GRACE's default). */
-const stopGraceSeconds = 10;
 
 export const runBody = z.object({
   command: z.string({ required_error: 'is required: the command line to run' }).max(16_384),
@@ -50,11 +49,19 @@ export function selectProcesses(app: string, procs: ProcessInfo[], target: strin
   throw new AppError('not_found', `no process ${target} on ${app} (${listing})`);
 }
 
+/**
+ * What the audit log keeps of a one-off run. The command is kept (cut to 200 characters): who ran
+ * what is the point, and `paas ps` shows it to the app's users anyway.
+ */
+export function runDetails(process: string, command: string, attach: boolean, tty = false): Record<string, unknown> {
+  return { process, command: command.trim().slice(0, 200), attach, ...(attach ? { tty } : {}) };
+}
+
 /** Processes: restart (a replacement first, then the old one stops), stop, and one-off runs. */
 export function dynosRoutes(table: RouteTable, ctx: ApiContext): void {
-  const oneOffs = new OneOffService({ pool: ctx.pool, cipher: ctx.access.cipher, runtime: ctx.runtime, log: ctx.log });
+  const oneOffs = oneOffService(ctx);
 
-  const restart = async (app: AppRow, target: string | undefined): Promise<unknown> => {
+  const restart = async (app: AppRow, target: string | undefined, req: Request): Promise<unknown> => {
     const release = await currentRelease(ctx.pool, ctx.access.cipher, app.id);
     if (!release) throw new AppError('invalid_params', `${app.name} has no release yet: deploy it with git push first`);
     if (target !== undefined && isOneOffName(target)) {
@@ -63,16 +70,24 @@ export function dynosRoutes(table: RouteTable, ctx: ApiContext): void {
     const procs = await ctx.runtime.list({ app: app.name });
     const chosen = selectProcesses(app.name, procs, target, Object.keys(release.process_types));
     await ctx.logs?.events.say(app.name, `Restarting ${chosen.map((p) => p.name).sort().join(', ') || 'no process'}`);
-    // The reconcile starts a replacement of each (web ones must answer HTTP), switches the route, and
-    // only then stops the old ones: the app keeps serving.
-    await ctx.deployer.reconcile(app, { wait: true, replace: new Set(chosen.map((p) => p.id)) });
-    const now = await ctx.runtime.list({ app: app.name });
-    const quantity = new Map((await getFormation(ctx.pool, app.id)).map((f) => [f.type, f.quantity]));
-    const wanted = chosen.filter((p) => Number(p.name.split('.')[1]) <= (quantity.get(p.type) ?? 0));
-    const back = (p: ProcessInfo): boolean => now.some((n) => n.name === p.name && n.id !== p.id && n.state !== 'crashed');
-    const failed = wanted.filter((p) => !back(p)).map((p) => p.name);
-    if (failed.length) throw new AppError('release_failed', `${failed.join(', ')} did not come back up after the restart; see paas ps`);
-    return now.sort(byName).map(dynoJson);
+    const audit = { ...requester(req), action: 'process.restart' as const, app: app.name };
+    const processes = chosen.map((p) => p.name).sort();
+    try {
+      // The reconcile starts a replacement of each (web ones must answer HTTP), switches the route, and
+      // only then stops the old ones: the app keeps serving.
+      await ctx.deployer.reconcile(app, { wait: true, replace: new Set(chosen.map((p) => p.id)) });
+      const now = await ctx.runtime.list({ app: app.name });
+      const quantity = new Map((await getFormation(ctx.pool, app.id)).map((f) => [f.type, f.quantity]));
+      const wanted = chosen.filter((p) => Number(p.name.split('.')[1]) <= (quantity.get(p.type) ?? 0));
+      const back = (p: ProcessInfo): boolean => now.some((n) => n.name === p.name && n.id !== p.id && n.state !== 'crashed');
+      const failed = wanted.filter((p) => !back(p)).map((p) => p.name);
+      if (failed.length) throw new AppError('release_failed', `${failed.join(', ')} did not come back up after the restart; see paas ps`);
+      await ctx.access.audit.record({ ...audit, details: { processes, result: 'succeeded' } });
+      return now.sort(byName).map(dynoJson);
+    } catch (err) {
+      await ctx.access.audit.record({ ...audit, details: { processes, result: 'failed', error: err instanceof AppError ? err.code : 'internal' } });
+      throw err;
+    }
   };
 
   table.add({
@@ -90,11 +105,13 @@ export function dynosRoutes(table: RouteTable, ctx: ApiContext): void {
     example: { command: 'node migrate.js', attach: false },
     status: 201,
     response: dynoSchema,
-    handler: async ({ app, body }) => {
+    handler: async ({ app, body, req }) => {
       if (body.attach) {
         throw new AppError('invalid_params', 'attach: an attached run needs the connection upgraded (Connection: Upgrade, Upgrade: tcp); paas run does this');
       }
-      return dynoJson(await oneOffs.runDetached(app, { command: body.command }));
+      const info = await oneOffs.runDetached(app, { command: body.command });
+      await ctx.access.audit.record({ ...requester(req), action: 'process.run', app: app.name, details: runDetails(info.name, body.command, false) });
+      return dynoJson(info);
     },
   });
 
@@ -105,7 +122,7 @@ export function dynosRoutes(table: RouteTable, ctx: ApiContext): void {
     tag: 'formation',
     summary: "Restart all the app's processes (each replacement starts before the old one stops)",
     response: z.array(dynoSchema),
-    handler: ({ app }) => restart(app, undefined),
+    handler: ({ app, req }) => restart(app, undefined, req),
   });
 
   table.add({
@@ -116,7 +133,7 @@ export function dynosRoutes(table: RouteTable, ctx: ApiContext): void {
     summary: 'Restart one process (web.1) or every process of a type (web); the replacement starts before the old one stops',
     params: dynoParam,
     response: z.array(dynoSchema),
-    handler: ({ app, req }) => restart(app, String(req.params['dyno'] ?? '')),
+    handler: ({ app, req }) => restart(app, String(req.params['dyno'] ?? ''), req),
   });
 
   table.add({
@@ -133,8 +150,10 @@ export function dynosRoutes(table: RouteTable, ctx: ApiContext): void {
       const release = await currentRelease(ctx.pool, ctx.access.cipher, app.id);
       const procs = [...(await ctx.runtime.list({ app: app.name })), ...(await oneOffs.list(app))];
       const chosen = selectProcesses(app.name, procs, target, [...Object.keys(release?.process_types ?? {}), oneOffType]);
-      await Promise.all(chosen.map((p) => ctx.runtime.stop(p.id, stopGraceSeconds)));
+      // SIGTERM, then SIGKILL after the platform's grace period (PAAS_STOP_GRACE), as in releases.
+      await ctx.deployer.stopProcesses(chosen);
       ctx.log.info({ app: app.name, processes: chosen.map((p) => p.name) }, 'processes stopped');
+      await ctx.access.audit.record({ ...requester(req), action: 'process.stop', app: app.name, details: { processes: chosen.map((p) => p.name).sort() } });
       return chosen.sort(byName).map((p) => ({ ...dynoJson(p), state: 'down' }));
     },
   });

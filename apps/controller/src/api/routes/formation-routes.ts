@@ -2,12 +2,14 @@ import { z } from 'zod';
 import { AppError } from '@paas/shared';
 import { getFormation, setFormation } from '../../db/formation.js';
 import { currentRelease, type ReleaseRow } from '../../db/releases.js';
+import type { ScaledApp } from '../../db/quotas.js';
 import type { ApiContext } from '../context.js';
 import { requester } from '../auth.js';
 import type { RouteTable } from '../route-table.js';
 import { dynoSchema, formationEntrySchema } from '../schemas.js';
 import { dynoJson } from '../serializers.js';
 import { isOneOffRunner } from '../../runtime/one-off.js';
+import { oneOffService } from '../one-off-services.js';
 
 const maxPerType = 100;
 const patchBody = z.object({
@@ -23,6 +25,7 @@ const patchBody = z.object({
 });
 
 export function formationRoutes(table: RouteTable, ctx: ApiContext): void {
+  const oneOffs = oneOffService(ctx);
   const formationJson = async (appId: string, release?: ReleaseRow) => {
     release ??= await currentRelease(ctx.pool, ctx.access.cipher, appId);
     return (await getFormation(ctx.pool, appId)).map((f) => ({
@@ -53,21 +56,38 @@ export function formationRoutes(table: RouteTable, ctx: ApiContext): void {
     response: z.array(formationEntrySchema),
     handler: async ({ app, body, req }) => {
       const { updates } = body;
-      const release = await currentRelease(ctx.pool, ctx.access.cipher, app.id);
-      if (!release) throw new AppError('invalid_params', `${app.name} has no release yet: deploy it with git push first`);
-      for (const u of updates) {
-        if (release.process_types[u.type] === undefined) {
-          const known = Object.keys(release.process_types).join(', ') || 'none';
-          throw new AppError('invalid_params', `no ${u.type} process type in v${release.version} (its types: ${known})`);
+      // The app's current release is read with the owner's usage, in the quota transaction: one
+      // round trip for the check, one for the write (which answers the new formation), one audit row.
+      const known = (scaled: ScaledApp): void => {
+        const release = scaled.release;
+        if (!release) throw new AppError('invalid_params', `${app.name} has no release yet: deploy it with git push first`);
+        for (const u of updates) {
+          if (release.process_types[u.type] === undefined) {
+            const types = Object.keys(release.process_types).join(', ') || 'none';
+            throw new AppError('invalid_params', `no ${u.type} process type in v${release.version} (its types: ${types})`);
+          }
         }
-      }
-      await ctx.access.quotas.scale(app.owner_id, app.id, updates, async (tx) => {
-        await setFormation(tx, app.id, updates);
-        await ctx.access.audit.record({ ...requester(req), action: 'formation.update', app: app.name, details: { updates } }, tx);
+      };
+      const scale = () =>
+        ctx.access.quotas.scale(
+          app.owner_id,
+          app.id,
+          updates,
+          async (tx, scaled) => {
+            const formation = await setFormation(tx, app.id, updates);
+            await ctx.access.audit.record({ ...requester(req), action: 'formation.update', app: app.name, details: { updates } }, tx);
+            return { formation, processTypes: scaled.release?.process_types ?? {} };
+          },
+          known,
+        );
+      const { formation, processTypes } = await scale().catch(async (err: unknown) => {
+        // Refused: one-offs that have exited since they were counted may be what fills the quota.
+        if (!(err instanceof AppError && err.code === 'quota_exceeded') || (await oneOffs.sweep(app.owner_id)) === 0) throw err;
+        return scale();
       });
       await ctx.logs?.events.scaled(app.name, updates, req.user?.email);
       await ctx.deployer.reconcile(app);
-      return formationJson(app.id, release);
+      return formation.map((f) => ({ type: f.type, quantity: f.quantity, command: processTypes[f.type] ?? null }));
     },
   });
 

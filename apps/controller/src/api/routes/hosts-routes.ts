@@ -4,7 +4,7 @@ import { AppError } from '@paas/shared';
 import { deleteHost, findHost, insertHost, listHosts, setHostDraining, type HostRow } from '../../db/hosts.js';
 import { dockerFor } from '../../scheduler/cluster-runtime.js';
 import type { ApiContext } from '../context.js';
-import { currentUser } from '../auth.js';
+import { currentUser, requester } from '../auth.js';
 import { validate } from '../validate.js';
 
 const hostName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'host names are lowercase letters, digits and dashes');
@@ -83,6 +83,11 @@ export function hostsRoutes(ctx: ApiContext): Router {
     });
     await cluster?.refresh();
     ctx.log.info({ host: row.name, url: row.docker_url }, 'host added');
+    await ctx.access.audit.record({
+      ...requester(req),
+      action: 'host.add',
+      details: { host: row.name, docker_url: row.docker_url, address: row.address, capacity_memory_mb: row.capacity_memory_mb, tls: Boolean(row.tls) },
+    });
     res.status(201).json(hostJson(row, 0));
   });
 
@@ -100,6 +105,7 @@ export function hostsRoutes(ctx: ApiContext): Router {
     requireAdmin(req);
     const h = await load(req.params.name!);
     await setHostDraining(ctx.pool, h.name, true);
+    await ctx.access.audit.record({ ...requester(req), action: 'host.drain', details: { host: h.name } });
     await cluster?.refresh();
     await ctx.reconcileAll();
     const left = cluster && h.status === 'up' ? await cluster.listOn(h.name) : [];
@@ -110,6 +116,7 @@ export function hostsRoutes(ctx: ApiContext): Router {
     requireAdmin(req);
     const h = await load(req.params.name!);
     await setHostDraining(ctx.pool, h.name, false);
+    await ctx.access.audit.record({ ...requester(req), action: 'host.undrain', details: { host: h.name } });
     await cluster?.refresh();
     res.json(hostJson({ ...h, draining: false }));
   });
@@ -127,6 +134,7 @@ export function hostsRoutes(ctx: ApiContext): Router {
       throw new AppError('invalid_params', `${h.name} runs ${here.length} processes: drain it first (paas hosts:drain ${h.name}), or use --force`);
     }
     await deleteHost(ctx.pool, h.name);
+    await ctx.access.audit.record({ ...requester(req), action: 'host.remove', details: { host: h.name, force, processes: here.length } });
     await cluster?.refresh();
     await ctx.reconcileAll();
     ctx.log.info({ host: h.name, force }, 'host removed');

@@ -34,7 +34,7 @@ export function rollbackRoutes(table: RouteTable, ctx: ApiContext): void {
     handler: async ({ app, user, body, req }) => {
       const audit = { ...requester(req), action: 'deploy' as const, app: app.name };
       try {
-        const release = await rollback({ pool: ctx.pool, cipher: ctx.access.cipher, releases: ctx.releases }, app, body.release, user.id);
+        const release = await rollback({ pool: ctx.pool, cipher: ctx.access.cipher, releases: ctx.releases, images: ctx.deployer }, app, body.release, user.id);
         await ctx.access.audit.record({ ...audit, details: { rollback: body.release, result: 'succeeded', release: release.version } });
         return releaseJson(release, release.version);
       } catch (err) {

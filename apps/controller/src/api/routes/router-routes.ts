@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { getRouterSettings, updateRouterSettings } from '../../db/router-settings.js';
+import type { ApiContext } from '../context.js';
+import { requester } from '../auth.js';
+import type { RouteTable } from '../route-table.js';
+
+/** The bounds of migrations/010's check: 1 MB to 10 GB. */
+export const maxBodyRange = { min: 1, max: 10_240 } as const;
+
+export const routerSettingsSchema = z.object({
+  https_redirect: z.boolean().describe('Plain HTTP requests are redirected to HTTPS (hosts the routers have a certificate for)'),
+  max_body_mb: z.number().int().nullable().describe("Request body limit in MB (413 above it); null: the router's default (PAAS_ROUTER_MAX_BODY_MB)"),
+});
+
+const patchBody = z
+  .object({
+    https_redirect: z.boolean().optional(),
+    max_body_mb: z
+      .number()
+      .int('must be a whole number of MB')
+      .min(maxBodyRange.min, `must be at least ${maxBodyRange.min} MB`)
+      .max(maxBodyRange.max, `must be at most ${maxBodyRange.max} MB`)
+      .nullable()
+      .optional()
+      .describe("null: the router's default"),
+  })
+  .strict()
+  .refine((b) => b.https_redirect !== undefined || b.max_body_mb !== undefined, { message: 'give https_redirect, max_body_mb or both', path: [] });
+
+/** `paas router`, `paas router:set`: how the routers treat an app's requests (HTTPS redirect, body limit). */
+export function routerRoutes(table: RouteTable, ctx: ApiContext): void {
+  table.add({
+    method: 'get',
+    path: '/apps/:app/router',
+    action: 'app:read',
+    tag: 'domains',
+    summary: "The app's router settings: HTTPS redirect and request body limit",
+    response: routerSettingsSchema,
+    handler: ({ app }) => getRouterSettings(ctx.pool, app.id),
+  });
+
+  table.add({
+    method: 'patch',
+    path: '/apps/:app/router',
+    action: 'app:domains',
+    tag: 'domains',
+    summary: "Change the app's router settings; its route is republished (live when this answers)",
+    body: patchBody,
+    example: { https_redirect: true, max_body_mb: 50 },
+    response: routerSettingsSchema,
+    handler: async ({ app, body, req }) => {
+      const patch = { https_redirect: body.https_redirect, max_body_mb: body.max_body_mb };
+      const settings = await updateRouterSettings(ctx.pool, app.id, patch);
+      await ctx.access.audit.record({ ...requester(req), action: 'router.update', app: app.name, details: { ...body } });
+      await ctx.deployer.reconcile(app);
+      return settings;
+    },
+  });
+}
