@@ -102,7 +102,7 @@ export async function benchPush(rounds = 3): Promise<string> {
     `| build image \`paas/build:bookworm\` (compilers, Python, Go, bootstrap Node.js) | ${mb(buildImage)} | |`,
     `| run base \`paas/run:bookworm\` (libc, libstdc++, bash, busybox, CA bundle, tzdata) | ${mb(runBase)} | |`,
     '',
-    `The machine is shared with other engineers' test runs and noisy: the 1-minute load average was ${load.map((l) => l.toFixed(1)).join(' at the start, ')} at the end (2 cores).`,
+    `The 1-minute load average was ${load.map((l) => l.toFixed(1)).join(' at the start, ')} at the end (2 cores).`,
     '',
   ].join('\n');
 }
