@@ -50,6 +50,27 @@ test('the Redis sink writes batches into each app’s stream, trimmed, and skips
   }
 });
 
+test('the Redis sink keeps each line whole: spaces, non-ASCII text and an escaped newline', async () => {
+  const redis = new Redis(testRedisUrl());
+  const keys = new RedisKeys(`paas-test-${randomBytes(4).toString('hex')}`);
+  const sink = new RedisAccessLogSink(redis, keys, { logger: quietLogger(), maxLen: 50 });
+  try {
+    const lines = ['at=info path="/café menu" status=200', '', 'two\nlines'];
+    for (const line of lines) sink.write({ app: 'shop', line, at: Date.UTC(2026, 0, 1), error: false });
+    await sink.flush();
+    const entries = (await redis.xrange(keys.appLogs('shop'), '-', '+')) as [string, string[]][];
+    assert.deepEqual(
+      entries.map(([, fields]) => fields[3]),
+      ['at=info path="/café menu" status=200', '', 'two\\nlines'],
+    );
+  } finally {
+    await sink.close();
+    const left = await redis.keys(`${keys.prefix}:*`);
+    if (left.length) await redis.del(...left);
+    redis.disconnect();
+  }
+});
+
 test('with Redis away the sink drops lines (bounded) and never throws', async () => {
   const redis = new Redis(testRedisUrl(), { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
   const sink = new RedisAccessLogSink(redis, new RedisKeys('paas-test-nowhere'), { logger: quietLogger(), flushMs: 1, maxBuffered: 10, maxLen: 1500 });

@@ -55,7 +55,9 @@ function token(s: string | undefined): string {
 }
 
 function quote(s: string): string {
-  if (plain.test(s) || /^[\x20-\x7e]*$/.test(s)) return `"${s.replace(/["\\]/g, '\\$&')}"`;
+  // The usual path or address: nothing to escape.
+  if (plain.test(s) && !s.includes('\\')) return `"${s}"`;
+  if (/^[\x20-\x7e]*$/.test(s)) return `"${s.replace(/["\\]/g, '\\$&')}"`;
   return JSON.stringify(s);
 }
 

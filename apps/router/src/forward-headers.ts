@@ -65,6 +65,8 @@ const setByRouter = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarde
 
 /** Connection tokens that name nothing beyond the hop-by-hop headers (the usual `keep-alive`, `close`). */
 function namesOthers(connection: string): boolean {
+  // The usual value (every keep-alive response carries it), without splitting.
+  if (connection.length === 10 && connection.toLowerCase() === 'keep-alive') return false;
   for (const token of connection.split(',')) {
     const t = token.trim().toLowerCase();
     if (t !== '' && !hopByHop.has(t)) return true;

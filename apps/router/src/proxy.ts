@@ -94,6 +94,10 @@ class ProxiedRequest implements Dispatcher.DispatchHandler {
   private bodyTaken = false;
   private sent = 0;
   private countBytes = false;
+  /** Response body bytes relayed so far, when the backend announced their number. */
+  private received = 0;
+  /** The client's response was ended with the last announced byte. */
+  private ended = false;
   private readonly headers: string[];
 
   constructor(
@@ -180,6 +184,12 @@ class ProxiedRequest implements Dispatcher.DispatchHandler {
   onData(chunk: Buffer): boolean {
     if (this.done) return false;
     if (this.countBytes) this.ctx.bytes += chunk.length;
+    else if ((this.received += chunk.length) === this.ctx.bytes) {
+      // The last announced byte: the answer ends here (one call, and the head goes out with it).
+      this.ended = true;
+      this.res.end(chunk);
+      return true;
+    }
     const ok = this.res.write(chunk);
     if (!ok) this.res.once('drain', (this.onDrain ??= () => this.resume?.()));
     return ok;
@@ -187,7 +197,7 @@ class ProxiedRequest implements Dispatcher.DispatchHandler {
 
   onComplete(): void {
     this.release();
-    if (!this.done) this.res.end();
+    if (!this.done && !this.ended) this.res.end();
   }
 
   onError(err: Error): void {

@@ -16,19 +16,24 @@ export interface RedisAccessLogSinkOptions {
 }
 
 /**
- * XADDs a batch of lines: KEYS are the apps' streams, ARGV the approximate MAXLEN then
- * (key index, line, ts) triples. One command per batch instead of one per line: the client side of
- * per-line XADDs (ioredis command objects and promises) cost more than the proxying it logged.
+ * XADDs a batch of lines: KEYS are the apps' streams, ARGV[1] the approximate MAXLEN, ARGV[2] the
+ * batch packed into one string of `<key index> <ts> <line>\n` records (lines hold no newline). One
+ * command and one argument per batch: the client side of per-line XADDs (ioredis command objects and
+ * promises), then of three arguments per line, cost more than the proxying they logged.
  */
 const appendLines = `
 local maxlen = ARGV[1]
-for i = 2, #ARGV, 3 do
-  redis.call('XADD', KEYS[tonumber(ARGV[i])], 'MAXLEN', '~', maxlen, '*', 'source', 'router', 'line', ARGV[i + 1], 'ts', ARGV[i + 2])
+local n = 0
+for k, ts, line in string.gmatch(ARGV[2], '(%d+) (%S+) ([^\\n]*)\\n') do
+  redis.call('XADD', KEYS[tonumber(k)], 'MAXLEN', '~', maxlen, '*', 'source', 'router', 'line', line, 'ts', ts)
+  n = n + 1
 end
-return (#ARGV - 1) / 3
+return n
 `;
 
 type WithAppendLines = Redis & { paasAppendLines(numKeys: number, ...args: string[]): Promise<number> };
+
+const newline = /\n/g;
 
 /**
  * Access lines into each app's log stream in Redis (`<prefix>:logs:<app>`, entries `source=router`,
@@ -93,7 +98,7 @@ export class RedisAccessLogSink implements AccessLogSink {
   private async send(entries: AccessEntry[]): Promise<void> {
     const keyIndex = new Map<string, string>();
     const streams: string[] = [];
-    const args: string[] = [this.maxLen];
+    let packed = '';
     // Lines of a batch mostly share their millisecond: each distinct one is formatted once.
     let lastAt = NaN;
     let lastTs = '';
@@ -108,10 +113,12 @@ export class RedisAccessLogSink implements AccessLogSink {
         lastAt = e.at;
         lastTs = new Date(e.at).toISOString();
       }
-      args.push(k, e.line, lastTs);
+      // Formatted lines hold none; a newline would end the record early.
+      const line = e.line.includes('\n') ? e.line.replace(newline, '\\n') : e.line;
+      packed += `${k} ${lastTs} ${line}\n`;
     }
     try {
-      await (this.redis as WithAppendLines).paasAppendLines(streams.length, ...streams, ...args);
+      await (this.redis as WithAppendLines).paasAppendLines(streams.length, ...streams, this.maxLen, packed);
       if (this.failing || this.dropped > 0) {
         this.options.logger.info({ dropped: this.dropped }, 'access lines reach Redis again');
         this.failing = false;
