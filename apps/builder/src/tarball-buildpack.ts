@@ -37,7 +37,7 @@ export interface TarballOptions {
  * has it stripped when that directory holds bin/.
  */
 export async function downloadTarball(url: string, o: TarballOptions): Promise<TarballDownload> {
-  const base = join(o.cacheDir, `${createHash('sha256').update(url).digest('hex').slice(0, 24)}`);
+  const base = cacheBase(o.cacheDir, url);
   await mkdir(o.cacheDir, { recursive: true });
   const part = `${base}.part`;
   const protocols = o.allowFileUrls ? '=https,http,file' : '=https,http';
@@ -65,7 +65,7 @@ export async function downloadTarball(url: string, o: TarballOptions): Promise<T
 
 /** The copy an earlier build downloaded, if there is one. */
 export async function cachedTarball(url: string, cacheDir: string): Promise<TarballDownload | undefined> {
-  const file = join(cacheDir, `${createHash('sha256').update(url).digest('hex').slice(0, 24)}.tar`);
+  const file = `${cacheBase(cacheDir, url)}.tar`;
   const exists = await stat(file).then(
     () => true,
     () => false,
@@ -133,6 +133,11 @@ export function tarballArchive(d: TarballDownload, name: string): Readable {
     }
   })();
   return result;
+}
+
+/** Where a URL's tarball is kept: `<base>.tar`, downloaded to `<base>.part` first. */
+function cacheBase(cacheDir: string, url: string): string {
+  return join(cacheDir, createHash('sha256').update(url).digest('hex').slice(0, 24));
 }
 
 function normalise(name: string): string {

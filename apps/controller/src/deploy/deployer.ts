@@ -88,9 +88,9 @@ export class Deployer {
     await Promise.all(procs.map((p) => this.o.runtime.stop(p.id, this.o.stopGraceSeconds)));
   }
 
-  /** Waits for drained processes to be stopped (shutdown, tests). */
+  /** Waits for drained processes to be stopped and old images pruned (shutdown, tests). */
   async settle(): Promise<void> {
-    await Promise.all([...this.pendingRetirements]);
+    await Promise.all([...this.pendingRetirements, this.o.images?.settle()]);
   }
 
   /** The memory limit a process without one of its own runs with (undefined: none). */

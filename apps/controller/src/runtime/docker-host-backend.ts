@@ -218,7 +218,8 @@ export async function pruneAppImages(docker: Docker, cluster: string, app: strin
     const tags = (img.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
     if (tags.length === 0 || tags.some((t) => keep.has(t))) continue;
     try {
-      await docker.getImage(img.Id).remove({ force: tags.length > 1 && !img.Containers });
+      // never forced: the engine refuses an image a container uses, which is what keeps it
+      await docker.getImage(img.Id).remove();
       removed++;
     } catch (err) {
       const status = (err as { statusCode?: number }).statusCode;

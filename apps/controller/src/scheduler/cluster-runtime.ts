@@ -316,13 +316,15 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
     return m ? m.backend.logs(id, lines) : '';
   }
 
-  /** On every host that answers, and on the engine images come from (the builder's). */
+  /**
+   * On every host that answers, then on the engine images come from (the builder's). That engine is
+   * usually the local host's: going after the hosts, it finds nothing left to remove there, instead of
+   * racing the host's own prune over the same images.
+   */
   async pruneImages(app: string, keep: ReadonlySet<string>): Promise<number> {
-    const counts = await Promise.all([
-      ...this.upMembers().map((m) => m.backend.pruneImages(app, keep)),
-      pruneAppImages(this.o.imageSource, this.o.cluster, app, keep, this.o.log),
-    ]);
-    return counts.reduce((a, b) => a + b, 0);
+    const counts = await Promise.all(this.upMembers().map((m) => m.backend.pruneImages(app, keep)));
+    const atSource = await pruneAppImages(this.o.imageSource, this.o.cluster, app, keep, this.o.log);
+    return counts.reduce((a, b) => a + b, atSource);
   }
 
   async removeAppResources(app: string): Promise<void> {
