@@ -94,6 +94,8 @@ describe('drain workers', () => {
           return [...lines('up', 100), ...lines('down', 200), ...lines('back', 50)].every((l) => got.has(l.line));
         });
         assert.ok(!receiver.bodies().some((b) => b.startsWith('before the drain')), 'a new drain starts at the end of the stream');
+        // The receiver has the lines before the worker hears its answer and records the delivery.
+        await until('the deliveries recorded', async () => ((await state.get(drain.id))?.delivered ?? 0) >= 350);
         const s = await state.get(drain.id);
         assert.equal(s?.dropped, 0);
         assert.ok((s?.delivered ?? 0) >= 350);
