@@ -1,5 +1,6 @@
 /** Child processes, ports and wrk for the benchmarks. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -11,6 +12,8 @@ export interface WrkResult {
   p50: number;
   p99: number;
   errors: number;
+  /** Requests completed. */
+  requests: number;
 }
 
 /** Runs wrk against 127.0.0.1:port with a Host header, killed if it overruns; parses req/s, p50, p99 and errors. */
@@ -29,7 +32,8 @@ export function wrk(port: number, host: string, args: string[]): Promise<WrkResu
       const errors =
         Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0) +
         [...(/Socket errors:(.*)/.exec(out)?.[1] ?? '').matchAll(/(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
-      resolve({ rps: Number(rps), p50: ms(/\s50%\s+(\S+)/.exec(out)?.[1]), p99: ms(/\s99%\s+(\S+)/.exec(out)?.[1]), errors });
+      const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
+      resolve({ rps: Number(rps), p50: ms(/\s50%\s+(\S+)/.exec(out)?.[1]), p99: ms(/\s99%\s+(\S+)/.exec(out)?.[1]), errors, requests });
     });
   });
 }
@@ -96,4 +100,28 @@ export function median(xs: number[]): number {
 export function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
+const ticksPerSecond = 100;
+
+/**
+ * CPU time (user + system, ms) used so far by a process and all its descendants (cluster workers,
+ * nginx's workers), from /proc. Processes that have exited are not counted.
+ */
+export function treeCpuMs(pid: number): number {
+  let ticks = 0;
+  const pending = [pid];
+  while (pending.length) {
+    const p = pending.pop()!;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+      for (const t of readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/)) if (t) pending.push(Number(t));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return (ticks * 1000) / ticksPerSecond;
 }

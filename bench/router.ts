@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { RedisKeys, RedisRouteStore, type AppRoute } from '@paas/shared';
-import { freePort, median, root, startChild, stop, wrk, type WrkResult } from './bench-processes.js';
+import { freePort, median, root, startChild, stop, treeCpuMs, wrk, type WrkResult } from './bench-processes.js';
 import { measureSwitches, switchRow } from './route-switch.js';
 
 const run = promisify(execFile);
@@ -42,7 +42,9 @@ export interface RouterBenchResult {
 interface Target {
   name: string;
   port: number;
-  runs: WrkResult[];
+  /** The process (with its workers) serving the target. */
+  pid: number;
+  runs: (WrkResult & { cpuUsPerRequest: number })[];
 }
 
 /** The section for BENCHMARKS.md (used by bench/run.ts). */
@@ -65,7 +67,8 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
     const [portA, portB, routerPort, routerTlsPort, nginxPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
     const backend = (port: number, name: string): Promise<ChildProcess> =>
       startChild(`backend ${name}`, process.execPath, ['--import', 'tsx', join(root, 'bench/router-backend.ts'), String(port), name], {}, port);
-    children.push(await backend(portA, 'A'), await backend(portB, 'B'));
+    const backendA = await backend(portA, 'A');
+    children.push(backendA, await backend(portB, 'B'));
 
     const store = new RedisRouteStore(redis, new RedisKeys(prefix));
     let version = 1;
@@ -86,26 +89,32 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
       PAAS_REDIS_PREFIX: prefix,
       LOG_LEVEL: 'warn',
     };
-    children.push(await startChild('router', process.execPath, ['--conditions=development', '--import', 'tsx', join(root, 'apps/router/src/main.ts')], routerEnv, routerPort));
+    // The build the platform runs (node apps/router/dist/main.js): `npm run bench` builds first.
+    const routerProcess = await startChild('router', process.execPath, [join(root, 'apps/router/dist/main.js')], routerEnv, routerPort);
+    children.push(routerProcess);
     if (!(await store.waitForAck('bench', version - 1, 20_000))) throw new Error('the router did not pick up the benchmark route');
 
     const conf = join(dir, 'nginx.conf');
     await writeFile(conf, nginxConf(dir, nginxPort, portA, workers));
-    children.push(await startChild('nginx', 'nginx', ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')], {}, nginxPort));
+    const nginxProcess = await startChild('nginx', 'nginx', ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')], {}, nginxPort);
+    children.push(nginxProcess);
 
     // Throughput, interleaved: each round runs every target once, in a rotating order.
     const targets: Target[] = [
-      { name: 'direct (the backend alone)', port: portA, runs: [] },
-      { name: `nginx (${workers} worker processes, keep-alive upstream)`, port: nginxPort, runs: [] },
-      { name: `paas router (${workers} workers)`, port: routerPort, runs: [] },
+      { name: 'direct (the backend alone)', port: portA, pid: backendA.pid!, runs: [] },
+      { name: `nginx (${workers} worker processes, keep-alive upstream)`, port: nginxPort, pid: nginxProcess.pid!, runs: [] },
+      { name: `paas router (${workers} workers)`, port: routerPort, pid: routerProcess.pid!, runs: [] },
     ];
     // Warm-up: JIT (in each router worker), connection pools.
     for (const t of targets) await wrk(t.port, host, ['-t2', '-c50', t === targets[2] ? '-d6s' : '-d2s']);
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < targets.length; k++) {
         const t = targets[(round + k) % targets.length]!;
-        t.runs.push(await wrk(t.port, host, wrkArgs));
-        console.error(`  round ${round + 1}: ${t.name}: ${Math.round(t.runs.at(-1)!.rps)} req/s`);
+        const cpuBefore = treeCpuMs(t.pid);
+        const result = await wrk(t.port, host, wrkArgs);
+        const cpuUsPerRequest = ((treeCpuMs(t.pid) - cpuBefore) * 1000) / result.requests;
+        t.runs.push({ ...result, cpuUsPerRequest });
+        console.error(`  round ${round + 1}: ${t.name}: ${Math.round(result.rps)} req/s, ${cpuUsPerRequest.toFixed(1)} µs CPU/request`);
       }
     }
 
@@ -137,14 +146,15 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
       `The same node backend (a 23-byte text answer) served directly, through ${nginxVersion} and through the paas router, ` +
         `\`wrk ${wrkArgs.join(' ')}\` with \`Host: ${host}\` over keep-alive connections; ${rounds} interleaved rounds, medians shown. ` +
         `The router runs ${workers} cluster workers (PAAS_ROUTER_WORKERS), nginx ${workers} worker processes with a keep-alive upstream; ` +
-        `the router writes an access line per request to the app's Redis stream (LOG_LEVEL=warn, so none to its own log). ` +
+        `the router runs as the platform runs it (\`node apps/router/dist/main.js\`) and writes an access line per request to the app's Redis stream (LOG_LEVEL=warn, so none to its own log). ` +
+        `CPU per request is the user + system time of the target's processes (the router's primary and workers, nginx's master and workers) over a run, divided by the requests served: unlike req/s it hardly depends on what else the machine is doing. ` +
         `wrk, the proxies and the backend share this machine's ${cpus().length} cores: compare the rows rather than the absolutes.`,
       '',
-      '| target | req/s | vs. direct | p50 (ms) | p99 (ms) | errors | req/s per round |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+      '| target | req/s | vs. direct | p50 (ms) | p99 (ms) | errors | CPU per request (µs) | req/s per round |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
       ...[direct, nginx, router].map(
         (s) =>
-          `| ${s.name} | ${Math.round(s.rps)} | ${Math.round((s.rps / direct.rps) * 100)}% | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.errors} | ${s.rounds.map(Math.round).join(', ')} |`,
+          `| ${s.name} | ${Math.round(s.rps)} | ${Math.round((s.rps / direct.rps) * 100)}% | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.errors} | ${s.cpuUs.toFixed(1)} | ${s.rounds.map(Math.round).join(', ')} |`,
       ),
       '',
       `### Route updates under load`,
@@ -158,6 +168,8 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
       '| --- | ---: | ---: | ---: | ---: | --- |',
       switchRow('paas router (RouteStore.set)', routerSwitch, switches, routerSwitch.extra.length ? `acknowledged by all workers after ${median(routerSwitch.extra).toFixed(1)} ms (median)` : ''),
       switchRow('nginx (rewrite + nginx -s reload)', nginxSwitch, switches),
+      '',
+      `CPU per request, router/nginx: ${(router.cpuUs / nginx.cpuUs).toFixed(2)} (router ${router.cpuUs.toFixed(1)} µs, nginx ${nginx.cpuUs.toFixed(1)} µs).`,
       '',
       ratioLine,
       '',
@@ -178,6 +190,8 @@ interface Summary {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU time of the target's processes per request served (median over the rounds). */
+  cpuUs: number;
   rounds: number[];
 }
 
@@ -187,6 +201,7 @@ function summary(t: Target): Summary {
     rps: median(t.runs.map((r) => r.rps)),
     p50: median(t.runs.map((r) => r.p50)),
     p99: median(t.runs.map((r) => r.p99)),
+    cpuUs: median(t.runs.map((r) => r.cpuUsPerRequest)),
     errors: t.runs.reduce((n, r) => n + r.errors, 0),
     rounds: t.runs.map((r) => r.rps),
   };

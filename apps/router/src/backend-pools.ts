@@ -1,5 +1,5 @@
-import { Pool } from 'undici';
 import type { Backend } from '@paas/shared';
+import { BackendClient } from './backend-client.js';
 import type { BackendState } from './backend-states.js';
 
 export interface BackendPoolsOptions {
@@ -9,42 +9,39 @@ export interface BackendPoolsOptions {
   timeoutMs: number;
 }
 
+/** Idle keep-alive connections are not reused after this long: below node's default keepAliveTimeout (5 s). */
+const idleMs = 4000;
+
 /**
- * One undici Pool (keep-alive connections, no pipelining) per backend address, kept on the backend's
- * state. A backend that leaves every route has its pool closed gracefully: requests in flight on it
- * finish, then its connections close (draining); a request still holding the old route object gets a
- * fresh pool.
+ * One BackendClient (keep-alive connections, no pipelining) per backend address, kept on the
+ * backend's state. A backend that leaves every route has its client closed gracefully: requests in
+ * flight on it finish, then its connections close (draining); a request still holding the old route
+ * object gets a fresh client.
  */
 export class BackendPools {
   constructor(private readonly options: BackendPoolsOptions) {}
 
-  pool(b: Backend, state: BackendState): Pool {
+  pool(b: Backend, state: BackendState): BackendClient {
     const pool = state.pool;
-    if (pool !== undefined && !pool.closed && !pool.destroyed) return pool;
-    const host = b.host.includes(':') ? `[${b.host}]` : b.host;
-    state.pool = new Pool(`http://${host}:${b.port}`, {
-      connections: null,
-      pipelining: 1,
-      connectTimeout: this.options.connectTimeoutMs,
-      headersTimeout: this.options.timeoutMs,
-      // Streaming answers (server-sent events, long downloads) may pause as long as they like.
-      bodyTimeout: 0,
-      keepAliveTimeout: 4000,
+    if (pool !== undefined && !pool.closed) return pool;
+    state.pool = new BackendClient(b.host, b.port, {
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      headersTimeoutMs: this.options.timeoutMs,
+      idleMs,
     });
     return state.pool;
   }
 
-  /** Closes the pools of backends gone from every route (gracefully: what runs on them finishes). */
+  /** Closes the clients of backends gone from every route (gracefully: what runs on them finishes). */
   drain(states: BackendState[]): void {
     for (const s of states) {
-      const pool = s.pool;
+      s.pool?.close();
       s.pool = undefined;
-      if (pool && !pool.closed && !pool.destroyed) void pool.close().catch(() => undefined);
     }
   }
 
-  /** Closes every pool: in-flight requests are cut. */
+  /** Closes every connection: in-flight requests are cut. */
   async destroy(states: Iterable<BackendState>): Promise<void> {
-    await Promise.all([...states].map((s) => s.pool?.destroy().catch(() => undefined)));
+    for (const s of states) s.pool?.destroy();
   }
 }

@@ -1,4 +1,4 @@
-import type { Pool } from 'undici';
+import type { BackendClient } from './backend-client.js';
 import type { Backend } from '@paas/shared';
 
 /** What the router knows about one backend address, across routes and route versions. */
@@ -9,8 +9,8 @@ export interface BackendState {
   failures: number;
   /** performance.now() until which it is left out; 0 when it is not ejected. */
   ejectedUntil: number;
-  /** Its keep-alive connection pool, once a request went to it (see BackendPools). */
-  pool?: Pool;
+  /** Its keep-alive connections, once a request went to it (see BackendPools). */
+  pool?: BackendClient;
 }
 
 export interface BackendStatesOptions {

@@ -91,7 +91,7 @@ function withoutNamed(list: string[], drop: Set<string>, keepLast: number): stri
 
 /**
  * The request headers for a backend from the client's raw headers, as a flat `[name, value, …]` list
- * (undici's and node's raw format, names as the client wrote them): hop-by-hop headers and those the
+ * (node's raw format, names as the client wrote them): hop-by-hop headers and those the
  * Connection header names are dropped, X-Forwarded-For is appended to, X-Forwarded-Proto/-Port and the
  * request id set. Content-Length is kept (the body is streamed as it came); Transfer-Encoding is not
  * (the client side re-chunks a body of unknown length); `Expect` neither (node answers 100 Continue).
@@ -143,7 +143,7 @@ export function upstreamHeaders(raw: string[], f: ForwardedFor): string[] {
   return connection ? withoutNamed(out, connectionTokens(connection), 8) : out;
 }
 
-/** A backend's response headers for the client, from undici's raw list. */
+/** A backend's response headers for the client, from the backend's raw list. */
 export interface DownstreamHead {
   /** Flat `[name, value, …]`: end-to-end headers only, then the request id. */
   headers: string[];

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Dispatcher } from 'undici';
+import type { BackendHandler, BackendRequest } from './backend-client.js';
 import type { AppRoute, Backend, Logger } from '@paas/shared';
 import type { BackendPools } from './backend-pools.js';
 import type { BackendState, BackendStates } from './backend-states.js';
@@ -14,7 +14,7 @@ import type { RouterMetrics } from './router-metrics.js';
 const MiB = 1024 * 1024;
 
 export interface ProxyOptions {
-  /** Keep-alive connection pools to the backends (undici). */
+  /** Keep-alive connections to the backends. */
   pools: BackendPools;
   balancer: Balancer;
   /** In-flight counts and failures per backend (least-connections, ejection). */
@@ -26,8 +26,8 @@ export interface ProxyOptions {
 }
 
 /**
- * A streaming HTTP/1.1 reverse proxy: node's server on the client side, undici's pools on the backend
- * side (measured at about half the CPU per request of node's http.request with a keep-alive Agent).
+ * A streaming HTTP/1.1 reverse proxy: node's server on the client side, BackendClient on the backend
+ * side (node's own parser, no stream or message object per response).
  * Bodies stream both ways with backpressure, never buffered. The balancer picks the backend; an
  * attempt that fails to connect is retried once on another backend, then the client gets a 502.
  * Connection failures count towards ejecting the backend. A backend that does not start its response
@@ -53,7 +53,7 @@ export class HttpProxy {
       return;
     }
     const hasBody = ctx.chunked || (ctx.contentLength !== undefined && ctx.contentLength !== '0') || http2Body(req);
-    new ProxiedRequest(this, req, res, route, ctx, hasBody ? limit : -1).attempt(first, 1);
+    new ProxiedRequest(this, req, res, route, ctx, hasBody ? limit : -1, hasBody && ctx.contentLength === undefined).attempt(first, 1);
   }
 
   /** @internal */
@@ -80,10 +80,10 @@ export class HttpProxy {
 }
 
 /**
- * One request on its way through the proxy: the undici dispatch handler for each attempt. A class
+ * One request on its way through the proxy: the backend client's handler for each attempt. A class
  * rather than closures, so a request costs one object and its methods are shared.
  */
-class ProxiedRequest implements Dispatcher.DispatchHandler {
+class ProxiedRequest implements BackendHandler {
   private abortUpstream: ((err?: Error) => void) | undefined;
   private state: BackendState | undefined;
   private backend: Backend | undefined;
@@ -108,6 +108,8 @@ class ProxiedRequest implements Dispatcher.DispatchHandler {
     private readonly ctx: RequestContext,
     /** The body limit in bytes, or -1 when the request has no body. */
     private readonly limit: number,
+    /** The body's length is unknown (chunked, or HTTP/2 without Content-Length). */
+    private readonly chunked: boolean,
   ) {
     this.headers = upstreamHeaders(req.rawHeaders, forwardingOf(req, ctx.requestId, ctx.hostHeader));
     // Listeners as inline arrows, not arrow-function fields: the test and bench runs (tsx) wrap every
@@ -129,34 +131,31 @@ class ProxiedRequest implements Dispatcher.DispatchHandler {
     this.state = state;
     state.active++;
     this.ctx.sentAt = performance.now();
-    const options: Dispatcher.DispatchOptions & { servername: string } = {
-      path: this.req.url ?? '/',
-      method: this.req.method as Dispatcher.HttpMethod,
+    const request: BackendRequest = {
+      path: requestTarget(this.req),
+      method: this.req.method ?? 'GET',
       headers: this.headers,
       // The body is read only once the connection is open: a refused attempt leaves it for the next.
       body: this.limit >= 0 ? this.req : null,
-      // Backends are plain HTTP, so this is never sent; given, undici does not derive it from the
-      // Host header (an IP-literal check with a long regular expression, on every request).
-      servername: this.ctx.host || 'backend',
+      chunked: this.chunked,
     };
-    pools.pool(backend, state).dispatch(options, this);
+    pools.pool(backend, state).dispatch(request, this);
   }
 
-  // undici's (v7) handler interface: onConnect → onHeaders → onData… → onComplete, or onError.
-  onConnect(abort: (err?: Error) => void): void {
+  onConnect(abort: (err?: Error) => void, connectMs: number): void {
     this.abortUpstream = abort;
+    this.ctx.connectMs = connectMs;
+    this.ctx.sentAt = performance.now();
     if (this.done) abort(new Error('the client went away'));
   }
 
-  // undici 7 passes the chunk written (its typings say its size): either way, count it.
-  onBodySent(chunk: Buffer | number): void {
+  onBodySent(bytes: number): void {
     this.bodyTaken = true;
-    this.sent += typeof chunk === 'number' ? chunk : chunk.length;
+    this.sent += bytes;
     if (this.sent > this.limit) this.abortUpstream?.(Object.assign(new Error('request body over the limit'), { code: 'PAAS_BODY_TOO_LARGE' }));
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
-    if (statusCode < 200) return true; // 1xx: informational, not relayed
+  onHeaders(statusCode: number, rawHeaders: string[], resume: () => void, statusText: string): boolean {
     const { ctx, res } = this;
     this.answered = true;
     this.connected = true;
@@ -223,7 +222,7 @@ class ProxiedRequest implements Dispatcher.DispatchHandler {
     if (!this.connected && isConnectFailure(err) && states.failed(backend)) {
       logger.warn({ app: route.app, backend: where(backend), process: backend.process }, 'backend ejected after failed connections');
     }
-    if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+    if (code === 'PAAS_HEADERS_TIMEOUT') {
       this.release();
       proxy.fail(req, res, route, ctx, 'app_timeout', err, this.bodyTaken);
       return;
@@ -236,11 +235,6 @@ class ProxiedRequest implements Dispatcher.DispatchHandler {
     }
     this.release();
     proxy.fail(req, res, route, ctx, 'app_not_responding', err, this.bodyTaken);
-  }
-
-  onUpgrade(): void {
-    // Upgrades go through the UpgradeProxy; a backend switching protocols here is an error.
-    this.abortUpstream?.(new Error('unexpected upgrade'));
   }
 
   /** The client's side closed (answer sent, or the client left): stop the backend side if still going. */
@@ -257,6 +251,19 @@ class ProxiedRequest implements Dispatcher.DispatchHandler {
 }
 
 function noop(): void {}
+
+/**
+ * The request target for the backend. HTTP/1.1's parser admits no whitespace or control character in
+ * it; an HTTP/2 `:path` is checked less strictly, so such characters are percent-encoded.
+ */
+function requestTarget(req: http.IncomingMessage): string {
+  const url = req.url || '/';
+  if (req.httpVersionMajor < 2 || !unsafeInTarget.test(url)) return url;
+  return url.replace(unsafeInTargetAll, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
+}
+
+const unsafeInTarget = /[\x00-\x20\x7f]/;
+const unsafeInTargetAll = /[\x00-\x20\x7f]/g;
 
 /**
  * Whether an HTTP/2 request has a body: its length need not be announced (DATA frames run until the

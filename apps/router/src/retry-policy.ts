@@ -1,7 +1,7 @@
 /** Errors that mean the connection to the backend was never made: the request did not reach it. */
-const neverConnected = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'PAAS_CONNECT_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+const neverConnected = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'PAAS_CONNECT_TIMEOUT']);
 /** Errors of a connection that broke: the request may or may not have reached the app. */
-const broken = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+const broken = new Set(['ECONNRESET', 'EPIPE']);
 const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 export interface AttemptState {

@@ -1,0 +1,63 @@
+import { createRequire } from 'node:module';
+
+/**
+ * Node's own HTTP/1 parser (llhttp, in C++), the one its http client and server run on, used
+ * directly: no IncomingMessage or stream per response. It is reached through `_http_common`, which
+ * node exports but does not document; its shape has been stable since node 12. `parserShapeError`
+ * (checked when the router starts, and by a test) says so plainly if a node version changes it.
+ */
+export interface NativeHttpParser {
+  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
+  /** Parses a chunk: the bytes consumed, or an Error (with `code`, e.g. `HPE_INVALID_CONSTANT`). */
+  execute(data: Buffer): number | Error;
+  /** The connection ended: completes a body delimited by the close, or an Error for a cut message. */
+  finish(): number | Error | undefined;
+  close(): void;
+  [callback: number]: unknown;
+}
+
+interface NativeHttpParserClass {
+  new (): NativeHttpParser;
+  REQUEST: number;
+  RESPONSE: number;
+  kOnHeaders: number;
+  kOnHeadersComplete: number;
+  kOnBody: number;
+  kOnMessageComplete: number;
+  kOnExecute: number;
+  kLenientNone: number;
+}
+
+const common = createRequire(import.meta.url)('_http_common') as { HTTPParser?: NativeHttpParserClass };
+
+/** A reason this node's parser cannot be used, or undefined when it can. */
+export function parserShapeError(): string | undefined {
+  const P = common.HTTPParser;
+  if (typeof P !== 'function') return `node ${process.version} does not export HTTPParser from _http_common`;
+  for (const k of ['RESPONSE', 'kOnHeaders', 'kOnHeadersComplete', 'kOnBody', 'kOnMessageComplete'] as const) {
+    if (typeof P[k] !== 'number') return `node ${process.version}'s HTTPParser has no ${k}`;
+  }
+  for (const m of ['initialize', 'execute', 'finish', 'close'] as const) {
+    if (typeof (P.prototype as unknown as Record<string, unknown>)[m] !== 'function') return `node ${process.version}'s HTTPParser has no ${m}()`;
+  }
+  return undefined;
+}
+
+export const HTTPParser = common.HTTPParser as NativeHttpParserClass;
+
+/**
+ * What the parser calls with a message's head. `headers` is a flat `[name, value, …]` list, or
+ * undefined when the head had more fields than fit in one call (they came through kOnHeaders first).
+ * Returning 1 tells the parser the message has no body (the answer to a HEAD request).
+ */
+export type OnHeadersComplete = (
+  versionMajor: number,
+  versionMinor: number,
+  headers: string[] | undefined,
+  method: number | undefined,
+  url: string | undefined,
+  statusCode: number,
+  statusMessage: string,
+  upgrade: boolean,
+  shouldKeepAlive: boolean,
+) => number;
