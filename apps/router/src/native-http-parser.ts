@@ -28,7 +28,7 @@ interface NativeHttpParserClass {
   kLenientNone: number;
 }
 
-const common = createRequire(import.meta.url)('_http_common') as { HTTPParser?: NativeHttpParserClass };
+const common = createRequire(import.meta.url)('_http_common') as { HTTPParser?: NativeHttpParserClass; methods?: string[] };
 
 /** A reason this node's parser cannot be used, or undefined when it can. */
 export function parserShapeError(): string | undefined {
@@ -37,6 +37,7 @@ export function parserShapeError(): string | undefined {
   for (const k of ['RESPONSE', 'kOnHeaders', 'kOnHeadersComplete', 'kOnBody', 'kOnMessageComplete'] as const) {
     if (typeof P[k] !== 'number') return `node ${process.version}'s HTTPParser has no ${k}`;
   }
+  if (!Array.isArray(common.methods) || common.methods[1] !== 'GET') return `node ${process.version} does not export the parser's method names`;
   for (const m of ['initialize', 'execute', 'finish', 'close'] as const) {
     if (typeof (P.prototype as unknown as Record<string, unknown>)[m] !== 'function') return `node ${process.version}'s HTTPParser has no ${m}()`;
   }
@@ -44,6 +45,9 @@ export function parserShapeError(): string | undefined {
 }
 
 export const HTTPParser = common.HTTPParser as NativeHttpParserClass;
+
+/** Method names by the parser's method number (as node's server reads them). */
+export const httpMethods = common.methods ?? [];
 
 /**
  * What the parser calls with a message's head. `headers` is a flat `[name, value, …]` list, or

@@ -31,6 +31,8 @@ export interface RequestContext {
   contentLength: string | undefined;
   /** Whether the request has a Transfer-Encoding (a body of unknown length). */
   chunked: boolean;
+  /** Whether the request has an Expect header (e.g. `100-continue`). */
+  expect: boolean;
 }
 
 /**
@@ -43,6 +45,7 @@ export function contextOf(rawHeaders: string[], startedAt: number): RequestConte
   let clientId: string | undefined;
   let contentLength: string | undefined;
   let chunked = false;
+  let expect = false;
   let authority: string | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
@@ -50,6 +53,9 @@ export function contextOf(rawHeaders: string[], startedAt: number): RequestConte
     switch (name.length) {
       case 4:
         if (host === undefined && name.toLowerCase() === 'host') host = rawHeaders[i + 1];
+        break;
+      case 6:
+        if (name.toLowerCase() === 'expect') expect = true;
         break;
       case 10:
         if (name === ':authority') authority = rawHeaders[i + 1];
@@ -78,5 +84,6 @@ export function contextOf(rawHeaders: string[], startedAt: number): RequestConte
     bytes: 0,
     contentLength,
     chunked,
+    expect,
   };
 }

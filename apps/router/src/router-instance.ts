@@ -14,7 +14,8 @@ import type { RouterConfig } from './config.js';
 import { HttpProxy } from './proxy.js';
 import { RouterMetrics } from './router-metrics.js';
 import type { HttpsRedirect } from './https-redirect.js';
-import { createRouterServer, createTlsRouterServer } from './router-server.js';
+import { FastFront } from './fast-front.js';
+import { createRouterServer, createTlsRouterServer, RouterHandlers } from './router-server.js';
 import { RouteSync, type RouteReporter } from './route-sync.js';
 import { RouteTable } from './route-table.js';
 import { UpgradeProxy } from './upgrade-proxy.js';
@@ -68,7 +69,10 @@ export class RouterInstance {
   readonly metrics: RouterMetrics;
   readonly pools: BackendPools;
   readonly upgrades: UpgradeProxy;
+  /** node's HTTP server: it serves what the fast front hands it (see fast-front.ts). */
   readonly http: http.Server;
+  /** The plain HTTP port. */
+  readonly front: FastFront;
   /** HTTPS: HTTP/2 or HTTP/1.1, as the client offers (ALPN). */
   readonly https: http2.Http2SecureServer;
   private readonly tlsConnections: Http2Sessions;
@@ -113,7 +117,16 @@ export class RouterInstance {
       // Per app (its route's httpsRedirect) or for all (PAAS_ROUTER_HTTPS_REDIRECT).
       httpsRedirect: this.redirect(s.httpsRedirect),
     };
-    this.http = createRouterServer(options);
+    const handlers = new RouterHandlers(options);
+    this.http = createRouterServer(options, handlers);
+    this.front = new FastFront({
+      handlers,
+      fallback: this.http,
+      maxHeaderBytes: s.maxHeaderBytes,
+      keepAliveMs: this.http.keepAliveTimeout,
+      headersTimeoutMs: this.http.headersTimeout,
+      onConnection: handlers.connection,
+    });
     this.https = createTlsRouterServer(
       { ...options, httpsRedirect: undefined },
       {
@@ -132,7 +145,7 @@ export class RouterInstance {
   async start(): Promise<{ port: number; tlsPort: number }> {
     await Promise.all([this.sync.start(), this.certSync.start()]);
     const { host, port, tlsPort } = this.deps.settings;
-    const ports = { port: await listen(this.http, port, host), tlsPort: await listen(this.https, tlsPort, host) };
+    const ports = { port: await listen(this.front.server, port, host), tlsPort: await listen(this.https, tlsPort, host) };
     this.tlsPort = ports.tlsPort;
     return ports;
   }
@@ -156,12 +169,14 @@ export class RouterInstance {
    * the access log is flushed.
    */
   async stop(graceMs: number): Promise<void> {
-    const servers: Server[] = [this.http, this.https];
+    const servers: Server[] = [this.front.server, this.http, this.https];
     const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    this.front.closeIdle();
     this.http.closeIdleConnections();
     this.tlsConnections.closeIdle();
     const grace = setTimeout(() => {
       this.deps.logger.warn('grace period over: closing remaining connections');
+      this.front.closeAll();
       this.http.closeAllConnections();
       this.tlsConnections.closeAll();
       this.upgrades.closeAll();

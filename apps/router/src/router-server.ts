@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { AppRoute, Logger } from '@paas/shared';
 import { formatAccessLine, type AccessLogSink } from './access-log.js';
 import { routerErrors, sendError, writeRawError, type RouterErrorCode } from './error-pages.js';
+import { handedOff } from './fast-front.js';
 import { clientIpOf, isTls } from './forward-headers.js';
 import { httpsRedirectFor, type HttpsRedirect } from './https-redirect.js';
 import type { HttpProxy } from './proxy.js';
@@ -45,13 +46,28 @@ export class RouterHandlers {
   constructor(private readonly o: RouterServerOptions) {}
 
   readonly request = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const ctx = this.contextOf(req);
+    this.serve(req, res, this.contextOf(req));
+  };
+
+  /**
+   * For the fast front: the app route a plain HTTP request goes to through the proxy, or undefined
+   * when anything else applies (the router's endpoints, an error page, an HTTPS redirect).
+   */
+  proxiedRoute(ctx: RequestContext): AppRoute | undefined {
+    const target = this.resolve(ctx);
+    if (typeof target === 'string') return undefined;
+    const r = this.o.httpsRedirect;
+    return r !== undefined && (r.all || target.httpsRedirect === true) ? undefined : target;
+  }
+
+  /** Serves a request (to `route` when it is already known). */
+  serve(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext, route?: AppRoute): void {
     // Read now: by 'close' the request may have lost its socket.
     const fwd = clientIpOf(req);
     const protocol = isTls(req) ? 'https' : 'http';
     // 'close' comes once: `on` spares the once-wrapper.
     res.on('close', () => this.finished(req, ctx, res.headersSent || res.writableFinished ? res.statusCode : 499, fwd, protocol));
-    const target = this.resolve(ctx);
+    const target = route ?? this.resolve(ctx);
     if (target === 'router') serveRouterEndpoint(req, res, ctx, this.o.status);
     else if (typeof target === 'string') {
       ctx.error = target;
@@ -66,7 +82,7 @@ export class RouterHandlers {
       }
       this.o.proxy.forward(req, res, target, ctx);
     }
-  };
+  }
 
   readonly upgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
     const ctx = this.contextOf(req);
@@ -102,7 +118,8 @@ export class RouterHandlers {
   /** Counts client connections (for the metrics) on a server. */
   readonly connection = (socket: Socket): void => {
     const metrics = this.o.metrics;
-    if (!metrics) return;
+    // A connection the fast front handed over was counted when it came.
+    if (!metrics || (socket as Socket & { [handedOff]?: boolean })[handedOff]) return;
     metrics.connectionOpened();
     socket.once('close', () => metrics.connectionClosed());
   };
@@ -136,9 +153,8 @@ export class RouterHandlers {
   }
 }
 
-/** The plain HTTP server. */
-export function createRouterServer(options: RouterServerOptions): http.Server {
-  const handlers = new RouterHandlers(options);
+/** node's HTTP server for plain HTTP (behind the fast front: see fast-front.ts). */
+export function createRouterServer(options: RouterServerOptions, handlers = new RouterHandlers(options)): http.Server {
   const server = http.createServer({ maxHeaderSize: options.maxHeaderBytes }, handlers.request);
   wire(server, handlers);
   return server;

@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, test } from 'node:test';
+import { MemoryRouteStore } from '@paas/shared';
+import { HTTPParser } from './native-http-parser.js';
+import { startBackend, startRouter, type TestBackend, type TestRouter } from './test-http.js';
+import { appRoute, backend } from './test-support.js';
+
+interface RawReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * A raw client connection: writes bytes as given (pipelined, split, malformed) and parses the
+ * answers in order. `heads` marks the answers to HEAD requests (they have no body).
+ */
+class RawClient {
+  private readonly socket: net.Socket;
+  private readonly replies: RawReply[] = [];
+  private waiters: (() => void)[] = [];
+  closed = false;
+
+  constructor(port: number, heads: boolean[] = []) {
+    this.socket = net.connect(port, '127.0.0.1');
+    const parser = new HTTPParser();
+    parser.initialize(HTTPParser.RESPONSE, {}, 0, 0);
+    let current: RawReply | undefined;
+    parser[HTTPParser.kOnHeadersComplete] = (_a: number, _b: number, fields: string[], _m: unknown, _u: unknown, status: number) => {
+      const headers: Record<string, string> = {};
+      for (let i = 0; i < fields.length; i += 2) headers[fields[i]!.toLowerCase()] = fields[i + 1]!;
+      current = { status, headers, body: '' };
+      return heads[this.replies.length] ? 1 : 0;
+    };
+    parser[HTTPParser.kOnBody] = (b: Buffer) => {
+      current!.body += b.toString();
+    };
+    parser[HTTPParser.kOnMessageComplete] = () => {
+      this.replies.push(current!);
+      this.wake();
+    };
+    this.socket.on('data', (d) => parser.execute(d));
+    this.socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    this.socket.on('error', () => {});
+  }
+
+  write(s: string): void {
+    this.socket.write(s);
+  }
+
+  async replies_(n: number, timeoutMs = 5000): Promise<RawReply[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.replies.length < n) {
+      if (this.closed || Date.now() > deadline) throw new Error(`${this.replies.length} of ${n} answers came`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+    return this.replies.slice(0, n);
+  }
+
+  async waitClosed(timeoutMs = 5000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return this.closed;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+}
+
+const get = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: hello.localhost\r\n${extra}\r\n`;
+/** node's server marks its keep-alive answers (`Keep-Alive: timeout=65`); the fast front does not. */
+const byNode = (r: RawReply): boolean => r.headers['keep-alive'] !== undefined;
+
+let app: TestBackend;
+let router: TestRouter;
+
+before(async () => {
+  app = await startBackend('app', (req, res) => {
+    if (req.url === '/chunked') {
+      res.write('part one, ');
+      setTimeout(() => res.end('part two'), 5);
+      return;
+    }
+    if (req.url === '/empty') {
+      res.writeHead(204);
+      res.end();
+      return;
+    }
+    const parts: Buffer[] = [];
+    req.on('data', (d: Buffer) => parts.push(d));
+    req.on('end', () => res.end(`${req.method} ${req.url}${parts.length ? ` ${Buffer.concat(parts).toString()}` : ''}`));
+  });
+  const store = new MemoryRouteStore();
+  await store.set(appRoute('hello', ['hello.localhost'], [backend(app.port)], 1));
+  router = await startRouter(store);
+});
+
+after(async () => {
+  await router.close();
+  await app.close();
+});
+
+test('keep-alive requests are served by the fast front, pipelined ones in order', async () => {
+  const c = new RawClient(router.port);
+  try {
+    c.write(get('/one'));
+    const [one] = await c.replies_(1);
+    assert.equal(one!.status, 200);
+    assert.equal(one!.body, 'GET /one');
+    assert.ok(one!.headers['x-request-id']);
+    assert.equal(byNode(one!), false);
+    // Three requests in one write, then one sent a byte at a time.
+    c.write(get('/two') + get('/three') + get('/four'));
+    const slow = get('/five');
+    for (const ch of slow) {
+      c.write(ch);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const replies = await c.replies_(5);
+    assert.deepEqual(
+      replies.map((r) => r.body),
+      ['GET /one', 'GET /two', 'GET /three', 'GET /four', 'GET /five'],
+    );
+    assert.ok(replies.every((r) => !byNode(r)));
+  } finally {
+    c.close();
+  }
+});
+
+test('answers of unknown length go chunked; HEAD and 204 have no body; Connection: close is honoured', async () => {
+  const c = new RawClient(router.port, [false, true, false, false]);
+  try {
+    c.write(get('/chunked'));
+    c.write(`HEAD /head HTTP/1.1\r\nHost: hello.localhost\r\n\r\n`);
+    c.write(get('/empty'));
+    const [chunked, head, empty] = await c.replies_(3);
+    assert.equal(chunked!.headers['transfer-encoding'], 'chunked');
+    assert.equal(chunked!.body, 'part one, part two');
+    assert.equal(head!.status, 200);
+    assert.equal(head!.body, '');
+    assert.equal(empty!.status, 204);
+    c.write(get('/last', 'Connection: close\r\n'));
+    const last = (await c.replies_(4))[3]!;
+    assert.equal(last.body, 'GET /last');
+    assert.equal(last.headers['connection'], 'close');
+    assert.ok(await c.waitClosed(), 'the router closes the connection after the answer');
+  } finally {
+    c.close();
+  }
+});
+
+test('a request with a body, HTTP/1.0 or an unknown host hands the connection to node, which serves it and the rest', async () => {
+  const c = new RawClient(router.port);
+  try {
+    c.write(get('/fast'));
+    await c.replies_(1);
+    c.write(`POST /upload HTTP/1.1\r\nHost: hello.localhost\r\nContent-Length: 5\r\n\r\nhello` + get('/after'));
+    const [, post, afterPost] = await c.replies_(3);
+    assert.equal(post!.body, 'POST /upload hello');
+    assert.ok(byNode(post!));
+    assert.equal(afterPost!.body, 'GET /after');
+    assert.ok(byNode(afterPost!), 'the connection stays with node');
+  } finally {
+    c.close();
+  }
+  const old = new RawClient(router.port);
+  try {
+    old.write('GET /old HTTP/1.0\r\nHost: hello.localhost\r\n\r\n');
+    const [reply] = await old.replies_(1);
+    assert.equal(reply!.body, 'GET /old');
+  } finally {
+    old.close();
+  }
+  const unknown = new RawClient(router.port);
+  try {
+    unknown.write('GET / HTTP/1.1\r\nHost: nobody.localhost\r\n\r\n');
+    const [reply] = await unknown.replies_(1);
+    assert.equal(reply!.status, 404);
+    assert.match(reply!.body, /No such app/);
+  } finally {
+    unknown.close();
+  }
+});
+
+test('a malformed request gets node’s 400, and the router keeps serving', async () => {
+  const bad = new RawClient(router.port);
+  try {
+    bad.write('NOT A REQUEST\r\n\r\n');
+    const [reply] = await bad.replies_(1);
+    assert.equal(reply!.status, 400);
+  } finally {
+    bad.close();
+  }
+  const good = new RawClient(router.port);
+  try {
+    good.write(get('/still'));
+    assert.equal((await good.replies_(1))[0]!.body, 'GET /still');
+  } finally {
+    good.close();
+  }
+});
