@@ -122,7 +122,7 @@ test('keep-alive requests are served by the fast front, pipelined ones in order'
     assert.ok(one!.headers['x-request-id']);
     assert.equal(byNode(one!), false);
     // Three requests in one write, then one sent a byte at a time.
-    c.write(get('/two') + get('/three') + get('/four'));
+    c.write(get('/two') + get('/three', 'Content-Length: 0\r\n') + get('/four'));
     const slow = get('/five');
     for (const ch of slow) {
       c.write(ch);

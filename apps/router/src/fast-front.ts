@@ -140,7 +140,8 @@ class FrontConnection implements FrontResponseOwner {
     // The parser stopped at the end of the head: what follows belongs to the next request.
     const rest = result < chunk.length ? chunk.subarray(result) : undefined;
     const ctx = next.plain ? contextOf(next.headers, performance.now()) : undefined;
-    const route = ctx && ctx.contentLength === undefined && !ctx.chunked && !ctx.expect ? this.front.o.handlers.proxiedRoute(ctx) : undefined;
+    const bodyless = ctx !== undefined && (ctx.contentLength === undefined || ctx.contentLength === '0') && !ctx.chunked && !ctx.expect;
+    const route = bodyless ? this.front.o.handlers.proxiedRoute(ctx) : undefined;
     if (!route) {
       this.handOff();
       return;
@@ -173,7 +174,7 @@ class FrontConnection implements FrontResponseOwner {
   responded(res: FrontResponse): void {
     if (res !== this.response) return;
     this.response = undefined;
-    if (res.closeAfter) {
+    if (res.closeAfter || this.front.stopping) {
       this.socket.end();
       return;
     }
