@@ -9,7 +9,7 @@
  */
 import { execFile, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -64,7 +64,7 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   const dir = await mkdtemp(join(tmpdir(), 'paas-bench-router-'));
   try {
-    const [portA, portB, routerPort, routerTlsPort, nginxPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const [portA, portB, routerPort, routerTlsPort, nginxPort, loggedPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
     const backend = (port: number, name: string): Promise<ChildProcess> =>
       startChild(`backend ${name}`, process.execPath, ['--import', 'tsx', join(root, 'bench/router-backend.ts'), String(port), name], {}, port);
     const backendA = await backend(portA, 'A');
@@ -98,15 +98,24 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
     await writeFile(conf, nginxConf(dir, nginxPort, portA, workers));
     const nginxProcess = await startChild('nginx', 'nginx', ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')], {}, nginxPort);
     children.push(nginxProcess);
+    // The same, writing an access line per request to a file, as Debian's nginx.conf does (the router writes one too).
+    const loggedDir = join(dir, 'logged');
+    await mkdir(loggedDir);
+    const loggedConf = join(loggedDir, 'nginx.conf');
+    await writeFile(loggedConf, nginxConf(loggedDir, loggedPort, portA, workers, true));
+    const loggedProcess = await startChild('nginx (access log)', 'nginx', ['-p', loggedDir, '-c', loggedConf, '-e', join(loggedDir, 'error.log')], {}, loggedPort);
+    children.push(loggedProcess);
 
     // Throughput, interleaved: each round runs every target once, in a rotating order.
     const targets: Target[] = [
       { name: 'direct (the backend alone)', port: portA, pid: backendA.pid!, runs: [] },
       { name: `nginx (${workers} worker processes, keep-alive upstream)`, port: nginxPort, pid: nginxProcess.pid!, runs: [] },
+      { name: `nginx with an access log (a line per request to a file, Debian's default)`, port: loggedPort, pid: loggedProcess.pid!, runs: [] },
       { name: `paas router (${workers} workers)`, port: routerPort, pid: routerProcess.pid!, runs: [] },
     ];
+    const routerTarget = targets[3]!;
     // Warm-up: JIT (in each router worker), connection pools.
-    for (const t of targets) await wrk(t.port, host, ['-t2', '-c50', t === targets[2] ? '-d6s' : '-d2s']);
+    for (const t of targets) await wrk(t.port, host, ['-t2', '-c50', t === routerTarget ? '-d6s' : '-d2s']);
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < targets.length; k++) {
         const t = targets[(round + k) % targets.length]!;
@@ -134,7 +143,7 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
     });
     console.error(`  nginx reloads: median ${median(nginxSwitch.latencies).toFixed(1)} ms, ${nginxSwitch.failed} failed`);
 
-    const [direct, nginx, router] = targets.map(summary) as [Summary, Summary, Summary];
+    const [direct, nginx, logged, router] = targets.map(summary) as [Summary, Summary, Summary, Summary];
     const ratio = router.rps / nginx.rps;
     const ratioLine =
       `router/nginx req/s ratio: ${ratio.toFixed(2)} (router ${Math.round(router.rps)} req/s p99 ${router.p99.toFixed(2)} ms, ` +
@@ -152,7 +161,7 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
       '',
       '| target | req/s | vs. direct | p50 (ms) | p99 (ms) | errors | CPU per request (µs) | req/s per round |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-      ...[direct, nginx, router].map(
+      ...[direct, nginx, logged, router].map(
         (s) =>
           `| ${s.name} | ${Math.round(s.rps)} | ${Math.round((s.rps / direct.rps) * 100)}% | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.errors} | ${s.cpuUs.toFixed(1)} | ${s.rounds.map(Math.round).join(', ')} |`,
       ),
@@ -169,7 +178,9 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
       switchRow('paas router (RouteStore.set)', routerSwitch, switches, routerSwitch.extra.length ? `acknowledged by all workers after ${median(routerSwitch.extra).toFixed(1)} ms (median)` : ''),
       switchRow('nginx (rewrite + nginx -s reload)', nginxSwitch, switches),
       '',
-      `CPU per request, router/nginx: ${(router.cpuUs / nginx.cpuUs).toFixed(2)} (router ${router.cpuUs.toFixed(1)} µs, nginx ${nginx.cpuUs.toFixed(1)} µs).`,
+      `CPU per request, router/nginx: ${(router.cpuUs / nginx.cpuUs).toFixed(2)} (router ${router.cpuUs.toFixed(1)} µs, nginx ${nginx.cpuUs.toFixed(1)} µs). ` +
+        `Against nginx writing an access line per request too: req/s ratio ${(router.rps / logged.rps).toFixed(2)}, p99 ${router.p99.toFixed(2)} ms against ${logged.p99.toFixed(2)} ms. ` +
+        'The ratio below is against nginx without an access log.',
       '',
       ratioLine,
       '',
@@ -207,14 +218,14 @@ function summary(t: Target): Summary {
   };
 }
 
-function nginxConf(dir: string, port: number, backendPort: number, workers: number): string {
+function nginxConf(dir: string, port: number, backendPort: number, workers: number, accessLog = false): string {
   return `daemon off;
 worker_processes ${workers};
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 4096; }
 http {
-  access_log off;
+  access_log ${accessLog ? `${dir}/access.log` : 'off'};
   client_body_temp_path ${dir}/client_body;
   proxy_temp_path ${dir}/proxy;
   fastcgi_temp_path ${dir}/fastcgi;

@@ -3,7 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { BackendClient, type BackendHandler, type BackendRequest } from './backend-client.js';
+import { BackendClient, type BackendControl, type BackendHandler, type BackendRequest } from './backend-client.js';
 import { parserShapeError } from './native-http-parser.js';
 import { closedPort, listen } from './test-http.js';
 
@@ -23,17 +23,17 @@ function send(client: BackendClient, request: Partial<BackendRequest> = {}, hook
     client.dispatch(
       { method: 'GET', path: '/', headers: ['host', 'backend.test'], body: null, chunked: false, ...request },
       {
-        onConnect: (abort, connectMs) => {
+        onConnect: (control, connectMs) => {
           out.connectMs = connectMs;
-          hooks.onConnect?.(abort, connectMs);
+          hooks.onConnect?.(control, connectMs);
         },
         onBodySent: (n) => {
           out.sent += n;
           hooks.onBodySent?.(n);
         },
-        onHeaders: (status, headers, resume, text) => {
+        onHeaders: (status, headers, text) => {
           Object.assign(out, { status, headers, statusText: text });
-          return hooks.onHeaders?.(status, headers, resume, text) ?? true;
+          return hooks.onHeaders?.(status, headers, text) ?? true;
         },
         onData: (chunk) => {
           out.body += chunk.toString('latin1');
@@ -247,26 +247,23 @@ test('a paused answer resumes; an aborted request closes its connection; close()
   });
   const client = new BackendClient('127.0.0.1', backend.port, options);
   try {
-    let resume: () => void = () => {};
+    let control: BackendControl | undefined;
     let pauses = 0;
     const paused = await send(client, { path: '/big' }, {
-      onHeaders: (_s, _h, r) => {
-        resume = r;
-        return true;
-      },
+      onConnect: (c) => (control = c),
       onData: () => {
         pauses++;
-        setTimeout(() => resume(), 1);
+        setTimeout(() => control!.resume(), 1);
         return false;
       },
     });
     assert.equal(paused.body.length, big.length);
     assert.ok(pauses > 1);
 
-    let abort: (err?: Error) => void = () => {};
-    const aborted = send(client, { path: '/slow' }, { onConnect: (a) => (abort = a) });
+    let slowControl: BackendControl | undefined;
+    const aborted = send(client, { path: '/slow' }, { onConnect: (c) => (slowControl = c) });
     await new Promise((r) => setTimeout(r, 20));
-    abort(Object.assign(new Error('the client went away'), { code: 'GONE' }));
+    slowControl!.abort(Object.assign(new Error('the client went away'), { code: 'GONE' }));
     await assert.rejects(aborted, { code: 'GONE' });
 
     const slow = send(client, { path: '/slow' });

@@ -15,21 +15,25 @@ export interface BackendRequest {
   chunked: boolean;
 }
 
-/**
- * What a request's owner hears, in this order: onConnect, onBodySent…, onHeaders, onData…,
- * onComplete; or onError at any point (after which nothing more).
- */
+/** What a request's owner can do to it once it is on a connection. */
+export interface BackendControl {
+  /** Stops the request (onError follows, with the error given); closes its connection. */
+  abort(err?: Error): void;
+  /** Reads the response again after a handler returned false. */
+  resume(): void;
+}
+
 export interface BackendHandler {
   /**
-   * The request is about to go out on an open connection. `abort` stops it at any time (onError
-   * follows, with the error given). `connectMs`: time spent opening the connection (0 when reused).
+   * The request is about to go out on an open connection. `connectMs`: time spent opening the
+   * connection (0 when reused).
    */
-  onConnect(abort: (err?: Error) => void, connectMs: number): void;
+  onConnect(control: BackendControl, connectMs: number): void;
   /** Bytes of the body written to the backend. */
   onBodySent(bytes: number): void;
-  /** The response head (1xx answers are not passed on). False pauses the response until `resume`. */
-  onHeaders(statusCode: number, rawHeaders: string[], resume: () => void, statusText: string): boolean;
-  /** A piece of the response body. False pauses the response until `resume`. */
+  /** The response head (1xx answers are not passed on). False pauses the response until `control.resume()`. */
+  onHeaders(statusCode: number, rawHeaders: string[], statusText: string): boolean;
+  /** A piece of the response body. False pauses the response until `control.resume()`. */
   onData(chunk: Buffer): boolean;
   onComplete(): void;
   onError(err: Error): void;

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { BackendClientOptions, BackendHandler, BackendRequest } from './backend-client.js';
+import type { BackendClientOptions, BackendControl, BackendHandler, BackendRequest } from './backend-client.js';
 import { HTTPParser, type NativeHttpParser, type OnHeadersComplete } from './native-http-parser.js';
 import { connectTimeoutError } from './retry-policy.js';
 
@@ -36,7 +36,7 @@ export function codedError(message: string, code: string): Error {
 }
 
 /** One request's passage over a connection (or two, when a stale connection made it go again). */
-export class Exchange {
+export class Exchange implements BackendControl {
   done = false;
   /** The final response's head has come. */
   answered = false;
@@ -59,18 +59,18 @@ export class Exchange {
     this.isHead = request.method === 'HEAD';
   }
 
-  readonly abort = (err?: Error): void => {
+  abort(err?: Error): void {
     if (this.done) return;
     if (this.conn) this.conn.fail(err ?? new Error('aborted'));
     else {
       this.done = true;
       this.handler.onError(err ?? new Error('aborted'));
     }
-  };
+  }
 
-  readonly resume = (): void => {
+  resume(): void {
     if (!this.done) this.conn?.socket.resume();
-  };
+  }
 }
 
 export class BackendConnection {
@@ -134,7 +134,7 @@ export class BackendConnection {
     exchange.conn = this;
     this.phase = Phase.Waiting;
     this.deadline = 0;
-    exchange.handler.onConnect(exchange.abort, connectMs);
+    exchange.handler.onConnect(exchange, connectMs);
     if (exchange.done) return;
     const { method, path, headers, body, chunked } = exchange.request;
     let head = `${method} ${path} HTTP/1.1\r\n`;
@@ -220,7 +220,7 @@ export class BackendConnection {
     exchange.keepAlive = shouldKeepAlive;
     this.phase = Phase.Receiving;
     this.deadline = 0;
-    if (!exchange.handler.onHeaders(statusCode, fields, exchange.resume, statusMessage) && !exchange.done) this.socket.pause();
+    if (!exchange.handler.onHeaders(statusCode, fields, statusMessage) && !exchange.done) this.socket.pause();
     return exchange.isHead ? 1 : 0;
   };
 

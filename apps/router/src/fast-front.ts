@@ -125,7 +125,6 @@ class FrontConnection implements FrontResponseOwner {
   };
 
   private parse(chunk: Buffer): void {
-    if (this.pending.length === 0) this.arm(this.front.o.headersTimeoutMs);
     this.pending.push(chunk);
     const parser = this.parser!;
     const result = parser.execute(chunk);
@@ -135,7 +134,11 @@ class FrontConnection implements FrontResponseOwner {
       this.handOff();
       return;
     }
-    if (!next) return; // the head is not complete yet
+    if (!next) {
+      // The head is not complete yet: it has the head timeout from its first bytes.
+      if (this.pending.length === 1) this.arm(this.front.o.headersTimeoutMs);
+      return;
+    }
     this.next = undefined;
     // The parser stopped at the end of the head: what follows belongs to the next request.
     const rest = result < chunk.length ? chunk.subarray(result) : undefined;

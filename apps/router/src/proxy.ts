@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { BackendHandler, BackendRequest } from './backend-client.js';
+import type { BackendControl, BackendHandler, BackendRequest } from './backend-client.js';
 import type { AppRoute, Backend, Logger } from '@paas/shared';
 import type { BackendPools } from './backend-pools.js';
 import type { BackendState, BackendStates } from './backend-states.js';
@@ -84,7 +84,7 @@ export class HttpProxy {
  * rather than closures, so a request costs one object and its methods are shared.
  */
 class ProxiedRequest implements BackendHandler {
-  private abortUpstream: ((err?: Error) => void) | undefined;
+  private upstream: BackendControl | undefined;
   private state: BackendState | undefined;
   private backend: Backend | undefined;
   private retries = 0;
@@ -123,14 +123,13 @@ class ProxiedRequest implements BackendHandler {
     this.backend = backend;
     this.retries = retries;
     this.connected = false;
-    this.abortUpstream = undefined;
+    this.upstream = undefined;
     this.ctx.backend = backend;
     this.ctx.attempts++;
     if (this.state) this.state.active--;
     const state = states.get(backend);
     this.state = state;
     state.active++;
-    this.ctx.sentAt = performance.now();
     const request: BackendRequest = {
       path: requestTarget(this.req),
       method: this.req.method ?? 'GET',
@@ -142,20 +141,20 @@ class ProxiedRequest implements BackendHandler {
     pools.pool(backend, state).dispatch(request, this);
   }
 
-  onConnect(abort: (err?: Error) => void, connectMs: number): void {
-    this.abortUpstream = abort;
+  onConnect(upstream: BackendControl, connectMs: number): void {
+    this.upstream = upstream;
     this.ctx.connectMs = connectMs;
     this.ctx.sentAt = performance.now();
-    if (this.done) abort(new Error('the client went away'));
+    if (this.done) upstream.abort(new Error('the client went away'));
   }
 
   onBodySent(bytes: number): void {
     this.bodyTaken = true;
     this.sent += bytes;
-    if (this.sent > this.limit) this.abortUpstream?.(Object.assign(new Error('request body over the limit'), { code: 'PAAS_BODY_TOO_LARGE' }));
+    if (this.sent > this.limit) this.upstream?.abort(Object.assign(new Error('request body over the limit'), { code: 'PAAS_BODY_TOO_LARGE' }));
   }
 
-  onHeaders(statusCode: number, rawHeaders: string[], resume: () => void, statusText: string): boolean {
+  onHeaders(statusCode: number, rawHeaders: string[], statusText: string): boolean {
     const { ctx, res } = this;
     this.answered = true;
     this.connected = true;
@@ -170,14 +169,12 @@ class ProxiedRequest implements BackendHandler {
       if (this.req.httpVersionMajor >= 2) res.writeHead(statusCode, head.headers);
       else res.writeHead(statusCode, statusText || undefined, head.headers);
     } catch (err) {
-      this.abortUpstream?.(err as Error);
+      this.upstream?.abort(err as Error);
       return false;
     }
-    this.resume = resume;
     return true;
   }
 
-  private resume: (() => void) | undefined;
   private onDrain: (() => void) | undefined;
 
   onData(chunk: Buffer): boolean {
@@ -190,7 +187,7 @@ class ProxiedRequest implements BackendHandler {
       return true;
     }
     const ok = this.res.write(chunk);
-    if (!ok) this.res.once('drain', (this.onDrain ??= () => this.resume?.()));
+    if (!ok) this.res.once('drain', (this.onDrain ??= () => this.upstream?.resume()));
     return ok;
   }
 
@@ -240,7 +237,7 @@ class ProxiedRequest implements BackendHandler {
   /** The client's side closed (answer sent, or the client left): stop the backend side if still going. */
   private onClientClose(): void {
     this.done = true;
-    if (!this.res.writableFinished) this.abortUpstream?.(new Error('the client went away'));
+    if (!this.res.writableFinished) this.upstream?.abort(new Error('the client went away'));
     this.release();
   }
 
