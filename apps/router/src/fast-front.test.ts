@@ -175,6 +175,19 @@ test('a request with a body, HTTP/1.0 or an unknown host hands the connection to
   } finally {
     c.close();
   }
+  // Pipelined: two for the fast front, then one with a body and one more, all in one write.
+  const piped = new RawClient(router.port);
+  try {
+    piped.write(get('/a') + get('/b') + `POST /c HTTP/1.1\r\nHost: hello.localhost\r\nContent-Length: 2\r\n\r\nhi` + get('/d'));
+    const replies = await piped.replies_(4);
+    assert.deepEqual(
+      replies.map((r) => r.body),
+      ['GET /a', 'GET /b', 'POST /c hi', 'GET /d'],
+    );
+    assert.deepEqual(replies.map(byNode), [false, false, true, true]);
+  } finally {
+    piped.close();
+  }
   const old = new RawClient(router.port);
   try {
     old.write('GET /old HTTP/1.0\r\nHost: hello.localhost\r\n\r\n');

@@ -182,23 +182,14 @@ class FrontConnection implements FrontResponseOwner {
       return;
     }
     this.arm(this.front.o.keepAliveMs);
-    const queued = this.queued;
-    if (queued.length === 0) return;
-    this.queued = [];
-    this.queuedBytes = 0;
+    if (this.queued.length === 0) return;
     this.socket.resume();
-    for (let i = 0; i < queued.length; i++) {
-      if (this.response || this.done) {
-        // Another answer began (or the connection went to node's server): the rest waits again.
-        const rest = queued.slice(i);
-        if (this.done) this.replay(rest);
-        else {
-          this.queued = rest;
-          for (const b of rest) this.queuedBytes += b.length;
-        }
-        return;
-      }
-      this.parse(queued[i]!);
+    // Pipelined requests, in order, until one is under way (or the connection went to node's server,
+    // which then got every byte still queued).
+    while (this.queued.length > 0 && !this.response && !this.done) {
+      const chunk = this.queued.shift()!;
+      this.queuedBytes -= chunk.length;
+      this.parse(chunk);
     }
   }
 
