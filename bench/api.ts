@@ -144,7 +144,10 @@ export async function benchApi(options: ApiBenchOptions = {}): Promise<string> {
   }
 }
 
-/** SQL statements one request of each kind sends (every client's queries counted while it runs). */
+/**
+ * SQL round trips one request of each kind sends (every client's queries counted while it runs), once
+ * warm: the first request on a connection also PREPAREs the statements it batches (once per connection).
+ */
 async function countQueries(h: ApiHarness, app: { name: string; token: string }): Promise<{ list: number; scale: number }> {
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = proto.query;
@@ -155,6 +158,8 @@ async function countQueries(h: ApiHarness, app: { name: string; token: string })
   };
   try {
     const auth = { authorization: `Bearer ${app.token}` };
+    await request(h.app).get('/apps').set(auth).expect(200);
+    await request(h.app).patch(`/apps/${app.name}/formation`).set(auth).send({ updates: [{ type: 'worker', quantity: 0 }] }).expect(200);
     n = 0;
     await request(h.app).get('/apps').set(auth).expect(200);
     const list = n;

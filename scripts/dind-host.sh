@@ -49,10 +49,15 @@ address_of() {
 }
 
 ensure_network() {
-  docker network inspect "$network" >/dev/null 2>&1 && return
-  docker network create --driver bridge --subnet "$subnet" --label paas.role=dind-network \
-    --opt com.docker.network.bridge.name="$network" "$network" >/dev/null 2>&1 \
-    || docker network inspect "$network" >/dev/null 2>&1 \
+  # A few tries: another run may be creating the network, or removing it (its last host gone), just now.
+  local try
+  for try in 1 2 3 4 5; do
+    docker network inspect "$network" >/dev/null 2>&1 && return
+    docker network create --driver bridge --subnet "$subnet" --label paas.role=dind-network \
+      --opt com.docker.network.bridge.name="$network" "$network" >/dev/null 2>&1 && return
+    sleep 1
+  done
+  docker network inspect "$network" >/dev/null 2>&1 \
     || die "cannot create network $network with subnet $subnet (set PAAS_DIND_SUBNET to a free one)"
 }
 

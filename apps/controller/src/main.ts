@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     drainMs: config.drainMs,
     cipher: access.cipher,
     events: observability.logs.events,
-    defaultMemoryMb: (app) => access.quotas.defaultProcessMemory(app.owner_id, config.defaultMemoryMb),
+    defaultMemoryMb: (quotaMb) => access.quotas.processMemory(quotaMb, config.defaultMemoryMb),
     images: new ImageRetention({ pool, runtime, keep: config.releaseImagesKept, log: log.child({ component: 'image-retention' }) }),
   });
   const releases = new ReleaseService(pool, deployer, access.cipher);

@@ -83,6 +83,14 @@ describe('quotas', () => {
     assert.equal(over.body.id, 'quota_exceeded');
     assert.match(over.body.message, /quota of 3 processes/);
     assert.deepEqual((await h.runtime.list({ app: 'q4-b' })).map((p) => p.name), ['web.1'], 'nothing was started');
+    // The check and the write are one statement: a refusal writes neither the formation nor an audit event.
+    const written = await h.db.pool.query(
+      "SELECT (SELECT count(*)::int FROM formation f JOIN apps a ON a.id = f.app_id WHERE a.name = 'q4-b' AND f.type = 'worker') AS worker, (SELECT count(*)::int FROM audit_events WHERE app = 'q4-b' AND action = 'formation.update') AS audited",
+    );
+    assert.deepEqual(written.rows[0], { worker: 0, audited: 0 });
+    const unknown = await scale('q4-a', 1, 'clock');
+    assert.equal(unknown.status, 422);
+    assert.match(unknown.body.message, /no clock process type in v1 \(its types: web, worker\)/);
 
     // Lowering the quota below usage does not stop anything, and scaling down still works.
     await setQuota('q4@example.com', { processes: 1 });

@@ -105,7 +105,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     cipher: access.cipher,
     events: logs.events,
     ...(options.defaultMemoryMb !== undefined
-      ? { defaultMemoryMb: (a: { owner_id: string }) => access.quotas.defaultProcessMemory(a.owner_id, options.defaultMemoryMb!) }
+      ? { defaultMemoryMb: (quotaMb: number | null) => access.quotas.processMemory(quotaMb, options.defaultMemoryMb!) }
       : {}),
   });
   const releases = new ReleaseService(db.pool, deployer, access.cipher);

@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import { AppError } from '@paas/shared';
 import type { Queryable } from '../db/queryable.js';
+import type { FormationRow } from '../db/formation.js';
+import { lockAndScale, type Scale } from '../db/scale-formation.js';
 import {
   beginAndLockUser,
   getQuotaOverrides,
   getQuotaUsage,
-  getQuotaUsageWithApp,
   quotaNames,
   updateQuotaOverrides,
   type QuotaLimits,
@@ -64,29 +65,45 @@ export class QuotaService {
   }
 
   /**
-   * Scales an app of `ownerId` with `write` if the owner's processes (the sum of the formation
-   * quantities of all their apps, and their running one-offs) stay within the quota. Scaling down is
-   * always allowed. `check` sees the app (its formation and current release, read in the same round
-   * trip as the usage) first, and may refuse the request before the quota is looked at.
+   * Sets the quantities of `updates` for the app `appId` of `ownerId` if the owner's processes (the
+   * sum of the formation quantities of all their apps, and their running one-offs) stay within the
+   * quota, and records the audit event with them. Scaling down is always allowed. The app must have a
+   * release declaring every type scaled (`explain` says otherwise; it sees the app's formation and
+   * release). Answers the app's whole formation after the write, and the app as it was.
+   *
+   * One round trip: the check is made by the statement that writes (db/scale-formation.ts), in the
+   * batch that locks the owner's row and commits, so the row is never held while the controller
+   * answers. Process types must be validated by the caller (they are written as literals).
    */
-  scale<T>(
+  async scale(
     ownerId: string,
     appId: string,
     updates: { type: string; quantity: number }[],
-    write: (tx: Queryable, app: ScaledApp) => Promise<T>,
-    check: (app: ScaledApp) => void = () => {},
-  ): Promise<T> {
-    return this.withOwner(ownerId, async (tx, owner) => {
-      check(owner);
-      const delta = updates.reduce((sum, u) => sum + u.quantity - (owner.formation[u.type] ?? 0), 0);
-      const after = owner.usage.processes + delta;
-      if (delta > 0 && after > owner.limits.processes) {
+    o: { audit: Scale['audit']; explain: (app: ScaledApp) => void },
+  ): Promise<{ formation: FormationRow[]; app: ScaledApp }> {
+    const tx = await this.pool.connect();
+    try {
+      const scaled = await lockAndScale(tx, { ownerId, appId, updates, defaultProcesses: this.defaults.processes, audit: o.audit });
+      if (!scaled.locked || scaled.refused === 'no_owner') throw new AppError('user_not_found', 'the owner of this app no longer exists');
+      const owner: OwnerState = { ...scaled.state, email: scaled.locked.email, limits: this.effective(scaled.locked) };
+      if (scaled.refused === 'quota') {
+        const after = owner.usage.processes + updates.reduce((sum, u) => sum + u.quantity - (owner.formation[u.type] ?? 0), 0);
         throw quotaExceeded(
           `cannot scale to ${plural(after, 'process', 'processes')} across ${owner.email}'s apps: the quota of ${plural(owner.limits.processes, 'process', 'processes')} would be exceeded`,
         );
       }
-      return write(tx, owner);
-    }, appId);
+      if (scaled.refused) {
+        o.explain(owner);
+        throw new AppError('internal', `scaling was refused (${scaled.refused})`);
+      }
+      return { formation: scaled.formation, app: owner };
+    } catch (err) {
+      // The batch committed unless a statement failed (then this ends the failed transaction).
+      if (!(err instanceof AppError)) await tx.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      tx.release();
+    }
   }
 
   /**
@@ -135,11 +152,10 @@ export class QuotaService {
 
   /**
    * The memory limit of a process whose type has none: `platformDefault` (PAAS_DEFAULT_MEMORY_MB),
-   * capped by the owner's memory quota (one query).
+   * capped by the owner's memory quota as set for them (`ownerQuotaMb`; null: the default quota).
    */
-  async defaultProcessMemory(ownerId: string, platformDefault: number, db: Queryable = this.pool): Promise<number> {
-    const { rows } = await db.query<{ memory_mb: number | null }>('SELECT memory_mb FROM quotas WHERE user_id = $1', [ownerId]);
-    return Math.min(platformDefault, rows[0]?.memory_mb ?? this.defaults.memory_mb);
+  processMemory(ownerQuotaMb: number | null, platformDefault: number): number {
+    return Math.min(platformDefault, ownerQuotaMb ?? this.defaults.memory_mb);
   }
 
   private effective(overrides: QuotaOverrides): QuotaLimits {
@@ -148,14 +164,13 @@ export class QuotaService {
     return limits;
   }
 
-  /** A transaction holding the owner's row: BEGIN and the lock in one round trip, then the usage read after it. */
-  private async withOwner<T>(ownerId: string, fn: (tx: Queryable, owner: OwnerState) => Promise<T>, appId: string | null = null): Promise<T> {
+  /** A transaction holding the owner's row: BEGIN, the lock and the usage read after it in one round trip. */
+  private async withOwner<T>(ownerId: string, fn: (tx: Queryable, owner: OwnerState) => Promise<T>): Promise<T> {
     const tx = await this.pool.connect();
     try {
-      const locked = await beginAndLockUser(tx, ownerId);
+      const { locked, state } = await beginAndLockUser(tx, ownerId);
       if (!locked) throw new AppError('user_not_found', 'the owner of this app no longer exists');
-      const app = await getQuotaUsageWithApp(tx, ownerId, appId);
-      const result = await fn(tx, { ...app, email: locked.email, limits: this.effective(locked) });
+      const result = await fn(tx, { ...state, email: locked.email, limits: this.effective(locked) });
       await tx.query('COMMIT');
       return result;
     } catch (err) {

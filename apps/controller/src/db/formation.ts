@@ -9,11 +9,10 @@ export interface FormationRow {
   cpus?: number | null;
 }
 
+export const getFormationSql = 'SELECT type, quantity, memory_mb, cpus::float8 AS cpus FROM formation WHERE app_id = $1 ORDER BY type';
+
 export async function getFormation(db: Queryable, appId: string): Promise<FormationRow[]> {
-  const { rows } = await db.query<FormationRow>(
-    'SELECT type, quantity, memory_mb, cpus::float8 AS cpus FROM formation WHERE app_id = $1 ORDER BY type',
-    [appId],
-  );
+  const { rows } = await db.query<FormationRow>(getFormationSql, [appId]);
   return rows;
 }
 

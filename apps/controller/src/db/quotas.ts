@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { execution, prepared, runBatch } from './sql-batch.js';
 import type { Queryable } from './queryable.js';
 
 /** A user's limits: apps owned, processes running across them, memory per process, builds at once. */
@@ -52,30 +53,33 @@ export interface ScaledApp {
 }
 
 /** The user's usage, and (when `appId` is given) that app's formation and current release, in one round trip. */
-export async function getQuotaUsageWithApp(
-  db: Queryable,
-  userId: string,
-  appId: string | null,
-): Promise<{ usage: QuotaUsage } & ScaledApp> {
-  const { rows } = await db.query<{
-    apps: string;
-    processes: string;
-    builds: string;
-    formation: Record<string, number> | null;
-    release: ScaledApp['release'];
-  }>(
-    `SELECT
-       (SELECT count(*) FROM apps WHERE owner_id = $1) AS apps,
-       (SELECT coalesce(sum(f.quantity), 0) FROM formation f JOIN apps a ON a.id = f.app_id WHERE a.owner_id = $1)
-         + (SELECT count(*) FROM one_off_runs o JOIN apps a ON a.id = o.app_id WHERE a.owner_id = $1) AS processes,
+export async function getQuotaUsageWithApp(db: Queryable, userId: string, appId: string | null): Promise<UsageWithApp> {
+  const { rows } = await db.query<UsageRow>(usageWithAppSql, [userId, appId]);
+  return usageWithApp(rows[0]!);
+}
+
+export type UsageWithApp = { usage: QuotaUsage } & ScaledApp;
+
+export interface UsageRow {
+  apps: string;
+  processes: string;
+  builds: string;
+  formation: Record<string, number> | null;
+  release: ScaledApp['release'];
+}
+
+/** The usage statement ($1: the user, $2: the app or null). */
+export const usageWithAppSql = `SELECT
+       (SELECT count(*) FROM apps WHERE owner_id = $1::uuid) AS apps,
+       (SELECT coalesce(sum(f.quantity), 0) FROM formation f JOIN apps a ON a.id = f.app_id WHERE a.owner_id = $1::uuid)
+         + (SELECT count(*) FROM one_off_runs o JOIN apps a ON a.id = o.app_id WHERE a.owner_id = $1::uuid) AS processes,
        (SELECT count(*) FROM builds b JOIN apps a ON a.id = b.app_id
-         WHERE a.owner_id = $1 AND b.status IN ('pending', 'building')) AS builds,
-       (SELECT json_object_agg(type, quantity) FROM formation WHERE app_id = $2) AS formation,
+         WHERE a.owner_id = $1::uuid AND b.status IN ('pending', 'building')) AS builds,
+       (SELECT json_object_agg(type, quantity) FROM formation WHERE app_id = $2::uuid) AS formation,
        (SELECT json_build_object('version', r.version, 'process_types', r.process_types) FROM releases r
-         WHERE r.app_id = $2 AND r.status = 'succeeded' ORDER BY r.version DESC LIMIT 1) AS release`,
-    [userId, appId],
-  );
-  const r = rows[0]!;
+         WHERE r.app_id = $2::uuid AND r.status = 'succeeded' ORDER BY r.version DESC LIMIT 1) AS release`;
+
+export function usageWithApp(r: UsageRow): UsageWithApp {
   return {
     usage: { apps: Number(r.apps), processes: Number(r.processes), builds: Number(r.builds) },
     formation: r.formation ?? {},
@@ -86,17 +90,27 @@ export async function getQuotaUsageWithApp(
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Begins a transaction on `client` and locks the user's row in it (see lockUser), in ONE round trip:
- * both statements go as one simple query, so the id is checked to be a uuid and written as a literal.
+ * Begins a transaction on `client`, locks the user's row in it (see lockUser) and reads their usage
+ * AFTER the lock, in ONE round trip: the statements go as one batch (sql-batch.ts), each taking its
+ * own snapshot, so the id is checked to be a uuid and written as a literal. Answers the locked row
+ * (undefined: no such user) and the usage.
  */
-export async function beginAndLockUser(client: pg.PoolClient, userId: string): Promise<({ email: string } & QuotaOverrides) | undefined> {
+export async function beginAndLockUser(
+  client: pg.PoolClient,
+  userId: string,
+): Promise<{ locked: ({ email: string } & QuotaOverrides) | undefined; state: UsageWithApp }> {
   if (!uuid.test(userId)) throw new Error(`not a user id: ${userId}`);
-  const results = (await client.query(`BEGIN; ${lockUserSql.replace('$1', `'${userId}'::uuid`)}`)) as unknown as pg.QueryResult[];
-  return results[1]?.rows[0] as ({ email: string } & QuotaOverrides) | undefined;
+  const results = await runBatch(client, ['BEGIN', execution(lockUserStatement, [userId]), execution(usageWithAppStatement, [userId, null])]);
+  return {
+    locked: results[1]?.rows[0] as ({ email: string } & QuotaOverrides) | undefined,
+    state: usageWithApp(results[2]!.rows[0] as UsageRow),
+  };
 }
 
 const lockUserSql = `SELECT u.email, q.apps, q.processes, q.memory_mb, q.builds
-       FROM users u LEFT JOIN quotas q ON q.user_id = u.id WHERE u.id = $1 FOR UPDATE OF u`;
+       FROM users u LEFT JOIN quotas q ON q.user_id = u.id WHERE u.id = $1::uuid FOR UPDATE OF u`;
+export const lockUserStatement = prepared('lock_user', lockUserSql);
+const usageWithAppStatement = prepared('usage_with_app', usageWithAppSql);
 
 /**
  * Locks the user's row until the transaction `db` ends (quota checks and writes of one owner

@@ -79,11 +79,15 @@ export async function setReleaseStatus(db: Queryable, id: string, status: Releas
 
 /** The release serving the app: the newest one that succeeded. */
 export async function currentRelease(db: Queryable, cipher: ConfigCipher, appId: string): Promise<ReleaseRow | undefined> {
-  const { rows } = await db.query<StoredRelease>(
-    `${select} WHERE r.app_id = $1 AND r.status = 'succeeded' ORDER BY r.version DESC LIMIT 1`,
-    [appId],
-  );
-  return rows[0] && opened(cipher, rows[0]);
+  const { rows } = await db.query<StoredRelease>(currentReleaseSql, [appId]);
+  return currentReleaseOf(cipher, rows);
+}
+
+/** currentRelease's statement ($1: the app id), for a batch; currentReleaseOf reads its rows. */
+export const currentReleaseSql = `${select} WHERE r.app_id = $1::uuid AND r.status = 'succeeded' ORDER BY r.version DESC LIMIT 1`;
+
+export function currentReleaseOf(cipher: ConfigCipher, rows: unknown[]): ReleaseRow | undefined {
+  return rows[0] ? opened(cipher, rows[0] as StoredRelease) : undefined;
 }
 
 /** Newest first, `limit` of them below version `before` (the cursor of the previous page). */

@@ -54,6 +54,11 @@ export async function findUserOfSession(db: Queryable, id: string, jti: string |
   return rows[0];
 }
 
+const userOfSessionWithAppSql = `SELECT ${columns.split(', ').map((c) => `u.${c} AS "user.${c}"`).join(', ')},
+        ($2::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM revoked_sessions WHERE jti = $2::uuid)) AS "user.revoked", app.*
+       FROM users u LEFT JOIN LATERAL (${appForUserSql('$3', 'u.id')}) app ON true
+      WHERE u.id = $1`;
+
 /**
  * What an app route needs first, in ONE round trip: the user a session JWT names, whether the session
  * was revoked, and the app `appName` with the user's relation to it (none when there is no such app).
@@ -64,14 +69,8 @@ export async function findUserOfSessionWithApp(
   jti: string | null,
   appName: string,
 ): Promise<{ user: User & { revoked: boolean }; app: (AppRow & { relation: AppRelation }) | undefined } | undefined> {
-  const userColumns = columns.split(', ');
-  const { rows } = await db.query<Record<string, unknown>>(
-    `SELECT ${userColumns.map((c) => `u.${c} AS "user.${c}"`).join(', ')},
-        ($2::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM revoked_sessions WHERE jti = $2::uuid)) AS "user.revoked", app.*
-       FROM users u LEFT JOIN LATERAL (${appForUserSql('$3', 'u.id')}) app ON true
-      WHERE u.id = $1`,
-    [id, jti, appName],
-  );
+  // Named: prepared once per connection (every app request authenticates with it).
+  const { rows } = await db.query<Record<string, unknown>>({ name: 'paas_user_of_session_with_app', text: userOfSessionWithAppSql, values: [id, jti, appName] });
   const row = rows[0];
   if (!row) return undefined;
   const user: Record<string, unknown> = {};

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { inlineParams } from '../db/inline-sql.js';
+import { runBatch, type Execution } from '../db/sql-batch.js';
 
 /** Namespace of the per-app advisory locks (the second key is the app id's hash). */
 const appLockNamespace = 727_002;
@@ -23,33 +25,42 @@ export class AppLocks {
   }
 
   with<T>(appId: string, fn: () => Promise<T>): Promise<T> {
-    return this.queued(appId, () => this.slots.run(() => this.advisory(appId, fn, true))) as Promise<T>;
+    return this.withReading(appId, [], () => fn()) as Promise<T>;
   }
 
-  /** Runs `fn` only if the lock is free right now; returns undefined otherwise. */
-  async tryWith<T>(appId: string, fn: () => Promise<T>): Promise<T | undefined> {
-    if (this.queues.has(appId) || !this.slots.free()) return undefined;
-    return this.queued(appId, () => this.slots.run(() => this.advisory(appId, fn, false)));
+  /**
+   * `with`, whose `fn` gets the results of `read`, sent in the lock's own round trip right after it
+   * (a batch, see db/sql-batch.ts): each statement of a batch takes its own snapshot, so they see
+   * everything committed before the lock was granted. With `wait` false, `fn` runs only if the lock
+   * is free right now (undefined otherwise).
+   */
+  withReading<T>(appId: string, read: readonly Execution[], fn: (results: pg.QueryResult[]) => Promise<T>, wait = true): Promise<T | undefined> {
+    if (!wait && (this.queues.has(appId) || !this.slots.free())) return Promise.resolve(undefined);
+    return this.queued(appId, () => this.advisory(appId, read, fn, wait));
   }
 
-  private async advisory<T>(appId: string, fn: () => Promise<T>, wait: boolean): Promise<T | undefined> {
-    const client = await this.pool.connect();
+  private async advisory<T>(appId: string, read: readonly Execution[], fn: (results: pg.QueryResult[]) => Promise<T>, wait: boolean): Promise<T | undefined> {
+    // The slot bounds the holders that may want a second connection: one that is only unlocking
+    // wants none, so it gives its slot to the next holder (of another app) before the unlock.
+    const slot = await this.slots.take();
     try {
-      if (wait) await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [appLockNamespace, appId]);
-      else {
-        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [
-          appLockNamespace,
-          appId,
-        ]);
-        if (!rows[0]?.ok) return undefined;
-      }
+      const client = await this.pool.connect();
       try {
-        return await fn();
+        const lock = wait ? 'SELECT true AS ok, pg_advisory_lock($1, hashtext($2))' : 'SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok';
+        const results = await runBatch(client, [inlineParams(lock, [appLockNamespace, appId]), ...read]);
+        if (!results[0]?.rows[0]?.ok) return undefined;
+        try {
+          return await fn(results.slice(1));
+        } finally {
+          slot.give();
+          // Named: prepared once per connection.
+          await client.query({ name: 'paas_app_unlock', text: 'SELECT pg_advisory_unlock($1, hashtext($2))', values: [appLockNamespace, appId] });
+        }
       } finally {
-        await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [appLockNamespace, appId]);
+        client.release();
       }
     } finally {
-      client.release();
+      slot.give();
     }
   }
 
@@ -75,15 +86,19 @@ class Slots {
     return this.available > 0;
   }
 
-  async run<T>(fn: () => Promise<T>): Promise<T> {
+  /** Waits for a slot; `give` hands it back (once, however often it is called). */
+  async take(): Promise<{ give: () => void }> {
     if (this.available > 0) this.available--;
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.available++;
-    }
+    let held = true;
+    return {
+      give: () => {
+        if (!held) return;
+        held = false;
+        const next = this.waiting.shift();
+        if (next) next();
+        else this.available++;
+      },
+    };
   }
 }

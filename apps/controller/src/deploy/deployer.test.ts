@@ -79,6 +79,37 @@ describe('Deployer', () => {
     assert.deepEqual((await h.runtime.list({ app: 'healthy' })).map((p) => p.name), ['web.1']);
   });
 
+  test('concurrent reconciles of one app share passes, each answered by a pass that began after its call', async () => {
+    await insertApp(h.db.pool, 'busy', owner);
+    const app = (await findAppByName(h.db.pool, 'busy'))!;
+    await h.releases.release(app, { image: 'img:1', processTypes: { web: 'npm start', worker: 'node w.js' }, buildId: null, description: 'Deploy 1', userId: null });
+    // Each pass lists the app's processes once, after its reads: the first pass is held there.
+    let passes = 0;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const list = h.runtime.list.bind(h.runtime);
+    h.runtime.list = async (filter) => {
+      if (filter?.app === 'busy' && ++passes === 1) await held;
+      return list(filter);
+    };
+    try {
+      const workers = async () => (await list({ app: 'busy' })).filter((p) => p.type === 'worker').length;
+      await setFormation(h.db.pool, app.id, [{ type: 'worker', quantity: 1 }]);
+      const first = h.deployer.reconcile(app).then(workers);
+      while (passes === 0) await new Promise((r) => setTimeout(r, 5));
+      // Written while the first pass runs (its reads are done): only a later pass can apply it.
+      await setFormation(h.db.pool, app.id, [{ type: 'worker', quantity: 2 }]);
+      const later = Array.from({ length: 10 }, () => h.deployer.reconcile(app).then(workers));
+      await h.deployer.reconcile(app, { wait: false }); // the loop leaves a busy app to its passes
+      release();
+      assert.equal(await first, 1);
+      assert.deepEqual(await Promise.all(later), Array(10).fill(2));
+      assert.equal(passes, 2);
+    } finally {
+      h.runtime.list = list;
+    }
+  });
+
   test('a restart whose replacement does not boot keeps the old process serving', async () => {
     const app = (await findAppByName(h.db.pool, 'healthy'))!;
     const [web1] = await h.runtime.list({ app: 'healthy' });

@@ -3,9 +3,12 @@ import { AppError, sleep, type Logger } from '@paas/shared';
 import type { AppRow } from '../db/apps.js';
 import type { ConfigCipher } from '../auth/config-cipher.js';
 import { getFormation, type FormationRow } from '../db/formation.js';
-import { currentRelease, setReleaseStatus, type ReleaseRow } from '../db/releases.js';
+import { setReleaseStatus, type ReleaseRow } from '../db/releases.js';
+import { getQuotaOverrides } from '../db/quotas.js';
+import { reconcileReads, reconcileState, type ReconcileState } from '../db/reconcile-state.js';
 import { isDrainAware, startAll, type ProcessInfo, type ProcessSpec, type RuntimeBackend } from '../runtime/runtime-backend.js';
 import type { AppLocks } from './app-lock.js';
+import { CoalescedPasses } from './coalesced-passes.js';
 import { httpCheck, type HttpCheck, type Probe } from './probe.js';
 import { startupChecks, type AppJson, type HealthCheck } from './app-json.js';
 import type { RoutePublisher } from './route-publisher.js';
@@ -33,10 +36,11 @@ export interface DeployerOptions {
   /** Release events as `platform` lines of the app's log. */
   events?: PlatformEventSink;
   /**
-   * The memory limit (MB) of a process whose type has none: the platform default capped by the
-   * owner's memory quota, so leaving the limit unset cannot bypass the quota. Absent: no limit.
+   * The memory limit (MB) of a process whose type has none, given the owner's memory quota as set for
+   * them (null: the platform's default quota): the platform default capped by the owner's quota, so
+   * leaving the limit unset cannot bypass the quota. Absent: no limit.
    */
-  defaultMemoryMb?: (app: AppRow) => Promise<number>;
+  defaultMemoryMb?: (ownerMemoryQuotaMb: number | null) => number;
   /** Removes old release images after each release (none: images are kept until the app goes). */
   images?: ImageRetention;
 }
@@ -54,6 +58,8 @@ export class Deployer {
   /** Processes out of the route, waiting to be stopped: reconcile leaves them alone. */
   private readonly retiring = new Set<string>();
   private readonly pendingRetirements = new Set<Promise<void>>();
+  /** Reconcile passes per app id, coalesced. */
+  private readonly passes = new CoalescedPasses();
 
   constructor(private readonly o: DeployerOptions) {}
 
@@ -95,7 +101,8 @@ export class Deployer {
 
   /** The memory limit a process without one of its own runs with (undefined: none). */
   async defaultMemory(app: AppRow): Promise<number | undefined> {
-    return this.o.defaultMemoryMb?.(app);
+    if (!this.o.defaultMemoryMb) return undefined;
+    return this.o.defaultMemoryMb((await getQuotaOverrides(this.o.pool, app.owner_id)).memory_mb);
   }
 
   private spec(app: AppRow, release: ReleaseRow, f: FormationRow, index: number, defaultMemoryMb: number | undefined): ProcessSpec {
@@ -211,78 +218,97 @@ export class Deployer {
    * Makes the app's running processes match its formation for the current release (start what is
    * missing, stop what is extra or left from other releases) and republishes its route when it
    * differs. Level-triggered: safe to run any number of times.
+   *
+   * Calls are coalesced per app (coalesced-passes.ts): a caller is answered by a pass that began after
+   * it called (so it sees what the caller wrote before), shared with every caller that arrived while
+   * the previous pass ran, whose `replace` sets (ps:restart) it merges. Without `wait` (the periodic
+   * loop) an app whose lock is taken, or that has a pass running or due, is skipped.
    */
   async reconcile(app: AppRow, opts: { wait: boolean; replace?: ReadonlySet<string> } = { wait: true }): Promise<void> {
-    const run = async (): Promise<void> => {
-      // Independent reads, side by side (each its own round trip).
-      const [release, procs, rows, memory] = await Promise.all([
-        currentRelease(this.o.pool, this.o.cipher, app.id),
-        this.o.runtime.list({ app: app.name }),
-        getFormation(this.o.pool, app.id),
-        this.defaultMemory(app),
-      ]);
-      if (!release) {
-        await Promise.all(procs.map((p) => this.o.runtime.stop(p.id, this.o.stopGraceSeconds)));
-        return;
+    if (opts.wait) return this.passes.run(app.id, (replace) => this.pass(app, replace, true), opts.replace);
+    // The periodic loop: an app with a pass running or due is left to that pass.
+    if (this.passes.busy(app.id)) return;
+    return this.passes.run(app.id, (replace) => this.pass(app, replace, false), opts.replace);
+  }
+
+  /**
+   * One pass under the app's lock (skipped when `wait` is false and the lock is taken). Its database
+   * reads go in the lock's own round trip; the processes are listed once the lock is held.
+   */
+  private async pass(app: AppRow, replace: ReadonlySet<string>, wait: boolean): Promise<void> {
+    await this.o.locks.withReading(
+      app.id,
+      reconcileReads(app),
+      async (results) => {
+        await this.converge(app, reconcileState(this.o.cipher, results), await this.o.runtime.list({ app: app.name }), replace);
+      },
+      wait,
+    );
+  }
+
+  private async converge(app: AppRow, state: ReconcileState, procs: ProcessInfo[], replace: ReadonlySet<string>): Promise<void> {
+    const { release, formation: rows } = state;
+    const memory = this.o.defaultMemoryMb?.(state.memoryQuotaMb);
+    if (!release) {
+      await Promise.all(procs.map((p) => this.o.runtime.stop(p.id, this.o.stopGraceSeconds)));
+      return;
+    }
+    const formation = this.desired(rows, release);
+    const want = new Map(formation.map((f) => [f.type, f.quantity]));
+    const limits = new Map(formation.map((f) => [f.type, f]));
+    const draining = (p: ProcessInfo): boolean => isDrainAware(this.o.runtime) && this.o.runtime.isDraining(p.host);
+    const keep: ProcessInfo[] = [];
+    const stop: ProcessInfo[] = [];
+    const seen = new Set<string>();
+    for (const p of procs.sort((a, b) => a.name.localeCompare(b.name))) {
+      if (this.retiring.has(p.id)) continue;
+      const index = Number(p.name.split('.')[1]);
+      const f = limits.get(p.type);
+      const ok =
+        p.release === release.version &&
+        index >= 1 &&
+        index <= (want.get(p.type) ?? 0) &&
+        !seen.has(p.name) &&
+        !draining(p) &&
+        !replace.has(p.id) && // ps:restart: replaced like any process that differs
+        (p.memoryMb ?? null) === (f?.memory_mb ?? memory ?? null) &&
+        (p.cpus ?? null) === (f?.cpus ?? null);
+      (ok ? keep : stop).push(p);
+      if (ok) seen.add(p.name);
+    }
+    const missing: ProcessSpec[] = [];
+    for (const [type, quantity] of want) {
+      for (let i = 1; i <= quantity; i++) {
+        if (!seen.has(`${type}.${i}`)) missing.push(this.spec(app, release, limits.get(type)!, i, memory));
       }
-      const formation = this.desired(rows, release);
-      const want = new Map(formation.map((f) => [f.type, f.quantity]));
-      const limits = new Map(formation.map((f) => [f.type, f]));
-      const draining = (p: ProcessInfo): boolean => isDrainAware(this.o.runtime) && this.o.runtime.isDraining(p.host);
-      const keep: ProcessInfo[] = [];
-      const stop: ProcessInfo[] = [];
-      const seen = new Set<string>();
-      for (const p of procs.sort((a, b) => a.name.localeCompare(b.name))) {
-        if (this.retiring.has(p.id)) continue;
-        const index = Number(p.name.split('.')[1]);
-        const f = limits.get(p.type);
-        const ok =
-          p.release === release.version &&
-          index >= 1 &&
-          index <= (want.get(p.type) ?? 0) &&
-          !seen.has(p.name) &&
-          !draining(p) &&
-          !opts.replace?.has(p.id) && // ps:restart: replaced like any process that differs
-          (p.memoryMb ?? null) === (f?.memory_mb ?? memory ?? null) &&
-          (p.cpus ?? null) === (f?.cpus ?? null);
-        (ok ? keep : stop).push(p);
-        if (ok) seen.add(p.name);
-      }
-      const missing: ProcessSpec[] = [];
-      for (const [type, quantity] of want) {
-        for (let i = 1; i <= quantity; i++) {
-          if (!seen.has(`${type}.${i}`)) missing.push(this.spec(app, release, limits.get(type)!, i, memory));
+    }
+    const started = await startAll(this.o.runtime, missing);
+    const ready: ProcessInfo[] = [];
+    const failed = new Set<string>();
+    await Promise.all(
+      started.map(async (p) => {
+        if (p.type !== 'web') return;
+        try {
+          await this.waitServing(p, startupChecks(release.app_json as AppJson | null, p.type));
+          ready.push(p);
+        } catch (err) {
+          failed.add(p.name);
+          this.o.log.warn({ app: app.name, process: p.name, err: (err as Error).message }, 'process did not boot');
+          await this.o.runtime.stop(p.id, 0).catch(() => undefined);
         }
-      }
-      const started = await startAll(this.o.runtime, missing);
-      const ready: ProcessInfo[] = [];
-      const failed = new Set<string>();
-      await Promise.all(
-        started.map(async (p) => {
-          if (p.type !== 'web') return;
-          try {
-            await this.waitServing(p, startupChecks(release.app_json as AppJson | null, p.type));
-            ready.push(p);
-          } catch (err) {
-            failed.add(p.name);
-            this.o.log.warn({ app: app.name, process: p.name, err: (err as Error).message }, 'process did not boot');
-            await this.o.runtime.stop(p.id, 0).catch(() => undefined);
-          }
-        }),
-      );
-      // A serving web process whose replacement did not boot keeps serving until a later pass replaces it.
-      const spared = stop.filter((p) => p.type === 'web' && p.state === 'up' && failed.has(p.name) && (want.get(p.type) ?? 0) > 0);
-      const web = [...keep.filter((p) => p.type === 'web' && p.state === 'up'), ...spared, ...ready];
-      await this.o.routes.ensure(app.name, release.version, web);
-      await this.retire(stop.filter((p) => !spared.includes(p)));
-      if (failed.size) {
-        throw new AppError('release_failed', `${[...failed].join(', ')} did not boot; the processes they were to replace keep running`, {
-          retryable: true,
-        });
-      }
-    };
-    if (opts.wait) await this.o.locks.with(app.id, run);
-    else await this.o.locks.tryWith(app.id, run);
+      }),
+    );
+    // A serving web process whose replacement did not boot keeps serving until a later pass replaces it.
+    const spared = stop.filter((p) => p.type === 'web' && p.state === 'up' && failed.has(p.name) && (want.get(p.type) ?? 0) > 0);
+    const web = [...keep.filter((p) => p.type === 'web' && p.state === 'up'), ...spared, ...ready];
+    const settings = { httpsRedirect: state.router.https_redirect, maxBodyMb: state.router.max_body_mb };
+    await this.o.routes.ensure(app.name, release.version, web, { customDomains: state.hostnames, settings });
+    await this.retire(stop.filter((p) => !spared.includes(p)));
+    if (failed.size) {
+      throw new AppError('release_failed', `${[...failed].join(', ')} did not boot; the processes they were to replace keep running`, {
+        retryable: true,
+      });
+    }
   }
 
   /** Stops every process of the app and removes its route, images and build cache. */

@@ -8,6 +8,12 @@ export interface RouteSettings {
   maxBodyMb: number | null;
 }
 
+/** An app's custom domains and router settings, read by the caller with its other state. */
+export interface KnownRoute {
+  customDomains: string[];
+  settings: RouteSettings;
+}
+
 /** Publishes an app's route (its web processes) to the routers and waits until one applies it. */
 export class RoutePublisher {
   private lastVersion = 0;
@@ -24,9 +30,9 @@ export class RoutePublisher {
   ) {}
 
   /** `<app>.<domain>` first, then the custom domains in name order. */
-  async domainsOf(app: string): Promise<string[]> {
-    const custom = (await this.customDomains(app)).filter((d) => d !== `${app}.${this.domain}`).sort();
-    return [`${app}.${this.domain}`, ...custom];
+  async domainsOf(app: string, custom?: string[]): Promise<string[]> {
+    const own = `${app}.${this.domain}`;
+    return [own, ...(custom ?? (await this.customDomains(app))).filter((d) => d !== own).sort()];
   }
 
   /** Versions grow across controller restarts: wall-clock milliseconds, never repeating. */
@@ -35,8 +41,9 @@ export class RoutePublisher {
     return this.lastVersion;
   }
 
-  async build(app: string, release: number, web: ProcessInfo[]): Promise<Omit<AppRoute, 'version'>> {
-    const [domains, settings] = await Promise.all([this.domainsOf(app), this.settings(app)]);
+  /** The app's route; `known` gives its custom domains and settings when the caller has read them. */
+  async build(app: string, release: number, web: ProcessInfo[], known?: KnownRoute): Promise<Omit<AppRoute, 'version'>> {
+    const [domains, settings] = await Promise.all([this.domainsOf(app, known?.customDomains), known?.settings ?? this.settings(app)]);
     return {
       app,
       domains,
@@ -50,8 +57,8 @@ export class RoutePublisher {
     };
   }
 
-  async publish(app: string, release: number, web: ProcessInfo[]): Promise<AppRoute> {
-    const route: AppRoute = { ...(await this.build(app, release, web)), version: this.nextVersion() };
+  async publish(app: string, release: number, web: ProcessInfo[], known?: KnownRoute): Promise<AppRoute> {
+    const route: AppRoute = { ...(await this.build(app, release, web, known)), version: this.nextVersion() };
     await this.store.set(route);
     if (!(await this.store.waitForAck(app, route.version, this.ackTimeoutMs))) {
       this.log.warn({ app, version: route.version }, 'no router acknowledged the route in time');
@@ -60,11 +67,10 @@ export class RoutePublisher {
   }
 
   /** Publishes only when the stored route differs from what is running (or is missing). */
-  async ensure(app: string, release: number, web: ProcessInfo[]): Promise<boolean> {
-    const want = await this.build(app, release, web);
-    const have = await this.store.get(app);
+  async ensure(app: string, release: number, web: ProcessInfo[], known?: KnownRoute): Promise<boolean> {
+    const [want, have] = await Promise.all([this.build(app, release, web, known), this.store.get(app)]);
     if (have && have.release === want.release && sameBackends(have, want) && sameList(have.domains, want.domains) && sameSettings(have, want)) return false;
-    await this.publish(app, release, web);
+    await this.publish(app, release, web, known);
     return true;
   }
 

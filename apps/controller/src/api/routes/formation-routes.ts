@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '@paas/shared';
-import { getFormation, setFormation } from '../../db/formation.js';
+import { getFormation } from '../../db/formation.js';
 import { currentRelease, type ReleaseRow } from '../../db/releases.js';
 import type { ScaledApp } from '../../db/quotas.js';
 import type { ApiContext } from '../context.js';
@@ -56,8 +56,9 @@ export function formationRoutes(table: RouteTable, ctx: ApiContext): void {
     response: z.array(formationEntrySchema),
     handler: async ({ app, body, req }) => {
       const { updates } = body;
-      // The app's current release is read with the owner's usage, in the quota transaction: one
-      // round trip for the check, one for the write (which answers the new formation), one audit row.
+      // One round trip: the owner's lock, the check (on the owner's usage and the app's release, read
+      // after the lock), the write and the audit event, and COMMIT. The process types are validated by
+      // patchBody (they are written as literals). `known` explains a refusal other than the quota's.
       const known = (scaled: ScaledApp): void => {
         const release = scaled.release;
         if (!release) throw new AppError('invalid_params', `${app.name} has no release yet: deploy it with git push first`);
@@ -68,25 +69,15 @@ export function formationRoutes(table: RouteTable, ctx: ApiContext): void {
           }
         }
       };
-      const scale = () =>
-        ctx.access.quotas.scale(
-          app.owner_id,
-          app.id,
-          updates,
-          async (tx, scaled) => {
-            const formation = await setFormation(tx, app.id, updates);
-            await ctx.access.audit.record({ ...requester(req), action: 'formation.update', app: app.name, details: { updates } }, tx);
-            return { formation, processTypes: scaled.release?.process_types ?? {} };
-          },
-          known,
-        );
-      const { formation, processTypes } = await scale().catch(async (err: unknown) => {
+      const audit = { actorId: req.user?.id ?? null, app: app.name, ip: requester(req).ip, details: { updates } };
+      const scale = () => ctx.access.quotas.scale(app.owner_id, app.id, updates, { audit, explain: known });
+      const { formation, app: scaled } = await scale().catch(async (err: unknown) => {
         // Refused: one-offs that have exited since they were counted may be what fills the quota.
         if (!(err instanceof AppError && err.code === 'quota_exceeded') || (await oneOffs.sweep(app.owner_id)) === 0) throw err;
         return scale();
       });
-      await ctx.logs?.events.scaled(app.name, updates, req.user?.email);
-      await ctx.deployer.reconcile(app);
+      const processTypes = scaled.release?.process_types ?? {};
+      await Promise.all([ctx.logs?.events.scaled(app.name, updates, req.user?.email), ctx.deployer.reconcile(app)]);
       return formation.map((f) => ({ type: f.type, quantity: f.quantity, command: processTypes[f.type] ?? null }));
     },
   });
