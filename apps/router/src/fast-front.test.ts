@@ -224,3 +224,36 @@ test('a malformed request gets node’s 400, and the router keeps serving', asyn
     good.close();
   }
 });
+
+test('stopping the router closes idle connections at once and lets an answer under way finish', async () => {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => (release = r));
+  const slowApp = await startBackend('slow', (req, res) => {
+    if (req.url === '/slow') void gate.then(() => res.end('slow done'));
+    else res.end('quick');
+  });
+  const store = new MemoryRouteStore();
+  await store.set(appRoute('slow', ['slow.localhost'], [backend(slowApp.port)], 1));
+  const own = await startRouter(store);
+  const idle = new RawClient(own.port);
+  const busy = new RawClient(own.port);
+  try {
+    idle.write('GET / HTTP/1.1\r\nHost: slow.localhost\r\n\r\n');
+    assert.equal((await idle.replies_(1))[0]!.body, 'quick');
+    busy.write('GET /slow HTTP/1.1\r\nHost: slow.localhost\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 50));
+    const stopped = own.instance.stop(5000);
+    assert.ok(await idle.waitClosed(2000), 'the idle keep-alive connection is closed');
+    assert.equal(busy.closed, false);
+    release();
+    const [slow] = await busy.replies_(1);
+    assert.equal(slow!.body, 'slow done');
+    assert.equal(slow!.headers['connection'], 'close');
+    await stopped;
+    assert.ok(await busy.waitClosed(2000));
+  } finally {
+    idle.close();
+    busy.close();
+    await slowApp.close();
+  }
+});

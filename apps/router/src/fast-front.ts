@@ -193,8 +193,10 @@ class FrontConnection implements FrontResponseOwner {
     }
   }
 
+  /** Closes the connection now if it is between requests, else after the answer under way (which says so). */
   closeIfIdle(): void {
-    if (!this.response && this.pending.length === 0) this.socket.end();
+    if (this.response) this.response.closeAfter = true;
+    else if (this.pending.length === 0) this.socket.end();
   }
 
   /**
