@@ -6,42 +6,17 @@ import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { testDatabaseAdminUrl } from '@paas/shared';
 import { ConfigCipher } from '../auth/config-cipher.js';
 import { SecretMismatchError } from '../auth/platform-secret.js';
 import { getConfigVars } from './config-vars.js';
 import { defaultMigrationsDir, migrate } from './migrator.js';
 import { migratePlatform } from './platform-migrations.js';
 import { currentRelease } from './releases.js';
+import { createTestDatabase } from './test-database.js';
 
 const secret = 'a'.repeat(32);
 const otherSecret = 'b'.repeat(32);
-
-async function emptyDatabase(): Promise<{ url: string; pool: pg.Pool; drop(): Promise<void> }> {
-  const adminUrl = testDatabaseAdminUrl();
-  const name = `paas_test_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 3 });
-  return {
-    url: url.toString(),
-    pool,
-    async drop() {
-      await pool.end();
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 /** The schema as it was before 011: a copy of the migrations folder without 011 and later. */
 async function migrationsBefore011(): Promise<string> {
@@ -60,7 +35,7 @@ describe('migration 011 and the platform secret', () => {
   after(async () => rm(oldDir, { recursive: true, force: true }));
 
   test('plaintext config of an old schema is encrypted, then its columns are dropped', async () => {
-    const db = await emptyDatabase();
+    const db = await createTestDatabase({ poolMax: 3, migrated: false });
     try {
       await migrate(db.pool, oldDir);
       const user = await db.pool.query<{ id: string }>("INSERT INTO users (email, password_hash) VALUES ('old@example.com', 'x') RETURNING id");
@@ -95,7 +70,7 @@ describe('migration 011 and the platform secret', () => {
   });
 
   test('an old database with encrypted config and no check value refuses another secret before migrating', async () => {
-    const db = await emptyDatabase();
+    const db = await createTestDatabase({ poolMax: 3, migrated: false });
     try {
       await migrate(db.pool, oldDir);
       const user = await db.pool.query<{ id: string }>("INSERT INTO users (email, password_hash) VALUES ('old@example.com', 'x') RETURNING id");
@@ -114,7 +89,7 @@ describe('migration 011 and the platform secret', () => {
   });
 
   test("npm run up's check refuses a fresh secret against an existing database, naming the way out", async () => {
-    const db = await emptyDatabase();
+    const db = await createTestDatabase({ poolMax: 3, migrated: false });
     try {
       await migratePlatform(db.pool, new ConfigCipher(secret)); // stores the check value of `secret`
       const script = fileURLToPath(new URL('../check-secret.ts', import.meta.url));

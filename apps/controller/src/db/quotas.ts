@@ -90,7 +90,7 @@ export function usageWithApp(r: UsageRow): UsageWithApp {
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Begins a transaction on `client`, locks the user's row in it (see lockUser) and reads their usage
+ * Begins a transaction on `client`, locks the user's row in it (see lockUserSql) and reads their usage
  * AFTER the lock, in ONE round trip: the statements go as one batch (sql-batch.ts), each taking its
  * own snapshot, so the id is checked to be a uuid and written as a literal. Answers the locked row
  * (undefined: no such user) and the usage.
@@ -107,17 +107,13 @@ export async function beginAndLockUser(
   };
 }
 
+/**
+ * Locks the user's row until the transaction ends (quota checks and writes of one owner serialise on
+ * it) and reads their overrides. Usage must be read by a LATER statement: one started before the lock
+ * was granted would not see the writes of the transaction it waited for.
+ */
 const lockUserSql = `SELECT u.email, q.apps, q.processes, q.memory_mb, q.builds
        FROM users u LEFT JOIN quotas q ON q.user_id = u.id WHERE u.id = $1::uuid FOR UPDATE OF u`;
 export const lockUserStatement = prepared('lock_user', lockUserSql);
 const usageWithAppStatement = prepared('usage_with_app', usageWithAppSql);
 
-/**
- * Locks the user's row until the transaction `db` ends (quota checks and writes of one owner
- * serialise on it) and reads their overrides. Usage must be read by a LATER statement: one started
- * before the lock was granted would not see the writes of the transaction it waited for.
- */
-export async function lockUser(db: Queryable, userId: string): Promise<({ email: string } & QuotaOverrides) | undefined> {
-  const { rows } = await db.query<{ email: string } & QuotaOverrides>(lockUserSql, [userId]);
-  return rows[0];
-}

@@ -10,7 +10,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(options: { poolMax?: number } = {}): Promise<TestDatabase> {
+/** `migrated: false` leaves the database empty (for tests of the migrations themselves). */
+export async function createTestDatabase(options: { poolMax?: number; migrated?: boolean } = {}): Promise<TestDatabase> {
   const adminUrl = testDatabaseAdminUrl();
   const name = `paas_test_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -20,7 +21,7 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: options.poolMax ?? 10 });
-  await migrate(pool);
+  if (options.migrated !== false) await migrate(pool);
   return {
     url: url.toString(),
     pool,
