@@ -1,6 +1,8 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { BackendClientOptions, BackendControl, BackendHandler, BackendRequest } from './backend-client.js';
+import { writeChunk } from './chunked-write.js';
+import { LazyDeadline } from './lazy-deadline.js';
 import { HTTPParser, type NativeHttpParser, type OnHeadersComplete } from './native-http-parser.js';
 import { connectTimeoutError } from './retry-policy.js';
 
@@ -85,10 +87,8 @@ export class BackendConnection {
   private socketError: Error | undefined;
   /** Fields of a head too long for one parser call (kOnHeaders), until kOnHeadersComplete. */
   private fields: string[] | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  /** When the timer fires (performance.now()). */
-  private timerAt = 0;
-  private deadline = 0;
+  /** The phase's deadline: connect, first byte, idle. */
+  private readonly deadline = new LazyDeadline(() => this.expired());
 
   constructor(
     private readonly client: ConnectionPool,
@@ -115,7 +115,7 @@ export class BackendConnection {
       this.socketError ??= err;
     });
     socket.on('close', () => this.onClose());
-    this.arm(client.o.connectTimeoutMs);
+    this.deadline.arm(client.o.connectTimeoutMs);
   }
 
   usable(): boolean {
@@ -133,7 +133,7 @@ export class BackendConnection {
     this.exchange = exchange;
     exchange.conn = this;
     this.phase = Phase.Waiting;
-    this.deadline = 0;
+    this.deadline.disarm();
     exchange.handler.onConnect(exchange, connectMs);
     if (exchange.done) return;
     const { method, path, headers, body, chunked } = exchange.request;
@@ -142,7 +142,7 @@ export class BackendConnection {
     head += chunked && body ? 'transfer-encoding: chunked\r\n\r\n' : '\r\n';
     this.socket.write(head, 'latin1');
     if (!body) {
-      this.arm(this.client.o.headersTimeoutMs);
+      this.deadline.arm(this.client.o.headersTimeoutMs);
       return;
     }
     body.on('data', this.onBodyData);
@@ -156,15 +156,7 @@ export class BackendConnection {
     exchange.sent += chunk.length;
     exchange.handler.onBodySent(chunk.length);
     if (exchange.done) return; // the handler aborted (the body went over its limit)
-    const socket = this.socket;
-    let ok: boolean;
-    if (exchange.request.chunked) {
-      socket.cork();
-      socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
-      socket.write(chunk);
-      ok = socket.write('\r\n', 'latin1');
-      socket.uncork();
-    } else ok = socket.write(chunk);
+    const ok = exchange.request.chunked ? writeChunk(this.socket, chunk) : this.socket.write(chunk);
     if (!ok) exchange.request.body!.pause();
   };
 
@@ -175,7 +167,7 @@ export class BackendConnection {
     exchange.bodyDone = true;
     if (exchange.request.chunked) this.socket.write('0\r\n\r\n', 'latin1');
     // The first-byte timeout runs from the end of the request.
-    if (this.phase === Phase.Waiting) this.arm(this.client.o.headersTimeoutMs);
+    if (this.phase === Phase.Waiting) this.deadline.arm(this.client.o.headersTimeoutMs);
   };
 
   private onDrain(): void {
@@ -219,7 +211,7 @@ export class BackendConnection {
     exchange.answered = true;
     exchange.keepAlive = shouldKeepAlive;
     this.phase = Phase.Receiving;
-    this.deadline = 0;
+    this.deadline.disarm();
     if (!exchange.handler.onHeaders(statusCode, fields, statusMessage) && !exchange.done) this.socket.pause();
     return exchange.isHead ? 1 : 0;
   };
@@ -247,7 +239,7 @@ export class BackendConnection {
       this.phase = Phase.Idle;
       this.idleSince = performance.now();
       // Not rescheduled for this: `send` checks the idle time before reusing a connection.
-      this.arm(this.client.o.idleMs, false);
+      this.deadline.arm(this.client.o.idleMs, false);
       this.client.release(this);
     } else this.destroy();
     exchange.handler.onComplete();
@@ -299,42 +291,14 @@ export class BackendConnection {
     if (!this.dead) {
       this.dead = true;
       this.client.forget(this);
-      if (this.timer !== undefined) clearTimeout(this.timer);
-      this.timer = undefined;
+      this.deadline.stop();
       this.socket.destroy();
       setImmediate(() => this.parser.close());
     }
   }
 
-  /**
-   * The phase's deadline (connect, first byte, idle) in `ms`. One timer per connection, set lazily:
-   * when it fires early (the deadline moved on) it is set again for what is left, so requests on a
-   * busy connection cost no timer operation.
-   */
-  private arm(ms: number, precise = true): void {
-    const now = performance.now();
-    this.deadline = now + ms;
-    if (this.timer !== undefined) {
-      if (!precise || this.timerAt <= this.deadline + 1) return;
-      clearTimeout(this.timer);
-    }
-    this.setTimer(ms, now);
-  }
-
-  private setTimer(ms: number, now: number): void {
-    this.timerAt = now + ms;
-    this.timer = setTimeout(this.onTimer, ms).unref();
-  }
-
-  private readonly onTimer = (): void => {
-    this.timer = undefined;
-    if (this.dead || this.deadline === 0) return;
-    const now = performance.now();
-    const left = this.deadline - now;
-    if (left > 1) {
-      this.setTimer(left, now);
-      return;
-    }
+  /** The phase's deadline passed. */
+  private expired(): void {
     switch (this.phase) {
       case Phase.Connecting:
         this.fail(connectTimeoutError(this.client.o.connectTimeoutMs));
@@ -348,5 +312,5 @@ export class BackendConnection {
       default:
         break;
     }
-  };
+  }
 }

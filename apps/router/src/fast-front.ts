@@ -3,6 +3,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { AppRoute } from '@paas/shared';
 import { FrontRequest, FrontResponse, type FrontResponseOwner } from './front-exchange.js';
+import { LazyDeadline } from './lazy-deadline.js';
 import { HTTPParser, httpMethods, type NativeHttpParser, type OnHeadersComplete } from './native-http-parser.js';
 import { contextOf, type RequestContext } from './request-context.js';
 
@@ -87,8 +88,8 @@ class FrontConnection implements FrontResponseOwner {
   /** The request whose head the parser just completed, until it is served or handed off. */
   private next: { plain: boolean; method: string; url: string; headers: string[]; keepAlive: boolean } | undefined;
   private fields: string[] | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private deadline = 0;
+  /** Idle keep-alive, or a head too slow to come: the connection closes. */
+  private readonly deadline = new LazyDeadline(() => this.socket.destroy());
   private done = false;
 
   constructor(
@@ -99,7 +100,7 @@ class FrontConnection implements FrontResponseOwner {
     socket.on('error', noop);
     socket.on('close', this.onClose);
     this.parser = this.newParser();
-    this.arm(front.o.keepAliveMs);
+    this.deadline.arm(front.o.keepAliveMs, false);
   }
 
   private newParser(): NativeHttpParser {
@@ -136,7 +137,7 @@ class FrontConnection implements FrontResponseOwner {
     }
     if (!next) {
       // The head is not complete yet: it has the head timeout from its first bytes.
-      if (this.pending.length === 1) this.arm(this.front.o.headersTimeoutMs);
+      if (this.pending.length === 1) this.deadline.arm(this.front.o.headersTimeoutMs, false);
       return;
     }
     this.next = undefined;
@@ -154,7 +155,7 @@ class FrontConnection implements FrontResponseOwner {
       this.queued.unshift(rest);
       this.queuedBytes += rest.length;
     }
-    this.deadline = 0;
+    this.deadline.disarm();
     const req = new FrontRequest(next.method, next.url, next.headers, this.socket);
     const res = new FrontResponse(this.socket, this, next.method === 'HEAD', !next.keepAlive || this.front.stopping);
     this.response = res;
@@ -177,11 +178,12 @@ class FrontConnection implements FrontResponseOwner {
   responded(res: FrontResponse): void {
     if (res !== this.response) return;
     this.response = undefined;
-    if (res.closeAfter || this.front.stopping) {
+    // A response begun before the router began stopping was marked as the last by closeIfIdle.
+    if (res.closeAfter) {
       this.socket.end();
       return;
     }
-    this.arm(this.front.o.keepAliveMs);
+    this.deadline.arm(this.front.o.keepAliveMs, false);
     if (this.queued.length === 0) return;
     this.socket.resume();
     // Pipelined requests, in order, until one is under way (or the connection went to node's server,
@@ -234,24 +236,9 @@ class FrontConnection implements FrontResponseOwner {
     if (this.done) return;
     this.done = true;
     this.front.forget(this);
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.deadline.stop();
     const parser = this.parser;
     this.parser = undefined;
     if (parser) setImmediate(() => parser.close());
   }
-
-  /** One lazy timer per connection (see BackendConnection.arm): idle keep-alive, or a head too slow. */
-  private arm(ms: number): void {
-    this.deadline = performance.now() + ms;
-    if (this.timer === undefined && !this.done) this.timer = setTimeout(this.onTimer, ms).unref();
-  }
-
-  private readonly onTimer = (): void => {
-    this.timer = undefined;
-    if (this.done || this.deadline === 0) return;
-    const left = this.deadline - performance.now();
-    if (left > 1) this.timer = setTimeout(this.onTimer, left).unref();
-    else this.socket.destroy();
-  };
 }

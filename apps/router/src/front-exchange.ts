@@ -1,5 +1,6 @@
 import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
+import { writeChunk } from './chunked-write.js';
 
 /**
  * A request the fast front (fast-front.ts) serves itself: the part of node's IncomingMessage the
@@ -68,9 +69,9 @@ export class FrontResponse {
     this.noBody = isHead;
   }
 
-  on(event: 'close' | 'drain', listener: () => void): this {
-    if (event === 'close') this.closeListeners.push(listener);
-    else this.socket.on('drain', listener);
+  /** 'close' only: 'drain' is heard once at a time (`once`), never kept on the connection's socket. */
+  on(_event: 'close', listener: () => void): this {
+    this.closeListeners.push(listener);
     return this;
   }
 
@@ -125,12 +126,8 @@ export class FrontResponse {
       }
       return socket.write(chunk);
     }
-    socket.cork();
-    socket.write(`${this.head}${chunk.length.toString(16)}\r\n`, 'latin1');
+    const ok = writeChunk(socket, chunk, this.head);
     this.head = '';
-    socket.write(chunk);
-    const ok = socket.write('\r\n', 'latin1');
-    socket.uncork();
     return ok;
   }
 

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
  * Node's own HTTP/1 parser (llhttp, in C++), the one its http client and server run on, used
  * directly: no IncomingMessage or stream per response. It is reached through `_http_common`, which
  * node exports but does not document; its shape has been stable since node 12. `parserShapeError`
- * (checked when the router starts, and by a test) says so plainly if a node version changes it.
+ * (checked by a test) says so plainly if a node version changes it.
  */
 export interface NativeHttpParser {
   initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;

@@ -56,8 +56,13 @@ export class RouterHandlers {
   proxiedRoute(ctx: RequestContext): AppRoute | undefined {
     const target = this.resolve(ctx);
     if (typeof target === 'string') return undefined;
+    return this.redirects(target) ? undefined : target;
+  }
+
+  /** Whether HTTPS redirection applies to the route's plain requests (httpsRedirectFor then decides per host and path). */
+  private redirects(route: AppRoute): boolean {
     const r = this.o.httpsRedirect;
-    return r !== undefined && (r.all || target.httpsRedirect === true) ? undefined : target;
+    return r !== undefined && (r.all || route.httpsRedirect === true);
   }
 
   /** Serves a request (to `route` when it is already known). */
@@ -73,8 +78,7 @@ export class RouterHandlers {
       ctx.error = target;
       sendError(req, res, target, ctx.requestId);
     } else {
-      const r = this.o.httpsRedirect;
-      const redirect = r !== undefined && (r.all || target.httpsRedirect === true) && httpsRedirectFor(req, ctx.host, r);
+      const redirect = this.redirects(target) && httpsRedirectFor(req, ctx.host, this.o.httpsRedirect!);
       if (redirect) {
         res.writeHead(redirect.status, { location: redirect.location, 'content-length': 0, 'x-request-id': ctx.requestId });
         res.end();
