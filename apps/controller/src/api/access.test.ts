@@ -102,6 +102,17 @@ describe('access control', () => {
     assert.match(res.body.message, /session expired/);
   });
 
+  test('a session that worked stops working when it expires (its verified signature is not kept past exp)', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const token = jwt.sign({ sub: alice.user.id, role: 'user', ver: alice.user.token_version, exp }, secret, { issuer: 'paas' });
+    assert.equal((await request(h.app).get('/apps').set({ Authorization: `Bearer ${token}` })).status, 200);
+    assert.equal((await request(h.app).get('/apps').set({ Authorization: `Bearer ${token}` })).status, 200);
+    await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
+    const res = await request(h.app).get('/apps').set({ Authorization: `Bearer ${token}` });
+    assert.equal(res.status, 401);
+    assert.match(res.body.message, /session expired/);
+  });
+
   test('login is rate-limited per email, with Retry-After', async () => {
     await h.user('victim@example.com');
     const statuses: number[] = [];

@@ -15,6 +15,8 @@ import {
 import { findAppForUser, type AppRelation, type AppRow } from '../db/apps.js';
 
 const apiTokenPrefix = 'paas_';
+/** Session tokens kept verified: enough for every active session of a busy platform. */
+const verifiedCacheSize = 10_000;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** What `logout` revoked: this session, every session of the user (a token from before session ids), or nothing (an API token). */
@@ -34,6 +36,8 @@ export function hashToken(token: string): string {
 export class TokenService {
   /** A KeyObject: given a string, jsonwebtoken first tries (and fails) to parse it as a PEM key on every call. */
   private readonly key: KeyObject;
+  /** Session tokens whose signature was checked, with their claims (oldest first, at most verifiedCacheSize). */
+  private readonly verified = new Map<string, jwt.JwtPayload>();
 
   constructor(
     private readonly db: Queryable,
@@ -64,8 +68,18 @@ export class TokenService {
   }
 
   private verify(token: string): jwt.JwtPayload {
+    // A token's signature and claims never change: one checked before is taken from the cache, as
+    // long as it has not expired since (revocation is checked against the database either way).
+    const known = this.verified.get(token);
+    if (known) {
+      if (typeof known.exp !== 'number' || known.exp * 1000 > Date.now()) return known;
+      this.verified.delete(token);
+    }
     try {
-      return jwt.verify(token, this.key, { algorithms: ['HS256'], issuer: 'paas' }) as jwt.JwtPayload;
+      const claims = jwt.verify(token, this.key, { algorithms: ['HS256'], issuer: 'paas' }) as jwt.JwtPayload;
+      if (this.verified.size >= verifiedCacheSize) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, claims);
+      return claims;
     } catch (err) {
       const expired = err instanceof jwt.TokenExpiredError;
       throw new AppError('unauthorized', expired ? 'session expired: run paas login' : 'invalid token');

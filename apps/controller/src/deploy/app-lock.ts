@@ -53,8 +53,13 @@ export class AppLocks {
           return await fn(results.slice(1));
         } finally {
           slot.give();
-          // Named: prepared once per connection.
-          await client.query({ name: 'paas_app_unlock', text: 'SELECT pg_advisory_unlock($1, hashtext($2))', values: [appLockNamespace, appId] });
+          // Named: prepared once per connection. Sent, not awaited: the connection goes back to the pool
+          // with the unlock first in its queue, so its next user and every other connection waiting for
+          // the lock come after it, and the caller is answered a round trip sooner. It can only fail with
+          // the connection, whose end releases the lock anyway (the pool drops a broken client).
+          client
+            .query({ name: 'paas_app_unlock', text: 'SELECT pg_advisory_unlock($1, hashtext($2))', values: [appLockNamespace, appId] })
+            .catch(() => undefined);
         }
       } finally {
         client.release();

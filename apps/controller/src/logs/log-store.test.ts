@@ -52,3 +52,17 @@ test('appendWithCursor trims the stream to about its length', async () => {
   const { entries } = await store.history('busy', 1);
   assert.equal(entries[0]?.line, 'l999');
 });
+
+test('append stores one line or several in order, and trims the stream', async () => {
+  const store = new LogStore(redis, keys, 100);
+  const line = (i: number): LogEntry => ({ ts: `2026-11-26T01:00:00.${String(i).padStart(9, '0')}Z`, source: 'platform', process: 'api', line: `event ${i}` });
+  await store.append('events', [line(0)]);
+  await store.append('events', [line(1), line(2)]);
+  await store.append('events', []);
+  const { entries } = await store.history('events', 10);
+  assert.deepEqual(entries.map(({ id: _id, ...e }) => e), [line(0), line(1), line(2)]);
+  for (let i = 3; i < 1000; i++) await store.append('events', [line(i)]);
+  const info = await store.info('events');
+  assert.equal(info.entriesAdded, 1000);
+  assert.ok(info.length >= 100 && info.length <= 300, `${info.length} entries kept`);
+});

@@ -104,6 +104,11 @@ export class LogStore {
 
   async append(app: string, entries: LogEntry[]): Promise<void> {
     if (entries.length === 0) return;
+    // One line (a platform event, say) is one XADD: a pipeline object costs far more than the command.
+    if (entries.length === 1) {
+      await this.redis.xadd(this.key(app), 'MAXLEN', '~', String(this.maxLines), '*', ...logEntryFields(entries[0]!));
+      return;
+    }
     const results = await this.addTo(this.redis.pipeline(), app, entries).exec();
     const failed = results?.find(([err]) => err);
     if (failed) throw failed[0];
