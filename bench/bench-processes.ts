@@ -1,10 +1,39 @@
 /** Child processes, ports and wrk for the benchmarks. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Installs the reference tools the benchmarks run (Debian's `wrk` and `nginx-light`) when they are
+ * missing, as `npm run up` installs Docker: on a fresh machine `npm run bench` just works.
+ */
+export function ensureTools(tools: Record<string, string> = { wrk: 'wrk', nginx: 'nginx-light' }): void {
+  const onPath = (command: string): boolean => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const missing = Object.entries(tools).filter(([command]) => !onPath(command)).map(([, pkg]) => pkg);
+  if (missing.length === 0) return;
+  console.error(`installing ${missing.join(', ')} for the benchmarks...`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env });
+  // Debian's package starts a system nginx on port 80; the benchmark runs its own.
+  if (missing.includes('nginx-light')) {
+    try {
+      execFileSync('sh', ['-c', 'service nginx stop || nginx -s stop'], { stdio: 'ignore' });
+    } catch {
+      // not running
+    }
+  }
+}
 
 export interface WrkResult {
   rps: number;

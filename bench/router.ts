@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { RedisKeys, RedisRouteStore, type AppRoute } from '@paas/shared';
-import { freePort, median, root, startChild, stop, treeCpuMs, wrk, type WrkResult } from './bench-processes.js';
+import { ensureTools, freePort, median, root, startChild, stop, treeCpuMs, wrk, type WrkResult } from './bench-processes.js';
 import { measureSwitches, switchRow } from './route-switch.js';
 
 const run = promisify(execFile);
@@ -53,6 +53,7 @@ export async function benchRouter(): Promise<string> {
 }
 
 export async function runRouterBench(options: RouterBenchOptions = {}): Promise<RouterBenchResult> {
+  ensureTools();
   const rounds = options.rounds ?? 3;
   const duration = options.duration ?? '5s';
   const switches = options.switches ?? 100;

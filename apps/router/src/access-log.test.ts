@@ -50,19 +50,32 @@ test('the Redis sink writes batches into each app’s stream, trimmed, and skips
   }
 });
 
+test('an access line is always one line, whatever the path, host, method or forwarded address hold', () => {
+  const nasty = ['/a\nb', '/a\r\nSet-Cookie: x', 'tab\there', '\u2028', 'quote"back\\slash', '\u0000', 'café'];
+  for (const s of nasty) {
+    const ctx = contextOf(['host', s], 0);
+    const line = formatAccessLine(ctx, { method: s, path: s, fwd: s, status: 400, protocol: 'http' }, 1);
+    assert.doesNotMatch(line, /[\r\n]/, JSON.stringify(s));
+    assert.match(line, / status=400 bytes=0 protocol=http$/, JSON.stringify(s));
+  }
+});
+
 test('the Redis sink keeps each line whole: spaces, non-ASCII text and an escaped newline', async () => {
   const redis = new Redis(testRedisUrl());
   const keys = new RedisKeys(`paas-test-${randomBytes(4).toString('hex')}`);
   const sink = new RedisAccessLogSink(redis, keys, { logger: quietLogger(), maxLen: 50 });
   try {
-    const lines = ['at=info path="/café menu" status=200', '', 'two\nlines'];
+    const escaped = formatAccessLine(contextOf(['host', 'shop.example.com'], 0), { method: 'GET', path: 'two\nlines', fwd: '::1', status: 200, protocol: 'http' }, 0);
+    const lines = ['at=info path="/café menu" status=200', '', escaped];
     for (const line of lines) sink.write({ app: 'shop', line, at: Date.UTC(2026, 0, 1), error: false });
     await sink.flush();
     const entries = (await redis.xrange(keys.appLogs('shop'), '-', '+')) as [string, string[]][];
     assert.deepEqual(
       entries.map(([, fields]) => fields[3]),
-      ['at=info path="/café menu" status=200', '', 'two\\nlines'],
+      ['at=info path="/café menu" status=200', '', escaped],
     );
+    assert.match(entries[2]![1][3]!, /path="two\\nlines"/);
+    assert.equal(entries.length, 3);
   } finally {
     await sink.close();
     const left = await redis.keys(`${keys.prefix}:*`);

@@ -6,7 +6,10 @@ import type { RequestContext } from './request-context.js';
 export interface AccessEntry {
   /** The app the request was for; undefined for unknown hosts and the router's own endpoints. */
   app: string | undefined;
-  /** The Heroku-format line. */
+  /**
+   * The Heroku-format line: one line, with no CR or LF (formatAccessLine quotes and escapes every
+   * value that could hold one), so sinks frame lines without scanning them.
+   */
   line: string;
   /** Wall-clock ms when the request ended. */
   at: number;

@@ -32,6 +32,14 @@ const kOnHeaders = HTTPParser.kOnHeaders;
 const kOnHeadersComplete = HTTPParser.kOnHeadersComplete;
 const kOnBody = HTTPParser.kOnBody;
 const kOnMessageComplete = HTTPParser.kOnMessageComplete;
+const kOnExecute = HTTPParser.kOnExecute;
+
+/** The part of a socket's libuv handle (node's TCP wrap) a connection drives while its parser reads it. */
+interface ReadableHandle {
+  readStart(): number;
+  readStop(): number;
+  reading?: boolean;
+}
 
 export function codedError(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
@@ -71,7 +79,7 @@ export class Exchange implements BackendControl {
   }
 
   resume(): void {
-    if (!this.done) this.conn?.socket.resume();
+    if (!this.done) this.conn?.resume();
   }
 }
 
@@ -89,6 +97,10 @@ export class BackendConnection {
   private fields: string[] | undefined;
   /** The phase's deadline: connect, first byte, idle. */
   private readonly deadline = new LazyDeadline(() => this.expired());
+  /** The socket's handle, which the parser reads (undefined: the socket's 'data' events feed the parser). */
+  private handle: ReadableHandle | undefined;
+  /** Reading was stopped for backpressure (the client is slower than the backend). */
+  private paused = false;
 
   constructor(
     private readonly client: ConnectionPool,
@@ -108,8 +120,17 @@ export class BackendConnection {
     this.parser = parser;
     const socket = net.connect({ host: client.host, port: client.port, noDelay: true });
     this.socket = socket;
+    // The parser reads the socket's handle (created by connect) itself: no 'data' events. Node starts
+    // reading once connected; the socket's stream still reports the end, errors and the close.
+    const handle = (socket as unknown as { _handle: (ReadableHandle & object) | null })._handle;
+    if (handle) {
+      parser[kOnExecute] = (result: number | Error) => {
+        if (typeof result !== 'number') this.parseFailed(result);
+      };
+      parser.consume(handle);
+      this.handle = handle;
+    } else socket.on('data', (data: Buffer) => this.onSocketData(data));
     socket.on('connect', () => this.onConnect());
-    socket.on('data', (data: Buffer) => this.onSocketData(data));
     socket.on('drain', () => this.onDrain());
     socket.on('error', (err) => {
       this.socketError ??= err;
@@ -186,10 +207,32 @@ export class BackendConnection {
   private onSocketData(data: Buffer): void {
     if (this.dead) return;
     const result = this.parser.execute(data);
-    if (typeof result !== 'number') {
-      const reason = (result as Error & { reason?: string }).reason ?? result.message;
-      this.fail(codedError(`the backend sent an invalid response: ${reason}`, (result as NodeJS.ErrnoException).code ?? 'PAAS_BAD_RESPONSE'));
-    }
+    if (typeof result !== 'number') this.parseFailed(result);
+  }
+
+  private parseFailed(result: Error): void {
+    if (this.dead) return;
+    const reason = (result as Error & { reason?: string }).reason ?? result.message;
+    this.fail(codedError(`the backend sent an invalid response: ${reason}`, (result as NodeJS.ErrnoException).code ?? 'PAAS_BAD_RESPONSE'));
+  }
+
+  /** Stops reading the backend until `resume` (the client is not keeping up). */
+  pause(): void {
+    const handle = this.handle;
+    if (!handle) return void this.socket.pause();
+    if (this.paused || this.dead) return;
+    this.paused = true;
+    handle.readStop();
+    handle.reading = false;
+  }
+
+  resume(): void {
+    const handle = this.handle;
+    if (!handle) return void this.socket.resume();
+    if (!this.paused || this.dead) return;
+    this.paused = false;
+    handle.reading = true;
+    handle.readStart();
   }
 
   private readonly onHead: OnHeadersComplete = (_major, _minor, headers, _method, _url, statusCode, statusMessage, upgrade, shouldKeepAlive) => {
@@ -212,14 +255,14 @@ export class BackendConnection {
     exchange.keepAlive = shouldKeepAlive;
     this.phase = Phase.Receiving;
     this.deadline.disarm();
-    if (!exchange.handler.onHeaders(statusCode, fields, statusMessage) && !exchange.done) this.socket.pause();
+    if (!exchange.handler.onHeaders(statusCode, fields, statusMessage) && !exchange.done) this.pause();
     return exchange.isHead ? 1 : 0;
   };
 
   private onBody(chunk: Buffer): void {
     const exchange = this.exchange;
     if (!exchange || exchange.done) return;
-    if (!exchange.handler.onData(chunk) && !exchange.done) this.socket.pause();
+    if (!exchange.handler.onData(chunk) && !exchange.done) this.pause();
   }
 
   private onMessageComplete(): void {
@@ -234,7 +277,7 @@ export class BackendConnection {
     this.served++;
     const reusable = exchange.keepAlive && exchange.bodyDone;
     if (!exchange.bodyDone) this.detachBody(exchange); // answered before the body was all sent: not reusable
-    this.socket.resume();
+    this.resume();
     if (reusable) {
       this.phase = Phase.Idle;
       this.idleSince = performance.now();
@@ -293,7 +336,10 @@ export class BackendConnection {
       this.client.forget(this);
       this.deadline.stop();
       this.socket.destroy();
-      setImmediate(() => this.parser.close());
+      setImmediate(() => {
+        if (this.handle) this.parser.unconsume();
+        this.parser.close();
+      });
     }
   }
 

@@ -13,6 +13,14 @@ export interface NativeHttpParser {
   /** The connection ended: completes a body delimited by the close, or an Error for a cut message. */
   finish(): number | Error | undefined;
   close(): void;
+  /**
+   * Reads a socket's handle itself (as node's own server does): each read goes straight from libuv
+   * into the parser, into a buffer the parser reuses, with no stream event, no buffer per read and
+   * no `execute` call; kOnExecute gets the result of each read's parse.
+   */
+  consume(handle: object): void;
+  /** Gives the handle back to its stream. */
+  unconsume(): void;
   [callback: number]: unknown;
 }
 
@@ -38,7 +46,8 @@ export function parserShapeError(): string | undefined {
     if (typeof P[k] !== 'number') return `node ${process.version}'s HTTPParser has no ${k}`;
   }
   if (!Array.isArray(common.methods) || common.methods[1] !== 'GET') return `node ${process.version} does not export the parser's method names`;
-  for (const m of ['initialize', 'execute', 'finish', 'close'] as const) {
+  if (typeof P.kOnExecute !== 'number') return `node ${process.version}'s HTTPParser has no kOnExecute`;
+  for (const m of ['initialize', 'execute', 'finish', 'close', 'consume', 'unconsume'] as const) {
     if (typeof (P.prototype as unknown as Record<string, unknown>)[m] !== 'function') return `node ${process.version}'s HTTPParser has no ${m}()`;
   }
   return undefined;

@@ -33,8 +33,6 @@ return n
 
 type WithAppendLines = Redis & { paasAppendLines(numKeys: number, ...args: string[]): Promise<number> };
 
-const newline = /\n/g;
-
 /**
  * Access lines into each app's log stream in Redis (`<prefix>:logs:<app>`, entries `source=router`,
  * `line`, `ts`), trimmed to about `maxLen` entries (PAAS_LOG_LINES, as the controller trims them).
@@ -113,9 +111,8 @@ export class RedisAccessLogSink implements AccessLogSink {
         lastAt = e.at;
         lastTs = new Date(e.at).toISOString();
       }
-      // Formatted lines hold none; a newline would end the record early.
-      const line = e.line.includes('\n') ? e.line.replace(newline, '\\n') : e.line;
-      packed += `${k} ${lastTs} ${line}\n`;
+      // No newline to escape: an entry's line holds none (AccessEntry), so each record ends at its own.
+      packed += `${k} ${lastTs} ${e.line}\n`;
     }
     try {
       await (this.redis as WithAppendLines).paasAppendLines(streams.length, ...streams, this.maxLen, packed);
