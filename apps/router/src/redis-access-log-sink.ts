@@ -19,15 +19,24 @@ export interface RedisAccessLogSinkOptions {
  * XADDs a batch of lines: KEYS are the apps' streams, ARGV[1] the approximate MAXLEN, ARGV[2] the
  * batch packed into one string of `<key index> <ts> <line>\n` records (lines hold no newline). One
  * command and one argument per batch: the client side of per-line XADDs (ioredis command objects and
- * promises), then of three arguments per line, cost more than the proxying they logged.
+ * promises), then of three arguments per line, cost more than the proxying they logged. Records are
+ * cut with plain finds (cheaper than a pattern), and each stream is trimmed once per batch.
  */
 const appendLines = `
 local maxlen = ARGV[1]
+local s = ARGV[2]
+local pos = 1
 local n = 0
-for k, ts, line in string.gmatch(ARGV[2], '(%d+) (%S+) ([^\\n]*)\\n') do
-  redis.call('XADD', KEYS[tonumber(k)], 'MAXLEN', '~', maxlen, '*', 'source', 'router', 'line', line, 'ts', ts)
+while true do
+  local sp1 = string.find(s, ' ', pos, true)
+  if not sp1 then break end
+  local sp2 = string.find(s, ' ', sp1 + 1, true)
+  local nl = string.find(s, '\\n', sp2 + 1, true)
+  redis.call('XADD', KEYS[tonumber(string.sub(s, pos, sp1 - 1))], '*', 'source', 'router', 'line', string.sub(s, sp2 + 1, nl - 1), 'ts', string.sub(s, sp1 + 1, sp2 - 1))
   n = n + 1
+  pos = nl + 1
 end
+for i = 1, #KEYS do redis.call('XTRIM', KEYS[i], 'MAXLEN', '~', maxlen) end
 return n
 `;
 
