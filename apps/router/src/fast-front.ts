@@ -33,7 +33,15 @@ const kOnHeadersComplete = HTTPParser.kOnHeadersComplete;
 const kOnBody = HTTPParser.kOnBody;
 const kOnMessageComplete = HTTPParser.kOnMessageComplete;
 const kOnHeaders = HTTPParser.kOnHeaders;
+const kOnExecute = HTTPParser.kOnExecute;
 const noop = (): void => {};
+
+/** The part of an accepted socket's libuv handle (node's TCP wrap) the connection drives. */
+interface StreamHandle {
+  readStart(): number;
+  readStop(): number;
+  reading?: boolean;
+}
 
 /**
  * The plain HTTP port's front: most requests a router sees are proxied requests without a body on
@@ -57,7 +65,12 @@ export class FastFront {
       // Answers go out as written (set on the socket: cluster workers get their connections from the primary).
       socket.setNoDelay(true);
       o.onConnection?.(socket);
-      this.connections.add(new FrontConnection(this, socket));
+      const handle = (socket as unknown as { _handle: StreamHandle | null })._handle;
+      if (!handle) {
+        socket.destroy();
+        return;
+      }
+      this.connections.add(new FrontConnection(this, socket, handle));
     });
   }
 
@@ -77,158 +90,223 @@ export class FastFront {
   }
 }
 
+/** A request whose head the parser read, to be served here once the answers before it are out. */
+interface ParsedRequest {
+  method: string;
+  url: string;
+  headers: string[];
+  keepAlive: boolean;
+  ctx: RequestContext;
+  route: AppRoute;
+}
+
+/** Parsed requests waiting behind the answer under way (pipelining) before reading stops. */
+const maxWaiting = 32;
+
+/**
+ * One client connection. Its parser reads the socket's handle itself (as node's own server does):
+ * each read goes from libuv straight into the parser, with no stream event or buffer per read. A
+ * request for node's server stops that: the parser gives the handle back, and once the answers
+ * before it are out, node's server gets the connection with the request's head (rebuilt from what
+ * the parser read: same method, target, version and fields, in order) and every byte after it.
+ */
 class FrontConnection implements FrontResponseOwner {
   private parser: NativeHttpParser | undefined;
-  /** Bytes of the current request so far (all of them: a hand-off replays them to node's server). */
-  private pending: Buffer[] = [];
-  /** Bytes that came while an answer was under way (a pipelined request). */
-  private queued: Buffer[] = [];
-  private queuedBytes = 0;
+  private readonly handle: StreamHandle;
   private response: FrontResponse | undefined;
-  /** The request whose head the parser just completed, until it is served or handed off. */
-  private next: { plain: boolean; method: string; url: string; headers: string[]; keepAlive: boolean } | undefined;
+  /** Pipelined requests read while an answer was under way, in order. */
+  private waiting: ParsedRequest[] = [];
+  /** Reading stopped: too many requests wait. */
+  private stopped = false;
+  /** A request for node's server, waiting for the answers before it: its head, then the bytes after it. */
+  private handOffHead: Buffer | undefined;
+  private handOffRest: Buffer[] = [];
+  /** The parser has bytes of a head it has not finished. */
+  private midHead = false;
+  /** A head completed in the read being parsed. */
+  private headSeen = false;
   private fields: string[] | undefined;
   /** Idle keep-alive, or a head too slow to come: the connection closes. */
   private readonly deadline = new LazyDeadline(() => this.socket.destroy());
+  /** The connection is ending (a last answer went out): further requests are not read. */
+  private ending = false;
   private done = false;
 
   constructor(
     private readonly front: FastFront,
     readonly socket: net.Socket,
+    handle: StreamHandle,
   ) {
-    socket.on('data', this.onData);
+    this.handle = handle;
     socket.on('error', noop);
     socket.on('close', this.onClose);
-    this.parser = this.newParser();
-    this.deadline.arm(front.o.keepAliveMs, false);
-  }
-
-  private newParser(): NativeHttpParser {
     const parser = new HTTPParser();
-    parser.initialize(HTTPParser.REQUEST, {}, this.front.o.maxHeaderBytes, 0);
+    parser.initialize(HTTPParser.REQUEST, {}, front.o.maxHeaderBytes, 0);
     parser[kOnHeaders] = (fields: string[]) => {
       this.fields = this.fields ? this.fields.concat(fields) : fields;
     };
     parser[kOnHeadersComplete] = this.onHead;
     parser[kOnBody] = noop;
     parser[kOnMessageComplete] = noop;
-    return parser;
-  }
-
-  private readonly onData = (chunk: Buffer): void => {
-    if (this.response) {
-      // A pipelined request: read once this answer is out (with a bound on what waits).
-      this.queued.push(chunk);
-      if ((this.queuedBytes += chunk.length) > 65_536) this.socket.pause();
-      return;
-    }
-    this.parse(chunk);
-  };
-
-  private parse(chunk: Buffer): void {
-    this.pending.push(chunk);
-    const parser = this.parser!;
-    const result = parser.execute(chunk);
-    const next = this.next;
-    if (typeof result !== 'number') {
-      // A head node's server would refuse (too large, malformed): it answers as it always has.
-      this.handOff();
-      return;
-    }
-    if (!next) {
-      // The head is not complete yet: it has the head timeout from its first bytes.
-      if (this.pending.length === 1) this.deadline.arm(this.front.o.headersTimeoutMs, false);
-      return;
-    }
-    this.next = undefined;
-    // The parser stopped at the end of the head: what follows belongs to the next request.
-    const rest = result < chunk.length ? chunk.subarray(result) : undefined;
-    const ctx = next.plain ? contextOf(next.headers, performance.now()) : undefined;
-    const bodyless = ctx !== undefined && (ctx.contentLength === undefined || ctx.contentLength === '0') && !ctx.chunked && !ctx.expect;
-    const route = bodyless ? this.front.o.handlers.proxiedRoute(ctx) : undefined;
-    if (!route) {
-      this.handOff();
-      return;
-    }
-    this.pending = [];
-    if (rest) {
-      this.queued.unshift(rest);
-      this.queuedBytes += rest.length;
-    }
-    this.deadline.disarm();
-    const req = new FrontRequest(next.method, next.url, next.headers, this.socket);
-    const res = new FrontResponse(this.socket, this, next.method === 'HEAD', !next.keepAlive || this.front.stopping);
-    this.response = res;
-    this.front.o.handlers.serve(req as unknown as http.IncomingMessage, res as unknown as http.ServerResponse, ctx!, route);
+    parser[kOnExecute] = this.onExecute;
+    parser.consume(handle);
+    this.parser = parser;
+    this.deadline.arm(front.o.keepAliveMs, false);
   }
 
   private readonly onHead: OnHeadersComplete = (major, minor, headers, method, url, _status, _message, upgrade, keepAlive) => {
     const fields = headers ?? this.fields ?? [];
     this.fields = undefined;
+    this.headSeen = true;
+    this.midHead = false;
+    // 2: stop after this head (as after an upgrade): nothing more is parsed here.
+    if (this.ending || this.done || this.handOffHead) return 2;
     const name = method === undefined ? undefined : httpMethods[method];
     // Anything but plain HTTP/1.1 goes to node's server.
     const plain = major === 1 && minor === 1 && !upgrade && name !== undefined && name !== 'CONNECT';
-    this.next = { plain, method: name ?? '', url: url ?? '/', headers: fields, keepAlive };
-    // 2: the parser stops after the head, as after an upgrade (a body is left unread); it carries on
-    // from there with the next execute().
-    return 2;
+    const ctx = plain ? contextOf(fields, performance.now()) : undefined;
+    const bodyless = ctx !== undefined && (ctx.contentLength === undefined || ctx.contentLength === '0') && !ctx.chunked && !ctx.expect;
+    const route = bodyless ? this.front.o.handlers.proxiedRoute(ctx) : undefined;
+    if (!route) {
+      this.handOffHead = rebuiltHead(name ?? '', url ?? '/', major, minor, fields);
+      return 2;
+    }
+    const request: ParsedRequest = { method: name!, url: url ?? '/', headers: fields, keepAlive, ctx: ctx!, route };
+    if (this.response || this.waiting.length > 0) {
+      this.waiting.push(request);
+      if (this.waiting.length >= maxWaiting) this.stopReading();
+    } else this.serve(request);
+    // No body: the parser goes on with whatever follows (a pipelined request).
+    return 0;
   };
 
-  /** The answer is out: read the next request (or close, if this was the last). */
+  /** After each read's parse: a malformed request, a hand-off, or a head still coming. */
+  private readonly onExecute = (result: number | Error): void => {
+    const headSeen = this.headSeen;
+    this.headSeen = false;
+    if (this.done) return;
+    if (typeof result !== 'number') {
+      this.malformed(result);
+      return;
+    }
+    if (this.handOffHead && this.parser) {
+      // The parser stopped at the end of that head: the rest of this read belongs to node's server,
+      // and so does everything read from now on (the socket's stream keeps it).
+      const current = this.parser.getCurrentBuffer();
+      if (result < current.length) this.handOffRest.push(current.subarray(result));
+      this.giveBackHandle();
+      if (this.idle()) this.handOff();
+      return;
+    }
+    if (!headSeen && !this.response && this.waiting.length === 0 && !this.midHead) {
+      // The first bytes of a head: it has the head timeout from now.
+      this.midHead = true;
+      this.deadline.arm(this.front.o.headersTimeoutMs, false);
+    }
+  };
+
+  private serve(r: ParsedRequest): void {
+    this.deadline.disarm();
+    const req = new FrontRequest(r.method, r.url, r.headers, this.socket);
+    const res = new FrontResponse(this.socket, this, r.method === 'HEAD', !r.keepAlive || this.front.stopping);
+    this.response = res;
+    this.front.o.handlers.serve(req as unknown as http.IncomingMessage, res as unknown as http.ServerResponse, r.ctx, r.route);
+  }
+
+  private idle(): boolean {
+    return !this.response && this.waiting.length === 0;
+  }
+
+  /** The answer is out: serve the next request read (or close, if this was the last). */
   responded(res: FrontResponse): void {
     if (res !== this.response) return;
     this.response = undefined;
     // A response begun before the router began stopping was marked as the last by closeIfIdle.
     if (res.closeAfter) {
+      this.ending = true;
+      this.waiting = [];
       this.socket.end();
       return;
     }
-    this.deadline.arm(this.front.o.keepAliveMs, false);
-    if (this.queued.length === 0) return;
-    this.socket.resume();
-    // Pipelined requests, in order, until one is under way (or the connection went to node's server,
-    // which then got every byte still queued).
-    while (this.queued.length > 0 && !this.response && !this.done) {
-      const chunk = this.queued.shift()!;
-      this.queuedBytes -= chunk.length;
-      this.parse(chunk);
+    const next = this.waiting.shift();
+    if (next) {
+      if (this.stopped && this.waiting.length < maxWaiting / 2) this.startReading();
+      this.serve(next);
+      return;
     }
+    if (this.handOffHead) {
+      this.handOff();
+      return;
+    }
+    this.deadline.arm(this.midHead ? this.front.o.headersTimeoutMs : this.front.o.keepAliveMs, false);
   }
 
   /** Closes the connection now if it is between requests, else after the answer under way (which says so). */
   closeIfIdle(): void {
     if (this.response) this.response.closeAfter = true;
-    else if (this.pending.length === 0) this.socket.end();
+    else if (!this.midHead && !this.handOffHead) this.socket.end();
+  }
+
+  /** A head node's server would refuse (too large, malformed): it answers as it always has. */
+  private malformed(err: Error): void {
+    this.release();
+    if (!this.idle()) {
+      // Answers under way: as node's server does, the connection is cut.
+      this.socket.destroy();
+      return;
+    }
+    this.socket.removeListener('close', this.onClose);
+    this.front.o.fallback.emit('clientError', err, this.socket);
+  }
+
+  private stopReading(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.handle.readStop();
+    this.handle.reading = false;
+  }
+
+  private startReading(): void {
+    if (!this.stopped || this.done) return;
+    this.stopped = false;
+    this.handle.reading = true;
+    this.handle.readStart();
+  }
+
+  /** The parser stops reading the handle: the socket's own stream reads (and keeps) what comes next. */
+  private giveBackHandle(): void {
+    const parser = this.parser;
+    if (!parser) return;
+    this.parser = undefined;
+    parser.unconsume();
+    // The stream's reading was started by node before the parser took the handle, and stays started.
+    if (this.stopped) this.startReading();
+    setImmediate(() => parser.close());
   }
 
   /**
-   * Gives the connection to node's HTTP server, from the current request on: it gets the bytes read
-   * so far, then reads the socket itself. Its parser is kept off the socket's handle, so it reads
-   * through the stream, in order, after the replayed bytes.
+   * Gives the connection to node's HTTP server, from the waiting request on: it gets that request's
+   * head and the bytes read after it, then reads the socket itself. Its parser is kept off the
+   * socket's handle, so it reads through the stream, in order, after the replayed bytes.
    */
   private handOff(): void {
-    const bytes = [...this.pending, ...this.queued];
-    this.pending = [];
-    this.queued = [];
+    const bytes = Buffer.concat([this.handOffHead!, ...this.handOffRest]);
+    this.handOffHead = undefined;
+    this.handOffRest = [];
     this.release();
     const socket = this.socket;
-    socket.removeListener('data', this.onData);
     socket.removeListener('close', this.onClose);
     (socket as net.Socket & { [handedOff]?: boolean })[handedOff] = true;
-    const handle = (socket as unknown as { _handle?: { _consumed?: boolean } })._handle;
-    if (handle) handle._consumed = true;
+    (this.handle as StreamHandle & { _consumed?: boolean })._consumed = true;
     this.front.o.fallback.emit('connection', socket);
-    this.replay(bytes);
+    socket.unshift(bytes);
     socket.resume();
-  }
-
-  private replay(bytes: Buffer[]): void {
-    if (bytes.length) this.socket.unshift(bytes.length === 1 ? bytes[0]! : Buffer.concat(bytes));
   }
 
   private readonly onClose = (): void => {
     this.response?.clientGone();
     this.response = undefined;
+    this.waiting = [];
     this.release();
   };
 
@@ -237,8 +315,13 @@ class FrontConnection implements FrontResponseOwner {
     this.done = true;
     this.front.forget(this);
     this.deadline.stop();
-    const parser = this.parser;
-    this.parser = undefined;
-    if (parser) setImmediate(() => parser.close());
+    this.giveBackHandle();
   }
+}
+
+/** A request's head as node's server should read it: the request line and the fields as the parser read them. */
+function rebuiltHead(method: string, url: string, major: number, minor: number, fields: string[]): Buffer {
+  let head = `${method} ${url} HTTP/${major}.${minor}\r\n`;
+  for (let i = 0; i < fields.length; i += 2) head += `${fields[i]}: ${fields[i + 1]}\r\n`;
+  return Buffer.from(`${head}\r\n`, 'latin1');
 }

@@ -21,6 +21,8 @@ export interface NativeHttpParser {
   consume(handle: object): void;
   /** Gives the handle back to its stream. */
   unconsume(): void;
+  /** A copy of the read being parsed (only while kOnExecute runs for a consumed handle). */
+  getCurrentBuffer(): Buffer;
   [callback: number]: unknown;
 }
 
@@ -47,7 +49,7 @@ export function parserShapeError(): string | undefined {
   }
   if (!Array.isArray(common.methods) || common.methods[1] !== 'GET') return `node ${process.version} does not export the parser's method names`;
   if (typeof P.kOnExecute !== 'number') return `node ${process.version}'s HTTPParser has no kOnExecute`;
-  for (const m of ['initialize', 'execute', 'finish', 'close', 'consume', 'unconsume'] as const) {
+  for (const m of ['initialize', 'execute', 'finish', 'close', 'consume', 'unconsume', 'getCurrentBuffer'] as const) {
     if (typeof (P.prototype as unknown as Record<string, unknown>)[m] !== 'function') return `node ${process.version}'s HTTPParser has no ${m}()`;
   }
   return undefined;
