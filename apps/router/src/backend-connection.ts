@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { BackendClientOptions, BackendControl, BackendHandler, BackendRequest } from './backend-client.js';
 import { writeChunk } from './chunked-write.js';
 import { LazyDeadline } from './lazy-deadline.js';
-import { HTTPParser, type NativeHttpParser, type OnHeadersComplete } from './native-http-parser.js';
+import { HTTPParser, handleOf, setReading, type NativeHttpParser, type OnHeadersComplete, type StreamHandle } from './native-http-parser.js';
 import { connectTimeoutError } from './retry-policy.js';
 
 /** What a connection needs of the client that owns it (BackendClient). */
@@ -33,13 +33,6 @@ const kOnHeadersComplete = HTTPParser.kOnHeadersComplete;
 const kOnBody = HTTPParser.kOnBody;
 const kOnMessageComplete = HTTPParser.kOnMessageComplete;
 const kOnExecute = HTTPParser.kOnExecute;
-
-/** The part of a socket's libuv handle (node's TCP wrap) a connection drives while its parser reads it. */
-interface ReadableHandle {
-  readStart(): number;
-  readStop(): number;
-  reading?: boolean;
-}
 
 export function codedError(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
@@ -97,8 +90,8 @@ export class BackendConnection {
   private fields: string[] | undefined;
   /** The phase's deadline: connect, first byte, idle. */
   private readonly deadline = new LazyDeadline(() => this.expired());
-  /** The socket's handle, which the parser reads (undefined: the socket's 'data' events feed the parser). */
-  private handle: ReadableHandle | undefined;
+  /** The socket's handle, which the parser reads. */
+  private handle: StreamHandle | undefined;
   /** Reading was stopped for backpressure (the client is slower than the backend). */
   private paused = false;
 
@@ -122,14 +115,14 @@ export class BackendConnection {
     this.socket = socket;
     // The parser reads the socket's handle (created by connect) itself: no 'data' events. Node starts
     // reading once connected; the socket's stream still reports the end, errors and the close.
-    const handle = (socket as unknown as { _handle: (ReadableHandle & object) | null })._handle;
+    const handle = handleOf(socket);
     if (handle) {
       parser[kOnExecute] = (result: number | Error) => {
         if (typeof result !== 'number') this.parseFailed(result);
       };
       parser.consume(handle);
       this.handle = handle;
-    } else socket.on('data', (data: Buffer) => this.onSocketData(data));
+    } else socket.destroy(); // never (connect makes the handle): reported as a connection closed while opening
     socket.on('connect', () => this.onConnect());
     socket.on('drain', () => this.onDrain());
     socket.on('error', (err) => {
@@ -204,12 +197,6 @@ export class BackendConnection {
     body.pause(); // what is left stays for a retry, or is never read
   }
 
-  private onSocketData(data: Buffer): void {
-    if (this.dead) return;
-    const result = this.parser.execute(data);
-    if (typeof result !== 'number') this.parseFailed(result);
-  }
-
   private parseFailed(result: Error): void {
     if (this.dead) return;
     const reason = (result as Error & { reason?: string }).reason ?? result.message;
@@ -218,21 +205,15 @@ export class BackendConnection {
 
   /** Stops reading the backend until `resume` (the client is not keeping up). */
   pause(): void {
-    const handle = this.handle;
-    if (!handle) return void this.socket.pause();
-    if (this.paused || this.dead) return;
+    if (this.paused || this.dead || !this.handle) return;
     this.paused = true;
-    handle.readStop();
-    handle.reading = false;
+    setReading(this.handle, false);
   }
 
   resume(): void {
-    const handle = this.handle;
-    if (!handle) return void this.socket.resume();
-    if (!this.paused || this.dead) return;
+    if (!this.paused || this.dead || !this.handle) return;
     this.paused = false;
-    handle.reading = true;
-    handle.readStart();
+    setReading(this.handle, true);
   }
 
   private readonly onHead: OnHeadersComplete = (_major, _minor, headers, _method, _url, statusCode, statusMessage, upgrade, shouldKeepAlive) => {

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { AppRoute } from '@paas/shared';
 import { FrontRequest, FrontResponse, type FrontResponseOwner } from './front-exchange.js';
 import { LazyDeadline } from './lazy-deadline.js';
-import { HTTPParser, httpMethods, type NativeHttpParser, type OnHeadersComplete } from './native-http-parser.js';
+import { HTTPParser, handleOf, httpMethods, setReading, type NativeHttpParser, type OnHeadersComplete, type StreamHandle } from './native-http-parser.js';
 import { contextOf, type RequestContext } from './request-context.js';
 
 /** What the fast front needs of the router's request handling (RouterHandlers). */
@@ -36,13 +36,6 @@ const kOnHeaders = HTTPParser.kOnHeaders;
 const kOnExecute = HTTPParser.kOnExecute;
 const noop = (): void => {};
 
-/** The part of an accepted socket's libuv handle (node's TCP wrap) the connection drives. */
-interface StreamHandle {
-  readStart(): number;
-  readStop(): number;
-  reading?: boolean;
-}
-
 /**
  * The plain HTTP port's front: most requests a router sees are proxied requests without a body on
  * keep-alive HTTP/1.1 connections, and this serves those itself, with node's own parser and no
@@ -65,7 +58,7 @@ export class FastFront {
       // Answers go out as written (set on the socket: cluster workers get their connections from the primary).
       socket.setNoDelay(true);
       o.onConnection?.(socket);
-      const handle = (socket as unknown as { _handle: StreamHandle | null })._handle;
+      const handle = handleOf(socket);
       if (!handle) {
         socket.destroy();
         return;
@@ -262,15 +255,13 @@ class FrontConnection implements FrontResponseOwner {
   private stopReading(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.handle.readStop();
-    this.handle.reading = false;
+    setReading(this.handle, false);
   }
 
   private startReading(): void {
     if (!this.stopped || this.done) return;
     this.stopped = false;
-    this.handle.reading = true;
-    this.handle.readStart();
+    setReading(this.handle, true);
   }
 
   /** The parser stops reading the handle: the socket's own stream reads (and keeps) what comes next. */
@@ -297,7 +288,7 @@ class FrontConnection implements FrontResponseOwner {
     const socket = this.socket;
     socket.removeListener('close', this.onClose);
     (socket as net.Socket & { [handedOff]?: boolean })[handedOff] = true;
-    (this.handle as StreamHandle & { _consumed?: boolean })._consumed = true;
+    this.handle._consumed = true;
     this.front.o.fallback.emit('connection', socket);
     socket.unshift(bytes);
     socket.resume();

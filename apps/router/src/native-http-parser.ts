@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 
 /**
  * Node's own HTTP/1 parser (llhttp, in C++), the one its http client and server run on, used
@@ -76,3 +77,28 @@ export type OnHeadersComplete = (
   upgrade: boolean,
   shouldKeepAlive: boolean,
 ) => number;
+
+/** The part of a socket's libuv handle (node's TCP wrap) that is driven while a parser reads it (`consume`). */
+export interface StreamHandle {
+  readStart(): number;
+  readStop(): number;
+  /** net's own note of whether the handle reads. */
+  reading?: boolean;
+  /** Set by node's HTTP server on a handle its parser reads; set here to keep its parser off one. */
+  _consumed?: boolean;
+}
+
+/** The socket's handle: created by `net.connect` and present on an accepted socket until it closes. */
+export function handleOf(socket: Socket): StreamHandle | null {
+  return (socket as unknown as { _handle: StreamHandle | null })._handle;
+}
+
+/**
+ * Stops or starts reading a handle a parser consumes (backpressure): the socket's stream does not
+ * see those reads, so its pause() and resume() would not. net's `reading` note is kept in step.
+ */
+export function setReading(handle: StreamHandle, on: boolean): void {
+  handle.reading = on;
+  if (on) handle.readStart();
+  else handle.readStop();
+}
