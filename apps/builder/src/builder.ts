@@ -74,7 +74,7 @@ export class BuilderRegistry {
       if (!builder) throw new AppError('build_failed', `PAAS_BUILDER is "${forced}": this builder has ${this.names.join(', ')}`);
       return builder;
     }
-    const named = explicitBuildpacks({ appBuildpacks: ctx.job.buildpacks, env: ctx.job.env, dotBuildpacks: ctx.source.file('.buildpacks') });
+    const named = explicitBuildpacks({ appBuildpacks: ctx.job.buildpacks, env: ctx.job.env, dotBuildpacks: ctx.source.file('.buildpacks'), appJson: ctx.source.file('app.json') });
     const buildpacks = this.builders.find((b) => b.name === 'buildpacks');
     if (named && buildpacks) return buildpacks;
     const builder = this.builders.find((b) => b.detect(ctx));

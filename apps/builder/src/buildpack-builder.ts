@@ -42,6 +42,7 @@ const planSources: Record<BuildpackPlan['source'], string> = {
   app: "the app's settings",
   BUILDPACK_URL: 'BUILDPACK_URL',
   '.buildpacks': '.buildpacks',
+  'app.json': 'app.json',
   detect: 'detection',
 };
 
@@ -148,7 +149,7 @@ export class BuildpackBuilder implements Builder {
 
   private plan(ctx: BuildContext): BuildpackPlan {
     try {
-      return planBuildpacks({ appBuildpacks: ctx.job.buildpacks, env: ctx.job.env, dotBuildpacks: ctx.source.file('.buildpacks') });
+      return planBuildpacks({ appBuildpacks: ctx.job.buildpacks, env: ctx.job.env, dotBuildpacks: ctx.source.file('.buildpacks'), appJson: ctx.source.file('app.json') });
     } catch (err) {
       if (isAppError(err)) throw new AppError('build_failed', err.message);
       throw err;

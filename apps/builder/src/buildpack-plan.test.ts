@@ -44,3 +44,15 @@ test('an unknown name is invalid_params naming the built-ins', () => {
 test('the no-buildpack message says what was looked for', () => {
   assert.equal(noBuildpackMessage(builtInBuildpacks.slice(0, 1)), 'No buildpack detected: looked for nodejs (package.json)');
 });
+
+test("app.json's buildpacks come after .buildpacks, before detection; a malformed app.json fails the build saying why", () => {
+  const appJson = JSON.stringify({ name: 'x', buildpacks: [{ url: 'heroku/nodejs' }, { url: 'https://example.com/c.git#v3' }] });
+  const plan = planBuildpacks({ ...none, appJson });
+  assert.equal(plan.source, 'app.json');
+  assert.deepEqual(plan.buildpacks.map(describeBuildpack), ['nodejs', 'https://example.com/c.git#v3']);
+  assert.equal(planBuildpacks({ ...none, dotBuildpacks: 'static\n', appJson }).source, '.buildpacks');
+  assert.equal(planBuildpacks({ ...none, appJson: '{"name":"no buildpacks"}' }).source, 'detect');
+  for (const bad of ['{"buildpacks":', '[]', '{"buildpacks":"heroku/nodejs"}', '{"buildpacks":[{"url":42}]}']) {
+    assert.throws(() => planBuildpacks({ ...none, appJson: bad }), (err: unknown) => err instanceof AppError && err.code === 'build_failed' && /app\.json/.test(err.message), bad);
+  }
+});

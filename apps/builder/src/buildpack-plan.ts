@@ -34,7 +34,7 @@ export const builtInBuildpacks: readonly BuiltInBuildpack[] = [
 ];
 
 /** Where an app's buildpacks came from. */
-export type PlanSource = 'app' | 'BUILDPACK_URL' | '.buildpacks' | 'detect';
+export type PlanSource = 'app' | 'BUILDPACK_URL' | '.buildpacks' | 'app.json' | 'detect';
 
 /**
  * The buildpacks of one build. `detect`: try each in order and use the first whose bin/detect passes
@@ -80,6 +80,8 @@ export interface PlanInput {
   env: Record<string, string>;
   /** The source's `.buildpacks` file, when it has one. */
   dotBuildpacks: string | undefined;
+  /** The source's `app.json`, when it has one (its `buildpacks`: `[{ "url": "heroku/nodejs" }, …]`). */
+  appJson?: string | undefined;
 }
 
 /**
@@ -108,7 +110,32 @@ export function explicitBuildpacks(input: PlanInput): { source: Exclude<PlanSour
   if (url) return { source: 'BUILDPACK_URL', entries: [url] };
   const file = input.dotBuildpacks === undefined ? [] : parseBuildpacksFile(input.dotBuildpacks);
   if (file.length > 0) return { source: '.buildpacks', entries: file };
+  const fromAppJson = input.appJson === undefined ? [] : appJsonBuildpacks(input.appJson);
+  if (fromAppJson.length > 0) return { source: 'app.json', entries: fromAppJson };
   return undefined;
+}
+
+/**
+ * The `buildpacks` of an app.json, as Heroku reads them (`[{ "url": NAME|URL }]`). An app.json that is
+ * not JSON, or whose buildpacks are malformed, fails the build with a message saying where.
+ */
+export function appJsonBuildpacks(text: string): string[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new AppError('build_failed', `app.json is not valid JSON: ${(err as Error).message}`);
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new AppError('build_failed', 'app.json must be a JSON object');
+  const list = (doc as Record<string, unknown>)['buildpacks'];
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw new AppError('build_failed', 'app.json: buildpacks must be a list of { "url": … }');
+  if (list.length > 20) throw new AppError('build_failed', 'app.json: at most 20 buildpacks');
+  return list.map((item, i) => {
+    const url = item !== null && typeof item === 'object' ? (item as Record<string, unknown>)['url'] : undefined;
+    if (typeof url !== 'string' || url.trim() === '') throw new AppError('build_failed', `app.json: buildpacks[${i}].url must be a buildpack name or URL`);
+    return url.trim();
+  });
 }
 
 /** How a buildpack is named to the user: its built-in name or its URL (with the ref). */

@@ -38,13 +38,14 @@ test('bin/detect says Node.js when package.json exists, and exits 1 otherwise', 
   assert.equal((await run('detect', 'd2', { 'main.go': 'package main' })).exitCode, 1);
 });
 
-test('bin/release defaults web to npm start, else node server.js, else nothing', async () => {
+test('bin/release declares web: npm start for every Node.js app, as Heroku does; a Procfile of MCP servers gets none', async () => {
   const release = async (name: string, files: Record<string, string>) => {
     const res = await run('release', name, files);
     assert.equal(res.exitCode, 0);
     return parseReleaseYaml(res.stdout, 'nodejs');
   };
   assert.deepEqual(await release('r1', { 'package.json': '{"scripts":{"start":"node app.js"}}', 'server.js': '' }), { web: 'npm start' });
-  assert.deepEqual(await release('r2', { 'package.json': '{"scripts":{"build":"tsc"}}', 'server.js': '' }), { web: 'node server.js' });
-  assert.deepEqual(await release('r3', { 'package.json': '{}' }), {});
+  assert.deepEqual(await release('r2', { 'package.json': '{"scripts":{"build":"tsc"}}', 'server.js': '' }), { web: 'npm start' });
+  assert.deepEqual(await release('r3', { 'package.json': '{}' }), { web: 'npm start' });
+  assert.deepEqual(await release('r4', { 'package.json': '{}', Procfile: 'mcp-tools: node mcp.js\n' }), {});
 });

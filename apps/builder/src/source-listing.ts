@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { extract } from 'tar-stream';
 
 /** Files at the source's root that builders read before any container runs (choosing a builder, .buildpacks). */
-export const capturedFiles = ['Dockerfile', '.buildpacks', 'Procfile'] as const;
+export const capturedFiles = ['Dockerfile', '.buildpacks', 'Procfile', 'app.json'] as const;
 export type CapturedFile = (typeof capturedFiles)[number];
 
 /** Larger captured files are refused: none of them has a reason to be this big. */

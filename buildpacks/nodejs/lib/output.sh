@@ -21,3 +21,11 @@ fail() {
   echo " !     $*" >&2
   exit 1
 }
+
+# warn TEXT — a warning, each line marked, on stderr (the build goes on).
+warn() {
+  local line
+  echo >&2
+  while IFS= read -r line; do echo " !     $line" >&2; done <<<"$*"
+  echo >&2
+}

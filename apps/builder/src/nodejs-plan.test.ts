@@ -1,0 +1,113 @@
+/*
+ * The nodejs buildpack's decisions (buildpacks/nodejs/lib/plan.cjs), run with this Node.js as the
+ * buildpack runs them with the build image's: version resolution as Heroku resolves it, the npm paired
+ * with each Node.js line, the package manager an app uses, and the refusals Heroku makes.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const planPath = fileURLToPath(new URL('../../../buildpacks/nodejs/lib/plan.cjs', import.meta.url));
+const semverDir = createRequire(import.meta.url).resolve('semver/package.json').replace(/\/package\.json$/, '');
+
+function plan(args: string[], stdin = '') {
+  const res = spawnSync(process.execPath, [planPath, ...args], { input: stdin, encoding: 'utf8', env: { PLAN_SEMVER: semverDir } });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+function app(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'paas-plan-'));
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  return dir;
+}
+
+function shellVars(files: Record<string, string>) {
+  const dir = app(files);
+  try {
+    const res = plan(['shell', dir]);
+    const vars: Record<string, string> = {};
+    for (const line of res.stdout.split('\n').filter(Boolean)) {
+      const m = /^(\w+)='(.*)'$/.exec(line);
+      if (m) vars[m[1]!] = m[2]!.replace(/'\\''/g, "'");
+    }
+    return { ...res, vars };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const registry = JSON.stringify(['0.10.48', '14.21.3', '18.20.8', '22.4.1', '22.5.0', '24.11.0', '24.22.3', '25.1.0', '26.12.1', '27.0.0-pre']);
+
+test('an unspecified version is the current LTS line; a version or a narrow range its highest match', () => {
+  assert.equal(plan(['resolve-node', '', '24', 'false'], registry).stdout, '24.22.3 false false\n');
+  assert.equal(plan(['resolve-node', '22.x', '24', 'false'], registry).stdout, '22.5.0 false false\n');
+  assert.equal(plan(['resolve-node', '14.21.3', '24', 'false'], registry).stdout, '14.21.3 false false\n');
+});
+
+test('a wide range (">=18") is limited to the LTS line, unless NODEJS_ALLOW_WIDE_RANGE; above the LTS it is not', () => {
+  assert.equal(plan(['resolve-node', '>=18', '24', 'false'], registry).stdout, '24.22.3 true true\n');
+  assert.equal(plan(['resolve-node', '>=18', '24', 'true'], registry).stdout, '26.12.1 true false\n');
+  assert.equal(plan(['resolve-node', '>=25', '24', 'false'], registry).stdout, '26.12.1 true false\n');
+  assert.equal(plan(['resolve-node', '*', '24', 'false'], registry).stdout, '24.22.3 true true\n');
+});
+
+test('a version nobody carries fails naming the nearest versions that can be had; garbage is not a range', () => {
+  const missing = plan(['resolve-node', '16.x', '24', 'false'], registry);
+  assert.equal(missing.status, 3);
+  assert.match(missing.stderr, /No Node\.js version matching "16\.x"/);
+  assert.match(missing.stderr, /14\.21\.3, 18\.20\.8/);
+  const invalid = plan(['resolve-node', 'not-a-version', '24', 'false'], registry);
+  assert.equal(invalid.status, 3);
+  assert.match(invalid.stderr, /Invalid Node\.js version/);
+});
+
+test('npm is the one of the Node.js line, the newest whose engines admit that exact Node.js', () => {
+  assert.equal(plan(['npm-range', '14.21.3']).stdout, '>=5 <7\n');
+  assert.equal(plan(['npm-range', '0.10.48']).stdout, '>=1 <3\n');
+  const npm10 = JSON.stringify([
+    { version: '9.9.4', 'engines.node': '^14.17.0 || ^16.13.0 || >=18.0.0' },
+    { version: '10.9.2', 'engines.node': '^18.17.0 || >=20.5.0' },
+    { version: '10.0.0', 'engines.node': '^18.17.0 || >=20.5.0' },
+  ]);
+  assert.equal(plan(['pick-npm', '18.20.8'], npm10).stdout, '10.9.2\n');
+  assert.equal(plan(['pick-npm', '18.0.0'], npm10).stdout, '9.9.4\n', 'npm 10 refuses Node 18.0: the major before');
+  assert.equal(plan(['pick-npm', '14.21.3'], JSON.stringify(['5.10.0', '6.14.18', '6.14.17'])).stdout, '6.14.18\n');
+});
+
+test('the package manager comes from the lockfile, then packageManager, then engines', () => {
+  assert.equal(shellVars({ 'package.json': '{}' }).vars.pm, 'npm');
+  assert.equal(shellVars({ 'package.json': '{}', 'yarn.lock': '# yarn lockfile v1\n' }).vars.pm, 'yarn');
+  const berry = shellVars({ 'package.json': '{}', 'yarn.lock': '__metadata:\n  version: 8\n' }).vars;
+  assert.deepEqual([berry.pm, berry.pm_berry], ['yarn', 'yes']);
+  const pnpm = shellVars({ 'package.json': '{"packageManager":"pnpm@9.15.9+sha512.abc"}', 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n", 'pnpm-workspace.yaml': 'packages: []\n' }).vars;
+  assert.deepEqual([pnpm.pm, pnpm.pm_request, pnpm.pm_workspace, pnpm.pkg_package_manager], ['pnpm', '9.15.9', 'yes', 'pnpm@9.15.9']);
+  assert.deepEqual([shellVars({ 'package.json': '{"engines":{"yarn":"1.x"}}' }).vars.pm, shellVars({ 'package.json': '{"engines":{"yarn":"1.x"}}' }).vars.pm_request], ['yarn', '1.x']);
+});
+
+test('scripts: an empty heroku-postbuild is defined (it means no build), prebuild and cleanup are seen', () => {
+  const v = shellVars({ 'package.json': '{"scripts":{"heroku-postbuild":"","build":"x","heroku-prebuild":"a","heroku-cleanup":"b"}}' }).vars;
+  assert.deepEqual([v.pkg_has_heroku_postbuild, v.pkg_has_build, v.pkg_has_heroku_prebuild, v.pkg_has_heroku_cleanup], ['yes', 'yes', 'yes', 'yes']);
+});
+
+test('refusals: invalid JSON, several lockfiles, several package managers declared, io.js', () => {
+  const bad = shellVars({ 'package.json': '{"name": ' });
+  assert.equal(bad.status, 3);
+  assert.match(bad.stderr, /Unable to parse package\.json/);
+  const locks = shellVars({ 'package.json': '{}', 'package-lock.json': '{}', 'yarn.lock': '' });
+  assert.equal(locks.status, 3);
+  assert.match(locks.stderr, /Multiple lockfiles found/);
+  assert.match(locks.stderr, /\(npm,Yarn\)/);
+  const declared = shellVars({ 'package.json': '{"engines":{"npm":"10.x","pnpm":"9.x"},"packageManager":"pnpm@9.9.0"}' });
+  assert.equal(declared.status, 3);
+  assert.match(declared.stderr, /Multiple package managers declared in package\.json/);
+  assert.match(declared.stderr, /- npm version detected in engines\.npm \(10\.x\)/);
+  assert.match(declared.stderr, /- pnpm version declared in packageManager \(pnpm@9\.9\.0\)/);
+  const iojs = shellVars({ 'package.json': '{"engines":{"iojs":"1.0.0"}}' });
+  assert.equal(iojs.status, 3);
+  assert.match(iojs.stderr, /io\.js is not supported/);
+});

