@@ -20,6 +20,7 @@ install_package_manager() {
         mkdir -p "$dir"
         printf '#!/bin/sh\nexec node "%s" "$@"\n' "/app/$pm_yarn_path" >"$dir/yarn"
         chmod 755 "$dir/yarn"
+        export PATH="$dir:$PATH"
         pm_version=$(cd "$build_dir" && yarn --version 2>/dev/null) || fail "The vendored yarn release ($pm_yarn_path) does not run"
         info "Using yarn $pm_version (yarnPath in .yarnrc.yml)"
         return 0
@@ -93,7 +94,7 @@ pm_install() {
       ;;
     yarn)
       if [ -n "$pm_berry" ]; then
-        info "Installing dependencies with yarn $pm_version (yarn.lock, immutable)"
+        info "Running 'yarn install' with yarn.lock"
         export YARN_ENABLE_GLOBAL_CACHE=false YARN_ENABLE_TELEMETRY=0 YARN_ENABLE_PROGRESS_BARS=false
         [ -d "$build_dir/.yarn/cache" ] || export YARN_CACHE_FOLDER="$cache_dir/yarn-berry"
         yarn install --immutable 2>&1 | indent
@@ -118,8 +119,10 @@ prune_reason() {
   elif [[ ${NPM_CONFIG_INCLUDE:-${npm_config_include:-}} == *dev* ]]; then echo "Skipping because NPM_CONFIG_INCLUDE includes 'dev'"
   elif [ -n "${NPM_CONFIG_OMIT+x}${npm_config_omit+x}" ] && [[ ${NPM_CONFIG_OMIT:-${npm_config_omit:-}} != *dev* ]]; then
     echo "Skipping because NPM_CONFIG_OMIT does not omit 'dev'"
-  elif [ "$pm" = yarn ] && [ "$(printf '%s' "${YARN_PRODUCTION:-}" | tr 'A-Z' 'a-z')" = false ]; then
+  elif [ "$pm" = yarn ] && [ -z "$pm_berry" ] && [ "$(printf '%s' "${YARN_PRODUCTION:-}" | tr 'A-Z' 'a-z')" = false ]; then
     echo "Skipping because YARN_PRODUCTION is 'false'"
+  elif [ "$pm" = yarn ] && [ -n "$pm_berry" ] && [ "${YARN2_SKIP_PRUNING:-}" = true ]; then
+    echo "Skipping because YARN2_SKIP_PRUNING is 'true'"
   fi
 }
 
@@ -142,7 +145,12 @@ pm_prune() {
       fi
       ;;
     pnpm)
-      pnpm prune --prod --ignore-scripts --config.confirmModulesPurge=false 2>&1 | indent
+      # --ignore-scripts came with pnpm 8.15.6
+      if [ "$(printf '%s\n' 8.15.6 "$pm_version" | sort -V | head -n1)" = 8.15.6 ]; then
+        pnpm prune --prod --ignore-scripts --config.confirmModulesPurge=false 2>&1 | indent
+      else
+        pnpm prune --prod --config.confirmModulesPurge=false 2>&1 | indent
+      fi
       ;;
   esac
 }
