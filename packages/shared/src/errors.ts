@@ -4,6 +4,20 @@
  */
 export const errorStatus = {
   invalid_params: 422,
+  /** A path that does not decode (malformed percent-encoding) or holds control characters. */
+  invalid_path: 400,
+  /** A request body that cannot be read: broken gzip/deflate/br, cut short, a wrong Content-Length. */
+  invalid_body: 400,
+  /** Any other malformed request a library refused (a 4xx it carried without a more precise id). */
+  bad_request: 400,
+  /** NUL, a lone UTF-16 surrogate or (where a field forbids them) control characters in a string. */
+  invalid_characters: 422,
+  /** `__proto__`, `constructor` or `prototype` as a key anywhere in a JSON body. */
+  reserved_key: 422,
+  /** A per-app limit (config vars, domains, drains, collaborators) would be passed. */
+  limit_exceeded: 422,
+  /** A body other than JSON in UTF-8, or a Content-Encoding the API does not decode. */
+  unsupported_media_type: 415,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,

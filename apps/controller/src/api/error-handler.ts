@@ -1,22 +1,34 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, type Logger } from '@paas/shared';
+import { fromLibraryError } from './library-errors.js';
 
-/** The one place errors become HTTP responses: `{ id, message }` with the code's status. */
+/** The request's id: the Request-Id header the first middleware set (a client's safe X-Request-Id, or a fresh one). */
+export function requestIdOf(res: { getHeader(name: string): unknown }): string | undefined {
+  const id = res.getHeader('Request-Id');
+  return typeof id === 'string' ? id : undefined;
+}
+
+/**
+ * The one place errors become HTTP responses: `{ id, message }` with the code's status. Library
+ * errors that carry a 4xx status keep it (library-errors.ts); anything else is a bug: a 500 logged
+ * with the request id, which the answer carries too (header `Request-Id` and `request_id`).
+ */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    let appErr: AppError;
-    if (err instanceof AppError) appErr = err;
-    else if ((err as { type?: string }).type === 'entity.parse.failed') appErr = new AppError('invalid_params', 'request body is not valid JSON');
-    else if ((err as { type?: string }).type === 'entity.too.large') appErr = new AppError('payload_too_large', 'request body is too large (at most 1 MB)');
-    else {
-      log.error({ err, method: req.method, path: req.path }, 'request failed');
-      appErr = new AppError('internal', 'internal error; the platform log has the details');
+    const requestId = requestIdOf(res);
+    let appErr = err instanceof AppError ? err : fromLibraryError(err);
+    if (!appErr) {
+      log.error({ err, method: req.method, path: req.path, requestId }, 'request failed');
+      appErr = new AppError('internal', `internal error; the platform log has the details (request ${requestId ?? 'unknown'})`);
+    } else if (appErr.code === 'internal') {
+      log.error({ err, method: req.method, path: req.path, requestId }, 'request failed');
     }
     if (res.headersSent) {
       res.end();
       return;
     }
-    res.status(appErr.status).json(appErr.toJSON());
+    const body = appErr.status >= 500 && requestId ? { ...appErr.toJSON(), request_id: requestId } : appErr.toJSON();
+    res.status(appErr.status).json(body);
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
+import { pathGuard, queryGuard } from './request-guard.js';
 import { createGitHttp } from '../git/git-http.js';
 import type { ApiContext } from './context.js';
 import { requireUser } from './auth.js';
@@ -33,7 +34,9 @@ export function createHttpApp(ctx: ApiContext): Express {
       (err: unknown) => next(err),
     );
   });
-  app.use(express.json({ limit: '1mb' }));
+  // Before authentication: a path that does not decode is a 400, and no NUL or control character in
+  // a path or query reaches a handler (request-guard.ts). Bodies are read per route (json-body.ts).
+  app.use(pathGuard, queryGuard);
   // The route table's routes authenticate and authorise themselves by the policy (auth/policy.ts).
   app.use(routes.router(ctx.tokens, ctx.pool, ctx.hookToken));
   app.locals['routes'] = routes;

@@ -25,7 +25,8 @@ export const nextCursorHeader = 'Next-Cursor';
 export function cursorValue(query: { cursor?: string | undefined }): string | undefined {
   if (query.cursor === undefined || query.cursor === '') return undefined;
   const value = Buffer.from(query.cursor, 'base64url').toString('utf8');
-  if (!value || Buffer.from(value, 'utf8').toString('base64url') !== query.cursor) {
+  // The round trip refuses bytes that are not UTF-8; a NUL or control character never names a position.
+  if (!value || /[\u0000-\u001f\u007f]/.test(value) || Buffer.from(value, 'utf8').toString('base64url') !== query.cursor) {
     throw new AppError('invalid_params', 'cursor: is not a cursor from a Next-Cursor header');
   }
   return value;

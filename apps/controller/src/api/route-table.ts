@@ -8,6 +8,7 @@ import type { AppRow } from '../db/apps.js';
 import type { Queryable } from '../db/queryable.js';
 import type { User } from '../db/users.js';
 import { appAllowed, authorize, currentUser, loadApp, requireUser, tokenFrom } from './auth.js';
+import { jsonBody } from './json-body.js';
 import { validate } from './validate.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -91,7 +92,8 @@ export class RouteTable {
       next(new AppError('unauthorized', 'this endpoint is for the platform git hooks'));
     };
     for (const spec of this.specs) {
-      const handlers: RequestHandler[] = [];
+      // A route with a body schema reads a JSON body (415 for anything else), before authentication.
+      const handlers: RequestHandler[] = spec.body ? [jsonBody] : [];
       if (spec.action === 'hook') handlers.push(authenticateHook);
       else if (isAppAction(spec.action)) handlers.push(authenticateWithApp);
       else if (spec.action !== 'public') handlers.push(authenticate);

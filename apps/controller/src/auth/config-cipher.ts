@@ -3,6 +3,8 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 const version = 1;
 const ivLength = 12;
 const tagLength = 16;
+/** Bytes a sealed value holds besides its plaintext (version, IV, tag): AES-GCM adds no padding. */
+export const sealedOverhead = 1 + ivLength + tagLength;
 
 /**
  * Encrypts config vars at rest: AES-256-GCM with a key derived (HKDF-SHA256) from the platform

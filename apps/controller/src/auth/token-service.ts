@@ -57,9 +57,10 @@ export class TokenService {
   }
 
   /** A new API token and its record; the token itself is shown once and only its hash is kept. */
-  async issueApiToken(userId: string, description: string): Promise<{ token: string; authorization: ApiTokenRow }> {
+  /** A new API token; given a transaction (`db`), it exists only once that commits. */
+  async issueApiToken(userId: string, description: string, db: Queryable = this.db): Promise<{ token: string; authorization: ApiTokenRow }> {
     const token = apiTokenPrefix + randomBytes(32).toString('base64url');
-    const authorization = await insertApiToken(this.db, userId, hashToken(token), description);
+    const authorization = await insertApiToken(db, userId, hashToken(token), description);
     return { token, authorization };
   }
 

@@ -79,3 +79,11 @@ export async function nextReleaseVersion(db: Queryable, appId: string): Promise<
   );
   return rows[0]!.release_seq;
 }
+
+/**
+ * Locks the app's row until the transaction ends: changes counted against a per-app limit (domains,
+ * collaborators, config vars) are then serialised per app.
+ */
+export async function lockAppRow(tx: Queryable, appId: string): Promise<void> {
+  await tx.query('SELECT 1 FROM apps WHERE id = $1 FOR UPDATE', [appId]);
+}

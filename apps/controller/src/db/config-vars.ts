@@ -1,4 +1,4 @@
-import { configVarContext, releaseConfigContext, type ConfigCipher } from '../auth/config-cipher.js';
+import { configVarContext, releaseConfigContext, sealedOverhead, type ConfigCipher } from '../auth/config-cipher.js';
 import type { Queryable } from './queryable.js';
 
 /** An app's config vars, decrypted. */
@@ -8,6 +8,16 @@ export async function getConfigVars(db: Queryable, cipher: ConfigCipher, appId: 
     [appId],
   );
   return Object.fromEntries(rows.map((r) => [r.key, cipher.decrypt(r.value_enc, configVarContext(appId, r.key))]));
+}
+
+/** How many config vars the app has, and the UTF-8 bytes of their names and values together. */
+export async function configVarTotals(db: Queryable, appId: string): Promise<{ count: number; bytes: number }> {
+  const { rows } = await db.query<{ count: number; bytes: number }>(
+    `SELECT count(*)::int AS count, coalesce(sum(octet_length(key) + octet_length(value_enc) - $2), 0)::int AS bytes
+     FROM config_vars WHERE app_id = $1`,
+    [appId, sealedOverhead],
+  );
+  return rows[0] ?? { count: 0, bytes: 0 };
 }
 
 /** Sets (string) and unsets (null) keys in one statement each; values are stored encrypted. */

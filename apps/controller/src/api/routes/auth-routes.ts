@@ -4,7 +4,10 @@ import { verifyPassword } from '../../auth/passwords.js';
 import { deleteApiToken, findUserByEmail, listApiTokens } from '../../db/users.js';
 import type { ApiContext } from '../context.js';
 import { clientIp, requester, tokenFrom } from '../auth.js';
+import { inTransaction } from '../../db/queryable.js';
+import { tokenDescriptionMax } from '../input-limits.js';
 import type { RouteTable } from '../route-table.js';
+import { singleLineText } from '../text-rules.js';
 import { accountSchema, authorizationSchema, sessionSchema } from '../schemas.js';
 import { accountJson, authorizationJson } from '../serializers.js';
 
@@ -15,7 +18,9 @@ const loginBody = z.object({
 const logoutSchema = z.object({
   revoked: z.enum(['session', 'all_sessions', 'none']).describe('this session; all your sessions (a token from before session ids); none (an API token)'),
 });
-const authorizationBody = z.object({ description: z.string().max(200).default('').describe('What the token is for, e.g. ci') });
+const authorizationBody = z.object({
+  description: singleLineText(tokenDescriptionMax).default('').describe(`What the token is for, e.g. ci (at most ${tokenDescriptionMax} characters, no control characters)`),
+});
 
 /** Sessions (`paas login`), the account, and its API tokens (`paas authorizations`). */
 export function authRoutes(table: RouteTable, ctx: ApiContext): void {
@@ -91,8 +96,13 @@ export function authRoutes(table: RouteTable, ctx: ApiContext): void {
     status: 201,
     response: authorizationSchema,
     handler: async ({ user, body, req }) => {
-      const { token, authorization } = await ctx.tokens.issueApiToken(user.id, body.description);
-      await ctx.access.audit.record({ ...requester(req), action: 'authorization.create', details: { id: authorization.id, description: body.description } });
+      // The token and its audit event commit together: a token whose event cannot be written is never issued.
+      const { token, authorization } = await inTransaction(ctx.pool, async (tx) => {
+        const issued = await ctx.tokens.issueApiToken(user.id, body.description, tx);
+        const details = { id: issued.authorization.id, description: body.description };
+        await ctx.access.audit.record({ ...requester(req), action: 'authorization.create', details }, tx);
+        return issued;
+      });
       return authorizationJson(authorization, token);
     },
   });
@@ -107,9 +117,12 @@ export function authRoutes(table: RouteTable, ctx: ApiContext): void {
     response: authorizationSchema,
     handler: async ({ user, req, params }) => {
       const id = params['authorization'] ?? '';
-      const revoked = await deleteApiToken(ctx.pool, user.id, id);
-      if (!revoked) throw new AppError('authorization_not_found', `you have no authorization ${id}`);
-      await ctx.access.audit.record({ ...requester(req), action: 'authorization.revoke', details: { id, description: revoked.description } });
+      const revoked = await inTransaction(ctx.pool, async (tx) => {
+        const row = await deleteApiToken(tx, user.id, id);
+        if (!row) throw new AppError('authorization_not_found', `you have no authorization ${id}`);
+        await ctx.access.audit.record({ ...requester(req), action: 'authorization.revoke', details: { id, description: row.description } }, tx);
+        return row;
+      });
       return authorizationJson(revoked);
     },
   });

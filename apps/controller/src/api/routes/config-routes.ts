@@ -1,22 +1,41 @@
 import { z } from 'zod';
-import { getConfigVars, updateConfigVars } from '../../db/config-vars.js';
+import { AppError } from '@paas/shared';
+import { lockAppRow } from '../../db/apps.js';
+import { configVarTotals, getConfigVars, updateConfigVars } from '../../db/config-vars.js';
+import { inTransaction } from '../../db/queryable.js';
 import type { ApiContext } from '../context.js';
 import { requester } from '../auth.js';
+import { configKeyMax, configTotalBytesMax, configValueMax, configVarsMax } from '../input-limits.js';
 import type { RouteTable } from '../route-table.js';
 import { configVarsSchema } from '../schemas.js';
+import { controlCharactersButTabAndNewline, invalidCharactersIssue } from '../text-rules.js';
 
 const configKey = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const reserved = new Set(['PORT', 'DYNO']);
+const configValue = z
+  .string()
+  .max(configValueMax)
+  .refine((v) => !controlCharactersButTabAndNewline.test(v), {
+    message: 'must not contain control characters other than tab and newline',
+    params: invalidCharactersIssue,
+  });
 const patchBody = z
-  .record(z.string().max(32_768).nullable())
+  .record(configValue.nullable())
   .superRefine((vars, ctx) => {
-    for (const key of Object.keys(vars)) {
-      if (!configKey.test(key) || key.length > 200) ctx.addIssue({ code: 'custom', path: [key], message: 'config var names are letters, digits and underscores, not starting with a digit' });
-      else if (reserved.has(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'is set by the platform and cannot be changed' });
+    const keys = Object.keys(vars);
+    if (keys.length > configVarsMax) ctx.addIssue({ code: 'custom', path: [], message: `at most ${configVarsMax} config vars per app` });
+    for (const key of keys) {
+      if (!configKey.test(key) || key.length > configKeyMax) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `config var names are letters, digits and underscores, not starting with a digit, at most ${configKeyMax} characters` });
+      } else if (reserved.has(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'is set by the platform and cannot be changed' });
     }
-    if (Object.keys(vars).length === 0) ctx.addIssue({ code: 'custom', path: [], message: 'no config vars given' });
+    if (keys.length === 0) ctx.addIssue({ code: 'custom', path: [], message: 'no config vars given' });
   })
-  .describe('Names to values; null unsets a name');
+  .describe(
+    `Names to values; null unsets a name. Names match [A-Za-z_][A-Za-z0-9_]* (at most ${configKeyMax} characters); values hold at most ` +
+      `${configValueMax} characters, tabs and newlines but no other control character; an app has at most ${configVarsMax} config vars ` +
+      `of ${configTotalBytesMax} bytes in all (422 limit_exceeded)`,
+  );
 
 export function configRoutes(table: RouteTable, ctx: ApiContext): void {
   table.add({
@@ -39,11 +58,26 @@ export function configRoutes(table: RouteTable, ctx: ApiContext): void {
     example: { GREETING: 'hello', DEBUG: null },
     response: configVarsSchema,
     handler: async ({ app, user, body: changes, req, res }) => {
-      await updateConfigVars(ctx.pool, ctx.access.cipher, app.id, changes);
       const set = Object.keys(changes).filter((k) => changes[k] !== null);
       const unset = Object.keys(changes).filter((k) => changes[k] === null);
-      // Keys only: values never reach the audit log.
-      await ctx.access.audit.record({ ...requester(req), action: 'config.update', app: app.name, details: { set, unset } });
+      // The change, its limits and its audit event (keys only: values never reach the audit log) in
+      // one transaction, under the app's lock.
+      await inTransaction(ctx.pool, async (tx) => {
+        await lockAppRow(tx, app.id);
+        await updateConfigVars(tx, ctx.access.cipher, app.id, changes);
+        const totals = await configVarTotals(tx, app.id);
+        if (totals.count > configVarsMax) {
+          throw new AppError('limit_exceeded', `${app.name} would have ${totals.count} config vars; an app may have at most ${configVarsMax}`, {
+            details: { limit: 'config_vars', max: configVarsMax },
+          });
+        }
+        if (totals.bytes > configTotalBytesMax) {
+          throw new AppError('limit_exceeded', `${app.name}'s config vars would hold ${totals.bytes} bytes; at most ${configTotalBytesMax} in all`, {
+            details: { limit: 'config_bytes', max: configTotalBytesMax },
+          });
+        }
+        await ctx.access.audit.record({ ...requester(req), action: 'config.update', app: app.name, details: { set, unset } }, tx);
+      });
       const description = [set.length ? `Set ${set.join(', ')} config vars` : '', unset.length ? `Remove ${unset.join(', ')} config vars` : '']
         .filter(Boolean)
         .join('; ');

@@ -5,6 +5,7 @@ import { deleteHost, findHost, insertHost, listHosts, setHostDraining, type Host
 import { dockerFor } from '../../scheduler/cluster-runtime.js';
 import type { ApiContext } from '../context.js';
 import { currentUser, requester } from '../auth.js';
+import { jsonBody } from '../json-body.js';
 import { validate } from '../validate.js';
 
 const hostName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'host names are lowercase letters, digits and dashes');
@@ -59,7 +60,7 @@ export function hostsRoutes(ctx: ApiContext): Router {
     res.json(rows.map((h) => hostJson(h, procs.filter((p) => p.host === h.name).length)));
   });
 
-  r.post('/hosts', async (req, res) => {
+  r.post('/hosts', jsonBody, async (req, res) => {
     requireAdmin(req);
     const body = validate(addBody, req.body);
     if (await findHost(ctx.pool, body.name)) throw new AppError('name_taken', `a host named ${body.name} exists already`);

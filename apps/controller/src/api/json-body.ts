@@ -1,0 +1,51 @@
+import express, { type RequestHandler } from 'express';
+import { AppError } from '@paas/shared';
+import { checkJsonBody } from './request-guard.js';
+
+/** The most a request body may hold once decoded (gzip, deflate and br bodies are inflated within it). */
+export const bodyLimit = '1mb';
+
+const parseJson = express.json({ limit: bodyLimit, type: () => true, strict: true });
+
+/** Whether the request carries a body: a Transfer-Encoding, or a Content-Length above 0. */
+function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
+  if (headers['transfer-encoding'] !== undefined) return true;
+  const length = headers['content-length'];
+  return length !== undefined && length !== '0';
+}
+
+/** `application/json` or `application/<x>+json`, in UTF-8 (no charset parameter, or utf-8). */
+export function isJsonUtf8(contentType: string): boolean {
+  const [media, ...params] = contentType.split(';');
+  const type = (media ?? '').trim().toLowerCase();
+  if (type !== 'application/json' && !/^application\/[a-z0-9.!#$&^_-]+\+json$/.test(type)) return false;
+  for (const p of params) {
+    const [name, value] = p.split('=', 2).map((x) => x.trim().toLowerCase());
+    if (name === 'charset' && value?.replace(/^"(.*)"$/, '$1') !== 'utf-8') return false;
+  }
+  return true;
+}
+
+/**
+ * Reads a route's JSON body: a body is only accepted as `application/json` in UTF-8 (else 415
+ * unsupported_media_type, so a `text/plain` POST is never read as `{}`); gzip, deflate and br are
+ * inflated (a broken one is 400 invalid_body, another encoding 415); the parsed JSON is then held to
+ * checkJsonBody (no NUL, lone surrogate or reserved key at any depth). Without a body, `req.body`
+ * stays undefined and the route's schema sees `{}`.
+ */
+export const jsonBody: RequestHandler = (req, res, next) => {
+  if (!hasBody(req.headers)) return next();
+  const type = req.headers['content-type'];
+  if (!type || !isJsonUtf8(type)) {
+    return next(new AppError('unsupported_media_type', 'request bodies must be JSON: Content-Type: application/json (UTF-8)'));
+  }
+  parseJson(req, res, (err?: unknown) => {
+    if (err) return next(err);
+    try {
+      checkJsonBody(req.body);
+    } catch (e) {
+      return next(e);
+    }
+    next();
+  });
+};
