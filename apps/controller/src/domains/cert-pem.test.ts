@@ -36,4 +36,16 @@ describe('checkCertPair', () => {
     refused(a.cert, a.key, /^certificate_chain: the certificate expired on/, new Date(Date.now() + 20 * 86_400_000));
     refused(a.cert, a.key, /^certificate_chain: the certificate is not valid before/, new Date(Date.now() - 86_400_000));
   });
+
+  test('a certificate PEM followed by garbage is refused (issue 23), and so is a key with text around it', () => {
+    const refused = (cert: string, key: string, pattern: RegExp) =>
+      assert.throws(() => checkCertPair(cert, key), (err: Error & { code?: string }) => err.code === 'invalid_params' && pattern.test(err.message));
+    refused(`${a.cert}garbage`, a.key, /^certificate_chain: holds text outside its PEM certificates \("garbage"\)/);
+    refused(`junk\n${a.cert}`, a.key, /^certificate_chain: holds text outside/);
+    refused(`${a.cert}\n${a.key}`, a.key, /^certificate_chain: holds text outside/);
+    refused(a.cert, `${a.key}\nmore`, /^private_key: must be one PEM private key and nothing else/);
+    refused(a.cert, `${a.key}${b.key}`, /^private_key: must be one PEM private key/);
+    // Whitespace between and around the blocks is fine.
+    assert.deepEqual(checkCertPair(`\n${a.cert}\n\n`, `${a.key}\n\n`).names, ['www.example.com', '*.example.com']);
+  });
 });

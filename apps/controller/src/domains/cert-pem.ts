@@ -18,6 +18,14 @@ export interface CheckedCert {
 }
 
 const certBlock = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+/** One PEM block of any label (a private key: PRIVATE KEY, RSA PRIVATE KEY, EC PRIVATE KEY, ...). */
+const anyBlock = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/g;
+
+/** The text besides `pattern`'s PEM blocks, cut for a message (empty when there is none). */
+function textOutside(pem: string, pattern: RegExp): string {
+  const rest = pem.replace(pattern, '').trim();
+  return rest.length > 40 ? `${rest.slice(0, 40)}…` : rest;
+}
 
 function invalid(field: string, message: string, cause?: unknown): AppError {
   return new AppError('invalid_params', `${field}: ${message}`, { details: { field }, cause });
@@ -31,6 +39,14 @@ function invalid(field: string, message: string, cause?: unknown): AppError {
 export function checkCertPair(certificateChain: string, privateKey: string, now = new Date()): CheckedCert {
   const blocks = certificateChain.match(certBlock) ?? [];
   if (blocks.length === 0) throw invalid('certificate_chain', 'no PEM certificate (-----BEGIN CERTIFICATE-----) found');
+  // PEM blocks and whitespace only: anything else (garbage after the chain, a pasted key) is refused.
+  if (textOutside(certificateChain, certBlock)) {
+    throw invalid('certificate_chain', `holds text outside its PEM certificates (${JSON.stringify(textOutside(certificateChain, certBlock))}): give the certificates only`);
+  }
+  const keyBlocks = privateKey.match(anyBlock) ?? [];
+  if (keyBlocks.length > 1 || (keyBlocks.length === 1 && textOutside(privateKey, anyBlock))) {
+    throw invalid('private_key', 'must be one PEM private key and nothing else');
+  }
   const certs: X509Certificate[] = [];
   for (const block of blocks) {
     try {
