@@ -29,6 +29,7 @@ import type { AttachedOneOff } from '../runtime/one-off.js';
 import type { ApiContext } from './context.js';
 import { clientIp, loadApp, tokenFrom } from './auth.js';
 import { runBody, runDetails } from './routes/dynos-routes.js';
+import { checkJsonBody, decodePathSegment } from './request-guard.js';
 import { validate } from './validate.js';
 
 type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -141,7 +142,7 @@ function attachListener(ctx: ApiContext): UpgradeListener {
     const token = tokenFrom(req.headers.authorization);
     if (!token) throw new AppError('unauthorized', 'authentication required: run paas login');
     const user = await ctx.tokens.authenticate(token);
-    const app = await loadApp(ctx.pool, user, decodeURIComponent(match[1]!), 'app:run');
+    const app = await loadApp(ctx.pool, user, decodePathSegment(match[1]!), 'app:run');
 
     const length = Number(req.headers['content-length'] ?? 0);
     if (!Number.isInteger(length) || length <= 0) throw new AppError('invalid_params', 'the request needs a JSON body with the command');
@@ -153,6 +154,7 @@ function attachListener(ctx: ApiContext): UpgradeListener {
     } catch {
       throw new AppError('invalid_params', 'request body is not valid JSON');
     }
+    checkJsonBody(json);
     const body = validate(runBody, json);
 
     const sink = new FrameSink(socket);
@@ -163,19 +165,20 @@ function attachListener(ctx: ApiContext): UpgradeListener {
     socket.once('close', () => gone.abort());
     socket.on('error', () => gone.abort());
 
-    const attached = await oneOffs.runAttached(app, { command: body.command, tty: body.tty, ...(body.size ? { size: body.size } : {}) }, {
-      stdin,
-      stdout,
-      stderr,
-      signal: gone.signal,
-    });
-    await ctx.access.audit.record({
-      actor: { id: user.id, email: user.email },
-      ip: clientIp(req),
-      action: 'process.run',
-      app: app.name,
-      details: runDetails(attached.info.name, body.command, true, body.tty),
-    });
+    const request = { command: body.command, tty: body.tty, ...(body.size ? { size: body.size } : {}) };
+    // The audit event commits with the run's start, or the run is stopped and refused.
+    const attached = await oneOffs.runAttached(app, request, { stdin, stdout, stderr, signal: gone.signal }, (tx, process) =>
+      ctx.access.audit.record(
+        {
+          actor: { id: user.id, email: user.email },
+          ip: clientIp(req),
+          action: 'process.run',
+          app: app.name,
+          details: runDetails(process, body.command, true, body.tty),
+        },
+        tx,
+      ),
+    );
     sink.start(
       'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n' +
         `Upgrade: ${attachUpgradeProtocol}\r\n${attachProcessHeader}: ${attached.info.name}\r\n\r\n`,

@@ -11,19 +11,27 @@ const reservedKeys = new Set(['__proto__', 'constructor', 'prototype']);
  * no NUL ever reaches a query.
  */
 export const pathGuard: RequestHandler = (req, _res, next) => {
-  for (const segment of req.path.split('/')) {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(segment);
-    } catch {
-      return next(new AppError('invalid_path', 'the path is not valid percent-encoded UTF-8'));
-    }
-    if (controlCharacters.test(decoded) || hasForbiddenCharacter(decoded)) {
-      return next(new AppError('invalid_path', 'the path must not contain control characters'));
-    }
+  try {
+    for (const segment of req.path.split('/')) decodePathSegment(segment);
+  } catch (err) {
+    return next(err);
   }
   next();
 };
+
+/** One path segment decoded, or 400 invalid_path (malformed percent-encoding, a control character). */
+export function decodePathSegment(segment: string): string {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    throw new AppError('invalid_path', 'the path is not valid percent-encoded UTF-8');
+  }
+  if (controlCharacters.test(decoded) || hasForbiddenCharacter(decoded)) {
+    throw new AppError('invalid_path', 'the path must not contain control characters');
+  }
+  return decoded;
+}
 
 /** Query parameters hold no NUL, lone surrogate or control character (they name things or filter them). */
 export const queryGuard: RequestHandler = (req, _res, next) => {

@@ -5,7 +5,8 @@ import type { AppRow } from '../db/apps.js';
 import { endOneOff, listOneOffRuns, markOneOffStarted, reserveOneOff } from '../db/one-offs.js';
 import type { QuotaService } from '../auth/quota-service.js';
 import { currentRelease } from '../db/releases.js';
-import { isOneOffRunner, type AttachedOneOff, type OneOffIo, type OneOffRunner, type OneOffSpec } from '../runtime/one-off.js';
+import { inTransaction, type Queryable } from '../db/queryable.js';
+import { isOneOffRunner, oneOffType, type AttachedOneOff, type OneOffIo, type OneOffRunner, type OneOffSpec } from '../runtime/one-off.js';
 import type { ProcessInfo, RuntimeBackend } from '../runtime/runtime-backend.js';
 import { containerPort } from './deployer.js';
 
@@ -25,6 +26,9 @@ export interface OneOffRequest {
   tty?: boolean;
   size?: TerminalSize;
 }
+
+/** Writes what records a one-off's start (its audit event) in the transaction that marks it started. */
+export type OneOffRecorder = (tx: Queryable, process: string) => Promise<void>;
 
 /** A reserved one-off that has not started after this long was left by a controller that stopped. */
 const staleReservationSeconds = 600;
@@ -67,13 +71,23 @@ export class OneOffService {
     return this.o.quotas.runOneOff(app.owner_id, (tx) => reserveOneOff(tx, app.id));
   }
 
-  /** Starts the reserved one-off with `start`; a one-off that does not start no longer counts. */
-  private async started<T extends { id: string }>(app: AppRow, index: number, start: () => Promise<T>): Promise<T> {
+  /**
+   * Starts the reserved one-off with `start`; a one-off that does not start no longer counts. Its start
+   * is recorded together with `record` (the audit event) in one transaction; when that fails, the
+   * process is stopped and the run fails: a one-off never runs unrecorded.
+   */
+  private async started<T extends { id: string }>(app: AppRow, index: number, start: () => Promise<T>, record?: OneOffRecorder): Promise<T> {
+    let info: T | undefined;
     try {
-      const info = await start();
-      await markOneOffStarted(this.o.pool, app.id, index, info.id);
+      info = await start();
+      const id = info.id;
+      await inTransaction(this.o.pool, async (tx) => {
+        await markOneOffStarted(tx, app.id, index, id);
+        await record?.(tx, `${oneOffType}.${index}`);
+      });
       return info;
     } catch (err) {
+      if (info) await this.o.runtime.stop(info.id, 0).catch((e: unknown) => this.o.log.warn({ err: e, app: app.name }, 'could not stop an unrecorded one-off'));
       await endOneOff(this.o.pool, app.id, index).catch(() => undefined);
       throw err;
     }
@@ -102,20 +116,25 @@ export class OneOffService {
     };
   }
 
-  async runDetached(app: AppRow, req: OneOffRequest): Promise<ProcessInfo> {
+  async runDetached(app: AppRow, req: OneOffRequest, record?: OneOffRecorder): Promise<ProcessInfo> {
     const spec = await this.spec(app, { ...req, tty: false });
-    const info = await this.started(app, spec.index, () => this.runner().runDetached(spec));
+    const info = await this.started(app, spec.index, () => this.runner().runDetached(spec), record);
     this.o.log.info({ app: app.name, release: spec.release, process: info.name, host: info.host }, 'one-off started (detached)');
     return info;
   }
 
   /** Starts an attached one-off: rejects (before anything ran) when it cannot. */
-  async runAttached(app: AppRow, req: OneOffRequest, io: OneOffIo): Promise<AttachedOneOff> {
+  async runAttached(app: AppRow, req: OneOffRequest, io: OneOffIo, record?: OneOffRecorder): Promise<AttachedOneOff> {
     const spec = await this.spec(app, req);
-    const attached = await this.started(app, spec.index, async () => {
-      const a = await this.runner().runAttached(spec, io);
-      return Object.assign(a, { id: a.info.id });
-    });
+    const attached = await this.started(
+      app,
+      spec.index,
+      async () => {
+        const a = await this.runner().runAttached(spec, io);
+        return Object.assign(a, { id: a.info.id });
+      },
+      record,
+    );
     const log = this.o.log.child({ app: app.name, release: spec.release, process: attached.info.name, host: attached.info.host });
     log.info({ tty: spec.tty }, 'one-off started (attached)');
     const ended = (): Promise<void> =>

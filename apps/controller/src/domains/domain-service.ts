@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { AppError, hostnameRule, isValidHostname, normalizeHostname } from '@paas/shared';
-import type { AppRow } from '../db/apps.js';
+import { lockAppRow, type AppRow } from '../db/apps.js';
 import { deleteDomain, insertDomain, listDomains } from '../db/domains.js';
-import { isUniqueViolation } from '../db/queryable.js';
+import { inTransaction, isUniqueViolation, type Queryable } from '../db/queryable.js';
+import { domainsPerAppMax } from '../api/input-limits.js';
 
 /** A domain as the API shows it (Heroku's shape). */
 export interface DomainJson {
@@ -45,7 +46,11 @@ export class DomainService {
     ];
   }
 
-  async add(app: AppRow, input: string): Promise<DomainJson> {
+  /**
+   * Adds a custom domain: at most `domainsPerAppMax` per app (422 limit_exceeded), counted under the
+   * app's row lock. `record` (the audit event) runs in the same transaction: no domain without it.
+   */
+  async add(app: AppRow, input: string, record?: (tx: Queryable, hostname: string) => Promise<void>): Promise<DomainJson> {
     const hostname = normalizeHostname(input);
     if (!isValidHostname(hostname)) throw new AppError('invalid_params', `hostname: ${hostnameRule}`, { details: { field: 'hostname' } });
     const platform = this.o.platformDomain;
@@ -57,7 +62,17 @@ export class DomainService {
     }
     let row;
     try {
-      row = await insertDomain(this.o.pool, app.id, hostname);
+      row = await inTransaction(this.o.pool, async (tx) => {
+        await lockAppRow(tx, app.id);
+        if ((await listDomains(tx, app.id)).length >= domainsPerAppMax) {
+          throw new AppError('limit_exceeded', `${app.name} has ${domainsPerAppMax} custom domains already, the most an app may have`, {
+            details: { limit: 'domains', max: domainsPerAppMax },
+          });
+        }
+        const inserted = await insertDomain(tx, app.id, hostname);
+        await record?.(tx, inserted.hostname);
+        return inserted;
+      });
     } catch (err) {
       if (isUniqueViolation(err)) throw new AppError('name_taken', `${hostname} is already a domain of an app`, { details: { field: 'hostname' } });
       throw err;

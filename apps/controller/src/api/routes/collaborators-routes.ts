@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { AppError } from '@paas/shared';
 import { addCollaborator, listCollaborators, removeCollaborator } from '../../db/collaborators.js';
 import { findUserByIdOrEmail } from '../../db/users.js';
-import type { AppRow } from '../../db/apps.js';
+import { lockAppRow, type AppRow } from '../../db/apps.js';
+import { inTransaction } from '../../db/queryable.js';
+import { collaboratorsPerAppMax } from '../input-limits.js';
 import type { ApiContext } from '../context.js';
 import { requester } from '../auth.js';
 import type { RouteTable } from '../route-table.js';
@@ -34,7 +36,7 @@ export function collaboratorsRoutes(table: RouteTable, ctx: ApiContext): void {
     path: '/apps/:app/collaborators',
     action: 'app:collaborators:manage',
     tag: 'access',
-    summary: 'Add a collaborator (owner or admin)',
+    summary: `Add a collaborator (owner or admin; at most ${collaboratorsPerAppMax} per app, 422 limit_exceeded)`,
     body: addBody,
     example: { user: 'bob@example.com' },
     status: 201,
@@ -43,9 +45,19 @@ export function collaboratorsRoutes(table: RouteTable, ctx: ApiContext): void {
       const user = await findUserByIdOrEmail(ctx.pool, body.user);
       if (!user) throw new AppError('user_not_found', `there is no user ${body.user}`, { details: { field: 'user' } });
       if (user.id === app.owner_id) throw new AppError('invalid_params', `user: ${user.email} owns ${app.name} already`);
-      const added = await addCollaborator(ctx.pool, app.id, user.id);
-      if (!added) throw new AppError('invalid_params', `user: ${user.email} is a collaborator on ${app.name} already`);
-      await ctx.access.audit.record({ ...requester(req), action: 'collaborator.add', app: app.name, targetUser: user.email });
+      // Counted under the app's lock; the audit event commits with the change.
+      const added = await inTransaction(ctx.pool, async (tx) => {
+        await lockAppRow(tx, app.id);
+        if ((await listCollaborators(tx, app.id)).length >= collaboratorsPerAppMax) {
+          throw new AppError('limit_exceeded', `${app.name} has ${collaboratorsPerAppMax} collaborators already, the most an app may have`, {
+            details: { limit: 'collaborators', max: collaboratorsPerAppMax },
+          });
+        }
+        const row = await addCollaborator(tx, app.id, user.id);
+        if (!row) throw new AppError('invalid_params', `user: ${user.email} is a collaborator on ${app.name} already`);
+        await ctx.access.audit.record({ ...requester(req), action: 'collaborator.add', app: app.name, targetUser: user.email }, tx);
+        return row;
+      });
       return collaboratorJson(app, added, 'collaborator');
     },
   });
@@ -66,8 +78,10 @@ export function collaboratorsRoutes(table: RouteTable, ctx: ApiContext): void {
         if (user?.id === app.owner_id) throw new AppError('invalid_params', `${user.email} owns ${app.name}: the owner cannot be removed`);
         throw new AppError('collaborator_not_found', `${name} is not a collaborator on ${app.name}`);
       }
-      await removeCollaborator(ctx.pool, app.id, user.id);
-      await ctx.access.audit.record({ ...requester(req), action: 'collaborator.remove', app: app.name, targetUser: user.email });
+      await inTransaction(ctx.pool, async (tx) => {
+        await removeCollaborator(tx, app.id, user.id);
+        await ctx.access.audit.record({ ...requester(req), action: 'collaborator.remove', app: app.name, targetUser: user.email }, tx);
+      });
       return collaboratorJson(app, entry, 'collaborator');
     },
   });

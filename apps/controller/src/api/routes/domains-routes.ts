@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ApiContext } from '../context.js';
 import { requester } from '../auth.js';
+import { domainsPerAppMax } from '../input-limits.js';
 import type { RouteTable } from '../route-table.js';
 import type { CertJson } from '../../domains/cert-service.js';
 
@@ -51,15 +52,15 @@ export function domainsRoutes(table: RouteTable, ctx: ApiContext): void {
     path: '/apps/:app/domains',
     action: 'app:domains',
     tag: 'domains',
-    summary: 'Add a custom domain (409 name_taken when another app has it); the route is live when this answers',
+    summary: `Add a custom domain (409 name_taken when another app has it; at most ${domainsPerAppMax} per app, 422 limit_exceeded); the route is live when this answers`,
     body: addDomainBody,
     example: { hostname: 'www.example.com' },
     status: 201,
     response: domainSchema,
     handler: async ({ app, body, req }) => {
-      const domain = await ctx.domains.add(app, body.hostname);
-      await ctx.access.audit.record({ ...requester(req), action: 'domain.add', app: app.name, details: { hostname: domain.hostname } });
-      return domain;
+      return ctx.domains.add(app, body.hostname, (tx, hostname) =>
+        ctx.access.audit.record({ ...requester(req), action: 'domain.add', app: app.name, details: { hostname } }, tx),
+      );
     },
   });
 

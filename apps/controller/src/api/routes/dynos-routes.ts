@@ -109,8 +109,10 @@ export function dynosRoutes(table: RouteTable, ctx: ApiContext): void {
       if (body.attach) {
         throw new AppError('invalid_params', 'attach: an attached run needs the connection upgraded (Connection: Upgrade, Upgrade: tcp); paas run does this');
       }
-      const info = await oneOffs.runDetached(app, { command: body.command });
-      await ctx.access.audit.record({ ...requester(req), action: 'process.run', app: app.name, details: runDetails(info.name, body.command, false) });
+      // The audit event commits with the run's start, or the run is stopped and fails.
+      const info = await oneOffs.runDetached(app, { command: body.command }, (tx, process) =>
+        ctx.access.audit.record({ ...requester(req), action: 'process.run', app: app.name, details: runDetails(process, body.command, false) }, tx),
+      );
       return dynoJson(info);
     },
   });

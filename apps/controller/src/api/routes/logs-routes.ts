@@ -11,9 +11,9 @@ import { isStreamId } from '../../logs/log-store.js';
 import { streamLogs } from '../../logs/log-tail.js';
 import type { ApiContext } from '../context.js';
 import { requester } from '../auth.js';
+import { drainsPerAppMax as maxDrainsPerApp } from '../input-limits.js';
 import type { RouteTable } from '../route-table.js';
 
-const maxDrainsPerApp = 10;
 
 const logsQuery = z.object({
   lines: z.coerce.number().int().min(1).max(10_000).default(100).describe('History lines before the tail (default 100)'),
@@ -141,7 +141,7 @@ export function logsRoutes(table: RouteTable, ctx: ApiContext): void {
       const forbidden = isIP(host) && !logs.drainsMayUseLoopback ? forbiddenDrainAddress(host) : undefined;
       if (forbidden) throw new AppError('invalid_params', `url: ${forbidden}, which drains may not reach`);
       if ((await countLogDrains(ctx.pool, app.id)) >= maxDrainsPerApp) {
-        throw new AppError('invalid_params', `url: ${app.name} has ${maxDrainsPerApp} drains already, the most an app may have`);
+        throw new AppError('limit_exceeded', `${app.name} has ${maxDrainsPerApp} drains already, the most an app may have`, { details: { limit: 'drains', max: maxDrainsPerApp } });
       }
       let drain: LogDrainRow;
       try {
