@@ -18,6 +18,8 @@ export const controlCharactersButTabAndNewline = /[\u0000-\u0008\u000b-\u001f\u0
 
 /** The zod issue params that make validate() answer 422 invalid_characters rather than invalid_params. */
 export const invalidCharactersIssue = { id: 'invalid_characters' } as const;
+/** The zod issue params that make validate() answer 422 limit_exceeded. */
+export const limitExceededIssue = { id: 'limit_exceeded' } as const;
 
 /**
  * A one-line text shown back to users (a token description): printable characters only, at most

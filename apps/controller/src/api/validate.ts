@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { AppError } from '@paas/shared';
-import { invalidCharactersIssue } from './text-rules.js';
+import { invalidCharactersIssue, limitExceededIssue } from './text-rules.js';
 
 /**
  * Parses a request body (or query) with a zod schema; a bad one is a 422 naming the field, e.g.
@@ -12,6 +12,7 @@ export function validate<S extends z.ZodTypeAny>(schema: S, body: unknown, where
   const issue = result.error.issues[0]!;
   const field = issue.path.join('.');
   const message = where === 'query' && field === '' ? `query: ${issue.message}` : field ? `${field}: ${issue.message}` : issue.message;
-  const code = (issue as { params?: { id?: unknown } }).params?.id === invalidCharactersIssue.id ? 'invalid_characters' : 'invalid_params';
+  const id = (issue as { params?: { id?: unknown } }).params?.id;
+  const code = id === invalidCharactersIssue.id || id === limitExceededIssue.id ? id : 'invalid_params';
   throw new AppError(code, message, { details: { field: field || undefined } });
 }

@@ -8,7 +8,7 @@ import { requester } from '../auth.js';
 import { configKeyMax, configTotalBytesMax, configValueMax, configVarsMax } from '../input-limits.js';
 import type { RouteTable } from '../route-table.js';
 import { configVarsSchema } from '../schemas.js';
-import { controlCharactersButTabAndNewline, invalidCharactersIssue } from '../text-rules.js';
+import { controlCharactersButTabAndNewline, invalidCharactersIssue, limitExceededIssue } from '../text-rules.js';
 
 const configKey = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const reserved = new Set(['PORT', 'DYNO']);
@@ -23,7 +23,7 @@ const patchBody = z
   .record(configValue.nullable())
   .superRefine((vars, ctx) => {
     const keys = Object.keys(vars);
-    if (keys.length > configVarsMax) ctx.addIssue({ code: 'custom', path: [], message: `at most ${configVarsMax} config vars per app` });
+    if (keys.length > configVarsMax) ctx.addIssue({ code: 'custom', path: [], message: `at most ${configVarsMax} config vars per app`, params: limitExceededIssue });
     for (const key of keys) {
       if (!configKey.test(key) || key.length > configKeyMax) {
         ctx.addIssue({ code: 'custom', path: [key], message: `config var names are letters, digits and underscores, not starting with a digit, at most ${configKeyMax} characters` });
