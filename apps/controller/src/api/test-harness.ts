@@ -29,6 +29,7 @@ import { DomainService } from '../domains/domain-service.js';
 import { CertService } from '../domains/cert-service.js';
 import type { HttpCheck } from '../deploy/probe.js';
 import type { RuntimeBackend } from '../runtime/runtime-backend.js';
+import type { RetryOptions } from '../runtime/transient-retry.js';
 
 /** A controller HTTP app over a real PostgreSQL database, with the in-memory runtime and route store. */
 export interface ApiHarness {
@@ -67,6 +68,8 @@ export interface ApiHarnessOptions {
   stopGraceSeconds?: number;
   /** PostgreSQL connections (default 10; main.ts uses 20). */
   poolMax?: number;
+  /** How the deployer tries transient engine errors again (default: the deployer's own). */
+  engineRetry?: RetryOptions;
   /** PAAS_DEFAULT_MEMORY_MB: the limit of processes without one (within the owner's quota); default none. */
   defaultMemoryMb?: number;
 }
@@ -103,6 +106,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     bootTimeoutMs: 1000,
     stopGraceSeconds: options.stopGraceSeconds ?? 0,
     cipher: access.cipher,
+    ...(options.engineRetry ? { engineRetry: options.engineRetry } : {}),
     events: logs.events,
     ...(options.defaultMemoryMb !== undefined
       ? { defaultMemoryMb: (quotaMb: number | null) => access.quotas.processMemory(quotaMb, options.defaultMemoryMb!) }

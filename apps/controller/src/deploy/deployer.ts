@@ -7,6 +7,7 @@ import { setReleaseStatus, type ReleaseRow } from '../db/releases.js';
 import { getQuotaOverrides } from '../db/quotas.js';
 import { reconcileReads, reconcileState, type ReconcileState } from '../db/reconcile-state.js';
 import { isDrainAware, startAll, type ProcessInfo, type ProcessSpec, type RuntimeBackend } from '../runtime/runtime-backend.js';
+import { isTransientEngineError, retryTransient, type RetryOptions } from '../runtime/transient-retry.js';
 import type { AppLocks } from './app-lock.js';
 import { CoalescedPasses } from './coalesced-passes.js';
 import { httpCheck, type HttpCheck, type Probe } from './probe.js';
@@ -17,6 +18,8 @@ import type { ImageRetention } from './image-retention.js';
 
 export interface DeployerOptions {
   pool: pg.Pool;
+  /** How engine calls that failed transiently are tried again (destroy); tests shorten the waits. */
+  engineRetry?: RetryOptions;
   runtime: RuntimeBackend;
   routes: RoutePublisher;
   locks: AppLocks;
@@ -311,13 +314,30 @@ export class Deployer {
     }
   }
 
-  /** Stops every process of the app and removes its route, images and build cache. */
+  /**
+   * Stops every process of the app and removes its route, images and build cache. The engine's
+   * transient errors (its removal race, a 5xx, a timeout) are tried again with backoff; when they
+   * persist, 503 unavailable (retryable). Every step tolerates having been done: destroy again after
+   * a failure finishes the job.
+   */
   async destroy(app: AppRow): Promise<void> {
+    const retry: RetryOptions = {
+      onRetry: (err, attempt, delayMs) => this.o.log.warn({ app: app.name, err, attempt, delayMs }, 'engine error while destroying an app; trying again'),
+      ...this.o.engineRetry,
+    };
     await this.o.locks.with(app.id, async () => {
-      const procs = await this.o.runtime.list({ app: app.name });
-      await this.o.routes.remove(app.name);
-      await Promise.all(procs.map((p) => this.o.runtime.stop(p.id, 0)));
-      await this.o.runtime.removeAppResources(app.name);
+      try {
+        const procs = await retryTransient(() => this.o.runtime.list({ app: app.name }), retry);
+        await this.o.routes.remove(app.name);
+        await Promise.all(procs.map((p) => retryTransient(() => this.o.runtime.stop(p.id, 0), retry)));
+        await retryTransient(() => this.o.runtime.removeAppResources(app.name), retry);
+      } catch (err) {
+        if (!isTransientEngineError(err)) throw err;
+        throw new AppError('unavailable', `the container engine did not finish removing ${app.name}'s processes (${(err as Error).message}); try again`, {
+          retryable: true,
+          cause: err,
+        });
+      }
     });
   }
 }
