@@ -67,6 +67,18 @@ describe('audit events commit with their change', () => {
     assert.equal(await count('SELECT count(*)::int AS n FROM collaborators WHERE app_id = $1', [shop.id]), 0);
   });
 
+  test('a user is not created, disabled or enabled without the audit event', async () => {
+    await refuse('user.create');
+    await refuse('user.disable');
+    const root = await h.user('root@example.com', 'admin');
+    const users = await count('SELECT count(*)::int AS n FROM users');
+    const created = await request(h.app).post('/admin/users').set(as(root)).send({ email: 'new@example.com', password: 'a long password' });
+    assert.equal(created.status, 500);
+    assert.equal(await count('SELECT count(*)::int AS n FROM users'), users);
+    assert.equal((await request(h.app).post('/admin/users/bob@example.com/disable').set(as(root))).status, 500);
+    assert.equal(await count("SELECT count(*)::int AS n FROM users WHERE email = 'bob@example.com' AND disabled_at IS NULL"), 1);
+  });
+
   test('a one-off (process.run) whose audit event cannot be written is stopped and the run fails', async () => {
     await refuse('process.run');
     const res = await request(h.app).post('/apps/shop/dynos').set(as(alice)).send({ command: 'node migrate.js' });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '@paas/shared';
 import { hashPassword } from '../../auth/passwords.js';
-import { isUniqueViolation } from '../../db/queryable.js';
+import { inTransaction, isUniqueViolation } from '../../db/queryable.js';
 import { createUser, findUserByIdOrEmail, listUsers, setUserDisabled, type User } from '../../db/users.js';
 import type { ApiContext } from '../context.js';
 import { requester } from '../auth.js';
@@ -69,14 +69,19 @@ export function adminRoutes(table: RouteTable, ctx: ApiContext): void {
     status: 201,
     response: userSchema,
     handler: async ({ body, req }) => {
+      const hash = await hashPassword(body.password);
       let user: User;
       try {
-        user = await createUser(ctx.pool, body.email, await hashPassword(body.password), body.admin ? 'admin' : 'user');
+        // The account and its audit event commit together.
+        user = await inTransaction(ctx.pool, async (tx) => {
+          const created = await createUser(tx, body.email, hash, body.admin ? 'admin' : 'user');
+          await ctx.access.audit.record({ ...requester(req), action: 'user.create', targetUser: created.email, details: { role: created.role } }, tx);
+          return created;
+        });
       } catch (err) {
         if (isUniqueViolation(err)) throw new AppError('name_taken', `email: ${body.email.toLowerCase()} has an account already`);
         throw err;
       }
-      await ctx.access.audit.record({ ...requester(req), action: 'user.create', targetUser: user.email, details: { role: user.role } });
       return userJson(user);
     },
   });
@@ -95,8 +100,11 @@ export function adminRoutes(table: RouteTable, ctx: ApiContext): void {
       handler: async ({ req, user: admin, params }) => {
         const user = await loadUser(params['user']);
         if (disabled && user.id === admin.id) throw new AppError('invalid_params', 'you cannot disable your own account');
-        const updated = (await setUserDisabled(ctx.pool, user.id, disabled))!;
-        await ctx.access.audit.record({ ...requester(req), action: disabled ? 'user.disable' : 'user.enable', targetUser: user.email });
+        const updated = await inTransaction(ctx.pool, async (tx) => {
+          const row = (await setUserDisabled(tx, user.id, disabled))!;
+          await ctx.access.audit.record({ ...requester(req), action: disabled ? 'user.disable' : 'user.enable', targetUser: user.email }, tx);
+          return row;
+        });
         return userJson(updated);
       },
     });
