@@ -67,4 +67,42 @@ describe('bad input, route by route', () => {
     }
     assert.deepEqual(await snapshot(), before, 'nothing was stored');
   });
+
+  test('issue 23 on every route: undecodable or NUL path parameters, NUL and lone surrogates in bodies, bodies that are not JSON and broken encodings are 4xx with a stable id, never 500', async () => {
+    const before = await snapshot();
+    const all = routes();
+    const paramRoutes = all.filter((s) => s.path.includes(':'));
+    assert.ok(paramRoutes.length > 20);
+    for (const spec of paramRoutes) {
+      for (const bad of ['%ff', '%00', 'a%00b', '%e0%a4', '%1b[2J']) {
+        const path = spec.path.replace(/:(\w+)/g, () => bad);
+        const res = await request(h.app)[spec.method](path).set(as(admin));
+        const name = `${spec.method.toUpperCase()} ${path}`;
+        assert.equal(res.status, 400, `${name}: ${res.status} ${JSON.stringify(res.body)}`);
+        assert.equal(res.body.id, 'invalid_path', name);
+      }
+    }
+    const withBody = all.filter((s) => s.body !== undefined && s.method !== 'get');
+    for (const spec of withBody) {
+      const path = fill(spec.path);
+      const name = `${spec.method.toUpperCase()} ${spec.path}`;
+      const example = JSON.stringify(spec.example ?? {});
+      for (const [what, type, encoding, body, status, id] of [
+        ['text/plain', 'text/plain', undefined, example, 415, 'unsupported_media_type'],
+        ['latin1', 'application/json; charset=iso-8859-1', undefined, example, 415, 'unsupported_media_type'],
+        ['broken gzip', 'application/json', 'gzip', 'not gzip', 400, 'invalid_body'],
+        ['unknown encoding', 'application/json', 'zstd', example, 415, 'unsupported_media_type'],
+        ['a NUL', 'application/json', undefined, '{"x": "\\u0000"}', 422, 'invalid_characters'],
+        ['a lone surrogate', 'application/json', undefined, '{"x": ["\\ud800"]}', 422, 'invalid_characters'],
+        ['__proto__', 'application/json', undefined, '{"__proto__": {"admin": true}}', 422, 'reserved_key'],
+      ] as const) {
+        let req = request(h.app)[spec.method](path).set(as(admin)).set('content-type', type);
+        if (encoding) req = req.set('content-encoding', encoding);
+        const res = await req.send(body);
+        assert.equal(res.status, status, `${name} with ${what}: ${res.status} ${JSON.stringify(res.body)}`);
+        assert.equal(res.body.id, id, `${name} with ${what}`);
+      }
+    }
+    assert.deepEqual(await snapshot(), before, 'nothing was stored');
+  });
 });
