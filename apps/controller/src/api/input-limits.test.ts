@@ -93,6 +93,13 @@ describe('input limits', () => {
     assert.equal(ok.status, 201);
   });
 
+  test('a one-off command holds no terminal escapes (tabs and newlines are fine)', async () => {
+    const bad = await request(h.app).post('/apps/shop/dynos').set(as(alice)).send({ command: 'echo \u001b]0;owned\u0007' });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.id, 'invalid_characters');
+    assert.equal((await request(h.app).post('/apps/shop/dynos').set(as(alice)).send({ command: 'sh -c "echo a\n\techo b"' })).status, 201);
+  });
+
   test('domains: at most domainsPerAppMax custom domains per app (422 limit_exceeded)', async () => {
     const { app } = await deployedApp(h, 'many-domains', alice.user.id);
     for (let i = 0; i < domainsPerAppMax; i++) await insertDomain(h.db.pool, app.id, `d${i}.example.com`);

@@ -11,10 +11,15 @@ import type { ApiContext } from '../context.js';
 import { requester } from '../auth.js';
 import type { RouteTable } from '../route-table.js';
 import { dynoSchema } from '../schemas.js';
+import { controlCharactersButTabAndNewline, invalidCharactersIssue } from '../text-rules.js';
 import { dynoJson } from '../serializers.js';
 
 export const runBody = z.object({
-  command: z.string({ required_error: 'is required: the command line to run' }).max(16_384),
+  command: z
+    .string({ required_error: 'is required: the command line to run' })
+    .max(16_384)
+    // It is shown by paas ps and kept in the audit log: no terminal escapes (tabs and newlines are fine).
+    .refine((c) => !controlCharactersButTabAndNewline.test(c), { message: 'must not contain control characters other than tab and newline', params: invalidCharactersIssue }),
   attach: z.boolean().default(false).describe('Attach to it: needs `Connection: Upgrade` and `Upgrade: tcp` (see /openapi.json)'),
   tty: z.boolean().default(false).describe('Allocate a terminal (attached only)'),
   size: z

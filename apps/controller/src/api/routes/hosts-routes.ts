@@ -6,6 +6,7 @@ import { dockerFor } from '../../scheduler/cluster-runtime.js';
 import type { ApiContext } from '../context.js';
 import { currentUser, requester } from '../auth.js';
 import { jsonBody } from '../json-body.js';
+import { singleLineText } from '../text-rules.js';
 import { validate } from '../validate.js';
 
 const hostName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'host names are lowercase letters, digits and dashes');
@@ -16,7 +17,7 @@ const addBody = z.object({
     .regex(/^(unix|tcp|ssh):\/\/\S+$/, 'must be a unix://, tcp:// or ssh:// URL of a Docker engine'),
   address: z.string().regex(/^[A-Za-z0-9.:-]+$/, 'must be an IP address or host name'),
   capacity_memory_mb: z.number().int().positive().max(16 * 1024 * 1024).nullable().optional(),
-  labels: z.record(z.string().regex(/^[\w.-]+$/), z.string().max(200)).optional(),
+  labels: z.record(z.string().regex(/^[\w.-]+$/), singleLineText(200)).optional(),
   tls: z.object({ ca: z.string().optional(), cert: z.string(), key: z.string() }).optional(),
 });
 
