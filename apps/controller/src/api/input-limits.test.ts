@@ -2,6 +2,7 @@
 // descriptions, and domains, drains and collaborators per app. Each is a 422 with a stable id, and a
 // refused change applies nothing.
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
@@ -132,6 +133,14 @@ describe('input limits', () => {
     const res = await request(h.app).post('/apps/drained/log-drains').set(as(alice)).send({ url: 'https://93.184.216.34/more' });
     assert.equal(res.status, 422);
     assert.equal(res.body.id, 'limit_exceeded');
+  });
+
+  test('the README documents the limits as they are', async () => {
+    const readme = await readFile(new URL('../../../../README.md', import.meta.url), 'utf8');
+    assert.ok(readme.includes(`| config vars per app | ${configVarsMax}, of ${configTotalBytesMax / 1024} KB in all`));
+    assert.ok(readme.includes(`at most ${configValueMax.toLocaleString('en-US')} characters`));
+    assert.ok(readme.includes(`| custom domains, log drains, collaborators per app | ${domainsPerAppMax}, ${drainsPerAppMax}, ${collaboratorsPerAppMax} |`));
+    assert.ok(readme.includes(`at most ${tokenDescriptionMax} characters, one printable line`));
   });
 
   test('the limits are documented in the OpenAPI document', async () => {
