@@ -44,16 +44,24 @@ function shellVars(files: Record<string, string>) {
 const registry = JSON.stringify(['0.10.48', '14.21.3', '18.20.8', '22.4.1', '22.5.0', '24.11.0', '24.22.3', '25.1.0', '26.12.1', '27.0.0-pre']);
 
 test('an unspecified version is the current LTS line; a version or a narrow range its highest match', () => {
-  assert.equal(plan(['resolve-node', '', '24', 'false'], registry).stdout, '24.22.3 false false\n');
-  assert.equal(plan(['resolve-node', '22.x', '24', 'false'], registry).stdout, '22.5.0 false false\n');
-  assert.equal(plan(['resolve-node', '14.21.3', '24', 'false'], registry).stdout, '14.21.3 false false\n');
+  assert.equal(plan(['resolve-node', '', '24', 'false'], registry).stdout, '24.22.3 false false registry\n');
+  assert.equal(plan(['resolve-node', '22.x', '24', 'false'], registry).stdout, '22.5.0 false false registry\n');
+  assert.equal(plan(['resolve-node', '14.21.3', '24', 'false'], registry).stdout, '14.21.3 false false registry\n');
 });
 
 test('a wide range (">=18") is limited to the LTS line, unless NODEJS_ALLOW_WIDE_RANGE; above the LTS it is not', () => {
-  assert.equal(plan(['resolve-node', '>=18', '24', 'false'], registry).stdout, '24.22.3 true true\n');
-  assert.equal(plan(['resolve-node', '>=18', '24', 'true'], registry).stdout, '26.12.1 true false\n');
-  assert.equal(plan(['resolve-node', '>=25', '24', 'false'], registry).stdout, '26.12.1 true false\n');
-  assert.equal(plan(['resolve-node', '*', '24', 'false'], registry).stdout, '24.22.3 true true\n');
+  assert.equal(plan(['resolve-node', '>=18', '24', 'false'], registry).stdout, '24.22.3 true true registry\n');
+  assert.equal(plan(['resolve-node', '>=18', '24', 'true'], registry).stdout, '26.12.1 true false registry\n');
+  assert.equal(plan(['resolve-node', '>=25', '24', 'false'], registry).stdout, '26.12.1 true false registry\n');
+  assert.equal(plan(['resolve-node', '*', '24', 'false'], registry).stdout, '24.22.3 true true registry\n');
+});
+
+test("nodejs.org's dist versions count when it answers: a release the registry lacks resolves from there", () => {
+  const both = JSON.stringify({ registry: JSON.parse(registry), dist: ['v16.20.2', 'v14.21.3', 'v0.12.6'] });
+  assert.equal(plan(['resolve-node', '16.x', '24', 'false'], both).stdout, '16.20.2 false false dist\n');
+  assert.equal(plan(['resolve-node', '0.12.6', '24', 'false'], both).stdout, '0.12.6 false false dist\n');
+  assert.equal(plan(['resolve-node', '14.x', '24', 'false'], both).stdout, '14.21.3 false false registry\n', 'the registry is preferred where both have it');
+  assert.equal(plan(['resolve-node', '', '24', 'false'], JSON.stringify({ registry: JSON.parse(registry), dist: [] })).stdout, '24.22.3 false false registry\n');
 });
 
 test('a version nobody carries fails naming the nearest versions that can be had; garbage is not a range', () => {

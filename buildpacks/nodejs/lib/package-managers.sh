@@ -95,7 +95,6 @@ pm_install() {
     yarn)
       if [ -n "$pm_berry" ]; then
         info "Running 'yarn install' with yarn.lock"
-        export YARN_ENABLE_GLOBAL_CACHE=false YARN_ENABLE_TELEMETRY=0 YARN_ENABLE_PROGRESS_BARS=false
         [ -d "$build_dir/.yarn/cache" ] || export YARN_CACHE_FOLDER="$cache_dir/yarn-berry"
         yarn install --immutable 2>&1 | indent
       else

