@@ -97,6 +97,13 @@ test('the package manager comes from the lockfile, then packageManager, then eng
   assert.deepEqual([shellVars({ 'package.json': '{"engines":{"yarn":"1.x"}}' }).vars.pm, shellVars({ 'package.json': '{"engines":{"yarn":"1.x"}}' }).vars.pm_request], ['yarn', '1.x']);
 });
 
+test("a vendored yarnPath is used only when it is a plain path inside the app", () => {
+  const berry = (yarnrc: string) => shellVars({ 'package.json': '{}', 'yarn.lock': '__metadata:\n', '.yarnrc.yml': yarnrc }).vars.pm_yarn_path;
+  assert.equal(berry('yarnPath: .yarn/releases/yarn-4.5.0.cjs\n'), '.yarn/releases/yarn-4.5.0.cjs');
+  assert.equal(berry('yarnPath: "../../etc/x.js"\n'), '');
+  assert.equal(berry('yarnPath: .yarn/$(id).cjs\n'), '');
+});
+
 test('scripts: an empty heroku-postbuild is defined (it means no build), prebuild and cleanup are seen', () => {
   const v = shellVars({ 'package.json': '{"scripts":{"heroku-postbuild":"","build":"x","heroku-prebuild":"a","heroku-cleanup":"b"}}' }).vars;
   assert.deepEqual([v.pkg_has_heroku_postbuild, v.pkg_has_build, v.pkg_has_heroku_prebuild, v.pkg_has_heroku_cleanup], ['yes', 'yes', 'yes', 'yes']);

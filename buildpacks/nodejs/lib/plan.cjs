@@ -96,7 +96,8 @@ function yarnPathOf(dir) {
   try {
     const text = fs.readFileSync(path.join(dir, '.yarnrc.yml'), 'utf8');
     const m = /^yarnPath:\s*["']?([^"'\n#]+?)["']?\s*(#.*)?$/m.exec(text);
-    return m ? m[1] : '';
+    // a path inside the app, in plain characters (it is written into a launcher script)
+    return m && /^[A-Za-z0-9._@+-][A-Za-z0-9._/@+-]*$/.test(m[1]) && !m[1].split('/').includes('..') ? m[1] : '';
   } catch {
     return '';
   }
