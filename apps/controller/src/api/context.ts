@@ -4,7 +4,7 @@ import type { ControllerConfig } from '../config.js';
 import type { TokenService } from '../auth/token-service.js';
 import type { AccessServices } from '../auth/access-services.js';
 import type { RepoManager } from '../git/repo-manager.js';
-import type { PendingPushes } from '../git/git-http.js';
+import type { GitHttpLimits, PendingPushes } from '../git/git-http.js';
 import type { Deployer } from '../deploy/deployer.js';
 import type { ReleaseService } from '../deploy/release-service.js';
 import type { PushService } from '../deploy/push-service.js';
@@ -43,4 +43,6 @@ export interface ApiContext {
   logs?: LogServices;
   /** The controller's Prometheus metrics; per-container CPU and memory for the dynos API. */
   metrics?: ControllerMetrics;
+  /** Deadlines and bounds of git's push commands (tests shorten them). */
+  gitLimits?: Partial<GitHttpLimits>;
 }

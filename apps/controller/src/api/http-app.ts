@@ -14,7 +14,7 @@ import { metricsRoutes } from '../metrics/metrics-routes.js';
 /** The controller's HTTP surface: git over HTTP at `/<app>.git`, the REST API, and the hooks' endpoint. */
 export function createHttpApp(ctx: ApiContext): Express {
   const authorize = gitAuthorizer(ctx.tokens, ctx.pool);
-  const git = createGitHttp({ reposDir: ctx.repos.reposDir, authorize, pushes: ctx.pushes, log: ctx.log });
+  const git = createGitHttp({ reposDir: ctx.repos.reposDir, authorize, pushes: ctx.pushes, log: ctx.log, ...(ctx.gitLimits ? { limits: ctx.gitLimits } : {}) });
   const routes = apiRoutes(ctx);
 
   const app = express();

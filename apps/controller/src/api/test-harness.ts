@@ -20,7 +20,7 @@ import { Deployer } from '../deploy/deployer.js';
 import { ReleaseService } from '../deploy/release-service.js';
 import { PushService } from '../deploy/push-service.js';
 import { RepoManager } from '../git/repo-manager.js';
-import { PendingPushes } from '../git/git-http.js';
+import { PendingPushes, type GitHttpLimits } from '../git/git-http.js';
 import { createHttpApp } from './http-app.js';
 import { LogServices } from '../logs/log-services.js';
 import { hostnamesOfApp } from '../db/domains.js';
@@ -48,6 +48,8 @@ export interface ApiHarness {
   logs: LogServices;
   /** Pushes git has let in, waiting for their hook's call. */
   pushes: PendingPushes;
+  /** The apps' bare repositories (in a temporary directory). */
+  repos: RepoManager;
   deployer: Deployer;
   user(email: string, role?: Role): Promise<{ user: User; token: string }>;
   close(): Promise<void>;
@@ -72,6 +74,8 @@ export interface ApiHarnessOptions {
   engineRetry?: RetryOptions;
   /** PAAS_DEFAULT_MEMORY_MB: the limit of processes without one (within the owner's quota); default none. */
   defaultMemoryMb?: number;
+  /** Deadlines and bounds of git's push commands. */
+  gitLimits?: Partial<GitHttpLimits>;
 }
 
 export async function createApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -150,6 +154,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     },
     log,
     logs,
+    ...(options.gitLimits ? { gitLimits: options.gitLimits } : {}),
   });
   return {
     app,
@@ -165,6 +170,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     access,
     logs,
     pushes,
+    repos,
     async user(email, role = 'user') {
       const user = await createUser(db.pool, email, await hashPassword('secret-pw'), role);
       return { user, token: tokens.issueSession(user) };

@@ -1,7 +1,11 @@
+import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Git } from 'node-git-server';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import type { Logger } from '@paas/shared';
 import type { User } from '../db/users.js';
+import { advertiseRefs, refuseGit, runService, type GitService } from './git-process.js';
+import { ReceiveCommandReader, defaultCommandLimits, type CommandLimits, type RefUpdate } from './receive-commands.js';
 
 /** Who is pushing which commit to which app, registered when git-receive-pack starts and read by the hook's callback. */
 export class PendingPushes {
@@ -31,58 +35,140 @@ export type GitAuthorizer = (
   kind: 'fetch' | 'push',
 ) => Promise<{ user: User } | { status: number; message: string; challenge?: boolean }>;
 
-const repoPath = /^\/([a-z][a-z0-9-]*)\.git(\/.*)$/;
+export interface GitHttpLimits extends CommandLimits {
+  /** How long a push may take to send its command list (the pack's own pace is bounded by the server's request deadlines). */
+  commandsTimeoutMs: number;
+}
+
+export const defaultGitHttpLimits: GitHttpLimits = { ...defaultCommandLimits, commandsTimeoutMs: 30_000 };
+
+// The raw path (before any decoding or dot-segment folding): `/<app>.git` and whatever follows.
+const repoPath = /^\/([a-z][a-z0-9-]*)\.git(\/[^?]*)?(?:\?(.*))?$/s;
+const services = new Set<string>(['upload-pack', 'receive-pack']);
+const zeroId = /^0+$/;
+
+/** Which service a request is for, from its path alone (and, for the refs advertisement, git's `service` parameter). */
+function serviceOf(method: string | undefined, rest: string, query: string): { service: GitService } | { status: number; message: string } {
+  if (rest === '/info/refs') {
+    if (method !== 'GET' && method !== 'HEAD') return { status: 405, message: 'info/refs is read with GET' };
+    const params = new URLSearchParams(query);
+    const asked = params.getAll('service');
+    const name = asked.length === 1 && asked[0]!.startsWith('git-') ? asked[0]!.slice(4) : '';
+    if (!services.has(name)) return { status: 400, message: "only git's smart HTTP protocol is served (service=git-upload-pack or git-receive-pack)" };
+    return { service: name as GitService };
+  }
+  const name = rest.startsWith('/git-') ? rest.slice(5) : '';
+  if (!services.has(name)) return { status: 404, message: 'not found' };
+  if (method !== 'POST') return { status: 405, message: `git-${name} is called with POST` };
+  return { service: name as GitService };
+}
+
+/** The request body, gunzipped when git sent it compressed. */
+function decodedBody(req: IncomingMessage): Readable | { status: number; message: string } {
+  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding === 'identity') return req;
+  if (encoding !== 'gzip' && encoding !== 'x-gzip') return { status: 415, message: `content-encoding ${encoding.slice(0, 40)} is not accepted (gzip is)` };
+  const gunzip = createGunzip();
+  req.on('error', () => gunzip.destroy());
+  return req.pipe(gunzip);
+}
 
 /**
- * Git's smart HTTP protocol over node-git-server. Every request, including the POST that carries the
- * pack, is authorised here first (node-git-server itself only checks the info/refs request).
+ * Git's smart HTTP protocol. The service is chosen from the path alone (the refs advertisement's from
+ * git's `service` parameter) and every request, the POST that carries the pack included, is authorised
+ * for that service before anything reads its body or starts git.
  */
-export function createGitHttp(opts: { reposDir: string; authorize: GitAuthorizer; pushes: PendingPushes; log: Logger }) {
-  const git = new Git(opts.reposDir, { autoCreate: false });
-  const users = new WeakMap<IncomingMessage, User>();
-  // Aborted when a push's client disconnects before its answer is complete (git push interrupted).
-  const disconnects = new WeakMap<IncomingMessage, AbortController>();
+export function createGitHttp(opts: { reposDir: string; authorize: GitAuthorizer; pushes: PendingPushes; log: Logger; limits?: Partial<GitHttpLimits> }) {
+  const limits = { ...defaultGitHttpLimits, ...opts.limits };
+  const log = opts.log;
 
-  git.on('push', (push) => {
-    const req = (push as unknown as { req: IncomingMessage }).req;
-    const user = users.get(req);
-    const app = push.repo.replace(/\.git$/, '');
-    if (!user) {
-      push.reject(401, 'authentication required');
-      return;
+  /** Reads a push's command list, registers the pusher for each branch it updates, then runs receive-pack. */
+  const receive = (req: IncomingMessage, res: ServerResponse, body: Readable, app: string, dir: string, user: User): void => {
+    const reader = new ReceiveCommandReader(limits);
+    const stop = (): void => {
+      clearTimeout(deadline);
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      body.pause();
+    };
+    const deadline = setTimeout(() => {
+      stop();
+      refuseGit(res, 408, 'timed out waiting for the push commands');
+    }, limits.commandsTimeoutMs);
+    const onData = (chunk: Buffer): void => {
+      const result = reader.push(chunk);
+      if (result.state === 'more') return;
+      stop();
+      if (result.state === 'invalid') return refuseGit(res, 400, result.reason);
+      const gone = new AbortController();
+      res.on('close', () => {
+        if (!res.writableFinished) gone.abort();
+      });
+      register(app, result.commands, user, req, gone.signal);
+      runService(req, res, body, result.rest, 'receive-pack', dir, log);
+    };
+    const onEnd = (): void => {
+      stop();
+      refuseGit(res, 400, 'the request ended before the push commands did');
+    };
+    const onError = (err: Error): void => {
+      stop();
+      refuseGit(res, 400, `the request body could not be read: ${err.message}`);
+    };
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.on('error', onError);
+  };
+
+  const register = (app: string, commands: RefUpdate[], user: User, req: IncomingMessage, gone: AbortSignal): void => {
+    const ip = req.socket.remoteAddress?.replace(/^::ffff:/, '');
+    for (const c of commands) {
+      if (!c.ref.startsWith('refs/heads/') || zeroId.test(c.new)) continue;
+      opts.pushes.add(app, c.new, user, ip, gone);
+      log.info({ app, commit: c.new, branch: c.ref.slice(11), user: user.email }, 'push received');
     }
-    opts.pushes.add(app, push.commit, user, req.socket.remoteAddress?.replace(/^::ffff:/, ''), disconnects.get(req)?.signal);
-    opts.log.info({ app, commit: push.commit, branch: push.branch, user: user.email }, 'push received');
-    push.accept();
-  });
-  git.on('fetch', (fetch) => fetch.accept());
+  };
 
   return {
     /** Handles the request if it is for a repository; returns false otherwise. */
     async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-      const url = new URL(req.url ?? '/', 'http://x');
-      const m = repoPath.exec(url.pathname);
+      const m = repoPath.exec(req.url ?? '/');
       if (!m) return false;
       const app = m[1]!;
-      const service = url.searchParams.get('service') ?? url.pathname.split('/').pop() ?? '';
-      const kind = service.includes('receive-pack') ? 'push' : 'fetch';
-      const verdict = await opts.authorize(req, app, kind);
-      if ('status' in verdict) {
-        res.statusCode = verdict.status;
-        res.setHeader('content-type', 'text/plain');
-        if (verdict.challenge) res.setHeader('www-authenticate', 'Basic realm="paas"');
-        res.end(`${verdict.message}\n`);
+      const chosen = serviceOf(req.method, m[2] ?? '', m[3] ?? '');
+      if ('status' in chosen) {
+        refuseGit(res, chosen.status, chosen.message);
         return true;
       }
-      users.set(req, verdict.user);
-      if (kind === 'push' && req.method === 'POST') {
-        const gone = new AbortController();
-        disconnects.set(req, gone);
-        res.on('close', () => {
-          if (!res.writableFinished) gone.abort();
-        });
+      const { service } = chosen;
+      const verdict = await opts.authorize(req, app, service === 'receive-pack' ? 'push' : 'fetch');
+      if ('status' in verdict) {
+        if (verdict.challenge) res.setHeader('www-authenticate', 'Basic realm="paas"');
+        refuseGit(res, verdict.status, verdict.message);
+        return true;
       }
-      git.handle(req, res);
+      const dir = `${opts.reposDir}/${app}.git`;
+      if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) {
+        refuseGit(res, 404, 'repository not found');
+        return true;
+      }
+      if (req.method !== 'POST') {
+        advertiseRefs(res, service, dir, log);
+        return true;
+      }
+      const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== `application/x-git-${service}-request`) {
+        refuseGit(res, 415, `git-${service} takes content-type application/x-git-${service}-request`);
+        return true;
+      }
+      const body = decodedBody(req);
+      if ('status' in body) {
+        refuseGit(res, body.status, body.message);
+        return true;
+      }
+      if (service === 'receive-pack') receive(req, res, body, app, dir, verdict.user);
+      else runService(req, res, body, Buffer.alloc(0), service, dir, log);
       return true;
     },
   };
