@@ -19,6 +19,7 @@ export const errorStatus = {
   /** A body other than JSON in UTF-8, or a Content-Encoding the API does not decode. */
   unsupported_media_type: 415,
   unauthorized: 401,
+  invalid_authorization: 401,
   forbidden: 403,
   not_found: 404,
   app_not_found: 404,

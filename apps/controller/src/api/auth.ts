@@ -13,18 +13,33 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** The bearer token, or the password of HTTP basic auth (what git sends). */
+// RFC 7235's token68 (what a bearer token may be made of) and strict base64.
+const bearer = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+const basic = /^Basic ((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)$/i;
+
+/** Why an Authorization header was refused: the same id and message everywhere it is read. */
+export function malformedAuthorization(): AppError {
+  return new AppError('invalid_authorization', "the Authorization header must be exactly 'Bearer <token>' (or git's Basic form)");
+}
+
+/**
+ * The token of an `Authorization` header, read strictly: exactly `Bearer <token>`, or HTTP basic
+ * auth with the token as its password (what git sends). No header: undefined. Anything else (extra
+ * words, other schemes, broken base64, no password) throws `invalid_authorization` (401).
+ */
 export function tokenFrom(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const [scheme, value] = header.split(' ', 2);
-  if (!value) return undefined;
-  if (/^bearer$/i.test(scheme ?? '')) return value.trim();
-  if (/^basic$/i.test(scheme ?? '')) {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    const i = decoded.indexOf(':');
-    return i >= 0 ? decoded.slice(i + 1) : undefined;
+  if (header === undefined) return undefined;
+  const b = bearer.exec(header);
+  if (b) return b[1]!;
+  const m = basic.exec(header);
+  if (m && m[1]) {
+    const decoded = Buffer.from(m[1], 'base64');
+    const text = decoded.toString('utf8');
+    const i = text.indexOf(':');
+    // Valid UTF-8 only (a replacement character means it was not), and a password.
+    if (Buffer.from(text, 'utf8').equals(decoded) && i >= 0 && i < text.length - 1 && !/[\x00-\x1f\x7f]/.test(text)) return text.slice(i + 1);
   }
-  return undefined;
+  throw malformedAuthorization();
 }
 
 /** Authenticates the request (once: a user set by an earlier middleware is kept). */

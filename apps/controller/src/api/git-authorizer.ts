@@ -11,7 +11,12 @@ import { tokenFrom } from './auth.js';
  */
 export function gitAuthorizer(tokens: TokenService, db: Queryable): GitAuthorizer {
   return async (req, name, kind) => {
-    const token = tokenFrom(req.headers.authorization);
+    let token: string | undefined;
+    try {
+      token = tokenFrom(req.headers.authorization);
+    } catch (err) {
+      return { status: 401, message: (err as Error).message, challenge: true };
+    }
     if (!token) return { status: 401, message: 'authentication required: run paas login', challenge: true };
     let user;
     try {
