@@ -4,7 +4,17 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import Docker from 'dockerode';
-import { RedisKeys, RedisRouteStore, SecretBox, buildEnvBox, buildQueueName, createLogger, dockerOptions, type BuildJobData } from '@paas/shared';
+import {
+  RedisKeys,
+  RedisRouteStore,
+  SecretBox,
+  buildEnvBox,
+  buildQueueName,
+  createLogger,
+  dockerOptions,
+  exitOnFatalErrors,
+  type BuildJobData,
+} from '@paas/shared';
 import { loadConfig, webUrl } from './config.js';
 import { migratePlatform } from './db/platform-migrations.js';
 import { failOrphanedBuilds } from './db/builds.js';
@@ -21,7 +31,7 @@ import { ReleaseService } from './deploy/release-service.js';
 import { RepoManager } from './git/repo-manager.js';
 import { PendingPushes } from './git/git-http.js';
 import { createHttpApp } from './api/http-app.js';
-import { serveUpgrades } from './api/attach-upgrade.js';
+import { createApiServer } from './api/http-server.js';
 import { hostnamesOfApp } from './db/domains.js';
 import { routeSettingsOfApp } from './db/router-settings.js';
 import { DomainService } from './domains/domain-service.js';
@@ -33,8 +43,11 @@ import { MeteredReconciler } from './metrics/metered-reconciler.js';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger('controller', config.logLevel);
+  exitOnFatalErrors(log);
 
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
+  // An idle connection PostgreSQL drops is replaced by the pool; the error must not be unhandled.
+  pool.on('error', (err) => log.warn({ err }, 'postgresql idle connection error'));
   const access = createAccessServices(pool, config, log);
   // Refuses a PAAS_SECRET that cannot open the config stored (SecretMismatchError names the way out).
   const applied = await migratePlatform(pool, access.cipher);
@@ -43,6 +56,7 @@ async function main(): Promise<void> {
   if (orphaned) log.warn({ builds: orphaned }, 'marked builds left by a previous controller as failed');
 
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
   const keys = new RedisKeys(config.redisPrefix);
   const queue = new Queue<BuildJobData>(buildQueueName, { connection: redis, prefix: keys.bull });
 
@@ -138,14 +152,17 @@ async function main(): Promise<void> {
     logs: observability.logs,
     metrics: observability.metrics,
   });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.api.port, config.api.host, () => resolve(s));
-    s.on('error', reject);
+  // Deadlines for what clients send (headers, bodies, idle connections); answers, such as a push's
+  // build output, stream for as long as they take. Upgrades (paas run) are served here too.
+  const server: Server = createApiServer(app, log);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.api.port, config.api.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
-  // Builds stream for minutes: no request timeout on this server.
-  server.requestTimeout = 0;
-  serveUpgrades(server, app); // paas run attaches over an upgraded connection
-  server.headersTimeout = 60_000;
+  server.on('error', (err) => log.error({ err }, 'api server error'));
   log.info({ url: config.api.url, port: config.api.port }, 'controller listening');
 
   reconciler.start();

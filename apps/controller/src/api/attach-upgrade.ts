@@ -14,6 +14,7 @@ import { finished } from 'node:stream/promises';
 import type { Express } from 'express';
 import {
   AppError,
+  type Logger,
   FrameDecoder,
   FrameType,
   attachProcessHeader,
@@ -43,11 +44,42 @@ export function mountAttach(app: Express, ctx: ApiContext): void {
   app.locals[localsKey] = attachListener(ctx);
 }
 
-/** Serves the app's upgrade requests (`paas run`) on `server`. */
-export function serveUpgrades(server: Server, app: Express): void {
-  const listener = app.locals[localsKey] as UpgradeListener | undefined;
-  server.on('upgrade', listener ?? ((_req: IncomingMessage, socket: Duplex) => refuse(socket, new AppError('not_found', 'no upgrades here'))));
+/**
+ * Serves the app's upgrade requests (`paas run`) on `server`. Node hands the socket over without its
+ * error handler: one is attached before anything else, so a client that resets (on any path, at any
+ * point) costs its connection only. A client that sends nothing for `idleMs` before the answer is cut off.
+ */
+export function serveUpgrades(server: Server, app: Express, log?: Logger, idleMs = 60_000): void {
+  const listener =
+    (app.locals[localsKey] as UpgradeListener | undefined) ??
+    ((_req: IncomingMessage, socket: Duplex) => refuse(socket, new AppError('not_found', 'no upgrades here')));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      log?.debug({ err: err.message, code: err.code }, 'upgrade connection failed');
+      socket.destroy();
+    });
+    guardIdle(socket, idleMs);
+    try {
+      listener(req, socket, head);
+    } catch (err) {
+      refuse(socket, err, log);
+    }
+  });
 }
+
+/** Until the answer starts (101 or a refusal), a silent client is cut off after `ms`. */
+function guardIdle(socket: Duplex, ms: number): void {
+  const s = socket as Duplex & { setTimeout?: (ms: number) => void };
+  if (typeof s.setTimeout !== 'function') return;
+  s.setTimeout(ms);
+  const onTimeout = (): void => {
+    if (!answered.has(socket)) socket.destroy();
+  };
+  socket.on('timeout', onTimeout);
+}
+
+/** Sockets whose answer has begun: the idle guard leaves them alone (a one-off may be quiet for hours). */
+const answered = new WeakSet<Duplex>();
 
 function refuse(socket: Duplex, err: unknown, log?: ApiContext['log']): void {
   let appErr: AppError;
@@ -58,6 +90,7 @@ function refuse(socket: Duplex, err: unknown, log?: ApiContext['log']): void {
   }
   const body = JSON.stringify(appErr.toJSON());
   const status = appErr.status;
+  answered.add(socket);
   if (socket.writable) {
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -100,6 +133,8 @@ class FrameSink {
   constructor(private readonly socket: Duplex) {}
 
   start(head: string): void {
+    answered.add(this.socket);
+    (this.socket as Duplex & { setTimeout?: (ms: number) => void }).setTimeout?.(0);
     this.socket.write(head);
     this.open = true;
     for (const b of this.held) this.socket.write(b);
