@@ -24,7 +24,9 @@ export async function checkHealth(redis: Redis, docker: Docker): Promise<{ ok: b
  * `GET /metrics` when `metrics` is given.
  */
 export function createHealthServer(redis: Redis, docker: Docker, metrics?: BuilderMetrics): Server {
-  return createServer((req, res) => {
+  // Probes and scrapers send no body: a client that takes long over its request is cut off.
+  const limits = { headersTimeout: 10_000, requestTimeout: 15_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 };
+  return createServer(limits, (req, res) => {
     if (metrics?.handle(req, res)) return;
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/healthz') {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'not_found', message: 'not found' }));

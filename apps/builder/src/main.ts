@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import Docker from 'dockerode';
-import { RedisKeys, buildEnvBox, createLogger } from '@paas/shared';
+import { RedisKeys, buildEnvBox, createLogger, exitOnFatalErrors } from '@paas/shared';
 import { loadConfig } from './config.js';
 import { createBuilderRegistry } from './builder-wiring.js';
 import { BuildRunner } from './build-runner.js';
@@ -13,6 +13,7 @@ import { LayerGc } from './layer-gc.js';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger('builder', config.logLevel);
+  exitOnFatalErrors(log);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
   const docker = new Docker(config.docker);
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   const metrics = new BuilderMetrics();
   metrics.watch(worker);
   const health = createHealthServer(redis, docker, metrics);
+  health.on('error', (err) => log.error({ err }, 'health server error'));
   health.listen(config.healthPort, () => log.info({ port: config.healthPort, builders: builders.names }, 'builder ready'));
 
   // Shared layer images no slug stands on any more go, while no build runs here.

@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { createLogger, toError } from '@paas/shared';
+import { createLogger, exitOnFatalErrors, toError } from '@paas/shared';
 import { loadConfig } from './config.js';
 import { runPrimary } from './primary.js';
 import { runWorker } from './worker.js';
@@ -8,6 +8,8 @@ import { runWorker } from './worker.js';
 // from a route table of its own, synced from Redis. See primary.ts and worker.ts.
 const config = loadConfig(process.env);
 const logger = createLogger('router', config.logLevel).child(cluster.isPrimary ? { role: 'primary' } : { worker: cluster.worker?.id });
+// A worker that exits this way is forked anew by the primary; the primary by its supervisor.
+exitOnFatalErrors(logger);
 
 (cluster.isPrimary ? runPrimary(config, logger) : runWorker(config, logger)).catch((err: unknown) => {
   logger.fatal({ err: toError(err) }, 'router failed to start');

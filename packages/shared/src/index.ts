@@ -18,3 +18,4 @@ export * from './test-certs.js';
 export * from './log-entry.js';
 export * from './attach-frames.js';
 export * from './log-lines-setting.js';
+export * from './fatal-errors.js';
