@@ -85,6 +85,8 @@ export function createGitHttp(opts: { reposDir: string; authorize: GitAuthorizer
   /** Reads a push's command list, registers the pusher for each branch it updates, then runs receive-pack. */
   const receive = (req: IncomingMessage, res: ServerResponse, body: Readable, app: string, dir: string, user: User): void => {
     const reader = new ReceiveCommandReader(limits);
+    // What was read goes to git as it came (the commands included): the reader only looks.
+    const seen: Buffer[] = [];
     const stop = (): void => {
       clearTimeout(deadline);
       body.off('data', onData);
@@ -97,6 +99,7 @@ export function createGitHttp(opts: { reposDir: string; authorize: GitAuthorizer
       refuseGit(res, 408, 'timed out waiting for the push commands');
     }, limits.commandsTimeoutMs);
     const onData = (chunk: Buffer): void => {
+      seen.push(chunk);
       const result = reader.push(chunk);
       if (result.state === 'more') return;
       stop();
@@ -106,7 +109,7 @@ export function createGitHttp(opts: { reposDir: string; authorize: GitAuthorizer
         if (!res.writableFinished) gone.abort();
       });
       register(app, result.commands, user, req, gone.signal);
-      runService(req, res, body, result.rest, 'receive-pack', dir, log);
+      runService(req, res, body, Buffer.concat(seen), 'receive-pack', dir, log);
     };
     const onEnd = (): void => {
       stop();
