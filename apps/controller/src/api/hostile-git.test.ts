@@ -34,6 +34,7 @@ describe('git over HTTP survives hostile requests', () => {
     assert.equal(await s.health(), 200, 'the controller answers its health check');
     assert.equal(process.pid, pid);
     assert.deepEqual(s.crashes, [], 'nothing went unhandled');
+    assert.equal(await s.gitLeftBehind(), 0, 'no git process left waiting on a client that is gone');
   });
 
   const post = (service: string, body: Buffer, headers: Record<string, string | number> = {}) =>

@@ -4,7 +4,10 @@
  * of this process, so a test can prove the controller survived as the same process, and answers
  * health checks.
  */
+import { execFile } from 'node:child_process';
 import type http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createLogger } from '@paas/shared';
@@ -29,6 +32,8 @@ export interface HostileServer {
   crashes: unknown[];
   /** GET /health over a fresh connection: its status. */
   health(): Promise<number>;
+  /** The git processes this process still runs once they had a few seconds to end (0: none left behind). */
+  gitLeftBehind(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -53,6 +58,16 @@ export async function startHostileServer(gitCommandsTimeoutMs = 600): Promise<Ho
       const res = await fetch(`http://127.0.0.1:${port}/health`, { headers: { connection: 'close' } });
       await res.arrayBuffer();
       return res.status;
+    },
+    async gitLeftBehind() {
+      let left = 0;
+      for (let i = 0; i < 50; i++) {
+        const { stdout } = await promisify(execFile)('ps', ['-o', 'comm=', '--ppid', String(process.pid)]).catch(() => ({ stdout: '' }));
+        left = stdout.split('\n').filter((c) => c.trim().startsWith('git')).length;
+        if (left === 0) return 0;
+        await sleep(100);
+      }
+      return left;
     },
     async close() {
       server.closeAllConnections();

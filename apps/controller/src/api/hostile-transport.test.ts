@@ -18,6 +18,7 @@ describe('the controller survives hostile connections', () => {
     assert.equal(await s.health(), 200, 'the controller answers its health check');
     assert.equal(process.pid, pid);
     assert.deepEqual(s.crashes, [], 'nothing went unhandled');
+    assert.equal(await s.gitLeftBehind(), 0, 'no git process left waiting on a client that is gone');
   });
 
   const upgradeHead = (path: string, method = 'GET') =>

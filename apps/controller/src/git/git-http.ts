@@ -165,6 +165,11 @@ export function createGitHttp(opts: { reposDir: string; authorize: GitAuthorizer
         refuseGit(res, 415, `git-${service} takes content-type application/x-git-${service}-request`);
         return true;
       }
+      if (req.destroyed) {
+        // The client went away while it was being authorised: nothing to read, nobody to answer.
+        res.destroy();
+        return true;
+      }
       const body = decodedBody(req);
       if ('status' in body) {
         refuseGit(res, body.status, body.message);

@@ -118,10 +118,13 @@ export function runService(
     child.kill('SIGTERM');
     refuseGit(res, 400, `the request body could not be read: ${err.message}`);
   });
-  // A client gone before the end of its body: git sees the end of its input and gives up.
-  req.on('close', () => {
+  // A client gone before the end of its body (perhaps while it was being authorised): git sees the
+  // end of its input and gives up.
+  const clientGone = (): void => {
     if (!req.complete) child.stdin.destroy();
-  });
+  };
+  if (req.destroyed) clientGone();
+  else req.on('close', clientGone);
 
   res.setHeader('content-type', `application/x-git-${service}-result`);
   noCache(res);
