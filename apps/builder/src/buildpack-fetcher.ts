@@ -135,6 +135,7 @@ export class BuildpackFetcher {
     const out = child.stdout.pipe(new PassThrough());
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', (err) => out.destroy(new Error(`git archive of ${commit} could not start: ${err.message}`)));
     child.on('close', (code) => {
       if (code !== 0) out.destroy(new Error(`git archive of ${commit} failed: ${stderr.trim() || `exit code ${code}`}`));
     });

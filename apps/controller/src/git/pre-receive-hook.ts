@@ -88,6 +88,11 @@ async function main(): Promise<void> {
       process.stdout.write(` !     cannot reach the paas controller: ${err.message}\n`);
       resolve(1);
     });
+    archive.on('error', (err) => {
+      process.stdout.write(` !     cannot archive the pushed commit: ${err.message}\n`);
+      req.destroy();
+      resolve(1);
+    });
     archive.stdout.pipe(req);
   });
   process.exit(code);
