@@ -20,6 +20,7 @@ export const errorStatus = {
   unsupported_media_type: 415,
   unauthorized: 401,
   invalid_authorization: 401,
+  request_timeout: 408,
   forbidden: 403,
   not_found: 404,
   app_not_found: 404,

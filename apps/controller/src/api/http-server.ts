@@ -6,7 +6,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Express } from 'express';
-import type { Logger } from '@paas/shared';
+import { AppError, type Logger } from '@paas/shared';
 import { serveUpgrades } from './attach-upgrade.js';
 
 export interface HttpLimits {
@@ -68,7 +68,7 @@ function bodyIdleDeadline(req: IncomingMessage, res: ServerResponse, ms: number,
     log.info({ method: req.method, url: req.url?.slice(0, 200) }, 'request body stalled: closing');
     if (!res.headersSent) {
       res.writeHead(408, { 'content-type': 'application/json', connection: 'close' });
-      res.end(JSON.stringify({ id: 'request_timeout', message: `no request body byte for ${Math.round(ms / 1000)} s` }));
+      res.end(JSON.stringify(new AppError('request_timeout', `no request body byte for ${Math.round(ms / 1000)} s`).toJSON()));
       res.once('finish', () => req.socket.destroy());
     } else req.socket.destroy();
   });

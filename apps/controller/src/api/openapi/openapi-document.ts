@@ -60,7 +60,7 @@ function operation(spec: RouteSpec): SchemaObject {
     };
   }
   const responses: SchemaObject = { [status]: success };
-  if (spec.action !== 'public') responses['401'] = errorResponse('unauthorized');
+  if (spec.action !== 'public') responses['401'] = errorResponse('unauthorized or invalid_authorization');
   if (spec.action === 'admin' || spec.action.startsWith('app:')) responses['403'] = errorResponse('forbidden or quota_exceeded');
   if (spec.action.startsWith('app:')) responses['404'] = errorResponse('app_not_found');
   responses['400'] = errorResponse(spec.body ? 'invalid_path or invalid_body (a broken gzip, deflate or br body)' : 'invalid_path');
