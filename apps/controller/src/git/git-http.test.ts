@@ -51,7 +51,7 @@ describe('git over HTTP', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('a push and a clone go through; the pusher is registered for each branch, not for tags', async () => {
+  test('a push and a clone go through; the pusher is registered for the deployed branch only', async () => {
     mayPush = true;
     const work = join(dir, 'work');
     await run('git', ['init', '--quiet', '--initial-branch=main', work]);
@@ -59,11 +59,17 @@ describe('git over HTTP', () => {
     await git(work, 'add', 'README');
     await git(work, 'commit', '--quiet', '-m', 'first');
     await git(work, 'tag', 'v1');
-    await git(work, 'branch', 'feature');
+    await git(work, 'checkout', '--quiet', '-b', 'feature');
+    await writeFile(join(work, 'FEATURE'), 'wip\n');
+    await git(work, 'add', 'FEATURE');
+    await git(work, 'commit', '--quiet', '-m', 'feature');
+    const { stdout: featureHead } = await git(work, 'rev-parse', 'HEAD');
+    await git(work, 'checkout', '--quiet', 'main');
     const { stdout: head } = await git(work, 'rev-parse', 'HEAD');
     await git(work, 'push', '--quiet', `${base}/shop.git`, 'main', 'feature', 'v1');
     const sha = head.trim();
-    assert.equal(pushes.take('shop', sha)?.user.id, 'u1', 'registered (once per app and commit)');
+    assert.equal(pushes.take('shop', sha)?.user.id, 'u1', 'registered for main (once per app and commit)');
+    assert.equal(pushes.take('shop', featureHead.trim()), undefined, 'not for feature');
     const clone = join(dir, 'clone');
     await run('git', ['clone', '--quiet', `${base}/shop.git`, clone]);
     const { stdout } = await git(clone, 'log', '--format=%H');

@@ -11,11 +11,16 @@ import { ReceiveCommandReader, defaultCommandLimits, type CommandLimits, type Re
 export class PendingPushes {
   private readonly pushes = new Map<string, { user: User; at: number; ip: string | undefined; gone: AbortSignal | undefined }>();
   private static readonly ttlMs = 60 * 60 * 1000;
+  private swept = 0;
 
   /** `gone` is aborted when the git client disconnects (Ctrl-C on git push). */
   add(app: string, commit: string, user: User, ip?: string, gone?: AbortSignal): void {
     const now = Date.now();
-    for (const [k, v] of this.pushes) if (now - v.at > PendingPushes.ttlMs) this.pushes.delete(k);
+    // Expired entries go at most once a minute: a stream of pushes costs no more than its length.
+    if (now - this.swept > 60_000) {
+      this.swept = now;
+      for (const [k, v] of this.pushes) if (now - v.at > PendingPushes.ttlMs) this.pushes.delete(k);
+    }
     this.pushes.set(`${app}:${commit}`, { user, at: now, ip, gone });
   }
 
@@ -46,6 +51,8 @@ export const defaultGitHttpLimits: GitHttpLimits = { ...defaultCommandLimits, co
 const repoPath = /^\/([a-z][a-z0-9-]*)\.git(\/[^?]*)?(?:\?(.*))?$/s;
 const services = new Set<string>(['upload-pack', 'receive-pack']);
 const zeroId = /^0+$/;
+// The branches the pre-receive hook deploys (pre-receive-hook.ts): only their pushers are registered.
+const deployRefs = new Set(['refs/heads/main', 'refs/heads/master']);
 
 /** Which service a request is for, from its path alone (and, for the refs advertisement, git's `service` parameter). */
 function serviceOf(method: string | undefined, rest: string, query: string): { service: GitService } | { status: number; message: string } {
@@ -82,7 +89,7 @@ export function createGitHttp(opts: { reposDir: string; authorize: GitAuthorizer
   const limits = { ...defaultGitHttpLimits, ...opts.limits };
   const log = opts.log;
 
-  /** Reads a push's command list, registers the pusher for each branch it updates, then runs receive-pack. */
+  /** Reads a push's command list, registers the pusher of each deployed branch it updates, then runs receive-pack. */
   const receive = (req: IncomingMessage, res: ServerResponse, body: Readable, app: string, dir: string, user: User): void => {
     const reader = new ReceiveCommandReader(limits);
     // What was read goes to git as it came (the commands included): the reader only looks.
@@ -127,7 +134,7 @@ export function createGitHttp(opts: { reposDir: string; authorize: GitAuthorizer
   const register = (app: string, commands: RefUpdate[], user: User, req: IncomingMessage, gone: AbortSignal): void => {
     const ip = req.socket.remoteAddress?.replace(/^::ffff:/, '');
     for (const c of commands) {
-      if (!c.ref.startsWith('refs/heads/') || zeroId.test(c.new)) continue;
+      if (!deployRefs.has(c.ref) || zeroId.test(c.new)) continue;
       opts.pushes.add(app, c.new, user, ip, gone);
       log.info({ app, commit: c.new, branch: c.ref.slice(11), user: user.email }, 'push received');
     }
