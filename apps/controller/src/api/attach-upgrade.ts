@@ -104,17 +104,21 @@ function refuse(socket: Duplex, err: unknown, log?: ApiContext['log']): void {
 /** Reads exactly `length` bytes of body from `head` and then the socket; returns the body and what followed. */
 function readBody(socket: Duplex, head: Buffer, length: number): Promise<{ body: Buffer; rest: Buffer }> {
   return new Promise((resolve, reject) => {
-    let got = head;
+    // Chunks kept as they come and joined once: linear in the body, however it is split.
+    const chunks: Buffer[] = [head];
+    let got = head.length;
     const done = (): boolean => {
-      if (got.length < length) return false;
+      if (got < length) return false;
       socket.off('data', onData);
       socket.off('end', onEnd);
       socket.pause();
-      resolve({ body: got.subarray(0, length), rest: got.subarray(length) });
+      const all = Buffer.concat(chunks);
+      resolve({ body: all.subarray(0, length), rest: all.subarray(length) });
       return true;
     };
     const onData = (chunk: Buffer): void => {
-      got = Buffer.concat([got, chunk]);
+      chunks.push(chunk);
+      got += chunk.length;
       done();
     };
     const onEnd = (): void => reject(new AppError('invalid_params', 'the request body ended early'));
