@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type Docker from 'dockerode';
 import type { Redis } from 'ioredis';
-import type { Logger, RedisKeys } from '@paas/shared';
+import { EgressGuard, type Logger, type RedisKeys } from '@paas/shared';
 import type { BuilderConfig } from './config.js';
 import { BuilderRegistry } from './builder.js';
 import { BuildpackBuilder } from './buildpack-builder.js';
@@ -15,7 +15,7 @@ export function createBuilderRegistry(config: BuilderConfig, deps: { docker: Doc
   const { docker } = deps;
   const fetcher = new BuildpackFetcher({
     cacheDir: config.buildpackCacheDir,
-    allowFileUrls: config.allowFileBuildpacks,
+    guard: new EgressGuard({ ...config.egress, allowFileUrls: config.allowFileBuildpacks }),
     env: config.gitEnv,
     log: deps.log.child({ component: 'buildpack-fetcher' }),
   });

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
-import { AppError, createLogger } from '@paas/shared';
+import { AppError, EgressGuard, createLogger } from '@paas/shared';
+import { existsSync } from 'node:fs';
+import { fetchGuarded, type FetchHop } from './tarball-buildpack.js';
 import { BuildpackFetcher } from './buildpack-fetcher.js';
 import type { GitBuildpack } from './buildpack-plan.js';
 
@@ -51,7 +53,7 @@ before(() => {
 after(() => rmSync(work, { recursive: true, force: true }));
 
 const fetcher = (allowFileUrls = true): BuildpackFetcher =>
-  new BuildpackFetcher({ cacheDir: join(work, 'cache'), allowFileUrls, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, log });
+  new BuildpackFetcher({ cacheDir: join(work, 'cache'), guard: new EgressGuard({ allowFileUrls }), env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, log });
 const bp = (ref?: string): GitBuildpack => ({ kind: 'git', url: `file://${origin}`, ref, name: 'hello-bp' });
 
 test('fetches the default branch, a tag and a commit; the tree comes as a tar under the buildpack name, modes kept', async () => {
@@ -120,4 +122,49 @@ test('a tarball URL (.tgz) is downloaded, its top directory stripped, entries pu
     (err: unknown) => err instanceof AppError && err.code === 'build_failed' && /could not be fetched: it is not a tar archive/.test(err.message),
   );
   await assert.rejects(fetcher().fetch({ ...tarball, ref: 'v1' }), /a tarball URL takes no #ref/);
+});
+
+test('a buildpack URL the egress guard refuses fails the build before git or curl runs, and the cache is not used', async () => {
+  const resolved: string[] = [];
+  const guard = new EgressGuard({ ownAddresses: () => [], resolve: async (n) => (resolved.push(n), ['127.0.0.1']) });
+  const cacheDir = join(work, 'guarded-cache');
+  const f = new BuildpackFetcher({ cacheDir, guard, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, log });
+  for (const [url, reason] of [
+    ['https://127.1/bp.git', /127\.0\.0\.1 is a loopback address/],
+    ['https://[::ffff:169.254.169.254]/bp.tgz', /link-local/],
+    ['https://rebind.example.com/bp.git', /rebind\.example\.com is refused: it resolves to 127\.0\.0\.1, a loopback address/],
+    ['https://localhost/bp.tgz', /localhost is refused/],
+  ] as const) {
+    await assert.rejects(
+      f.fetch({ kind: 'git', url, ref: undefined, name: 'x' }),
+      (err: unknown) => err instanceof AppError && err.code === 'build_failed' && reason.test(err.message),
+      url,
+    );
+  }
+  assert.deepEqual(resolved, ['rebind.example.com'], 'only the name went to the resolver');
+  assert.equal(existsSync(cacheDir), false, 'no repository was made, nothing was fetched');
+});
+
+test('tarball redirects are followed one hop at a time, each checked by the guard and pinned to the address checked', async () => {
+  const answers: Record<string, string[]> = { 'cdn.example.com': ['198.51.100.4'], 'meta.example.com': ['169.254.169.254'] };
+  const guard = new EgressGuard({ ownAddresses: () => [], resolve: async (n) => answers[n] ?? [] });
+  const hops: string[] = [];
+  const chain: Record<string, FetchHop> = {
+    'https://cdn.example.com/a.tgz': { status: 302, location: '/b.tgz' },
+    'https://cdn.example.com/b.tgz': { status: 200, location: undefined },
+    'https://cdn.example.com/evil.tgz': { status: 301, location: 'https://meta.example.com/latest' },
+    'https://cdn.example.com/plain.tgz': { status: 302, location: 'http://cdn.example.com/a.tgz' },
+    'https://cdn.example.com/loop.tgz': { status: 302, location: 'https://cdn.example.com/loop.tgz' },
+  };
+  const once = async (url: string, pinned: { host: string; port: number; address: string } | undefined): Promise<FetchHop> => {
+    hops.push(`${url} @${pinned?.address}:${pinned?.port}`);
+    return chain[url]!;
+  };
+  await fetchGuarded('https://cdn.example.com/a.tgz', guard, once);
+  assert.deepEqual(hops, ['https://cdn.example.com/a.tgz @198.51.100.4:443', 'https://cdn.example.com/b.tgz @198.51.100.4:443']);
+  hops.length = 0;
+  await assert.rejects(fetchGuarded('https://cdn.example.com/evil.tgz', guard, once), /meta\.example\.com is refused: it resolves to 169\.254\.169\.254/);
+  await assert.rejects(fetchGuarded('https://cdn.example.com/plain.tgz', guard, once), /plain http:\/\/ is not allowed/);
+  assert.deepEqual(hops, ['https://cdn.example.com/evil.tgz @198.51.100.4:443', 'https://cdn.example.com/plain.tgz @198.51.100.4:443'], 'the refused hops were never requested');
+  await assert.rejects(fetchGuarded('https://cdn.example.com/loop.tgz', guard, once), /more than 5 redirects/);
 });

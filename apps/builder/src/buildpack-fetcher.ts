@@ -3,15 +3,19 @@ import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import { AppError, type Logger } from '@paas/shared';
+import { AppError, buildpackEgressUse, type EgressGuard, type Logger } from '@paas/shared';
 import type { GitBuildpack } from './buildpack-plan.js';
 import { cachedTarball, downloadTarball, isTarballUrl, tarballArchive } from './tarball-buildpack.js';
 
 export interface BuildpackFetcherOptions {
   /** Host directory of the cached repositories (one bare repository per URL). */
   cacheDir: string;
-  /** file:// URLs reach the builder host's own disk: allowed only when the operator says so. */
-  allowFileUrls: boolean;
+  /**
+   * The egress guard: the URL's scheme and every address its host resolves to are checked before
+   * git or curl runs, which then connect to the address checked. file:// URLs reach the builder
+   * host's own disk: allowed only when the guard's policy says so.
+   */
+  guard: EgressGuard;
   /** A fetch taking longer fails (ms). */
   timeoutMs?: number;
   /** Variables git may see besides its own (PATH, proxies): see config.ts. */
@@ -34,8 +38,9 @@ const fullSha = /^[0-9a-f]{40}$/;
  * Buildpacks given by git URL, fetched on the builder host into a cache of bare repositories and
  * reused: each build fetches the ref again (shallow, so only what changed comes), and a build whose
  * remote is unreachable uses the copy it already has. git always runs with argument arrays, only
- * over https, http, git (and file when allowed), never asks for credentials and never runs the
- * remote's hooks; the tree reaches the container as a `git archive` stream.
+ * over https (and file when allowed), pinned to the address the egress guard checked, without
+ * following redirects; it never asks for credentials and never runs the remote's hooks; the tree
+ * reaches the container as a `git archive` stream.
  */
 export class BuildpackFetcher {
   /** One fetch at a time per repository, within this process. */
@@ -44,8 +49,21 @@ export class BuildpackFetcher {
   constructor(private readonly o: BuildpackFetcherOptions) {}
 
   async fetch(bp: GitBuildpack): Promise<FetchedBuildpack> {
-    if (bp.url.startsWith('file://') && !this.o.allowFileUrls) {
+    if (bp.url.startsWith('file://') && !this.o.guard.policy.allowFileUrls) {
       throw new AppError('build_failed', `Buildpack ${bp.url}: file:// URLs are not allowed on this builder (PAAS_BUILDPACK_ALLOW_FILE_URLS)`);
+    }
+    // Refused by the guard: the build fails, the cache is not used. A name that does not resolve
+    // now is left to the fetch, which then falls back to the cached copy.
+    let pin: string[] = [];
+    try {
+      const checked = this.o.guard.parseUrl(bp.url, buildpackEgressUse);
+      if (checked.url.protocol === 'https:') {
+        const addresses = checked.addresses.length ? checked.addresses : await this.o.guard.checkHost(checked.host, { field: 'buildpack', unresolved: 'allow' });
+        const address = addresses[0];
+        if (address !== undefined) pin = ['-c', `http.curloptResolve=${checked.url.hostname.replace(/^\[|\]$/g, '')}:${checked.url.port || 443}:${address.includes(':') ? `[${address}]` : address}`];
+      }
+    } catch (err) {
+      throw new AppError('build_failed', `Buildpack ${describe(bp)}: ${(err as Error).message}`, { details: { step: 'fetch buildpack' } });
     }
     if (isTarballUrl(bp.url)) return this.fetchTarball(bp);
     const repo = join(this.o.cacheDir, `${createHash('sha256').update(bp.url).digest('hex').slice(0, 24)}.git`);
@@ -55,7 +73,7 @@ export class BuildpackFetcher {
       let commit: string;
       let stale = false;
       try {
-        await this.git(repo, ['fetch', '--quiet', '--depth', '1', '--no-tags', bp.url, bp.ref ?? 'HEAD'], true);
+        await this.git(repo, [...pin, 'fetch', '--quiet', '--depth', '1', '--no-tags', bp.url, bp.ref ?? 'HEAD'], true);
         commit = (await this.git(repo, ['rev-parse', '--verify', 'FETCH_HEAD^{commit}'])).trim();
         await this.git(repo, ['update-ref', refName, commit]);
       } catch (err) {
@@ -86,7 +104,7 @@ export class BuildpackFetcher {
       let stale = false;
       let download;
       try {
-        download = await downloadTarball(bp.url, { cacheDir, allowFileUrls: this.o.allowFileUrls, timeoutMs, env: this.o.env });
+        download = await downloadTarball(bp.url, { cacheDir, guard: this.o.guard, timeoutMs, env: this.o.env });
       } catch (err) {
         download = await cachedTarball(bp.url, cacheDir).catch(() => undefined);
         if (download === undefined) {
@@ -143,8 +161,9 @@ export class BuildpackFetcher {
   }
 
   private git(repo: string, args: string[], network = false): Promise<string> {
-    const protocols = ['-c', 'protocol.allow=never', '-c', 'protocol.https.allow=always', '-c', 'protocol.http.allow=always', '-c', 'protocol.git.allow=always'];
-    if (this.o.allowFileUrls) protocols.push('-c', 'protocol.file.allow=always');
+    // https only (file when allowed); redirects refused: a redirect would skip the egress guard.
+    const protocols = ['-c', 'protocol.allow=never', '-c', 'protocol.https.allow=always', '-c', 'http.followRedirects=false'];
+    if (this.o.guard.policy.allowFileUrls) protocols.push('-c', 'protocol.file.allow=always');
     const argv = ['-C', repo, ...(network ? protocols : []), ...args];
     return new Promise((resolve, reject) => {
       execFile('git', argv, { env: this.env(), timeout: this.o.timeoutMs ?? 120_000, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {

@@ -19,6 +19,8 @@ test('defaults describe a local single-host platform', () => {
   assert.equal(c.buildCaFile, undefined);
   assert.equal(c.cpus, 2);
   assert.equal(c.allowFileBuildpacks, false);
+  assert.deepEqual(c.egress, { allowLoopback: false, allowPrivate: false, deny: [] }, 'the egress guard is strict unless the operator says otherwise');
+  assert.deepEqual(loadConfig({ PAAS_EGRESS_ALLOW_PRIVATE: '1', PAAS_EGRESS_DENY: '10.9.0.0/16, 192.0.2.7' }).egress, { allowLoopback: false, allowPrivate: true, deny: ['10.9.0.0/16', '192.0.2.7'] });
   assert.match(c.buildpackCacheDir, /\.paas\/buildpacks$/);
   assert.ok(existsSync(join(c.buildpacksDir, 'nodejs', 'bin', 'compile')), c.buildpacksDir);
 });

@@ -33,6 +33,13 @@ const schema = z.object({
   PAAS_BUILDPACK_CACHE: z.string().min(1).optional(),
   /** file:// buildpack URLs read the builder host's disk: off unless the operator allows them (tests do). */
   PAAS_BUILDPACK_ALLOW_FILE_URLS: z.enum(['0', '1', 'true', 'false']).default('0'),
+  /** The egress guard's operator settings (see the controller's): loopback targets, private networks, more denied ranges. */
+  PAAS_EGRESS_ALLOW_LOOPBACK: z.enum(['0', '1', 'true', 'false']).default('0'),
+  PAAS_EGRESS_ALLOW_PRIVATE: z.enum(['0', '1', 'true', 'false']).default('0'),
+  PAAS_EGRESS_DENY: z
+    .string()
+    .regex(/^[0-9a-fA-F:.,/\s]*$/, 'expected comma-separated addresses or CIDR ranges, e.g. 10.9.0.0/16,192.0.2.7')
+    .default(''),
   /** PEM certificates the build trusts in addition to its image's (networks that intercept TLS). */
   PAAS_BUILD_CA_FILE: z.string().min(1).optional(),
   /** The builder's own extra certificates; passed on to builds when PAAS_BUILD_CA_FILE is unset. */
@@ -65,6 +72,8 @@ export interface BuilderConfig {
   buildpacksDir: string;
   buildpackCacheDir: string;
   allowFileBuildpacks: boolean;
+  /** What the egress guard lets buildpack URLs reach besides public addresses. */
+  egress: { allowLoopback: boolean; allowPrivate: boolean; deny: string[] };
   /** What git may see of the builder's environment when it fetches buildpacks: PATH and the proxies. */
   gitEnv: Record<string, string>;
   /** File of extra CA certificates given to build containers, if any. */
@@ -99,6 +108,11 @@ export function loadConfig(env: Record<string, string | undefined>): BuilderConf
     buildpacksDir: e.PAAS_BUILDPACKS_DIR,
     buildpackCacheDir: e.PAAS_BUILDPACK_CACHE ?? join(e.PAAS_HOME, 'buildpacks'),
     allowFileBuildpacks: e.PAAS_BUILDPACK_ALLOW_FILE_URLS === '1' || e.PAAS_BUILDPACK_ALLOW_FILE_URLS === 'true',
+    egress: {
+      allowLoopback: e.PAAS_EGRESS_ALLOW_LOOPBACK === '1' || e.PAAS_EGRESS_ALLOW_LOOPBACK === 'true',
+      allowPrivate: e.PAAS_EGRESS_ALLOW_PRIVATE === '1' || e.PAAS_EGRESS_ALLOW_PRIVATE === 'true',
+      deny: e.PAAS_EGRESS_DENY.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    },
     gitEnv: Object.fromEntries(gitEnvNames.flatMap((k) => (env[k] === undefined ? [] : [[k, env[k]!]]))),
     buildCaFile: e.PAAS_BUILD_CA_FILE ?? e.NODE_EXTRA_CA_CERTS,
     healthPort: e.PAAS_BUILDER_PORT,

@@ -7,6 +7,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract, pack } from 'tar-stream';
+import { buildpackEgressUse, type EgressGuard } from '@paas/shared';
 
 /** A buildpack URL that names a tarball (Heroku's buildpack registry serves `.tgz`), not a git repository. */
 export function isTarballUrl(url: string): boolean {
@@ -23,9 +24,42 @@ export interface TarballDownload {
 
 export interface TarballOptions {
   cacheDir: string;
-  allowFileUrls: boolean;
+  /** Checks the URL and every redirect (file: only when its policy allows it). */
+  guard: EgressGuard;
   timeoutMs: number;
   env: Record<string, string>;
+}
+
+/** One request: what came back, and where a redirect points (absolute), if it is one. */
+export interface FetchHop {
+  status: number;
+  location: string | undefined;
+}
+
+/** What a hop is given: the URL, and the address its host was checked at (connect there, nowhere else). */
+export type FetchOnce = (url: string, pinned: { host: string; port: number; address: string } | undefined) => Promise<FetchHop>;
+
+const maxRedirects = 5;
+
+/**
+ * Follows redirects itself, so that the egress guard checks every URL of the chain (scheme and every
+ * resolved address) before it is requested, and each request connects to the address checked (no
+ * DNS rebinding between the check and the connection).
+ */
+export async function fetchGuarded(url: string, guard: EgressGuard, once: FetchOnce): Promise<void> {
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    const checked = await guard.checkUrl(current, buildpackEgressUse);
+    const port = Number(checked.url.port || 443);
+    const pinned = checked.url.protocol === 'file:' ? undefined : { host: checked.url.hostname, port, address: checked.addresses[0]! };
+    const res = await once(current, pinned);
+    if (res.status < 300 || res.status >= 400 || res.location === undefined || res.location === '') {
+      if (res.status >= 300 && checked.url.protocol !== 'file:') throw new Error(`the server answered HTTP ${res.status}`);
+      return;
+    }
+    if (hop + 1 >= maxRedirects) throw new Error(`more than ${maxRedirects} redirects`);
+    current = new URL(res.location, current).toString();
+  }
 }
 
 /**
@@ -40,20 +74,28 @@ export async function downloadTarball(url: string, o: TarballOptions): Promise<T
   const base = cacheBase(o.cacheDir, url);
   await mkdir(o.cacheDir, { recursive: true });
   const part = `${base}.part`;
-  const protocols = o.allowFileUrls ? '=https,http,file' : '=https,http';
+  const protocols = o.guard.policy.allowFileUrls ? '=https,file' : '=https';
   try {
-    await new Promise<void>((resolve, reject) => {
-      execFile(
-        'curl',
-        ['--fail', '--silent', '--show-error', '--location', '--proto', protocols, '--proto-redir', '=https,http', '--max-time', String(Math.ceil(o.timeoutMs / 1000)), '--max-filesize', String(512 * 1024 * 1024), '--output', part, url],
-        { env: o.env, timeout: o.timeoutMs + 5000 },
-        (err, _stdout, stderr) => {
-          if (!err) return resolve();
-          const reason = stderr.trim().split('\n').pop()?.replace(/^curl: \(\d+\) /, '') || err.message;
-          reject(new Error(reason));
-        },
-      );
-    });
+    await fetchGuarded(url, o.guard, (hopUrl, pinned) =>
+      new Promise<FetchHop>((resolve, reject) => {
+        // No --location: redirects come back here and are checked like the first URL. --resolve pins
+        // the host to the address just checked.
+        const pin = pinned ? ['--resolve', `${pinned.host.replace(/^\[|\]$/g, '')}:${pinned.port}:${pinned.address.includes(':') ? `[${pinned.address}]` : pinned.address}`] : [];
+        execFile(
+          'curl',
+          ['--silent', '--show-error', '--proto', protocols, ...pin, '--max-time', String(Math.ceil(o.timeoutMs / 1000)), '--max-filesize', String(512 * 1024 * 1024), '--output', part, '--write-out', '%{http_code} %{redirect_url}', hopUrl],
+          { env: o.env, timeout: o.timeoutMs + 5000 },
+          (err, stdout, stderr) => {
+            if (err) {
+              const reason = stderr.trim().split('\n').pop()?.replace(/^curl: \(\d+\) /, '') || err.message;
+              return reject(new Error(reason));
+            }
+            const [code, ...rest] = stdout.trim().split(' ');
+            resolve({ status: Number(code), location: rest.join(' ') || undefined });
+          },
+        );
+      }),
+    );
     const listing = await listTarball(part);
     await rename(part, `${base}.tar`);
     return { file: `${base}.tar`, ...listing };

@@ -3,6 +3,18 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { logLinesSchema, parseEnv, portSchema } from '@paas/shared';
 
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1');
+
+/** Comma-separated addresses or CIDR ranges. */
+const addressList = z
+  .string()
+  .default('')
+  .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+  .refine((list) => list.every((s) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s)), 'expected comma-separated addresses or CIDR ranges, e.g. 10.9.0.0/16,192.0.2.7');
+
 const schema = z
   .object({
     PAAS_HOME: z.string().min(1).default(join(homedir(), '.paas')),
@@ -44,7 +56,13 @@ const schema = z
     PAAS_METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
     PAAS_METRICS_INTERVAL: z.coerce.number().positive().default(10),
     PAAS_DRAIN_CA_FILE: z.string().min(1).optional(),
-    PAAS_DRAIN_ALLOW_LOOPBACK: z.enum(['true', 'false', '1', '0']).default('false'),
+    // The egress guard (drains, buildpack URLs): loopback targets for development and tests, private
+    // networks for self-hosted receivers, more addresses or ranges never reached, file: buildpacks.
+    PAAS_DRAIN_ALLOW_LOOPBACK: flag,
+    PAAS_EGRESS_ALLOW_LOOPBACK: flag,
+    PAAS_EGRESS_ALLOW_PRIVATE: flag,
+    PAAS_EGRESS_DENY: addressList,
+    PAAS_BUILDPACK_ALLOW_FILE_URLS: flag,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .transform((env) => {
@@ -92,7 +110,13 @@ const schema = z
       logs: {
         lines: env.PAAS_LOG_LINES,
         drainCaFile: env.PAAS_DRAIN_CA_FILE,
-        drainAllowLoopback: env.PAAS_DRAIN_ALLOW_LOOPBACK === 'true' || env.PAAS_DRAIN_ALLOW_LOOPBACK === '1',
+      },
+      egress: {
+        // PAAS_DRAIN_ALLOW_LOOPBACK is the setting's older name.
+        allowLoopback: env.PAAS_EGRESS_ALLOW_LOOPBACK || env.PAAS_DRAIN_ALLOW_LOOPBACK,
+        allowPrivate: env.PAAS_EGRESS_ALLOW_PRIVATE,
+        allowFileUrls: env.PAAS_BUILDPACK_ALLOW_FILE_URLS,
+        deny: env.PAAS_EGRESS_DENY,
       },
       metrics: { token: env.PAAS_METRICS_TOKEN, intervalMs: env.PAAS_METRICS_INTERVAL * 1000 },
       adminEmail: env.PAAS_ADMIN_EMAIL ?? `admin@${env.PAAS_DOMAIN.includes('.') ? env.PAAS_DOMAIN : 'paas.local'}`,

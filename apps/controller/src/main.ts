@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import Docker from 'dockerode';
 import {
+  EgressGuard,
   RedisKeys,
   RedisRouteStore,
   SecretBox,
@@ -85,7 +86,9 @@ async function main(): Promise<void> {
   await runtime.checkHealth();
   await runtime.ping();
   // App logs (streams, collector, drains, platform events) and Prometheus metrics.
-  const observability = createObservability({ config, pool, redis, keys, queue, hosts: () => runtime.hosts(), log });
+  // One egress guard for every URL the platform reaches on a user's behalf (drains, buildpack URLs).
+  const egress = new EgressGuard(config.egress);
+  const observability = createObservability({ config, pool, redis, keys, queue, hosts: () => runtime.hosts(), log, egress });
 
   const routeStore = new RedisRouteStore(redis, keys);
   const routes = new RoutePublisher(routeStore, config.domain, 3000, log, (app) => hostnamesOfApp(pool, app), (app) => routeSettingsOfApp(pool, app));
@@ -150,6 +153,7 @@ async function main(): Promise<void> {
     certs,
     log,
     logs: observability.logs,
+    egress,
     metrics: observability.metrics,
   });
   // Deadlines for what clients send (headers, bodies, idle connections); answers, such as a push's

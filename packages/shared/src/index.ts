@@ -19,3 +19,5 @@ export * from './log-entry.js';
 export * from './attach-frames.js';
 export * from './log-lines-setting.js';
 export * from './fatal-errors.js';
+export * from './ip-address.js';
+export * from './egress-guard.js';

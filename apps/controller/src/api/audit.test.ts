@@ -105,9 +105,13 @@ describe('audit log', () => {
     assert.equal(typeof deploy!.details['error'], 'string', 'the refusal code is kept');
   });
 
-  test('records buildpack changes (credentials in URLs masked) and build cache purges', async () => {
+  test('records buildpack changes (credentials in URLs refused, never recorded) and build cache purges', async () => {
     await request(h.app).post('/apps').set(as(alice)).send({ name: 'bp-audited' }).expect(201);
-    const url = 'https://deploy:s3cret-token@git.example.com/org/bp.git#v2';
+    const secretUrl = 'https://deploy:s3cret-token@git.example.com/org/bp.git#v2';
+    const refused = await request(h.app).put('/apps/bp-audited/buildpack-installations').set(as(alice)).send({ updates: [{ buildpack: secretUrl }] }).expect(422);
+    assert.match(refused.body.message, /credentials in a URL are not allowed/);
+    assert.ok(!refused.body.message.includes('s3cret-token'));
+    const url = 'https://git.example.com/org/bp.git#v2';
     await request(h.app).put('/apps/bp-audited/buildpack-installations').set(as(alice)).send({ updates: [{ buildpack: 'nodejs' }, { buildpack: url }] }).expect(200);
     await request(h.app).delete('/apps/bp-audited/build-cache').set(as(alice)).expect(202);
     const events = (await audit('?app=bp-audited')).reverse();
@@ -116,7 +120,7 @@ describe('audit log', () => {
       ['alice@example.com', 'buildpacks.update'],
       ['alice@example.com', 'build_cache.purge'],
     ]);
-    assert.deepEqual(events[1]!.details, { buildpacks: ['nodejs', 'https://***@git.example.com/org/bp.git#v2'] });
+    assert.deepEqual(events[1]!.details, { buildpacks: ['nodejs', url] });
     const raw = await h.db.pool.query('SELECT details::text FROM audit_events');
     assert.ok(!raw.rows.some((r) => String(r.details).includes('s3cret-token')));
   });

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Logger } from '@paas/shared';
+import type { EgressGuard, Logger } from '@paas/shared';
 import type { ControllerConfig } from '../config.js';
 import type { TokenService } from '../auth/token-service.js';
 import type { AccessServices } from '../auth/access-services.js';
@@ -45,4 +45,6 @@ export interface ApiContext {
   metrics?: ControllerMetrics;
   /** Deadlines and bounds of git's push commands (tests shorten them). */
   gitLimits?: Partial<GitHttpLimits>;
+  /** Checks every URL a user names for the platform to reach (buildpacks; drains use logs.egress, the same one in main.ts). Default: the strict guard. */
+  egress?: EgressGuard;
 }

@@ -193,7 +193,13 @@ describe('app logs API', () => {
     const app = await newApp();
     const loopback = await request(h.app).post(`/apps/${app}/log-drains`).set(as(owner)).send({ url: 'syslog://127.0.0.1:6379' });
     assert.equal(loopback.status, 422);
-    assert.match(loopback.body.message, /url: 127\.0\.0\.1 is a loopback address, which drains may not reach/);
+    assert.match(loopback.body.message, /url: 127\.0\.0\.1 is a loopback address/);
+    // Issue 23: every spelling of loopback, link-local and unspecified is refused, not only 127.0.0.1.
+    for (const url of ['syslog://127.1:9', 'syslog://0x7f000001:9', 'syslog://2130706433:9', 'syslog://[::ffff:127.0.0.1]:9', 'syslog://localhost:9', 'https://localhost:9/', 'https://169.254.169.254/', 'syslog://[fe80::1]:9', 'syslog://0.0.0.0:9', 'syslog://[::]:9', 'syslog://10.0.0.5:514']) {
+      const res = await request(h.app).post(`/apps/${app}/log-drains`).set(as(owner)).send({ url });
+      assert.equal(res.status, 422, url);
+      assert.match(res.body.message, /is refused|is a loopback address|is a link-local address|not a routable address|private network/, url);
+    }
     for (const url of ['not a url', 'ftp://logs.example.com/', 'syslog://logs.example.com', 'http://logs.example.com/']) {
       const res = await request(h.app).post(`/apps/${app}/log-drains`).set(as(owner)).send({ url });
       assert.equal(res.status, 422, url);

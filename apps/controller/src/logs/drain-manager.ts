@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Logger } from '@paas/shared';
+import type { EgressGuard, Logger } from '@paas/shared';
 import { listAllLogDrains } from '../db/log-drains.js';
 import type { DrainStateStore } from './drain-state.js';
 import { transportFor, type DrainTransport } from './drain-transports.js';
@@ -16,8 +16,8 @@ export interface DrainManagerOptions {
   log: Logger;
   /** Extra CA certificates drains are trusted with (PAAS_DRAIN_CA_FILE). */
   ca?: Buffer | undefined;
-  /** Let drains reach loopback and link-local addresses. */
-  allowLoopback?: boolean | undefined;
+  /** Checks every address a drain connects to. */
+  guard: EgressGuard;
   maxLag: number;
   /** How often the drain table is read again (drains added on another controller show up within it). */
   syncMs?: number;
@@ -85,7 +85,7 @@ export class DrainManager {
       if (this.workers.has(drain.id)) continue;
       let transport: DrainTransport;
       try {
-        transport = (this.o.makeTransport ?? transportFor)(parseDrainUrl(drain.url), { token: drain.token, ca: this.o.ca, allowLoopback: this.o.allowLoopback });
+        transport = (this.o.makeTransport ?? transportFor)(parseDrainUrl(drain.url), { token: drain.token, ca: this.o.ca, guard: this.o.guard });
       } catch (err) {
         this.o.log.warn({ drain: drain.id, err: (err as Error).message }, 'drain URL no longer valid; skipped');
         continue;

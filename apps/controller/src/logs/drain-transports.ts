@@ -1,8 +1,8 @@
-import dns from 'node:dns';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
-import { forbiddenDrainAddress, type DrainTarget } from './drain-url.js';
+import type { EgressGuard } from '@paas/shared';
+import type { DrainTarget } from './drain-url.js';
 import { octetFrame } from './rfc5424.js';
 
 /** Delivers batches of RFC 5424 messages to one drain; rejects when the batch may not have arrived. */
@@ -17,27 +17,17 @@ export interface TransportOptions {
   /** Extra CA certificates trusted besides the system's (a private CA; tests). */
   ca?: Buffer | undefined;
   timeoutMs?: number;
-  /** Let drains reach loopback and link-local addresses (PAAS_DRAIN_ALLOW_LOOPBACK: development and tests). */
-  allowLoopback?: boolean | undefined;
+  /** The egress guard: every address is checked before connecting, and again by the socket's lookup. */
+  guard: EgressGuard;
 }
 
-/** Refuses a host that is, or resolves to, an address drains may not reach. */
-function checkLiteral(host: string, o: TransportOptions): void {
-  const reason = !o.allowLoopback && net.isIP(host) ? forbiddenDrainAddress(host) : undefined;
-  if (reason) throw new Error(`refused: ${reason}`);
-}
-
-function guardedLookup(o: TransportOptions): net.LookupFunction | undefined {
-  if (o.allowLoopback) return undefined;
-  return ((hostname: string, options: dns.LookupOptions, callback: (err: Error | null, address: string | dns.LookupAddress[], family?: number) => void) => {
-    dns.lookup(hostname, { ...options }, (err, address, family) => {
-      if (err) return callback(err, address as string, family);
-      const all = Array.isArray(address) ? address.map((a) => a.address) : [address as string];
-      const reason = all.map(forbiddenDrainAddress).find((r) => r !== undefined);
-      if (reason) return callback(new Error(`refused: ${hostname} resolves to ${reason.split(' ')[0]}, ${reason.split(' ').slice(1).join(' ')}`), address as string, family);
-      callback(null, address as string, family);
-    });
-  }) as unknown as net.LookupFunction;
+/** Refuses a host that is, or resolves to, an address drains may not reach (before any connection). */
+async function checkTarget(host: string, o: TransportOptions): Promise<void> {
+  try {
+    await o.guard.checkHost(host, { field: 'drain' });
+  } catch (err) {
+    throw new Error(`refused: ${(err as Error).message.replace(/^drain: /, '')}`);
+  }
 }
 
 export function transportFor(target: DrainTarget, o: TransportOptions): DrainTransport {
@@ -63,8 +53,8 @@ export class HttpsDrainTransport implements DrainTransport {
     this.agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca: trusted(o.ca) });
   }
 
-  send(messages: string[], frameId: string): Promise<void> {
-    checkLiteral(this.url.hostname.replace(/^\[|\]$/g, ''), this.o);
+  async send(messages: string[], frameId: string): Promise<void> {
+    await checkTarget(this.url.hostname.replace(/^\[|\]$/g, ''), this.o);
     const body = Buffer.from(messages.map(octetFrame).join(''), 'utf8');
     const auth = this.url.username ? `${decodeURIComponent(this.url.username)}:${decodeURIComponent(this.url.password)}` : undefined;
     return new Promise((resolve, reject) => {
@@ -77,7 +67,7 @@ export class HttpsDrainTransport implements DrainTransport {
           method: 'POST',
           agent: this.agent,
           auth,
-          lookup: guardedLookup(this.o),
+          lookup: this.o.guard.lookup,
           timeout: this.o.timeoutMs ?? 10_000,
           headers: {
             'content-type': 'application/logplex-1',
@@ -146,15 +136,15 @@ export class SyslogDrainTransport implements DrainTransport {
     this.socket = undefined;
   }
 
-  private connect(): Promise<net.Socket> {
-    if (this.socket && !this.socket.destroyed) return Promise.resolve(this.socket);
+  private async connect(): Promise<net.Socket> {
+    if (this.socket && !this.socket.destroyed) return this.socket;
     const { host, port } = this.target;
-    checkLiteral(host, this.o);
+    await checkTarget(host, this.o);
     return new Promise((resolve, reject) => {
       const timeoutMs = this.o.timeoutMs ?? 10_000;
       const socket = this.target.tls
-        ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ca: trusted(this.o.ca), lookup: guardedLookup(this.o) })
-        : net.connect({ host, port, lookup: guardedLookup(this.o) });
+        ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ca: trusted(this.o.ca), lookup: this.o.guard.lookup })
+        : net.connect({ host, port, lookup: this.o.guard.lookup });
       const timer = setTimeout(() => socket.destroy(new Error(`could not connect within ${timeoutMs} ms`)), timeoutMs);
       socket.once(this.target.tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);

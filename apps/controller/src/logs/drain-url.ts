@@ -1,4 +1,4 @@
-import { AppError } from '@paas/shared';
+import { AppError, type EgressUse } from '@paas/shared';
 
 /** Where a drain delivers: batched HTTPS POSTs, or RFC 5424 syslog over TCP or TLS. */
 export type DrainTarget =
@@ -55,15 +55,10 @@ export function displayDrainUrl(raw: string): string {
   }
 }
 
-/**
- * Why an address may not receive drain traffic, if it may not: loopback, link-local (cloud
- * metadata services live there) and unspecified addresses would let an app's owner reach the
- * platform's own services. Private networks are allowed: self-hosted syslog servers live there.
- */
-export function forbiddenDrainAddress(ip: string): string | undefined {
-  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
-  if (/^127\./.test(v4) || v4 === '::1') return `${ip} is a loopback address`;
-  if (/^169\.254\./.test(v4) || /^fe[89ab][0-9a-f]:/i.test(v4)) return `${ip} is a link-local address`;
-  if (v4 === '0.0.0.0' || v4 === '::' || /^0\./.test(v4)) return `${ip} is not a routable address`;
-  return undefined;
-}
+/** What the egress guard accepts for a drain: HTTPS (with basic auth, masked when shown) and syslog over TCP or TLS. */
+export const drainEgressUse: EgressUse = {
+  field: 'url',
+  schemes: ['https:', 'syslog:', 'syslog+tls:'],
+  credentials: true,
+  rule: drainUrlRule,
+};

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { RedisKeys, createLogger, testRedisUrl } from '@paas/shared';
+import { EgressGuard, RedisKeys, createLogger, testRedisUrl } from '@paas/shared';
 import type { LogDrainRow } from '../db/log-drains.js';
 import { DrainStateStore } from './drain-state.js';
 import { transportFor } from './drain-transports.js';
@@ -53,7 +53,7 @@ describe('drain workers', () => {
       drain,
       store,
       state,
-      transport: transportFor(parseDrainUrl(url), { token: drain.token, ca: cert.cert, timeoutMs: 2000, allowLoopback: true }),
+      transport: transportFor(parseDrainUrl(url), { token: drain.token, ca: cert.cert, timeoutMs: 2000, guard: new EgressGuard({ allowLoopback: true }) }),
       events: new PlatformEvents(store, log),
       log,
       maxLag,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
-import type { Logger, RedisKeys } from '@paas/shared';
+import { EgressGuard, type Logger, type RedisKeys } from '@paas/shared';
 import type { HostRow } from '../db/hosts.js';
 import { DrainManager } from './drain-manager.js';
 import { DrainStateStore } from './drain-state.js';
@@ -28,8 +28,8 @@ export interface LogServicesOptions {
   maxLines: number;
   /** Extra CA certificates drains trust (PAAS_DRAIN_CA_FILE). */
   drainCa?: Buffer | undefined;
-  /** Let drains reach loopback and link-local addresses (PAAS_DRAIN_ALLOW_LOOPBACK). */
-  drainAllowLoopback?: boolean;
+  /** The egress guard drains go through (default: the strict one, no operator allowances). */
+  egress?: EgressGuard;
   /** The platform's hosts, for the collector; without them nothing is collected (API tests). */
   hosts?: () => HostRow[];
   engines?: EngineClients;
@@ -56,12 +56,11 @@ export class LogServices {
   readonly collector: LogCollector | undefined;
   private readonly leader: LeaderLock;
 
-  /** Whether drains may point at loopback and link-local addresses. */
-  get drainsMayUseLoopback(): boolean {
-    return this.o.drainAllowLoopback ?? false;
-  }
+  /** Checks every address drains are sent to. */
+  readonly egress: EgressGuard;
 
   constructor(private readonly o: LogServicesOptions) {
+    this.egress = o.egress ?? new EgressGuard();
     this.store = new LogStore(o.redis, o.keys, o.maxLines);
     this.events = new PlatformEvents(this.store, o.log);
     this.drainState = new DrainStateStore(o.redis, o.keys);
@@ -72,7 +71,7 @@ export class LogServices {
       events: this.events,
       log: o.log,
       ca: o.drainCa,
-      allowLoopback: o.drainAllowLoopback,
+      guard: this.egress,
       // Below the stream's length, so a lagging drain is noticed before the stream trims its lines.
       maxLag: Math.max(1, Math.floor((o.maxLines * 2) / 3)),
       backoff: o.drainBackoff,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
-import type { Logger, RedisKeys } from '@paas/shared';
+import type { EgressGuard, Logger, RedisKeys } from '@paas/shared';
 import type { ControllerConfig } from '../config.js';
 import type { HostRow } from '../db/hosts.js';
 import { EngineClients } from '../logs/engine-clients.js';
@@ -20,6 +20,8 @@ export interface ObservabilityOptions {
   /** The runtime's hosts (ClusterRuntime.hosts). */
   hosts: () => HostRow[];
   log: Logger;
+  /** The egress guard drains go through (main.ts makes one for the whole controller). */
+  egress: EgressGuard;
 }
 
 export interface Observability {
@@ -45,7 +47,7 @@ export function createObservability(o: ObservabilityOptions): Observability {
     log: o.log,
     maxLines: o.config.logs.lines,
     drainCa: o.config.logs.drainCaFile ? readFileSync(o.config.logs.drainCaFile) : undefined,
-    drainAllowLoopback: o.config.logs.drainAllowLoopback,
+    egress: o.egress,
     hosts: o.hosts,
     engines,
     cluster: o.config.cluster,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, isAppError, parseBuildpackEntry } from '@paas/shared';
+import { AppError, EgressGuard, buildpackEgressUse, isAppError, parseBuildpackEntry } from '@paas/shared';
 import { setAppBuildpacks } from '../../db/app-buildpacks.js';
 import { requester } from '../auth.js';
 import type { ApiContext } from '../context.js';
@@ -35,6 +35,7 @@ function buildpackName(url: string): string {
 
 /** An app's buildpacks (Heroku's buildpack-installations) and its build cache. */
 export function buildpacksRoutes(table: RouteTable, ctx: ApiContext): void {
+  const egress = ctx.egress ?? new EgressGuard();
   table.add({
     method: 'get',
     path: '/apps/:app/buildpack-installations',
@@ -58,7 +59,9 @@ export function buildpacksRoutes(table: RouteTable, ctx: ApiContext): void {
       const list = body.updates.map((u) => u.buildpack);
       for (const entry of list) {
         try {
-          parseBuildpackEntry(entry);
+          const parsed = parseBuildpackEntry(entry);
+          // The builder checks again (and at connect time) for each build: a name may resolve elsewhere by then.
+          if (parsed.kind === 'git') await egress.checkUrl(parsed.url, buildpackEgressUse, { unresolved: 'allow' });
         } catch (err) {
           if (isAppError(err)) throw new AppError('invalid_params', `updates: ${err.message}`);
           throw err;

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import { AppError, logSources } from '@paas/shared';
 import { countLogDrains, deleteLogDrain, findLogDrain, insertLogDrain, listLogDrains, type LogDrainRow } from '../../db/log-drains.js';
 import { isUniqueViolation } from '../../db/queryable.js';
 import type { DrainState } from '../../logs/drain-state.js';
-import { displayDrainUrl, forbiddenDrainAddress, parseDrainUrl } from '../../logs/drain-url.js';
+import { displayDrainUrl, drainEgressUse, parseDrainUrl } from '../../logs/drain-url.js';
 import type { LogServices } from '../../logs/log-services.js';
 import { isStreamId } from '../../logs/log-store.js';
 import { streamLogs } from '../../logs/log-tail.js';
@@ -136,10 +135,10 @@ export function logsRoutes(table: RouteTable, ctx: ApiContext): void {
     response: logDrainSchema,
     handler: async ({ app, body, req }) => {
       const logs = logsOf(ctx);
-      const target = parseDrainUrl(body.url);
-      const host = target.kind === 'https' ? target.url.hostname.replace(/^\[|\]$/g, '') : target.host;
-      const forbidden = isIP(host) && !logs.drainsMayUseLoopback ? forbiddenDrainAddress(host) : undefined;
-      if (forbidden) throw new AppError('invalid_params', `url: ${forbidden}, which drains may not reach`);
+      parseDrainUrl(body.url);
+      // Every address the host resolves to now is checked; a name that does not resolve yet is kept,
+      // and checked again (at connect time) by every delivery.
+      await logs.egress.checkUrl(body.url, drainEgressUse, { unresolved: 'allow' });
       if ((await countLogDrains(ctx.pool, app.id)) >= maxDrainsPerApp) {
         throw new AppError('limit_exceeded', `${app.name} has ${maxDrainsPerApp} drains already, the most an app may have`, { details: { limit: 'drains', max: maxDrainsPerApp } });
       }
