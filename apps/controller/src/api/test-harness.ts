@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import type { Express } from 'express';
-import { MemoryRouteStore, RedisKeys, SecretBox, buildEnvBox, buildQueueName, createLogger, testRedisUrl, type BuildJobData } from '@paas/shared';
+import { MemoryRouteStore, RedisKeys, SecretBox, buildEnvBox, buildQueueName, createLogger, testRedisUrl, type BuildJobData, type Logger } from '@paas/shared';
 import { createTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { createUser, type Role, type User } from '../db/users.js';
 import { listAllApps } from '../db/apps.js';
@@ -76,12 +76,14 @@ export interface ApiHarnessOptions {
   defaultMemoryMb?: number;
   /** Deadlines and bounds of git's push commands. */
   gitLimits?: Partial<GitHttpLimits>;
+  /** The controller's logger (default: silent); the fuzzer reads the 500s' causes from it. */
+  log?: Logger;
 }
 
 export async function createApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
   const db = await createTestDatabase({ poolMax: options.poolMax });
   const home = await mkdtemp(join(tmpdir(), 'paas-api-test-'));
-  const log = createLogger('test', 'silent');
+  const log = options.log ?? createLogger('test', 'silent');
   const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
   const keys = new RedisKeys(`paas-test-${randomBytes(4).toString('hex')}`);
   const queue = new Queue<BuildJobData>(buildQueueName, { connection: redis, prefix: keys.bull });

@@ -1,0 +1,63 @@
+// npm run fuzz -- [--seed N] [--requests N] [--deadline-ms N] [--minutes N] [--json]
+// Runs the API fuzzer (test/fuzz/) longer than CI does and prints a summary: requests sent, 5xx
+// grouped by cause, crashes, hangs, and the longest event-loop stall a single request caused.
+import { parseArgs } from 'node:util';
+import { groupFindings, runFuzz } from '../test/fuzz/api-fuzzer.js';
+
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string', default: String(Date.now() % 100_000) },
+    requests: { type: 'string', default: '5000' },
+    'deadline-ms': { type: 'string', default: '5000' },
+    minutes: { type: 'string', default: '30' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const int = (name: string, v: string | undefined): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) {
+    console.error(`--${name} must be a positive whole number`);
+    process.exit(2);
+  }
+  return n;
+};
+const seed = int('seed', values.seed);
+const report = await runFuzz({
+  seed,
+  requests: int('requests', values.requests),
+  deadlineMs: int('deadline-ms', values['deadline-ms']),
+  budgetMs: int('minutes', values.minutes) * 60_000,
+  progress: (line) => console.error(`  … ${line}`),
+});
+const groups = groupFindings(report.serverErrors);
+if (values.json) {
+  console.log(JSON.stringify({ ...report, serverErrorGroups: groups }, null, 2));
+} else {
+  const rows: [string, string][] = [
+    ['seed', String(report.seed)],
+    ['operations (from /openapi.json)', String(report.operations)],
+    ['requests sent', String(report.cases)],
+    ['duration', `${(report.durationMs / 1000).toFixed(1)} s`],
+    ['answers', Object.entries(report.statuses).filter(([k]) => k.endsWith('xx')).sort().map(([k, v]) => `${k} ${v}`).join(', ')],
+    ['5xx', String(report.serverErrors.length)],
+    ['crashes', report.crash ? '1' : '0'],
+    ['hangs', String(report.hangs.length)],
+    ['closed without an answer', String(report.closedWithoutAnswer)],
+    ['longest event-loop stall', `${report.maxStallMs.toFixed(1)} ms`],
+    ['same pid, health check', `${report.samePid ? 'yes' : 'NO'}, ${report.healthy ? 'answers' : 'DOES NOT ANSWER'}`],
+    ['database', report.dbProblems.length ? report.dbProblems.join('; ') : 'consistent'],
+  ];
+  for (const [k, v] of rows) console.log(`${k.padEnd(34)} ${v}`);
+  if (report.stallCase) console.log(`\nlongest stall during: ${report.stallCase.slice(0, 300)}`);
+  if (report.crash) console.log(`\nCRASH after: ${report.crash}`);
+  if (groups.length) {
+    console.log('\n5xx by cause:');
+    for (const g of groups) console.log(`  ${String(g.count).padStart(5)}  ${g.cause}\n         routes: ${g.routes.join(', ')}\n         e.g. ${g.example.slice(0, 240)}`);
+  }
+  if (report.hangs.length) {
+    console.log('\nhangs:');
+    for (const h of report.hangs.slice(0, 20)) console.log(`  ${h.request}  [${h.label}]`);
+  }
+}
+const failed = report.serverErrors.length > 0 || report.hangs.length > 0 || report.crash !== undefined || !report.samePid || !report.healthy || report.dbProblems.length > 0;
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,92 @@
+// The controller the fuzzer attacks, in a process of its own (so a crash is seen, not suffered): the
+// API as the tests build it (createApiHarness: real PostgreSQL and Redis, in-memory runtime), served
+// on a loopback port with main.ts's server settings. It prints one JSON line when ready, then
+// answers the fuzzer's questions over IPC: the longest event-loop stall since the last question,
+// and whether the database is consistent.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createLogger } from '@paas/shared';
+import { createApiHarness } from '../../apps/controller/src/api/test-harness.js';
+import { serveUpgrades } from '../../apps/controller/src/api/attach-upgrade.js';
+
+export interface ReadyLine {
+  pid: number;
+  port: number;
+  app: string;
+  userToken: string;
+}
+
+export type FuzzQuestion = { q: 'stall' } | { q: 'check' } | { q: 'token' } | { q: 'close' };
+export type FuzzAnswer = { q: 'stall'; maxMs: number; pid: number } | { q: 'check'; problems: string[] } | { q: 'token'; token: string } | { q: 'close' };
+
+// Errors only, as JSON lines on stdout after the ready line: the fuzzer groups the 500s it finds by their logged cause.
+const h = await createApiHarness({ defaultQuota: { apps: 50, processes: 200 }, log: createLogger('controller', 'error') });
+const server = createServer(h.app);
+// As main.ts: builds stream for minutes (no request timeout), heads within 60 s, upgrades served.
+server.requestTimeout = 0;
+serveUpgrades(server, h.app);
+server.headersTimeout = 60_000;
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const port = (server.address() as AddressInfo).port;
+
+const { token, user } = await h.user('fuzz@example.com');
+const app = 'fuzz-target';
+const created = await fetch(`http://127.0.0.1:${port}/apps`, {
+  method: 'POST',
+  headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+  body: JSON.stringify({ name: app }),
+});
+if (created.status !== 201) throw new Error(`could not create the fuzz app: ${created.status} ${await created.text()}`);
+
+const delay = monitorEventLoopDelay({ resolution: 2 });
+delay.enable();
+
+/** Invariants no request may break (each query counts offending rows). */
+const invariants: [string, string][] = [
+  ['transactions left open', "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'"],
+  ['advisory locks still held', "SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND a.datname = current_database()"],
+  ['apps whose release counter is behind their releases', 'SELECT count(*)::int AS n FROM apps a WHERE a.release_seq < (SELECT coalesce(max(version), 0) FROM releases r WHERE r.app_id = a.id)'],
+  ["apps without their app.create audit event", "SELECT count(*)::int AS n FROM apps a WHERE NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.action = 'app.create' AND e.app = a.name)"],
+  ['API tokens without their authorization.create audit event', "SELECT count(*)::int AS n FROM api_tokens t WHERE NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.action = 'authorization.create' AND e.details->>'id' = t.id::text)"],
+  ['log drains without their drain.add audit event', "SELECT count(*)::int AS n FROM log_drains d JOIN apps a ON a.id = d.app_id WHERE NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.action = 'drain.add' AND e.app = a.name)"],
+  ['formation rows with a negative or huge quantity', 'SELECT count(*)::int AS n FROM formation WHERE quantity < 0 OR quantity > 10000'],
+];
+
+async function check(): Promise<string[]> {
+  const problems: string[] = [];
+  for (const [what, sql] of invariants) {
+    try {
+      const n = (await h.db.pool.query<{ n: number }>(sql)).rows[0]?.n ?? 0;
+      if (n > 0) problems.push(`${what}: ${n}`);
+    } catch (err) {
+      problems.push(`${what}: the check failed (${(err as Error).message})`);
+    }
+  }
+  return problems;
+}
+
+process.on('message', (m: FuzzQuestion) => {
+  const answer = (a: FuzzAnswer): void => void process.send?.(a);
+  if (m.q === 'stall') {
+    const maxMs = delay.max / 1e6;
+    delay.reset();
+    answer({ q: 'stall', maxMs, pid: process.pid });
+  } else if (m.q === 'token') {
+    // A fuzzed request may have revoked the session (DELETE /auth/session): a new one.
+    answer({ q: 'token', token: h.tokens.issueSession(user) });
+  } else if (m.q === 'check') {
+    void check().then((problems) => answer({ q: 'check', problems }));
+  } else if (m.q === 'close') {
+    delay.disable();
+    server.closeAllConnections();
+    server.close();
+    void h.close().finally(() => {
+      answer({ q: 'close' });
+      process.disconnect?.();
+    });
+  }
+});
+
+const ready: ReadyLine = { pid: process.pid, port, app, userToken: token };
+process.stdout.write(`${JSON.stringify(ready)}\n`);
