@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { groupFindings, runFuzz } from './api-fuzzer.js';
 
 test('hostile requests to every API route: never a 5xx, never a hang, the same process alive and healthy, the database consistent', { timeout: 120_000 }, async () => {
-  const report = await runFuzz({ seed: 23, requests: 1500, budgetMs: 40_000, deadlineMs: 5000 });
+  const report = await runFuzz({ seed: 23, requests: 3000, budgetMs: 40_000, deadlineMs: 5000 });
   const summary = `${report.cases} requests to ${report.operations} operations in ${(report.durationMs / 1000).toFixed(1)} s; longest event-loop stall ${report.maxStallMs.toFixed(1)} ms`;
   assert.ok(report.operations >= 40, `the OpenAPI document lists the routes (${report.operations})`);
   assert.ok(report.cases >= 300, `enough requests were sent: ${summary}`);

@@ -228,6 +228,11 @@ function authHeader(ctx: CaseContext): fc.Arbitrary<Part<string | undefined>> {
   );
 }
 
+const contentType: fc.Arbitrary<string | null> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant('application/json') },
+  { weight: 4, arbitrary: fc.option(fc.constantFrom(...contentTypes)) },
+) as fc.Arbitrary<string | null>;
+
 /** One hostile request to one operation. */
 export function caseFor(op: Operation, ctx: CaseContext): fc.Arbitrary<FuzzCase> {
   const path = fc.tuple(...op.params.map((p) => pathParam(p, ctx)));
@@ -238,7 +243,7 @@ export function caseFor(op: Operation, ctx: CaseContext): fc.Arbitrary<FuzzCase>
       query: queryString(op),
       // Operations without a body get one now and then too.
       body: op.body ? fc.option(bodyText(op), { freq: 10, nil: null }) : fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: bodyText(op) }),
-      contentType: fc.oneof({ weight: 6, arbitrary: fc.constant('application/json') }, { weight: 4, arbitrary: fc.option(fc.constantFrom(...contentTypes)) }),
+      contentType: contentType,
       encoding: fc.oneof({ weight: 6, arbitrary: fc.constant(encodings[0]!) }, { weight: 4, arbitrary: fc.constantFrom(...encodings) }),
       auth: authHeader(ctx),
     })

@@ -53,7 +53,17 @@ const invariants: [string, string][] = [
   ['formation rows with a negative or huge quantity', 'SELECT count(*)::int AS n FROM formation WHERE quantity < 0 OR quantity > 10000'],
 ];
 
+/** The invariants, asked again for a few seconds while work a request started in the background (a reconcile) finishes. */
 async function check(): Promise<string[]> {
+  let problems = await checkOnce();
+  for (let i = 0; i < 10 && problems.length > 0; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    problems = await checkOnce();
+  }
+  return problems;
+}
+
+async function checkOnce(): Promise<string[]> {
   const problems: string[] = [];
   for (const [what, sql] of invariants) {
     try {
