@@ -53,14 +53,16 @@ export class BuildpackFetcher {
       throw new AppError('build_failed', `Buildpack ${bp.url}: file:// URLs are not allowed on this builder (PAAS_BUILDPACK_ALLOW_FILE_URLS)`);
     }
     // Refused by the guard: the build fails, the cache is not used. A name that does not resolve
-    // now is left to the fetch, which then falls back to the cached copy.
+    // now is not fetched at all (git would resolve it again, unchecked): the cached copy is used.
     let pin: string[] = [];
+    let unresolved: Error | undefined;
     try {
       const checked = this.o.guard.parseUrl(bp.url, buildpackEgressUse);
       if (checked.url.protocol === 'https:') {
         const addresses = checked.addresses.length ? checked.addresses : await this.o.guard.checkHost(checked.host, { field: 'buildpack', unresolved: 'allow' });
         const address = addresses[0];
-        if (address !== undefined) pin = ['-c', `http.curloptResolve=${checked.url.hostname.replace(/^\[|\]$/g, '')}:${checked.url.port || 443}:${address.includes(':') ? `[${address}]` : address}`];
+        if (address === undefined) unresolved = new Error(`${checked.host} does not resolve`);
+        else pin = ['-c', `http.curloptResolve=${checked.url.hostname.replace(/^\[|\]$/g, '')}:${checked.url.port || 443}:${address.includes(':') ? `[${address}]` : address}`];
       }
     } catch (err) {
       throw new AppError('build_failed', `Buildpack ${describe(bp)}: ${(err as Error).message}`, { details: { step: 'fetch buildpack' } });
@@ -73,6 +75,7 @@ export class BuildpackFetcher {
       let commit: string;
       let stale = false;
       try {
+        if (unresolved) throw unresolved;
         await this.git(repo, [...pin, 'fetch', '--quiet', '--depth', '1', '--no-tags', bp.url, bp.ref ?? 'HEAD'], true);
         commit = (await this.git(repo, ['rev-parse', '--verify', 'FETCH_HEAD^{commit}'])).trim();
         await this.git(repo, ['update-ref', refName, commit]);
