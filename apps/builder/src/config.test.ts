@@ -21,6 +21,7 @@ test('defaults describe a local single-host platform', () => {
   assert.equal(c.allowFileBuildpacks, false);
   assert.deepEqual(c.egress, { allowLoopback: false, allowPrivate: false, deny: [] }, 'the egress guard is strict unless the operator says otherwise');
   assert.deepEqual(loadConfig({ PAAS_EGRESS_ALLOW_PRIVATE: '1', PAAS_EGRESS_DENY: '10.9.0.0/16, 192.0.2.7' }).egress, { allowLoopback: false, allowPrivate: true, deny: ['10.9.0.0/16', '192.0.2.7'] });
+  assert.throws(() => loadConfig({ PAAS_EGRESS_DENY: '1.2.3' }), /PAAS_EGRESS_DENY: /);
   assert.match(c.buildpackCacheDir, /\.paas\/buildpacks$/);
   assert.ok(existsSync(join(c.buildpacksDir, 'nodejs', 'bin', 'compile')), c.buildpacksDir);
 });

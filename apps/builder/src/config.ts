@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseEnv, portSchema } from '@paas/shared';
+import { parseAddress, parseEnv, portSchema } from '@paas/shared';
 
 /** The repository's built-in buildpacks, found from this module's place (src/ and dist/ sit at the same depth). */
 const defaultBuildpacksDir = fileURLToPath(new URL('../../../buildpacks', import.meta.url));
@@ -38,8 +38,11 @@ const schema = z.object({
   PAAS_EGRESS_ALLOW_PRIVATE: z.enum(['0', '1', 'true', 'false']).default('0'),
   PAAS_EGRESS_DENY: z
     .string()
-    .regex(/^[0-9a-fA-F:.,/\s]*$/, 'expected comma-separated addresses or CIDR ranges, e.g. 10.9.0.0/16,192.0.2.7')
-    .default(''),
+    .default('')
+    .refine(
+      (v) => v.split(',').map((s) => s.trim()).filter((s) => s !== '').every((s) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s) && parseAddress(s.split('/')[0]!) !== undefined),
+      'expected comma-separated addresses or CIDR ranges, e.g. 10.9.0.0/16,192.0.2.7',
+    ),
   /** PEM certificates the build trusts in addition to its image's (networks that intercept TLS). */
   PAAS_BUILD_CA_FILE: z.string().min(1).optional(),
   /** The builder's own extra certificates; passed on to builds when PAAS_BUILD_CA_FILE is unset. */

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { logLinesSchema, parseEnv, portSchema } from '@paas/shared';
+import { logLinesSchema, parseAddress, parseEnv, portSchema } from '@paas/shared';
 
 const flag = z
   .enum(['true', 'false', '1', '0'])
@@ -13,7 +13,7 @@ const addressList = z
   .string()
   .default('')
   .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
-  .refine((list) => list.every((s) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s)), 'expected comma-separated addresses or CIDR ranges, e.g. 10.9.0.0/16,192.0.2.7');
+  .refine((list) => list.every((s) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s) && parseAddress(s.split('/')[0]!) !== undefined), 'expected comma-separated addresses or CIDR ranges, e.g. 10.9.0.0/16,192.0.2.7');
 
 const schema = z
   .object({
