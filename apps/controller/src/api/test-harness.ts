@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import type { Express } from 'express';
-import { MemoryRouteStore, RedisKeys, SecretBox, buildEnvBox, buildQueueName, createLogger, testRedisUrl, type BuildJobData, type Logger } from '@paas/shared';
+import { MemoryRouteStore, RedisKeys, SecretBox, buildEnvBox, buildQueueName, createLogger, testRedisUrl, type BuildJobData, type EgressGuard, type Logger } from '@paas/shared';
 import { createTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { createUser, type Role, type User } from '../db/users.js';
 import { listAllApps } from '../db/apps.js';
@@ -78,6 +78,8 @@ export interface ApiHarnessOptions {
   gitLimits?: Partial<GitHttpLimits>;
   /** The controller's logger (default: silent); the fuzzer reads the 500s' causes from it. */
   log?: Logger;
+  /** The egress guard for drains and buildpack URLs (default: the strict one). */
+  egress?: EgressGuard;
 }
 
 export async function createApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -100,7 +102,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     },
     log,
   );
-  const logs = new LogServices({ pool: db.pool, redis, keys, log, maxLines: 1500, cluster: 'test' });
+  const logs = new LogServices({ pool: db.pool, redis, keys, log, maxLines: 1500, cluster: 'test', ...(options.egress ? { egress: options.egress } : {}) });
   const deployer = new Deployer({
     pool: db.pool,
     runtime,
@@ -157,6 +159,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     log,
     logs,
     ...(options.gitLimits ? { gitLimits: options.gitLimits } : {}),
+    egress: logs.egress,
   });
   return {
     app,
