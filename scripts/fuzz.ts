@@ -40,7 +40,7 @@ if (values.json) {
     ['duration', `${(report.durationMs / 1000).toFixed(1)} s`],
     ['answers', Object.entries(report.statuses).filter(([k]) => k.endsWith('xx')).sort().map(([k, v]) => `${k} ${v}`).join(', ')],
     ['5xx', String(report.serverErrors.length)],
-    ['crashes', report.crash ? '1' : '0'],
+    ['crashes', String(report.crashes.length)],
     ['hangs', String(report.hangs.length)],
     ['closed without an answer', String(report.closedWithoutAnswer)],
     ['longest event-loop stall', `${report.maxStallMs.toFixed(1)} ms`],
@@ -49,7 +49,10 @@ if (values.json) {
   ];
   for (const [k, v] of rows) console.log(`${k.padEnd(34)} ${v}`);
   if (report.stallCase) console.log(`\nlongest stall during: ${report.stallCase.slice(0, 300)}`);
-  if (report.crash) console.log(`\nCRASH after: ${report.crash}`);
+  if (report.crashes.length) {
+    console.log('\ncrashes by cause (the controller is started again after each):');
+    for (const g of groupFindings(report.crashes)) console.log(`  ${String(g.count).padStart(5)}  ${g.cause}\n         e.g. ${g.example.slice(0, 240)}`);
+  }
   if (groups.length) {
     console.log('\n5xx by cause:');
     for (const g of groups) console.log(`  ${String(g.count).padStart(5)}  ${g.cause}\n         routes: ${g.routes.join(', ')}\n         e.g. ${g.example.slice(0, 240)}`);
@@ -59,5 +62,5 @@ if (values.json) {
     for (const h of report.hangs.slice(0, 20)) console.log(`  ${h.request}  [${h.label}]`);
   }
 }
-const failed = report.serverErrors.length > 0 || report.hangs.length > 0 || report.crash !== undefined || !report.samePid || !report.healthy || report.dbProblems.length > 0;
+const failed = report.serverErrors.length > 0 || report.hangs.length > 0 || report.crashes.length > 0 || !report.samePid || !report.healthy || report.dbProblems.length > 0;
 process.exit(failed ? 1 : 0);

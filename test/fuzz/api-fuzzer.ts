@@ -5,6 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { testDatabaseAdminUrl, testRedisUrl } from '@paas/shared';
 import { caseFor, type CaseContext, type FuzzCase } from './fuzz-cases.js';
 import type { FuzzAnswer, FuzzQuestion, ReadyLine } from './fuzz-controller.js';
 import { operationsOf } from './openapi-operations.js';
@@ -41,7 +44,8 @@ export interface FuzzReport {
   hangs: Finding[];
   /** Connections closed without a status line (not a failure: node's parser refusing a head, say). */
   closedWithoutAnswer: number;
-  crash: string | undefined;
+  /** Requests after which the controller process died (it is started again, up to a few times). */
+  crashes: Finding[];
   /** The longest event-loop stall in the controller, beyond the timer's resolution, and the request during it. */
   maxStallMs: number;
   stallCase: string | undefined;
@@ -51,13 +55,14 @@ export interface FuzzReport {
 }
 
 const chunk = 50;
+const maxRestarts = 20;
 const loopResolutionMs = 2;
 
 class ControllerChild {
   readonly logs: Record<string, unknown>[] = [];
   exit: string | undefined;
   private stderr = '';
-  private waiting: ((a: FuzzAnswer) => void) | undefined;
+  private waiting: { answer: (a: FuzzAnswer) => void; died: (err: Error) => void } | undefined;
 
   private constructor(readonly proc: ChildProcess, readonly ready: ReadyLine) {}
 
@@ -91,11 +96,14 @@ class ControllerChild {
           } else if (child) child.logs.push(parsed);
         }
       });
-      proc.on('message', (m: FuzzAnswer) => child?.waiting?.(m));
+      proc.on('message', (m: FuzzAnswer) => child?.waiting?.answer(m));
+      proc.on('error', () => undefined); // a question sent as it died: its exit says why
       proc.on('exit', (code, signal) => {
         const why = `exited with ${signal ?? `code ${code}`}: ${stderr.trim().split('\n').slice(-15).join('\n')}`;
-        if (child) child.exit = why;
-        else reject(new Error(`the fuzz controller did not start: ${why}`));
+        if (child) {
+          child.exit = why;
+          child.waiting?.died(new Error(why));
+        } else reject(new Error(`the fuzz controller did not start: ${why}`));
       });
     });
   }
@@ -104,23 +112,44 @@ class ControllerChild {
     if (this.exit) return Promise.reject(new Error(this.exit));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer to ${q.q} within ${timeoutMs} ms`)), timeoutMs);
-      this.waiting = (a) => {
-        if (a.q !== q.q) return;
-        clearTimeout(timer);
-        this.waiting = undefined;
-        resolve(a);
+      this.waiting = {
+        answer: (a) => {
+          if (a.q !== q.q) return;
+          clearTimeout(timer);
+          this.waiting = undefined;
+          resolve(a);
+        },
+        died: (err) => {
+          clearTimeout(timer);
+          this.waiting = undefined;
+          reject(err);
+        },
       };
       this.proc.send(q);
     });
   }
 
   async stop(): Promise<void> {
-    if (this.exit) return;
+    if (this.exit) return this.removeLeftovers();
     const exited = new Promise<void>((resolve) => this.proc.once('exit', () => resolve()));
     await this.ask({ q: 'close' }, 20_000).catch(() => undefined);
     const force = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(force);
+  }
+
+  /** A crashed controller could not drop its database and Redis keys: done here. */
+  private async removeLeftovers(): Promise<void> {
+    const db = new pg.Client({ connectionString: testDatabaseAdminUrl() });
+    await db.connect();
+    await db.query(`DROP DATABASE IF EXISTS ${this.ready.database.replace(/[^a-z0-9_]/g, '')} WITH (FORCE)`).finally(() => db.end());
+    const redis = new Redis(testRedisUrl());
+    try {
+      const keys = await redis.keys(`${this.ready.redisPrefix}:*`);
+      if (keys.length) await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
   }
 
   get stderrTail(): string {
@@ -150,6 +179,13 @@ function causeOf(logs: Record<string, unknown>[], body: string): string {
   }
 }
 
+/** The error a process died of (`Error: read ECONNRESET`), from its exit and stderr. */
+function crashCause(exit: string): string {
+  const error = /^\s*(?:Uncaught )?([A-Za-z]*Error(?: \[[A-Z_]+\])?: .*)$/m.exec(exit)?.[1];
+  const code = /^exited with [^:]+/.exec(exit)?.[0] ?? 'exited';
+  return `${code}: ${error ?? exit.split('\n').slice(1, 3).join(' ').trim()}`.slice(0, 300);
+}
+
 function requestLine(c: FuzzCase): string {
   const line = `${c.request.method} ${c.request.target}`;
   return line.length > 200 ? `${line.slice(0, 200)}…(${line.length})` : line;
@@ -166,8 +202,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const deadlineMs = o.deadlineMs ?? 5000;
   const budgetMs = o.budgetMs ?? Number.POSITIVE_INFINITY;
   const started = performance.now();
-  const child = await ControllerChild.start();
-  const { port, pid } = child.ready;
+  let child = await ControllerChild.start();
   const report: FuzzReport = {
     seed: o.seed,
     operations: 0,
@@ -177,7 +212,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     serverErrors: [],
     hangs: [],
     closedWithoutAnswer: 0,
-    crash: undefined,
+    crashes: [],
     maxStallMs: 0,
     stallCase: undefined,
     samePid: false,
@@ -185,12 +220,21 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     dbProblems: [],
   };
   try {
-    const doc = await fetch(`http://127.0.0.1:${port}/openapi.json`).then((r) => r.json() as Promise<Parameters<typeof operationsOf>[0]>);
+    const doc = await fetch(`http://127.0.0.1:${child.ready.port}/openapi.json`).then((r) => r.json() as Promise<Parameters<typeof operationsOf>[0]>);
     const ops = operationsOf(doc);
     report.operations = ops.length;
     const ctx: CaseContext = { app: child.ready.app, userToken: child.ready.userToken };
     await child.ask({ q: 'stall' });
-    for (let k = 0; report.cases < o.requests && performance.now() - started < budgetMs && !child.exit; k++) {
+    for (let k = 0; report.cases < o.requests && performance.now() - started < budgetMs; k++) {
+      if (child.exit) {
+        // A crash is a finding; the rest of the run goes on against a new controller.
+        if (report.crashes.length > maxRestarts) break;
+        await child.stop();
+        child = await ControllerChild.start();
+        ctx.userToken = child.ready.userToken;
+        await child.ask({ q: 'stall' });
+      }
+      const port = child.ready.port;
       // The fixtures a request may have taken away (the app destroyed, the session revoked) come back between chunks.
       if ((await simple(port, 'GET', '/account', ctx.userToken)) === 401) {
         const fresh = await child.ask({ q: 'token' });
@@ -202,9 +246,11 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       for (const c of cases) {
         if (performance.now() - started >= budgetMs || child.exit) break;
         const logsBefore = child.logs.length;
-        const outcome = await sendRaw(port, encodeRequest(c.request), deadlineMs);
+        const outcome = await sendRaw(port, encodeRequest(c.request), deadlineMs, c.request.reset);
         report.cases++;
         const route = `${c.op.method} ${c.op.template}`;
+        // A reset connection may crash the server a moment after its answer: wait for that here, so it is blamed on this request.
+        if (c.request.reset) await new Promise((r) => setTimeout(r, 10));
         const stall = await child.ask({ q: 'stall' }).catch(() => undefined);
         if (stall?.q === 'stall') {
           const ms = Math.max(0, stall.maxMs - loopResolutionMs);
@@ -227,14 +273,14 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
             report.serverErrors.push({ route, label: c.label, request: requestLine(c), status: outcome.status, cause: causeOf(child.logs.slice(logsBefore), outcome.body) });
           }
         }
-        if (child.exit) report.crash = `${route} ${c.label}: ${requestLine(c)}\n${child.exit}`;
+        if (child.exit) report.crashes.push({ route, label: c.label, request: requestLine(c), status: undefined, cause: crashCause(child.exit) });
         if (report.cases % 250 === 0) o.progress?.(`${report.cases} requests, ${report.serverErrors.length} 5xx, ${report.hangs.length} hangs`);
       }
     }
     if (!child.exit) {
       const answer = await child.ask({ q: 'stall' }).catch(() => undefined);
-      report.samePid = answer?.q === 'stall' && answer.pid === pid && child.proc.pid === pid;
-      report.healthy = (await simple(port, 'GET', '/health', undefined)) === 200;
+      report.samePid = report.crashes.length === 0 && answer?.q === 'stall' && answer.pid === child.ready.pid && child.proc.pid === child.ready.pid;
+      report.healthy = (await simple(child.ready.port, 'GET', '/health', undefined)) === 200;
       const checked = await child.ask({ q: 'check' }, 30_000).catch((err: Error) => ({ q: 'check' as const, problems: [err.message] }));
       report.dbProblems = checked.q === 'check' ? checked.problems : ['no answer'];
     }

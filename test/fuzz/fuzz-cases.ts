@@ -246,14 +246,22 @@ export function caseFor(op: Operation, ctx: CaseContext): fc.Arbitrary<FuzzCase>
       contentType: contentType,
       encoding: fc.oneof({ weight: 6, arbitrary: fc.constant(encodings[0]!) }, { weight: 4, arbitrary: fc.constantFrom(...encodings) }),
       auth: authHeader(ctx),
+      // Now and then an upgrade asked for, and the connection reset rather than closed once answered.
+      upgrade: fc.oneof({ weight: 12, arbitrary: fc.constant<string | null>(null) }, { weight: 1, arbitrary: fc.constantFrom('websocket', 'h2c', 'paas-attach', 'x') }),
+      reset: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     })
     .map((c) => {
       let i = 0;
       const target = op.template.replace(/\{[^}]+\}/g, () => c.path[i++]!.value) + c.query.value;
       const headers: [string, string][] = [];
-      if (c.auth.value !== undefined) headers.push(['Authorization', c.auth.value]);
-      let body: Buffer | undefined;
       const tags = [`auth:${c.auth.tag}`];
+      if (c.auth.value !== undefined) headers.push(['Authorization', c.auth.value]);
+      if (c.upgrade !== null) {
+        headers.push(['Upgrade', c.upgrade]);
+        tags.push(`upgrade:${c.upgrade}`);
+      }
+      if (c.reset) tags.push('reset');
+      let body: Buffer | undefined;
       if (op.params.length) tags.push(`path:${[...new Set(c.path.map((p) => p.tag))].join('+')}`);
       if (c.query.tag !== 'none') tags.push(`query:${c.query.tag}`);
       if (c.body) {
@@ -262,6 +270,6 @@ export function caseFor(op: Operation, ctx: CaseContext): fc.Arbitrary<FuzzCase>
         if (c.contentType) headers.push(['Content-Type', c.contentType]);
         tags.push(`body:${c.body.tag}`, `enc:${c.encoding.tag}`, `type:${c.contentType ?? 'none'}`);
       }
-      return { op, request: { method: c.method, target, headers, body }, label: tags.join(' ') };
+      return { op, request: { method: c.method, target, headers, body, connection: c.upgrade === null ? 'close' : 'Upgrade', reset: c.reset }, label: tags.join(' ') };
     });
 }

@@ -15,6 +15,9 @@ export interface ReadyLine {
   port: number;
   app: string;
   userToken: string;
+  /** What a crashed controller leaves behind, for the fuzzer to remove. */
+  database: string;
+  redisPrefix: string;
 }
 
 export type FuzzQuestion = { q: 'stall' } | { q: 'check' } | { q: 'token' } | { q: 'close' };
@@ -98,5 +101,5 @@ process.on('message', (m: FuzzQuestion) => {
   }
 });
 
-const ready: ReadyLine = { pid: process.pid, port, app, userToken: token };
+const ready: ReadyLine = { pid: process.pid, port, app, userToken: token, database: new URL(h.db.url).pathname.slice(1), redisPrefix: h.keys.prefix };
 process.stdout.write(`${JSON.stringify(ready)}\n`);

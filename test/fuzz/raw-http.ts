@@ -15,11 +15,15 @@ export interface RawRequest {
   target: string;
   headers: [string, string][];
   body?: Buffer | undefined;
+  /** The Connection header (default `close`; `Upgrade` with an Upgrade header asks for an upgrade). */
+  connection?: string | undefined;
+  /** Reset the connection (RST) once the answer's head is read, instead of closing it. */
+  reset?: boolean | undefined;
 }
 
-/** The request's bytes: the head in latin1 (so any byte can be written), Content-Length from the body, Connection: close. */
+/** The request's bytes: the head in latin1 (so any byte can be written), Content-Length from the body, Connection: close unless told. */
 export function encodeRequest(r: RawRequest): Buffer {
-  const lines = [`${r.method} ${r.target} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close'];
+  const lines = [`${r.method} ${r.target} HTTP/1.1`, 'Host: 127.0.0.1', `Connection: ${r.connection ?? 'close'}`];
   for (const [k, v] of r.headers) lines.push(`${k}: ${v}`);
   if (r.body !== undefined) lines.push(`Content-Length: ${r.body.length}`);
   const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
@@ -30,7 +34,7 @@ export function encodeRequest(r: RawRequest): Buffer {
  * Sends the bytes and reads the answer's head; for a 5xx the body too (its error id). Any other
  * answer is cut off once its head is read (a log tail would stream for ever).
  */
-export function sendRaw(port: number, bytes: Buffer, deadlineMs: number): Promise<RawOutcome> {
+export function sendRaw(port: number, bytes: Buffer, deadlineMs: number, reset = false): Promise<RawOutcome> {
   const started = performance.now();
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
@@ -42,7 +46,8 @@ export function sendRaw(port: number, bytes: Buffer, deadlineMs: number): Promis
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      socket.destroy();
+      if (reset && !socket.destroyed) socket.resetAndDestroy();
+      else socket.destroy();
       resolve(o);
     };
     const answered = (): RawOutcome => ({
