@@ -198,6 +198,17 @@ async function simple(port: number, method: string, target: string, token: strin
   return o.kind === 'answered' ? o.status : 0;
 }
 
+/** A few ordinary requests first, so a fresh process's first compilations are not taken for a request's stall. */
+async function warmUp(child: ControllerChild, ctx: CaseContext): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    await simple(child.ready.port, 'GET', '/health', undefined);
+    await simple(child.ready.port, 'GET', `/apps/${ctx.app}/config-vars`, ctx.userToken);
+    await simple(child.ready.port, 'PATCH', `/apps/${ctx.app}/formation`, ctx.userToken, { updates: [] });
+    await simple(child.ready.port, 'GET', '/apps/%ff', undefined);
+  }
+  await child.ask({ q: 'stall' });
+}
+
 export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const deadlineMs = o.deadlineMs ?? 5000;
   const budgetMs = o.budgetMs ?? Number.POSITIVE_INFINITY;
@@ -224,7 +235,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     const ops = operationsOf(doc);
     report.operations = ops.length;
     const ctx: CaseContext = { app: child.ready.app, userToken: child.ready.userToken };
-    await child.ask({ q: 'stall' });
+    await warmUp(child, ctx);
     for (let k = 0; report.cases < o.requests && performance.now() - started < budgetMs; k++) {
       if (child.exit) {
         // A crash is a finding; the rest of the run goes on against a new controller.
@@ -232,7 +243,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         await child.stop();
         child = await ControllerChild.start();
         ctx.userToken = child.ready.userToken;
-        await child.ask({ q: 'stall' });
+        await warmUp(child, ctx);
       }
       const port = child.ready.port;
       // The fixtures a request may have taken away (the app destroyed, the session revoked) come back between chunks.
