@@ -202,6 +202,7 @@ async function simple(port: number, method: string, target: string, token: strin
 async function warmUp(child: ControllerChild, ctx: CaseContext): Promise<void> {
   for (let i = 0; i < 5; i++) {
     await simple(child.ready.port, 'GET', '/health', undefined);
+    await simple(child.ready.port, 'GET', '/openapi.json', undefined);
     await simple(child.ready.port, 'GET', `/apps/${ctx.app}/config-vars`, ctx.userToken);
     await simple(child.ready.port, 'PATCH', `/apps/${ctx.app}/formation`, ctx.userToken, { updates: [] });
     await simple(child.ready.port, 'GET', '/apps/%ff', undefined);
