@@ -77,6 +77,16 @@ test('a drain transport checks its target before connecting, and again at connec
     }
     assert.deepEqual(resolved, ['rebind.example.com', 'rebind.example.com']);
     assert.equal(connections, 0, 'nothing reached the receiver');
+    // DNS rebinding: public when checked, loopback when the socket looks it up. The socket's lookup is the guard's.
+    for (const url of [`syslog://flip.example.com:${port}`, `syslog+tls://flip.example.com:${port}`, `https://flip.example.com:${port}/`]) {
+      let calls = 0;
+      const flipping = new EgressGuard({ ownAddresses: () => [], resolve: async () => (calls++ === 0 ? ['198.51.100.10'] : ['127.0.0.1']) });
+      const t = transportFor(parseDrainUrl(url), { token: 'd.x', timeoutMs: 500, guard: flipping });
+      await assert.rejects(t.send(['x'], 'f'), /refused: flip\.example\.com is refused: it resolves to 127\.0\.0\.1/, url);
+      t.close();
+      assert.equal(calls, 2, `${url}: checked, then looked up again at connect time`);
+    }
+    assert.equal(connections, 0, 'nothing reached the receiver');
     // Allowed by the operator (tests): the same receiver is reached.
     const open = transportFor(parseDrainUrl(`syslog://127.0.0.1:${port}`), { token: 'd.x', timeoutMs: 500, guard: new EgressGuard({ allowLoopback: true }) });
     await open.send(['x'], 'f').catch(() => undefined);
