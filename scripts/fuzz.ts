@@ -57,6 +57,10 @@ if (values.json) {
     console.log('\n5xx by cause:');
     for (const g of groups) console.log(`  ${String(g.count).padStart(5)}  ${g.cause}\n         routes: ${g.routes.join(', ')}\n         e.g. ${g.example.slice(0, 240)}`);
   }
+  if (report.closedExamples.length) {
+    console.log('\nclosed without an answer:');
+    for (const c of report.closedExamples) console.log(`  ${c.cause}: ${c.request.slice(0, 160)}  [${c.label}]`);
+  }
   if (report.hangs.length) {
     console.log('\nhangs:');
     for (const h of report.hangs.slice(0, 20)) console.log(`  ${h.request}  [${h.label}]`);

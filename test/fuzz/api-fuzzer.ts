@@ -44,6 +44,8 @@ export interface FuzzReport {
   hangs: Finding[];
   /** Connections closed without a status line (not a failure: node's parser refusing a head, say). */
   closedWithoutAnswer: number;
+  /** The first few of them. */
+  closedExamples: Finding[];
   /** Requests after which the controller process died (it is started again, up to a few times). */
   crashes: Finding[];
   /** The longest event-loop stall in the controller, beyond the timer's resolution, and the request during it. */
@@ -224,6 +226,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     serverErrors: [],
     hangs: [],
     closedWithoutAnswer: 0,
+    closedExamples: [],
     crashes: [],
     maxStallMs: 0,
     stallCase: undefined,
@@ -275,6 +278,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
           report.hangs.push({ route, label: c.label, request: requestLine(c), status: undefined, cause: `no status line within ${deadlineMs} ms` });
         } else if (outcome.kind === 'closed') {
           report.closedWithoutAnswer++;
+          if (report.closedExamples.length < 10) report.closedExamples.push({ route, label: c.label, request: requestLine(c), status: undefined, cause: outcome.error ?? 'closed' });
         } else {
           const key = `${Math.floor(outcome.status / 100)}xx`;
           report.statuses[key] = (report.statuses[key] ?? 0) + 1;

@@ -58,8 +58,10 @@ export function sendRaw(port: number, bytes: Buffer, deadlineMs: number, reset =
       ms: performance.now() - started,
     });
     const timer = setTimeout(() => (headEnd >= 0 ? finish(answered()) : finish({ kind: 'hang', ms: performance.now() - started })), deadlineMs);
-    socket.on('error', (err) => (headEnd >= 0 ? finish(answered()) : finish({ kind: 'closed', ms: performance.now() - started, error: (err as NodeJS.ErrnoException).code ?? err.message })));
-    socket.on('close', () => (headEnd >= 0 ? finish(answered()) : finish({ kind: 'closed', ms: performance.now() - started, error: undefined })));
+    // An error (EPIPE: the server answered a body too large and closed) is followed by 'close'; the answer may still be readable till then.
+    let error: string | undefined;
+    socket.on('error', (err) => (error = (err as NodeJS.ErrnoException).code ?? err.message));
+    socket.on('close', () => (headEnd >= 0 ? finish(answered()) : finish({ kind: 'closed', ms: performance.now() - started, error })));
     socket.on('data', (chunk: Buffer) => {
       data = Buffer.concat([data, chunk]);
       if (headEnd < 0) {
