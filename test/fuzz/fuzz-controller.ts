@@ -3,13 +3,11 @@
 // on a loopback port with main.ts's server settings. It prints one JSON line when ready, then
 // answers the fuzzer's questions over IPC: the longest event-loop stall since the last question,
 // and whether the database is consistent.
-import { createServer, type Server } from 'node:http';
-import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createLogger, type Logger } from '@paas/shared';
+import { createLogger } from '@paas/shared';
 import { createApiHarness } from '../../apps/controller/src/api/test-harness.js';
-import { serveUpgrades } from '../../apps/controller/src/api/attach-upgrade.js';
+import { createApiServer } from '../../apps/controller/src/api/http-server.js';
 
 export interface ReadyLine {
   pid: number;
@@ -27,7 +25,8 @@ export type FuzzAnswer = { q: 'stall'; maxMs: number; pid: number } | { q: 'chec
 // Errors only, as JSON lines on stdout after the ready line: the fuzzer groups the 500s it finds by their logged cause.
 const log = createLogger('controller', 'error');
 const h = await createApiHarness({ defaultQuota: { apps: 50, processes: 200 }, log });
-const server = await apiServer(h.app);
+// Served as main.ts serves it: request deadlines, upgrades.
+const server = createApiServer(h.app, log);
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const port = (server.address() as AddressInfo).port;
 
@@ -39,24 +38,6 @@ const created = await fetch(`http://127.0.0.1:${port}/apps`, {
   body: JSON.stringify({ name: app }),
 });
 if (created.status !== 201) throw new Error(`could not create the fuzz app: ${created.status} ${await created.text()}`);
-
-/**
- * The server main.ts serves the API with: createApiServer (request deadlines, upgrades) where the
- * controller has it (issue 23's transport work), else node's with main.ts's earlier settings.
- */
-async function apiServer(app: Express): Promise<Server> {
-  const module = '../../apps/controller/src/api/http-server.js';
-  const made = (await import(module).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ERR_MODULE_NOT_FOUND') return undefined;
-    throw err;
-  })) as { createApiServer?: (app: Express, log: Logger) => Server } | undefined;
-  if (made?.createApiServer) return made.createApiServer(app, log);
-  const server = createServer(app);
-  server.requestTimeout = 0;
-  serveUpgrades(server, app);
-  server.headersTimeout = 60_000;
-  return server;
-}
 
 const delay = monitorEventLoopDelay({ resolution: 2 });
 delay.enable();
