@@ -37,6 +37,7 @@ import { hostnamesOfApp } from './db/domains.js';
 import { routeSettingsOfApp } from './db/router-settings.js';
 import { DomainService } from './domains/domain-service.js';
 import { CertResync, CertService } from './domains/cert-service.js';
+import { reportOwnershipViolations } from './domains/ownership-check.js';
 import { createObservability } from './metrics/observability.js';
 import { MeteredPushService } from './metrics/metered-push-service.js';
 import { MeteredReconciler } from './metrics/metered-reconciler.js';
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
   // Refuses a PAAS_SECRET that cannot open the config stored (SecretMismatchError names the way out).
   const applied = await migratePlatform(pool, access.cipher);
   if (applied.length) log.info({ applied }, 'migrations applied');
+  // Domains and certificates stored before the ownership rules that break them (issue 14), reported.
+  await reportOwnershipViolations(pool, config.domain, log);
   const orphaned = await failOrphanedBuilds(pool);
   if (orphaned) log.warn({ builds: orphaned }, 'marked builds left by a previous controller as failed');
 
@@ -132,7 +135,7 @@ async function main(): Promise<void> {
   });
 
   const reconciler = new MeteredReconciler(pool, deployer, routes, config.reconcileIntervalMs, log).meter(observability.metrics);
-  const certs = new CertService({ pool, store: routeStore, box: new SecretBox(config.secret), log });
+  const certs = new CertService({ pool, store: routeStore, box: new SecretBox(config.secret), platformDomain: config.domain, log });
   // Redis keeps nothing on disk: certificates are republished on the reconcile interval, like routes.
   const certResync = new CertResync(certs, config.reconcileIntervalMs, log);
   const app = createHttpApp({

@@ -6,6 +6,8 @@ interface Loaded {
   entry: CertEntry;
   context: SecureContext;
   expires: number;
+  /** The entry's names, lowercase, without duplicates. */
+  names: string[];
 }
 
 /** A certificate and key in PEM, as read from files. */
@@ -15,17 +17,18 @@ export interface PemPair {
 }
 
 /**
- * The router's TLS certificates: the apps' (from the route store) by the names they cover, and the
- * platform's wildcard certificate for `*.<PAAS_DOMAIN>`. A server name picks an exact name first,
- * then a wildcard (one label, as TLS wildcards go), then the platform certificate; among several
- * certificates for a name, the one that expires last. Secure contexts are built once, when a
- * certificate arrives, never during a handshake.
+ * The router's TLS certificates: each app's (from the route store), kept apart by app, and the
+ * platform's wildcard certificate for `*.<PAAS_DOMAIN>` (the operator's). A server name is answered
+ * only from the certificates of the app its host routes to: an exact name first, then a wildcard
+ * (one label, as TLS wildcards go), the one that expires last among several; else the platform
+ * certificate. So a certificate one app uploads is never served for another app's host, whatever
+ * names it carries. Secure contexts are built once, when a certificate arrives, never during a
+ * handshake.
  */
 export class CertTable {
   private readonly byId = new Map<string, Loaded>();
-  private readonly exact = new Map<string, Loaded[]>();
-  /** `example.com` for `*.example.com`. */
-  private readonly wildcard = new Map<string, Loaded[]>();
+  /** App name → its certificates, the later-expiring first. */
+  private readonly byApp = new Map<string, Loaded[]>();
   private platform: { context: SecureContext; names: string[] } | undefined;
 
   /** `openKey` turns an entry's sealed key into PEM (it throws when it cannot). */
@@ -43,7 +46,7 @@ export class CertTable {
     return this.byId.get(id)?.entry;
   }
 
-  /** Sets the platform certificate (served for names no app certificate covers, and without SNI). */
+  /** Sets the platform certificate (served for names no certificate of their app covers, and without SNI). */
   setPlatform(pair: PemPair): void {
     const context = createSecureContext({ cert: pair.cert, key: pair.key });
     this.platform = { context, names: namesOf(new X509Certificate(pair.cert)) };
@@ -53,51 +56,46 @@ export class CertTable {
   set(entry: CertEntry): void {
     const key = this.openKey(entry.sealedKey);
     const context = createSecureContext({ cert: entry.cert, key });
-    const loaded: Loaded = { entry, context, expires: Date.parse(entry.expiresAt) || 0 };
+    const names = [...new Set(entry.names.map((n) => n.toLowerCase()))];
+    const loaded: Loaded = { entry, context, expires: Date.parse(entry.expiresAt) || 0, names };
     this.delete(entry.id);
     this.byId.set(entry.id, loaded);
-    for (const name of new Set(entry.names.map((n) => n.toLowerCase()))) {
-      const [index, k] = name.startsWith('*.') ? [this.wildcard, name.slice(2)] : [this.exact, name];
-      const list = index.get(k) ?? [];
-      list.push(loaded);
-      list.sort((a, b) => b.expires - a.expires);
-      index.set(k, list);
-    }
+    const list = this.byApp.get(entry.app) ?? [];
+    list.push(loaded);
+    list.sort((a, b) => b.expires - a.expires);
+    this.byApp.set(entry.app, list);
   }
 
   delete(id: string): boolean {
     const old = this.byId.get(id);
     if (!old) return false;
     this.byId.delete(id);
-    for (const index of [this.exact, this.wildcard]) {
-      for (const [k, list] of index) {
-        const rest = list.filter((l) => l !== old);
-        if (rest.length === 0) index.delete(k);
-        else if (rest.length !== list.length) index.set(k, rest);
-      }
-    }
+    const rest = (this.byApp.get(old.entry.app) ?? []).filter((l) => l !== old);
+    if (rest.length === 0) this.byApp.delete(old.entry.app);
+    else this.byApp.set(old.entry.app, rest);
     return true;
   }
 
-  /** The context for a TLS server name: an app's certificate, else the platform's, else none. */
-  contextFor(servername: string): SecureContext | undefined {
-    const name = servername.toLowerCase();
-    const exact = this.exact.get(name)?.[0];
-    if (exact) return exact.context;
-    const dot = name.indexOf('.');
-    if (dot > 0) {
-      const wild = this.wildcard.get(name.slice(dot + 1))?.[0];
-      if (wild) return wild.context;
-    }
-    return this.platform?.context;
+  /**
+   * The context for a TLS server name whose host routes to `app` (undefined: no app): that app's
+   * certificate naming it, else the platform's, else none.
+   */
+  contextFor(servername: string, app: string | undefined): SecureContext | undefined {
+    return this.appCert(servername.toLowerCase(), app)?.context ?? this.platform?.context;
   }
 
-  /** Whether a request for `host` over HTTPS would get a certificate that names it. */
-  covers(host: string): boolean {
-    if (this.exact.has(host)) return true;
-    const dot = host.indexOf('.');
-    if (dot > 0 && this.wildcard.has(host.slice(dot + 1))) return true;
+  /** Whether a request for `host` (routed to `app`) over HTTPS would get a certificate that names it. */
+  covers(host: string, app: string | undefined): boolean {
+    if (this.appCert(host, app)) return true;
     return this.platform !== undefined && this.platform.names.some((n) => matches(n, host));
+  }
+
+  private appCert(name: string, app: string | undefined): Loaded | undefined {
+    const list = app === undefined ? undefined : this.byApp.get(app);
+    if (!list) return undefined;
+    const exact = list.find((l) => l.names.includes(name));
+    if (exact) return exact;
+    return list.find((l) => l.names.some((n) => n.startsWith('*.') && matches(n, name)));
   }
 }
 

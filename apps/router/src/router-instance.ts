@@ -132,7 +132,9 @@ export class RouterInstance {
       {
         ...(deps.platformCert ? { cert: deps.platformCert.cert, key: deps.platformCert.key } : {}),
         SNICallback: (servername, cb) => {
-          const context = this.certs.contextFor(servername);
+          // Only the certificates of the app the name routes to (see CertTable).
+          const name = hostOfServername(servername);
+          const context = this.certs.contextFor(name, this.table.lookup(name)?.app);
           if (context) cb(null, context);
           else cb(new Error(`no certificate for ${servername}`));
         },
@@ -160,7 +162,7 @@ export class RouterInstance {
       get port() {
         return self.tlsPort || self.deps.settings.tlsPort;
       },
-      covers: (host) => this.certs.covers(host),
+      covers: (host, app) => this.certs.covers(host, app),
     };
   }
 
@@ -203,6 +205,12 @@ export class RouterInstance {
 
 async function localMetrics(metrics: RouterMetrics): Promise<{ contentType: string; text: string }> {
   return { contentType: metrics.registry.contentType, text: await metrics.registry.metrics() };
+}
+
+/** A TLS server name as the route table compares hosts: lowercase, without a trailing dot. */
+function hostOfServername(servername: string): string {
+  const name = servername.toLowerCase();
+  return name.endsWith('.') ? name.slice(0, -1) : name;
 }
 
 function noKeys(): string {

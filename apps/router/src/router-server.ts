@@ -78,7 +78,7 @@ export class RouterHandlers {
       ctx.error = target;
       sendError(req, res, target, ctx.requestId);
     } else {
-      const redirect = this.redirects(target) && httpsRedirectFor(req, ctx.host, this.o.httpsRedirect!);
+      const redirect = this.redirects(target) && httpsRedirectFor(req, ctx.host, target.app, this.o.httpsRedirect!);
       if (redirect) {
         res.writeHead(redirect.status, { location: redirect.location, 'content-length': 0, 'x-request-id': ctx.requestId });
         res.end();

@@ -7,13 +7,13 @@ import { appRoute, backend, eventually } from './test-support.js';
 import { echoUpgradeBackend, json, request, startBackend, startRouter, type TestBackend, type TestRouter } from './test-http.js';
 
 const box = new SecretBox('k'.repeat(40));
-const entry = (id: string, app: string, c: TestCert, names: string[]): CertEntry => ({
+const entry = (id: string, app: string, c: TestCert, names: string[], expiresAt = '2030-01-01T00:00:00.000Z'): CertEntry => ({
   id,
   app,
   names,
   cert: c.cert,
   sealedKey: box.seal(c.key),
-  expiresAt: '2030-01-01T00:00:00.000Z',
+  expiresAt,
 });
 
 /** Opens a TLS connection with SNI `servername`; resolves with the peer certificate's CN. */
@@ -131,12 +131,38 @@ describe('HTTPS with SNI', () => {
   test('certificates follow the store: a new one is served, a removed one is not', async () => {
     const fresh = await makeTestCert(['new.shop.test']);
     try {
+      await store.set(appRoute('shop', ['shop.paas.test', 'www.shop.test', 'shop.test', 'new.shop.test'], [backend(shop.port)]));
       await store.setCert(entry('c-new', 'shop', fresh, ['new.shop.test']));
       await eventually(async () => (await peerName(router.tlsPort, 'new.shop.test')) === 'new.shop.test', 'the new certificate');
       await store.removeCert('c-new');
       await eventually(async () => (await peerName(router.tlsPort, 'new.shop.test')) === '*.paas.test', 'back to the platform certificate');
     } finally {
       await fresh.cleanup();
+    }
+  });
+
+  test('another app’s certificate is never served for an app’s host, even naming it and expiring far later', async () => {
+    // A tenant's self-signed certificate for the platform's wildcard and the other apps' names.
+    const takeover = await makeTestCert(['evil.test', '*.paas.test', 'www.shop.test', 'shop.test', '*.blog.test']);
+    try {
+      await store.set(appRoute('evil', ['evil.paas.test', 'evil.test'], [backend(shop.port)]));
+      await store.setCert(entry('c-evil', 'evil', takeover, ['evil.test', '*.paas.test', 'www.shop.test', 'shop.test', '*.blog.test'], '2099-01-01T00:00:00.000Z'));
+      await eventually(async () => (await peerName(router.tlsPort, 'evil.test')) === 'evil.test', 'the tenant’s certificate, for its own name');
+      assert.equal(await peerName(router.tlsPort, 'www.shop.test'), 'www.shop.test');
+      assert.equal(await peerName(router.tlsPort, 'shop.test'), 'www.shop.test');
+      assert.equal(await peerName(router.tlsPort, 'en.blog.test'), '*.blog.test');
+      assert.equal(await peerName(router.tlsPort, 'shop.paas.test'), '*.paas.test', 'the platform certificate, the operator’s');
+      assert.equal(await peerName(router.tlsPort, 'nobody.paas.test'), '*.paas.test');
+      assert.equal(await peerName(router.tlsPort, undefined), '*.paas.test');
+      // Served for the tenant's own default host only: it named it.
+      assert.equal(await peerName(router.tlsPort, 'evil.paas.test'), 'evil.test');
+      const res = await httpsGet(router.tlsPort, 'www.shop.test');
+      assert.equal(res.cn, 'www.shop.test');
+      assert.equal(json({ status: res.status, headers: {}, body: res.body }).backend, 'shop');
+    } finally {
+      await store.removeCert('c-evil');
+      await store.remove('evil');
+      await takeover.cleanup();
     }
   });
 });

@@ -85,6 +85,9 @@ describe('domains and certificates API', () => {
   });
 
   test('certificates: checked, stored with the key sealed, published to the route store, listed and removed', async () => {
+    for (const hostname of ['www.shop.test', 'shop.test', '*.shop.test']) {
+      await request(h.app).post('/apps/shop/domains').set(as(alice)).send({ hostname }).expect(201);
+    }
     const added = await request(h.app).post('/apps/shop/certs').set(as(alice)).send({ certificate_chain: www.cert, private_key: www.key });
     assert.equal(added.status, 201, JSON.stringify(added.body));
     assert.deepEqual(added.body.names, ['www.shop.test', 'shop.test']);
@@ -118,5 +121,49 @@ describe('domains and certificates API', () => {
     assert.equal((await request(h.app).delete('/apps/shop/certs/nope.shop.test').set(as(alice))).status, 404);
     await request(h.app).delete(`/apps/shop/certs/${second.body.id}`).set(as(alice)).expect(200);
     assert.deepEqual((await request(h.app).get('/apps/shop/certs').set(as(alice))).body, []);
+  });
+
+  test('a certificate names only its app’s own hosts: the platform’s wildcard and other apps’ names are refused', async () => {
+    const certs = await Promise.all([
+      makeTestCert(['*.localhost']),
+      makeTestCert(['blog.localhost', 'www.shop.test']),
+      makeTestCert(['blog.localhost', 'shop.localhost']),
+      makeTestCert(['blog.example.org']),
+      makeTestCert(['blog.localhost', 'www.blog.example.org', 'x.any.blog.example.org']),
+    ]);
+    const [platformWildcard, otherAppsName, otherAppsDefault, unclaimed, own] = certs;
+    try {
+      const refused = async (c: TestCert, name: string, pattern: RegExp) => {
+        const res = await request(h.app).post('/apps/blog/certs').set(as(bob)).send({ certificate_chain: c.cert, private_key: c.key });
+        assert.equal(res.status, 422, name);
+        assert.equal(res.body.id, 'invalid_params');
+        assert.equal(res.body.name, name);
+        assert.match(res.body.message, pattern);
+      };
+      await refused(platformWildcard!, '*.localhost', /^certificate_chain: the certificate covers \*\.localhost, under the platform domain localhost: its certificates are the operator's/);
+      await request(h.app).post('/apps/shop/domains').set(as(alice)).send({ hostname: 'www.shop.test' });
+      await refused(otherAppsName!, 'www.shop.test', /covers www\.shop\.test, which is another app's domain/);
+      await refused(otherAppsDefault!, 'shop.localhost', /covers shop\.localhost, under the platform domain/);
+      await refused(unclaimed!, 'blog.example.org', /covers blog\.example\.org, which is not a domain of blog \(add it first with paas domains:add blog\.example\.org -a blog\)/);
+      assert.deepEqual((await request(h.app).get('/apps/blog/certs').set(as(bob))).body, []);
+
+      // Its default hostname, its domains and names under its wildcard domains are its own.
+      await request(h.app).post('/apps/blog/domains').set(as(bob)).send({ hostname: 'www.blog.example.org' }).expect(201);
+      await request(h.app).post('/apps/blog/domains').set(as(bob)).send({ hostname: '*.any.blog.example.org' }).expect(201);
+      const ok = await request(h.app).post('/apps/blog/certs').set(as(bob)).send({ certificate_chain: own!.cert, private_key: own!.key });
+      assert.equal(ok.status, 201, JSON.stringify(ok.body));
+      // Once claimed as a domain, the unclaimed name is accepted too.
+      await request(h.app).post('/apps/blog/domains').set(as(bob)).send({ hostname: 'blog.example.org' }).expect(201);
+      await request(h.app).post('/apps/blog/certs').set(as(bob)).send({ certificate_chain: unclaimed!.cert, private_key: unclaimed!.key }).expect(201);
+    } finally {
+      for (const c of certs) await c.cleanup();
+    }
+  });
+
+  test('a wildcard, like a name, belongs to one app', async () => {
+    await request(h.app).post('/apps/shop/domains').set(as(alice)).send({ hostname: '*.wild.example.com' }).expect(201);
+    const clash = await request(h.app).post('/apps/blog/domains').set(as(bob)).send({ hostname: '*.WILD.example.com.' });
+    assert.equal(clash.status, 409);
+    assert.equal(clash.body.id, 'name_taken');
   });
 });

@@ -152,7 +152,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     runtime,
     hookToken: 'hook-token',
     domains: new DomainService({ pool: db.pool, platformDomain: 'localhost', republish: (a) => deployer.reconcile(a) }),
-    certs: new CertService({ pool: db.pool, store: routeStore, box: new SecretBox(secret), log }),
+    certs: new CertService({ pool: db.pool, store: routeStore, box: new SecretBox(secret), platformDomain: 'localhost', log }),
     reconcileAll: async () => {
       for (const a of await listAllApps(db.pool)) await deployer.reconcile(a);
     },

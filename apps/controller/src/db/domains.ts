@@ -37,3 +37,17 @@ export async function hostnamesOfApp(db: Queryable, appName: string): Promise<st
   );
   return rows.map((r) => r.hostname);
 }
+
+/** Which of `hostnames` are domains of an app other than `appId`. */
+export async function hostnamesHeldElsewhere(db: Queryable, appId: string, hostnames: string[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ hostname: string }>('SELECT hostname FROM domains WHERE hostname = ANY($1) AND app_id <> $2', [hostnames, appId]);
+  return new Set(rows.map((r) => r.hostname));
+}
+
+/** Every custom domain, with its app's name (for the ownership check at start). */
+export async function listAllDomains(db: Queryable): Promise<Array<DomainRow & { app: string }>> {
+  const { rows } = await db.query<DomainRow & { app: string }>(
+    'SELECT d.id, d.app_id, a.name AS app, d.hostname, d.created_at FROM domains d JOIN apps a ON a.id = d.app_id ORDER BY d.hostname',
+  );
+  return rows;
+}

@@ -2,7 +2,9 @@ import type pg from 'pg';
 import { AppError, toError, type CertEntry, type Logger, type RouteStore, type SecretBox } from '@paas/shared';
 import type { AppRow } from '../db/apps.js';
 import { deleteCertById, findCerts, insertCert, listAllCerts, listCerts, type CertRow } from '../db/certs.js';
+import { hostnamesHeldElsewhere, listDomains } from '../db/domains.js';
 import { isUniqueViolation } from '../db/queryable.js';
+import { foreignCertName } from './domain-ownership.js';
 import { checkCertPair } from './cert-pem.js';
 
 /** A certificate as the API shows it: never the key. */
@@ -23,6 +25,8 @@ export interface CertServiceOptions {
   store: RouteStore;
   /** Seals private keys (PAAS_SECRET): PostgreSQL and Redis only ever hold them sealed. */
   box: SecretBox;
+  /** PAAS_DOMAIN: an app's certificate may name `<app>.<PAAS_DOMAIN>`, nothing else under it. */
+  platformDomain: string;
   log: Logger;
 }
 
@@ -41,6 +45,7 @@ export class CertService {
 
   async add(app: AppRow, certificateChain: string, privateKey: string): Promise<CertJson> {
     const checked = checkCertPair(certificateChain, privateKey);
+    await this.assertOwned(app, checked.names);
     let row: CertRow;
     try {
       row = await insertCert(this.o.pool, {
@@ -61,6 +66,20 @@ export class CertService {
     await this.o.store.setCert(entryOf(row));
     this.o.log.info({ app: app.name, cert: row.id, names: row.names, expires_at: row.expires_at }, 'certificate added');
     return certJson(row);
+  }
+
+  /**
+   * Refuses (422 naming the first offending name) a certificate covering any name the app does not
+   * hold: see foreignCertName. The routers serve an app's certificates only for its own hosts anyway;
+   * this keeps what is stored honest and tells the user at once.
+   */
+  private async assertOwned(app: AppRow, names: string[]): Promise<void> {
+    const own = { app: app.name, defaultHostname: `${app.name}.${this.o.platformDomain}`, domains: (await listDomains(this.o.pool, app.id)).map((d) => d.hostname) };
+    const elsewhere = await hostnamesHeldElsewhere(this.o.pool, app.id, names);
+    for (const name of names) {
+      const why = foreignCertName(name, own, this.o.platformDomain, elsewhere);
+      if (why) throw new AppError('invalid_params', `certificate_chain: ${why}`, { details: { field: 'certificate_chain', name } });
+    }
   }
 
   async remove(app: AppRow, idOrName: string): Promise<CertJson> {

@@ -5,6 +5,7 @@ import { lockAppRow, type AppRow } from '../db/apps.js';
 import { deleteDomain, insertDomain, listDomains } from '../db/domains.js';
 import { inTransaction, isUniqueViolation, type Queryable } from '../db/queryable.js';
 import { domainsPerAppMax } from '../api/input-limits.js';
+import { isPlatformName } from './domain-ownership.js';
 
 /** A domain as the API shows it (Heroku's shape). */
 export interface DomainJson {
@@ -54,8 +55,7 @@ export class DomainService {
     const hostname = normalizeHostname(input);
     if (!isValidHostname(hostname)) throw new AppError('invalid_params', `hostname: ${hostnameRule}`, { details: { field: 'hostname' } });
     const platform = this.o.platformDomain;
-    const bare = hostname.startsWith('*.') ? hostname.slice(2) : hostname;
-    if (bare === platform || bare.endsWith(`.${platform}`) || (hostname.startsWith('*.') && platform.endsWith(`.${bare}`))) {
+    if (isPlatformName(hostname, platform)) {
       throw new AppError('invalid_params', `hostname: names under the platform domain ${platform} are the platform's (apps get <app>.${platform} by default)`, {
         details: { field: 'hostname' },
       });
