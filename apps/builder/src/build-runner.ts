@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { BuildJobData, BuildResult, Logger, RedisKeys } from '@paas/shared';
 import { AppError, BuildLogWriter, isAppError, toError } from '@paas/shared';
 import type { BuilderRegistry } from './builder.js';
-import { BuildOutput } from './build-output.js';
+import { BuildOutput, defaultOutputLimits, type OutputLimits } from './build-output.js';
 import { readSourceListing } from './source-listing.js';
 import { formatSize } from './format-size.js';
 import { watchCancellation } from './build-cancel.js';
@@ -17,6 +17,8 @@ export interface BuildRunnerOptions {
   log: Logger;
   /** After a timeout, how long a builder may take to stop before it is given up on (ms). */
   stopGraceMs?: number;
+  /** Bounds on what a build's processes may stream (default: defaultOutputLimits). */
+  outputLimits?: OutputLimits;
 }
 
 /** How a build ended, as the controller reads it from the end entry. */
@@ -53,7 +55,7 @@ export class BuildRunner {
   private async runOne(job: BuildJobData, jobId?: string): Promise<BuildResult> {
     const log = this.o.log.child({ app: job.app, build: job.buildId, job: jobId });
     const writer = new BuildLogWriter(this.o.redis, this.o.keys.buildLog(job.buildId));
-    const output = new BuildOutput(writer, log);
+    const output = new BuildOutput(writer, log, this.o.outputLimits ?? defaultOutputLimits);
     // Stopped by the time limit, or by the controller when the git client disconnects.
     const stop = new AbortController();
     const timeoutError = new AppError('build_failed', `Build timed out after ${this.o.timeoutSeconds}s and was stopped`, {

@@ -91,6 +91,8 @@ export class BuildpackSteps {
       user: 'paas',
       workingDir: '/app',
       captureStdout: o.capture,
+      // bin/detect prints a name, bin/release a little YAML: a buildpack printing more is cut.
+      maxCaptureBytes: 1024 * 1024,
       onOutput: o.stream ? (c) => stream.write(c) : undefined,
     });
     await stream.end();

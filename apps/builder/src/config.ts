@@ -23,6 +23,8 @@ const schema = z.object({
   PAAS_BUILD_MEMORY_MB: positiveInt.min(64).default(2048),
   /** CPU cores a build container may use (fractions allowed). */
   PAAS_BUILD_CPUS: z.coerce.number().min(0.1).max(256).default(2),
+  /** Output of a build's processes streamed to the user at most (MB); past it, one notice and the build goes on. */
+  PAAS_BUILD_MAX_OUTPUT_MB: positiveInt.max(10_000).default(50),
   PAAS_CLUSTER: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'lowercase letters, digits, dot, dash and underscore (it names volumes)')
@@ -70,6 +72,8 @@ export interface BuilderConfig {
   timeoutSeconds: number;
   memoryMb: number;
   cpus: number;
+  /** Bytes of a build's process output streamed at most (PAAS_BUILD_MAX_OUTPUT_MB). */
+  maxOutputBytes: number;
   /** Value of the `paas.cluster` label on everything the builder creates. */
   cluster: string;
   buildpacksDir: string;
@@ -107,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined>): BuilderConf
     timeoutSeconds: e.PAAS_BUILD_TIMEOUT,
     memoryMb: e.PAAS_BUILD_MEMORY_MB,
     cpus: e.PAAS_BUILD_CPUS,
+    maxOutputBytes: e.PAAS_BUILD_MAX_OUTPUT_MB * 1024 * 1024,
     cluster: e.PAAS_CLUSTER,
     buildpacksDir: e.PAAS_BUILDPACKS_DIR,
     buildpackCacheDir: e.PAAS_BUILDPACK_CACHE ?? join(e.PAAS_HOME, 'buildpacks'),

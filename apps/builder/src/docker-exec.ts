@@ -11,6 +11,8 @@ export interface ExecOptions {
   onOutput?: (chunk: Buffer) => void;
   /** Keep stdout for the caller instead of passing it to onOutput. */
   captureStdout?: boolean;
+  /** Captured stdout kept at most (bytes; the rest is dropped). Default 16 MiB. */
+  maxCaptureBytes?: number;
 }
 
 export interface ExecResult {
@@ -33,7 +35,13 @@ export async function runExec(container: Docker.Container, options: ExecOptions)
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const captured: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => (options.captureStdout ? captured.push(c) : options.onOutput?.(c)));
+  let room = options.maxCaptureBytes ?? 16 * 1024 * 1024;
+  const capture = (c: Buffer): void => {
+    if (room <= 0) return;
+    captured.push(c.length > room ? c.subarray(0, room) : c);
+    room -= c.length;
+  };
+  stdout.on('data', (c: Buffer) => (options.captureStdout ? capture(c) : options.onOutput?.(c)));
   stderr.on('data', (c: Buffer) => options.onOutput?.(c));
   container.modem.demuxStream(stream, stdout, stderr);
   await new Promise<void>((resolve, reject) => {

@@ -4,6 +4,7 @@ import { RedisKeys, buildEnvBox, createLogger, exitOnFatalErrors } from '@paas/s
 import { loadConfig } from './config.js';
 import { createBuilderRegistry } from './builder-wiring.js';
 import { BuildRunner } from './build-runner.js';
+import { defaultOutputLimits } from './build-output.js';
 import { startBuildWorker } from './build-worker.js';
 import { createHealthServer } from './health.js';
 import { BuilderMetrics } from './builder-metrics.js';
@@ -20,7 +21,14 @@ async function main(): Promise<void> {
   const keys = new RedisKeys(config.redisPrefix);
 
   const builders = createBuilderRegistry(config, { docker, redis, keys, log });
-  const runner = new BuildRunner({ redis, keys, builders, timeoutSeconds: config.timeoutSeconds, log });
+  const runner = new BuildRunner({
+    redis,
+    keys,
+    builders,
+    timeoutSeconds: config.timeoutSeconds,
+    log,
+    outputLimits: { ...defaultOutputLimits, maxTotalBytes: config.maxOutputBytes },
+  });
   const envBox = config.secret === undefined ? undefined : buildEnvBox(config.secret);
   const worker = startBuildWorker({ connection: redis, keys, runner, concurrency: config.concurrency, log, ...(envBox ? { envBox } : {}) });
 

@@ -43,6 +43,8 @@ const schema = z
     PAAS_HOST_CHECK_INTERVAL: z.coerce.number().int().positive().default(5),
     PAAS_DEFAULT_MEMORY_MB: z.coerce.number().int().min(16).default(512),
     PAAS_BUILD_TIMEOUT: z.coerce.number().int().positive().default(900),
+    // A pushed tree larger than this (MB) is refused before it fills the disk (and git's receive.maxInputSize).
+    PAAS_MAX_PUSH_MB: z.coerce.number().int().min(1).max(100_000).default(500),
     PAAS_JWT_TTL: z.string().min(1).default('30d'),
     PAAS_ADMIN_EMAIL: z.string().email().optional(),
     // Per-user quotas when an admin has set none (paas admin:quota:set), and login attempts per minute.
@@ -98,6 +100,7 @@ const schema = z
       /** What placement reserves for a process without a memory limit. */
       defaultMemoryMb: env.PAAS_DEFAULT_MEMORY_MB,
       buildTimeoutMs: env.PAAS_BUILD_TIMEOUT * 1000,
+      maxPushBytes: env.PAAS_MAX_PUSH_MB * 1024 * 1024,
       jwtTtl: env.PAAS_JWT_TTL,
       defaultQuota: {
         apps: env.PAAS_DEFAULT_QUOTA_APPS,

@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     images: new ImageRetention({ pool, runtime, keep: config.releaseImagesKept, log: log.child({ component: 'image-retention' }) }),
   });
   const releases = new ReleaseService(pool, deployer, access.cipher);
-  const repos = new RepoManager(config.reposDir);
+  const repos = new RepoManager(config.reposDir, { maxPushBytes: config.maxPushBytes });
   // Derived from the platform secret, so every controller sharing PAAS_HOME agrees on it.
   const hookToken = createHmac('sha256', config.secret).update('paas git hook').digest('hex');
   const internalHost = config.api.host === '0.0.0.0' || config.api.host === '::' ? '127.0.0.1' : config.api.host;
@@ -127,6 +127,7 @@ async function main(): Promise<void> {
     releases,
     buildsDir: config.buildsDir,
     buildTimeoutMs: config.buildTimeoutMs,
+    maxPushBytes: config.maxPushBytes,
     webUrl: (app) => webUrl(config, app),
     log,
     quotas: access.quotas,

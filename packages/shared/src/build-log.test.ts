@@ -48,3 +48,21 @@ test('a reader gives up with a failure when the builder goes silent', async () =
     conn.disconnect();
   }
 });
+
+test('the stream is trimmed to about its last maxEntries lines, the end entry kept', async () => {
+  const conn = new Redis(testRedisUrl());
+  const key = `paas-test-${randomBytes(4).toString('hex')}:build:b3:log`;
+  try {
+    const w = new BuildLogWriter(conn, key, 200);
+    for (let i = 0; i < 20; i++) await w.lines(Array.from({ length: 100 }, (_, j) => `line ${i * 100 + j}`).join('\n'));
+    await w.succeeded({ image: 'img', processTypes: {}, buildpack: 'x' } as never);
+    const length = await conn.xlen(key);
+    assert.ok(length >= 200 && length <= 400, `${length} entries`);
+    const last = (await conn.xrevrange(key, '+', '-', 'COUNT', 2)) as [string, string[]][];
+    assert.deepEqual(last.map(([, f]) => f[1]), ['end', 'line']);
+    assert.equal(last[1]![1][3], 'line 1999');
+  } finally {
+    await conn.del(key);
+    conn.disconnect();
+  }
+});

@@ -4,18 +4,24 @@ import type { BuildLogEntry, BuildResult } from './types.js';
 /** How long a build's output stream is kept in Redis after the build ends (the controller also keeps a copy). */
 const retainSeconds = 24 * 3600;
 
+/** Entries a build's output stream keeps at most (about: trimmed with MAXLEN ~). */
+export const buildLogMaxEntries = 100_000;
+
 /**
  * Writes a build's output as a Redis stream, one entry a line, closed by an `end` entry. Readers can
- * join at any time and miss nothing: the stream holds every line from the start.
+ * join at any time and miss nothing of the last `maxEntries` lines: the stream is trimmed (MAXLEN ~)
+ * past them, so a flood of lines costs Redis a bounded amount (the builder also caps what it streams:
+ * apps/builder/src/build-output.ts).
  */
 export class BuildLogWriter {
   constructor(
     private readonly redis: Redis,
     private readonly key: string,
+    private readonly maxEntries = buildLogMaxEntries,
   ) {}
 
   async line(text: string): Promise<void> {
-    await this.redis.xadd(this.key, '*', 't', 'line', 'line', text);
+    await this.redis.xadd(this.key, 'MAXLEN', '~', this.maxEntries, '*', 't', 'line', 'line', text);
   }
 
   async lines(text: string): Promise<void> {
@@ -23,7 +29,7 @@ export class BuildLogWriter {
     if (parts.at(-1) === '') parts.pop();
     if (parts.length === 0) return;
     const pipeline = this.redis.pipeline();
-    for (const part of parts) pipeline.xadd(this.key, '*', 't', 'line', 'line', part);
+    for (const part of parts) pipeline.xadd(this.key, 'MAXLEN', '~', this.maxEntries, '*', 't', 'line', 'line', part);
     await pipeline.exec();
   }
 

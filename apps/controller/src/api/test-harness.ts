@@ -80,6 +80,8 @@ export interface ApiHarnessOptions {
   log?: Logger;
   /** The egress guard for drains and buildpack URLs (default: the strict one). */
   egress?: EgressGuard;
+  /** PAAS_MAX_PUSH_MB in bytes (default 500 MB). */
+  maxPushBytes?: number;
 }
 
 export async function createApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -132,6 +134,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     releases,
     buildsDir: join(home, 'builds'),
     buildTimeoutMs: 5000,
+    maxPushBytes: options.maxPushBytes,
     webUrl: (a) => `http://${a}.localhost:8080/`,
     log,
     quotas: access.quotas,

@@ -24,7 +24,7 @@ describe('PushService', () => {
   let release: () => void = () => {};
 
   before(async () => {
-    h = await createApiHarness();
+    h = await createApiHarness({ maxPushBytes: 64 * 1024 });
     user = (await h.user('pusher@example.com')).user;
     workerConn = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
   });
@@ -43,10 +43,11 @@ describe('PushService', () => {
   }
 
   const sha = (n: number): string => String(n).padStart(40, 'a');
-  const push = async (appName: string, commit: string, lines: string[]) => {
+  const push = async (appName: string, commit: string, lines: string[], extra?: Buffer) => {
     const app = (await findAppByName(h.db.pool, appName))!;
     const pack = tar.pack();
     pack.entry({ name: 'index.js' }, 'console.log("hi")');
+    if (extra) pack.entry({ name: 'big.bin' }, extra);
     pack.finalize();
     return h.pushService.push({ app, user, commit, source: Readable.from(pack), say: (l) => lines.push(l) });
   };
@@ -118,5 +119,17 @@ describe('PushService', () => {
     assert.equal(app.current_release, 1);
     assert.equal((await listBuilds(h.db.pool, app.id))[0]?.status, 'failed');
     assert.deepEqual((await h.runtime.list({ app: 'pushed' })).map((p) => [p.name, p.release]), [['web.1', 1]]);
+  });
+
+  test('a tree over PAAS_MAX_PUSH_MB is refused with the limit, before any build', async () => {
+    const id = await insertApp(h.db.pool, 'hoarder', user.id);
+    await assert.rejects(push('hoarder', sha(6), [], Buffer.alloc(200 * 1024)), (err: AppError) => {
+      assert.equal(err.code, 'payload_too_large');
+      assert.match(err.message, /^the pushed tree is larger than 65536 bytes \(PAAS_MAX_PUSH_MB\): remove large files/);
+      return true;
+    });
+    const builds = await listBuilds(h.db.pool, id);
+    assert.equal(builds[0]?.status, 'failed');
+    assert.match(builds[0]?.error ?? '', /larger than 65536 bytes/);
   });
 });

@@ -1,7 +1,5 @@
-import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
@@ -16,6 +14,7 @@ import type { ReleaseService } from './release-service.js';
 import { readAppJsonFromTar } from './app-json.js';
 import { BuildControl } from './build-control.js';
 import { setBuildPort } from '../db/build-ports.js';
+import { writePushedTree } from './pushed-tree.js';
 import type { ConfigCipher } from '../auth/config-cipher.js';
 import type { QuotaService } from '../auth/quota-service.js';
 
@@ -35,7 +34,11 @@ export interface PushServiceOptions {
   cipher: ConfigCipher;
   /** Seals them again for the build job (buildEnvBox of the platform secret): Redis never sees them in plaintext. */
   buildEnvBox: SecretBox;
+  /** A pushed tree larger than this is refused before it fills the disk (PAAS_MAX_PUSH_MB). Default 500 MB. */
+  maxPushBytes?: number;
 }
+
+export const defaultMaxPushBytes = 500 * 1024 * 1024;
 
 export interface PushInput {
   app: AppRow;
@@ -48,8 +51,9 @@ export interface PushInput {
   signal?: AbortSignal;
 }
 
-/** Lines of build output kept in PostgreSQL per build. */
+/** Lines of build output kept in PostgreSQL per build, and their size at most (lines are at most 8 KiB: the builder cuts them). */
 const keptLines = 20_000;
+const keptBytes = 8 * 1024 * 1024;
 
 /**
  * A push to the deploy branch: the commit's tree becomes a build (a row and a BullMQ job), its output
@@ -82,13 +86,17 @@ export class PushService {
     const log = this.o.log.child({ app: app.name, build: build.id });
     const sourcePath = join(this.o.buildsDir, `${build.id}.tar`);
     const output: string[] = [];
+    let outputBytes = 0;
     const tell = (line: string): void => {
-      if (output.length < keptLines) output.push(line);
+      if (output.length < keptLines && outputBytes + line.length <= keptBytes) {
+        output.push(line);
+        outputBytes += line.length + 1;
+      }
       say(line);
     };
     try {
       await mkdir(this.o.buildsDir, { recursive: true });
-      await pipeline(input.source, createWriteStream(sourcePath, { mode: 0o600 }));
+      await writePushedTree(input.source, sourcePath, this.o.maxPushBytes ?? defaultMaxPushBytes);
       const appJson = await readAppJsonFromTar(sourcePath).catch((err: unknown) => {
         if (err instanceof AppError) throw err;
         throw new AppError('invalid_params', `the pushed tree could not be read: ${(err as Error).message}`);

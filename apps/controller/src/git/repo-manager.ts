@@ -24,12 +24,24 @@ export const hookSettingsFile = '.paas-hook.json';
  * Bare git repositories, one per app, each with a pre-receive hook that hands the pushed commit to
  * the controller and relays the build's output to the pusher.
  */
+export interface RepoManagerOptions {
+  /** git's receive.maxInputSize on every repo: a larger pack is refused by receive-pack itself (PAAS_MAX_PUSH_MB). */
+  maxPushBytes?: number;
+  hookProgram?: string;
+  nodePath?: string;
+}
+
 export class RepoManager {
+  private readonly hookProgram: string;
+  private readonly nodePath: string;
+
   constructor(
     readonly reposDir: string,
-    private readonly hookProgram = defaultHookProgram,
-    private readonly nodePath = process.execPath,
-  ) {}
+    private readonly options: RepoManagerOptions = {},
+  ) {
+    this.hookProgram = options.hookProgram ?? defaultHookProgram;
+    this.nodePath = options.nodePath ?? process.execPath;
+  }
 
   path(app: string): string {
     return join(this.reposDir, `${app}.git`);
@@ -47,14 +59,25 @@ export class RepoManager {
     await this.installHook(app);
   }
 
+  /**
+   * Sets the repo's receive.maxInputSize (git refuses a larger pack before storing it, with
+   * `fatal: pack exceeds maximum allowed size`). The pushed tree can be far larger than its
+   * compressed pack: the push service checks the tree too (pushed-tree.ts).
+   */
+  private async limitInput(app: string): Promise<void> {
+    if (this.options.maxPushBytes === undefined) return;
+    await run('git', ['config', '--file', join(this.path(app), 'config'), 'receive.maxInputSize', String(this.options.maxPushBytes)]);
+  }
+
   async installHook(app: string): Promise<void> {
+    await this.limitInput(app);
     const hook = join(this.path(app), 'hooks', 'pre-receive');
     const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
     await writeFile(hook, `#!/bin/sh\nexec ${quote(this.nodePath)} ${quote(this.hookProgram)} "$@"\n`);
     await chmod(hook, 0o755);
   }
 
-  /** Rewrites every repo's hook: the checkout or the node binary may have moved since it was made. */
+  /** Rewrites every repo's hook (the checkout or the node binary may have moved since it was made) and its input limit. */
   async installAllHooks(): Promise<void> {
     const names = await readdir(this.reposDir).catch(() => [] as string[]);
     for (const name of names) if (name.endsWith('.git')) await this.installHook(name.slice(0, -4));
