@@ -36,6 +36,8 @@ const schema = z
     PAAS_CONTAINER_ADDRESS: z.string().min(1).default('127.0.0.1'),
     PAAS_BACKEND_HOST: z.string().min(1).optional(),
     PAAS_BOOT_TIMEOUT: z.coerce.number().int().positive().default(60),
+    // The deadline of a process's boot, app.json checks included: the boot timeout at most.
+    PAAS_MAX_BOOT_SECONDS: z.coerce.number().int().positive().max(3600).default(300),
     PAAS_STOP_GRACE: z.coerce.number().int().min(0).max(3600).default(10),
     PAAS_DRAIN_SECONDS: z.coerce.number().min(0).default(5),
     PAAS_RELEASE_IMAGES_KEPT: z.coerce.number().int().min(1).max(1000).default(5),
@@ -67,6 +69,10 @@ const schema = z
     PAAS_BUILDPACK_ALLOW_FILE_URLS: flag,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
+  .refine((env) => env.PAAS_BOOT_TIMEOUT <= env.PAAS_MAX_BOOT_SECONDS, {
+    message: 'must be at most PAAS_MAX_BOOT_SECONDS',
+    path: ['PAAS_BOOT_TIMEOUT'],
+  })
   .transform((env) => {
     const home = resolve(env.PAAS_HOME);
     return {
@@ -92,6 +98,7 @@ const schema = z
       /** Where the router and the boot probe reach published ports (defaults to the publish address). */
       backendHost: env.PAAS_BACKEND_HOST ?? env.PAAS_CONTAINER_ADDRESS,
       bootTimeoutMs: env.PAAS_BOOT_TIMEOUT * 1000,
+      maxBootSeconds: env.PAAS_MAX_BOOT_SECONDS,
       stopGraceSeconds: env.PAAS_STOP_GRACE,
       drainMs: env.PAAS_DRAIN_SECONDS * 1000,
       releaseImagesKept: env.PAAS_RELEASE_IMAGES_KEPT,

@@ -82,6 +82,8 @@ export interface ApiHarnessOptions {
   egress?: EgressGuard;
   /** PAAS_MAX_PUSH_MB in bytes (default 500 MB). */
   maxPushBytes?: number;
+  /** PAAS_MAX_BOOT_SECONDS in ms (default 300 s). */
+  maxBootMs?: number;
 }
 
 export async function createApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -114,6 +116,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     check: options.check ?? (async () => ({ status: 200, body: 'ok' })),
     log,
     bootTimeoutMs: 1000,
+    maxBootMs: options.maxBootMs,
     stopGraceSeconds: options.stopGraceSeconds ?? 0,
     cipher: access.cipher,
     ...(options.engineRetry ? { engineRetry: options.engineRetry } : {}),

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { parseAppJson, readAppJsonFromTar, startupChecks } from './app-json.js';
+import { assertChecksFit, checksWorstCaseSeconds, parseAppJson, readAppJsonFromTar, startupChecks } from './app-json.js';
 
 test('parses health checks with defaults and refuses bad ones', () => {
   const a = parseAppJson('{"name":"x","healthchecks":{"web":[{"type":"startup","path":"/health","content":"ok"}]}}');
@@ -39,4 +39,28 @@ test('finds app.json at the root of a git archive tar', async () => {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('checks are capped with a clear refusal, and must fit the boot deadline', () => {
+  const refused = (json: string, pattern: RegExp) =>
+    assert.throws(() => parseAppJson(json), (err: Error & { code?: string }) => err.code === 'invalid_params' && pattern.test(err.message));
+  refused('{"healthchecks":{"web":[{"attempts":100}]}}', /^app\.json: healthchecks\.web\.0\.attempts: at most 20 \(the platform's cap\)$/);
+  refused('{"healthchecks":{"web":[{"timeout":240}]}}', /healthchecks\.web\.0\.timeout: at most 60 s \(the platform's cap\)/);
+  refused('{"healthchecks":{"web":[{"wait":61}]}}', /healthchecks\.web\.0\.wait: at most 60 s/);
+  refused('{"healthchecks":{"web":[{"initialDelay":600}]}}', /healthchecks\.web\.0\.initialDelay: at most 300 s/);
+  refused(`{"healthchecks":{"web":${JSON.stringify(Array.from({ length: 11 }, () => ({})))}}}`, /healthchecks\.web: at most 10 .* checks per process type/);
+
+  const a = parseAppJson('{"healthchecks":{"web":[{"attempts":20,"timeout":60,"wait":60,"initialDelay":300}],"worker":[{}]}}');
+  const web = startupChecks(a, 'web');
+  assert.equal(checksWorstCaseSeconds(web), 300 + 20 * 60 + 19 * 60);
+  assert.equal(checksWorstCaseSeconds(startupChecks(a, 'worker')), 5 * 5 + 4 * 2);
+  assert.throws(
+    () => assertChecksFit(a, 300),
+    (err: Error & { code?: string }) =>
+      err.code === 'invalid_params' &&
+      err.message === 'app.json: healthchecks.web: the checks can take up to 2640 s (initial delays, attempts × timeout, waits); a process must boot within 300 s (PAAS_MAX_BOOT_SECONDS)',
+  );
+  assertChecksFit(a, 3000);
+  assertChecksFit(parseAppJson('{"healthchecks":{"web":[{}]}}'), 60);
+  assertChecksFit(undefined, 1);
 });

@@ -10,18 +10,28 @@ import { AppError } from '@paas/shared';
  *   { "healthchecks": { "web": [ { "type": "startup", "path": "/health", "content": "ok",
  *                                  "attempts": 5, "timeout": 5, "wait": 2, "initialDelay": 0 } ] } }
  */
+/** The platform's caps on a check (a deploy waits for them: see checksWorstCaseSeconds). */
+export const checkCaps = { attempts: 20, timeout: 60, wait: 60, initialDelay: 300, checksPerType: 10, types: 20 } as const;
+
+const capped = (name: keyof typeof checkCaps, unit = ''): string => `at most ${checkCaps[name]}${unit} (the platform's cap)`;
+
 const check = z.object({
   type: z.enum(['startup', 'liveness', 'readiness']).default('startup'),
   name: z.string().max(100).optional(),
   path: z.string().startsWith('/', 'must start with /').max(2000).default('/'),
   content: z.string().max(1000).optional(),
-  attempts: z.number().int().min(1).max(100).default(5),
-  timeout: z.number().min(0.1).max(120).default(5),
-  wait: z.number().min(0).max(120).default(2),
-  initialDelay: z.number().min(0).max(600).default(0),
+  attempts: z.number().int().min(1).max(checkCaps.attempts, capped('attempts')).default(5),
+  timeout: z.number().min(0.1).max(checkCaps.timeout, capped('timeout', ' s')).default(5),
+  wait: z.number().min(0).max(checkCaps.wait, capped('wait', ' s')).default(2),
+  initialDelay: z.number().min(0).max(checkCaps.initialDelay, capped('initialDelay', ' s')).default(0),
 });
 const appJsonSchema = z
-  .object({ healthchecks: z.record(z.array(check)).optional() })
+  .object({
+    healthchecks: z
+      .record(z.array(check).max(checkCaps.checksPerType, `${capped('checksPerType')} checks per process type`))
+      .refine((r) => Object.keys(r).length <= checkCaps.types, `${capped('types')} process types`)
+      .optional(),
+  })
   .passthrough();
 
 export type HealthCheck = z.infer<typeof check>;
@@ -40,6 +50,31 @@ export function parseAppJson(text: string): AppJson {
     throw new AppError('invalid_params', `app.json: ${i.path.join('.')}: ${i.message}`);
   }
   return res.data;
+}
+
+/**
+ * How long a process's startup checks can take at worst (seconds): each check's initial delay, then
+ * every attempt timing out, with the waits between them.
+ */
+export function checksWorstCaseSeconds(checks: readonly HealthCheck[]): number {
+  return checks.reduce((sum, c) => sum + c.initialDelay + c.attempts * c.timeout + (c.attempts - 1) * c.wait, 0);
+}
+
+/**
+ * Refuses (422) an app.json whose startup checks for some process type could not finish within
+ * `maxBootSeconds` (PAAS_MAX_BOOT_SECONDS), the deadline of a deploy.
+ */
+export function assertChecksFit(appJson: AppJson | null | undefined, maxBootSeconds: number): void {
+  for (const type of Object.keys(appJson?.healthchecks ?? {})) {
+    const worst = checksWorstCaseSeconds(startupChecks(appJson, type));
+    if (worst > maxBootSeconds) {
+      throw new AppError(
+        'invalid_params',
+        `app.json: healthchecks.${type}: the checks can take up to ${Math.ceil(worst)} s (initial delays, attempts × timeout, waits); a process must boot within ${maxBootSeconds} s (PAAS_MAX_BOOT_SECONDS)`,
+        { details: { field: `healthchecks.${type}` } },
+      );
+    }
+  }
 }
 
 /** The startup checks declared for a process type. */

@@ -7,6 +7,16 @@ const appLockNamespace = 727_002;
 /** The lock held by the one controller that runs the periodic reconcile. */
 export const reconcileLockKey = 727_003;
 
+/** An app's turn in this process (see AppLocks.inTurn). */
+export interface AppTurn {
+  /**
+   * Runs `step` holding the app's advisory lock (a pooled connection and a slot), with the results of
+   * `read` (see withReading). Without waiting (`wait`, by default the turn's, false) it runs only if
+   * the lock is free right now, and resolves undefined otherwise.
+   */
+  locked<U>(read: readonly Execution[], step: (results: pg.QueryResult[]) => Promise<U>, wait?: boolean): Promise<U | undefined>;
+}
+
 /**
  * One writer per app at a time: deploys, scaling, reconciliation and destroys of an app hold its
  * PostgreSQL advisory lock, so two controllers (or two requests) never race on the same app.
@@ -14,6 +24,11 @@ export const reconcileLockKey = 727_003;
  * A holder keeps a pooled connection for the lock and needs others for its work, so within this
  * process waiters queue per app before taking a connection, and at most half the pool holds app
  * locks at once: concurrent requests can never take every connection and wait on each other.
+ *
+ * Work that waits on something slow (processes booting: up to PAAS_MAX_BOOT_SECONDS) runs in an
+ * app's turn (`inTurn`): it keeps its place in the app's queue, so this process's other writers of
+ * the app wait behind it, but takes the advisory lock (a connection, a slot) only for its short
+ * steps. Slow apps then never hold the slots every other app needs.
  */
 export class AppLocks {
   /** Per app: the tail of this process's queue for its lock. */
@@ -37,6 +52,17 @@ export class AppLocks {
   withReading<T>(appId: string, read: readonly Execution[], fn: (results: pg.QueryResult[]) => Promise<T>, wait = true): Promise<T | undefined> {
     if (!wait && (this.queues.has(appId) || !this.slots.free())) return Promise.resolve(undefined);
     return this.queued(appId, () => this.advisory(appId, read, fn, wait));
+  }
+
+  /**
+   * Runs `fn` in the app's turn of this process's queue, holding no connection and no slot of its
+   * own: `fn` takes the advisory lock for its steps with `turn.locked`. With `wait` false, `fn` runs
+   * only if the app has no turn queued and a slot is free right now (undefined otherwise).
+   */
+  inTurn<T>(appId: string, fn: (turn: AppTurn) => Promise<T>, wait = true): Promise<T | undefined> {
+    if (!wait && (this.queues.has(appId) || !this.slots.free())) return Promise.resolve(undefined);
+    const turn: AppTurn = { locked: (read, step, waitStep = wait) => this.advisory(appId, read, step, waitStep) };
+    return this.queued(appId, () => fn(turn));
   }
 
   private async advisory<T>(appId: string, read: readonly Execution[], fn: (results: pg.QueryResult[]) => Promise<T>, wait: boolean): Promise<T | undefined> {

@@ -3,7 +3,7 @@ import { AppError, sleep, type Logger } from '@paas/shared';
 import type { AppRow } from '../db/apps.js';
 import type { ConfigCipher } from '../auth/config-cipher.js';
 import { getFormation, type FormationRow } from '../db/formation.js';
-import { setReleaseStatus, type ReleaseRow } from '../db/releases.js';
+import { currentRelease, setReleaseStatus, type ReleaseRow } from '../db/releases.js';
 import { getQuotaOverrides } from '../db/quotas.js';
 import { reconcileReads, reconcileState, type ReconcileState } from '../db/reconcile-state.js';
 import { isDrainAware, startAll, type ProcessInfo, type ProcessSpec, type RuntimeBackend } from '../runtime/runtime-backend.js';
@@ -11,7 +11,7 @@ import { isTransientEngineError, retryTransient, type RetryOptions } from '../ru
 import type { AppLocks } from './app-lock.js';
 import { CoalescedPasses } from './coalesced-passes.js';
 import { httpCheck, type HttpCheck, type Probe } from './probe.js';
-import { startupChecks, type AppJson, type HealthCheck } from './app-json.js';
+import { checksWorstCaseSeconds, startupChecks, type AppJson, type HealthCheck } from './app-json.js';
 import type { RoutePublisher } from './route-publisher.js';
 import type { PlatformEventSink } from '../logs/platform-events.js';
 import type { ImageRetention } from './image-retention.js';
@@ -27,7 +27,14 @@ export interface DeployerOptions {
   /** Runs app.json health checks; the real HTTP one by default. */
   check?: HttpCheck;
   log: Logger;
+  /** A web process must answer HTTP within this long (PAAS_BOOT_TIMEOUT). */
   bootTimeoutMs: number;
+  /**
+   * The deadline of a process's boot, app.json startup checks included (PAAS_MAX_BOOT_SECONDS): a
+   * process gets the boot timeout plus what its checks can take at worst, never more than this.
+   * Default 300 s.
+   */
+  maxBootMs?: number;
   stopGraceSeconds: number;
   /**
    * How long a web process that left the route keeps running before it is told to stop, so the
@@ -46,6 +53,16 @@ export interface DeployerOptions {
   defaultMemoryMb?: (ownerMemoryQuotaMb: number | null) => number;
   /** Removes old release images after each release (none: images are kept until the app goes). */
   images?: ImageRetention;
+}
+
+/** A reconcile pass's decisions (see Deployer.plan). */
+interface Plan {
+  state: ReconcileState;
+  release: ReleaseRow;
+  want: Map<string, number>;
+  keep: ProcessInfo[];
+  stop: ProcessInfo[];
+  started: ProcessInfo[];
 }
 
 /** The port every process is told to listen on inside its container. */
@@ -129,39 +146,55 @@ export class Deployer {
     return formation.filter((f) => f.quantity > 0 && release.process_types[f.type] !== undefined);
   }
 
-  /** Rolls the app onto `release`; throws `release_failed` (with the process's last lines) when it does not boot. */
+  /**
+   * Rolls the app onto `release`; throws `release_failed` (with the process's last lines) when it does
+   * not boot. In the app's turn (app-lock.ts): its processes are started under the app's lock, their
+   * boot is waited for without it (no pooled connection, no lock slot), then the release is promoted
+   * and the old processes retired under the lock again.
+   */
   async deploy(app: AppRow, release: ReleaseRow, say: (line: string) => void = () => {}): Promise<void> {
-    await this.o.locks.with(app.id, async () => {
-      const log = this.o.log.child({ app: app.name, release: release.version });
-      await this.o.events?.releaseCreated(app.name, release);
-      const formation = this.desired(await getFormation(this.o.pool, app.id), release);
-      const memory = await this.defaultMemory(app);
-      const old = await this.o.runtime.list({ app: app.name });
+    const log = this.o.log.child({ app: app.name, release: release.version });
+    await this.o.locks.inTurn(app.id, async (turn) => {
       const started: ProcessInfo[] = [];
-      try {
-        const specs = formation.flatMap((f) => Array.from({ length: f.quantity }, (_, i) => this.spec(app, release, f, i + 1, memory)));
-        started.push(...(await startAll(this.o.runtime, specs)));
-        const web = started.filter((p) => p.type === 'web');
-        if (web.length) say(`Waiting for ${web.map((p) => p.name).join(', ')} to accept connections on $PORT`);
-        await Promise.all(web.map((p) => this.waitServing(p, startupChecks(release.app_json as AppJson | null, p.type))));
-      } catch (err) {
+      const fail = async (err: unknown): Promise<never> => {
         await Promise.all(started.map((p) => this.o.runtime.stop(p.id, 0).catch(() => undefined)));
         await setReleaseStatus(this.o.pool, release.id, 'failed');
         log.warn({ err }, 'release failed to boot');
         await this.o.events?.releaseFailed(app.name, release, (err as Error).message);
         if (err instanceof AppError) throw err;
-        throw new AppError('release_failed', `release v${release.version} could not start: ${(err as Error).message}`, {
-          cause: err,
+        throw new AppError('release_failed', `release v${release.version} could not start: ${(err as Error).message}`, { cause: err });
+      };
+      try {
+        await turn.locked([], async () => {
+          await this.o.events?.releaseCreated(app.name, release);
+          const formation = this.desired(await getFormation(this.o.pool, app.id), release);
+          const memory = await this.defaultMemory(app);
+          const specs = formation.flatMap((f) => Array.from({ length: f.quantity }, (_, i) => this.spec(app, release, f, i + 1, memory)));
+          started.push(...(await startAll(this.o.runtime, specs)));
         });
+        const web = started.filter((p) => p.type === 'web');
+        if (web.length) say(`Waiting for ${web.map((p) => p.name).join(', ')} to accept connections on $PORT`);
+        await Promise.all(web.map((p) => this.waitServing(p, startupChecks(release.app_json as AppJson | null, p.type))));
+      } catch (err) {
+        return fail(err);
       }
-      await setReleaseStatus(this.o.pool, release.id, 'succeeded');
-      await this.o.routes.publish(
-        app.name,
-        release.version,
-        started.filter((p) => p.type === 'web'),
-      );
-      await this.retire(old.filter((p) => !this.retiring.has(p.id)));
-      log.info({ started: started.length, retired: old.length }, 'release deployed');
+      await turn.locked([], async () => {
+        // Another controller may have promoted a later release meanwhile: this one is then out of date.
+        const current = await currentRelease(this.o.pool, this.o.cipher, app.id);
+        if (current && current.version > release.version) {
+          return fail(new AppError('release_failed', `release v${release.version} was superseded by v${current.version} while it booted`));
+        }
+        const ids = new Set(started.map((p) => p.id));
+        const old = (await this.o.runtime.list({ app: app.name })).filter((p) => !ids.has(p.id) && !this.retiring.has(p.id));
+        await setReleaseStatus(this.o.pool, release.id, 'succeeded');
+        await this.o.routes.publish(
+          app.name,
+          release.version,
+          started.filter((p) => p.type === 'web'),
+        );
+        await this.retire(old);
+        log.info({ started: started.length, retired: old.length }, 'release deployed');
+      });
     });
     this.o.images?.schedule(app);
   }
@@ -172,15 +205,32 @@ export class Deployer {
   }
 
   /**
-   * Waits until a web process answers HTTP, then passes its app.json startup checks; fails early when
-   * it crashes, late when it never answers.
+   * How long a release may stay pending while its deploy starts and boots its processes: the boot
+   * deadline plus time to start them (image transfers included). Past it, a pass stops its processes
+   * (a deploy whose controller died).
+   */
+  private bootWindowSeconds(): number {
+    return (this.o.maxBootMs ?? 300_000) / 1000 + 600;
+  }
+
+  /** How long a web process with these startup checks has to boot (see DeployerOptions.maxBootMs). */
+  private bootDeadlineMs(healthChecks: readonly HealthCheck[]): number {
+    return Math.min(this.o.maxBootMs ?? 300_000, this.o.bootTimeoutMs + checksWorstCaseSeconds(healthChecks) * 1000);
+  }
+
+  /**
+   * Waits until a web process answers HTTP (within the boot timeout), then passes its app.json
+   * startup checks, all within its boot deadline; fails early when it crashes, late when it never
+   * answers.
    */
   private async waitServing(p: ProcessInfo, healthChecks: HealthCheck[] = []): Promise<void> {
-    const deadline = Date.now() + this.o.bootTimeoutMs;
+    const start = Date.now();
+    const deadline = start + this.bootDeadlineMs(healthChecks);
+    const answerBy = Math.min(deadline, start + this.o.bootTimeoutMs);
     let checks = 0;
-    while (Date.now() < deadline) {
+    while (Date.now() < answerBy) {
       if (p.port !== undefined && (await this.o.probe(p.address, p.port))) {
-        for (const c of healthChecks) await this.runCheck(p, c);
+        for (const c of healthChecks) await this.runCheck(p, c, deadline);
         return;
       }
       if (++checks % 4 === 0) {
@@ -194,18 +244,25 @@ export class Deployer {
     throw await this.bootError(p, `${p.name} did not answer HTTP on $PORT within ${Math.round(this.o.bootTimeoutMs / 1000)} s`);
   }
 
-  /** One app.json check: up to `attempts` GETs of `path`, each needing a 2xx/3xx answer (containing `content`). */
-  private async runCheck(p: ProcessInfo, c: HealthCheck): Promise<void> {
+  /**
+   * One app.json check: up to `attempts` GETs of `path`, each needing a 2xx/3xx answer (containing
+   * `content`), none past the boot deadline.
+   */
+  private async runCheck(p: ProcessInfo, c: HealthCheck, deadline: number): Promise<void> {
     const check = this.o.check ?? httpCheck;
-    if (c.initialDelay) await sleep(c.initialDelay * 1000);
+    const left = (): number => deadline - Date.now();
+    const late = (last: string): Promise<AppError> =>
+      this.bootError(p, `${p.name} did not pass its health check ${c.name ?? c.path} within its boot deadline (at most PAAS_MAX_BOOT_SECONDS)${last ? `: ${last}` : ''}`);
+    if (c.initialDelay) await sleep(Math.max(0, Math.min(c.initialDelay * 1000, left())));
     let last = '';
     for (let attempt = 1; attempt <= c.attempts; attempt++) {
-      const res = await check(p.address, p.port!, c.path, c.timeout * 1000);
+      if (left() <= 0) throw await late(last);
+      const res = await check(p.address, p.port!, c.path, Math.min(c.timeout * 1000, left()));
       if ('error' in res) last = res.error;
       else if (res.status < 200 || res.status >= 400) last = `HTTP ${res.status}`;
       else if (c.content !== undefined && !res.body.includes(c.content)) last = `the answer does not contain ${JSON.stringify(c.content)}`;
       else return;
-      if (attempt < c.attempts) await sleep(c.wait * 1000);
+      if (attempt < c.attempts) await sleep(Math.max(0, Math.min(c.wait * 1000, left())));
     }
     throw await this.bootError(p, `${p.name} failed its health check ${c.name ?? c.path} after ${c.attempts} attempts: ${last}`);
   }
@@ -235,26 +292,37 @@ export class Deployer {
   }
 
   /**
-   * One pass under the app's lock (skipped when `wait` is false and the lock is taken). Its database
-   * reads go in the lock's own round trip; the processes are listed once the lock is held.
+   * One pass in the app's turn (skipped when `wait` is false and the app is busy or its lock taken).
+   * Under the app's lock: its database reads (in the lock's own round trip), the processes listed,
+   * the missing ones started. Without the lock (no connection, no slot): the started web processes'
+   * boot. Under the lock again: the route and the retirements.
    */
   private async pass(app: AppRow, replace: ReadonlySet<string>, wait: boolean): Promise<void> {
-    await this.o.locks.withReading(
+    await this.o.locks.inTurn(
       app.id,
-      reconcileReads(app),
-      async (results) => {
-        await this.converge(app, reconcileState(this.o.cipher, results), await this.o.runtime.list({ app: app.name }), replace);
+      async (turn) => {
+        const plan = await turn.locked(reconcileReads(app, this.bootWindowSeconds()), async (results) => {
+          const p = await this.plan(app, reconcileState(this.o.cipher, results), await this.o.runtime.list({ app: app.name }), replace);
+          if (p && p.started.some((s) => s.type === 'web')) return p;
+          if (p) await this.finish(app, p, [], new Set());
+          return undefined;
+        });
+        if (!plan) return;
+        const { ready, failed } = await this.boot(app, plan);
+        // Waits for the lock even in a periodic pass: what it started must be routed or retired.
+        await turn.locked([], () => this.finish(app, plan, ready, failed), true);
       },
       wait,
     );
   }
 
-  private async converge(app: AppRow, state: ReconcileState, procs: ProcessInfo[], replace: ReadonlySet<string>): Promise<void> {
+  /** What a pass does about the app's processes: which stay, which go, which it started. Undefined: no release (all stopped). */
+  private async plan(app: AppRow, state: ReconcileState, procs: ProcessInfo[], replace: ReadonlySet<string>): Promise<Plan | undefined> {
     const { release, formation: rows } = state;
     const memory = this.o.defaultMemoryMb?.(state.memoryQuotaMb);
     if (!release) {
       await Promise.all(procs.map((p) => this.o.runtime.stop(p.id, this.o.stopGraceSeconds)));
-      return;
+      return undefined;
     }
     const formation = this.desired(rows, release);
     const want = new Map(formation.map((f) => [f.type, f.quantity]));
@@ -265,6 +333,8 @@ export class Deployer {
     const seen = new Set<string>();
     for (const p of procs.sort((a, b) => a.name.localeCompare(b.name))) {
       if (this.retiring.has(p.id)) continue;
+      // Booting under a deploy of a later release (another controller's: this one's run in the app's turn).
+      if (p.release > release.version && state.booting.includes(p.release)) continue;
       const index = Number(p.name.split('.')[1]);
       const f = limits.get(p.type);
       const ok =
@@ -286,13 +356,18 @@ export class Deployer {
       }
     }
     const started = await startAll(this.o.runtime, missing);
+    return { state, release, want, keep, stop, started };
+  }
+
+  /** Waits for the web processes a pass started to boot; stops the ones that do not. */
+  private async boot(app: AppRow, plan: Plan): Promise<{ ready: ProcessInfo[]; failed: Set<string> }> {
     const ready: ProcessInfo[] = [];
     const failed = new Set<string>();
     await Promise.all(
-      started.map(async (p) => {
+      plan.started.map(async (p) => {
         if (p.type !== 'web') return;
         try {
-          await this.waitServing(p, startupChecks(release.app_json as AppJson | null, p.type));
+          await this.waitServing(p, startupChecks(plan.release.app_json as AppJson | null, p.type));
           ready.push(p);
         } catch (err) {
           failed.add(p.name);
@@ -301,6 +376,12 @@ export class Deployer {
         }
       }),
     );
+    return { ready, failed };
+  }
+
+  /** Publishes the route of what serves and retires what no longer should; throws when some process did not boot. */
+  private async finish(app: AppRow, plan: Plan, ready: ProcessInfo[], failed: ReadonlySet<string>): Promise<void> {
+    const { state, release, want, keep, stop } = plan;
     // A serving web process whose replacement did not boot keeps serving until a later pass replaces it.
     const spared = stop.filter((p) => p.type === 'web' && p.state === 'up' && failed.has(p.name) && (want.get(p.type) ?? 0) > 0);
     const web = [...keep.filter((p) => p.type === 'web' && p.state === 'up'), ...spared, ...ready];

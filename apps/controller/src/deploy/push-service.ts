@@ -11,7 +11,7 @@ import { getConfigVars } from '../db/config-vars.js';
 import { isUniqueViolation } from '../db/queryable.js';
 import type { User } from '../db/users.js';
 import type { ReleaseService } from './release-service.js';
-import { readAppJsonFromTar } from './app-json.js';
+import { assertChecksFit, readAppJsonFromTar } from './app-json.js';
 import { BuildControl } from './build-control.js';
 import { setBuildPort } from '../db/build-ports.js';
 import { writePushedTree } from './pushed-tree.js';
@@ -36,6 +36,8 @@ export interface PushServiceOptions {
   buildEnvBox: SecretBox;
   /** A pushed tree larger than this is refused before it fills the disk (PAAS_MAX_PUSH_MB). Default 500 MB. */
   maxPushBytes?: number;
+  /** app.json checks that could take longer are refused before the build (PAAS_MAX_BOOT_SECONDS). Default 300. */
+  maxBootSeconds?: number;
 }
 
 export const defaultMaxPushBytes = 500 * 1024 * 1024;
@@ -101,6 +103,7 @@ export class PushService {
         if (err instanceof AppError) throw err;
         throw new AppError('invalid_params', `the pushed tree could not be read: ${(err as Error).message}`);
       });
+      assertChecksFit(appJson, this.o.maxBootSeconds ?? 300);
       if ((await this.o.queue.getWorkersCount()) === 0) {
         throw new AppError('unavailable', 'no builder is running to take the build (start the platform with npm run up)', {
           retryable: true,
