@@ -16,8 +16,8 @@ export interface FileProbe {
 }
 
 interface Helper {
-  /** Which of the evaluated words is a file to probe in the build container. */
-  file?: (words: string[]) => string | undefined;
+  /** Which of its words names a file to probe in the build container: its index, -1 for the last. */
+  file?: number;
   /** A failure message, or undefined when the assertion holds. */
   check(words: string[], c: Captured, probe: FileProbe | undefined): string | undefined;
 }
@@ -27,9 +27,9 @@ export const metricsHelpers = new Set(['assertMetrics', 'assertMetricEqualsStrin
 
 /** `grep -F -e needle`: some line holds one of the needle's lines. */
 export function grepFixed(haystack: string, needle: string): boolean {
+  if (haystack === '') return false;
   const lines = haystack.split('\n');
   if (haystack.endsWith('\n')) lines.pop();
-  if (lines.length === 0) return false;
   return needle.split('\n').some((n) => lines.some((l) => l.includes(n)));
 }
 
@@ -80,7 +80,7 @@ function contains(stream: 'stdout' | 'stderr', expect: boolean): Helper {
 
 function fileContains(expect: boolean): Helper {
   return {
-    file: (w) => w.at(-1),
+    file: -1,
     check(words, _c, probe) {
       const { message, args } = split(words, 2);
       const [needle = '', file = ''] = args;
@@ -149,7 +149,7 @@ export const helpers: Record<string, Helper> = {
   assertFileContains: fileContains(true),
   assertFileNotContains: fileContains(false),
   assertFileContainsMatch: {
-    file: (w) => w.at(-1),
+    file: -1,
     check(words, _c, probe) {
       const [needle = '', file = ''] = words;
       const text = probe?.content?.toString('utf8');
@@ -157,14 +157,14 @@ export const helpers: Record<string, Helper> = {
       return `Expected <${file}> to contain <${needle}>`;
     },
   },
-  assertFileExists: { file: (w) => w[0], check: (w, _c, p) => (p?.exists ? undefined : `${w[0]} doesn't exist`) },
-  assertFileDoesNotExist: { file: (w) => w[0], check: (w, _c, p) => (p?.exists ? `${w[0]} exists` : undefined) },
+  assertFileExists: { file: 0, check: (w, _c, p) => (p?.exists ? undefined : `${w[0]} doesn't exist`) },
+  assertFileDoesNotExist: { file: 0, check: (w, _c, p) => (p?.exists ? `${w[0]} exists` : undefined) },
   assertDirectoryExists: {
-    file: (w) => w[0],
+    file: 0,
     check: (w, _c, p) => (!p?.exists ? `${w[0]} does not exist` : !p.directory ? `${w[0]} is not a directory` : undefined),
   },
   assertFileMD5: {
-    file: (w) => w[1],
+    file: 1,
     check(words, _c, probe) {
       const [hash = '', file = ''] = words;
       if (probe?.content === undefined) return `${file} is not a readable file`;
