@@ -6,7 +6,8 @@
  * checked as Heroku's tests check it. Prints PASS/FAIL/SKIP a case and closes with `N passed, N failed`.
  *
  *   node --conditions=development --import tsx bench/heroku-nodejs-fixtures.ts \
- *     [--checkout DIR] [--filter SUBSTR] [--concurrency N] [--json FILE]
+ *     [--checkout DIR] [--filter SUBSTR]... [--concurrency N] [--json FILE] [--buildpack DIR]
+ *   ... --from-json FILE   prints a saved run's report again
  *
  * --checkout is a work tree of that repository or a bare git directory (its test/ exported with `git archive`);
  * default $HEROKU_NODEJS_CHECKOUT, else /work/.mirror/heroku+heroku-buildpack-nodejs/repo. --ca-file
@@ -38,6 +39,7 @@ function options(argv: string[], env: NodeJS.ProcessEnv) {
       filter: { type: 'string', multiple: true },
       concurrency: { type: 'string', default: '1' },
       json: { type: 'string' },
+      'from-json': { type: 'string' },
       image: { type: 'string', default: 'paas/build:bookworm' },
       buildpack: { type: 'string', default: join(root, 'buildpacks', 'nodejs') },
       'memory-mb': { type: 'string', default: '2048' },
@@ -54,6 +56,13 @@ function options(argv: string[], env: NodeJS.ProcessEnv) {
 
 async function main(): Promise<void> {
   const o = options(process.argv.slice(2), process.env);
+  if (o['from-json']) {
+    // print a saved run again (its cases and closing lines), e.g. after the grouping changed
+    const saved = JSON.parse(readFileSync(o['from-json'], 'utf8')) as { results: CaseResult[] };
+    for (const r of saved.results) console.log(formatCase(r));
+    console.log(summary(saved.results).text);
+    return;
+  }
   const checkout = await openCheckout(o.checkout);
   try {
     const cases: FixtureCase[] = [];
@@ -83,6 +92,11 @@ async function main(): Promise<void> {
     };
     console.log(`Heroku Node.js buildpack cases from ${o.checkout} (${checkout.commit.slice(0, 12)}): ${chosen.length} of ${cases.length}`);
     console.log(`buildpack under test: ${o.buildpack}; image ${o.image}; concurrency ${o.concurrency}`);
+    // an interrupted run removes what it made (its containers and volumes carry its id)
+    process.once('SIGINT', () => {
+      console.error('interrupted: removing the containers and volumes of this run');
+      void removeRun(docker, runner.runId).finally(() => process.exit(130));
+    });
     const results: CaseResult[] = new Array(chosen.length);
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -97,13 +111,21 @@ async function main(): Promise<void> {
     const s = summary(results);
     if (o.json) {
       await mkdir(dirname(resolve(o.json)), { recursive: true });
-      const report = { checkout: o.checkout, commit: checkout.commit, buildpack: o.buildpack, image: o.image, ms: Date.now() - started, ...s.counts, results };
+      // each build's output kept to its last 64 KB
+      const trimmed = results.map((r) => ({ ...r, builds: r.builds.map((b) => ({ ...b, stdout: b.stdout.slice(-65536), stderr: b.stderr.slice(-65536) })) }));
+      const report = { checkout: o.checkout, commit: checkout.commit, buildpack: o.buildpack, image: o.image, ms: Date.now() - started, ...s.counts, results: trimmed };
       await writeFile(o.json, `${JSON.stringify(report, null, 2)}\n`);
     }
     console.log(s.text);
   } finally {
     if (checkout.temporary) await rm(checkout.dir, { recursive: true, force: true });
   }
+}
+
+async function removeRun(docker: Docker, runId: string): Promise<void> {
+  const filters = { label: [`paas.fixture-run=${runId}`] };
+  for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) await docker.getVolume(v.Name).remove().catch(() => undefined);
 }
 
 main().catch((err: unknown) => {

@@ -31,6 +31,31 @@ export function failureKey(r: CaseResult): string {
   return `${helper}: ${msg}`;
 }
 
+/** Lines of a failed build that say what went wrong, most telling first. */
+const crashLines = [/^\s*(SyntaxError|TypeError|ReferenceError|RangeError): .*/, /^\s*Error: .*/, /^\s*npm (?:ERR!|error) code .*/, /: not found$|command not found/];
+
+/**
+ * What a failed case comes down to, for grouping: the builder's refusal; else, when the build failed,
+ * the line of its output that says why (a crash, else its last ` !` line); else the failed assertion.
+ */
+export function causeOf(r: CaseResult): string {
+  const b = r.builds.at(-1);
+  if (!r.failure) return '';
+  if (!b || r.failure.message.startsWith('runner')) return `runner: ${r.failure.message.slice(0, 120)}`;
+  const blur = (l: string): string => l.trim().replace(/\d+(\.\d+)*/g, 'N').replace(/\/[\w./@-]+/g, '/…').slice(0, 140);
+  if (b.notes.length > 0) return `builder: ${blur(b.notes.join('; '))}`;
+  if (b.exitCode !== 0) {
+    const lines = `${b.stdout}\n${b.stderr}`.split('\n');
+    for (const re of crashLines) {
+      const hit = lines.find((l) => re.test(l));
+      if (hit) return `build failed: ${blur(hit)}`;
+    }
+    const bang = b.stderr.split('\n').filter((l) => /^\s*!/.test(l)).at(-1) ?? lastLines(b.stderr, 1)[0] ?? '(no output)';
+    return `build failed: ${blur(bang)}`;
+  }
+  return `build passed, ${failureKey(r)}`;
+}
+
 export interface Summary {
   counts: { passed: number; failed: number; skipped: number; uncheckedAssertions: number };
   text: string;
@@ -48,10 +73,11 @@ export function summary(results: readonly CaseResult[]): Summary {
     for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
     return [...m].sort((a, b) => b[1] - a[1]);
   };
-  const failures = count(results.filter((r) => r.status === 'fail').map(failureKey));
-  if (failures.length > 0) {
-    lines.push('First failed assertion of each failed case, by kind:');
-    for (const [k, n] of failures.slice(0, 25)) lines.push(`  ${String(n).padStart(3)}  ${k}`);
+  const failedCases = results.filter((r) => r.status === 'fail');
+  const causes = count(failedCases.map(causeOf));
+  if (causes.length > 0) {
+    lines.push("Failed cases by cause (the builder's refusal, the failed build's error line, or the failed assertion):");
+    for (const [k, n] of causes.slice(0, 40)) lines.push(`  ${String(n).padStart(3)}  ${k}`);
   }
   const reasons = count(skipped.map((r) => (r.reason ?? '').replace(/^line \d+: /, '')));
   if (reasons.length > 0) {
