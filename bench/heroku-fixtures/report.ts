@@ -42,7 +42,7 @@ export function causeOf(r: CaseResult): string {
   const b = r.builds.at(-1);
   if (!r.failure) return '';
   if (!b || r.failure.message.startsWith('runner')) return `runner: ${r.failure.message.slice(0, 120)}`;
-  const blur = (l: string): string => l.trim().replace(/\d+(\.\d+)*/g, 'N').replace(/\/[\w./@-]+/g, '/…').slice(0, 140);
+  const blur = (l: string): string => l.trim().replace(/\b\d+(\.\d+)*\b/g, 'N').replace(/(^|[\s'"(])\/[\w./@-]+/g, '$1/…').slice(0, 140);
   if (b.notes.length > 0) return `builder: ${blur(b.notes.join('; '))}`;
   if (b.exitCode !== 0) {
     const lines = `${b.stdout}\n${b.stderr}`.split('\n');
