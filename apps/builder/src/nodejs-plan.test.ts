@@ -67,11 +67,11 @@ test("nodejs.org's dist versions count when it answers: a release the registry l
 test('a version nobody carries fails naming the nearest versions that can be had; garbage is not a range', () => {
   const missing = plan(['resolve-node', '16.x', '24', 'false'], registry);
   assert.equal(missing.status, 3);
-  assert.match(missing.stderr, /No Node\.js version matching "16\.x"/);
+  assert.match(missing.stderr, /No published Node\.js version matches the requested range[\s\S]*"16\.x"/);
   assert.match(missing.stderr, /14\.21\.3, 18\.20\.8/);
   const invalid = plan(['resolve-node', 'not-a-version', '24', 'false'], registry);
   assert.equal(invalid.status, 3);
-  assert.match(invalid.stderr, /Invalid Node\.js version/);
+  assert.match(invalid.stderr, /Error: Invalid Node\.js version requirement/);
 });
 
 test('npm is the one of the Node.js line, the newest whose engines admit that exact Node.js', () => {
@@ -117,6 +117,8 @@ test('refusals: invalid JSON, several lockfiles, several package managers declar
   assert.equal(locks.status, 3);
   assert.match(locks.stderr, /Multiple lockfiles found/);
   assert.match(locks.stderr, /\(npm,Yarn\)/);
+  assert.match(locks.stderr, /If you use npm:\n\$ git rm yarn\.lock/);
+  assert.match(locks.stderr, /If you use Yarn:\n\$ git rm package-lock\.json/);
   const declared = shellVars({ 'package.json': '{"engines":{"npm":"10.x","pnpm":"9.x"},"packageManager":"pnpm@9.9.0"}' });
   assert.equal(declared.status, 3);
   assert.match(declared.stderr, /Multiple package managers declared in package\.json/);
@@ -124,5 +126,5 @@ test('refusals: invalid JSON, several lockfiles, several package managers declar
   assert.match(declared.stderr, /- pnpm version declared in packageManager \(pnpm@9\.9\.0\)/);
   const iojs = shellVars({ 'package.json': '{"engines":{"iojs":"1.0.0"}}' });
   assert.equal(iojs.status, 3);
-  assert.match(iojs.stderr, /io\.js is not supported/);
+  assert.match(iojs.stderr, /io\.js is no longer supported/);
 });

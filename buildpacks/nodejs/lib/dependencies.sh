@@ -10,24 +10,33 @@ cache_key() {
   echo "node $node_version $pm $pm_version stack ${STACK:-bookworm}" | sha256sum | cut -c1-32
 }
 
-# restore_cache BUILD_DIR CACHE_DIR — puts the last build's node_modules back when it fits.
+# Where node_modules is kept between builds (Heroku's layout).
+modules_cache() { echo "$1/node/cache/node_modules"; }
+
+# restore_cache BUILD_DIR CACHE_DIR — puts the last build's node_modules back when it fits. The first
+# build of an app has nothing to restore and says nothing.
 restore_cache() {
-  local build_dir=$1 cache_dir=$2 key
-  header "Restoring cache"
+  local build_dir=$1 cache_dir=$2 key cached
+  cached=$(modules_cache "$cache_dir")
+  # layouts of earlier buildpack versions
+  rm -rf "$cache_dir/node_modules" "$cache_dir/node_modules.key"
+  find "$cache_dir/node" -mindepth 1 -maxdepth 1 ! -name cache -exec rm -rf {} + 2>/dev/null || true
   if [ "${NODE_MODULES_CACHE:-true}" = false ]; then
+    header "Restoring cache"
     info "Caching has been disabled because NODE_MODULES_CACHE=${NODE_MODULES_CACHE}"
     return 0
   fi
   if [ -n "$node_modules_checked_in" ]; then
-    info "Skipping (node_modules is checked into source control)"
+    if [ "${SKIP_NODE_MODULES_CHECK:-false}" = true ]; then
+      header "Restoring cache"
+      info "Keeping existing node_modules because SKIP_NODE_MODULES_CHECK=${SKIP_NODE_MODULES_CHECK}"
+    fi
     return 0
   fi
-  if [ ! -d "$cache_dir/node_modules" ]; then
-    info "Cached directories were not restored: this is the first build (or the cache was purged)"
-    return 0
-  fi
+  [ -d "$cached" ] || return 0
+  header "Restoring cache"
   key=$(cache_key)
-  if [ "$(cat "$cache_dir/node_modules.key" 2>/dev/null)" != "$key" ]; then
+  if [ "$(cat "$cached.key" 2>/dev/null)" != "$key" ]; then
     info "Cached directories were not restored due to a change in version of node, npm, yarn, pnpm or stack"
     info "Module installation may take longer for this build"
     return 0
@@ -37,42 +46,89 @@ restore_cache() {
     return 0
   fi
   rm -rf "$build_dir/node_modules"
-  cp -a "$cache_dir/node_modules" "$build_dir/node_modules"
+  cp -a "$cached" "$build_dir/node_modules"
   info "- node_modules"
 }
 
 # save_cache BUILD_DIR CACHE_DIR — keeps node_modules (dev dependencies included) for the next build,
 # made beside the old copy and swapped in, so a build that dies midway leaves no half cache.
 save_cache() {
-  local build_dir=$1 cache_dir=$2 tmp
+  local build_dir=$1 cache_dir=$2 tmp cached
+  cached=$(modules_cache "$cache_dir")
   header "Caching build"
   if [ "${NODE_MODULES_CACHE:-true}" = false ] || [ -n "$node_modules_checked_in" ] || [ ! -d "$build_dir/node_modules" ]; then
-    rm -rf "$cache_dir/node_modules" "$cache_dir/node_modules.key"
+    rm -rf "$cached" "$cached.key"
     info "Clearing cache"
     return 0
   fi
-  tmp=$(mktemp -d "$cache_dir/node_modules.new.XXXXXX")
+  mkdir -p "$(dirname "$cached")"
+  tmp=$(mktemp -d "$cached.new.XXXXXX")
   cp -a "$build_dir/node_modules" "$tmp/node_modules"
-  rm -rf "$cache_dir/node_modules" "$cache_dir/node_modules.key"
-  mv "$tmp/node_modules" "$cache_dir/node_modules"
+  rm -rf "$cached" "$cached.key"
+  mv "$tmp/node_modules" "$cached"
   rmdir "$tmp"
-  cache_key >"$cache_dir/node_modules.key"
+  cache_key >"$cached.key"
   info "- node_modules"
 }
 
-# run_script NAME — runs a package.json script with the package manager; a failure stops the build.
+# run_script NAME — runs a package.json script with the package manager; a failure stops the build
+# with the cause when it is a known one.
 run_script() {
-  info "Running $1"
-  (pm_run "$1" 2>&1) | indent || fail "Build failed: the $1 script exited with an error (see its output above)"
+  local log
+  log=$(mktemp)
+  if [ "$pm" = npm ]; then info "Running $1"; else info "Running $1 ($pm)"; fi
+  if ! (pm_run "$1" 2>&1) | tee "$log" | indent; then
+    explain_failure "$log"
+    fail "A build script exited with a non-zero exit code: the $1 script failed (see its output above)"
+  fi
+  rm -f "$log"
+}
+
+# explain_failure LOG — for a failure whose cause a tool's output shows, a message saying what to do
+# (on stderr); nothing for the others.
+explain_failure() {
+  local log=$1 message=
+  if grep -q 'ERR_OSSL_EVP_UNSUPPORTED' "$log"; then
+    message="Unsupported cryptographic algorithm used: a dependency hashes with an algorithm OpenSSL 3 (Node.js 17+)
+no longer offers. Update that dependency, or (webpack) set output.hashFunction."
+  elif grep -q 'JavaScript heap out of memory' "$log"; then
+    message="Node.js Out-Of-Memory (OOM): the build ran out of heap. Lower the build's memory use, or raise the limit
+with NODE_OPTIONS=--max-old-space-size=N (in MB)."
+  elif grep -q 'flatmap-stream' "$log" && grep -qE 'E404|404 Not Found' "$log"; then
+    message="The flatmap-stream module has been removed from the npm registry (it carried malware): update
+the dependency that pulls it in (event-stream) and its lockfile."
+  elif grep -qE 'npm (ERR!|error) code E404|404 Not Found' "$log"; then
+    message="A package could not be found in the npm registry: check the names and versions in package.json (and
+the lockfile), and that a private registry is configured with its token."
+  elif grep -qE 'npm (ERR!|error) code ERESOLVE' "$log"; then
+    message="Conflict detected in requested npm dependencies (ERESOLVE): fix the peer dependency versions, or install
+with NPM_CONFIG_LEGACY_PEER_DEPS=true."
+  elif grep -qE 'can only install packages when your package.json and package-lock.json|are in sync|Missing: .* from lock file' "$log"; then
+    message="npm lockfile is not in sync with package.json: run npm install, commit package-lock.json and push again."
+  elif grep -qE 'npm (ERR!|error) code 128|exited with error code: 128' "$log"; then
+    message="npm Git dependency error (code 128): a git dependency could not be fetched. Check its URL and that it
+is reachable without credentials (or with a token in the URL of a private registry)."
+  elif grep -qE 'Your lockfile needs to be updated|frozen-lockfile' "$log"; then
+    message="Yarn lockfile is not in sync with package.json: run yarn install, commit yarn.lock and push again."
+  elif grep -q 'The lockfile would have been modified by this install' "$log"; then
+    message="Outdated Yarn lockfile: run yarn install, commit yarn.lock and push again."
+  fi
+  if [ -n "$message" ]; then warn "$message"; fi
+  return 0
 }
 
 # install_dependencies BUILD_DIR CACHE_DIR — heroku-prebuild, then the install.
 install_dependencies() {
   local build_dir=$1 cache_dir=$2
+  local log
   header "Installing dependencies"
   if [ -n "$pkg_has_heroku_prebuild" ]; then run_script heroku-prebuild; fi
-  (cd "$build_dir" && pm_install "$build_dir" "$cache_dir") ||
+  log=$(mktemp)
+  if ! (cd "$build_dir" && pm_install "$build_dir" "$cache_dir") | tee "$log"; then
+    explain_failure "$log"
     fail "Installing dependencies with $pm failed: see the $pm output above"
+  fi
+  rm -f "$log"
 }
 
 # run_build_script BUILD_DIR — heroku-postbuild when defined (an empty one means no build), else build.
@@ -80,10 +136,11 @@ run_build_script() {
   local build_dir=$1
   header "Build"
   if [ -n "$pkg_has_heroku_postbuild" ]; then
+    if [ -n "$pkg_has_build" ]; then info "Detected both \"build\" and \"heroku-postbuild\" scripts"; fi
     run_script heroku-postbuild
   elif [ -n "$pkg_has_build" ]; then
     if [ "$pkg_build_script" = "ng build" ]; then
-      warn "\"ng build\" detected as the build script: \`ng build --prod\` (or --configuration production) is recommended."
+      warn "\"ng build\" detected as build script. We recommend you use \`ng build --prod\` or add \`--prod\` to your build flags."
     fi
     run_script build
   else

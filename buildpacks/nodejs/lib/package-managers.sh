@@ -103,7 +103,7 @@ pm_install() {
       fi
       ;;
     pnpm)
-      info "Installing node modules (pnpm-lock.yaml)"
+      info "Running 'pnpm install' with pnpm-lock.yaml"
       pnpm install --frozen-lockfile --prod=false --store-dir "$cache_dir/pnpm-store" --package-import-method=copy \
         --config.confirmModulesPurge=false --reporter=append-only 2>&1 | indent
       ;;
@@ -112,7 +112,9 @@ pm_install() {
 
 # prune_reason — why dev dependencies stay, or nothing when they are pruned.
 prune_reason() {
-  if [ "${NODE_ENV:-production}" != production ]; then echo "Skipping because NODE_ENV is not 'production'"
+  if [ "${NODE_ENV:-production}" != production ]; then echo "Skipping because NODE_ENV is '$NODE_ENV'"
+  elif [ "$pm" = npm ] && [ "$npm_version" = 5.3.0 ]; then echo "Skipping because npm 5.3.0 fails when running 'npm prune' due to a known issue"
+  elif [ "$pm" = npm ] && [ "$npm_version" = 5.6.0 ]; then echo "Skipping because npm 5.6.0 sometimes fails when running 'npm prune' due to a known issue"
   elif [ "$(printf '%s' "${NPM_CONFIG_PRODUCTION:-${npm_config_production:-}}" | tr 'A-Z' 'a-z')" = false ]; then
     echo "Skipping because NPM_CONFIG_PRODUCTION is 'false'"
   elif [[ ${NPM_CONFIG_INCLUDE:-${npm_config_include:-}} == *dev* ]]; then echo "Skipping because NPM_CONFIG_INCLUDE includes 'dev'"
@@ -144,8 +146,15 @@ pm_prune() {
       fi
       ;;
     pnpm)
+      # a workspace is pruned by a production install (pnpm prune does not handle workspaces);
       # --ignore-scripts came with pnpm 8.15.6
-      if [ "$(printf '%s\n' 8.15.6 "$pm_version" | sort -V | head -n1)" = 8.15.6 ]; then
+      if [ "$(printf '%s\n' 8.15.6 "$pm_version" | sort -V | head -n1)" != 8.15.6 ] && [ -n "$pkg_has_install_scripts" ]; then
+        warn "Pruning skipped due to presence of lifecycle scripts: pnpm $pm_version would run them again while
+pruning, without the dev dependencies they may need (pnpm 8.15.6+ prunes without them)."
+      elif [ -n "$pm_workspace" ]; then
+        pnpm install --prod --frozen-lockfile --store-dir "$cache_dir/pnpm-store" --package-import-method=copy \
+          --config.confirmModulesPurge=false --reporter=append-only 2>&1 | indent
+      elif [ "$(printf '%s\n' 8.15.6 "$pm_version" | sort -V | head -n1)" = 8.15.6 ]; then
         pnpm prune --prod --ignore-scripts --config.confirmModulesPurge=false 2>&1 | indent
       else
         pnpm prune --prod --config.confirmModulesPurge=false 2>&1 | indent

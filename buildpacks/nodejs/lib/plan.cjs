@@ -49,7 +49,12 @@ function lockfilesOf(dir) {
 
 function failMultipleLockfiles(found) {
   const names = found.map(([pm]) => pm).join(',');
-  const steps = found.map(([pm, file]) => `- using ${pm}? keep ${file}, delete the others`).join('\n');
+  const steps = found
+    .map(([keep]) => {
+      const remove = found.filter(([pm]) => pm !== keep).map(([, file]) => file).join(' ');
+      return `If you use ${keep}:\n$ git rm ${remove}\n$ git commit -m "Remove unused lockfiles"\n$ git push paas main\n`;
+    })
+    .join('\n');
   userError(`Error: Multiple lockfiles found.
 
 Multiple package managers (${names}) have created lockfiles for this application, but only one can be
@@ -58,7 +63,8 @@ used to install dependencies. Only one of these lockfiles is supported at a time
 - yarn.lock (Yarn)
 - pnpm-lock.yaml (pnpm)
 
-Keep the lockfile of the package manager you use, delete the rest, commit and push again:
+Keep the lockfile of the package manager you use and delete the rest, then commit and push again:
+
 ${steps}`);
 }
 
@@ -116,14 +122,17 @@ function shell(dir) {
   const packageManager = str(pkg.packageManager);
 
   if (str(engines.iojs)) {
-    userError(`io.js is not supported (engines.iojs: ${str(engines.iojs)}).
+    userError(`io.js is no longer supported (engines.iojs: ${str(engines.iojs)}).
 io.js merged back into Node.js in 2015. Remove engines.iojs from package.json and name a Node.js
 version in engines.node instead.`);
   }
   const lockfiles = lockfilesOf(dir);
   if (lockfiles.length > 1) failMultipleLockfiles(lockfiles);
   if (lockfiles.length === 1 && exists(dir, 'npm-shrinkwrap.json') && lockfiles[0][0] !== 'npm') {
-    userError(`Error: Multiple lockfiles found.\n\nnpm-shrinkwrap.json (npm) and ${lockfiles[0][1]} (${lockfiles[0][0]}) are both present: keep one of them.`);
+    userError(`Error: Multiple lockfiles conflicting with npm-shrinkwrap.json.
+
+npm-shrinkwrap.json (npm) and ${lockfiles[0][1]} (${lockfiles[0][0]}) are both present: only one package
+manager can install the dependencies. Keep one of them, delete the other, commit and push again.`);
   }
   declaredManagers(engines, packageManager);
 
@@ -163,6 +172,7 @@ version in engines.node instead.`);
     pkg_has_build: has('build'),
     pkg_has_heroku_cleanup: has('heroku-cleanup'),
     pkg_has_start: has('start'),
+    pkg_has_install_scripts: ['preinstall', 'install', 'postinstall', 'prepare'].some((n) => has(n)) ? 'yes' : '',
     pkg_build_script: str(scripts.build),
     pkg_has_dev_dependencies: Object.keys(dev).length > 0 ? 'yes' : '',
     pkg_dependency_fingerprint: JSON.stringify(sorted(Object.fromEntries(fields.map((f) => [f, pkg[f] ?? null])))),
@@ -197,8 +207,10 @@ function resolveNode(range, ltsMajor, allowWide, text) {
   const request = range || `${ltsMajor}.x`;
   const valid = s.validRange(request, { loose: true });
   if (!valid) {
-    userError(`Invalid Node.js version requested: "${range}" is not a semver range (engines.node in package.json).
-Name a version like "${ltsMajor}.x".`);
+    userError(`Error: Invalid Node.js version requirement.
+
+"${range}" (engines.node in package.json) is not a version or a semver range. Name a version like
+"${ltsMajor}.x".`);
   }
   let version = s.maxSatisfying(versions, valid);
   const wide = range !== '' && isWide(valid);
@@ -212,9 +224,10 @@ Name a version like "${ltsMajor}.x".`);
   }
   if (!version) {
     const nearest = nearestVersions(versions, valid);
-    userError(`No Node.js version matching "${request}" can be installed here.
-The nearest versions that can be had: ${nearest.join(', ') || 'none'}.
-Name one of them in engines.node (package.json).`);
+    userError(`Error: No published Node.js version matches the requested range.
+
+No Node.js version matching "${request}" can be installed here. The nearest versions that can be
+had: ${nearest.join(', ') || 'none'}. Name one of them in engines.node (package.json).`);
   }
   process.stdout.write(`${version} ${wide} ${limited} ${inRegistry.has(version) ? 'registry' : 'dist'}\n`);
 }
