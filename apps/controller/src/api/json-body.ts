@@ -1,11 +1,24 @@
 import express, { type RequestHandler } from 'express';
 import { AppError } from '@paas/shared';
 import { checkJsonBody } from './request-guard.js';
+import { jsonDepthMax, jsonNestsDeeperThan } from './json-depth.js';
 
 /** The most a request body may hold once decoded (gzip, deflate and br bodies are inflated within it). */
 export const bodyLimit = '1mb';
 
-const parseJson = express.json({ limit: bodyLimit, type: () => true, strict: true });
+/** Thrown from the parser's verify step (its raw bytes, before JSON.parse) and turned into an AppError below. */
+class TooDeep extends Error {
+  readonly status = 400;
+}
+
+const parseJson = express.json({
+  limit: bodyLimit,
+  type: () => true,
+  strict: true,
+  verify: (_req, _res, buf) => {
+    if (jsonNestsDeeperThan(buf, jsonDepthMax)) throw new TooDeep('too deep');
+  },
+});
 
 /** Whether the request carries a body: a Transfer-Encoding, or a Content-Length above 0. */
 function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
@@ -29,7 +42,9 @@ export function isJsonUtf8(contentType: string): boolean {
 /**
  * Reads a route's JSON body: a body is only accepted as `application/json` in UTF-8 (else 415
  * unsupported_media_type, so a `text/plain` POST is never read as `{}`); gzip, deflate and br are
- * inflated (a broken one is 400 invalid_body, another encoding 415); the parsed JSON is then held to
+ * inflated (a broken one is 400 invalid_body, another encoding 415); a body whose arrays and objects
+ * nest deeper than 64 is 400 nesting_too_deep, found by one pass over its bytes before it is parsed
+ * (parsing and walking 50,000 levels would stall the event loop); the parsed JSON is then held to
  * checkJsonBody (no NUL, lone surrogate or reserved key at any depth). Without a body, `req.body`
  * stays undefined and the route's schema sees `{}`.
  */
@@ -40,6 +55,9 @@ export const jsonBody: RequestHandler = (req, res, next) => {
     return next(new AppError('unsupported_media_type', 'request bodies must be JSON: Content-Type: application/json (UTF-8)'));
   }
   parseJson(req, res, (err?: unknown) => {
+    if (err instanceof TooDeep) {
+      return next(new AppError('nesting_too_deep', `request bodies may nest arrays and objects at most ${jsonDepthMax} deep`, { details: { max: jsonDepthMax } }));
+    }
     if (err) return next(err);
     try {
       checkJsonBody(req.body);
