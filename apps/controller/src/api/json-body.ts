@@ -5,6 +5,7 @@ import { jsonDepthMax, jsonNestsDeeperThan } from './json-depth.js';
 
 /** The most a request body may hold once decoded (gzip, deflate and br bodies are inflated within it). */
 export const bodyLimit = '1mb';
+const bodyLimitBytes = 1024 * 1024;
 
 /** Thrown from the parser's verify step (its raw bytes, before JSON.parse) and turned into an AppError below. */
 class TooDeep extends Error {
@@ -53,6 +54,12 @@ export const jsonBody: RequestHandler = (req, res, next) => {
   const type = req.headers['content-type'];
   if (!type || !isJsonUtf8(type)) {
     return next(new AppError('unsupported_media_type', 'request bodies must be JSON: Content-Type: application/json (UTF-8)'));
+  }
+  // A body declared too large is refused at once (the parser would read it all before saying so);
+  // the error handler then reads what it must of it, within bounds, so the answer arrives.
+  const declared = Number(req.headers['content-length']);
+  if (req.headers['content-encoding'] === undefined && declared > bodyLimitBytes) {
+    return next(new AppError('payload_too_large', 'request body is too large (at most 1 MB)'));
   }
   parseJson(req, res, (err?: unknown) => {
     if (err instanceof TooDeep) {
