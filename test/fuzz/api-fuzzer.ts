@@ -13,6 +13,7 @@ import type { FuzzAnswer, FuzzQuestion, ReadyLine } from './fuzz-controller.js';
 import { operationsOf } from './openapi-operations.js';
 import { encodeRequest, sendRaw } from './raw-http.js';
 import { replayStalls, WorstStalls, type ReplayedStall } from './stall-replay.js';
+import { stallProbes } from './stall-probes.js';
 
 export interface FuzzOptions {
   seed: number;
@@ -60,6 +61,8 @@ export interface FuzzReport {
    * the shared machine's noise. Sorted, longest first.
    */
   replayedStalls: ReplayedStall[];
+  /** Requests known to have stalled it (stall-probes.ts), each sent alone 3 times before the run; same measure. */
+  probedStalls: ReplayedStall[];
   samePid: boolean;
   healthy: boolean;
   dbProblems: string[];
@@ -241,6 +244,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     maxStallMs: 0,
     stallCase: undefined,
     replayedStalls: [],
+    probedStalls: [],
     samePid: false,
     healthy: false,
     dbProblems: [],
@@ -251,6 +255,14 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     report.operations = ops.length;
     const ctx: CaseContext = { app: child.ready.app, userToken: child.ready.userToken };
     await warmUp(child, ctx);
+    if ((o.replayWorst ?? 10) > 0) {
+      const first = child;
+      const stall = async (): Promise<number | undefined> => {
+        const a = await first.ask({ q: 'stall' }).catch(() => undefined);
+        return a?.q === 'stall' && !first.exit ? Math.max(0, a.maxMs - loopResolutionMs) : undefined;
+      };
+      report.probedStalls = await replayStalls(stallProbes(ctx, child.ready.email), child.ready.port, stall, deadlineMs);
+    }
     for (let k = 0; report.cases < o.requests && performance.now() - started < budgetMs; k++) {
       if (child.exit) {
         // A crash is a finding; the rest of the run goes on against a new controller.

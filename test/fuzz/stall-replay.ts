@@ -22,6 +22,8 @@ export interface ReplayedStall {
   replayMs: number[];
   /** The least of the replays: what the request itself costs. */
   ms: number;
+  /** Each replay's answer (0: none). */
+  statuses: number[];
 }
 
 /** The `keep` requests with the longest stalls seen so far. */
@@ -57,15 +59,17 @@ export async function replayStalls(
   const out: ReplayedStall[] = [];
   for (const c of candidates) {
     const replayMs: number[] = [];
+    const statuses: number[] = [];
     for (let i = 0; i < times; i++) {
       if ((await stall()) === undefined) return out;
-      await sendRaw(port, c.bytes, deadlineMs, c.reset);
+      const answer = await sendRaw(port, c.bytes, deadlineMs, c.reset);
+      statuses.push(answer.kind === 'answered' ? answer.status : 0);
       if (c.reset) await new Promise((r) => setTimeout(r, 10));
       const ms = await stall();
       if (ms === undefined) return out;
       replayMs.push(ms);
     }
-    out.push({ what: c.what, firstMs: c.ms, replayMs, ms: Math.min(...replayMs) });
+    out.push({ what: c.what, firstMs: c.ms, replayMs, ms: Math.min(...replayMs), statuses });
   }
   return out.sort((a, b) => b.ms - a.ms);
 }

@@ -1,15 +1,18 @@
 import express, { type RequestHandler } from 'express';
 import { AppError } from '@paas/shared';
 import { checkJsonBody } from './request-guard.js';
-import { jsonDepthMax, jsonNestsDeeperThan } from './json-depth.js';
+import { jsonDepthMax, jsonShapeProblem, jsonValuesMax, type JsonShapeProblem } from './json-depth.js';
 
 /** The most a request body may hold once decoded (gzip, deflate and br bodies are inflated within it). */
 export const bodyLimit = '1mb';
 const bodyLimitBytes = 1024 * 1024;
 
 /** Thrown from the parser's verify step (its raw bytes, before JSON.parse) and turned into an AppError below. */
-class TooDeep extends Error {
+class BadShape extends Error {
   readonly status = 400;
+  constructor(readonly problem: NonNullable<JsonShapeProblem>) {
+    super(problem);
+  }
 }
 
 const parseJson = express.json({
@@ -17,7 +20,8 @@ const parseJson = express.json({
   type: () => true,
   strict: true,
   verify: (_req, _res, buf) => {
-    if (jsonNestsDeeperThan(buf, jsonDepthMax)) throw new TooDeep('too deep');
+    const problem = jsonShapeProblem(buf);
+    if (problem) throw new BadShape(problem);
   },
 });
 
@@ -45,7 +49,8 @@ export function isJsonUtf8(contentType: string): boolean {
  * unsupported_media_type, so a `text/plain` POST is never read as `{}`); gzip, deflate and br are
  * inflated (a broken one is 400 invalid_body, another encoding 415); a body whose arrays and objects
  * nest deeper than 64 is 400 nesting_too_deep, found by one pass over its bytes before it is parsed
- * (parsing and walking 50,000 levels would stall the event loop); the parsed JSON is then held to
+ * (parsing and walking 50,000 levels would stall the event loop), and one holding more than 10,000
+ * values 413 payload_too_large, found in the same pass; the parsed JSON is then held to
  * checkJsonBody (no NUL, lone surrogate or reserved key at any depth). Without a body, `req.body`
  * stays undefined and the route's schema sees `{}`.
  */
@@ -62,8 +67,11 @@ export const jsonBody: RequestHandler = (req, res, next) => {
     return next(new AppError('payload_too_large', 'request body is too large (at most 1 MB)'));
   }
   parseJson(req, res, (err?: unknown) => {
-    if (err instanceof TooDeep) {
+    if (err instanceof BadShape && err.problem === 'too_deep') {
       return next(new AppError('nesting_too_deep', `request bodies may nest arrays and objects at most ${jsonDepthMax} deep`, { details: { max: jsonDepthMax } }));
+    }
+    if (err instanceof BadShape) {
+      return next(new AppError('payload_too_large', `request bodies may hold at most ${jsonValuesMax} values (array elements and object members)`, { details: { limit: 'values', max: jsonValuesMax } }));
     }
     if (err) return next(err);
     try {
