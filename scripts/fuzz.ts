@@ -1,6 +1,7 @@
 // npm run fuzz -- [--seed N] [--requests N] [--deadline-ms N] [--minutes N] [--json]
 // Runs the API fuzzer (test/fuzz/) longer than CI does and prints a summary: requests sent, 5xx
-// grouped by cause, crashes, hangs, and the longest event-loop stall a single request caused.
+// grouped by cause, crashes, hangs, the longest event-loop stall of the run, and the longest one
+// request causes (the worst ones sent again alone: stall-replay.ts).
 import { parseArgs } from 'node:util';
 import { groupFindings, runFuzz } from '../test/fuzz/api-fuzzer.js';
 
@@ -30,6 +31,7 @@ const report = await runFuzz({
   progress: (line) => console.error(`  … ${line}`),
 });
 const groups = groupFindings(report.serverErrors);
+const replayed = [...report.replayedStalls, ...report.probedStalls].sort((a, b) => b.ms - a.ms)[0];
 if (values.json) {
   console.log(JSON.stringify({ ...report, serverErrorGroups: groups }, null, 2));
 } else {
@@ -43,12 +45,23 @@ if (values.json) {
     ['crashes', String(report.crashes.length)],
     ['hangs', String(report.hangs.length)],
     ['closed without an answer', String(report.closedWithoutAnswer)],
-    ['longest event-loop stall', `${report.maxStallMs.toFixed(1)} ms`],
+    ['longest event-loop stall (run)', `${report.maxStallMs.toFixed(1)} ms`],
+    ['longest stall one request causes', replayed ? `${replayed.ms.toFixed(1)} ms (least of ${replayed.replayMs.length} tries; ${replayed.what.slice(0, 80)})` : 'not measured'],
     ['same pid, health check', `${report.samePid ? 'yes' : 'NO'}, ${report.healthy ? 'answers' : 'DOES NOT ANSWER'}`],
     ['database', report.dbProblems.length ? report.dbProblems.join('; ') : 'consistent'],
   ];
   for (const [k, v] of rows) console.log(`${k.padEnd(34)} ${v}`);
-  if (report.stallCase) console.log(`\nlongest stall during: ${report.stallCase.slice(0, 300)}`);
+  if (report.stallCase) console.log(`\nlongest stall during the run, during: ${report.stallCase.slice(0, 300)}`);
+  if (report.probedStalls.length) {
+    console.log('\nrequests known to have stalled it, sent alone 3 times before the run (least; each try; answers):');
+    for (const r of report.probedStalls) console.log(`  ${r.ms.toFixed(1).padStart(6)} ms  (${r.replayMs.map((m) => m.toFixed(1)).join(', ')}; ${r.statuses.join(', ')})  ${r.what}`);
+  }
+  if (report.replayedStalls.length) {
+    console.log('\nthe worst-stalling requests sent again alone (stall in the run → each replay; least first column):');
+    for (const r of report.replayedStalls) {
+      console.log(`  ${r.ms.toFixed(1).padStart(6)} ms  (run ${r.firstMs.toFixed(1)}; ${r.replayMs.map((m) => m.toFixed(1)).join(', ')}; ${r.statuses.join(', ')})  ${r.what.slice(0, 200)}`);
+    }
+  }
   if (report.crashes.length) {
     console.log('\ncrashes by cause (the controller is started again after each):');
     for (const g of groupFindings(report.crashes)) console.log(`  ${String(g.count).padStart(5)}  ${g.cause}\n         e.g. ${g.example.slice(0, 240)}`);

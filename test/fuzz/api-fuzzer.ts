@@ -12,6 +12,8 @@ import { caseFor, type CaseContext, type FuzzCase } from './fuzz-cases.js';
 import type { FuzzAnswer, FuzzQuestion, ReadyLine } from './fuzz-controller.js';
 import { operationsOf } from './openapi-operations.js';
 import { encodeRequest, sendRaw } from './raw-http.js';
+import { replayStalls, WorstStalls, type ReplayedStall } from './stall-replay.js';
+import { stallProbes } from './stall-probes.js';
 
 export interface FuzzOptions {
   seed: number;
@@ -21,6 +23,8 @@ export interface FuzzOptions {
   budgetMs?: number;
   /** A request whose status line has not come within this is a hang (ms). */
   deadlineMs?: number;
+  /** How many of the worst-stalling requests to replay at the end (0: none; default 10). */
+  replayWorst?: number;
   progress?: (line: string) => void;
 }
 
@@ -51,6 +55,14 @@ export interface FuzzReport {
   /** The longest event-loop stall in the controller, beyond the timer's resolution, and the request during it. */
   maxStallMs: number;
   stallCase: string | undefined;
+  /**
+   * The requests behind the worst stalls of the run, each sent again alone a few times at the end and
+   * charged the least of its replays (stall-replay.ts): the longest stall one request causes, without
+   * the shared machine's noise. Sorted, longest first.
+   */
+  replayedStalls: ReplayedStall[];
+  /** Requests known to have stalled it (stall-probes.ts), each sent alone 3 times before the run; same measure. */
+  probedStalls: ReplayedStall[];
   samePid: boolean;
   healthy: boolean;
   dbProblems: string[];
@@ -217,6 +229,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const budgetMs = o.budgetMs ?? Number.POSITIVE_INFINITY;
   const started = performance.now();
   let child = await ControllerChild.start();
+  const worst = new WorstStalls(o.replayWorst ?? 10);
   const report: FuzzReport = {
     seed: o.seed,
     operations: 0,
@@ -230,6 +243,8 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     crashes: [],
     maxStallMs: 0,
     stallCase: undefined,
+    replayedStalls: [],
+    probedStalls: [],
     samePid: false,
     healthy: false,
     dbProblems: [],
@@ -240,6 +255,14 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     report.operations = ops.length;
     const ctx: CaseContext = { app: child.ready.app, userToken: child.ready.userToken };
     await warmUp(child, ctx);
+    if ((o.replayWorst ?? 10) > 0) {
+      const first = child;
+      const stall = async (): Promise<number | undefined> => {
+        const a = await first.ask({ q: 'stall' }).catch(() => undefined);
+        return a?.q === 'stall' && !first.exit ? Math.max(0, a.maxMs - loopResolutionMs) : undefined;
+      };
+      report.probedStalls = await replayStalls(stallProbes(ctx, child.ready.email), child.ready.port, stall, deadlineMs);
+    }
     for (let k = 0; report.cases < o.requests && performance.now() - started < budgetMs; k++) {
       if (child.exit) {
         // A crash is a finding; the rest of the run goes on against a new controller.
@@ -269,10 +292,12 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         const stall = await child.ask({ q: 'stall' }).catch(() => undefined);
         if (stall?.q === 'stall') {
           const ms = Math.max(0, stall.maxMs - loopResolutionMs);
+          const what = `${route} ${c.label}: ${requestLine(c)}`;
           if (ms > report.maxStallMs) {
             report.maxStallMs = ms;
-            report.stallCase = `${route} ${c.label}: ${requestLine(c)}`;
+            report.stallCase = what;
           }
+          worst.offer({ ms, what, bytes: encodeRequest(c.request), reset: c.request.reset === true });
         }
         if (outcome.kind === 'hang') {
           report.hangs.push({ route, label: c.label, request: requestLine(c), status: undefined, cause: `no status line within ${deadlineMs} ms` });
@@ -292,6 +317,14 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         if (child.exit) report.crashes.push({ route, label: c.label, request: requestLine(c), status: undefined, cause: crashCause(child.exit) });
         if (report.cases % 250 === 0) o.progress?.(`${report.cases} requests, ${report.serverErrors.length} 5xx, ${report.hangs.length} hangs`);
       }
+    }
+    if (!child.exit) {
+      const live = child;
+      const stall = async (): Promise<number | undefined> => {
+        const a = await live.ask({ q: 'stall' }).catch(() => undefined);
+        return a?.q === 'stall' && !live.exit ? Math.max(0, a.maxMs - loopResolutionMs) : undefined;
+      };
+      report.replayedStalls = await replayStalls(worst.list(), child.ready.port, stall, deadlineMs);
     }
     if (!child.exit) {
       const answer = await child.ask({ q: 'stall' }).catch(() => undefined);

@@ -14,6 +14,8 @@ export interface ReadyLine {
   port: number;
   app: string;
   userToken: string;
+  /** The fuzz user's email (its password is createApiHarness's). */
+  email: string;
   /** What a crashed controller leaves behind, for the fuzzer to remove. */
   database: string;
   redisPrefix: string;
@@ -98,5 +100,5 @@ process.on('message', (m: FuzzQuestion) => {
   }
 });
 
-const ready: ReadyLine = { pid: process.pid, port, app, userToken: token, database: new URL(h.db.url).pathname.slice(1), redisPrefix: h.keys.prefix };
+const ready: ReadyLine = { pid: process.pid, port, app, userToken: token, email: 'fuzz@example.com', database: new URL(h.db.url).pathname.slice(1), redisPrefix: h.keys.prefix };
 process.stdout.write(`${JSON.stringify(ready)}\n`);

@@ -8,6 +8,8 @@ export const errorStatus = {
   invalid_path: 400,
   /** A request body that cannot be read: broken gzip/deflate/br, cut short, a wrong Content-Length. */
   invalid_body: 400,
+  /** A JSON body whose arrays and objects nest deeper than the API reads (refused before parsing). */
+  nesting_too_deep: 400,
   /** Any other malformed request a library refused (a 4xx it carried without a more precise id). */
   bad_request: 400,
   /** NUL, a lone UTF-16 surrogate or (where a field forbids them) control characters in a string. */

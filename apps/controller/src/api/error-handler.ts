@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, type Logger } from '@paas/shared';
 import { fromLibraryError } from './library-errors.js';
+import { drainRequestBody } from './drain-body.js';
 
 /** The request's id: the Request-Id header the first middleware set (a client's safe X-Request-Id, or a fresh one). */
 export function requestIdOf(res: { getHeader(name: string): unknown }): string | undefined {
@@ -11,7 +12,9 @@ export function requestIdOf(res: { getHeader(name: string): unknown }): string |
 /**
  * The one place errors become HTTP responses: `{ id, message }` with the code's status. Library
  * errors that carry a 4xx status keep it (library-errors.ts); anything else is a bug: a 500 logged
- * with the request id, which the answer carries too (header `Request-Id` and `request_id`).
+ * with the request id, which the answer carries too (header `Request-Id` and `request_id`). A body
+ * not read yet (a 413 decided from Content-Length) is drained, within bounds, after the answer is
+ * written and before it ends, so the answer is not lost to a reset connection.
  */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
@@ -28,7 +31,23 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     const body = appErr.status >= 500 && requestId ? { ...appErr.toJSON(), request_id: requestId } : appErr.toJSON();
-    res.status(appErr.status).json(body);
+    res.status(appErr.status);
+    if (req.complete) {
+      res.json(body);
+      return;
+    }
+    // The body has not been read (a 413 decided from Content-Length, a 401 before a route read it):
+    // the whole answer goes out at once, then the rest of the body is read and thrown away before the
+    // answer ends, so that closing the connection cannot reset it under a client still sending (which
+    // loses the answer: EPIPE, no status). A body past the drain's bounds: the connection is closed.
+    const text = JSON.stringify(body);
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', Buffer.byteLength(text));
+    res.write(text);
+    void drainRequestBody(req).then((drained) => {
+      if (!drained) res.once('finish', () => req.socket.destroy());
+      res.end();
+    });
   };
 }
 

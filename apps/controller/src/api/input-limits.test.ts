@@ -46,6 +46,25 @@ describe('input limits', () => {
     assert.equal((await patch('many-vars', { C1: 'x', B0: null })).status, 200, 'unsetting makes room in the same PATCH');
   });
 
+  test('config vars: a PATCH with thousands of keys is refused by its count before any key or value is checked (422 limit_exceeded)', async () => {
+    // Every name and value here is bad: had they been checked one by one first, the answer would name one of them.
+    const res = await patch('shop', many(5_000, '1-bad name ', '\u0001'));
+    assert.equal(res.status, 422);
+    assert.equal(res.body.id, 'limit_exceeded');
+    assert.equal(res.body.field, undefined);
+    assert.match(res.body.message, new RegExp(`at most ${configVarsMax} config vars`));
+    // Up to the limit, the keys are checked as before.
+    const checked = await patch('shop', many(configVarsMax, '1-bad name '));
+    assert.equal(checked.status, 422);
+    assert.equal(checked.body.id, 'invalid_params');
+    // Past 10,000 values, any body is refused before it is parsed.
+    const huge = await patch('shop', many(20_000, 'K'));
+    assert.equal(huge.status, 413);
+    assert.equal(huge.body.id, 'payload_too_large');
+    assert.deepEqual([huge.body.limit, huge.body.max], ['values', 10_000]);
+    assert.equal(await vars(shop), 0);
+  });
+
   test('config vars: names match the env-var pattern and the length limit; values the size limit (422)', async () => {
     for (const key of ['1A', 'A-B', 'A B', 'Ä', '', 'A'.repeat(201)]) {
       const res = await patch('shop', { [key]: 'x' });

@@ -63,7 +63,7 @@ function operation(spec: RouteSpec): SchemaObject {
   if (spec.action !== 'public') responses['401'] = errorResponse('unauthorized or invalid_authorization');
   if (spec.action === 'admin' || spec.action.startsWith('app:')) responses['403'] = errorResponse('forbidden or quota_exceeded');
   if (spec.action.startsWith('app:')) responses['404'] = errorResponse('app_not_found');
-  responses['400'] = errorResponse(spec.body ? 'invalid_path or invalid_body (a broken gzip, deflate or br body)' : 'invalid_path');
+  responses['400'] = errorResponse(spec.body ? 'invalid_path, invalid_body (a broken gzip, deflate or br body) or nesting_too_deep (arrays and objects more than 64 deep)' : 'invalid_path');
   if (spec.body) responses['415'] = errorResponse('unsupported_media_type: bodies are application/json in UTF-8');
   if (spec.body || spec.query) responses['422'] = errorResponse('invalid_params, invalid_characters, reserved_key or limit_exceeded');
   if (spec.path === '/auth/login') responses['429'] = errorResponse('rate_limited (see Retry-After)');

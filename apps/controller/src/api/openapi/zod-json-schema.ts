@@ -85,5 +85,7 @@ function convert(s: z.ZodTypeAny): SchemaObject {
     return { ...inner, default: s._def.defaultValue() as unknown };
   }
   if (s instanceof z.ZodEffects) return toJsonSchema(s.innerType() as z.ZodTypeAny);
+  // A pipeline documents what it ends in (what comes first only checks cheaply).
+  if (s instanceof z.ZodPipeline) return toJsonSchema(s._def.out as z.ZodTypeAny);
   throw new Error(`toJsonSchema: no OpenAPI form for ${s.constructor.name}`);
 }
