@@ -36,12 +36,31 @@ export interface BuildContainerOptions {
   memoryMb: number;
   /** CPU cores (fractions allowed). */
   cpus: number;
+  /** PID limit (PAAS_BUILD_PIDS_LIMIT). */
+  pidsLimit: number;
   cacheVolume: string;
   /** Variables for every process in the container (e.g. NODE_EXTRA_CA_CERTS). */
   env: string[];
 }
 
-/** Creates and starts an idle build container; the build's steps run in it as execs. */
+/**
+ * Capabilities the build container keeps, for the builder's own steps that run as root in it
+ * (slug-image.ts: `kill -9 -1` stops what the build left, then the build's files are moved, listed,
+ * digested and archived whatever modes the buildpacks gave them; buildpack-steps.ts reads the
+ * cgroup's OOM counter). The buildpacks themselves run as the unprivileged paas user, whose
+ * processes get no capability (and no-new-privileges keeps setuid binaries from granting one).
+ */
+export const buildCapabilities = [
+  'KILL', // root's `kill -9 -1` signals the paas user's leftover processes
+  'DAC_OVERRIDE', // moving /app's layer directories (owned by paas, 0755) as root
+  'DAC_READ_SEARCH', // listing, digesting and reading files a buildpack left unreadable (0000)
+];
+
+/**
+ * Creates and starts an idle build container; the build's steps run in it as execs. Hardened like
+ * app containers (no capabilities but `buildCapabilities`, no-new-privileges, a PID limit, memory
+ * and CPU limits, no host mounts or devices, never privileged).
+ */
 export async function startBuildContainer(docker: Docker, o: BuildContainerOptions): Promise<Docker.Container> {
   const container = await docker.createContainer({
     Image: o.image,
@@ -53,7 +72,12 @@ export async function startBuildContainer(docker: Docker, o: BuildContainerOptio
       Memory: o.memoryMb * 1024 * 1024,
       MemorySwap: o.memoryMb * 1024 * 1024,
       NanoCpus: Math.round(o.cpus * 1e9),
-      PidsLimit: 4096,
+      PidsLimit: o.pidsLimit,
+      CapDrop: ['ALL'],
+      CapAdd: buildCapabilities,
+      SecurityOpt: ['no-new-privileges'],
+      Privileged: false,
+      Devices: [],
       Mounts: [{ Type: 'volume', Source: o.cacheVolume, Target: '/cache' }],
     },
   });

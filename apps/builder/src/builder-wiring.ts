@@ -29,6 +29,7 @@ export function createBuilderRegistry(config: BuilderConfig, deps: { docker: Doc
       cluster: config.cluster,
       memoryMb: config.memoryMb,
       cpus: config.cpus,
+      pidsLimit: config.pidsLimit,
       buildpacksDir: config.buildpacksDir,
       fetcher,
       cacheEpochs,

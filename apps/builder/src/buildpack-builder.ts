@@ -25,6 +25,8 @@ export interface BuildpackBuilderOptions {
   cluster: string;
   memoryMb: number;
   cpus: number;
+  /** PID limit of the build container (4096 unless given). */
+  pidsLimit?: number;
   /** Host directory holding the built-in buildpacks (one directory each, with bin/detect, compile, release). */
   buildpacksDir: string;
   /** Fetches buildpacks given by git URL. */
@@ -91,6 +93,7 @@ export class BuildpackBuilder implements Builder {
       buildId: job.buildId,
       memoryMb: this.o.memoryMb,
       cpus: this.o.cpus,
+      pidsLimit: this.o.pidsLimit ?? 4096,
       cacheVolume: cache.name,
       env: this.o.trust.env,
     });

@@ -25,6 +25,8 @@ const schema = z.object({
   PAAS_BUILD_CPUS: z.coerce.number().min(0.1).max(256).default(2),
   /** Output of a build's processes streamed to the user at most (MB); past it, one notice and the build goes on. */
   PAAS_BUILD_MAX_OUTPUT_MB: positiveInt.max(10_000).default(50),
+  /** Processes (and threads) a build container may have. */
+  PAAS_BUILD_PIDS_LIMIT: positiveInt.min(64).max(1_000_000).default(4096),
   PAAS_CLUSTER: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'lowercase letters, digits, dot, dash and underscore (it names volumes)')
@@ -50,6 +52,8 @@ const schema = z.object({
   /** The builder's own extra certificates; passed on to builds when PAAS_BUILD_CA_FILE is unset. */
   NODE_EXTRA_CA_CERTS: z.string().min(1).optional(),
   PAAS_BUILDER_PORT: portSchema.default(5053),
+  /** The address the health port listens on: loopback unless the operator opens it. */
+  PAAS_BUILDER_HOST: z.string().min(1).default('127.0.0.1'),
   /** The platform secret: opens the config vars the controller seals into each build job. */
   PAAS_SECRET: z.string().min(32, 'must be at least 32 characters (npm run up generates one)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -74,6 +78,8 @@ export interface BuilderConfig {
   cpus: number;
   /** Bytes of a build's process output streamed at most (PAAS_BUILD_MAX_OUTPUT_MB). */
   maxOutputBytes: number;
+  /** PID limit of each build container. */
+  pidsLimit: number;
   /** Value of the `paas.cluster` label on everything the builder creates. */
   cluster: string;
   buildpacksDir: string;
@@ -86,6 +92,7 @@ export interface BuilderConfig {
   /** File of extra CA certificates given to build containers, if any. */
   buildCaFile: string | undefined;
   healthPort: number;
+  healthHost: string;
   logLevel: string;
   /** PAAS_SECRET, when set; without it a job's sealed config vars cannot be opened. */
   secret: string | undefined;
@@ -112,6 +119,7 @@ export function loadConfig(env: Record<string, string | undefined>): BuilderConf
     memoryMb: e.PAAS_BUILD_MEMORY_MB,
     cpus: e.PAAS_BUILD_CPUS,
     maxOutputBytes: e.PAAS_BUILD_MAX_OUTPUT_MB * 1024 * 1024,
+    pidsLimit: e.PAAS_BUILD_PIDS_LIMIT,
     cluster: e.PAAS_CLUSTER,
     buildpacksDir: e.PAAS_BUILDPACKS_DIR,
     buildpackCacheDir: e.PAAS_BUILDPACK_CACHE ?? join(e.PAAS_HOME, 'buildpacks'),
@@ -124,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined>): BuilderConf
     gitEnv: Object.fromEntries(gitEnvNames.flatMap((k) => (env[k] === undefined ? [] : [[k, env[k]!]]))),
     buildCaFile: e.PAAS_BUILD_CA_FILE ?? e.NODE_EXTRA_CA_CERTS,
     healthPort: e.PAAS_BUILDER_PORT,
+    healthHost: e.PAAS_BUILDER_HOST,
     logLevel: e.LOG_LEVEL,
     secret: e.PAAS_SECRET,
   };

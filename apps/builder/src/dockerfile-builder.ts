@@ -81,8 +81,14 @@ export class DockerfileBuilder implements Builder {
     await output.info(port ? `Port ${port.port} (from ${port.from})` : 'Port: $PORT (the Dockerfile EXPOSEs none)');
     if (signal.aborted) throw signal.reason;
 
+    // The engine merges an image's labels into its containers': the Dockerfile's own `paas.*`
+    // labels (from LABEL or its base image) are blanked, so only the platform's reach its filters.
+    const foreign = Object.keys(inspected.Config?.Labels ?? {}).filter((k) => k.startsWith('paas.') && !(k in labels));
+    if (foreign.length > 0) await output.warn(`Ignoring the image's ${foreign.join(', ')}: paas.* labels are the platform's`);
+    const imageLabels = { ...Object.fromEntries(foreign.map((k) => [k, ''])), ...labels };
+
     await output.heading('Adding the process launcher');
-    const ref = await this.withLauncher(built, image, labels, processTypes['web']);
+    const ref = await this.withLauncher(built, image, imageLabels, processTypes['web']);
     const size = await imageSize(docker, ref);
     await output.info(`Done: ${formatSize(size)}`);
     return {

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   metrics.watch(worker);
   const health = createHealthServer(redis, docker, metrics);
   health.on('error', (err) => log.error({ err }, 'health server error'));
-  health.listen(config.healthPort, () => log.info({ port: config.healthPort, builders: builders.names }, 'builder ready'));
+  health.listen(config.healthPort, config.healthHost, () => log.info({ port: config.healthPort, host: config.healthHost, builders: builders.names }, 'builder ready'));
 
   // Shared layer images no slug stands on any more go, while no build runs here.
   const layerGc = new LayerGc({ docker, cluster: config.cluster, minAgeMs: 60 * 60_000, log: log.child({ component: 'layer-gc' }) });

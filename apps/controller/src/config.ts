@@ -19,7 +19,7 @@ const schema = z
   .object({
     PAAS_HOME: z.string().min(1).default(join(homedir(), '.paas')),
     PAAS_API_PORT: portSchema.default(5050),
-    PAAS_API_HOST: z.string().min(1).default('0.0.0.0'),
+    PAAS_API_HOST: z.string().min(1).default('127.0.0.1'),
     PAAS_API_URL: z.string().url().optional(),
     PAAS_ROUTER_PORT: portSchema.default(8080),
     PAAS_DOMAIN: z
@@ -44,6 +44,8 @@ const schema = z
     PAAS_RECONCILE_INTERVAL: z.coerce.number().int().positive().default(15),
     PAAS_HOST_CHECK_INTERVAL: z.coerce.number().int().positive().default(5),
     PAAS_DEFAULT_MEMORY_MB: z.coerce.number().int().min(16).default(512),
+    // Processes (and threads) one app container may have: a fork bomb stops there.
+    PAAS_APP_PIDS_LIMIT: z.coerce.number().int().min(16).max(1_000_000).default(512),
     PAAS_BUILD_TIMEOUT: z.coerce.number().int().positive().default(900),
     // A pushed tree larger than this (MB) is refused before it fills the disk (and git's receive.maxInputSize).
     PAAS_MAX_PUSH_MB: z.coerce.number().int().min(1).max(100_000).default(500),
@@ -106,6 +108,8 @@ const schema = z
       hostCheckIntervalMs: env.PAAS_HOST_CHECK_INTERVAL * 1000,
       /** What placement reserves for a process without a memory limit. */
       defaultMemoryMb: env.PAAS_DEFAULT_MEMORY_MB,
+      /** PID limit of every app and one-off container. */
+      appPidsLimit: env.PAAS_APP_PIDS_LIMIT,
       buildTimeoutMs: env.PAAS_BUILD_TIMEOUT * 1000,
       maxPushBytes: env.PAAS_MAX_PUSH_MB * 1024 * 1024,
       jwtTtl: env.PAAS_JWT_TTL,

@@ -83,6 +83,7 @@ async function main(): Promise<void> {
     imageSource: docker,
     localPublishAddress: config.containerAddress,
     defaultMemoryMb: config.defaultMemoryMb,
+    pidsLimit: config.appPidsLimit,
     failuresBeforeDown: 2,
     log,
   });

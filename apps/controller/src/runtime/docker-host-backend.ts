@@ -6,6 +6,7 @@ import { processName, type ProcessInfo, type ProcessSpec, type ProcessState, typ
 import { DockerOneOffs } from './docker-one-off.js';
 import type { AttachedOneOff, OneOffIo, OneOffRunner, OneOffSpec } from './one-off.js';
 import { containerLabel } from './container-labels.js';
+import { defaultAppPidsLimit, hardenedHostConfig, ImageRunFactsCache, platformLabels } from './container-hardening.js';
 
 export interface DockerHostOptions {
   docker: Docker;
@@ -16,6 +17,8 @@ export interface DockerHostOptions {
   address: string;
   /** Label value that scopes every container to one platform (or one test run). */
   cluster: string;
+  /** PID limit of each app and one-off container (PAAS_APP_PIDS_LIMIT; 512 unless given). */
+  pidsLimit?: number;
   log: Logger;
 }
 
@@ -30,10 +33,14 @@ function isNotFound(err: unknown): boolean {
 export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
   readonly hostName: string;
   private readonly oneOffs: DockerOneOffs;
+  private readonly images: ImageRunFactsCache;
+  private readonly pidsLimit: number;
 
   constructor(private readonly opts: DockerHostOptions) {
     this.hostName = opts.hostName;
-    this.oneOffs = new DockerOneOffs(opts);
+    this.images = new ImageRunFactsCache(opts.docker, opts.cluster);
+    this.pidsLimit = opts.pidsLimit ?? defaultAppPidsLimit;
+    this.oneOffs = new DockerOneOffs({ ...opts, images: this.images, pidsLimit: this.pidsLimit });
   }
 
   runAttached(spec: OneOffSpec, io: OneOffIo): Promise<AttachedOneOff> {
@@ -56,24 +63,30 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
     const name = processName(spec.type, spec.index);
     const portKey = `${spec.port}/tcp`;
     const env = { ...spec.env, PORT: String(spec.port), DYNO: name };
+    const image = await this.images.of(spec.image);
     const container = await this.opts.docker.createContainer({
       name: `paas-${this.opts.cluster}-${spec.app}-${name}-v${spec.release}-${randomBytes(3).toString('hex')}`,
       Image: spec.image,
       Cmd: [spec.command],
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-      Labels: {
-        [label.cluster]: this.opts.cluster,
-        [label.app]: spec.app,
-        [label.release]: String(spec.release),
-        [label.process]: name,
-        [label.type]: spec.type,
-        [label.command]: spec.command,
-        [label.role]: 'process',
-        ...(spec.memoryMb ? { [label.memory]: String(spec.memoryMb) } : {}),
-        ...(spec.cpus ? { [label.cpus]: String(spec.cpus) } : {}),
-      },
+      User: image.userOverride,
+      Labels: platformLabels(
+        {
+          [label.cluster]: this.opts.cluster,
+          [label.app]: spec.app,
+          [label.release]: String(spec.release),
+          [label.process]: name,
+          [label.type]: spec.type,
+          [label.command]: spec.command,
+          [label.role]: 'process',
+          ...(spec.memoryMb ? { [label.memory]: String(spec.memoryMb) } : {}),
+          ...(spec.cpus ? { [label.cpus]: String(spec.cpus) } : {}),
+        },
+        image.labels,
+      ),
       ExposedPorts: spec.publish ? { [portKey]: {} } : undefined,
       HostConfig: {
+        ...hardenedHostConfig(this.pidsLimit),
         Init: true,
         Memory: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
         NanoCpus: spec.cpus ? Math.round(spec.cpus * 1e9) : undefined,

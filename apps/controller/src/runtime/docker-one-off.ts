@@ -5,6 +5,7 @@ import { sleep, type Logger, type TerminalSize } from '@paas/shared';
 import type { ProcessInfo, ProcessState } from './runtime-backend.js';
 import { oneOffType, type AttachedOneOff, type OneOffIo, type OneOffSpec } from './one-off.js';
 import { containerLabel } from './container-labels.js';
+import { hardenedHostConfig, platformLabels, type ImageRunFactsCache } from './container-hardening.js';
 
 export interface DockerOneOffOptions {
   docker: Docker;
@@ -12,6 +13,9 @@ export interface DockerOneOffOptions {
   /** Where the host is reached (reported in ProcessInfo). */
   address: string;
   cluster: string;
+  /** What the runtime knows of each image (the user it runs as, its labels). */
+  images: ImageRunFactsCache;
+  pidsLimit: number;
   log: Logger;
 }
 
@@ -130,6 +134,7 @@ export class DockerOneOffs {
     await this.prune().catch((err: unknown) => this.o.log.warn({ err }, 'pruning old one-offs failed'));
     const name = `${oneOffType}.${spec.index}`;
     const env = { ...spec.env, PORT: String(spec.port), DYNO: name };
+    const image = await this.o.images.of(spec.image);
     return this.o.docker.createContainer({
       name: `paas-${this.o.cluster}-${spec.app}-${name}-v${spec.release}-${randomBytes(3).toString('hex')}`,
       Image: spec.image,
@@ -141,18 +146,23 @@ export class DockerOneOffs {
       AttachStdin: attached,
       AttachStdout: attached,
       AttachStderr: attached,
-      Labels: {
-        [label.cluster]: this.o.cluster,
-        [label.app]: spec.app,
-        [label.release]: String(spec.release),
-        [label.process]: name,
-        [label.type]: oneOffType,
-        [label.command]: spec.command,
-        [label.role]: 'run',
-        ...(spec.memoryMb ? { [label.memory]: String(spec.memoryMb) } : {}),
-        ...(spec.cpus ? { [label.cpus]: String(spec.cpus) } : {}),
-      },
+      User: image.userOverride,
+      Labels: platformLabels(
+        {
+          [label.cluster]: this.o.cluster,
+          [label.app]: spec.app,
+          [label.release]: String(spec.release),
+          [label.process]: name,
+          [label.type]: oneOffType,
+          [label.command]: spec.command,
+          [label.role]: 'run',
+          ...(spec.memoryMb ? { [label.memory]: String(spec.memoryMb) } : {}),
+          ...(spec.cpus ? { [label.cpus]: String(spec.cpus) } : {}),
+        },
+        image.labels,
+      ),
       HostConfig: {
+        ...hardenedHostConfig(this.o.pidsLimit),
         Init: true,
         Memory: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
         NanoCpus: spec.cpus ? Math.round(spec.cpus * 1e9) : undefined,

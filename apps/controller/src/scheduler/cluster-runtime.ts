@@ -20,6 +20,8 @@ export interface ClusterRuntimeOptions {
   localPublishAddress: string;
   /** What placement reserves for a process without a memory limit. */
   defaultMemoryMb: number;
+  /** PID limit of each app and one-off container. */
+  pidsLimit?: number;
   /** Consecutive failed health checks before a host is marked down. */
   failuresBeforeDown: number;
   log: Logger;
@@ -111,6 +113,7 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
           publishAddress: local ? this.o.localPublishAddress : row.address,
           address: row.address,
           cluster: this.o.cluster,
+          pidsLimit: this.o.pidsLimit,
           log: this.o.log,
         }),
       });
