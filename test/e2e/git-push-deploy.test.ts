@@ -107,6 +107,8 @@ describe('git push deploys a Node.js app', { timeout: 900_000 }, () => {
     assert.deepEqual(left, []);
     const images = await docker.listImages({ filters: { label: [`paas.cluster=${p.cluster}`, `paas.app=${app}`] } });
     assert.deepEqual(images, []);
+    const networks = await docker.listNetworks({ filters: { label: [`paas.cluster=${p.cluster}`, `paas.app=${app}`] } });
+    assert.deepEqual(networks, [], "the app's network goes with it");
   });
 
   test('bad pushes are refused with a reason and change nothing', async () => {

@@ -158,6 +158,7 @@ export async function startPlatform(opts: { env?: Record<string, string> } = {})
         for (const i of await docker.listImages({ filters: labels })) await docker.getImage(i.Id).remove({ force: true }).catch(() => {});
       }
       for (const v of (await docker.listVolumes({ filters: labels })).Volumes ?? []) await docker.getVolume(v.Name).remove().catch(() => {});
+      for (const n of await docker.listNetworks({ filters: labels })) await docker.getNetwork(n.Id).remove().catch(() => {});
       const redis = new Redis(testRedisUrl());
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length) await redis.del(...keys);

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { buildNetworkName, ensureBridgeNetwork, type NetworkPool } from '@paas/shared';
 import { cacheVolumeName } from './image-name.js';
 
 /** Labels on everything the builder creates, so a cluster's (or a test's) objects can be found and removed. */
@@ -28,6 +29,17 @@ export async function ensureCacheVolume(docker: Docker, cluster: string, app: st
   return { name, purged };
 }
 
+/**
+ * The network builds run on, made when missing: out of the apps' networks and the host's reach (see
+ * the controller's host-firewall.ts), and builds do not reach each other on it (no inter-container
+ * traffic); the internet stays open for the builds' package registries.
+ */
+export async function ensureBuildNetwork(docker: Docker, cluster: string, pool: NetworkPool): Promise<string> {
+  const name = buildNetworkName(cluster);
+  await ensureBridgeNetwork(docker, { name, labels: { 'paas.cluster': cluster, 'paas.role': 'build-network' }, icc: false, pool });
+  return name;
+}
+
 export interface BuildContainerOptions {
   image: string;
   cluster: string;
@@ -38,6 +50,8 @@ export interface BuildContainerOptions {
   cpus: number;
   /** PID limit (PAAS_BUILD_PIDS_LIMIT). */
   pidsLimit: number;
+  /** The build network (ensureBuildNetwork). */
+  network: string;
   cacheVolume: string;
   /** Variables for every process in the container (e.g. NODE_EXTRA_CA_CERTS). */
   env: string[];
@@ -73,6 +87,7 @@ export async function startBuildContainer(docker: Docker, o: BuildContainerOptio
       MemorySwap: o.memoryMb * 1024 * 1024,
       NanoCpus: Math.round(o.cpus * 1e9),
       PidsLimit: o.pidsLimit,
+      NetworkMode: o.network,
       CapDrop: ['ALL'],
       CapAdd: buildCapabilities,
       SecurityOpt: ['no-new-privileges'],

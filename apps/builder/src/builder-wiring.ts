@@ -21,7 +21,7 @@ export function createBuilderRegistry(config: BuilderConfig, deps: { docker: Doc
   });
   const cacheEpochs = new RedisCacheEpochs(deps.redis, deps.keys);
   return new BuilderRegistry([
-    new DockerfileBuilder({ docker, buildImage: config.buildImage, cluster: config.cluster, memoryMb: config.memoryMb, cpus: config.cpus, cacheEpochs }),
+    new DockerfileBuilder({ docker, buildImage: config.buildImage, cluster: config.cluster, memoryMb: config.memoryMb, cpus: config.cpus, networkPool: config.networkPool, cacheEpochs }),
     new BuildpackBuilder({
       docker,
       buildImage: config.buildImage,
@@ -30,6 +30,7 @@ export function createBuilderRegistry(config: BuilderConfig, deps: { docker: Doc
       memoryMb: config.memoryMb,
       cpus: config.cpus,
       pidsLimit: config.pidsLimit,
+      networkPool: config.networkPool,
       buildpacksDir: config.buildpacksDir,
       fetcher,
       cacheEpochs,

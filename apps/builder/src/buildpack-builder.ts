@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { BuildResult, ProcessTypes } from '@paas/shared';
-import { AppError, isAppError } from '@paas/shared';
+import { AppError, defaultNetworkPool, isAppError, type NetworkPool } from '@paas/shared';
 import type { Builder, BuildContext } from './builder.js';
 import { describeBuildpack, noBuildpackMessage, planBuildpacks, type BuildpackPlan, type BuildpackRef } from './buildpack-plan.js';
 import type { BuildpackFetcher, FetchedBuildpack } from './buildpack-fetcher.js';
@@ -12,7 +12,7 @@ import { parseProcfile } from './procfile.js';
 import { putArchive, readContainerFile, tarOfDirectory } from './docker-archive.js';
 import { mergeTars, type TarEntry, type TarPart } from './tar-merge.js';
 import type { BuildTrust } from './build-trust.js';
-import { ensureCacheVolume, paasLabels, removeContainer, startBuildContainer } from './build-container.js';
+import { ensureBuildNetwork, ensureCacheVolume, paasLabels, removeContainer, startBuildContainer } from './build-container.js';
 import { commitSlugImage, imageSize } from './slug-image.js';
 import { slugImageName } from './image-name.js';
 import { formatSize } from './format-size.js';
@@ -27,6 +27,8 @@ export interface BuildpackBuilderOptions {
   cpus: number;
   /** PID limit of the build container (4096 unless given). */
   pidsLimit?: number;
+  /** Where the build network's subnet comes from. */
+  networkPool?: NetworkPool;
   /** Host directory holding the built-in buildpacks (one directory each, with bin/detect, compile, release). */
   buildpacksDir: string;
   /** Fetches buildpacks given by git URL. */
@@ -94,6 +96,7 @@ export class BuildpackBuilder implements Builder {
       memoryMb: this.o.memoryMb,
       cpus: this.o.cpus,
       pidsLimit: this.o.pidsLimit ?? 4096,
+      network: await ensureBuildNetwork(docker, this.o.cluster, this.o.networkPool ?? defaultNetworkPool),
       cacheVolume: cache.name,
       env: this.o.trust.env,
     });

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseAddress, parseEnv, portSchema } from '@paas/shared';
+import { parseAddress, parseEnv, portSchema, type NetworkPool } from '@paas/shared';
 
 /** The repository's built-in buildpacks, found from this module's place (src/ and dist/ sit at the same depth). */
 const defaultBuildpacksDir = fileURLToPath(new URL('../../../buildpacks', import.meta.url));
@@ -27,6 +27,9 @@ const schema = z.object({
   PAAS_BUILD_MAX_OUTPUT_MB: positiveInt.max(10_000).default(50),
   /** Processes (and threads) a build container may have. */
   PAAS_BUILD_PIDS_LIMIT: positiveInt.min(64).max(1_000_000).default(4096),
+  /** The build network's subnet is cut from this pool (as the apps' networks are). */
+  PAAS_NETWORK_POOL: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, 'must be an IPv4 CIDR such as 10.210.0.0/16').default('10.210.0.0/16'),
+  PAAS_NETWORK_PREFIX: z.coerce.number().int().min(16).max(29).default(24),
   PAAS_CLUSTER: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'lowercase letters, digits, dot, dash and underscore (it names volumes)')
@@ -80,6 +83,8 @@ export interface BuilderConfig {
   maxOutputBytes: number;
   /** PID limit of each build container. */
   pidsLimit: number;
+  /** Where the build network's subnet comes from. */
+  networkPool: NetworkPool;
   /** Value of the `paas.cluster` label on everything the builder creates. */
   cluster: string;
   buildpacksDir: string;
@@ -120,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined>): BuilderConf
     cpus: e.PAAS_BUILD_CPUS,
     maxOutputBytes: e.PAAS_BUILD_MAX_OUTPUT_MB * 1024 * 1024,
     pidsLimit: e.PAAS_BUILD_PIDS_LIMIT,
+    networkPool: { cidr: e.PAAS_NETWORK_POOL, prefix: e.PAAS_NETWORK_PREFIX },
     cluster: e.PAAS_CLUSTER,
     buildpacksDir: e.PAAS_BUILDPACKS_DIR,
     buildpackCacheDir: e.PAAS_BUILDPACK_CACHE ?? join(e.PAAS_HOME, 'buildpacks'),

@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import type Docker from 'dockerode';
 import type { BuildResult, ProcessTypes } from '@paas/shared';
-import { AppError } from '@paas/shared';
+import { AppError, defaultNetworkPool, type NetworkPool } from '@paas/shared';
 import type { Builder, BuildContext, DetectContext } from './builder.js';
-import { ensureCacheVolume, paasLabels, removeContainer } from './build-container.js';
+import { ensureBuildNetwork, ensureCacheVolume, paasLabels, removeContainer } from './build-container.js';
 import type { CacheEpochs } from './cache-epochs.js';
 import { putArchive, readContainerBytes, tarOfFiles } from './docker-archive.js';
 import { buildArgs, imageCommand, imagePort, type ImageConfig } from './dockerfile-info.js';
@@ -19,6 +19,8 @@ export interface DockerfileBuilderOptions {
   cluster: string;
   memoryMb: number;
   cpus: number;
+  /** Where the build network's subnet comes from. */
+  networkPool?: NetworkPool;
   /** The app's build cache generation: a purge makes the next build run without the engine's cache. */
   cacheEpochs: CacheEpochs;
 }
@@ -104,6 +106,8 @@ export class DockerfileBuilder implements Builder {
   /** Runs the engine's build, streaming its output; returns the built image's id. */
   private async dockerBuild(ctx: BuildContext, args: Record<string, string>, labels: Record<string, string>, noCache: boolean): Promise<string> {
     const { docker } = this.o;
+    // RUN and ADD <url> steps get the build network's egress rules, like buildpack builds.
+    const network = await ensureBuildNetwork(docker, this.o.cluster, this.o.networkPool ?? defaultNetworkPool);
     const stream = ctx.output.stream();
     const abort = new AbortController();
     const onAbort = (): void => abort.abort();
@@ -123,6 +127,7 @@ export class DockerfileBuilder implements Builder {
         memswap: this.o.memoryMb * 1024 * 1024,
         cpuperiod: 100_000,
         cpuquota: Math.round(this.o.cpus * 100_000),
+        networkmode: network,
         abortSignal: abort.signal,
       } as Docker.ImageBuildOptions & { abortSignal: AbortSignal });
       await new Promise<void>((resolve, reject) => {

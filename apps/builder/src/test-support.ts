@@ -34,7 +34,7 @@ export function gitArchive(outDir: string, name: string, from: { fixture?: strin
 /** The commit a git archive was made from does not matter to the builder; tests use a fixed one. */
 export const fakeCommit = '0123456789abcdef0123456789abcdef01234567';
 
-/** Removes every container, image and volume labelled with a test's cluster. */
+/** Removes every container, image, volume and network labelled with a test's cluster. */
 export async function removeCluster(docker: Docker, cluster: string): Promise<void> {
   const filters = JSON.stringify({ label: [`paas.cluster=${cluster}`] });
   for (const c of await docker.listContainers({ all: true, filters })) {
@@ -46,6 +46,7 @@ export async function removeCluster(docker: Docker, cluster: string): Promise<vo
   }
   const { Volumes } = await docker.listVolumes({ filters });
   for (const v of Volumes ?? []) await docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
+  for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
 }
 
 /** Deletes every Redis key under a test's prefix. */

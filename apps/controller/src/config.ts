@@ -45,6 +45,19 @@ const schema = z
     PAAS_HOST_CHECK_INTERVAL: z.coerce.number().int().positive().default(5),
     PAAS_DEFAULT_MEMORY_MB: z.coerce.number().int().min(16).default(512),
     // Processes (and threads) one app container may have: a fork bomb stops there.
+    // The subnets of the apps' own networks (one per app per host) are cut from this pool.
+    PAAS_NETWORK_POOL: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, 'must be an IPv4 CIDR such as 10.210.0.0/16').default('10.210.0.0/16'),
+    PAAS_NETWORK_PREFIX: z.coerce.number().int().min(16).max(29).default(24),
+    // The host firewall between apps, builds and the host (runtime/host-firewall.ts).
+    PAAS_FIREWALL: z.enum(['auto', 'on', 'off']).default('auto'),
+    PAAS_FIREWALL_BLOCK: z
+      .string()
+      .regex(/^(\s*\d+\.\d+\.\d+\.\d+(\/\d+)?\s*(,|$))*$/, 'must be IPv4 addresses or CIDRs separated by commas')
+      .default(''),
+    PAAS_FIREWALL_ALLOW_PORTS: z
+      .string()
+      .regex(/^(\s*\d{1,5}\s*(,|$))*$/, 'must be TCP port numbers separated by commas')
+      .default(''),
     PAAS_APP_PIDS_LIMIT: z.coerce.number().int().min(16).max(1_000_000).default(512),
     PAAS_BUILD_TIMEOUT: z.coerce.number().int().positive().default(900),
     // A pushed tree larger than this (MB) is refused before it fills the disk (and git's receive.maxInputSize).
@@ -110,6 +123,13 @@ const schema = z
       defaultMemoryMb: env.PAAS_DEFAULT_MEMORY_MB,
       /** PID limit of every app and one-off container. */
       appPidsLimit: env.PAAS_APP_PIDS_LIMIT,
+      firewall: {
+        mode: env.PAAS_FIREWALL,
+        block: list(env.PAAS_FIREWALL_BLOCK),
+        allowPorts: list(env.PAAS_FIREWALL_ALLOW_PORTS).map(Number).filter((p) => p >= 1 && p <= 65535),
+      },
+      /** Where the subnets of the apps' networks come from. */
+      networkPool: { cidr: env.PAAS_NETWORK_POOL, prefix: env.PAAS_NETWORK_PREFIX },
       buildTimeoutMs: env.PAAS_BUILD_TIMEOUT * 1000,
       maxPushBytes: env.PAAS_MAX_PUSH_MB * 1024 * 1024,
       jwtTtl: env.PAAS_JWT_TTL,
@@ -136,6 +156,13 @@ const schema = z
       adminEmail: env.PAAS_ADMIN_EMAIL ?? `admin@${env.PAAS_DOMAIN.includes('.') ? env.PAAS_DOMAIN : 'paas.local'}`,
     };
   });
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+}
 
 export type ControllerConfig = z.infer<typeof schema>;
 

@@ -22,6 +22,7 @@ import { failOrphanedBuilds } from './db/builds.js';
 import { createAccessServices } from './auth/access-services.js';
 import { TokenService } from './auth/token-service.js';
 import { ClusterRuntime } from './scheduler/cluster-runtime.js';
+import { localFirewall } from './runtime/local-firewall.js';
 import { insertHost, listHosts } from './db/hosts.js';
 import { RoutePublisher } from './deploy/route-publisher.js';
 import { AppLocks } from './deploy/app-lock.js';
@@ -84,11 +85,16 @@ async function main(): Promise<void> {
     localPublishAddress: config.containerAddress,
     defaultMemoryMb: config.defaultMemoryMb,
     pidsLimit: config.appPidsLimit,
+    networkPool: config.networkPool,
     failuresBeforeDown: 2,
     log,
   });
   await runtime.checkHealth();
   await runtime.ping();
+  // The firewall between apps, builds and the host, on this machine's engine, before anything starts.
+  const firewall = localFirewall(config, runtime, log.child({ component: 'host-firewall' }));
+  await firewall?.check();
+  firewall?.start();
   // App logs (streams, collector, drains, platform events) and Prometheus metrics.
   // One egress guard for every URL the platform reaches on a user's behalf (drains, buildpack URLs).
   const egress = new EgressGuard(config.egress);
@@ -201,6 +207,7 @@ async function main(): Promise<void> {
     server.close();
     clearInterval(hostCheck);
     await reconciler.stop();
+    firewall?.stop();
     await deployer.settle();
     await certResync.stop();
     await observability.stop();

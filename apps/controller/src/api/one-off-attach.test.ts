@@ -61,6 +61,7 @@ describe('paas run against Docker', () => {
     await new Promise((r) => server.close(r));
     const left = await docker.listContainers({ all: true, filters: { label: [`paas.cluster=${cluster}`] } });
     await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    for (const n of await docker.listNetworks({ filters: { label: [`paas.cluster=${cluster}`] } })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
     await h.close();
     await rm(home, { recursive: true, force: true });
   });

@@ -55,6 +55,7 @@ before(async () => {
 
 after(async () => {
   for (const c of await docker.listContainers({ all: true, filters: { label: [`paas.cluster=${cluster}`] } })) await docker.getContainer(c.Id).remove({ force: true });
+  for (const n of await docker.listNetworks({ filters: { label: [`paas.cluster=${cluster}`] } })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
   for (const image of images) await docker.getImage(image).remove({ force: true }).catch(() => undefined);
   await db.drop();
 });

@@ -82,6 +82,7 @@ describe('log collector (real Docker)', { timeout: 180_000 }, () => {
     for (const c of await docker.listContainers({ all: true, filters: { label: [`paas.cluster=${cluster}`] } })) {
       await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
     }
+    for (const n of await docker.listNetworks({ filters: { label: [`paas.cluster=${cluster}`] } })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
     const left = await redis.keys(`${keys.prefix}:*`);
     if (left.length) await redis.del(...left);
     redis.disconnect();

@@ -30,6 +30,7 @@ describe('controller metrics', { timeout: 120_000 }, () => {
     for (const c of await docker.listContainers({ all: true, filters: { label: [`paas.cluster=${cluster}`] } })) {
       await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
     }
+    for (const n of await docker.listNetworks({ filters: { label: [`paas.cluster=${cluster}`] } })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
     await h.close();
   });
 

@@ -72,6 +72,7 @@ describe('DockerHostBackend runs every container hardened', () => {
   after(async () => {
     const left = await docker.listContainers({ all: true, filters: { label: [`paas.cluster=${cluster}`] } });
     await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    for (const n of await docker.listNetworks({ filters: { label: [`paas.cluster=${cluster}`] } })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
     for (const image of [rootImage, aliasImage, userImage]) await docker.getImage(image).remove({ force: true }).catch(() => undefined);
   });
 

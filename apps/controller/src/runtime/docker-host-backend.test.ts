@@ -21,6 +21,7 @@ runtimeBackendContract('DockerHostBackend', async () => {
     close: async () => {
       const left = await docker.listContainers({ all: true, filters: { label: [`paas.cluster=${cluster}`] } });
       await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+      for (const n of await docker.listNetworks({ filters: { label: [`paas.cluster=${cluster}`] } })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
     },
   };
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
-import type { Logger } from '@paas/shared';
+import { appNetworkName, defaultNetworkPool, ensureBridgeNetwork, removeNetwork, type Logger, type NetworkPool } from '@paas/shared';
 import { demuxDockerLog } from './docker-demux.js';
 import { processName, type ProcessInfo, type ProcessSpec, type ProcessState, type RuntimeBackend } from './runtime-backend.js';
 import { DockerOneOffs } from './docker-one-off.js';
@@ -19,6 +19,8 @@ export interface DockerHostOptions {
   cluster: string;
   /** PID limit of each app and one-off container (PAAS_APP_PIDS_LIMIT; 512 unless given). */
   pidsLimit?: number;
+  /** Where the subnets of the apps' networks come from (PAAS_NETWORK_POOL). */
+  networkPool?: NetworkPool;
   log: Logger;
 }
 
@@ -40,7 +42,23 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
     this.hostName = opts.hostName;
     this.images = new ImageRunFactsCache(opts.docker, opts.cluster);
     this.pidsLimit = opts.pidsLimit ?? defaultAppPidsLimit;
-    this.oneOffs = new DockerOneOffs({ ...opts, images: this.images, pidsLimit: this.pidsLimit });
+    this.oneOffs = new DockerOneOffs({ ...opts, images: this.images, pidsLimit: this.pidsLimit, network: (app) => this.appNetwork(app) });
+  }
+
+  /**
+   * The app's own bridge network on this engine, made on first use (looked up at each start: another
+   * controller may have removed it with the app): its processes and one-offs reach
+   * each other there; other apps' networks and the host are out of reach (see host-firewall.ts).
+   */
+  async appNetwork(app: string): Promise<string> {
+    const name = appNetworkName(this.opts.cluster, app);
+    await ensureBridgeNetwork(this.opts.docker, {
+      name,
+      labels: { [label.cluster]: this.opts.cluster, [label.app]: app, [label.role]: 'app-network' },
+      icc: true,
+      pool: this.opts.networkPool ?? defaultNetworkPool,
+    });
+    return name;
   }
 
   runAttached(spec: OneOffSpec, io: OneOffIo): Promise<AttachedOneOff> {
@@ -64,6 +82,7 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
     const portKey = `${spec.port}/tcp`;
     const env = { ...spec.env, PORT: String(spec.port), DYNO: name };
     const image = await this.images.of(spec.image);
+    const network = await this.appNetwork(spec.app);
     const container = await this.opts.docker.createContainer({
       name: `paas-${this.opts.cluster}-${spec.app}-${name}-v${spec.release}-${randomBytes(3).toString('hex')}`,
       Image: spec.image,
@@ -87,6 +106,7 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
       ExposedPorts: spec.publish ? { [portKey]: {} } : undefined,
       HostConfig: {
         ...hardenedHostConfig(this.pidsLimit),
+        NetworkMode: network,
         Init: true,
         Memory: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
         NanoCpus: spec.cpus ? Math.round(spec.cpus * 1e9) : undefined,
@@ -184,6 +204,8 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
     const labels = [`${label.cluster}=${this.opts.cluster}`, `${label.app}=${app}`];
     const leftovers = await this.opts.docker.listContainers({ all: true, filters: { label: labels } });
     await Promise.all(leftovers.map((c) => this.stop(c.Id, 0)));
+    const network = appNetworkName(this.opts.cluster, app);
+    if (!(await removeNetwork(this.opts.docker, network))) this.opts.log.warn({ app, network }, 'the app network is still in use: left');
     const images = await this.opts.docker.listImages({ filters: { label: labels } });
     for (const img of images) {
       await this.opts.docker

@@ -17,6 +17,7 @@ function backend(cluster: string): DockerHostBackend {
 async function removeCluster(cluster: string): Promise<void> {
   const left = await docker.listContainers({ all: true, filters: { label: [`paas.cluster=${cluster}`] } });
   await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  for (const n of await docker.listNetworks({ filters: { label: [`paas.cluster=${cluster}`] } })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
 }
 
 oneOffContract('DockerHostBackend', async () => {

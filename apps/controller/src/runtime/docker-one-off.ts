@@ -16,6 +16,8 @@ export interface DockerOneOffOptions {
   /** What the runtime knows of each image (the user it runs as, its labels). */
   images: ImageRunFactsCache;
   pidsLimit: number;
+  /** The app's network on this engine (made when missing). */
+  network: (app: string) => Promise<string>;
   log: Logger;
 }
 
@@ -135,6 +137,7 @@ export class DockerOneOffs {
     const name = `${oneOffType}.${spec.index}`;
     const env = { ...spec.env, PORT: String(spec.port), DYNO: name };
     const image = await this.o.images.of(spec.image);
+    const network = await this.o.network(spec.app);
     return this.o.docker.createContainer({
       name: `paas-${this.o.cluster}-${spec.app}-${name}-v${spec.release}-${randomBytes(3).toString('hex')}`,
       Image: spec.image,
@@ -163,6 +166,7 @@ export class DockerOneOffs {
       ),
       HostConfig: {
         ...hardenedHostConfig(this.o.pidsLimit),
+        NetworkMode: network,
         Init: true,
         Memory: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
         NanoCpus: spec.cpus ? Math.round(spec.cpus * 1e9) : undefined,

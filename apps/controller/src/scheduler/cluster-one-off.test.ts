@@ -29,6 +29,7 @@ oneOffContract('ClusterRuntime', async () => {
     close: async () => {
       const left = await docker.listContainers({ all: true, filters: { label: [`paas.cluster=${cluster}`] } });
       await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+      for (const n of await docker.listNetworks({ filters: { label: [`paas.cluster=${cluster}`] } })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
       await db.drop();
     },
   };

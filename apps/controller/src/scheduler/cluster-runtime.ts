@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import type pg from 'pg';
-import { AppError, dockerOptions, type Logger } from '@paas/shared';
+import { AppError, dockerOptions, type Logger, type NetworkPool } from '@paas/shared';
 import { listHosts, setHostHealth, type HostRow } from '../db/hosts.js';
 import { DockerHostBackend, pruneAppImages } from '../runtime/docker-host-backend.js';
 import type { ProcessInfo, ProcessSpec, RuntimeBackend } from '../runtime/runtime-backend.js';
@@ -22,6 +22,8 @@ export interface ClusterRuntimeOptions {
   defaultMemoryMb: number;
   /** PID limit of each app and one-off container. */
   pidsLimit?: number;
+  /** Where the subnets of the apps' networks come from. */
+  networkPool?: NetworkPool;
   /** Consecutive failed health checks before a host is marked down. */
   failuresBeforeDown: number;
   log: Logger;
@@ -114,6 +116,7 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
           address: row.address,
           cluster: this.o.cluster,
           pidsLimit: this.o.pidsLimit,
+          networkPool: this.o.networkPool,
           log: this.o.log,
         }),
       });

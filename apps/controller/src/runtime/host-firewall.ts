@@ -1,0 +1,158 @@
+import { execFile, spawn } from 'node:child_process';
+import { isIP } from 'node:net';
+import type { Logger } from '@paas/shared';
+import { bridgeInterfacePrefix } from '@paas/shared';
+
+/**
+ * The host firewall that keeps apps and builds apart, in the engine's own `DOCKER-USER` chain (which
+ * the engine jumps to first for every forwarded packet and never flushes) and in `INPUT`. Traffic that
+ * comes in on a paas bridge (`paas+`: every app's network and the build network):
+ *  - reaches containers of its own bridge (an app's processes talk to each other; the build network
+ *    itself has inter-container traffic off);
+ *  - never another paas bridge, the engine's default bridge or any other Docker network (`br-+`:
+ *    where compose runs the platform's own services);
+ *  - never the host itself (its API, builder, router admin, PostgreSQL, Redis, Docker API: whatever
+ *    listens on any of its addresses), save the ports the operator opens (PAAS_FIREWALL_ALLOW_PORTS);
+ *  - never 169.254.0.0/16 (link-local, cloud metadata), the other hosts of the cluster, or the
+ *    addresses the operator adds (PAAS_FIREWALL_BLOCK);
+ *  - replies of connections made the other way (the router to an app's published port) pass.
+ * Outbound internet stays open (builds need their registries).
+ */
+export const forwardChain = 'PAAS-FORWARD';
+export const inputChain = 'PAAS-INPUT';
+
+export interface FirewallPolicy {
+  /** Addresses or IPv4 CIDRs no container may reach (other hosts, the operator's additions). */
+  blocked: string[];
+  /** TCP ports of the host that containers may reach (e.g. a router's internal listener). */
+  allowedHostPorts: number[];
+}
+
+const bridges = `${bridgeInterfacePrefix}+`;
+
+/** The rules, in iptables-restore form for the filter table; the chains are replaced whole and at once. */
+export function firewallRules(policy: FirewallPolicy): string {
+  const blocked = [...new Set(policy.blocked.filter((a) => !isLoopback(a)))];
+  const lines = [
+    '*filter',
+    `:${forwardChain} - [0:0]`,
+    `:${inputChain} - [0:0]`,
+    `-A ${forwardChain} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN`,
+    // within one bridge: an app's own processes (the engine applies the build network's icc=false after this)
+    `-A ${forwardChain} -i ${bridges} -o ${bridges} -m physdev --physdev-is-bridged -j RETURN`,
+    `-A ${forwardChain} -i ${bridges} -o ${bridges} -j DROP`,
+    `-A ${forwardChain} -i ${bridges} -o docker0 -j DROP`,
+    `-A ${forwardChain} -i ${bridges} -o br-+ -j DROP`,
+    `-A ${forwardChain} -i ${bridges} -d 169.254.0.0/16 -j DROP`,
+    ...blocked.map((a) => `-A ${forwardChain} -i ${bridges} -d ${a} -j DROP`),
+    `-A ${forwardChain} -j RETURN`,
+    `-A ${inputChain} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN`,
+    ...[...new Set(policy.allowedHostPorts)].map((p) => `-A ${inputChain} -p tcp --dport ${p} -j RETURN`),
+    `-A ${inputChain} -j DROP`,
+    'COMMIT',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function isLoopback(address: string): boolean {
+  const ip = address.split('/')[0]!;
+  return ip.startsWith('127.') || ip === '::1' || ip === 'localhost';
+}
+
+/** Which of a host table's addresses the firewall blocks: IPv4 addresses and CIDRs, not names. */
+export function blockableAddresses(addresses: readonly string[]): string[] {
+  return addresses.filter((a) => isIP(a) === 4 || /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(a));
+}
+
+/** Runs iptables commands (argument arrays; the input of iptables-restore on its stdin). */
+export interface IptablesRunner {
+  run(command: 'iptables' | 'iptables-restore', args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+/** iptables on the machine the controller runs on (as root): the local engine's host. */
+export const localIptables: IptablesRunner = {
+  run(command, args, input) {
+    return new Promise((resolve) => {
+      if (input === undefined) {
+        execFile(command, args, { timeout: 20_000 }, (err, stdout, stderr) => {
+          const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+          resolve({ code, stdout, stderr: stderr || (err?.message ?? '') });
+        });
+        return;
+      }
+      const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: 20_000 });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      child.on('error', (err) => resolve({ code: 1, stdout, stderr: err.message }));
+      child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(input);
+    });
+  },
+};
+
+/** Installs the rules (replacing the chains whole) and makes sure both jumps to them are first. */
+export async function applyFirewall(ipt: IptablesRunner, policy: FirewallPolicy): Promise<void> {
+  const restored = await ipt.run('iptables-restore', ['--noflush'], firewallRules(policy));
+  if (restored.code !== 0) throw new Error(`iptables-restore failed: ${restored.stderr.trim()}`);
+  await ensureFirstJump(ipt, 'DOCKER-USER', ['-j', forwardChain]);
+  await ensureFirstJump(ipt, 'INPUT', ['-i', bridges, '-j', inputChain]);
+}
+
+/** The rule `match` heads `chain` (moved there when it is elsewhere, e.g. after the engine restarted). */
+async function ensureFirstJump(ipt: IptablesRunner, chain: string, match: string[]): Promise<void> {
+  const listed = await ipt.run('iptables', ['-S', chain]);
+  if (listed.code !== 0) throw new Error(`iptables -S ${chain} failed: ${listed.stderr.trim()} (is the Docker engine running?)`);
+  const rules = listed.stdout.split('\n').filter((l) => l.startsWith(`-A ${chain} `));
+  const wanted = `-A ${chain} ${match.join(' ')}`;
+  if (rules[0] === wanted && rules.filter((r) => r === wanted).length === 1) return;
+  // delete every copy, then insert one at the top
+  for (let i = 0; i < rules.filter((r) => r === wanted).length; i++) await ipt.run('iptables', ['-D', chain, ...match]);
+  const inserted = await ipt.run('iptables', ['-I', chain, '1', ...match]);
+  if (inserted.code !== 0) throw new Error(`iptables -I ${chain} failed: ${inserted.stderr.trim()}`);
+}
+
+export interface HostFirewallOptions {
+  runner: IptablesRunner;
+  /** The policy now (the host table changes: it is read at each pass). */
+  policy: () => Promise<FirewallPolicy>;
+  /** `on`: a failure is an error; `auto`: a machine without iptables (or rights) is told once. */
+  mode: 'on' | 'auto';
+  intervalMs: number;
+  log: Logger;
+}
+
+/** Installs the firewall on the local engine's host and checks it again on a timer. */
+export class HostFirewall {
+  private timer: NodeJS.Timeout | undefined;
+  private warned = false;
+
+  constructor(private readonly o: HostFirewallOptions) {}
+
+  /** One pass; true when the rules are in place. */
+  async check(): Promise<boolean> {
+    try {
+      await applyFirewall(this.o.runner, await this.o.policy());
+      if (this.warned) this.o.log.info('host firewall in place again');
+      this.warned = false;
+      return true;
+    } catch (err) {
+      if (this.o.mode === 'on') this.o.log.error({ err }, 'could not install the host firewall: apps can reach each other and the host');
+      else if (!this.warned) this.o.log.warn({ err }, 'host firewall not installed (PAAS_FIREWALL=auto): apps can reach each other and the host');
+      this.warned = true;
+      return false;
+    }
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.check(), this.o.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}
