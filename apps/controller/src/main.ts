@@ -22,7 +22,7 @@ import { failOrphanedBuilds } from './db/builds.js';
 import { createAccessServices } from './auth/access-services.js';
 import { TokenService } from './auth/token-service.js';
 import { ClusterRuntime } from './scheduler/cluster-runtime.js';
-import { localFirewall } from './runtime/local-firewall.js';
+import { ClusterFirewall } from './runtime/cluster-firewall.js';
 import { insertHost, listHosts } from './db/hosts.js';
 import { RoutePublisher } from './deploy/route-publisher.js';
 import { AppLocks } from './deploy/app-lock.js';
@@ -92,9 +92,9 @@ async function main(): Promise<void> {
   await runtime.checkHealth();
   await runtime.ping();
   // The firewall between apps, builds and the host, on this machine's engine, before anything starts.
-  const firewall = localFirewall(config, runtime, log.child({ component: 'host-firewall' }));
-  await firewall?.check();
-  firewall?.start();
+  const firewall = new ClusterFirewall({ config, engines: () => runtime.engines(), imageSource: docker, log: log.child({ component: 'host-firewall' }) });
+  await firewall.check();
+  firewall.start();
   // App logs (streams, collector, drains, platform events) and Prometheus metrics.
   // One egress guard for every URL the platform reaches on a user's behalf (drains, buildpack URLs).
   const egress = new EgressGuard(config.egress);
@@ -207,7 +207,7 @@ async function main(): Promise<void> {
     server.close();
     clearInterval(hostCheck);
     await reconciler.stop();
-    firewall?.stop();
+    await firewall.stop();
     await deployer.settle();
     await certResync.stop();
     await observability.stop();

@@ -1,6 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
 import { isIP } from 'node:net';
-import type { Logger } from '@paas/shared';
 import { bridgeInterfacePrefix } from '@paas/shared';
 
 /**
@@ -113,46 +112,4 @@ async function ensureFirstJump(ipt: IptablesRunner, chain: string, match: string
   for (let i = 0; i < rules.filter((r) => r === wanted).length; i++) await ipt.run('iptables', ['-D', chain, ...match]);
   const inserted = await ipt.run('iptables', ['-I', chain, '1', ...match]);
   if (inserted.code !== 0) throw new Error(`iptables -I ${chain} failed: ${inserted.stderr.trim()}`);
-}
-
-export interface HostFirewallOptions {
-  runner: IptablesRunner;
-  /** The policy now (the host table changes: it is read at each pass). */
-  policy: () => Promise<FirewallPolicy>;
-  /** `on`: a failure is an error; `auto`: a machine without iptables (or rights) is told once. */
-  mode: 'on' | 'auto';
-  intervalMs: number;
-  log: Logger;
-}
-
-/** Installs the firewall on the local engine's host and checks it again on a timer. */
-export class HostFirewall {
-  private timer: NodeJS.Timeout | undefined;
-  private warned = false;
-
-  constructor(private readonly o: HostFirewallOptions) {}
-
-  /** One pass; true when the rules are in place. */
-  async check(): Promise<boolean> {
-    try {
-      await applyFirewall(this.o.runner, await this.o.policy());
-      if (this.warned) this.o.log.info('host firewall in place again');
-      this.warned = false;
-      return true;
-    } catch (err) {
-      if (this.o.mode === 'on') this.o.log.error({ err }, 'could not install the host firewall: apps can reach each other and the host');
-      else if (!this.warned) this.o.log.warn({ err }, 'host firewall not installed (PAAS_FIREWALL=auto): apps can reach each other and the host');
-      this.warned = true;
-      return false;
-    }
-  }
-
-  start(): void {
-    this.timer = setInterval(() => void this.check(), this.o.intervalMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
 }

@@ -129,6 +129,11 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
     return [...this.members.values()].map((m) => m.row);
   }
 
+  /** The engines of the hosts that are up (the host firewall reaches the remote ones through them). */
+  engines(): { row: HostRow; docker: Docker }[] {
+    return this.upMembers().map((m) => ({ row: m.row, docker: m.docker }));
+  }
+
   /** Pings every host; marks a host down after consecutive failures and up again when it answers. Returns hosts whose status changed. */
   async checkHealth(): Promise<{ name: string; up: boolean }[]> {
     await this.refresh();
