@@ -126,6 +126,12 @@ describe('app networks and the host firewall', { timeout: 180_000 }, () => {
     assert.notEqual(await connectFrom('gamma', gateway, hostPort), 'ok');
   });
 
+  test("the app's network goes with the app", async () => {
+    await runtime.removeAppResources('gamma');
+    await assert.rejects(docker.getNetwork(appNetworkName(cluster, 'gamma')).inspect(), (err: { statusCode?: number }) => err.statusCode === 404);
+    assert.ok(await docker.getNetwork(appNetworkName(cluster, 'alpha')).inspect(), "another app's stays");
+  });
+
   test('a link-local address is out of reach (the host reaches it)', async () => {
     const reached = await new Promise<boolean>((resolve) => {
       const s = connect(8080, '169.254.77.2', () => {
