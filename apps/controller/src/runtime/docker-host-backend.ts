@@ -37,6 +37,7 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
   private readonly oneOffs: DockerOneOffs;
   private readonly images: ImageRunFactsCache;
   private readonly pidsLimit: number;
+  private readonly ensuring = new Map<string, Promise<void>>();
 
   constructor(private readonly opts: DockerHostOptions) {
     this.hostName = opts.hostName;
@@ -52,12 +53,18 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
    */
   async appNetwork(app: string): Promise<string> {
     const name = appNetworkName(this.opts.cluster, app);
-    await ensureBridgeNetwork(this.opts.docker, {
-      name,
-      labels: { [label.cluster]: this.opts.cluster, [label.app]: app, [label.role]: 'app-network' },
-      icc: true,
-      pool: this.opts.networkPool ?? defaultNetworkPool,
-    });
+    // one check at a time per network: a batch of starts makes it once
+    let ensuring = this.ensuring.get(name);
+    if (ensuring === undefined) {
+      ensuring = ensureBridgeNetwork(this.opts.docker, {
+        name,
+        labels: { [label.cluster]: this.opts.cluster, [label.app]: app, [label.role]: 'app-network' },
+        icc: true,
+        pool: this.opts.networkPool ?? defaultNetworkPool,
+      }).finally(() => this.ensuring.delete(name));
+      this.ensuring.set(name, ensuring);
+    }
+    await ensuring;
     return name;
   }
 
