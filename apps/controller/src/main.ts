@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
@@ -41,6 +42,7 @@ import { reportOwnershipViolations } from './domains/ownership-check.js';
 import { createObservability } from './metrics/observability.js';
 import { MeteredPushService } from './metrics/metered-push-service.js';
 import { MeteredReconciler } from './metrics/metered-reconciler.js';
+import { PlatformStatus, platformVersion } from './status/platform-status.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -161,6 +163,7 @@ async function main(): Promise<void> {
     logs: observability.logs,
     egress,
     metrics: observability.metrics,
+    status: new PlatformStatus({ stateFile: join(config.home, 'run', 'supervisor.json'), version: await platformVersion() }),
   });
   // Deadlines for what clients send (headers, bodies, idle connections); answers, such as a push's
   // build output, stream for as long as they take. Upgrades (paas run) are served here too.
