@@ -19,6 +19,7 @@ import {
 } from '@paas/shared';
 import { loadConfig, webUrl } from './config.js';
 import { migratePlatform } from './db/platform-migrations.js';
+import { DatabasePool } from './db/database-pool.js';
 import { failOrphanedBuilds } from './db/builds.js';
 import { createAccessServices } from './auth/access-services.js';
 import { TokenService } from './auth/token-service.js';
@@ -49,9 +50,7 @@ async function main(): Promise<void> {
   const log = createLogger('controller', config.logLevel);
   exitOnFatalErrors(log);
 
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
-  // An idle connection PostgreSQL drops is replaced by the pool; the error must not be unhandled.
-  pool.on('error', (err) => log.warn({ err }, 'postgresql idle connection error'));
+  const pool = new DatabasePool({ connectionString: config.databaseUrl, max: 20 }, log);
   const access = createAccessServices(pool, config, log);
   // Refuses a PAAS_SECRET that cannot open the config stored (SecretMismatchError names the way out).
   const applied = await migratePlatform(pool, access.cipher);
