@@ -39,6 +39,8 @@ export interface BuildContainerOptions {
   cacheVolume: string;
   /** Variables for every process in the container (e.g. NODE_EXTRA_CA_CERTS). */
   env: string[];
+  /** The builder process making it (label paas.builder, leftover-builds.ts): its leftovers are found by it. */
+  builder?: string;
 }
 
 /** Creates and starts an idle build container; the build's steps run in it as execs. */
@@ -48,7 +50,7 @@ export async function startBuildContainer(docker: Docker, o: BuildContainerOptio
     Cmd: ['sleep', 'infinity'],
     WorkingDir: '/app',
     Env: o.env,
-    Labels: { ...paasLabels(o.cluster, o.app, o.buildId), 'paas.role': 'build' },
+    Labels: { ...paasLabels(o.cluster, o.app, o.buildId), 'paas.role': 'build', ...(o.builder ? { 'paas.builder': o.builder } : {}) },
     HostConfig: {
       Memory: o.memoryMb * 1024 * 1024,
       MemorySwap: o.memoryMb * 1024 * 1024,

@@ -9,6 +9,7 @@ import { startBuildWorker } from './build-worker.js';
 import { createHealthServer } from './health.js';
 import { BuilderMetrics } from './builder-metrics.js';
 import { LayerGc } from './layer-gc.js';
+import { builderLabel, newBuilderIdentity, removeLeftoverBuildContainers } from './leftover-builds.js';
 
 /** The builder process: consumes build jobs, turns source into images, answers /healthz. */
 async function main(): Promise<void> {
@@ -20,7 +21,18 @@ async function main(): Promise<void> {
   const docker = new Docker(config.docker);
   const keys = new RedisKeys(config.redisPrefix);
 
-  const builders = createBuilderRegistry(config, { docker, redis, keys, log });
+  // Build containers a killed builder left behind (sleep infinity) go before this one takes builds,
+  // and on a timer (one whose job lock had not expired yet at start).
+  const self = newBuilderIdentity();
+  const sweep = (): Promise<unknown> =>
+    removeLeftoverBuildContainers({ docker, redis, keys, cluster: config.cluster, self, log }).catch((err: unknown) =>
+      log.warn({ err }, 'could not look for leftover build containers'),
+    );
+  await sweep();
+  const sweepTimer = setInterval(() => void sweep(), 60_000);
+  sweepTimer.unref();
+
+  const builders = createBuilderRegistry(config, { docker, redis, keys, log, builderId: builderLabel(self) });
   const runner = new BuildRunner({
     redis,
     keys,
@@ -51,6 +63,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping: waiting for running builds');
     clearInterval(gcTimer);
+    clearInterval(sweepTimer);
     await worker.close();
     health.close();
     await redis.quit().catch(() => redis.disconnect());

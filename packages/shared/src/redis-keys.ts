@@ -6,6 +6,13 @@ export class RedisKeys {
   get bull(): string {
     return `${this.prefix}:bull`;
   }
+  /**
+   * BullMQ's lock on a running build job (the job id is the build id): held by the builder running it
+   * and renewed while it lives; it expires (30 s) when that builder dies.
+   */
+  buildJobLock(buildId: string): string {
+    return `${this.bull}:${buildQueueName}:${buildId}:lock`;
+  }
   buildLog(buildId: string): string {
     return `${this.prefix}:build:${buildId}:log`;
   }
