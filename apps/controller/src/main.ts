@@ -36,6 +36,7 @@ import { PendingPushes } from './git/git-http.js';
 import { createHttpApp } from './api/http-app.js';
 import { createApiServer } from './api/http-server.js';
 import { hostnamesOfApp } from './db/domains.js';
+import { findAppByName } from './db/apps.js';
 import { routeSettingsOfApp } from './db/router-settings.js';
 import { DomainService } from './domains/domain-service.js';
 import { CertResync, CertService } from './domains/cert-service.js';
@@ -92,7 +93,19 @@ async function main(): Promise<void> {
   // App logs (streams, collector, drains, platform events) and Prometheus metrics.
   // One egress guard for every URL the platform reaches on a user's behalf (drains, buildpack URLs).
   const egress = new EgressGuard(config.egress);
-  const observability = createObservability({ config, pool, redis, keys, queue, hosts: () => runtime.hosts(), log, egress });
+  // A process killed from outside is replaced when its engine says so, not only at the next reconcile.
+  let replaceAbandoned: (app: string) => void = () => undefined;
+  const observability = createObservability({
+    config,
+    pool,
+    redis,
+    keys,
+    queue,
+    hosts: () => runtime.hosts(),
+    log,
+    egress,
+    onProcessAbandoned: (app) => replaceAbandoned(app),
+  });
 
   const routeStore = new RedisRouteStore(redis, keys);
   const routes = new RoutePublisher(routeStore, config.domain, 3000, log, (app) => hostnamesOfApp(pool, app), (app) => routeSettingsOfApp(pool, app));
@@ -113,6 +126,11 @@ async function main(): Promise<void> {
     defaultMemoryMb: (quotaMb) => access.quotas.processMemory(quotaMb, config.defaultMemoryMb),
     images: new ImageRetention({ pool, runtime, keep: config.releaseImagesKept, log: log.child({ component: 'image-retention' }) }),
   });
+  replaceAbandoned = (name) => {
+    void findAppByName(pool, name)
+      .then((row) => (row ? deployer.reconcile(row) : undefined))
+      .catch((err: unknown) => log.warn({ app: name, err: (err as Error).message }, 'could not replace a killed process'));
+  };
   const releases = new ReleaseService(pool, deployer, access.cipher);
   const repos = new RepoManager(config.reposDir, { maxPushBytes: config.maxPushBytes });
   // Derived from the platform secret, so every controller sharing PAAS_HOME agrees on it.
