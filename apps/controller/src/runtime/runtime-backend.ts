@@ -41,8 +41,8 @@ export interface ProcessInfo {
   startedAt: Date;
   restartCount: number;
   /**
-   * Not running, and the engine will not start it again: killed from outside (`docker kill`, an OOM
-   * kill of its init), or the engine gave up. The reconcile replaces it; a process that crashed on its
+   * Not running, and the engine will not start it again: killed from outside (`docker kill`, or a
+   * `docker stop` by hand), or the engine gave up. The reconcile replaces it; a process that crashed on its
    * own and waits for the engine's restart (its backoff) is not abandoned.
    */
   abandoned?: boolean;
