@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import Docker from 'dockerode';
-import { RedisKeys, buildEnvBox, createLogger, exitOnFatalErrors } from '@paas/shared';
+import { PlatformStatusBoard, RedisKeys, SupervisorBeacon, buildEnvBox, createLogger, exitOnFatalErrors } from '@paas/shared';
 import { loadConfig } from './config.js';
 import { createBuilderRegistry } from './builder-wiring.js';
 import { BuildRunner } from './build-runner.js';
@@ -44,6 +44,10 @@ async function main(): Promise<void> {
   const envBox = config.secret === undefined ? undefined : buildEnvBox(config.secret);
   const worker = startBuildWorker({ connection: redis, keys, runner, concurrency: config.concurrency, log, ...(envBox ? { envBox } : {}) });
 
+  // This host's supervised processes, for paas admin:status on any controller (hosts that run only a builder too).
+  const beacon = new SupervisorBeacon({ board: new PlatformStatusBoard(redis, keys), stateFile: config.supervisorStateFile, log });
+  beacon.start();
+
   const metrics = new BuilderMetrics();
   metrics.watch(worker);
   const health = createHealthServer(redis, docker, metrics);
@@ -64,6 +68,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'stopping: waiting for running builds');
     clearInterval(gcTimer);
     clearInterval(sweepTimer);
+    beacon.stop();
     await worker.close();
     health.close();
     await redis.quit().catch(() => redis.disconnect());

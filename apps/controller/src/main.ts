@@ -1,20 +1,22 @@
 import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import Docker from 'dockerode';
 import {
   EgressGuard,
+  PlatformStatusBoard,
   RedisKeys,
   RedisRouteStore,
   SecretBox,
+  SupervisorBeacon,
   buildEnvBox,
   buildQueueName,
   createLogger,
   dockerOptions,
   exitOnFatalErrors,
+  supervisorStateFile,
   type BuildJobData,
 } from '@paas/shared';
 import { loadConfig, webUrl } from './config.js';
@@ -160,6 +162,10 @@ async function main(): Promise<void> {
   const certs = new CertService({ pool, store: routeStore, box: new SecretBox(config.secret), platformDomain: config.domain, log });
   // Redis keeps nothing on disk: certificates are republished on the reconcile interval, like routes.
   const certResync = new CertResync(certs, config.reconcileIntervalMs, log);
+  // This host's supervised processes for every controller's admin:status (paas admin:status).
+  const stateFile = supervisorStateFile(config.home);
+  const statusBoard = new PlatformStatusBoard(redis, keys);
+  const beacon = new SupervisorBeacon({ board: statusBoard, stateFile, log });
   const app = createHttpApp({
     config,
     pool,
@@ -180,7 +186,7 @@ async function main(): Promise<void> {
     logs: observability.logs,
     egress,
     metrics: observability.metrics,
-    status: new PlatformStatus({ stateFile: join(config.home, 'run', 'supervisor.json'), version: await platformVersion() }),
+    status: new PlatformStatus({ stateFile, version: await platformVersion(), board: statusBoard }),
   });
   // Deadlines for what clients send (headers, bodies, idle connections); answers, such as a push's
   // build output, stream for as long as they take. Upgrades (paas run) are served here too.
@@ -198,6 +204,7 @@ async function main(): Promise<void> {
   reconciler.start();
   certResync.start();
   observability.start();
+  beacon.start();
   // Host health: a host that stops answering is marked down and its processes are placed elsewhere.
   let checking = false;
   const hostCheck = setInterval(() => {
@@ -219,6 +226,7 @@ async function main(): Promise<void> {
     force.unref();
     server.close();
     clearInterval(hostCheck);
+    beacon.stop();
     await reconciler.stop();
     await deployer.settle();
     await certResync.stop();

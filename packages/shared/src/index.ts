@@ -21,3 +21,4 @@ export * from './log-lines-setting.js';
 export * from './fatal-errors.js';
 export * from './ip-address.js';
 export * from './egress-guard.js';
+export * from './platform-status.js';

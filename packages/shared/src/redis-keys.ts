@@ -53,6 +53,10 @@ export class RedisKeys {
   logCursors(host: string): string {
     return `${this.prefix}:logs-cursors:${host}`;
   }
+  /** Hash of host → JSON: each host's supervised platform processes (platform-status.ts). */
+  get platformStatus(): string {
+    return `${this.prefix}:platform-status`;
+  }
   /** Hash of a log drain's delivery state: cursor, sequence, delivered and dropped counts. */
   drainState(drainId: string): string {
     return `${this.prefix}:drains:${drainId}`;

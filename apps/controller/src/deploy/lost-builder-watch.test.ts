@@ -43,8 +43,9 @@ const until = async (check: () => Promise<boolean>): Promise<void> => {
 test('a running build whose builder no longer holds its job ends with "the builder was lost"; one held is left alone', async () => {
   const s = await setup();
   let release: () => void = () => undefined;
+  const connection = s.redis.duplicate();
   const worker = new Worker<BuildJobData>(buildQueueName, () => new Promise<void>((r) => (release = r)), {
-    connection: s.redis.duplicate(),
+    connection,
     prefix: s.keys.bull,
     maxStalledCount: 0,
   });
@@ -68,6 +69,7 @@ test('a running build whose builder no longer holds its job ends with "the build
   } finally {
     release();
     await worker.close(true);
+    connection.disconnect();
     await s.close();
   }
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PlatformStatusBoard } from '@paas/shared';
 import { PlatformStatus } from './platform-status.js';
 
 const now = Date.parse('2026-01-01T00:10:00Z');
@@ -61,5 +62,29 @@ test('without a supervisor (no state file, or its pid gone) the controller repor
   await withFile('{not json', async (stateFile) => {
     const status = new PlatformStatus({ stateFile, version: '9.9.9', now: () => now });
     assert.deepEqual((await status.components()).map((x) => x.state), ['unsupervised']);
+  });
+});
+
+test("other hosts' processes come from the board; a silent host's show as unknown; this host's are read here", async () => {
+  const remote = (host: string, seenAt: string) => ({
+    host,
+    seenAt,
+    components: [
+      { name: 'builder', host, state: 'running', pid: 9, restarts: 1, version: '1.2.3', started_at: '2026-01-01T00:09:30Z', uptime_seconds: 0, next_start_at: null, last_exit: null },
+    ],
+  });
+  const board = {
+    list: async () => [remote('node-1', '2026-01-01T00:09:55Z'), remote('node-2', '2026-01-01T00:09:55Z'), remote('node-3', '2026-01-01T00:05:00Z')],
+  } as unknown as PlatformStatusBoard;
+  await withFile(JSON.stringify(file), async (stateFile) => {
+    const status = new PlatformStatus({ stateFile, version: '9.9.9', board, now: () => now, alive: (pid) => pid === 100 });
+    const c = await status.components();
+    assert.deepEqual(c.map((x) => [x.host, x.name, x.state, x.uptime_seconds]), [
+      ['node-1', 'supervisor', 'running', 600],
+      ['node-1', 'controller', 'running', 60],
+      ['node-1', 'builder', 'backoff', null],
+      ['node-2', 'builder', 'running', 30],
+      ['node-3', 'builder', 'unknown', null],
+    ]);
   });
 });

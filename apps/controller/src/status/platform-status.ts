@@ -1,46 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { readSupervisorStatus, uptimeSeconds, type ComponentStatus, type PlatformStatusBoard } from '@paas/shared';
 
-/** One platform process as `paas admin:status` shows it. */
-export interface ComponentStatus {
-  name: string;
-  host: string;
-  /** `running`, `backoff` (waiting to be started again), `stopping`, `stopped`, or `unsupervised`. */
-  state: string;
-  pid: number | null;
-  /** Times the supervisor started it again since the supervisor started. */
-  restarts: number;
-  version: string;
-  started_at: string | null;
-  uptime_seconds: number | null;
-  /** When it is waiting in backoff: when it starts again. */
-  next_start_at: string | null;
-  last_exit: { code: number | null; signal: string | null; at: string; uptime_ms: number } | null;
-}
-
-interface SupervisorFile {
-  pid: number;
-  host: string;
-  version: string;
-  startedAt: string;
-  state: string;
-  components: Array<{
-    name: string;
-    state: string;
-    pid: number | null;
-    restarts: number;
-    version: string;
-    startedAt: string | null;
-    nextStartAt?: string | null;
-    lastExit: { code: number | null; signal: string | null; at: string; uptimeMs: number } | null;
-  }>;
-}
+export type { ComponentStatus };
 
 export interface PlatformStatusOptions {
   /** The supervisor's state file (scripts/supervisor.mjs): $PAAS_HOME/run/supervisor.json. */
   stateFile: string;
   /** This controller's version and pid, for when no supervisor runs it (systemd, compose, tests). */
   version: string;
+  /** Other hosts' supervised processes, as their controllers and builders publish them. */
+  board?: PlatformStatusBoard;
+  /** A host silent for longer shows its processes as `unknown` (default 60 s). */
+  staleMs?: number;
   pid?: number;
   startedAt?: Date;
   host?: string;
@@ -49,9 +21,9 @@ export interface PlatformStatusOptions {
 }
 
 /**
- * The state of the platform's processes on this host, read from the supervisor's state file: each
- * component's state, restarts, version and uptime, and the supervisor's own. Without a supervisor
- * (or when it is gone) the controller reports itself.
+ * The state of the platform's processes: this host's read from its supervisor's state file (each
+ * component's state, restarts, version and uptime, and the supervisor's own), every other host's from
+ * the board. Without a supervisor here (or when it is gone) the controller reports itself.
  */
 export class PlatformStatus {
   private readonly startedAt: Date;
@@ -62,45 +34,24 @@ export class PlatformStatus {
 
   async components(): Promise<ComponentStatus[]> {
     const now = this.o.now?.() ?? Date.now();
-    const alive = this.o.alive ?? pidAlive;
-    const uptime = (at: string | null): number | null => (at ? Math.max(0, Math.round((now - Date.parse(at)) / 1000)) : null);
-    const file = await this.read();
-    if (!file || !alive(file.pid)) {
-      // No supervisor on this host: what this controller knows of itself.
-      const self = this.self(uptime);
-      return file ? [{ ...stoppedSupervisor(file), host: self.host }, self] : [self];
-    }
-    const supervisor: ComponentStatus = {
-      name: 'supervisor',
-      host: file.host,
-      state: file.state,
-      pid: file.pid,
-      restarts: 0,
-      version: file.version,
-      started_at: file.startedAt,
-      uptime_seconds: uptime(file.startedAt),
-      next_start_at: null,
-      last_exit: null,
-    };
-    const components = file.components.map((c): ComponentStatus => {
-      const running = c.state === 'running';
-      return {
-        name: c.name,
-        host: file.host,
-        state: c.state,
-        pid: c.pid,
-        restarts: c.restarts,
-        version: c.version,
-        started_at: running ? c.startedAt : null,
-        uptime_seconds: running ? uptime(c.startedAt) : null,
-        next_start_at: c.nextStartAt ?? null,
-        last_exit: c.lastExit ? { code: c.lastExit.code, signal: c.lastExit.signal, at: c.lastExit.at, uptime_ms: c.lastExit.uptimeMs } : null,
-      };
-    });
-    return [supervisor, ...components];
+    const local = await readSupervisorStatus(this.o.stateFile, { now, ...(this.o.alive ? { alive: this.o.alive } : {}) });
+    const here = local?.running ? local.components : [...(local?.components ?? []), this.self(now)];
+    const localHost = local?.host ?? this.o.host ?? hostname();
+    const others = (await this.o.board?.list().catch(() => [])) ?? [];
+    const elsewhere = others
+      .filter((h) => h.host !== localHost)
+      .flatMap((h) => {
+        const silent = now - Date.parse(h.seenAt) > (this.o.staleMs ?? 60_000);
+        return h.components.map((c): ComponentStatus =>
+          silent
+            ? { ...c, state: 'unknown', uptime_seconds: null }
+            : { ...c, uptime_seconds: c.started_at ? uptimeSeconds(c.started_at, now) : null },
+        );
+      });
+    return [...here, ...elsewhere];
   }
 
-  private self(uptime: (at: string | null) => number | null): ComponentStatus {
+  private self(now: number): ComponentStatus {
     const at = this.startedAt.toISOString();
     return {
       name: 'controller',
@@ -110,44 +61,10 @@ export class PlatformStatus {
       restarts: 0,
       version: this.o.version,
       started_at: at,
-      uptime_seconds: uptime(at),
+      uptime_seconds: uptimeSeconds(at, now),
       next_start_at: null,
       last_exit: null,
     };
-  }
-
-  private async read(): Promise<SupervisorFile | undefined> {
-    try {
-      const file = JSON.parse(await readFile(this.o.stateFile, 'utf8')) as SupervisorFile;
-      return typeof file.pid === 'number' && Array.isArray(file.components) ? file : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-}
-
-function stoppedSupervisor(file: SupervisorFile): ComponentStatus {
-  return {
-    name: 'supervisor',
-    host: file.host,
-    state: 'stopped',
-    pid: null,
-    restarts: 0,
-    version: file.version,
-    started_at: null,
-    uptime_seconds: null,
-    next_start_at: null,
-    last_exit: null,
-  };
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it runs, as another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
