@@ -178,13 +178,15 @@ async function main() {
     u.nextStartAt = null;
     const began = Date.now();
     u.startedAt = new Date(began).toISOString();
-    child.on('error', (err) => log('error', 'could not start a component', { component: u.name, err: err.message }));
     if (child.pid !== undefined) {
       u.pid = child.pid;
       writeFileSync(u.pidFile, `${child.pid}\n`);
       log('info', 'started', { component: u.name, child: child.pid, restarts: u.restarts });
     }
-    child.on('exit', (code, signal) => {
+    let ended = false;
+    const onExit = (code, signal) => {
+      if (ended) return;
+      ended = true;
       const uptimeMs = Date.now() - began;
       u.child = null;
       u.pid = null;
@@ -207,6 +209,12 @@ async function main() {
         start(u);
         writeState();
       }, delay);
+    };
+    child.on('exit', onExit);
+    // A child that could not be spawned at all has no exit: it is started again like one that exited.
+    child.on('error', (err) => {
+      log('error', 'component process error', { component: u.name, err: err.message });
+      if (child.pid === undefined) onExit(null, null);
     });
   };
 
