@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import Docker from 'dockerode';
