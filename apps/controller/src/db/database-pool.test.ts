@@ -30,10 +30,17 @@ test('connections terminated by the server, idle or in use, do not end the proce
     const busyPid = (await busy.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     await terminate(busyPid);
     // Rejected once the connection's end is seen, which is also when the client emits 'error'.
-    await assert.rejects(busy.query('SELECT pg_sleep(5)'));
+    await assert.rejects(busy.query('SELECT pg_sleep(5)'), (err: unknown) => err instanceof AppError && err.code === 'database_unavailable');
+    // Released after that, it is destroyed, not handed to the next caller.
     busy.release();
     // The next query gets a fresh connection.
     assert.equal((await pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one, 1);
+    // An ordinary SQL error is left as it is, and its connection stays usable.
+    const client = await pool.connect();
+    await assert.rejects(client.query('SELECT nope'), (err: unknown) => !(err instanceof AppError) && (err as { code?: string }).code === '42703');
+    assert.equal((await client.query<{ two: number }>('SELECT 2 AS two')).rows[0]!.two, 2);
+    client.release();
+    await assert.rejects(pool.query('SELECT nope'), (err: unknown) => !(err instanceof AppError));
   } finally {
     await admin.end();
     await pool.end();
