@@ -4,7 +4,8 @@
 // every quick exit (a crash loop) and returns to the first step once a child has run for a stable
 // period. Plain Node, no dependencies, so it runs before anything is built or installed.
 //
-//   PAAS_HOME=… node scripts/supervisor.mjs [--backoff MS] [--max-backoff MS] [--stable MS] NAME=SCRIPT…
+//   PAAS_HOME=… node scripts/supervisor.mjs [--backoff MS] [--max-backoff MS] [--stable MS] [--grace MS] NAME=SCRIPT…
+//   (defaults: first delay 1 s, ceiling 60 s, stable after 30 s, 20 s between SIGTERM and SIGKILL)
 //
 // Each child's output goes to $PAAS_HOME/logs/NAME.log and its pid to $PAAS_HOME/run/NAME.pid; the
 // supervisor's own pid is in run/supervisor.pid, its lines in logs/supervisor.log (from up.sh), and the
