@@ -9,6 +9,9 @@ export PAAS_API_URL=${PAAS_API_URL:-http://127.0.0.1:$PAAS_API_PORT}
 run_dir=$PAAS_HOME/run
 log_dir=$PAAS_HOME/logs
 components=(controller builder router)
+# What the supervisor runs: NAME=SCRIPT, relative to the checkout.
+supervised=()
+for c in "${components[@]}"; do supervised+=("$c=apps/$c/dist/main.js"); done
 
 say() { printf '%s\n' "$*"; }
 step() { printf -- '-----> %s\n' "$*"; }

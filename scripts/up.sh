@@ -71,12 +71,15 @@ export PAAS_SECRET=$(cat "$secret_file")
 # A fresh PAAS_HOME (a new secret) against the database of an earlier one could not read its config.
 node apps/controller/dist/check-secret.js || die "PAAS_SECRET (from $secret_file) does not match the database at DATABASE_URL"
 
-start() { # component
-  local c=$1
-  if pid=$(pid_of "$c"); then say "       $c is running (pid $pid)"; return; fi
-  setsid nohup node "$root/apps/$c/dist/main.js" >>"$log_dir/$c.log" 2>&1 < /dev/null &
-  echo $! > "$run_dir/$c.pid"
-  say "       started $c (pid $!, log $log_dir/$c.log)"
+start_supervisor() {
+  if pid=$(pid_of supervisor); then say "       the supervisor is running (pid $pid)"; return; fi
+  # It stops components an earlier run left behind, then starts and restarts each one (scripts/supervisor.mjs).
+  rm -f "$run_dir/supervisor.json"
+  setsid nohup node "$root/scripts/supervisor.mjs" "${supervised[@]}" >>"$log_dir/supervisor.log" 2>&1 < /dev/null &
+  echo $! > "$run_dir/supervisor.pid"
+  say "       started the supervisor (pid $!, log $log_dir/supervisor.log) for ${components[*]} (logs $log_dir/<component>.log)"
+  # Its state file appears once it has started the components (after stopping any left behind).
+  wait_for supervisor 60 test -f "$run_dir/supervisor.json" || { tail -n 20 "$log_dir/supervisor.log" >&2; die "the supervisor did not start"; }
 }
 healthy() { # component
   case $1 in
@@ -87,7 +90,7 @@ healthy() { # component
 }
 
 step "Starting the platform"
-for c in "${components[@]}"; do start "$c"; done
+start_supervisor
 for c in "${components[@]}"; do
   if ! wait_for "$c" 60 healthy "$c"; then
     tail -n 20 "$log_dir/$c.log" >&2 || true

@@ -23,3 +23,15 @@ test('docker-compose.yml refuses to start without a platform secret', async () =
     /PAAS_SECRET/,
   );
 });
+
+test('every docker-compose.yml service is started again by the engine when it exits (restart: unless-stopped)', async () => {
+  const env = { ...process.env, PAAS_SECRET: 'x'.repeat(64) };
+  const full = (await exec('docker-compose', ['-f', 'docker-compose.yml', 'config'], { cwd: repoRoot, env })).stdout;
+  // The services' blocks: two-space names under `services:`, their settings indented further.
+  const services = `\n${full}`.slice(`\n${full}`.indexOf('\nservices:\n')).split(/\n(?=  [a-z-]+:\n)/).slice(1);
+  const names = services.map((b) => b.trim().split(':')[0]);
+  for (const s of ['builder', 'controller', 'postgres', 'redis', 'router']) assert.ok(names.includes(s), `${s} in ${names.join(', ')}`);
+  for (const block of services.map((b) => b.split(/\n(?=[a-z])/)[0]!)) {
+    assert.match(block, /\n    restart: unless-stopped(\n|$)/, block.trim().split('\n')[0]);
+  }
+});

@@ -44,6 +44,8 @@ export interface Platform {
   /** GET through the router with the app's host name. */
   get(app: string, path?: string): Promise<{ status: number; body: string }>;
   logs(): Promise<string>;
+  /** A supervised component's pid, from its pid file. */
+  pid(component: string): Promise<number | undefined>;
   stop(): Promise<void>;
 }
 
@@ -69,8 +71,11 @@ async function waitHealthy(what: string, check: () => Promise<boolean>, ms: numb
   throw new Error(`${what} did not become healthy:\n${await logs()}`);
 }
 
-/** Starts a platform; `env` adds or overrides settings (e.g. faster host checks). */
-export async function startPlatform(opts: { env?: Record<string, string> } = {}): Promise<Platform> {
+/**
+ * Starts a platform; `env` adds or overrides settings (e.g. faster host checks); `supervised` runs the
+ * components under scripts/supervisor.mjs as `npm run up` does (pid files in $PAAS_HOME/run).
+ */
+export async function startPlatform(opts: { env?: Record<string, string>; supervised?: boolean } = {}): Promise<Platform> {
   const db: TestDatabase = await createTestDatabase();
   const home = await mkdtemp(join(tmpdir(), 'paas-e2e-'));
   const [apiPort, routerPort, builderPort] = [await freePort(), await freePort(), await freePort()];
@@ -103,18 +108,38 @@ export async function startPlatform(opts: { env?: Record<string, string> } = {})
   };
   const children: ChildProcess[] = [];
   const output: Record<string, string> = { controller: '', builder: '', router: '' };
-  const logs = async (): Promise<string> =>
-    Object.entries(output)
+  const logs = async (): Promise<string> => {
+    if (opts.supervised) {
+      for (const c of ['controller', 'builder', 'router']) output[c] = await readFile(join(home, 'logs', `${c}.log`), 'utf8').catch(() => '');
+    }
+    return Object.entries(output)
       .map(([k, v]) => `--- ${k} ---\n${v.split('\n').slice(-40).join('\n')}`)
       .join('\n');
-  for (const c of ['controller', 'builder', 'router']) {
-    const child = spawn(process.execPath, [join(repoRoot, 'apps', c, 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  };
+  if (opts.supervised) {
+    // One child: scripts/supervisor.mjs, which starts the components (their output in $PAAS_HOME/logs).
+    const args = ['controller', 'builder', 'router'].map((c) => `${c}=${join(repoRoot, 'apps', c, 'dist', 'main.js')}`);
+    const child = spawn(process.execPath, [join(repoRoot, 'scripts', 'supervisor.mjs'), '--backoff', '200', '--grace', '8000', ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    output['supervisor'] = '';
     const keep = (b: Buffer): void => {
-      output[c] = (output[c]! + b.toString()).slice(-200_000);
+      output['supervisor'] = (output['supervisor']! + b.toString()).slice(-100_000);
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     children.push(child);
+  } else {
+    for (const c of ['controller', 'builder', 'router']) {
+      const child = spawn(process.execPath, [join(repoRoot, 'apps', c, 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const keep = (b: Buffer): void => {
+        output[c] = (output[c]! + b.toString()).slice(-200_000);
+      };
+      child.stdout!.on('data', keep);
+      child.stderr!.on('data', keep);
+      children.push(child);
+    }
   }
   const platform: Platform = {
     home,
@@ -132,6 +157,10 @@ export async function startPlatform(opts: { env?: Record<string, string> } = {})
     },
     get: (app, path = '/') => httpGet(routerPort, `${app}.localhost`, path),
     logs,
+    async pid(component) {
+      const n = Number((await readFile(join(home, 'run', `${component}.pid`), 'utf8').catch(() => '')).trim());
+      return n > 0 ? n : undefined;
+    },
     async stop() {
       for (const child of children) child.kill('SIGTERM');
       await Promise.all(

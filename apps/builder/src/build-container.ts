@@ -55,6 +55,8 @@ export interface BuildContainerOptions {
   cacheVolume: string;
   /** Variables for every process in the container (e.g. NODE_EXTRA_CA_CERTS). */
   env: string[];
+  /** The builder process making it (label paas.builder, leftover-builds.ts): its leftovers are found by it. */
+  builder?: string;
 }
 
 /**
@@ -81,7 +83,7 @@ export async function startBuildContainer(docker: Docker, o: BuildContainerOptio
     Cmd: ['sleep', 'infinity'],
     WorkingDir: '/app',
     Env: o.env,
-    Labels: { ...paasLabels(o.cluster, o.app, o.buildId), 'paas.role': 'build' },
+    Labels: { ...paasLabels(o.cluster, o.app, o.buildId), 'paas.role': 'build', ...(o.builder ? { 'paas.builder': o.builder } : {}) },
     HostConfig: {
       Memory: o.memoryMb * 1024 * 1024,
       MemorySwap: o.memoryMb * 1024 * 1024,

@@ -11,7 +11,7 @@ import { RedisCacheEpochs } from './cache-epochs.js';
 import { BuildTrust } from './build-trust.js';
 
 /** The builders of a builder process, wired from its configuration (main.ts and the integration tests). */
-export function createBuilderRegistry(config: BuilderConfig, deps: { docker: Docker; redis: Redis; keys: RedisKeys; log: Logger }): BuilderRegistry {
+export function createBuilderRegistry(config: BuilderConfig, deps: { docker: Docker; redis: Redis; keys: RedisKeys; log: Logger; builderId?: string }): BuilderRegistry {
   const { docker } = deps;
   const fetcher = new BuildpackFetcher({
     cacheDir: config.buildpackCacheDir,
@@ -35,6 +35,7 @@ export function createBuilderRegistry(config: BuilderConfig, deps: { docker: Doc
       fetcher,
       cacheEpochs,
       trust: new BuildTrust(docker, config.cluster, config.buildCaFile ? readFileSync(config.buildCaFile) : undefined),
+      ...(deps.builderId ? { builderId: deps.builderId } : {}),
     }),
   ]);
 }

@@ -37,6 +37,8 @@ export interface BuildpackBuilderOptions {
   cacheEpochs: CacheEpochs;
   /** What the build trusts besides the image's CAs (networks that intercept TLS). */
   trust: BuildTrust;
+  /** This builder process, as labelled on its build containers (leftover-builds.ts). */
+  builderId?: string;
 }
 
 /** The build image's unprivileged user, who owns /app, /cache, /env and /buildpacks. */
@@ -99,6 +101,7 @@ export class BuildpackBuilder implements Builder {
       network: await ensureBuildNetwork(docker, this.o.cluster, this.o.networkPool ?? defaultNetworkPool),
       cacheVolume: cache.name,
       env: this.o.trust.env,
+      ...(this.o.builderId ? { builder: this.o.builderId } : {}),
     });
     // Removed at once on timeout or cancellation (its running exec ends and the steps stop), or as
     // soon as the slug is copied out of it; the job ends once it is gone.

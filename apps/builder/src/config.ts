@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseAddress, parseEnv, portSchema, type NetworkPool } from '@paas/shared';
+import { parseAddress, parseEnv, portSchema, supervisorStateFile, type NetworkPool } from '@paas/shared';
 
 /** The repository's built-in buildpacks, found from this module's place (src/ and dist/ sit at the same depth). */
 const defaultBuildpacksDir = fileURLToPath(new URL('../../../buildpacks', import.meta.url));
@@ -101,6 +101,8 @@ export interface BuilderConfig {
   logLevel: string;
   /** PAAS_SECRET, when set; without it a job's sealed config vars cannot be opened. */
   secret: string | undefined;
+  /** The supervisor's state file on this host ($PAAS_HOME/run/supervisor.json), published for admin:status. */
+  supervisorStateFile: string;
 }
 
 export function dockerConnection(dockerHost: string | undefined): DockerConnection {
@@ -141,5 +143,6 @@ export function loadConfig(env: Record<string, string | undefined>): BuilderConf
     healthHost: e.PAAS_BUILDER_HOST,
     logLevel: e.LOG_LEVEL,
     secret: e.PAAS_SECRET,
+    supervisorStateFile: supervisorStateFile(e.PAAS_HOME),
   };
 }

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import Docker from 'dockerode';
-import { RedisKeys, buildEnvBox, createLogger, exitOnFatalErrors } from '@paas/shared';
+import { PlatformStatusBoard, RedisKeys, SupervisorBeacon, buildEnvBox, createLogger, exitOnFatalErrors } from '@paas/shared';
 import { loadConfig } from './config.js';
 import { createBuilderRegistry } from './builder-wiring.js';
 import { BuildRunner } from './build-runner.js';
@@ -9,6 +9,7 @@ import { startBuildWorker } from './build-worker.js';
 import { createHealthServer } from './health.js';
 import { BuilderMetrics } from './builder-metrics.js';
 import { LayerGc } from './layer-gc.js';
+import { builderLabel, newBuilderIdentity, removeLeftoverBuildContainers } from './leftover-builds.js';
 
 /** The builder process: consumes build jobs, turns source into images, answers /healthz. */
 async function main(): Promise<void> {
@@ -20,7 +21,18 @@ async function main(): Promise<void> {
   const docker = new Docker(config.docker);
   const keys = new RedisKeys(config.redisPrefix);
 
-  const builders = createBuilderRegistry(config, { docker, redis, keys, log });
+  // Build containers a killed builder left behind (sleep infinity) go before this one takes builds,
+  // and on a timer (one whose job lock had not expired yet at start).
+  const self = newBuilderIdentity();
+  const sweep = (): Promise<unknown> =>
+    removeLeftoverBuildContainers({ docker, redis, keys, cluster: config.cluster, self, log }).catch((err: unknown) =>
+      log.warn({ err }, 'could not look for leftover build containers'),
+    );
+  await sweep();
+  const sweepTimer = setInterval(() => void sweep(), 60_000);
+  sweepTimer.unref();
+
+  const builders = createBuilderRegistry(config, { docker, redis, keys, log, builderId: builderLabel(self) });
   const runner = new BuildRunner({
     redis,
     keys,
@@ -31,6 +43,10 @@ async function main(): Promise<void> {
   });
   const envBox = config.secret === undefined ? undefined : buildEnvBox(config.secret);
   const worker = startBuildWorker({ connection: redis, keys, runner, concurrency: config.concurrency, log, ...(envBox ? { envBox } : {}) });
+
+  // This host's supervised processes, for paas admin:status on any controller (hosts that run only a builder too).
+  const beacon = new SupervisorBeacon({ board: new PlatformStatusBoard(redis, keys), stateFile: config.supervisorStateFile, log });
+  beacon.start();
 
   const metrics = new BuilderMetrics();
   metrics.watch(worker);
@@ -51,6 +67,8 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping: waiting for running builds');
     clearInterval(gcTimer);
+    clearInterval(sweepTimer);
+    beacon.stop();
     await worker.close();
     health.close();
     await redis.quit().catch(() => redis.disconnect());

@@ -111,6 +111,20 @@ export interface Collaborator {
   created_at: string;
 }
 
+/** One platform process, as `GET /admin/status` reports it. */
+export interface ComponentStatus {
+  name: string;
+  host: string;
+  state: string;
+  pid: number | null;
+  restarts: number;
+  version: string;
+  started_at: string | null;
+  uptime_seconds: number | null;
+  next_start_at: string | null;
+  last_exit: { code: number | null; signal: string | null; at: string; uptime_ms: number } | null;
+}
+
 export interface AdminUser {
   id: string;
   email: string;
@@ -349,6 +363,10 @@ export class ApiClient {
 
   removeCollaborator(app: string, email: string): Promise<Collaborator> {
     return this.request('DELETE', `${appPath(app)}/collaborators/${encodeURIComponent(email)}`);
+  }
+
+  platformStatus(): Promise<{ components: ComponentStatus[] }> {
+    return this.request('GET', '/admin/status');
   }
 
   listUsers(): Promise<AdminUser[]> {

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isCliError } from './cli-error.js';
 import { registerAccessCommands } from './commands/access.js';
 import { registerAdminCommands } from './commands/admin.js';
+import { registerStatusCommands } from './commands/status.js';
 import { registerAppsCommands } from './commands/apps.js';
 import { registerAuthorizationsCommands } from './commands/authorizations.js';
 import { registerAuthCommands } from './commands/auth.js';
@@ -59,6 +60,7 @@ export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
   registerAuthorizationsCommands(program, ctx);
   registerAccessCommands(program, ctx);
   registerAdminCommands(program, ctx);
+  registerStatusCommands(program, ctx);
   registerDomainsCommands(program, ctx);
   registerCertsCommands(program, ctx);
   registerRouterCommands(program, ctx);

@@ -1,23 +1,26 @@
 import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import Docker from 'dockerode';
 import {
   EgressGuard,
+  PlatformStatusBoard,
   RedisKeys,
   RedisRouteStore,
   SecretBox,
+  SupervisorBeacon,
   buildEnvBox,
   buildQueueName,
   createLogger,
   dockerOptions,
   exitOnFatalErrors,
+  supervisorStateFile,
   type BuildJobData,
 } from '@paas/shared';
 import { loadConfig, webUrl } from './config.js';
 import { migratePlatform } from './db/platform-migrations.js';
+import { DatabasePool } from './db/database-pool.js';
 import { failOrphanedBuilds } from './db/builds.js';
 import { createAccessServices } from './auth/access-services.js';
 import { TokenService } from './auth/token-service.js';
@@ -35,6 +38,7 @@ import { PendingPushes } from './git/git-http.js';
 import { createHttpApp } from './api/http-app.js';
 import { createApiServer } from './api/http-server.js';
 import { hostnamesOfApp } from './db/domains.js';
+import { findAppByName } from './db/apps.js';
 import { routeSettingsOfApp } from './db/router-settings.js';
 import { DomainService } from './domains/domain-service.js';
 import { CertResync, CertService } from './domains/cert-service.js';
@@ -42,15 +46,14 @@ import { reportOwnershipViolations } from './domains/ownership-check.js';
 import { createObservability } from './metrics/observability.js';
 import { MeteredPushService } from './metrics/metered-push-service.js';
 import { MeteredReconciler } from './metrics/metered-reconciler.js';
+import { PlatformStatus, platformVersion } from './status/platform-status.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger('controller', config.logLevel);
   exitOnFatalErrors(log);
 
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
-  // An idle connection PostgreSQL drops is replaced by the pool; the error must not be unhandled.
-  pool.on('error', (err) => log.warn({ err }, 'postgresql idle connection error'));
+  const pool = new DatabasePool({ connectionString: config.databaseUrl, max: 20 }, log);
   const access = createAccessServices(pool, config, log);
   // Refuses a PAAS_SECRET that cannot open the config stored (SecretMismatchError names the way out).
   const applied = await migratePlatform(pool, access.cipher);
@@ -98,7 +101,19 @@ async function main(): Promise<void> {
   // App logs (streams, collector, drains, platform events) and Prometheus metrics.
   // One egress guard for every URL the platform reaches on a user's behalf (drains, buildpack URLs).
   const egress = new EgressGuard(config.egress);
-  const observability = createObservability({ config, pool, redis, keys, queue, hosts: () => runtime.hosts(), log, egress });
+  // A process killed from outside is replaced when its engine says so, not only at the next reconcile.
+  let replaceAbandoned: (app: string) => void = () => undefined;
+  const observability = createObservability({
+    config,
+    pool,
+    redis,
+    keys,
+    queue,
+    hosts: () => runtime.hosts(),
+    log,
+    egress,
+    onProcessAbandoned: (app) => replaceAbandoned(app),
+  });
 
   const routeStore = new RedisRouteStore(redis, keys);
   const routes = new RoutePublisher(routeStore, config.domain, 3000, log, (app) => hostnamesOfApp(pool, app), (app) => routeSettingsOfApp(pool, app));
@@ -119,6 +134,11 @@ async function main(): Promise<void> {
     defaultMemoryMb: (quotaMb) => access.quotas.processMemory(quotaMb, config.defaultMemoryMb),
     images: new ImageRetention({ pool, runtime, keep: config.releaseImagesKept, log: log.child({ component: 'image-retention' }) }),
   });
+  replaceAbandoned = (name) => {
+    void findAppByName(pool, name)
+      .then((row) => (row ? deployer.reconcile(row) : undefined))
+      .catch((err: unknown) => log.warn({ app: name, err: (err as Error).message }, 'could not replace a killed process'));
+  };
   const releases = new ReleaseService(pool, deployer, access.cipher);
   const repos = new RepoManager(config.reposDir, { maxPushBytes: config.maxPushBytes });
   // Derived from the platform secret, so every controller sharing PAAS_HOME agrees on it.
@@ -148,6 +168,10 @@ async function main(): Promise<void> {
   const certs = new CertService({ pool, store: routeStore, box: new SecretBox(config.secret), platformDomain: config.domain, log });
   // Redis keeps nothing on disk: certificates are republished on the reconcile interval, like routes.
   const certResync = new CertResync(certs, config.reconcileIntervalMs, log);
+  // This host's supervised processes for every controller's admin:status (paas admin:status).
+  const stateFile = supervisorStateFile(config.home);
+  const statusBoard = new PlatformStatusBoard(redis, keys);
+  const beacon = new SupervisorBeacon({ board: statusBoard, stateFile, log });
   const app = createHttpApp({
     config,
     pool,
@@ -168,6 +192,7 @@ async function main(): Promise<void> {
     logs: observability.logs,
     egress,
     metrics: observability.metrics,
+    status: new PlatformStatus({ stateFile, version: await platformVersion(), board: statusBoard }),
   });
   // Deadlines for what clients send (headers, bodies, idle connections); answers, such as a push's
   // build output, stream for as long as they take. Upgrades (paas run) are served here too.
@@ -185,6 +210,7 @@ async function main(): Promise<void> {
   reconciler.start();
   certResync.start();
   observability.start();
+  beacon.start();
   // Host health: a host that stops answering is marked down and its processes are placed elsewhere.
   let checking = false;
   const hostCheck = setInterval(() => {
@@ -206,6 +232,7 @@ async function main(): Promise<void> {
     force.unref();
     server.close();
     clearInterval(hostCheck);
+    beacon.stop();
     await reconciler.stop();
     await firewall.stop();
     await deployer.settle();

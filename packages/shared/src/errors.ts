@@ -41,6 +41,8 @@ export const errorStatus = {
   no_buildpack: 422,
   rate_limited: 429,
   unavailable: 503,
+  /** PostgreSQL does not answer (stopped, restarting, unreachable, out of connections): retryable. */
+  database_unavailable: 503,
   internal: 500,
 } as const;
 

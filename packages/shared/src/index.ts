@@ -22,3 +22,4 @@ export * from './fatal-errors.js';
 export * from './ip-address.js';
 export * from './egress-guard.js';
 export * from './docker-network.js';
+export * from './platform-status.js';

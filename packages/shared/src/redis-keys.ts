@@ -6,6 +6,13 @@ export class RedisKeys {
   get bull(): string {
     return `${this.prefix}:bull`;
   }
+  /**
+   * BullMQ's lock on a running build job (the job id is the build id): held by the builder running it
+   * and renewed while it lives; it expires (30 s) when that builder dies.
+   */
+  buildJobLock(buildId: string): string {
+    return `${this.bull}:${buildQueueName}:${buildId}:lock`;
+  }
   buildLog(buildId: string): string {
     return `${this.prefix}:build:${buildId}:log`;
   }
@@ -45,6 +52,10 @@ export class RedisKeys {
   /** Hash of container id → Docker timestamp of the last line the log collector stored, per host. */
   logCursors(host: string): string {
     return `${this.prefix}:logs-cursors:${host}`;
+  }
+  /** Hash of host → JSON: each host's supervised platform processes (platform-status.ts). */
+  get platformStatus(): string {
+    return `${this.prefix}:platform-status`;
   }
   /** Hash of a log drain's delivery state: cursor, sequence, delivered and dropped counts. */
   drainState(drainId: string): string {

@@ -16,6 +16,7 @@ import { releasesRoutes } from './routes/releases-routes.js';
 import { rollbackRoutes } from './routes/rollback-routes.js';
 import { domainsRoutes } from './routes/domains-routes.js';
 import { routerRoutes } from './routes/router-routes.js';
+import { statusRoutes } from './routes/status-routes.js';
 
 /**
  * Every REST API route, declared in one table: each names its policy action, its schemas and its
@@ -38,6 +39,7 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   routerRoutes(table, ctx);
   collaboratorsRoutes(table, ctx);
   adminRoutes(table, ctx);
+  statusRoutes(table, ctx);
   logsRoutes(table, ctx);
   return table;
 }

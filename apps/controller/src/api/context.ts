@@ -14,6 +14,7 @@ import type { LogServices } from '../logs/log-services.js';
 import type { ControllerMetrics } from '../metrics/controller-metrics.js';
 import type { DomainService } from '../domains/domain-service.js';
 import type { CertService } from '../domains/cert-service.js';
+import type { PlatformStatus } from '../status/platform-status.js';
 
 /** Everything the HTTP layer needs, wired by hand in main.ts (or by a test). */
 export interface ApiContext {
@@ -41,6 +42,8 @@ export interface ApiContext {
   log: Logger;
   /** App logs: the streams, tails, drains and platform events (issue 7). */
   logs?: LogServices;
+  /** The platform's processes on this host, for GET /admin/status. */
+  status: PlatformStatus;
   /** The controller's Prometheus metrics; per-container CPU and memory for the dynos API. */
   metrics?: ControllerMetrics;
   /** Deadlines and bounds of git's push commands (tests shorten them). */

@@ -73,4 +73,34 @@ describe('error table', () => {
     assert.equal(logged[0]!.obj.requestId, 'req-42');
     assert.equal(logged[0]!.obj.err?.message, 'boom');
   });
+
+  test('PostgreSQL gone away (stopping, starting, unreachable, a broken connection) is 503 database_unavailable, retryable', async () => {
+    // What node-postgres gives: a server error with a SQLSTATE and a severity, or its own messages.
+    const serverError = (code: string, message: string) => Object.assign(new Error(message), { code, severity: 'FATAL' });
+    const gone: unknown[] = [
+      serverError('57P01', 'terminating connection due to administrator command'),
+      serverError('57P03', 'the database system is starting up'),
+      serverError('08006', 'connection failure'),
+      serverError('53300', 'sorry, too many clients already'),
+      new Error('Connection terminated unexpectedly'),
+      new Error('timeout exceeded when trying to connect'),
+      new Error('Client has encountered a connection error and is not queryable'),
+    ];
+    for (const err of gone) {
+      const mapped = fromLibraryError(err);
+      assert.equal(mapped?.code, 'database_unavailable', String(err));
+      assert.equal(mapped?.status, 503);
+      assert.equal(mapped?.retryable, true);
+    }
+    // Not the database's: a unique violation, a socket error without node-postgres around it.
+    assert.equal(fromLibraryError(serverError('23505', 'duplicate key')), undefined);
+    assert.equal(fromLibraryError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:2375'), { code: 'ECONNREFUSED' })), undefined);
+
+    const logged: unknown[] = [];
+    const res = await request(appThrowing(serverError('57P01', 'terminating connection due to administrator command'), logged)).get('/');
+    assert.equal(res.status, 503);
+    assert.equal(res.body.id, 'database_unavailable');
+    assert.equal(res.headers['retry-after'], '2');
+    assert.doesNotMatch(res.body.message, /administrator/);
+  });
 });

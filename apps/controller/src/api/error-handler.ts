@@ -30,6 +30,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.end();
       return;
     }
+    // A retryable 503 (the database or an engine is away for a moment): when to try again.
+    if (appErr.retryable && appErr.status === 503) res.setHeader('Retry-After', '2');
     const body = appErr.status >= 500 && requestId ? { ...appErr.toJSON(), request_id: requestId } : appErr.toJSON();
     res.status(appErr.status);
     if (req.complete) {

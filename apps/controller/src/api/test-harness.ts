@@ -22,6 +22,7 @@ import { PushService } from '../deploy/push-service.js';
 import { RepoManager } from '../git/repo-manager.js';
 import { PendingPushes, type GitHttpLimits } from '../git/git-http.js';
 import { createHttpApp } from './http-app.js';
+import { PlatformStatus } from '../status/platform-status.js';
 import { LogServices } from '../logs/log-services.js';
 import { hostnamesOfApp } from '../db/domains.js';
 import { routeSettingsOfApp } from '../db/router-settings.js';
@@ -166,6 +167,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     logs,
     ...(options.gitLimits ? { gitLimits: options.gitLimits } : {}),
     egress: logs.egress,
+    status: new PlatformStatus({ stateFile: join(home, 'run', 'supervisor.json'), version: 'test' }),
   });
   return {
     app,

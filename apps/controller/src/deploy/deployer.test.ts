@@ -79,6 +79,26 @@ describe('Deployer', () => {
     assert.deepEqual((await h.runtime.list({ app: 'healthy' })).map((p) => p.name), ['web.1']);
   });
 
+  test('reconcile replaces a process killed from outside, and leaves one the engine restarts to the engine', async () => {
+    await insertApp(h.db.pool, 'killed', owner);
+    const app = (await findAppByName(h.db.pool, 'killed'))!;
+    await h.releases.release(app, { image: 'img:1', processTypes: { web: 'npm start' }, buildId: null, description: 'Deploy 1', userId: null });
+    await setFormation(h.db.pool, app.id, [{ type: 'web', quantity: 2 }]);
+    await h.deployer.reconcile(app);
+    const [web1, web2] = (await h.runtime.list({ app: 'killed' })).sort((a, b) => a.name.localeCompare(b.name));
+    // web.1 is killed (docker kill): the engine will not restart it. web.2 crashed on its own: the
+    // engine restarts it after its backoff, so the reconcile leaves it alone.
+    h.runtime.exit(web1!.id, { restarting: false });
+    h.runtime.exit(web2!.id, { restarting: true });
+    await h.deployer.reconcile(app);
+    const now = (await h.runtime.list({ app: 'killed' })).sort((a, b) => a.name.localeCompare(b.name));
+    assert.deepEqual(now.map((p) => p.name), ['web.1', 'web.2']);
+    assert.notEqual(now[0]!.id, web1!.id, 'the killed web.1 is replaced');
+    assert.equal(now[0]!.state, 'up');
+    assert.equal(now[1]!.id, web2!.id, 'the crashing web.2 is left to the engine');
+    assert.deepEqual((await h.routes.get('killed'))?.backends.length, 1);
+  });
+
   test('concurrent reconciles of one app share passes, each answered by a pass that began after its call', async () => {
     await insertApp(h.db.pool, 'busy', owner);
     const app = (await findAppByName(h.db.pool, 'busy'))!;

@@ -342,6 +342,7 @@ export class Deployer {
         index >= 1 &&
         index <= (want.get(p.type) ?? 0) &&
         !seen.has(p.name) &&
+        !p.abandoned && // killed from outside, or the engine gave up: replaced
         !draining(p) &&
         !replace.has(p.id) && // ps:restart: replaced like any process that differs
         (p.memoryMb ?? null) === (f?.memory_mb ?? memory ?? null) &&

@@ -13,6 +13,7 @@ import type { User } from '../db/users.js';
 import type { ReleaseService } from './release-service.js';
 import { assertChecksFit, readAppJsonFromTar } from './app-json.js';
 import { BuildControl } from './build-control.js';
+import { LostBuilderWatch } from './lost-builder-watch.js';
 import { setBuildPort } from '../db/build-ports.js';
 import { writePushedTree } from './pushed-tree.js';
 import type { ConfigCipher } from '../auth/config-cipher.js';
@@ -38,6 +39,8 @@ export interface PushServiceOptions {
   maxPushBytes?: number;
   /** app.json checks that could take longer are refused before the build (PAAS_MAX_BOOT_SECONDS). Default 300. */
   maxBootSeconds?: number;
+  /** How often a running build's job is looked at for a lost builder (default 5 s). */
+  lostBuilderCheckMs?: number;
 }
 
 export const defaultMaxPushBytes = 500 * 1024 * 1024;
@@ -127,6 +130,9 @@ export class PushService {
       log.info({ commit }, 'build queued');
 
       const reader = this.o.redis.duplicate();
+      // A builder killed mid-build ends nothing: the watch ends the output for it.
+      const watch = new LostBuilderWatch({ redis: this.o.redis, keys: this.o.keys, queue: this.o.queue, buildId: build.id, log, intervalMs: this.o.lostBuilderCheckMs });
+      watch.start();
       let end;
       try {
         for await (const entry of readBuildLog(reader, this.o.keys.buildLog(build.id), {
@@ -136,6 +142,7 @@ export class PushService {
           else end = entry;
         }
       } finally {
+        watch.stop();
         reader.disconnect();
         input.signal?.removeEventListener('abort', cancel);
       }

@@ -13,6 +13,8 @@ export interface HostEventsOptions {
   onStart?: (id: string) => void;
   /** A process crashed (died while its restart policy would bring it back). */
   onCrash?: (app: string, process: string, host: string) => void;
+  /** A process died and the engine will not start it again (killed from outside): the reconcile replaces it. */
+  onAbandoned?: (app: string, process: string, host: string) => void;
 }
 
 interface EngineEvent {
@@ -119,6 +121,8 @@ export class HostEvents {
         await say(`Process exited with status ${attrs['exitCode'] ?? '?'}`);
         await say(crashed ? 'State changed from up to crashed' : 'State changed from up to down');
         if (crashed) this.o.onCrash?.(app, process, this.o.host);
+        // The engine decided before it told: restarting (its backoff) or left exited (docker kill).
+        if (crashed && info?.State && !info.State.Restarting && !info.State.Running) this.o.onAbandoned?.(app, process, this.o.host);
       } else if (action === 'oom') {
         await say('Error R14 (Memory quota exceeded): the process used more than its memory limit and was killed');
       }

@@ -46,8 +46,9 @@ describe('log collector (real Docker)', { timeout: 180_000 }, () => {
     created_at: new Date(),
   };
 
-  const collector = () =>
+  const collector = (onAbandoned?: (app: string, process: string) => void) =>
     new LogCollector({
+      ...(onAbandoned ? { onAbandoned } : {}),
       hosts: () => [host],
       engines: new EngineClients(),
       cluster,
@@ -160,6 +161,26 @@ describe('log collector (real Docker)', { timeout: 180_000 }, () => {
       assert.ok((await entries('crashy')).filter((e) => e.line === 'booting').length >= 2, 'output of each run is collected');
       await container.update({ RestartPolicy: { Name: 'no' } });
       await container.stop({ t: 0 }).catch(() => {});
+    } finally {
+      await c.stop();
+    }
+  });
+
+  test('a process killed from outside is reported abandoned; one the engine restarts after a crash is not', async () => {
+    const abandoned: string[] = [];
+    const c = collector((app, process) => abandoned.push(`${app}/${process}`));
+    c.start();
+    try {
+      await new Promise((r) => setTimeout(r, 500)); // the events stream is open
+      const crashing = await run('loopy', 'web.1', 'echo booting; sleep 1; exit 3', true);
+      await until('a restart', async () => (await entries('loopy', 'platform')).some((e) => /State changed from crashed to starting/.test(e.line)));
+      const killed = await run('killed', 'web.1', 'echo up; sleep 300', true);
+      await until('the start', async () => (await entries('killed', 'platform')).some((e) => /^Starting process/.test(e.line)));
+      await killed.kill();
+      await until('the kill reported', async () => abandoned.length > 0);
+      assert.deepEqual(abandoned, ['killed/web.1']);
+      await crashing.update({ RestartPolicy: { Name: 'no' } });
+      await crashing.stop({ t: 0 }).catch(() => {});
     } finally {
       await c.stop();
     }

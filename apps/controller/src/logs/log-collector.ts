@@ -25,6 +25,7 @@ export interface LogCollectorOptions {
   onLines?: (n: number) => void;
   /** Counts crashes seen in the engines' events. */
   onCrash?: (app: string, process: string, host: string) => void;
+  onAbandoned?: (app: string, process: string, host: string) => void;
 }
 
 interface HostState {
@@ -127,6 +128,7 @@ export class LogCollector {
           events: this.o.events,
           log: this.o.log,
           onCrash: this.o.onCrash,
+          onAbandoned: this.o.onAbandoned,
           onStart: (id) => {
             s.drained.delete(id);
             void this.scanHost(s);

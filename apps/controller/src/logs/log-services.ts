@@ -35,6 +35,8 @@ export interface LogServicesOptions {
   engines?: EngineClients;
   /** Label value scoping the platform's containers. */
   cluster: string;
+  /** A process the engine will not restart (killed from outside): replace it now rather than at the next reconcile. */
+  onProcessAbandoned?: (app: string) => void;
   counters?: LogCounters;
   /** Drain retry timing (tests shorten it). */
   drainBackoff?: { baseMs: number; maxMs: number };
@@ -90,6 +92,7 @@ export class LogServices {
           log: o.log,
           onLines: o.counters?.linesCollected,
           onCrash: o.counters?.crashed,
+          ...(o.onProcessAbandoned ? { onAbandoned: (app: string) => o.onProcessAbandoned!(app) } : {}),
         })
       : undefined;
     this.leader = new LeaderLock({

@@ -22,6 +22,8 @@ export interface ObservabilityOptions {
   log: Logger;
   /** The egress guard drains go through (main.ts makes one for the whole controller). */
   egress: EgressGuard;
+  /** A process the engine will not restart (killed from outside): replace it now. */
+  onProcessAbandoned?: (app: string) => void;
 }
 
 export interface Observability {
@@ -51,6 +53,7 @@ export function createObservability(o: ObservabilityOptions): Observability {
     hosts: o.hosts,
     engines,
     cluster: o.config.cluster,
+    ...(o.onProcessAbandoned ? { onProcessAbandoned: o.onProcessAbandoned } : {}),
     counters: {
       linesCollected: (n) => metrics.linesCollected(n),
       drainDelivered: (n) => metrics.drainDelivered(n),

@@ -18,6 +18,9 @@ runtimeBackendContract('DockerHostBackend', async () => {
   return {
     backend,
     image: 'paas/run:bookworm',
+    kill: async (_backend, id) => {
+      await docker.getContainer(id).kill();
+    },
     close: async () => {
       const left = await docker.listContainers({ all: true, filters: { label: [`paas.cluster=${cluster}`] } });
       await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true })));

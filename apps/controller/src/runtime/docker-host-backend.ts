@@ -166,6 +166,9 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
         address: this.opts.address,
         port: published?.PublicPort,
         state: toState(c.State, c.Status),
+        // Its restart policy (always) restarts what exits on its own, waiting in `restarting`; an
+        // exited or dead container is one the engine will not start again (a kill, a stop from outside).
+        abandoned: c.State === 'exited' || c.State === 'dead',
         command: l[label.command] ?? '',
         startedAt: new Date(c.Created * 1000),
         restartCount: 0,

@@ -5,4 +5,5 @@ runtimeBackendContract('MemoryRuntimeBackend', async () => ({
   backend: new MemoryRuntimeBackend(),
   image: 'none',
   close: async () => {},
+  kill: async (backend, id) => (backend as MemoryRuntimeBackend).exit(id, { restarting: false }),
 }));

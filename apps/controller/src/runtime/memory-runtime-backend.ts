@@ -46,6 +46,16 @@ export class MemoryRuntimeBackend implements RuntimeBackend, OneOffRunner {
       .map(({ output: _output, ...rest }) => ({ ...rest }));
   }
 
+  /**
+   * A process exits: with `restarting` it crashed on its own and the engine starts it again (after its
+   * backoff); without, it was killed from outside and stays down (abandoned).
+   */
+  exit(id: string, opts: { restarting: boolean }): void {
+    const p = this.processes.get(id);
+    if (!p) return;
+    this.processes.set(id, { ...p, state: 'crashed', abandoned: !opts.restarting });
+  }
+
   async stop(id: string): Promise<void> {
     this.processes.delete(id);
     this.oneOffs.delete(id);

@@ -5,7 +5,13 @@ import type { ProcessSpec, RuntimeBackend } from './runtime-backend.js';
 /** The contract every RuntimeBackend passes: the real Docker one and the in-memory fake alike. */
 export function runtimeBackendContract(
   name: string,
-  make: () => Promise<{ backend: RuntimeBackend; image: string; close: () => Promise<void> }>,
+  make: () => Promise<{
+    backend: RuntimeBackend;
+    image: string;
+    close: () => Promise<void>;
+    /** Kills a process from outside the platform (as `docker kill` or an OOM killer does). */
+    kill: (backend: RuntimeBackend, id: string) => Promise<void>;
+  }>,
 ): void {
   const spec = (image: string, over: Partial<ProcessSpec> = {}): ProcessSpec => ({
     app: 'contract-app',
@@ -47,6 +53,29 @@ export function runtimeBackendContract(
       assert.deepEqual(await backend.list({ app: 'contract-app' }), []);
       await backend.removeAppResources('contract-other');
       assert.deepEqual(await backend.list(), []);
+    } finally {
+      await close();
+    }
+  });
+
+  test(`${name}: a process killed from outside is listed as crashed and abandoned (the engine will not restart it)`, async () => {
+    const { backend, image, close, kill } = await make();
+    try {
+      const web = await backend.start(spec(image));
+      const running = (await backend.list({ app: 'contract-app' }))[0]!;
+      assert.notEqual(running.abandoned, true);
+      await kill(backend, web.id);
+      let listed = (await backend.list({ app: 'contract-app' }))[0];
+      // The engine records the exit shortly after the kill answers.
+      for (let i = 0; i < 50 && !listed?.abandoned; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        listed = (await backend.list({ app: 'contract-app' }))[0];
+      }
+      assert.equal(listed?.id, web.id);
+      assert.equal(listed?.state, 'crashed');
+      assert.equal(listed?.abandoned, true);
+      await backend.stop(web.id, 0);
+      assert.deepEqual(await backend.list({ app: 'contract-app' }), []);
     } finally {
       await close();
     }

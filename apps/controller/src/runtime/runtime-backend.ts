@@ -40,6 +40,12 @@ export interface ProcessInfo {
   command: string;
   startedAt: Date;
   restartCount: number;
+  /**
+   * Not running, and the engine will not start it again: killed from outside (`docker kill`, or a
+   * `docker stop` by hand), or the engine gave up. The reconcile replaces it; a process that crashed on its
+   * own and waits for the engine's restart (its backoff) is not abandoned.
+   */
+  abandoned?: boolean;
   /** The memory limit it runs with, in MB, when it has one. */
   memoryMb?: number;
   /** Its CPU limit in cores, when it has one. */
