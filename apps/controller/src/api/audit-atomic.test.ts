@@ -91,4 +91,25 @@ describe('audit events commit with their change', () => {
     const events = await h.db.pool.query("SELECT details FROM audit_events WHERE action = 'process.run' AND app = 'shop'");
     assert.deepEqual(events.rows.map((r) => r.details.process), [ok.body.name]);
   });
+
+  test('quotas, router settings and log drains are not changed without their audit event', async () => {
+    const root = await h.user('quota-admin@example.com', 'admin');
+    await refuse('quota.update');
+    assert.equal((await request(h.app).put('/admin/users/bob@example.com/quota').set(as(root)).send({ apps: 3 })).status, 500);
+    assert.equal(await count("SELECT count(*)::int AS n FROM quotas q JOIN users u ON u.id = q.user_id WHERE u.email = 'bob@example.com' AND q.apps = 3"), 0);
+    await refuse('router.update');
+    const before = (await request(h.app).get('/apps/shop/router').set(as(alice)).expect(200)).body;
+    assert.equal((await request(h.app).patch('/apps/shop/router').set(as(alice)).send({ max_body_mb: 7 })).status, 500);
+    assert.deepEqual((await request(h.app).get('/apps/shop/router').set(as(alice)).expect(200)).body, before);
+    await refuse('drain.add');
+    assert.equal((await request(h.app).post('/apps/shop/log-drains').set(as(alice)).send({ url: 'https://93.184.216.34/drain' })).status, 500);
+    assert.equal(await count('SELECT count(*)::int AS n FROM log_drains WHERE app_id = $1', [shop.id]), 0);
+    // with the audit log back, the drain is added, and its removal is refused while unaudited
+    await h.db.pool.query('DELETE FROM refused_audit_actions');
+    const added = await request(h.app).post('/apps/shop/log-drains').set(as(alice)).send({ url: 'https://93.184.216.34/drain' });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    await refuse('drain.remove');
+    assert.equal((await request(h.app).delete(`/apps/shop/log-drains/${added.body.id}`).set(as(alice))).status, 500);
+    assert.equal(await count('SELECT count(*)::int AS n FROM log_drains WHERE app_id = $1', [shop.id]), 1);
+  });
 });

@@ -47,9 +47,10 @@ export class QuotaService {
     return { limits: this.effective(overrides), overrides, usage: await getQuotaUsage(db, userId) };
   }
 
-  async set(userId: string, changes: Partial<QuotaOverrides>): Promise<QuotaReport> {
-    await updateQuotaOverrides(this.pool, userId, changes);
-    return this.report(userId);
+  /** Sets a user's quota overrides; `db` is a transaction when the change commits with its audit event. */
+  async set(userId: string, changes: Partial<QuotaOverrides>, db: Queryable = this.pool): Promise<QuotaReport> {
+    await updateQuotaOverrides(db, userId, changes);
+    return this.report(userId, db);
   }
 
   /** Creates an app for `ownerId` with `insert` if their apps quota allows one more. */

@@ -136,8 +136,12 @@ export function adminRoutes(table: RouteTable, ctx: ApiContext): void {
     response: quotaSchema,
     handler: async ({ req, body, params }) => {
       const user = await loadUser(params['user']);
-      const report = await ctx.access.quotas.set(user.id, body);
-      await ctx.access.audit.record({ ...requester(req), action: 'quota.update', targetUser: user.email, details: { ...body } });
+      // the audit event commits with the change, or neither does
+      const report = await inTransaction(ctx.pool, async (tx) => {
+        const r = await ctx.access.quotas.set(user.id, body, tx);
+        await ctx.access.audit.record({ ...requester(req), action: 'quota.update', targetUser: user.email, details: { ...body } }, tx);
+        return r;
+      });
       return quotaJson(user, report);
     },
   });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError, logSources } from '@paas/shared';
 import { countLogDrains, deleteLogDrain, findLogDrain, insertLogDrain, listLogDrains, type LogDrainRow } from '../../db/log-drains.js';
-import { isUniqueViolation } from '../../db/queryable.js';
+import { inTransaction, isUniqueViolation } from '../../db/queryable.js';
 import type { DrainState } from '../../logs/drain-state.js';
 import { displayDrainUrl, drainEgressUse, parseDrainUrl } from '../../logs/drain-url.js';
 import type { LogServices } from '../../logs/log-services.js';
@@ -144,7 +144,12 @@ export function logsRoutes(table: RouteTable, ctx: ApiContext): void {
       }
       let drain: LogDrainRow;
       try {
-        drain = await insertLogDrain(ctx.pool, app.id, body.url, `d.${randomUUID()}`);
+        // the audit event commits with the drain, or neither does
+        drain = await inTransaction(ctx.pool, async (tx) => {
+          const row = await insertLogDrain(tx, app.id, body.url, `d.${randomUUID()}`);
+          await ctx.access.audit.record({ ...requester(req), action: 'drain.add', app: app.name, details: { url: displayDrainUrl(body.url) } }, tx);
+          return row;
+        });
       } catch (err) {
         if (isUniqueViolation(err)) throw new AppError('invalid_params', `url: ${app.name} drains to ${displayDrainUrl(body.url)} already`);
         throw err;
@@ -152,7 +157,6 @@ export function logsRoutes(table: RouteTable, ctx: ApiContext): void {
       // It delivers what is written from now on, even before a worker picks it up.
       await logs.drainState.initialize(drain.id, await logs.store.info(app.name));
       logs.drains.poke();
-      await ctx.access.audit.record({ ...requester(req), action: 'drain.add', app: app.name, details: { url: displayDrainUrl(body.url) } });
       return drainJson(drain, await logs.drainState.get(drain.id));
     },
   });
@@ -171,10 +175,12 @@ export function logsRoutes(table: RouteTable, ctx: ApiContext): void {
       const drain = await findLogDrain(ctx.pool, app.id, key);
       if (!drain) throw new AppError('drain_not_found', `${app.name} has no drain ${displayDrainUrl(key)}`);
       const state = await logs.drainState.get(drain.id);
-      await deleteLogDrain(ctx.pool, drain.id);
+      await inTransaction(ctx.pool, async (tx) => {
+        await deleteLogDrain(tx, drain.id);
+        await ctx.access.audit.record({ ...requester(req), action: 'drain.remove', app: app.name, details: { url: displayDrainUrl(drain.url) } }, tx);
+      });
       logs.drains.poke();
       await logs.drainState.remove(drain.id);
-      await ctx.access.audit.record({ ...requester(req), action: 'drain.remove', app: app.name, details: { url: displayDrainUrl(drain.url) } });
       return drainJson(drain, state);
     },
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { getRouterSettings, updateRouterSettings } from '../../db/router-settings.js';
+import { inTransaction } from '../../db/queryable.js';
 import type { ApiContext } from '../context.js';
 import { requester } from '../auth.js';
 import type { RouteTable } from '../route-table.js';
@@ -50,8 +51,12 @@ export function routerRoutes(table: RouteTable, ctx: ApiContext): void {
     response: routerSettingsSchema,
     handler: async ({ app, body, req }) => {
       const patch = { https_redirect: body.https_redirect, max_body_mb: body.max_body_mb };
-      const settings = await updateRouterSettings(ctx.pool, app.id, patch);
-      await ctx.access.audit.record({ ...requester(req), action: 'router.update', app: app.name, details: { ...body } });
+      // the audit event commits with the change, or neither does
+      const settings = await inTransaction(ctx.pool, async (tx) => {
+        const s = await updateRouterSettings(tx, app.id, patch);
+        await ctx.access.audit.record({ ...requester(req), action: 'router.update', app: app.name, details: { ...body } }, tx);
+        return s;
+      });
       await ctx.deployer.reconcile(app);
       return settings;
     },
