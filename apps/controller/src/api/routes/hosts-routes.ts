@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { AppError } from '@paas/shared';
 import { deleteHost, findHost, insertHost, listHosts, setHostDraining, type HostRow } from '../../db/hosts.js';
+import { inTransaction } from '../../db/queryable.js';
 import { dockerFor } from '../../scheduler/cluster-runtime.js';
 import type { ApiContext } from '../context.js';
 import { currentUser, requester } from '../auth.js';
@@ -75,21 +76,22 @@ export function hostsRoutes(ctx: ApiContext): Router {
     } catch (err) {
       throw new AppError('invalid_params', `docker_url: ${body.docker_url} does not answer as a Docker engine (${(err as Error).message})`);
     }
-    const row = await insertHost(ctx.pool, {
-      name: body.name,
-      dockerUrl: body.docker_url,
-      address: body.address,
-      capacityMemoryMb: body.capacity_memory_mb ?? null,
-      labels: body.labels ?? {},
-      tls: body.tls ?? null,
+    // the audit event commits with the host, or neither does
+    const row = await inTransaction(ctx.pool, async (tx) => {
+      const inserted = await insertHost(tx, {
+        name: body.name,
+        dockerUrl: body.docker_url,
+        address: body.address,
+        capacityMemoryMb: body.capacity_memory_mb ?? null,
+        labels: body.labels ?? {},
+        tls: body.tls ?? null,
+      });
+      const details = { host: inserted.name, docker_url: inserted.docker_url, address: inserted.address, capacity_memory_mb: inserted.capacity_memory_mb, tls: Boolean(inserted.tls) };
+      await ctx.access.audit.record({ ...requester(req), action: 'host.add', details }, tx);
+      return inserted;
     });
     await cluster?.refresh();
     ctx.log.info({ host: row.name, url: row.docker_url }, 'host added');
-    await ctx.access.audit.record({
-      ...requester(req),
-      action: 'host.add',
-      details: { host: row.name, docker_url: row.docker_url, address: row.address, capacity_memory_mb: row.capacity_memory_mb, tls: Boolean(row.tls) },
-    });
     res.status(201).json(hostJson(row, 0));
   });
 
@@ -106,8 +108,10 @@ export function hostsRoutes(ctx: ApiContext): Router {
   r.post('/hosts/:name/drain', async (req, res) => {
     requireAdmin(req);
     const h = await load(req.params.name!);
-    await setHostDraining(ctx.pool, h.name, true);
-    await ctx.access.audit.record({ ...requester(req), action: 'host.drain', details: { host: h.name } });
+    await inTransaction(ctx.pool, async (tx) => {
+      await setHostDraining(tx, h.name, true);
+      await ctx.access.audit.record({ ...requester(req), action: 'host.drain', details: { host: h.name } }, tx);
+    });
     await cluster?.refresh();
     await ctx.reconcileAll();
     const left = cluster && h.status === 'up' ? await cluster.listOn(h.name) : [];
@@ -117,8 +121,10 @@ export function hostsRoutes(ctx: ApiContext): Router {
   r.post('/hosts/:name/undrain', async (req, res) => {
     requireAdmin(req);
     const h = await load(req.params.name!);
-    await setHostDraining(ctx.pool, h.name, false);
-    await ctx.access.audit.record({ ...requester(req), action: 'host.undrain', details: { host: h.name } });
+    await inTransaction(ctx.pool, async (tx) => {
+      await setHostDraining(tx, h.name, false);
+      await ctx.access.audit.record({ ...requester(req), action: 'host.undrain', details: { host: h.name } }, tx);
+    });
     await cluster?.refresh();
     res.json(hostJson({ ...h, draining: false }));
   });
@@ -135,8 +141,10 @@ export function hostsRoutes(ctx: ApiContext): Router {
     if (!force && here.length > 0) {
       throw new AppError('invalid_params', `${h.name} runs ${here.length} processes: drain it first (paas hosts:drain ${h.name}), or use --force`);
     }
-    await deleteHost(ctx.pool, h.name);
-    await ctx.access.audit.record({ ...requester(req), action: 'host.remove', details: { host: h.name, force, processes: here.length } });
+    await inTransaction(ctx.pool, async (tx) => {
+      await deleteHost(tx, h.name);
+      await ctx.access.audit.record({ ...requester(req), action: 'host.remove', details: { host: h.name, force, processes: here.length } }, tx);
+    });
     await cluster?.refresh();
     await ctx.reconcileAll();
     ctx.log.info({ host: h.name, force }, 'host removed');

@@ -3,6 +3,7 @@ import { AppError } from '@paas/shared';
 import type { AppRow } from '../../db/apps.js';
 import { getFormation, setLimits } from '../../db/formation.js';
 import { currentRelease } from '../../db/releases.js';
+import { inTransaction } from '../../db/queryable.js';
 import type { ApiContext } from '../context.js';
 import { requester } from '../auth.js';
 import type { RouteTable } from '../route-table.js';
@@ -80,12 +81,13 @@ export function limitsRoutes(table: RouteTable, ctx: ApiContext): void {
         throw new AppError('invalid_params', `type: no ${body.type} process type in v${release.version} (its types: ${known})`);
       }
       if (typeof body.memory_mb === 'number') await ctx.access.quotas.assertMemory(app.owner_id, body.memory_mb);
-      await setLimits(ctx.pool, app.id, body.type, { memoryMb: body.memory_mb, cpus: body.cpus });
-      await ctx.access.audit.record({
-        ...requester(req),
-        action: 'formation.update',
-        app: app.name,
-        details: { limits: { type: body.type, memory_mb: body.memory_mb, cpus: body.cpus } },
+      // the audit event commits with the limits, or neither does
+      await inTransaction(ctx.pool, async (tx) => {
+        await setLimits(tx, app.id, body.type, { memoryMb: body.memory_mb, cpus: body.cpus });
+        await ctx.access.audit.record(
+          { ...requester(req), action: 'formation.update', app: app.name, details: { limits: { type: body.type, memory_mb: body.memory_mb, cpus: body.cpus } } },
+          tx,
+        );
       });
       await ctx.deployer.reconcile(app);
       return limitsJson(app);
