@@ -40,7 +40,7 @@ install_package_manager() {
     fail "No $pm version matches \"$pm_request\" (package.json: packageManager or engines.$pm)"
   dir="$build_dir/.heroku/$pm"
   if [ "$(cat "$dir/.paas-version" 2>/dev/null)" != "$spec@$version" ]; then
-    info "Downloading and installing $pm $version..."
+    info "Downloading and installing $pm ($version)..."
     tarball=$(fetch_package "$spec" "$version" "$cache_dir/pm-dist") || fail "Unable to download $pm $version"
     rm -rf "$dir"
     mkdir -p "$dir"
@@ -88,7 +88,11 @@ pm_install() {
         info "Installing node modules ($pm_lockfile)"
         npm ci "$dev_flag" --prefer-offline 2>&1 | indent
       else
-        info "Installing node modules (package.json${pm_lockfile:+ + $pm_lockfile})"
+        case $pm_lockfile in
+          package-lock.json) info "Installing node modules (package.json + package-lock)" ;;
+          npm-shrinkwrap.json) info "Installing node modules (package.json + shrinkwrap)" ;;
+          *) info "Installing node modules (package.json)" ;;
+        esac
         npm install "$dev_flag" --prefer-offline 2>&1 | indent
       fi
       ;;
@@ -112,9 +116,10 @@ pm_install() {
 
 # prune_reason — why dev dependencies stay, or nothing when they are pruned.
 prune_reason() {
-  if [ "${NODE_ENV:-production}" != production ]; then echo "Skipping because NODE_ENV is '$NODE_ENV'"
-  elif [ "$pm" = npm ] && [ "$npm_version" = 5.3.0 ]; then echo "Skipping because npm 5.3.0 fails when running 'npm prune' due to a known issue"
-  elif [ "$pm" = npm ] && [ "$npm_version" = 5.6.0 ]; then echo "Skipping because npm 5.6.0 sometimes fails when running 'npm prune' due to a known issue"
+  if [ "${NODE_ENV:-production}" = test ]; then echo "Skipping because NODE_ENV is 'test'"
+  elif [ "${NODE_ENV:-production}" != production ]; then echo "Skipping because NODE_ENV is not 'production'"
+  elif [ "$pm" = npm ] && [ "$npm_version" = 5.3.0 ]; then echo "Skipping because npm 5.3.0 fails when running 'npm prune' due to a known issue https://github.com/npm/npm/issues/17781"
+  elif [ "$pm" = npm ] && [ "$npm_version" = 5.6.0 ]; then echo "Skipping because npm 5.6.0 sometimes fails when running 'npm prune' due to a known issue https://github.com/npm/npm/issues/19356"
   elif [ "$(printf '%s' "${NPM_CONFIG_PRODUCTION:-${npm_config_production:-}}" | tr 'A-Z' 'a-z')" = false ]; then
     echo "Skipping because NPM_CONFIG_PRODUCTION is 'false'"
   elif [[ ${NPM_CONFIG_INCLUDE:-${npm_config_include:-}} == *dev* ]]; then echo "Skipping because NPM_CONFIG_INCLUDE includes 'dev'"
