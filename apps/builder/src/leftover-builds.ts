@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type Docker from 'dockerode';
 import type { Redis } from 'ioredis';
-import type { Logger, RedisKeys } from '@paas/shared';
+import { pidAlive, type Logger, type RedisKeys } from '@paas/shared';
 import { removeContainer } from './build-container.js';
 
 /** Which builder process made a build container: label `paas.builder` = `host/pid/instance`. */
@@ -24,15 +24,6 @@ export function builderLabel(id: BuilderIdentity): string {
 function parseBuilderLabel(label: string | undefined): BuilderIdentity | undefined {
   const m = /^(.+)\/(\d+)\/([0-9a-f]+)$/.exec(label ?? '');
   return m ? { host: m[1]!, pid: Number(m[2]), instance: m[3]! } : undefined;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export interface LeftoverSweepOptions {

@@ -112,18 +112,8 @@ export interface Collaborator {
 }
 
 /** One platform process, as `GET /admin/status` reports it. */
-export interface ComponentStatus {
-  name: string;
-  host: string;
-  state: string;
-  pid: number | null;
-  restarts: number;
-  version: string;
-  started_at: string | null;
-  uptime_seconds: number | null;
-  next_start_at: string | null;
-  last_exit: { code: number | null; signal: string | null; at: string; uptime_ms: number } | null;
-}
+import type { ComponentStatus } from '@paas/shared';
+export type { ComponentStatus };
 
 export interface AdminUser {
   id: string;

@@ -132,6 +132,11 @@ prune_reason() {
   fi
 }
 
+# version_at_least VERSION MIN — whether VERSION is MIN or later.
+version_at_least() {
+  [ "$(printf '%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]
+}
+
 # pm_prune BUILD_DIR CACHE_DIR — removes dev dependencies from node_modules.
 pm_prune() {
   local build_dir=$1 cache_dir=$2
@@ -153,13 +158,13 @@ pm_prune() {
     pnpm)
       # a workspace is pruned by a production install (pnpm prune does not handle workspaces);
       # --ignore-scripts came with pnpm 8.15.6
-      if [ "$(printf '%s\n' 8.15.6 "$pm_version" | sort -V | head -n1)" != 8.15.6 ] && [ -n "$pkg_has_install_scripts" ]; then
+      if ! version_at_least "$pm_version" 8.15.6 && [ -n "$pkg_has_install_scripts" ]; then
         warn "Pruning skipped due to presence of lifecycle scripts: pnpm $pm_version would run them again while
 pruning, without the dev dependencies they may need (pnpm 8.15.6+ prunes without them)."
       elif [ -n "$pm_workspace" ]; then
         pnpm install --prod --frozen-lockfile --store-dir "$cache_dir/pnpm-store" --package-import-method=copy \
           --config.confirmModulesPurge=false --reporter=append-only 2>&1 | indent
-      elif [ "$(printf '%s\n' 8.15.6 "$pm_version" | sort -V | head -n1)" = 8.15.6 ]; then
+      elif version_at_least "$pm_version" 8.15.6; then
         pnpm prune --prod --ignore-scripts --config.confirmModulesPurge=false 2>&1 | indent
       else
         pnpm prune --prod --config.confirmModulesPurge=false 2>&1 | indent

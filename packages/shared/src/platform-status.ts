@@ -47,7 +47,8 @@ export function uptimeSeconds(startedAt: string | null, now: number): number | n
   return startedAt ? Math.max(0, Math.round((now - Date.parse(startedAt)) / 1000)) : null;
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether a process with this pid runs on this machine (as any user). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
