@@ -168,6 +168,8 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     ...(options.gitLimits ? { gitLimits: options.gitLimits } : {}),
     egress: logs.egress,
     status: new PlatformStatus({ stateFile: join(home, 'run', 'supervisor.json'), version: 'test' }),
+    // the wire contract: every JSON answer must match its route's schema (@paas/shared/api-contract)
+    checkResponses: true,
   });
   return {
     app,
