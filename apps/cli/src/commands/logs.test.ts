@@ -166,6 +166,7 @@ describe('ps with usage', () => {
   it('adds CPU and memory columns when the API reports them', () => {
     const now = new Date('2024-05-01T12:00:00Z');
     const dyno = (name: string, cpu: number | null, mem: number | null): Dyno => ({
+      id: `id-${name}`,
       name,
       type: 'web',
       state: 'up',

@@ -4,6 +4,7 @@ import type { Dyno } from '../api-client.js';
 import { email, startFixture, type Fixture } from '../test-support/fixture.js';
 
 const dyno = (name: string): Dyno => ({
+  id: `id-${name}`,
   name,
   type: name.split('.')[0] ?? name,
   state: 'up',

@@ -7,6 +7,7 @@ import { formatProcesses } from './ps.js';
 const now = new Date('2024-05-01T12:00:00Z');
 const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000).toISOString();
 const dyno = (name: string, state: Dyno['state'], host: string, version: number, updated: string, command: string): Dyno => ({
+  id: `id-${name}`,
   name,
   type: name.split('.')[0] ?? name,
   state,

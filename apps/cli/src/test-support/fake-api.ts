@@ -58,6 +58,7 @@ export class FakeApi {
       web_url: `http://${name}.localhost:8080`,
       git_url: `${this.url}/${name}.git`,
       current_release: null,
+      buildpacks: [],
       config: {},
       formation: [],
       dynos: [],
@@ -76,6 +77,9 @@ export class FakeApi {
       description,
       status: 'succeeded',
       current: true,
+      image: `img:${version}`,
+      build: null,
+      process_types: {},
       user: { email },
       created_at: createdAt.toISOString(),
     };
@@ -190,8 +194,8 @@ export class FakeApi {
 }
 
 function publicApp(app: StoredApp): App {
-  const { id, name, owner, created_at, web_url, git_url, current_release } = app;
-  return { id, name, owner, created_at, web_url, git_url, current_release };
+  const { id, name, owner, created_at, web_url, git_url, current_release, buildpacks } = app;
+  return { id, name, owner, created_at, web_url, git_url, current_release, buildpacks };
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

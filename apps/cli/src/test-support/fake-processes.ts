@@ -141,7 +141,7 @@ export class FakeProcesses {
   }
 
   private dyno(name: string, command: string, version: number): Dyno {
-    return { name, type: name.split('.')[0] ?? name, state: 'up', host: 'local', release: { version }, command, updated_at: new Date().toISOString() };
+    return { id: `dyno-${name}`, name, type: name.split('.')[0] ?? name, state: 'up', host: 'local', release: { version }, command, updated_at: new Date().toISOString() };
   }
 
   private hostRoute(method: string, name: string | undefined, action: string | undefined, force: boolean, body: unknown, res: ServerResponse): boolean {

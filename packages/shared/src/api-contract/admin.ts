@@ -87,6 +87,7 @@ export type AdminUser = z.infer<typeof userSchema>;
 export type QuotaLimits = z.infer<typeof quotaLimitsSchema>;
 export type Quota = z.infer<typeof quotaSchema>;
 export type AuditEvent = z.infer<typeof auditEventSchema>;
+export type ComponentStatus = z.infer<typeof componentStatusSchema>;
 export type PlatformStatusReport = z.infer<typeof platformStatusSchema>;
 export type Host = z.infer<typeof hostSchema>;
 export type HostDetail = z.infer<typeof hostDetailSchema>;
