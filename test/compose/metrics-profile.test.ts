@@ -35,7 +35,7 @@ test('every metric the dashboard queries is one the platform exports', async () 
   const dashboard = JSON.parse(await readFile(join(repoRoot, 'deploy/grafana/paas-dashboard.json'), 'utf8')) as Dashboard;
   const exported = await exportedMetrics();
   // Sanity: the registries really are the platform's (a renamed metric would otherwise pass unseen).
-  for (const name of ['paas_container_cpu_percent', 'paas_router_requests_total', 'paas_builder_builds_total', 'paas_http_requests_total']) {
+  for (const name of ['paas_container_cpu_seconds_total', 'paas_router_requests_total', 'paas_builds_total', 'paas_http_requests_total']) {
     assert.ok(exported.has(name), `${name} is exported`);
   }
   const panels = (list: Panel[]): Panel[] => list.flatMap((p) => [p, ...panels(p.panels ?? [])]);
@@ -52,6 +52,19 @@ test('every metric the dashboard queries is one the platform exports', async () 
   }
 });
 
+test('each metric is exported by one component, and counters end in _total', async () => {
+  const seen = new Map<string, string>();
+  for (const [component, metrics] of await metricsByComponent()) {
+    for (const m of metrics) {
+      assert.equal(seen.get(m.name), undefined, `${m.name} is exported by ${seen.get(m.name)} and ${component}`);
+      seen.set(m.name, component);
+      if (m.type === 'counter') assert.match(m.name, /_total$/, `${component}'s counter ${m.name}`);
+    }
+  }
+  for (const name of ['paas_builds_total', 'paas_build_duration_seconds']) assert.equal(seen.get(name), 'builder', name);
+  for (const name of ['paas_container_cpu_seconds_total', 'paas_container_restarts_total']) assert.equal(seen.get(name), 'controller', name);
+});
+
 interface Panel {
   type: string;
   targets?: { expr: string }[];
@@ -64,6 +77,13 @@ interface Dashboard {
 
 /** Metric name → type, from the registries the controller, the builder and the router really serve. */
 async function exportedMetrics(): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const [, metrics] of await metricsByComponent()) for (const m of metrics) out.set(m.name, m.type);
+  return out;
+}
+
+/** Each component's metrics (name and type), from the registries it really serves. */
+async function metricsByComponent(): Promise<[string, { name: string; type: string }[]][]> {
   const { ControllerMetrics } = await import('../../apps/controller/src/metrics/controller-metrics.js');
   const { ContainerStats } = await import('../../apps/controller/src/metrics/container-stats.js');
   const { EngineClients } = await import('../../apps/controller/src/logs/engine-clients.js');
@@ -74,8 +94,8 @@ async function exportedMetrics(): Promise<Map<string, string>> {
   // Registers the per-container gauges; never started, so it reads no engine.
   new ContainerStats({ hosts: () => [], engines: new EngineClients(), cluster: 'test', registry: controller.registry, intervalMs: 1000, log: createLogger('test', 'silent') });
   const router = new RouterMetrics({ routes: () => 0, ejectedBackends: () => 0, tunnels: () => 0 });
-  const registries = [controller.registry, new BuilderMetrics().registry, router.registry];
-  const out = new Map<string, string>();
-  for (const r of registries) for (const m of await r.getMetricsAsJSON()) out.set(m.name, String(m.type));
-  return out;
+  const registries = { controller: controller.registry, builder: new BuilderMetrics().registry, router: router.registry };
+  return Promise.all(
+    Object.entries(registries).map(async ([c, r]) => [c, (await r.getMetricsAsJSON()).map((m) => ({ name: m.name, type: String(m.type) }))] as [string, { name: string; type: string }[]]),
+  );
 }

@@ -163,14 +163,14 @@ describe('logs, drains and metrics end to end', { timeout: 900_000 }, () => {
     const metrics = await until('per-container CPU', async () => {
       const res = await fetch(`${p.apiUrl}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
       const parsed = parsePrometheusText(await res.text());
-      return parsed.samples.some((s) => s.name === 'paas_container_cpu_percent' && s.labels['app'] === app) ? parsed : undefined;
+      return parsed.samples.some((s) => s.name === 'paas_container_cpu_seconds_total' && s.labels['app'] === app) ? parsed : undefined;
     });
     const labels = { app, process: 'web.1', host: 'local' };
-    for (const name of ['paas_container_cpu_percent', 'paas_container_memory_bytes', 'paas_container_restarts']) {
+    for (const name of ['paas_container_cpu_seconds_total', 'paas_container_memory_bytes', 'paas_container_restarts_total']) {
       assert.deepEqual(metrics.samples.find((s) => s.name === name && s.labels['app'] === app)?.labels, labels, name);
     }
     assert.ok(metrics.samples.some((s) => s.name === 'paas_http_requests_total' && s.labels['route'] === '/apps/:app/logs'));
-    assert.ok(metrics.samples.some((s) => s.name === 'paas_build_duration_seconds_count' && s.labels['outcome'] === 'succeeded' && s.value >= 1));
+    assert.ok(metrics.samples.some((s) => s.name === 'paas_deploy_duration_seconds_count' && s.labels['outcome'] === 'succeeded' && s.value >= 1));
     assert.ok(metrics.samples.some((s) => s.name === 'paas_reconcile_duration_seconds_count'));
     assert.ok(metrics.samples.some((s) => s.name === 'paas_log_lines_collected_total' && s.value > 0));
     const ps = await p.paas(['ps', '-a', app]);

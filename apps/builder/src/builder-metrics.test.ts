@@ -28,10 +28,10 @@ test('counts builds by outcome, times them, and serves them on the health port',
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
     const text = await res.text();
-    assert.match(text, /^paas_builder_builds_total\{outcome="succeeded"\} 1$/m);
-    assert.match(text, /^paas_builder_builds_total\{outcome="failed"\} 1$/m);
-    assert.match(text, /^paas_builder_active_builds 1$/m);
-    assert.match(text, /^paas_builder_build_duration_seconds_count\{outcome="succeeded"\} 1$/m);
+    assert.match(text, /^paas_builds_total\{outcome="succeeded"\} 1$/m);
+    assert.match(text, /^paas_builds_total\{outcome="failed"\} 1$/m);
+    assert.match(text, /^paas_builds_active 1$/m);
+    assert.match(text, /^paas_build_duration_seconds_count\{outcome="succeeded"\} 1$/m);
     assert.match(text, /^paas_builder_process_resident_memory_bytes \d+/m);
   } finally {
     server.close();

@@ -4,7 +4,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /**
  * The builder's Prometheus metrics, served as `GET /metrics` on its health port: builds by outcome,
- * their durations (histogram, from taking the job to its end) and the builds running now.
+ * their durations (histogram, from taking the job to its end) and the builds running now. These are
+ * the platform's only build metrics (the controller counts deploys: push to serving).
  */
 export class BuilderMetrics {
   readonly registry = new Registry();
@@ -17,14 +18,14 @@ export class BuilderMetrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'paas_builder_' });
     this.duration = new Histogram({
-      name: 'paas_builder_build_duration_seconds',
+      name: 'paas_build_duration_seconds',
       help: 'Time from taking a build job to its end, by outcome.',
       labelNames: ['outcome'],
       buckets: [5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 900],
       registers,
     });
-    this.builds = new Counter({ name: 'paas_builder_builds_total', help: 'Builds run, by outcome.', labelNames: ['outcome'], registers });
-    this.active = new Gauge({ name: 'paas_builder_active_builds', help: 'Builds running now.', registers });
+    this.builds = new Counter({ name: 'paas_builds_total', help: 'Builds run, by outcome.', labelNames: ['outcome'], registers });
+    this.active = new Gauge({ name: 'paas_builds_active', help: 'Builds running now.', registers });
   }
 
   /** Counts the worker's jobs: active, then completed (succeeded) or failed. */

@@ -4,38 +4,37 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiClient, ApiError } from './api-client.js';
 import { CliError } from './cli-error.js';
-import { FakeApi } from './test-support/fake-api.js';
+import { email, startFixture, type Fixture } from './test-support/fixture.js';
 
 describe('ApiClient', () => {
-  const api = new FakeApi();
+  let f: Fixture;
   before(async () => {
-    await api.start();
-    api.addUser('a@b.c', 'pw', 'tok');
+    f = await startFixture();
   });
-  after(() => api.stop());
+  after(() => f.close());
 
   it('sends the token as a bearer token and parses JSON', async () => {
-    const account = await new ApiClient({ url: `${api.url}/`, token: 'tok' }).account();
-    assert.deepEqual(account, { id: 'user-1', email: 'a@b.c', role: 'user' });
-    assert.equal(api.requests.at(-1)?.authorization, 'Bearer tok');
+    const account = await new ApiClient({ url: `${f.url}/`, token: f.token }).account();
+    assert.deepEqual([account.id, account.email, account.role], [f.user.id, email, 'user']);
+    assert.equal(f.requests.at(-1)?.authorization, `Bearer ${f.token}`);
   });
 
   it('turns an error body into an ApiError with the status, id and message', async () => {
-    const client = new ApiClient({ url: api.url, token: 'tok' });
+    const client = new ApiClient({ url: f.url, token: f.token });
     await client.createApp('shop');
     await assert.rejects(client.createApp('shop'), (err: unknown) => {
       assert.ok(err instanceof ApiError);
       assert.equal(err.status, 409);
       assert.equal(err.id, 'name_taken');
-      assert.equal(err.message, 'the name shop is taken');
+      assert.equal(err.message, 'Name shop is already taken');
       return true;
     });
-    await assert.rejects(new ApiClient({ url: api.url, token: 'wrong' }).listApps(), { status: 401, id: 'unauthorized' });
+    await assert.rejects(new ApiClient({ url: f.url, token: 'wrong' }).listApps(), { status: 401, id: 'unauthorized' });
   });
 
   it('encodes app names in paths', async () => {
-    await assert.rejects(new ApiClient({ url: api.url, token: 'tok' }).getApp('a/b'), { status: 404 });
-    assert.equal(api.requests.at(-1)?.path, '/apps/a%2Fb');
+    await assert.rejects(new ApiClient({ url: f.url, token: f.token }).getApp('a/b'), { status: 404 });
+    assert.equal(f.requests.at(-1)?.path, '/apps/a%2Fb');
   });
 
   it('says the API is unreachable when the connection is refused', async () => {

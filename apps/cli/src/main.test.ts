@@ -33,7 +33,7 @@ describe('paas (main)', () => {
   it('an API error prints its message, exit 1, no stack', async () => {
     const res = await spawnCli(['apps:info', '-a', 'nope'], { env: { PAAS_HOME: f.home } });
     assert.equal(res.code, 1);
-    assert.equal(res.stderr, 'paas: app nope not found\n');
+    assert.equal(res.stderr, "paas: Couldn't find that app: nope\n");
     noStack(res.stderr);
   });
 

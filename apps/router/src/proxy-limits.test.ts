@@ -148,9 +148,10 @@ test('each request makes one access line; /metrics counts requests by class in P
     assert.equal(res.status, 200);
     assert.match(String(res.headers['content-type']), /^text\/plain/);
     const samples = parsePrometheus(res.body);
-    assert.equal(samples.get('paas_router_requests_total{code_class="2xx"}'), 1);
-    assert.equal(samples.get('paas_router_requests_total{code_class="4xx"}'), 2);
-    assert.equal(samples.get('paas_router_upstream_latency_seconds_count'), 2);
+    assert.equal(samples.get('paas_router_requests_total{app="hello",code_class="2xx"}'), 1);
+    assert.equal(samples.get('paas_router_requests_total{app="hello",code_class="4xx"}'), 1);
+    assert.equal(samples.get('paas_router_requests_total{app="_none",code_class="4xx"}'), 1, 'the unknown host: no app');
+    assert.equal(samples.get('paas_router_upstream_latency_seconds_count{app="hello"}'), 2);
     assert.equal(samples.get('paas_router_routes'), 1);
     assert.ok((samples.get('paas_router_active_connections') ?? -1) >= 1, 'this request’s connection');
     assert.equal((await request(router.port, 'hello.localhost', { path: '/metrics' })).body, 'x', 'an app’s /metrics is the app’s');

@@ -159,7 +159,7 @@ class ProxiedRequest implements BackendHandler {
     this.answered = true;
     this.connected = true;
     ctx.firstByteAt = performance.now();
-    this.proxy.o.metrics?.upstreamLatency(ctx.firstByteAt - ctx.sentAt);
+    this.proxy.o.metrics?.upstreamLatency(ctx.firstByteAt - ctx.sentAt, this.route.app);
     if (this.done) return false;
     const head = downstreamHeaders(rawHeaders, ctx.requestId);
     if (head.contentLength >= 0) ctx.bytes = head.contentLength;

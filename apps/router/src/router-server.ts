@@ -146,7 +146,7 @@ export class RouterHandlers {
   private finished(req: http.IncomingMessage, ctx: RequestContext, status: number, fwd: string, protocol: 'http' | 'https'): void {
     // Accounting must never take a worker (and every request in it) down.
     try {
-      this.o.metrics?.request(status);
+      this.o.metrics?.request(status, ctx.app);
       const sink = this.o.accessLog;
       if (!sink) return;
       const line = formatAccessLine(ctx, { method: req.method, path: req.url, fwd, status, protocol });

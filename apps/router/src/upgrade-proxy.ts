@@ -115,7 +115,7 @@ export class UpgradeProxy {
         answered = true;
         timer.clear();
         ctx.firstByteAt = performance.now();
-        metrics?.upstreamLatency(ctx.firstByteAt - ctx.sentAt);
+        metrics?.upstreamLatency(ctx.firstByteAt - ctx.sentAt, ctx.app);
         socket.write(statusLine(upRes) + rawHeaderLines(upRes.rawHeaders) + `X-Request-Id: ${ctx.requestId}\r\n\r\n`);
         if (upHead.length > 0) socket.write(upHead);
         if (head.length > 0) upSocket.write(head);

@@ -3,22 +3,10 @@ import type { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
 import type { RedisKeys } from './redis-keys.js';
 
-/** One platform process as `paas admin:status` shows it. */
-export interface ComponentStatus {
-  name: string;
-  host: string;
-  /** `running`, `backoff` (waiting to be started again), `stopping`, `stopped`, `unsupervised`, or `unknown` (its host is silent). */
-  state: string;
-  pid: number | null;
-  /** Times the supervisor started it again since the supervisor started. */
-  restarts: number;
-  version: string;
-  started_at: string | null;
-  uptime_seconds: number | null;
-  /** When it is waiting in backoff: when it starts again. */
-  next_start_at: string | null;
-  last_exit: { code: number | null; signal: string | null; at: string; uptime_ms: number } | null;
-}
+import type { ComponentStatus } from './api-contract/admin.js';
+
+/** One platform process as `paas admin:status` shows it (the wire contract's type). */
+export type { ComponentStatus };
 
 /** scripts/supervisor.mjs's state file ($PAAS_HOME/run/supervisor.json). */
 interface SupervisorFile {

@@ -1,13 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { email, startFixture, type Fixture } from '../test-support/fixture.js';
+import { startFixture, type Fixture } from '../test-support/fixture.js';
 
 describe('config commands', () => {
   let f: Fixture;
   before(async () => {
     f = await startFixture();
-    const app = f.api.addApp('shop', email);
-    f.api.addRelease(app, 'Deploy 3f2c1a0', email);
+    await f.app('shop');
   });
   after(() => f.close());
 
@@ -22,8 +21,10 @@ describe('config commands', () => {
     const [first, ...rest] = res.stdout.split('\n');
     assert.equal(first, 'Setting NODE_ENV, DATABASE_URL and restarting shop... done, v2');
     assert.deepEqual(rest, ['NODE_ENV:     production', 'DATABASE_URL: postgres://u:p@db/x?a=b', '']);
-    const patch = f.api.requests.find((r) => r.method === 'PATCH');
-    assert.deepEqual(patch?.body, { NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db/x?a=b' });
+    assert.deepEqual(f.requests.slice(-2), [
+      { method: 'PATCH', path: '/apps/shop/config-vars', authorization: `Bearer ${f.token}` },
+      { method: 'GET', path: '/apps/shop/releases', authorization: `Bearer ${f.token}` },
+    ]);
   });
 
   it('config lists the vars aligned, sorted, and --json as an object', async () => {
@@ -37,21 +38,20 @@ describe('config commands', () => {
   });
 
   it('config:set refuses a malformed pair without calling the API', async () => {
-    const count = f.api.requests.length;
+    const count = f.requests.length;
     const res = await f.cli(['config:set', 'GOOD=1', '2BAD=x', '-a', 'shop']);
     assert.equal(res.code, 1);
     assert.equal(res.stdout, '');
     assert.match(res.stderr, /^paas: invalid config var in '2BAD=x'/);
     const noEquals = await f.cli(['config:set', 'FOO', '-a', 'shop']);
     assert.match(noEquals.stderr, /^paas: 'FOO' is not KEY=VALUE/);
-    assert.equal(f.api.requests.length, count);
+    assert.equal(f.requests.length, count);
   });
 
   it('config:unset sends nulls and reports the new release', async () => {
     const res = await f.cli(['config:unset', 'NODE_ENV', '-a', 'shop']);
     assert.equal(res.stdout, 'Unsetting NODE_ENV and restarting shop... done, v3\n');
-    assert.deepEqual(f.api.requests.filter((r) => r.method === 'PATCH').at(-1)?.body, { NODE_ENV: null });
-    assert.deepEqual(f.api.apps.get('shop')?.config, { DATABASE_URL: 'postgres://u:p@db/x?a=b' });
+    assert.deepEqual(JSON.parse((await f.cli(['config', '-a', 'shop', '--json'])).stdout), { DATABASE_URL: 'postgres://u:p@db/x?a=b' });
   });
 
   it('needs an app: -a or the git remote', async () => {

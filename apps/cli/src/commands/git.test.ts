@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { email, startFixture, token, type Fixture } from '../test-support/fixture.js';
+import { startFixture, type Fixture } from '../test-support/fixture.js';
 import { selfCommandFromSource, tempDir } from '../test-support/run-cli.js';
 
 /** Runs git in `cwd` isolated from the user's global and system config. */
@@ -37,8 +37,8 @@ describe('git:remote and the credential helper', () => {
   let gitHome: string;
   before(async () => {
     f = await startFixture();
-    f.api.addApp('shop', email);
-    f.api.addApp('blog', email);
+    await f.app('shop', { deployed: false });
+    await f.app('blog', { deployed: false });
     repo = await tempDir('repo');
     gitHome = join(repo.path, 'home');
     execFileSync('mkdir', ['-p', gitHome]);
@@ -49,17 +49,17 @@ describe('git:remote and the credential helper', () => {
     await repo.cleanup();
   });
   const cwd = () => join(repo.path, 'app');
-  const origin = () => new URL(f.api.url).origin;
-  const host = () => new URL(f.api.url).host;
+  const origin = () => new URL(f.url).origin;
+  const host = () => new URL(f.url).host;
 
   it('adds the paas remote with the git URL from the API, no token in it', async () => {
     const res = await f.cli(['git:remote', '-a', 'shop'], { cwd: cwd() });
     assert.equal(res.stderr, '');
     assert.equal(res.code, 0);
-    assert.equal(res.stdout, `set git remote paas to ${f.api.url}/shop.git\n`);
-    assert.equal(execFileSync('git', ['remote', 'get-url', 'paas'], { cwd: cwd() }).toString().trim(), `${f.api.url}/shop.git`);
+    assert.equal(res.stdout, `set git remote paas to ${f.url}/shop.git\n`);
+    assert.equal(execFileSync('git', ['remote', 'get-url', 'paas'], { cwd: cwd() }).toString().trim(), `${f.url}/shop.git`);
     const gitConfig = await readFile(join(cwd(), '.git', 'config'), 'utf8');
-    assert.ok(!gitConfig.includes(token), 'the token is not in .git/config');
+    assert.ok(!gitConfig.includes(f.token), 'the token is not in .git/config');
   });
 
   it('installs a credential helper for the URL origin, carrying PAAS_HOME', () => {
@@ -75,13 +75,13 @@ describe('git:remote and the credential helper', () => {
     assert.equal(res.code, 0, res.stderr);
     const lines = res.stdout.trim().split('\n');
     assert.ok(lines.includes('username=paas'), res.stdout);
-    assert.ok(lines.includes(`password=${token}`), res.stdout);
+    assert.ok(lines.includes(`password=${f.token}`), res.stdout);
   });
 
   it('the helper does not answer for other hosts', async () => {
     const res = await gitIsolated(['credential', 'fill'], cwd(), gitHome, 'protocol=https\nhost=example.com\n\n');
     assert.notEqual(res.code, 0);
-    assert.ok(!res.stdout.includes(token));
+    assert.ok(!res.stdout.includes(f.token));
   });
 
   it('the app is inferred from the remote inside the repo', async () => {
@@ -93,7 +93,7 @@ describe('git:remote and the credential helper', () => {
   it('running it again repoints the remote and keeps a single helper', async () => {
     const res = await f.cli(['git:remote', '-a', 'blog'], { cwd: cwd() });
     assert.equal(res.code, 0, res.stderr);
-    assert.equal(execFileSync('git', ['remote', 'get-url', 'paas'], { cwd: cwd() }).toString().trim(), `${f.api.url}/blog.git`);
+    assert.equal(execFileSync('git', ['remote', 'get-url', 'paas'], { cwd: cwd() }).toString().trim(), `${f.url}/blog.git`);
     const helpers = execFileSync('git', ['config', '--local', '--get-all', `credential.${origin()}.helper`], { cwd: cwd() })
       .toString()
       .split('\n');
@@ -104,10 +104,10 @@ describe('git:remote and the credential helper', () => {
   it('-r names another remote; without PAAS_HOME set the helper has no PAAS_HOME', async () => {
     const res = await f.cli(['git:remote', '-a', 'shop', '-r', 'staging'], {
       cwd: cwd(),
-      env: { PAAS_HOME: '', PAAS_API_URL: f.api.url, PAAS_API_TOKEN: token },
+      env: { PAAS_HOME: '', PAAS_API_URL: f.url, PAAS_API_TOKEN: f.token },
     });
     assert.equal(res.code, 0, res.stderr);
-    assert.equal(res.stdout, `set git remote staging to ${f.api.url}/shop.git\n`);
+    assert.equal(res.stdout, `set git remote staging to ${f.url}/shop.git\n`);
     const helper = execFileSync('git', ['config', '--local', '--get-all', `credential.${origin()}.helper`], { cwd: cwd() })
       .toString()
       .trim()
@@ -121,7 +121,7 @@ describe('git:remote and the credential helper', () => {
     assert.equal(outside.code, 1);
     assert.match(outside.stderr, /^paas: not inside a git repository/);
     const unknown = await f.cli(['git:remote', '-a', 'nope'], { cwd: cwd() });
-    assert.deepEqual(unknown, { code: 1, stdout: '', stderr: 'paas: app nope not found\n' });
+    assert.deepEqual(unknown, { code: 1, stdout: '', stderr: "paas: Couldn't find that app: nope\n" });
   });
 });
 
@@ -133,16 +133,16 @@ describe('git:credential', () => {
   after(() => f.close());
 
   it('answers get for the API origin only', async () => {
-    const { host } = new URL(f.api.url);
+    const { host } = new URL(f.url);
     const get = await f.cli(['git:credential', 'get'], { stdin: `protocol=http\nhost=${host}\n\n` });
-    assert.deepEqual(get, { code: 0, stdout: `username=paas\npassword=${token}\n`, stderr: '' });
+    assert.deepEqual(get, { code: 0, stdout: `username=paas\npassword=${f.token}\n`, stderr: '' });
     for (const stdin of [`protocol=https\nhost=${host}\n\n`, 'protocol=http\nhost=127.0.0.1:1\n\n', '\n']) {
       assert.deepEqual(await f.cli(['git:credential', 'get'], { stdin }), { code: 0, stdout: '', stderr: '' }, stdin);
     }
   });
 
   it('ignores store and erase', async () => {
-    const { host } = new URL(f.api.url);
+    const { host } = new URL(f.url);
     for (const op of ['store', 'erase']) {
       const res = await f.cli(['git:credential', op], { stdin: `protocol=http\nhost=${host}\nusername=paas\npassword=x\n\n` });
       assert.deepEqual(res, { code: 0, stdout: '', stderr: '' });
@@ -150,10 +150,10 @@ describe('git:credential', () => {
   });
 
   it('says nothing when not logged in', async () => {
-    const { host } = new URL(f.api.url);
+    const { host } = new URL(f.url);
     const res = await f.cli(['git:credential', 'get'], {
       stdin: `protocol=http\nhost=${host}\n\n`,
-      env: { PAAS_HOME: join(f.home, 'elsewhere'), PAAS_API_URL: f.api.url },
+      env: { PAAS_HOME: join(f.home, 'elsewhere'), PAAS_API_URL: f.url },
     });
     assert.deepEqual(res, { code: 0, stdout: '', stderr: '' });
   });

@@ -1,18 +1,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { email, startFixture, type Fixture } from '../test-support/fixture.js';
+import { startFixture, type Fixture } from '../test-support/fixture.js';
 import { parseCpus, parseMemory } from './limits.js';
 
 describe('limits', () => {
   let f: Fixture;
   before(async () => {
     f = await startFixture();
-    f.api.addApp('shop', email);
-    f.api.processes.limits.set('shop', [
-      { type: 'web', quantity: 2, memory_mb: 512, cpus: 0.5 },
-      { type: 'worker', quantity: 0, memory_mb: null, cpus: null },
-    ]);
-    f.api.addApp('empty', email);
+    await f.app('shop');
+    assert.equal((await f.cli(['scale', 'web=2', '-a', 'shop'])).code, 0);
+    assert.equal((await f.cli(['limits:set', 'web', '--memory', '512', '--cpus', '0.5', '-a', 'shop'])).code, 0);
+    await f.app('empty', { deployed: false });
   });
   after(() => f.close());
 
@@ -27,14 +25,13 @@ describe('limits', () => {
     const res = await f.cli(['limits:set', 'worker', '--memory', '256', '--cpus', '1', '-a', 'shop']);
     assert.equal(res.stderr, '');
     assert.equal(res.stdout, 'Setting worker to 256 MB, 1 CPU and restarting its processes on shop... done\n');
-    assert.deepEqual(f.api.requests.at(-1)?.body, { type: 'worker', memory_mb: 256, cpus: 1 });
+    assert.deepEqual([f.requests.at(-1)?.method, f.requests.at(-1)?.path], ['PATCH', '/apps/shop/limits']);
     await f.cli(['limits:set', 'web', '--cpus', 'none', '-a', 'shop']);
-    assert.deepEqual(f.api.requests.at(-1)?.body, { type: 'web', cpus: null });
     assert.match((await f.cli(['limits', '-a', 'shop'])).stdout, /web +512 MB +none\nworker +256 MB +1\n/);
   });
 
   it('refuses bad values before sending, and shows the API refusing an unknown type', async () => {
-    const sent = f.api.requests.length;
+    const sent = f.requests.length;
     for (const [args, message] of [
       [['web'], /give --memory MB, --cpus N or both/],
       [['web', '--memory', '1.5'], /--memory must be a whole number of MB/],
@@ -46,7 +43,7 @@ describe('limits', () => {
       assert.equal(res.code, 1, args.join(' '));
       assert.match(res.stderr, message);
     }
-    assert.equal(f.api.requests.length, sent);
+    assert.equal(f.requests.length, sent);
     const unknown = await f.cli(['limits:set', 'clock', '--memory', '64', '-a', 'shop']);
     assert.equal(unknown.code, 1);
     assert.equal(unknown.stderr, 'paas: type: no clock process type in v1 (its types: web, worker)\n');

@@ -6,16 +6,20 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dyno } from '../api-client.js';
 import { Context } from '../context.js';
+import { startFixture, type Fixture } from '../test-support/fixture.js';
 import { runCli, tempDir } from '../test-support/run-cli.js';
 import { formatProcesses } from './ps.js';
 import { showLogs } from './logs.js';
 
-/** A stand-in for the controller's logs and drains endpoints. */
+/**
+ * A stand-in for the controller's log stream (server-sent events) whose connections a test scripts:
+ * dropped and quiet connections, to test how `paas logs --tail` reconnects. Everything else runs
+ * against the real controller (startFixture).
+ */
 class LogsApi {
   server!: Server;
   url = '';
   requests: { path: string; lastEventId: string | undefined }[] = [];
-  drains: { id: string; url: string; token: string; status: string; delivered: number; dropped: number; last_error: string | null; created_at: string }[] = [];
   /** Each connection to /logs gets the next handler. */
   logHandlers: ((res: ServerResponse, req: IncomingMessage) => void)[] = [];
 
@@ -32,26 +36,6 @@ class LogsApi {
         if (handler) handler(res, req);
         else res.end();
         return;
-      }
-      if (u.pathname === '/apps/shop/log-drains' && req.method === 'GET') return json(200, this.drains);
-      if (u.pathname === '/apps/shop/log-drains' && req.method === 'POST') {
-        let body = '';
-        req.on('data', (c: Buffer) => (body += c.toString()));
-        req.on('end', () => {
-          const url = (JSON.parse(body) as { url: string }).url;
-          if (!url.startsWith('syslog')) return json(422, { id: 'invalid_params', message: 'url: the scheme ftp is not supported (drain URLs are …)' });
-          const d = { id: 'd1', url, token: 'd.1234', status: 'delivering', delivered: 0, dropped: 0, last_error: null, created_at: '' };
-          this.drains.push(d);
-          json(201, d);
-        });
-        return;
-      }
-      if (u.pathname.startsWith('/apps/shop/log-drains/') && req.method === 'DELETE') {
-        const key = decodeURIComponent(u.pathname.split('/').pop()!);
-        const d = this.drains.find((x) => x.url === key || x.id === key);
-        if (!d) return json(404, { id: 'drain_not_found', message: `shop has no drain ${key}` });
-        this.drains = this.drains.filter((x) => x !== d);
-        return json(200, d);
       }
       json(404, { id: 'not_found', message: 'no route' });
     });
@@ -139,26 +123,38 @@ describe('paas logs and drains', () => {
     assert.match((await cli(['logs', '-a', 'shop', '-n', 'x'])).stderr, /--num must be a whole number/);
   });
 
+});
+
+describe('paas drains against the controller', () => {
+  let f: Fixture;
+  before(async () => {
+    f = await startFixture();
+    await f.app('shop', { deployed: false });
+  });
+  after(() => f.close());
+
   it('drains: add, list with counts, remove; a refused URL is an error naming the rule', async () => {
-    const added = await cli(['drains:add', 'syslog+tls://logs.example.com:6514', '-a', 'shop']);
+    const added = await f.cli(['drains:add', 'syslog+tls://logs.example.com:6514', '-a', 'shop']);
     assert.equal(added.code, 0, added.stderr);
-    assert.match(added.stdout, /Successfully added drain syslog\+tls:\/\/logs\.example\.com:6514 \(d\.1234\)/);
-    const bad = await cli(['drains:add', 'ftp://x/', '-a', 'shop']);
+    const token = /Successfully added drain syslog\+tls:\/\/logs\.example\.com:6514 \((\S+)\)/.exec(added.stdout)?.[1];
+    assert.ok(token, added.stdout);
+    const bad = await f.cli(['drains:add', 'ftp://x/', '-a', 'shop']);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /scheme ftp is not supported/);
-    api.drains[0]!.dropped = 12;
-    api.drains[0]!.delivered = 340;
-    const list = await cli(['drains', '-a', 'shop']);
+    const [drain] = JSON.parse((await f.cli(['drains', '-a', 'shop', '--json'])).stdout) as { id: string }[];
+    // the delivery counts, as the drain's deliverer keeps them
+    await f.h.redis.hset(f.h.keys.drainState(drain!.id), { cursor: '0-0', delivered: 340, dropped: 12 });
+    const list = await f.cli(['drains', '-a', 'shop']);
     assert.deepEqual(list.stdout.trimEnd().split('\n'), [
       '=== shop Drains',
-      'URL                                 Token   Status      Delivered  Dropped',
-      'syslog+tls://logs.example.com:6514  d.1234  delivering  340        12',
+      `URL                                 Token${' '.repeat(token.length - 3)}Status      Delivered  Dropped`,
+      `syslog+tls://logs.example.com:6514  ${token}  delivering  340        12`,
     ]);
-    const json = await cli(['drains', '-a', 'shop', '--json']);
+    const json = await f.cli(['drains', '-a', 'shop', '--json']);
     assert.equal(JSON.parse(json.stdout)[0].dropped, 12);
-    const removed = await cli(['drains:remove', 'syslog+tls://logs.example.com:6514', '-a', 'shop']);
+    const removed = await f.cli(['drains:remove', 'syslog+tls://logs.example.com:6514', '-a', 'shop']);
     assert.match(removed.stdout, /Successfully removed drain/);
-    assert.match((await cli(['drains', '-a', 'shop'])).stdout, /shop has no log drains/);
+    assert.match((await f.cli(['drains', '-a', 'shop'])).stdout, /shop has no log drains/);
   });
 });
 
@@ -166,6 +162,7 @@ describe('ps with usage', () => {
   it('adds CPU and memory columns when the API reports them', () => {
     const now = new Date('2024-05-01T12:00:00Z');
     const dyno = (name: string, cpu: number | null, mem: number | null): Dyno => ({
+      id: `id-${name}`,
       name,
       type: 'web',
       state: 'up',

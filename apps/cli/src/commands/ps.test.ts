@@ -7,6 +7,7 @@ import { formatProcesses } from './ps.js';
 const now = new Date('2024-05-01T12:00:00Z');
 const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000).toISOString();
 const dyno = (name: string, state: Dyno['state'], host: string, version: number, updated: string, command: string): Dyno => ({
+  id: `id-${name}`,
   name,
   type: name.split('.')[0] ?? name,
   state,
@@ -45,34 +46,25 @@ describe('ps and scale', () => {
   let f: Fixture;
   before(async () => {
     f = await startFixture();
-    const app = f.api.addApp('shop', email);
-    app.formation = [
-      { type: 'web', quantity: 1, command: 'npm start' },
-      { type: 'worker', quantity: 0, command: 'node worker.js' },
-    ];
+    await f.app('shop', { deployed: false });
   });
   after(() => f.close());
 
   it('ps prints one line per process, and --json the API list', async () => {
-    const app = f.api.apps.get('shop');
-    assert.ok(app);
     assert.equal((await f.cli(['ps', '-a', 'shop'])).stdout, 'No processes running\n');
-    app.dynos = [dyno('web.1', 'up', '127.0.0.1', 3, minutesAgo(2), 'npm start')];
-    const res = await f.cli(['ps', '-a', 'shop'], { now });
-    assert.deepEqual(res, { code: 0, stdout: '=== web (1): npm start\nweb.1  up  127.0.0.1  v3  2m ago\n', stderr: '' });
-    assert.deepEqual(JSON.parse((await f.cli(['ps', '-a', 'shop', '--json'])).stdout), app.dynos);
+    await f.release('shop', { description: 'Deploy 1111111', processTypes: { web: 'npm start', worker: 'node worker.js' } });
+    const res = await f.cli(['ps', '-a', 'shop']);
+    assert.deepEqual(res, { code: 0, stdout: '=== web (1): npm start\nweb.1  up  memory  v1  just now\n', stderr: '' });
+    const json = JSON.parse((await f.cli(['ps', '-a', 'shop', '--json'])).stdout) as Dyno[];
+    assert.deepEqual(json.map((d) => [d.name, d.state, d.release.version, d.command]), [['web.1', 'up', 1, 'npm start']]);
   });
 
   it('scale PATCHes the formation and reports what now runs', async () => {
     const res = await f.cli(['scale', 'web=2', 'worker=1', '-a', 'shop']);
     assert.equal(res.stderr, '');
     assert.equal(res.stdout, 'Scaling processes... done, now running web at 2, worker at 1\n');
-    assert.deepEqual(f.api.requests.at(-1)?.body, {
-      updates: [
-        { type: 'web', quantity: 2 },
-        { type: 'worker', quantity: 1 },
-      ],
-    });
+    const running = JSON.parse((await f.cli(['ps', '-a', 'shop', '--json'])).stdout) as Dyno[];
+    assert.deepEqual(running.map((d) => d.name).sort(), ['web.1', 'web.2', 'worker.1'], 'the runtime runs the new formation');
   });
 
   it('ps:scale is an alias; no arguments shows the formation', async () => {
@@ -88,6 +80,6 @@ describe('ps and scale', () => {
     const unknown = await f.cli(['scale', 'clock=1', '-a', 'shop']);
     assert.equal(unknown.code, 1);
     assert.equal(unknown.stdout, 'Scaling processes... !\n');
-    assert.equal(unknown.stderr, 'paas: no process type clock in the Procfile\n');
+    assert.equal(unknown.stderr, 'paas: no clock process type in v1 (its types: web, worker)\n');
   });
 });

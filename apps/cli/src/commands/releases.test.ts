@@ -8,15 +8,12 @@ describe('releases', () => {
   let f: Fixture;
   before(async () => {
     f = await startFixture();
-    const app = f.api.addApp('shop', email);
-    f.api.addRelease(app, 'Deploy 1111111', email, new Date(now.getTime() - 3 * 86_400_000));
-    f.api.addRelease(app, 'Set NODE_ENV config vars', 'admin@x', new Date(now.getTime() - 3 * 3_600_000));
-    const failed = f.api.addRelease(app, 'Deploy 3f2c1a0', 'admin@x', new Date(now.getTime() - 2 * 60_000));
-    failed.status = 'failed';
-    failed.current = false;
-    const second = app.releases.find((r) => r.version === 2);
-    if (second) second.current = true;
-    f.api.addApp('empty', email);
+    const admin = (await f.otherUser('admin@x')).user;
+    await f.app('shop', { deployed: false });
+    await f.release('shop', { description: 'Deploy 1111111', at: new Date(now.getTime() - 3 * 86_400_000) });
+    await f.release('shop', { description: 'Set NODE_ENV config vars', by: admin, at: new Date(now.getTime() - 3 * 3_600_000) });
+    await f.release('shop', { description: 'Deploy 3f2c1a0', by: admin, at: new Date(now.getTime() - 2 * 60_000), status: 'failed' });
+    await f.app('empty', { deployed: false });
   });
   after(() => f.close());
 
@@ -53,7 +50,7 @@ describe('releases', () => {
 describe('formatReleases', () => {
   it('copes with releases the platform made itself (no user)', () => {
     const now = new Date('2024-05-01T12:00:00Z');
-    const release = { id: 'r', version: 7, description: 'Rollback to v5', status: 'succeeded', current: true, user: null, created_at: now.toISOString() };
+    const release = { id: 'r', version: 7, description: 'Rollback to v5', status: 'succeeded' as const, current: true, image: 'img:7', build: null, process_types: {}, user: null, created_at: now.toISOString() };
     assert.deepEqual(formatReleases([release], now), ['v7  Rollback to v5    just now  (current)']);
   });
 });

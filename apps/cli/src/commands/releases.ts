@@ -38,7 +38,7 @@ export function formatReleases(releases: Release[], now: Date): string[] {
   return formatTable(
     releases.map((r) => [
       `v${r.version}`,
-      r.status === 'succeeded' || r.status === '' ? r.description : `${r.description} (${r.status})`,
+      r.status === 'succeeded' ? r.description : `${r.description} (${r.status})`,
       r.user?.email ?? '',
       relativeTime(r.created_at, now),
       r.current ? '(current)' : '',

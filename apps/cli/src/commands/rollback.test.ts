@@ -7,16 +7,12 @@ describe('releases:info and rollback', () => {
   let f: Fixture;
   before(async () => {
     f = await startFixture();
-    const app = f.api.addApp('shop', email);
-    f.api.addRelease(app, 'Deploy 1111111', email, new Date(now.getTime() - 3_600_000));
-    f.api.processes.releaseConfig.set('shop/1', { A: '1' });
-    f.api.addRelease(app, 'Set B config vars', email, new Date(now.getTime() - 120_000));
-    f.api.processes.releaseConfig.set('shop/2', { A: '1', B: '2' });
-    app.config = { A: '1', B: '2' };
-    const failed = f.api.addRelease(app, 'Deploy 2222222', email, new Date(now.getTime() - 60_000));
-    failed.status = 'failed';
-    failed.current = false;
-    app.releases.find((r) => r.version === 2)!.current = true;
+    await f.app('shop', { deployed: false });
+    assert.equal((await f.cli(['config:set', 'A=1', '-a', 'shop'])).code, 0);
+    await f.release('shop', { description: 'Deploy 1111111', at: new Date(now.getTime() - 3_600_000) });
+    assert.equal((await f.cli(['config:set', 'B=2', '-a', 'shop'])).code, 0); // v2, "Set B config vars"
+    await f.h.db.pool.query("UPDATE releases SET created_at = $1 WHERE version = 2", [new Date(now.getTime() - 120_000)]);
+    await f.release('shop', { description: 'Deploy 2222222', at: new Date(now.getTime() - 60_000), status: 'failed' });
   });
   after(() => f.close());
 
@@ -47,8 +43,8 @@ describe('releases:info and rollback', () => {
   it('rollback vN makes a new release; without a version it goes to the one before the current', async () => {
     const res = await f.cli(['rollback', 'v1', '-a', 'shop']);
     assert.deepEqual(res, { code: 0, stdout: 'Rolling back shop to v1... done, v4\n', stderr: '' });
-    assert.deepEqual(f.api.requests.at(-1)?.body, { release: 'v1' });
-    assert.deepEqual(f.api.apps.get('shop')?.config, { A: '1' });
+    assert.deepEqual([f.requests.at(-1)?.method, f.requests.at(-1)?.path], ['POST', '/apps/shop/releases']);
+    assert.deepEqual(JSON.parse((await f.cli(['config', '-a', 'shop', '--json'])).stdout), { A: '1' });
     const releases = (await f.cli(['releases', '-a', 'shop'], { now })).stdout;
     assert.match(releases, /v4 +Rollback to v1 .*\(current\)/);
 
@@ -60,6 +56,6 @@ describe('releases:info and rollback', () => {
     const res = await f.cli(['rollback', 'v3', '-a', 'shop']);
     assert.equal(res.code, 1);
     assert.equal(res.stdout, 'Rolling back shop to v3... !\n');
-    assert.equal(res.stderr, 'paas: v3 never ran successfully (it is failed)\n');
+    assert.equal(res.stderr, 'paas: v3 never ran successfully (it is failed): roll back to a release that did (see paas releases)\n');
   });
 });

@@ -1,13 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { email, startFixture, type Fixture } from '../test-support/fixture.js';
+import { startFixture, type Fixture } from '../test-support/fixture.js';
 import { parseMaxBody, parseOnOff } from './router.js';
 
 describe('router commands', () => {
   let f: Fixture;
   before(async () => {
     f = await startFixture();
-    f.api.addApp('shop', email);
+    await f.app('shop', { deployed: false });
   });
   after(() => f.close());
 
@@ -17,15 +17,15 @@ describe('router commands', () => {
     const set = await f.cli(['router:set', '--https-redirect', 'on', '--max-body-mb', '50', '-a', 'shop']);
     assert.equal(set.stderr, '');
     assert.equal(set.stdout, 'Setting HTTPS redirect on and a 50 MB body limit on shop... done\n');
-    assert.deepEqual(f.api.requests.at(-1)?.body, { https_redirect: true, max_body_mb: 50 });
+    assert.deepEqual([f.requests.at(-1)?.method, f.requests.at(-1)?.path], ['PATCH', '/apps/shop/router']);
     assert.deepEqual(JSON.parse((await f.cli(['router', '-a', 'shop', '--json'])).stdout), { https_redirect: true, max_body_mb: 50 });
     await f.cli(['router:set', '--max-body-mb', 'default', '-a', 'shop']);
-    assert.deepEqual(f.api.requests.at(-1)?.body, { max_body_mb: null });
+    assert.deepEqual(JSON.parse((await f.cli(['router', '-a', 'shop', '--json'])).stdout), { https_redirect: true, max_body_mb: null });
     assert.match((await f.cli(['router:report', '-a', 'shop'])).stdout, /https-redirect +on\nmax-body-mb +default\n/);
   });
 
   it('refuses bad values before sending, and shows the API refusing', async () => {
-    const sent = f.api.requests.length;
+    const sent = f.requests.length;
     for (const [args, message] of [
       [[], /give --https-redirect on\|off, --max-body-mb MB\|default or both/],
       [['--https-redirect', 'maybe'], /--https-redirect must be on or off/],
@@ -36,7 +36,7 @@ describe('router commands', () => {
       assert.equal(res.code, 1, args.join(' '));
       assert.match(res.stderr, message);
     }
-    assert.equal(f.api.requests.length, sent);
+    assert.equal(f.requests.length, sent);
     const refused = await f.cli(['router:set', '--max-body-mb', '20000', '-a', 'shop']);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /max_body_mb: must be at most 10240 MB/);

@@ -8,6 +8,7 @@ import { collaboratorsRoutes } from './routes/collaborators-routes.js';
 import { configRoutes } from './routes/config-routes.js';
 import { dynosRoutes } from './routes/dynos-routes.js';
 import { formationRoutes } from './routes/formation-routes.js';
+import { hostsRoutes } from './routes/hosts-routes.js';
 import { limitsRoutes } from './routes/limits-routes.js';
 import { logsRoutes } from './routes/logs-routes.js';
 import { internalRoutes } from './routes/internal-routes.js';
@@ -39,6 +40,7 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   routerRoutes(table, ctx);
   collaboratorsRoutes(table, ctx);
   adminRoutes(table, ctx);
+  hostsRoutes(table, ctx);
   statusRoutes(table, ctx);
   logsRoutes(table, ctx);
   return table;

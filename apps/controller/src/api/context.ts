@@ -50,4 +50,6 @@ export interface ApiContext {
   gitLimits?: Partial<GitHttpLimits>;
   /** Checks every URL a user names for the platform to reach (buildpacks; drains use logs.egress, the same one in main.ts). Default: the strict guard. */
   egress?: EgressGuard;
+  /** Tests: every JSON answer of the route table is checked against its declared response schema (a mismatch is a 500). */
+  checkResponses?: boolean;
 }

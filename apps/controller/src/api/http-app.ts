@@ -7,7 +7,6 @@ import { requireUser } from './auth.js';
 import { apiRoutes } from './api-routes.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { gitAuthorizer } from './git-authorizer.js';
-import { hostsRoutes } from './routes/hosts-routes.js';
 import { mountAttach } from './attach-upgrade.js';
 import { metricsRoutes } from '../metrics/metrics-routes.js';
 
@@ -38,13 +37,12 @@ export function createHttpApp(ctx: ApiContext): Express {
   // a path or query reaches a handler (request-guard.ts). Bodies are read per route (json-body.ts).
   app.use(pathGuard, queryGuard);
   // The route table's routes authenticate and authorise themselves by the policy (auth/policy.ts).
-  app.use(routes.router(ctx.tokens, ctx.pool, ctx.hookToken));
+  app.use(routes.router(ctx.tokens, ctx.pool, ctx.hookToken, { checkResponses: ctx.checkResponses ?? false }));
   app.locals['routes'] = routes;
   mountAttach(app, ctx); // paas run's upgrade requests: main.ts serves them with serveUpgrades
   app.use(metricsRoutes(ctx.metrics, ctx.tokens)); // an admin or PAAS_METRICS_TOKEN
-  // Routes outside the table: signed-in users only, and listed in policy.ts's plainRoutes.
+  // Anything else: a 401 without a valid token, else a 404.
   app.use(requireUser(ctx.tokens));
-  app.use(hostsRoutes(ctx));
   app.use(notFound);
   app.use(errorHandler(ctx.log));
   return app;

@@ -28,7 +28,9 @@ export interface RouteCall<B, Q> {
 /**
  * One API route, declared once: the express handler, its place in the access policy (`action`), and
  * its OpenAPI description are all made from this. The body and query schemas validate requests (422
- * naming the field) and document them; `response` documents the success body.
+ * naming the field) and document them; `response` (from `@paas/shared/api-contract`, the wire
+ * contract with the CLI) documents the success body, and is required of every JSON route: tests
+ * check each answer against it (`checkResponses`).
  */
 export interface RouteSpec<B extends z.ZodTypeAny = z.ZodTypeAny, Q extends z.ZodTypeAny = z.ZodTypeAny> {
   method: Method;
@@ -60,6 +62,7 @@ export class RouteTable {
 
   add<B extends z.ZodTypeAny = z.ZodUndefined, Q extends z.ZodTypeAny = z.ZodUndefined>(spec: RouteSpec<B, Q>): void {
     if (isAppAction(spec.action) && !spec.path.includes(':app')) throw new Error(`${spec.path}: an app action needs :app`);
+    if (!spec.raw && !spec.response) throw new Error(`${spec.method.toUpperCase()} ${spec.path}: a JSON route needs a response schema`);
     if (this.specs.some((s) => s.method === spec.method && s.path === spec.path)) {
       throw new Error(`${spec.method.toUpperCase()} ${spec.path} is declared twice`);
     }
@@ -70,7 +73,7 @@ export class RouteTable {
    * An express router serving every route: users authenticate with their tokens, the git hooks with
    * `hookToken` (header `x-paas-hook-token`); `db` resolves apps for the policy.
    */
-  router(tokens: TokenService, db: Queryable, hookToken: string): Router {
+  router(tokens: TokenService, db: Queryable, hookToken: string, options: { checkResponses?: boolean } = {}): Router {
     const r = Router();
     const authenticate = requireUser(tokens);
     // App routes: the user and the app of the path (with the user's relation to it) in one query.
@@ -125,12 +128,27 @@ export class RouteTable {
           query: spec.query ? validate(spec.query, req.query, 'query') : undefined,
         };
         const result = await spec.handler(call);
-        if (!spec.raw) res.status(spec.status ?? 200).json(result);
+        if (spec.raw) return;
+        if (options.checkResponses) checkResponse(spec, result);
+        res.status(spec.status ?? 200).json(result);
       });
       r[spec.method](spec.path, ...handlers);
     }
     return r;
   }
+}
+
+/**
+ * Tests' check of the wire contract: the body as it goes on the wire (JSON) must match the route's
+ * declared response schema, or the answer is a 500 naming the route and the fields that differ.
+ */
+export function checkResponse(spec: RouteSpec, result: unknown): void {
+  if (!spec.response) throw new AppError('internal', `${spec.method.toUpperCase()} ${spec.path} declares no response schema`);
+  const wire: unknown = result === undefined ? undefined : JSON.parse(JSON.stringify(result));
+  const parsed = spec.response.safeParse(wire);
+  if (parsed.success) return;
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+  throw new AppError('internal', `${spec.method.toUpperCase()} ${spec.path} answered a body that breaks its response schema: ${issues}`);
 }
 
 function sameSecret(a: string, b: string): boolean {

@@ -85,6 +85,8 @@ export interface ApiHarnessOptions {
   maxPushBytes?: number;
   /** PAAS_MAX_BOOT_SECONDS in ms (default 300 s). */
   maxBootMs?: number;
+  /** The API's public URL, in apps' git URLs (default http://127.0.0.1:5050): tests that listen give theirs. */
+  apiUrl?: string;
 }
 
 export async function createApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -129,7 +131,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
   const releases = new ReleaseService(db.pool, deployer, access.cipher);
   const tokens = new TokenService(db.pool, secret, '1h');
   const repos = new RepoManager(join(home, 'repos'));
-  const config = { domain: 'localhost', router: { port: 8080 }, api: { port: 5050, host: '127.0.0.1', url: 'http://127.0.0.1:5050' } };
+  const config = { domain: 'localhost', router: { port: 8080 }, api: { port: 5050, host: '127.0.0.1', url: options.apiUrl ?? 'http://127.0.0.1:5050' } };
   const pushService = new PushService({
     pool: db.pool,
     redis,
@@ -168,6 +170,8 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     ...(options.gitLimits ? { gitLimits: options.gitLimits } : {}),
     egress: logs.egress,
     status: new PlatformStatus({ stateFile: join(home, 'run', 'supervisor.json'), version: 'test' }),
+    // the wire contract: every JSON answer must match its route's schema (@paas/shared/api-contract)
+    checkResponses: true,
   });
   return {
     app,

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '@paas/shared';
 import type { HostRow } from '../db/hosts.js';
 import type { EngineClients } from '../logs/engine-clients.js';
@@ -38,15 +38,18 @@ type Labels = 'app' | 'process' | 'host';
 
 /**
  * Per-container CPU, memory and restarts from the engines' stats API (one-shot `stats` and
- * `inspect` of each platform container on each up host, on a timer) as gauges labelled by app,
- * process and host, and as the latest figures for `paas ps`. CPU is the share of one core used
- * between two samples (100 = one core), as `docker stats` shows it.
+ * `inspect` of each platform container on each up host, on a timer), labelled by app, process and
+ * host, and as the latest figures for `paas ps`. CPU and restarts are the engine's own running totals,
+ * exported as counters (`paas_container_cpu_seconds_total`, `paas_container_restarts_total`: use
+ * `rate()`/`increase()`; a replaced container starts again from 0, which Prometheus reads as a
+ * counter reset); memory is a gauge. `paas ps` shows CPU as the share of one core used between two
+ * samples (100 = one core), as `docker stats` does.
  */
 export class ContainerStats {
-  private readonly cpu: Gauge<Labels>;
+  private readonly cpu: Counter<Labels>;
   private readonly memory: Gauge<Labels>;
   private readonly limit: Gauge<Labels>;
-  private readonly restarts: Gauge<Labels>;
+  private readonly restarts: Counter<Labels>;
   private samples = new Map<string, Sample>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -54,10 +57,10 @@ export class ContainerStats {
   constructor(private readonly o: ContainerStatsOptions) {
     const registers = [o.registry];
     const labelNames: Labels[] = ['app', 'process', 'host'];
-    this.cpu = new Gauge({ name: 'paas_container_cpu_percent', help: 'CPU used by the process, in percent of one core.', labelNames, registers });
+    this.cpu = new Counter({ name: 'paas_container_cpu_seconds_total', help: 'CPU time the process has used (all cores), as its engine counts it.', labelNames, registers });
     this.memory = new Gauge({ name: 'paas_container_memory_bytes', help: 'Memory used by the process (without the page cache).', labelNames, registers });
     this.limit = new Gauge({ name: 'paas_container_memory_limit_bytes', help: "The process's memory limit (the host's memory when it has none).", labelNames, registers });
-    this.restarts = new Gauge({ name: 'paas_container_restarts', help: 'Times the engine restarted the process after it exited.', labelNames, registers });
+    this.restarts = new Counter({ name: 'paas_container_restarts_total', help: 'Times the engine restarted the process after it exited.', labelNames, registers });
   }
 
   start(): void {
@@ -112,10 +115,11 @@ export class ContainerStats {
     for (const g of [this.cpu, this.memory, this.limit, this.restarts]) g.reset();
     for (const s of next.values()) {
       const labels = { app: s.app, process: s.process, host: s.host };
-      if (s.cpuPercent !== null) this.cpu.set(labels, s.cpuPercent);
+      // The engine's totals, mirrored: the series were reset above, so inc sets them.
+      this.cpu.inc(labels, s.cpuTotal / 1e9);
       this.memory.set(labels, s.memoryBytes);
       if (s.memoryLimitBytes > 0) this.limit.set(labels, s.memoryLimitBytes);
-      this.restarts.set(labels, s.restarts);
+      this.restarts.inc(labels, s.restarts);
     }
   }
 

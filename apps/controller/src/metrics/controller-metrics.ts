@@ -3,7 +3,10 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { ContainerStats, ContainerUsage } from './container-stats.js';
 
 const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
-const buildBuckets = [5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 900];
+const deployBuckets = [5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 900];
+
+/** How a push ended: serving, its build failed, its release did not boot, or refused before building. */
+export type DeployOutcome = 'succeeded' | 'build_failed' | 'release_failed' | 'refused';
 
 export interface ControllerMetricsSources {
   /** PAAS_METRICS_TOKEN: a bearer token for Prometheus that opens /metrics and nothing else. */
@@ -16,7 +19,8 @@ export interface ControllerMetricsSources {
 
 /**
  * The controller's Prometheus metrics, in a registry of its own: HTTP requests (count and latency
- * histogram by route), builds (duration and outcome), the build queue's depth, reconcile passes,
+ * histogram by route), deploys (git push to serving: duration and outcome; the builds themselves
+ * are the builder's metrics), the build queue's depth, reconcile passes,
  * log lines and drains, per-container CPU, memory and restarts (container-stats.ts registers those),
  * and Node's process metrics.
  */
@@ -26,8 +30,8 @@ export class ControllerMetrics {
   containers: ContainerStats | undefined;
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly latency: Histogram<'method' | 'route'>;
-  private readonly buildDuration: Histogram<'outcome'>;
-  private readonly builds: Counter<'outcome'>;
+  private readonly deployDuration: Histogram<'outcome'>;
+  private readonly deploys: Counter<'outcome'>;
   private readonly reconcileDuration: Histogram;
   private readonly logLines: Counter;
   private readonly drainLines: Counter<'result'>;
@@ -52,14 +56,19 @@ export class ControllerMetrics {
       buckets: durationBuckets,
       registers,
     });
-    this.buildDuration = new Histogram({
-      name: 'paas_build_duration_seconds',
+    this.deployDuration = new Histogram({
+      name: 'paas_deploy_duration_seconds',
       help: 'From git push to the release serving (or the push refused), by outcome.',
       labelNames: ['outcome'],
-      buckets: buildBuckets,
+      buckets: deployBuckets,
       registers,
     });
-    this.builds = new Counter({ name: 'paas_builds_total', help: 'Pushes built, by outcome.', labelNames: ['outcome'], registers });
+    this.deploys = new Counter({
+      name: 'paas_deploys_total',
+      help: 'Git pushes by outcome: succeeded, build_failed, release_failed or refused.',
+      labelNames: ['outcome'],
+      registers,
+    });
     this.reconcileDuration = new Histogram({
       name: 'paas_reconcile_duration_seconds',
       help: 'One reconcile pass over every app.',
@@ -120,9 +129,9 @@ export class ControllerMetrics {
     };
   }
 
-  build(outcome: 'succeeded' | 'failed' | 'release_failed' | 'refused', seconds: number): void {
-    this.builds.inc({ outcome });
-    this.buildDuration.observe({ outcome }, seconds);
+  deployed(outcome: DeployOutcome, seconds: number): void {
+    this.deploys.inc({ outcome });
+    this.deployDuration.observe({ outcome }, seconds);
   }
 
   reconciled(seconds: number): void {

@@ -5,7 +5,7 @@ export type SchemaObject = Record<string, unknown>;
 
 /**
  * Converts the zod schemas the API uses to OpenAPI 3.0 schema objects: objects, strings (length,
- * pattern, email, uuid, url), numbers and integers (bounds), booleans, arrays, records, enums,
+ * pattern, email, uuid, url, datetime), numbers and integers (bounds), booleans, arrays, records, enums,
  * literals, unions, nullable, optional, defaults, and refinements (their inner schema). Anything
  * else fails loudly, so a schema the document cannot describe is noticed in the tests.
  */
@@ -42,6 +42,7 @@ function convert(s: z.ZodTypeAny): SchemaObject {
       else if (check.kind === 'email') o['format'] = 'email';
       else if (check.kind === 'uuid') o['format'] = 'uuid';
       else if (check.kind === 'url') o['format'] = 'uri';
+      else if (check.kind === 'datetime') o['format'] = 'date-time';
     }
     return o;
   }

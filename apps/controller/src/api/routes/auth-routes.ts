@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { logoutSchema } from '@paas/shared/api-contract';
 import { AppError } from '@paas/shared';
 import { verifyPassword } from '../../auth/passwords.js';
 import { deleteApiToken, findUserByEmail, listApiTokens } from '../../db/users.js';
@@ -14,9 +15,6 @@ import { accountJson, authorizationJson } from '../serializers.js';
 const loginBody = z.object({
   email: z.string({ required_error: 'is required' }).email().max(254),
   password: z.string({ required_error: 'is required' }).min(1).max(1024),
-});
-const logoutSchema = z.object({
-  revoked: z.enum(['session', 'all_sessions', 'none']).describe('this session; all your sessions (a token from before session ids); none (an API token)'),
 });
 const authorizationBody = z.object({
   description: singleLineText(tokenDescriptionMax).default('').describe(`What the token is for, e.g. ci (at most ${tokenDescriptionMax} characters, no control characters)`),

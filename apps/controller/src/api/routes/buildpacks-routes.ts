@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { buildpackInstallationSchema } from '@paas/shared/api-contract';
 import { AppError, EgressGuard, buildpackEgressUse, isAppError, parseBuildpackEntry } from '@paas/shared';
 import { setAppBuildpacks } from '../../db/app-buildpacks.js';
 import { requester } from '../auth.js';
@@ -6,11 +7,6 @@ import type { ApiContext } from '../context.js';
 import type { RouteTable } from '../route-table.js';
 
 /** Heroku's buildpack installation: `{ buildpack: { url, name }, ordinal }`. */
-const installationSchema = z.object({
-  buildpack: z.object({ url: z.string(), name: z.string() }),
-  ordinal: z.number().int(),
-});
-
 const updateBody = z.object({
   updates: z
     .array(z.object({ buildpack: z.string().trim().min(1).max(500) }))
@@ -18,7 +14,7 @@ const updateBody = z.object({
     .describe('The buildpacks in order: built-in names (nodejs, python, go, static, or heroku/<name>) git URLs with an optional #ref, or tarball URLs (.tgz); empty: detect'),
 });
 
-function installations(buildpacks: readonly string[]): z.infer<typeof installationSchema>[] {
+function installations(buildpacks: readonly string[]): z.infer<typeof buildpackInstallationSchema>[] {
   return buildpacks.map((url, ordinal) => ({ buildpack: { url, name: buildpackName(url) }, ordinal }));
 }
 
@@ -42,7 +38,7 @@ export function buildpacksRoutes(table: RouteTable, ctx: ApiContext): void {
     action: 'app:read',
     tag: 'builds',
     summary: "The app's buildpacks, in the order they run; none: the built-in buildpacks detect the app",
-    response: z.array(installationSchema),
+    response: z.array(buildpackInstallationSchema),
     handler: ({ app }) => installations(app.buildpacks),
   });
 
@@ -54,7 +50,7 @@ export function buildpacksRoutes(table: RouteTable, ctx: ApiContext): void {
     summary: "Sets the app's buildpacks (used from the next build on); an empty list returns to detection",
     body: updateBody,
     example: { updates: [{ buildpack: 'nodejs' }, { buildpack: 'https://github.com/heroku/heroku-buildpack-static.git#main' }] },
-    response: z.array(installationSchema),
+    response: z.array(buildpackInstallationSchema),
     handler: async ({ app, body, req }) => {
       const list = body.updates.map((u) => u.buildpack);
       for (const entry of list) {

@@ -1,30 +1,10 @@
 import { z } from 'zod';
+import { certSchema, domainSchema } from '@paas/shared/api-contract';
 import type { ApiContext } from '../context.js';
 import { requester } from '../auth.js';
 import { domainsPerAppMax } from '../input-limits.js';
 import type { RouteTable } from '../route-table.js';
 import type { CertJson } from '../../domains/cert-service.js';
-
-const timestamp = z.union([z.string(), z.date()]).describe('ISO 8601 date-time');
-
-export const domainSchema = z.object({
-  id: z.string(),
-  hostname: z.string(),
-  kind: z.enum(['default', 'custom']),
-  cname: z.string().nullable().describe("Where the hostname's DNS should point (CNAME); null for the default domain"),
-  created_at: timestamp,
-});
-
-export const certSchema = z.object({
-  id: z.string().uuid(),
-  names: z.array(z.string()).describe('DNS names the certificate covers'),
-  subject: z.string(),
-  issuer: z.string(),
-  fingerprint: z.string().describe('SHA-256 of the certificate'),
-  not_before: timestamp,
-  expires_at: timestamp,
-  created_at: timestamp,
-});
 
 const addDomainBody = z.object({
   hostname: z.string({ required_error: 'is required' }).max(253).describe('A DNS name such as www.example.com, or a wildcard *.example.com'),

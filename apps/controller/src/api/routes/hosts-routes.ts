@@ -1,14 +1,13 @@
-import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { AppError } from '@paas/shared';
+import { hostDetailSchema, hostSchema } from '@paas/shared/api-contract';
 import { deleteHost, findHost, insertHost, listHosts, setHostDraining, type HostRow } from '../../db/hosts.js';
 import { inTransaction } from '../../db/queryable.js';
 import { dockerFor } from '../../scheduler/cluster-runtime.js';
 import type { ApiContext } from '../context.js';
-import { currentUser, requester } from '../auth.js';
-import { jsonBody } from '../json-body.js';
+import { requester } from '../auth.js';
+import type { RouteTable } from '../route-table.js';
 import { singleLineText } from '../text-rules.js';
-import { validate } from '../validate.js';
 
 const hostName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'host names are lowercase letters, digits and dashes');
 const addBody = z.object({
@@ -21,10 +20,6 @@ const addBody = z.object({
   labels: z.record(z.string().regex(/^[\w.-]+$/), singleLineText(200)).optional(),
   tls: z.object({ ca: z.string().optional(), cert: z.string(), key: z.string() }).optional(),
 });
-
-function requireAdmin(req: Request): void {
-  if (currentUser(req).role !== 'admin') throw new AppError('forbidden', 'managing hosts needs the admin role');
-}
 
 function hostJson(h: HostRow, processes?: number) {
   return {
@@ -44,112 +39,149 @@ function hostJson(h: HostRow, processes?: number) {
   };
 }
 
+const nameParam = { name: 'The host name' };
+const removeQuery = z.object({
+  force: z.string().max(8).optional().describe('true: remove it even when it runs processes, or is the last host while apps are scaled up'),
+});
+
 /** Docker hosts (admin only): add after checking the engine answers, drain, inspect, remove. */
-export function hostsRoutes(ctx: ApiContext): Router {
-  const r = Router();
+export function hostsRoutes(table: RouteTable, ctx: ApiContext): void {
   const cluster = ctx.cluster;
 
-  const load = async (name: string): Promise<HostRow> => {
-    const h = await findHost(ctx.pool, name);
+  const load = async (name: string | undefined): Promise<HostRow> => {
+    const h = await findHost(ctx.pool, name ?? '');
     if (!h) throw new AppError('not_found', `no host named ${name}`);
     return h;
   };
 
-  r.get('/hosts', async (req, res) => {
-    requireAdmin(req);
-    const procs = cluster ? await cluster.list() : [];
-    const rows = await listHosts(ctx.pool);
-    res.json(rows.map((h) => hostJson(h, procs.filter((p) => p.host === h.name).length)));
+  table.add({
+    method: 'get',
+    path: '/hosts',
+    action: 'admin',
+    tag: 'hosts',
+    summary: 'The Docker hosts of the cluster, with how many processes each runs',
+    response: z.array(hostSchema),
+    handler: async () => {
+      const procs = cluster ? await cluster.list() : [];
+      const rows = await listHosts(ctx.pool);
+      return rows.map((h) => hostJson(h, procs.filter((p) => p.host === h.name).length));
+    },
   });
 
-  r.post('/hosts', jsonBody, async (req, res) => {
-    requireAdmin(req);
-    const body = validate(addBody, req.body);
-    if (await findHost(ctx.pool, body.name)) throw new AppError('name_taken', `a host named ${body.name} exists already`);
-    const docker = dockerFor({ docker_url: body.docker_url, tls: body.tls ?? null });
-    try {
-      const version = await Promise.race([
-        docker.version(),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000)),
-      ]);
-      if (!version?.ApiVersion) throw new Error('the answer is not a Docker engine version');
-    } catch (err) {
-      throw new AppError('invalid_params', `docker_url: ${body.docker_url} does not answer as a Docker engine (${(err as Error).message})`);
-    }
-    // the audit event commits with the host, or neither does
-    const row = await inTransaction(ctx.pool, async (tx) => {
-      const inserted = await insertHost(tx, {
-        name: body.name,
-        dockerUrl: body.docker_url,
-        address: body.address,
-        capacityMemoryMb: body.capacity_memory_mb ?? null,
-        labels: body.labels ?? {},
-        tls: body.tls ?? null,
+  table.add({
+    method: 'post',
+    path: '/hosts',
+    action: 'admin',
+    tag: 'hosts',
+    summary: 'Add a Docker host (refused unless its engine answers within 5 s)',
+    body: addBody,
+    example: { name: 'node-2', docker_url: 'tcp://10.0.0.2:2376', address: '10.0.0.2' },
+    status: 201,
+    response: hostSchema,
+    handler: async ({ body, req }) => {
+      if (await findHost(ctx.pool, body.name)) throw new AppError('name_taken', `a host named ${body.name} exists already`);
+      const docker = dockerFor({ docker_url: body.docker_url, tls: body.tls ?? null });
+      try {
+        const version = await Promise.race([
+          docker.version(),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000)),
+        ]);
+        if (!version?.ApiVersion) throw new Error('the answer is not a Docker engine version');
+      } catch (err) {
+        throw new AppError('invalid_params', `docker_url: ${body.docker_url} does not answer as a Docker engine (${(err as Error).message})`);
+      }
+      // the audit event commits with the host, or neither does
+      const row = await inTransaction(ctx.pool, async (tx) => {
+        const inserted = await insertHost(tx, {
+          name: body.name,
+          dockerUrl: body.docker_url,
+          address: body.address,
+          capacityMemoryMb: body.capacity_memory_mb ?? null,
+          labels: body.labels ?? {},
+          tls: body.tls ?? null,
+        });
+        const details = { host: inserted.name, docker_url: inserted.docker_url, address: inserted.address, capacity_memory_mb: inserted.capacity_memory_mb, tls: Boolean(inserted.tls) };
+        await ctx.access.audit.record({ ...requester(req), action: 'host.add', details }, tx);
+        return inserted;
       });
-      const details = { host: inserted.name, docker_url: inserted.docker_url, address: inserted.address, capacity_memory_mb: inserted.capacity_memory_mb, tls: Boolean(inserted.tls) };
-      await ctx.access.audit.record({ ...requester(req), action: 'host.add', details }, tx);
-      return inserted;
-    });
-    await cluster?.refresh();
-    ctx.log.info({ host: row.name, url: row.docker_url }, 'host added');
-    res.status(201).json(hostJson(row, 0));
+      await cluster?.refresh();
+      ctx.log.info({ host: row.name, url: row.docker_url }, 'host added');
+      return hostJson(row, 0);
+    },
   });
 
-  r.get('/hosts/:name', async (req, res) => {
-    requireAdmin(req);
-    const h = await load(req.params.name!);
-    const procs = cluster && h.status === 'up' ? await cluster.listOn(h.name) : [];
-    res.json({
-      ...hostJson(h, procs.length),
-      process_list: procs.map((p) => ({ app: p.app, name: p.name, release: p.release, state: p.state, port: p.port })),
-    });
+  table.add({
+    method: 'get',
+    path: '/hosts/:name',
+    action: 'admin',
+    tag: 'hosts',
+    summary: 'One host, with the processes it runs',
+    params: nameParam,
+    response: hostDetailSchema,
+    handler: async ({ params }) => {
+      const h = await load(params['name']);
+      const procs = cluster && h.status === 'up' ? await cluster.listOn(h.name) : [];
+      return {
+        ...hostJson(h, procs.length),
+        process_list: procs.map((p) => ({ app: p.app, name: p.name, release: p.release, state: p.state, port: p.port })),
+      };
+    },
   });
 
-  r.post('/hosts/:name/drain', async (req, res) => {
-    requireAdmin(req);
-    const h = await load(req.params.name!);
-    await inTransaction(ctx.pool, async (tx) => {
-      await setHostDraining(tx, h.name, true);
-      await ctx.access.audit.record({ ...requester(req), action: 'host.drain', details: { host: h.name } }, tx);
+  for (const draining of [true, false]) {
+    table.add({
+      method: 'post',
+      path: `/hosts/:name/${draining ? 'drain' : 'undrain'}`,
+      action: 'admin',
+      tag: 'hosts',
+      summary: draining
+        ? 'Drain a host: no new processes go there, and its processes move to the other hosts'
+        : 'Take a drained host back into placement',
+      params: nameParam,
+      response: hostSchema,
+      handler: async ({ params, req }) => {
+        const h = await load(params['name']);
+        await inTransaction(ctx.pool, async (tx) => {
+          await setHostDraining(tx, h.name, draining);
+          await ctx.access.audit.record({ ...requester(req), action: draining ? 'host.drain' : 'host.undrain', details: { host: h.name } }, tx);
+        });
+        await cluster?.refresh();
+        if (!draining) return hostJson({ ...h, draining: false });
+        await ctx.reconcileAll();
+        const left = cluster && h.status === 'up' ? await cluster.listOn(h.name) : [];
+        return hostJson({ ...h, draining: true }, left.length);
+      },
     });
-    await cluster?.refresh();
-    await ctx.reconcileAll();
-    const left = cluster && h.status === 'up' ? await cluster.listOn(h.name) : [];
-    res.json({ ...hostJson({ ...h, draining: true }, left.length) });
-  });
+  }
 
-  r.post('/hosts/:name/undrain', async (req, res) => {
-    requireAdmin(req);
-    const h = await load(req.params.name!);
-    await inTransaction(ctx.pool, async (tx) => {
-      await setHostDraining(tx, h.name, false);
-      await ctx.access.audit.record({ ...requester(req), action: 'host.undrain', details: { host: h.name } }, tx);
-    });
-    await cluster?.refresh();
-    res.json(hostJson({ ...h, draining: false }));
+  table.add({
+    method: 'delete',
+    path: '/hosts/:name',
+    action: 'admin',
+    tag: 'hosts',
+    summary: 'Remove a host (drain it first, or force)',
+    params: nameParam,
+    query: removeQuery,
+    response: hostSchema,
+    handler: async ({ params, query, req }) => {
+      const h = await load(params['name']);
+      const force = query.force === 'true';
+      const all = await listHosts(ctx.pool);
+      const here = cluster && h.status === 'up' ? await cluster.listOn(h.name) : [];
+      if (!force && all.length === 1 && (await ctx.pool.query('SELECT 1 FROM formation WHERE quantity > 0 LIMIT 1')).rowCount) {
+        throw new AppError('invalid_params', `${h.name} is the last host and apps are scaled up: scale them down first, or use --force`);
+      }
+      if (!force && here.length > 0) {
+        throw new AppError('invalid_params', `${h.name} runs ${here.length} processes: drain it first (paas hosts:drain ${h.name}), or use --force`);
+      }
+      await inTransaction(ctx.pool, async (tx) => {
+        await deleteHost(tx, h.name);
+        await ctx.access.audit.record({ ...requester(req), action: 'host.remove', details: { host: h.name, force, processes: here.length } }, tx);
+      });
+      await cluster?.refresh();
+      await ctx.reconcileAll();
+      ctx.log.info({ host: h.name, force }, 'host removed');
+      return hostJson(h, here.length);
+    },
   });
-
-  r.delete('/hosts/:name', async (req, res) => {
-    requireAdmin(req);
-    const h = await load(req.params.name!);
-    const force = req.query['force'] === 'true';
-    const all = await listHosts(ctx.pool);
-    const here = cluster && h.status === 'up' ? await cluster.listOn(h.name) : [];
-    if (!force && all.length === 1 && (await ctx.pool.query("SELECT 1 FROM formation WHERE quantity > 0 LIMIT 1")).rowCount) {
-      throw new AppError('invalid_params', `${h.name} is the last host and apps are scaled up: scale them down first, or use --force`);
-    }
-    if (!force && here.length > 0) {
-      throw new AppError('invalid_params', `${h.name} runs ${here.length} processes: drain it first (paas hosts:drain ${h.name}), or use --force`);
-    }
-    await inTransaction(ctx.pool, async (tx) => {
-      await deleteHost(tx, h.name);
-      await ctx.access.audit.record({ ...requester(req), action: 'host.remove', details: { host: h.name, force, processes: here.length } }, tx);
-    });
-    await cluster?.refresh();
-    await ctx.reconcileAll();
-    ctx.log.info({ host: h.name, force }, 'host removed');
-    res.json(hostJson(h, here.length));
-  });
-
-  return r;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { processLimitsSchema } from '@paas/shared/api-contract';
 import { AppError } from '@paas/shared';
 import type { AppRow } from '../../db/apps.js';
 import { getFormation, setLimits } from '../../db/formation.js';
@@ -11,13 +12,6 @@ import type { RouteTable } from '../route-table.js';
 /** The engine's bounds (and migrations/004's checks): 16 MB to 256 GB of memory, up to 256 cores. */
 export const memoryRange = { min: 16, max: 262_144 } as const;
 export const maxCpus = 256;
-
-const limitsSchema = z.object({
-  type: z.string(),
-  quantity: z.number().int(),
-  memory_mb: z.number().int().nullable().describe('Memory limit per process in MB; null: none'),
-  cpus: z.number().nullable().describe('CPU limit per process in cores; null: none'),
-});
 
 const patchBody = z
   .object({
@@ -60,7 +54,7 @@ export function limitsRoutes(table: RouteTable, ctx: ApiContext): void {
     action: 'app:read',
     tag: 'formation',
     summary: 'Memory and CPU limits per process type',
-    response: z.array(limitsSchema),
+    response: z.array(processLimitsSchema),
     handler: ({ app }) => limitsJson(app),
   });
 
@@ -72,7 +66,7 @@ export function limitsRoutes(table: RouteTable, ctx: ApiContext): void {
     summary: "Set a process type's limits; its processes are replaced (each new one starts before the old one stops)",
     body: patchBody,
     example: { type: 'web', memory_mb: 512, cpus: 0.5 },
-    response: z.array(limitsSchema),
+    response: z.array(processLimitsSchema),
     handler: async ({ app, body, req }) => {
       const release = await currentRelease(ctx.pool, ctx.access.cipher, app.id);
       if (!release) throw new AppError('invalid_params', `${app.name} has no release yet: deploy it first, then set the limits of its process types`);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { logDrainSchema } from '@paas/shared/api-contract';
 import { AppError, logSources } from '@paas/shared';
 import { countLogDrains, deleteLogDrain, findLogDrain, insertLogDrain, listLogDrains, type LogDrainRow } from '../../db/log-drains.js';
 import { inTransaction, isUniqueViolation } from '../../db/queryable.js';
@@ -31,20 +32,6 @@ const logsQuery = z.object({
 });
 
 const drainBody = z.object({ url: z.string({ required_error: 'is required' }).max(4096) });
-
-export const logDrainSchema = z.object({
-  id: z.string().uuid(),
-  url: z.string(),
-  token: z.string(),
-  addon: z.null(),
-  app: z.object({ id: z.string().uuid(), name: z.string() }),
-  created_at: z.union([z.string(), z.date()]),
-  updated_at: z.union([z.string(), z.date()]),
-  status: z.enum(['delivering', 'retrying']).describe('retrying: the target is down; delivery resumes with backoff'),
-  delivered: z.number().int().describe('Lines delivered'),
-  dropped: z.number().int().describe('Lines skipped because the drain fell too far behind'),
-  last_error: z.string().nullable(),
-});
 
 function drainJson(d: LogDrainRow, s: DrainState | undefined) {
   return {

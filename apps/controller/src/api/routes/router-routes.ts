@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { routerSettingsSchema } from '@paas/shared/api-contract';
 import { getRouterSettings, updateRouterSettings } from '../../db/router-settings.js';
 import { inTransaction } from '../../db/queryable.js';
 import type { ApiContext } from '../context.js';
@@ -7,11 +8,6 @@ import type { RouteTable } from '../route-table.js';
 
 /** The bounds of migrations/010's check: 1 MB to 10 GB. */
 export const maxBodyRange = { min: 1, max: 10_240 } as const;
-
-export const routerSettingsSchema = z.object({
-  https_redirect: z.boolean().describe('Plain HTTP requests are redirected to HTTPS (hosts the routers have a certificate for)'),
-  max_body_mb: z.number().int().nullable().describe("Request body limit in MB (413 above it); null: the router's default (PAAS_ROUTER_MAX_BODY_MB)"),
-});
 
 const patchBody = z
   .object({

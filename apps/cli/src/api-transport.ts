@@ -1,0 +1,135 @@
+import { ApiError } from './api-error.js';
+import { CliError } from './cli-error.js';
+
+export interface ApiClientOptions {
+  /** Base URL, e.g. `http://127.0.0.1:5050`. */
+  url: string;
+  token?: string | undefined;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+/**
+ * HTTP to the controller's REST API: JSON requests with the bearer token and a deadline, error
+ * answers as ApiError, every page of a list, and the log stream. ApiClient names the endpoints.
+ */
+export class ApiTransport {
+  readonly url: string;
+  private readonly token: string | undefined;
+  private readonly fetchFn: typeof fetch;
+  private readonly timeoutMs: number;
+
+  constructor(options: ApiClientOptions) {
+    this.url = options.url.replace(/\/+$/, '');
+    this.token = options.token;
+    this.fetchFn = options.fetch ?? globalThis.fetch;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+  }
+
+  /** `GET /apps/{app}/logs` as server-sent events (commands/logs.ts reads them): the body once the answer is 200. */
+  async openLogStream(app: string, query: Record<string, string>, lastEventId?: string, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
+    if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
+    let res: Response;
+    try {
+      res = await this.fetchFn(`${this.url}${appPath(app)}/logs?${new URLSearchParams(query)}`, { headers, signal });
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw this.networkError(err);
+    }
+    if (res.ok && res.body) return res.body;
+    const text = await res.text().catch(() => '');
+    let body: { id?: unknown; message?: unknown } = {};
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      // not JSON
+    }
+    throw new ApiError(
+      res.status,
+      typeof body.id === 'string' ? body.id : `http_${res.status}`,
+      typeof body.message === 'string' ? body.message : `the paas API answered ${res.status} to GET ${appPath(app)}/logs`,
+    );
+  }
+
+  /** Every page of a list, following the Next-Cursor header. */
+  protected async listAll<T>(path: string): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | null = null;
+    do {
+      const sep = path.includes('?') ? '&' : '?';
+      const page: { data: T[]; headers: Headers } = await this.exchange<T[]>(
+        'GET',
+        cursor === null ? path : `${path}${sep}cursor=${encodeURIComponent(cursor)}`,
+      );
+      if (!Array.isArray(page.data)) throw new CliError(`the paas API answered GET ${path} with something other than a list`);
+      items.push(...page.data);
+      cursor = page.headers.get('next-cursor');
+    } while (cursor);
+    return items;
+  }
+
+  protected async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await this.exchange<T>(method, path, body)).data;
+  }
+
+  private async exchange<T>(method: string, path: string, body?: unknown): Promise<{ data: T; headers: Headers }> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await this.fetchFn(`${this.url}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw this.networkError(err);
+    }
+    const text = await res.text();
+    let data: unknown = undefined;
+    let isJson = false;
+    if (text.trim() !== '') {
+      try {
+        data = JSON.parse(text);
+        isJson = true;
+      } catch {
+        // handled below
+      }
+    }
+    if (!res.ok) {
+      const obj = isJson && typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+      const id = typeof obj['id'] === 'string' ? obj['id'] : `http_${res.status}`;
+      const message =
+        typeof obj['message'] === 'string' && obj['message'] !== ''
+          ? obj['message']
+          : `the paas API answered ${res.status} ${res.statusText || ''}`.trimEnd() + ` to ${method} ${path}`;
+      throw new ApiError(res.status, id, message);
+    }
+    if (!isJson) {
+      throw new CliError(`the paas API at ${this.url} answered ${method} ${path} with something other than JSON`);
+    }
+    return { data: data as T, headers: res.headers };
+  }
+
+  private networkError(err: unknown): CliError {
+    if (err instanceof Error && err.name === 'TimeoutError') {
+      return new CliError(`the paas API at ${this.url} did not answer within ${Math.round(this.timeoutMs / 1000)}s`, {
+        cause: err,
+      });
+    }
+    const cause = err instanceof Error ? (err.cause as NodeJS.ErrnoException | undefined) : undefined;
+    const code = cause?.code;
+    const detail = code !== undefined && code !== 'ECONNREFUSED' ? ` (${code})` : '';
+    return new CliError(`cannot reach the paas API at ${this.url}${detail}: is the platform up? (npm run up)`, {
+      cause: err,
+    });
+  }
+}
+
+export function appPath(app: string): string {
+  return `/apps/${encodeURIComponent(app)}`;
+}

@@ -1,0 +1,96 @@
+// Apps and what hangs off one: formation, processes, limits, config, domains, certificates, router
+// settings, collaborators, buildpacks.
+import { z } from 'zod';
+import { id, timestamp, userRef } from './common.js';
+
+export const appSchema = z.object({
+  id,
+  name: z.string(),
+  owner: userRef,
+  created_at: timestamp,
+  web_url: z.string(),
+  git_url: z.string(),
+  current_release: z.number().int().nullable(),
+  buildpacks: z.array(z.string()),
+});
+
+export const formationEntrySchema = z.object({
+  type: z.string(),
+  quantity: z.number().int(),
+  command: z.string().nullable().describe("From the current release's Procfile; null before the first deploy"),
+});
+
+export const appInfoSchema = appSchema.extend({ formation: z.array(formationEntrySchema) });
+
+export const dynoStates = ['up', 'starting', 'crashed', 'down'] as const;
+
+export const dynoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.string(),
+  state: z.enum(dynoStates),
+  host: z.string(),
+  release: z.object({ version: z.number().int() }),
+  command: z.string(),
+  updated_at: timestamp,
+  cpu_percent: z.number().nullable().optional().describe('CPU in percent of one core, from the latest sample (null before one)'),
+  memory_mb: z.number().nullable().optional().describe('Memory used in MB, from the latest sample'),
+});
+
+export const processLimitsSchema = z.object({
+  type: z.string(),
+  quantity: z.number().int(),
+  memory_mb: z.number().int().nullable().describe('Memory limit per process in MB; null: none'),
+  cpus: z.number().nullable().describe('CPU limit per process in cores; null: none'),
+});
+
+export const configVarsSchema = z.record(z.string()).describe('Config var names and values');
+
+export const routerSettingsSchema = z.object({
+  https_redirect: z.boolean().describe('Plain HTTP requests are redirected to HTTPS (hosts the routers have a certificate for)'),
+  max_body_mb: z.number().int().nullable().describe("Request body limit in MB (413 above it); null: the router's default (PAAS_ROUTER_MAX_BODY_MB)"),
+});
+
+export const domainSchema = z.object({
+  id: z.string(),
+  hostname: z.string(),
+  kind: z.enum(['default', 'custom']),
+  cname: z.string().nullable().describe("Where the hostname's DNS should point (CNAME); null for the default domain"),
+  created_at: timestamp,
+});
+
+export const certSchema = z.object({
+  id,
+  names: z.array(z.string()).describe('DNS names the certificate covers'),
+  subject: z.string(),
+  issuer: z.string(),
+  fingerprint: z.string().describe('SHA-256 of the certificate'),
+  not_before: timestamp,
+  expires_at: timestamp,
+  created_at: timestamp,
+});
+
+export const collaboratorSchema = z.object({
+  app: z.object({ id, name: z.string() }),
+  user: z.object({ id, email: z.string() }),
+  role: z.enum(['owner', 'collaborator']),
+  created_at: timestamp,
+});
+
+export const buildpackInstallationSchema = z.object({
+  buildpack: z.object({ url: z.string(), name: z.string() }),
+  ordinal: z.number().int(),
+});
+
+export type App = z.infer<typeof appSchema>;
+export type FormationEntry = z.infer<typeof formationEntrySchema>;
+export type AppWithFormation = z.infer<typeof appInfoSchema>;
+export type DynoState = (typeof dynoStates)[number];
+export type Dyno = z.infer<typeof dynoSchema>;
+export type ProcessLimits = z.infer<typeof processLimitsSchema>;
+export type ConfigVars = z.infer<typeof configVarsSchema>;
+export type RouterSettings = z.infer<typeof routerSettingsSchema>;
+export type Domain = z.infer<typeof domainSchema>;
+export type Cert = z.infer<typeof certSchema>;
+export type Collaborator = z.infer<typeof collaboratorSchema>;
+export type BuildpackInstallation = z.infer<typeof buildpackInstallationSchema>;
