@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { AppError } from '@paas/shared';
 import type { Queryable } from '../db/queryable.js';
 import { quotaExceeded, plural } from './quota-errors.js';
+import { exceedsProcesses } from '../deploy/formation-service.js';
 import {
   beginAndLockUser,
   getQuotaOverrides,
@@ -68,7 +69,7 @@ export class QuotaService {
    */
   runOneOff<T>(ownerId: string, reserve: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.withOwner(ownerId, async (tx, owner) => {
-      if (owner.usage.processes + 1 > owner.limits.processes) {
+      if (exceedsProcesses(owner.usage.processes, 1, owner.limits.processes)) {
         throw quotaExceeded(
           `cannot run a one-off process: ${owner.email}'s apps run ${plural(owner.usage.processes, 'process', 'processes')} (one-offs included), the quota of ${plural(owner.limits.processes, 'process', 'processes')}`,
         );
@@ -89,7 +90,7 @@ export class QuotaService {
           true,
         );
       }
-      if (firstDeploy && owner.usage.processes + 1 > owner.limits.processes) {
+      if (firstDeploy && exceedsProcesses(owner.usage.processes, 1, owner.limits.processes)) {
         throw quotaExceeded(
           `cannot deploy: the first release starts a web process, and ${owner.email}'s quota of ${plural(owner.limits.processes, 'process', 'processes')} is used`,
         );

@@ -91,16 +91,17 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Begins a transaction on `client`, locks the user's row in it (see lockUserSql) and reads their usage
- * AFTER the lock, in ONE round trip: the statements go as one pipelined batch (sql-batch.ts), each
+ * (and, with `appId`, that app's formation and release) AFTER the lock, in ONE round trip: the statements go as one pipelined batch (sql-batch.ts), each
  * taking its own snapshot. A `userId` that is not a uuid is refused before anything is sent. Answers
  * the locked row (undefined: no such user) and the usage.
  */
 export async function beginAndLockUser(
   client: pg.PoolClient,
   userId: string,
+  appId: string | null = null,
 ): Promise<{ locked: ({ email: string } & QuotaOverrides) | undefined; state: UsageWithApp }> {
-  if (!uuid.test(userId)) throw new Error(`not a user id: ${userId}`);
-  const results = await runBatch(client, ['BEGIN', execution(lockUserStatement, [userId]), execution(usageWithAppStatement, [userId, null])]);
+  if (!uuid.test(userId) || (appId !== null && !uuid.test(appId))) throw new Error(`not a user or app id: ${userId} ${appId}`);
+  const results = await runBatch(client, ['BEGIN', execution(lockUserStatement, [userId]), execution(usageWithAppStatement, [userId, appId])]);
   return {
     locked: results[1]?.rows[0] as ({ email: string } & QuotaOverrides) | undefined,
     state: usageWithApp(results[2]!.rows[0] as UsageRow),

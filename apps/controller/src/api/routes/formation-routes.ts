@@ -56,9 +56,8 @@ export function formationRoutes(table: RouteTable, ctx: ApiContext): void {
     response: z.array(formationEntrySchema),
     handler: async ({ app, body, req }) => {
       const { updates } = body;
-      // One round trip (deploy/formation-service.ts): the owner's lock, the check (on the owner's usage
-      // and the app's release, read after the lock), the write and the audit event. `known` explains a
-      // refusal other than the quota's.
+      // deploy/formation-service.ts: the owner's lock and the reads after it, the check, then the write,
+      // the audit event and COMMIT. `known` explains a refusal other than the quota's.
       const known = (scaled: ScaledApp): void => {
         const release = scaled.release;
         if (!release) throw new AppError('invalid_params', `${app.name} has no release yet: deploy it with git push first`);
