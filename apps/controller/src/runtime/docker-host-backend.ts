@@ -22,7 +22,10 @@ export interface DockerHostOptions {
   pidsLimit?: number;
   /** Where the subnets of the apps' networks come from (PAAS_NETWORK_POOL). */
   networkPool?: NetworkPool;
-  /** The deadline of a call that has none of its own (a stop's grace comes on top). 60 s unless given. */
+  /**
+   * The deadline of a call that has none of its own, 60 s unless given: a stop's grace comes on top, and
+   * the calls made of many engine requests (pruneImages, removeAppResources) get five times as long.
+   */
   callTimeoutMs?: number;
   log: Logger;
 }
@@ -272,13 +275,13 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
   }
 
   pruneImages(app: string, keep: ReadonlySet<string>, opts?: CallOptions): Promise<number> {
-    return engineCall(callSignal(opts, this.callTimeoutMs), `pruning ${app}'s images on ${this.hostName}`, (abortSignal) =>
+    return engineCall(callSignal(opts, this.callTimeoutMs * 5), `pruning ${app}'s images on ${this.hostName}`, (abortSignal) =>
       pruneAppImages(this.opts.docker, this.opts.cluster, app, keep, this.opts.log, abortSignal),
     );
   }
 
   removeAppResources(app: string, opts?: CallOptions): Promise<void> {
-    return engineCall(callSignal(opts, this.callTimeoutMs), `removing ${app}'s resources from ${this.hostName}`, (abortSignal) =>
+    return engineCall(callSignal(opts, this.callTimeoutMs * 5), `removing ${app}'s resources from ${this.hostName}`, (abortSignal) =>
       this.removeWithin(app, abortSignal),
     );
   }
