@@ -12,8 +12,6 @@ import { HostRegistry, type HostHealthChange, type HostMember } from './host-reg
 import { ImageDistributor } from './image-distributor.js';
 import { ClusterLoad } from './cluster-load.js';
 
-export { dockerFor } from './host-registry.js';
-
 export interface ClusterRuntimeOptions {
   pool: pg.Pool;
   /** Label value scoping containers to this platform. */
