@@ -32,6 +32,8 @@ export const errorStatus = {
   authorization_not_found: 404,
   collaborator_not_found: 404,
   drain_not_found: 404,
+  /** A runtime process id the runtime does not know (never started, or already stopped). */
+  process_not_found: 404,
   payload_too_large: 413,
   name_taken: 409,
   build_in_progress: 409,
@@ -41,6 +43,8 @@ export const errorStatus = {
   no_buildpack: 422,
   rate_limited: 429,
   unavailable: 503,
+  /** A container engine did not answer within the call's deadline: retryable. */
+  engine_timeout: 504,
   /** PostgreSQL does not answer (stopped, restarting, unreachable, out of connections): retryable. */
   database_unavailable: 503,
   internal: 500,

@@ -33,6 +33,12 @@ describe('scale: bad input changes nothing', () => {
       [[{ type: 'web', quantity: 2 }, { type: 'worker', quantity: 100_000 }], /^updates\.1\.quantity: /],
       [[{ type: 'Web!', quantity: 1 }], /^updates\.0\.type: /],
       [[], /^updates: /],
+      // hostile values: numeric strings, huge numbers, quotes, a type twice
+      [[{ type: 'web', quantity: '3' }], /^updates\.0\.quantity: /],
+      [[{ type: 'web', quantity: 1e308 }], /^updates\.0\.quantity: /],
+      [[{ type: 'web', quantity: 2 ** 53 + 2 }], /^updates\.0\.quantity: /],
+      [[{ type: "web'; DROP TABLE apps; --", quantity: 1 }], /^updates\.0\.type: /],
+      [[{ type: 'web', quantity: 1 }, { type: 'web', quantity: 2 }], /^a process type is named twice/],
     ];
     for (const [updates, message] of cases) {
       const res = await request(h.app).patch('/apps/shop/formation').set(as(alice)).send({ updates });

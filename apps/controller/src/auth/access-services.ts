@@ -5,11 +5,14 @@ import { AuditLog } from './audit-log.js';
 import { ConfigCipher } from './config-cipher.js';
 import { LoginRateLimiter } from './login-rate-limiter.js';
 import { QuotaService } from './quota-service.js';
+import { FormationService } from '../deploy/formation-service.js';
 
 /** Access control's services, made once in main.ts (or a test) and handed to the API. */
 export interface AccessServices {
   cipher: ConfigCipher;
   quotas: QuotaService;
+  /** Scaling, against the owner's processes quota. */
+  formation: FormationService;
   audit: AuditLog;
   loginLimiter: LoginRateLimiter;
 }
@@ -25,6 +28,7 @@ export function createAccessServices(pool: pg.Pool, settings: AccessSettings, lo
   return {
     cipher,
     quotas: new QuotaService(pool, settings.defaultQuota),
+    formation: new FormationService(pool, settings.defaultQuota.processes),
     audit: new AuditLog(pool, log),
     loginLimiter: new LoginRateLimiter(pool, settings.loginRateLimit),
   };

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { AppError } from '@paas/shared';
 import type { Queryable } from '../db/queryable.js';
-import type { FormationRow } from '../db/formation.js';
-import { lockAndScale, type Scale } from '../db/scale-formation.js';
+import { quotaExceeded, plural } from './quota-errors.js';
+import { exceedsProcesses } from '../deploy/formation-service.js';
 import {
   beginAndLockUser,
   getQuotaOverrides,
@@ -28,8 +28,6 @@ interface OwnerState extends ScaledApp {
   limits: QuotaLimits;
   usage: QuotaUsage;
 }
-
-const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 /**
  * Per-user quotas, counted against an app's OWNER (collaborators spend the owner's quota). Checks and
@@ -66,54 +64,12 @@ export class QuotaService {
   }
 
   /**
-   * Sets the quantities of `updates` for the app `appId` of `ownerId` if the owner's processes (the
-   * sum of the formation quantities of all their apps, and their running one-offs) stay within the
-   * quota, and records the audit event with them. Scaling down is always allowed. The app must have a
-   * release declaring every type scaled (`explain` says otherwise; it sees the app's formation and
-   * release). Answers the app's whole formation after the write, and the app as it was.
-   *
-   * One round trip: the check is made by the statement that writes (db/scale-formation.ts), in the
-   * batch that locks the owner's row and commits, so the row is never held while the controller
-   * answers. Process types must be validated by the caller (they are written as literals).
-   */
-  async scale(
-    ownerId: string,
-    appId: string,
-    updates: { type: string; quantity: number }[],
-    o: { audit: Scale['audit']; explain: (app: ScaledApp) => void },
-  ): Promise<{ formation: FormationRow[]; app: ScaledApp }> {
-    const tx = await this.pool.connect();
-    try {
-      const scaled = await lockAndScale(tx, { ownerId, appId, updates, defaultProcesses: this.defaults.processes, audit: o.audit });
-      if (!scaled.locked || scaled.refused === 'no_owner') throw new AppError('user_not_found', 'the owner of this app no longer exists');
-      const owner: OwnerState = { ...scaled.state, email: scaled.locked.email, limits: this.effective(scaled.locked) };
-      if (scaled.refused === 'quota') {
-        const after = owner.usage.processes + updates.reduce((sum, u) => sum + u.quantity - (owner.formation[u.type] ?? 0), 0);
-        throw quotaExceeded(
-          `cannot scale to ${plural(after, 'process', 'processes')} across ${owner.email}'s apps: the quota of ${plural(owner.limits.processes, 'process', 'processes')} would be exceeded`,
-        );
-      }
-      if (scaled.refused) {
-        o.explain(owner);
-        throw new AppError('internal', `scaling was refused (${scaled.refused})`);
-      }
-      return { formation: scaled.formation, app: owner };
-    } catch (err) {
-      // The batch committed unless a statement failed (then this ends the failed transaction).
-      if (!(err instanceof AppError)) await tx.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      tx.release();
-    }
-  }
-
-  /**
    * Starts a one-off process (`paas run`) of an app of `ownerId` with `reserve` if the owner's
    * processes (formations and running one-offs) leave room for one more.
    */
   runOneOff<T>(ownerId: string, reserve: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.withOwner(ownerId, async (tx, owner) => {
-      if (owner.usage.processes + 1 > owner.limits.processes) {
+      if (exceedsProcesses(owner.usage.processes, 1, owner.limits.processes)) {
         throw quotaExceeded(
           `cannot run a one-off process: ${owner.email}'s apps run ${plural(owner.usage.processes, 'process', 'processes')} (one-offs included), the quota of ${plural(owner.limits.processes, 'process', 'processes')}`,
         );
@@ -134,7 +90,7 @@ export class QuotaService {
           true,
         );
       }
-      if (firstDeploy && owner.usage.processes + 1 > owner.limits.processes) {
+      if (firstDeploy && exceedsProcesses(owner.usage.processes, 1, owner.limits.processes)) {
         throw quotaExceeded(
           `cannot deploy: the first release starts a web process, and ${owner.email}'s quota of ${plural(owner.limits.processes, 'process', 'processes')} is used`,
         );
@@ -183,6 +139,3 @@ export class QuotaService {
   }
 }
 
-function quotaExceeded(message: string, retryable = false): AppError {
-  return new AppError('quota_exceeded', `${message} (an admin can raise it with paas admin:quota:set)`, { retryable });
-}

@@ -29,7 +29,8 @@ const wrapped = Symbol('paas.database-pool.wrapped');
  */
 export class DatabasePool extends pg.Pool {
   constructor(config: pg.PoolConfig, log: Logger) {
-    super({ connectionTimeoutMillis: 5000, keepAlive: true, ...config });
+    // pipeline: statements handed over together go in one round trip (db/sql-batch.ts)
+    super({ connectionTimeoutMillis: 5000, keepAlive: true, pipeline: true, ...config } as pg.PoolConfig);
     let warned = 0;
     // Idle connections that break (the server restarted): the pool has dropped them already.
     this.on('error', (err) => {

@@ -16,19 +16,19 @@ export async function getFormation(db: Queryable, appId: string): Promise<Format
   return rows;
 }
 
-/** Sets the quantities of the given types (one statement) and answers the app's whole formation after it. */
-export async function setFormation(db: Queryable, appId: string, updates: FormationRow[]): Promise<FormationRow[]> {
-  const { rows } = await db.query<FormationRow>(
-    `WITH updated AS (
-       INSERT INTO formation (app_id, type, quantity) SELECT $1, t, q FROM unnest($2::text[], $3::int[]) AS u(t, q)
+/** Sets quantities ($1 the app, $2 the types, $3 their quantities) and answers the app's whole formation after it. */
+export const setFormationSql = `WITH updated AS (
+       INSERT INTO formation (app_id, type, quantity) SELECT $1::uuid, t, q FROM unnest($2::text[], $3::int[]) AS u(t, q)
        ON CONFLICT (app_id, type) DO UPDATE SET quantity = EXCLUDED.quantity
        RETURNING type, quantity, memory_mb, cpus::float8 AS cpus)
      SELECT * FROM updated
      UNION ALL
-     SELECT type, quantity, memory_mb, cpus::float8 FROM formation WHERE app_id = $1 AND type <> ALL ($2::text[])
-     ORDER BY type`,
-    [appId, updates.map((u) => u.type), updates.map((u) => u.quantity)],
-  );
+     SELECT type, quantity, memory_mb, cpus::float8 FROM formation WHERE app_id = $1::uuid AND type <> ALL ($2::text[])
+     ORDER BY type`;
+
+/** Sets the quantities of the given types (one statement) and answers the app's whole formation after it. */
+export async function setFormation(db: Queryable, appId: string, updates: FormationRow[]): Promise<FormationRow[]> {
+  const { rows } = await db.query<FormationRow>(setFormationSql, [appId, updates.map((u) => u.type), updates.map((u) => u.quantity)]);
   return rows;
 }
 

@@ -91,16 +91,17 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Begins a transaction on `client`, locks the user's row in it (see lockUserSql) and reads their usage
- * AFTER the lock, in ONE round trip: the statements go as one batch (sql-batch.ts), each taking its
- * own snapshot, so the id is checked to be a uuid and written as a literal. Answers the locked row
- * (undefined: no such user) and the usage.
+ * (and, with `appId`, that app's formation and release) AFTER the lock, in ONE round trip: the statements go as one pipelined batch (sql-batch.ts), each
+ * taking its own snapshot. A `userId` that is not a uuid is refused before anything is sent. Answers
+ * the locked row (undefined: no such user) and the usage.
  */
 export async function beginAndLockUser(
   client: pg.PoolClient,
   userId: string,
+  appId: string | null = null,
 ): Promise<{ locked: ({ email: string } & QuotaOverrides) | undefined; state: UsageWithApp }> {
-  if (!uuid.test(userId)) throw new Error(`not a user id: ${userId}`);
-  const results = await runBatch(client, ['BEGIN', execution(lockUserStatement, [userId]), execution(usageWithAppStatement, [userId, null])]);
+  if (!uuid.test(userId) || (appId !== null && !uuid.test(appId))) throw new Error(`not a user or app id: ${userId} ${appId}`);
+  const results = await runBatch(client, ['BEGIN', execution(lockUserStatement, [userId]), execution(usageWithAppStatement, [userId, appId])]);
   return {
     locked: results[1]?.rows[0] as ({ email: string } & QuotaOverrides) | undefined,
     state: usageWithApp(results[2]!.rows[0] as UsageRow),
@@ -114,6 +115,6 @@ export async function beginAndLockUser(
  */
 const lockUserSql = `SELECT u.email, q.apps, q.processes, q.memory_mb, q.builds
        FROM users u LEFT JOIN quotas q ON q.user_id = u.id WHERE u.id = $1::uuid FOR UPDATE OF u`;
-export const lockUserStatement = prepared('lock_user', lockUserSql);
+const lockUserStatement = prepared('lock_user', lockUserSql);
 const usageWithAppStatement = prepared('usage_with_app', usageWithAppSql);
 

@@ -20,7 +20,8 @@ export async function createTestDatabase(options: { poolMax?: number; migrated?:
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: options.poolMax ?? 10 });
+  // pipelined like the controller's pool (db/database-pool.ts)
+  const pool = new pg.Pool({ connectionString: url.toString(), max: options.poolMax ?? 10, pipeline: true } as pg.PoolConfig);
   if (options.migrated !== false) await migrate(pool);
   return {
     url: url.toString(),

@@ -1,9 +1,10 @@
 import type pg from 'pg';
-import { inlineParams } from '../db/inline-sql.js';
-import { runBatch, type Execution } from '../db/sql-batch.js';
+import { execution, prepared, runBatch, type Execution } from '../db/sql-batch.js';
 
 /** Namespace of the per-app advisory locks (the second key is the app id's hash). */
 const appLockNamespace = 727_002;
+const lockAndWait = prepared('app_lock', 'SELECT true AS ok, pg_advisory_lock($1, hashtext($2))');
+const tryLock = prepared('app_try_lock', 'SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok');
 /** The lock held by the one controller that runs the periodic reconcile. */
 export const reconcileLockKey = 727_003;
 
@@ -72,8 +73,7 @@ export class AppLocks {
     try {
       const client = await this.pool.connect();
       try {
-        const lock = wait ? 'SELECT true AS ok, pg_advisory_lock($1, hashtext($2))' : 'SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok';
-        const results = await runBatch(client, [inlineParams(lock, [appLockNamespace, appId]), ...read]);
+        const results = await runBatch(client, [execution(wait ? lockAndWait : tryLock, [appLockNamespace, appId]), ...read]);
         if (!results[0]?.rows[0]?.ok) return undefined;
         try {
           return await fn(results.slice(1));

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { appNetworkName, defaultNetworkPool, ensureBridgeNetwork, removeNetwork, type Logger, type NetworkPool } from '@paas/shared';
 import { demuxDockerLog } from './docker-demux.js';
-import { processName, type ProcessInfo, type ProcessSpec, type ProcessState, type RuntimeBackend } from './runtime-backend.js';
+import { processName, type CallOptions, type ProcessInfo, type ProcessSpec, type ProcessState, type RuntimeBackend } from './runtime-backend.js';
+import { callSignal, engineCall, processNotFound } from './engine-call.js';
 import { DockerOneOffs } from './docker-one-off.js';
 import type { AttachedOneOff, OneOffIo, OneOffRunner, OneOffSpec } from './one-off.js';
 import { containerLabel } from './container-labels.js';
@@ -21,8 +22,16 @@ export interface DockerHostOptions {
   pidsLimit?: number;
   /** Where the subnets of the apps' networks come from (PAAS_NETWORK_POOL). */
   networkPool?: NetworkPool;
+  /**
+   * The deadline of a call that has none of its own, 60 s unless given: a stop's grace comes on top, and
+   * the calls made of many engine requests (pruneImages, removeAppResources) get five times as long.
+   */
+  callTimeoutMs?: number;
   log: Logger;
 }
+
+/** Docker's container ids: what `start` and `list` answer. Anything else is not one of ours. */
+const containerId = /^[0-9a-f]{12,64}$/;
 
 const label = containerLabel;
 
@@ -38,11 +47,19 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
   private readonly images: ImageRunFactsCache;
   private readonly pidsLimit: number;
   private readonly ensuring = new Map<string, Promise<void>>();
+  private readonly callTimeoutMs: number;
+  /**
+   * Restart counts learnt by inspecting the processes a listing shows crashed (a listing does not
+   * carry them, and inspecting every process would cost a call each): what a process that is up
+   * again reports until it crashes again.
+   */
+  private readonly restarts = new Map<string, number>();
 
   constructor(private readonly opts: DockerHostOptions) {
     this.hostName = opts.hostName;
     this.images = new ImageRunFactsCache(opts.docker, opts.cluster);
     this.pidsLimit = opts.pidsLimit ?? defaultAppPidsLimit;
+    this.callTimeoutMs = opts.callTimeoutMs ?? 60_000;
     this.oneOffs = new DockerOneOffs({ ...opts, images: this.images, pidsLimit: this.pidsLimit, network: (app) => this.appNetwork(app) });
   }
 
@@ -80,17 +97,27 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
     return this.oneOffs.list(filter);
   }
 
-  async ping(): Promise<void> {
-    await this.opts.docker.ping();
+  async ping(opts?: CallOptions): Promise<void> {
+    await engineCall(callSignal(opts, this.callTimeoutMs), `pinging ${this.hostName}`, (abortSignal) =>
+      // typed without options, though it takes them
+      (this.opts.docker.ping as unknown as (o: { abortSignal: AbortSignal }) => Promise<unknown>).call(this.opts.docker, { abortSignal }),
+    );
   }
 
-  async start(spec: ProcessSpec): Promise<ProcessInfo> {
+  start(spec: ProcessSpec, opts?: CallOptions): Promise<ProcessInfo> {
+    return engineCall(callSignal(opts, this.callTimeoutMs), `starting ${spec.app} ${processName(spec.type, spec.index)} on ${this.hostName}`, (signal) =>
+      this.startWithin(spec, signal),
+    );
+  }
+
+  private async startWithin(spec: ProcessSpec, abortSignal: AbortSignal): Promise<ProcessInfo> {
     const name = processName(spec.type, spec.index);
     const portKey = `${spec.port}/tcp`;
     const env = { ...spec.env, PORT: String(spec.port), DYNO: name };
     const image = await this.images.of(spec.image);
     const network = await this.appNetwork(spec.app);
     const container = await this.opts.docker.createContainer({
+      abortSignal,
       name: `paas-${this.opts.cluster}-${spec.app}-${name}-v${spec.release}-${randomBytes(3).toString('hex')}`,
       Image: spec.image,
       Cmd: [spec.command],
@@ -123,12 +150,17 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
       },
     });
     try {
-      await container.start();
+      await container.start({ abortSignal });
+      const info = await container.inspect({ abortSignal });
+      return this.started(spec, name, portKey, info);
     } catch (err) {
+      // Not left half-made: an aborted start removes what it created (without the aborted signal).
       await container.remove({ force: true }).catch(() => undefined);
       throw err;
     }
-    const info = await container.inspect();
+  }
+
+  private started(spec: ProcessSpec, name: string, portKey: string, info: Docker.ContainerInspectInfo): ProcessInfo {
     const binding = info.NetworkSettings.Ports?.[portKey]?.[0];
     this.opts.log.info({ app: spec.app, release: spec.release, process: name, container: info.Id }, 'process started');
     return {
@@ -149,10 +181,15 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
     };
   }
 
-  async list(filter: { app?: string } = {}): Promise<ProcessInfo[]> {
+  list(filter: { app?: string } = {}, opts?: CallOptions): Promise<ProcessInfo[]> {
+    return engineCall(callSignal(opts, this.callTimeoutMs), `listing ${this.hostName}`, (signal) => this.listWithin(filter, signal));
+  }
+
+  private async listWithin(filter: { app?: string }, abortSignal: AbortSignal): Promise<ProcessInfo[]> {
     const labels = [`${label.cluster}=${this.opts.cluster}`, `${label.role}=process`];
     if (filter.app) labels.push(`${label.app}=${filter.app}`);
-    const containers = await this.opts.docker.listContainers({ all: true, filters: { label: labels } });
+    const containers = await this.opts.docker.listContainers({ all: true, filters: { label: labels }, abortSignal });
+    await this.learnRestarts(containers, filter.app === undefined, abortSignal);
     return containers.map((c) => {
       const l = c.Labels;
       const published = c.Ports.find((p) => p.PublicPort && p.Type === 'tcp');
@@ -171,52 +208,91 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
         abandoned: c.State === 'exited' || c.State === 'dead',
         command: l[label.command] ?? '',
         startedAt: new Date(c.Created * 1000),
-        restartCount: 0,
+        restartCount: this.restarts.get(c.Id) ?? 0,
         memoryMb: l[label.memory] ? Number(l[label.memory]) : undefined,
         cpus: l[label.cpus] ? Number(l[label.cpus]) : undefined,
       };
     });
   }
 
-  async stop(id: string, graceSeconds: number): Promise<void> {
-    const container = this.opts.docker.getContainer(id);
-    try {
-      // Keep the restart policy from bringing it back while it stops.
-      await container.update({ RestartPolicy: { Name: 'no' } });
-      await container.stop({ t: graceSeconds });
-    } catch (err) {
-      if (!isNotFound(err)) this.opts.log.warn({ container: id, err }, 'stop failed, removing by force');
+  /**
+   * Inspects the processes a listing shows crashed (restarting, or exited and not by a clean stop) for
+   * their restart counts; a full listing (`complete`) also forgets the processes that are gone.
+   */
+  private async learnRestarts(containers: Docker.ContainerInfo[], complete: boolean, abortSignal: AbortSignal): Promise<void> {
+    if (complete) {
+      const listed = new Set(containers.map((c) => c.Id));
+      for (const id of this.restarts.keys()) if (!listed.has(id)) this.restarts.delete(id);
     }
-    try {
-      await container.remove({ force: true });
-    } catch (err) {
-      if (!isNotFound(err) && (err as { statusCode?: number }).statusCode !== 409) throw err;
-    }
+    const crashed = containers.filter((c) => toState(c.State, c.Status) === 'crashed');
+    await Promise.all(
+      crashed.map(async (c) => {
+        try {
+          const info = await this.opts.docker.getContainer(c.Id).inspect({ abortSignal });
+          this.restarts.set(c.Id, info.RestartCount);
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+        }
+      }),
+    );
   }
 
-  async logs(id: string, lines: number): Promise<string> {
-    try {
-      const buf = (await this.opts.docker
-        .getContainer(id)
-        .logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
-      return demuxDockerLog(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)));
-    } catch (err) {
-      if (isNotFound(err)) return '';
-      throw err;
-    }
+  async stop(id: string, graceSeconds: number, opts?: CallOptions): Promise<void> {
+    if (!containerId.test(id)) return;
+    const signal = callSignal(opts, this.callTimeoutMs + graceSeconds * 1000);
+    await engineCall(signal, `stopping ${id.slice(0, 12)} on ${this.hostName}`, async (abortSignal) => {
+      const container = this.opts.docker.getContainer(id);
+      try {
+        // Keep the restart policy from bringing it back while it stops.
+        await container.update({ RestartPolicy: { Name: 'no' }, abortSignal });
+        await container.stop({ t: graceSeconds, abortSignal });
+      } catch (err) {
+        if (abortSignal.aborted) throw err;
+        if (!isNotFound(err)) this.opts.log.warn({ container: id, err }, 'stop failed, removing by force');
+      }
+      try {
+        await container.remove({ force: true, abortSignal });
+      } catch (err) {
+        if (!isNotFound(err) && (err as { statusCode?: number }).statusCode !== 409) throw err;
+      }
+      this.restarts.delete(id);
+    });
   }
 
-  pruneImages(app: string, keep: ReadonlySet<string>): Promise<number> {
-    return pruneAppImages(this.opts.docker, this.opts.cluster, app, keep, this.opts.log);
+  async logs(id: string, lines: number, opts?: CallOptions): Promise<string> {
+    if (!containerId.test(id)) throw processNotFound(id);
+    return engineCall(callSignal(opts, this.callTimeoutMs), `reading the output of ${id.slice(0, 12)} on ${this.hostName}`, async (abortSignal) => {
+      try {
+        const buf = (await this.opts.docker
+          .getContainer(id)
+          .logs({ stdout: true, stderr: true, tail: lines, follow: false, abortSignal })) as unknown as Buffer;
+        return demuxDockerLog(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)));
+      } catch (err) {
+        if (isNotFound(err)) throw processNotFound(id);
+        throw err;
+      }
+    });
   }
 
-  async removeAppResources(app: string): Promise<void> {
+  pruneImages(app: string, keep: ReadonlySet<string>, opts?: CallOptions): Promise<number> {
+    return engineCall(callSignal(opts, this.callTimeoutMs * 5), `pruning ${app}'s images on ${this.hostName}`, (abortSignal) =>
+      pruneAppImages(this.opts.docker, this.opts.cluster, app, keep, this.opts.log, abortSignal),
+    );
+  }
+
+  removeAppResources(app: string, opts?: CallOptions): Promise<void> {
+    return engineCall(callSignal(opts, this.callTimeoutMs * 5), `removing ${app}'s resources from ${this.hostName}`, (abortSignal) =>
+      this.removeWithin(app, abortSignal),
+    );
+  }
+
+  private async removeWithin(app: string, abortSignal: AbortSignal): Promise<void> {
     const labels = [`${label.cluster}=${this.opts.cluster}`, `${label.app}=${app}`];
-    const leftovers = await this.opts.docker.listContainers({ all: true, filters: { label: labels } });
-    await Promise.all(leftovers.map((c) => this.stop(c.Id, 0)));
+    const leftovers = await this.opts.docker.listContainers({ all: true, filters: { label: labels }, abortSignal });
+    await Promise.all(leftovers.map((c) => this.stop(c.Id, 0, { signal: abortSignal })));
     const network = appNetworkName(this.opts.cluster, app);
     if (!(await removeNetwork(this.opts.docker, network))) this.opts.log.warn({ app, network }, 'the app network is still in use: left');
-    const images = await this.opts.docker.listImages({ filters: { label: labels } });
+    const images = await this.opts.docker.listImages({ filters: { label: labels }, abortSignal });
     for (const img of images) {
       await this.opts.docker
         .getImage(img.Id)
@@ -225,7 +301,7 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
           if (!isNotFound(err)) this.opts.log.warn({ app, image: img.Id, err }, 'image removal failed');
         });
     }
-    const { Volumes } = await this.opts.docker.listVolumes({ filters: { label: labels } });
+    const { Volumes } = await this.opts.docker.listVolumes({ filters: { label: labels }, abortSignal });
     for (const v of Volumes ?? []) {
       await this.opts.docker
         .getVolume(v.Name)
@@ -256,17 +332,25 @@ function toState(state: string, status: string): ProcessState {
  * container (even a stopped one) is left for a later run. Untagged parents (a Dockerfile build's
  * steps) go with their image; the shared layer images are not the app's and stay.
  */
-export async function pruneAppImages(docker: Docker, cluster: string, app: string, keep: ReadonlySet<string>, log: Logger): Promise<number> {
-  const images = await docker.listImages({ filters: { label: [`${label.cluster}=${cluster}`, `${label.app}=${app}`] } });
+export async function pruneAppImages(
+  docker: Docker,
+  cluster: string,
+  app: string,
+  keep: ReadonlySet<string>,
+  log: Logger,
+  abortSignal?: AbortSignal,
+): Promise<number> {
+  const images = await docker.listImages({ filters: { label: [`${label.cluster}=${cluster}`, `${label.app}=${app}`] }, abortSignal });
   let removed = 0;
   for (const img of images) {
     const tags = (img.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
     if (tags.length === 0 || tags.some((t) => keep.has(t))) continue;
     try {
       // never forced: the engine refuses an image a container uses, which is what keeps it
-      await docker.getImage(img.Id).remove();
+      await docker.getImage(img.Id).remove({ abortSignal });
       removed++;
     } catch (err) {
+      if (abortSignal?.aborted) throw err;
       const status = (err as { statusCode?: number }).statusCode;
       if (status !== 404 && status !== 409) log.warn({ app, image: img.Id, err }, 'could not remove an old release image');
     }

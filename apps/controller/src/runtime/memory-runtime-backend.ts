@@ -1,23 +1,61 @@
 import { randomUUID } from 'node:crypto';
-import { processName, type ProcessInfo, type ProcessSpec, type RuntimeBackend } from './runtime-backend.js';
+import { processName, type CallOptions, type ProcessInfo, type ProcessSpec, type RuntimeBackend } from './runtime-backend.js';
+import { callSignal, engineCall, processNotFound } from './engine-call.js';
 import { oneOffType, type AttachedOneOff, type OneOffIo, type OneOffRunner, type OneOffSpec } from './one-off.js';
 
 /**
  * An in-process runtime for API tests: processes are records that are "up" at once. A one-off echoes
- * its command and exits 0; a detached one stays listed (up) until it is stopped.
+ * its command and exits 0; a detached one stays listed (up) until it is stopped. Tests play the
+ * engine's part with `exit` (a crash or a kill from outside), `addImage` and `stall` (an engine that
+ * stops answering).
  */
 export class MemoryRuntimeBackend implements RuntimeBackend, OneOffRunner {
   readonly hostName = 'memory';
-  private readonly processes = new Map<string, ProcessInfo & { output: string }>();
+  private readonly processes = new Map<string, ProcessInfo & { output: string; image: string }>();
   private readonly oneOffs = new Map<string, ProcessInfo & { output: string }>();
   /** Every one-off started, in order. */
   readonly runs: (OneOffSpec & { attached: boolean })[] = [];
   private nextPort = 40000;
   readonly removedApps: string[] = [];
+  /** Image references per app, as the engine would hold them (see addImage). */
+  private readonly images = new Map<string, Set<string>>();
+  private stalled = false;
 
-  async ping(): Promise<void> {}
+  /** `callTimeoutMs`: the deadline of a call that gives none (what a stalled engine is waited for). */
+  constructor(private readonly o: { callTimeoutMs?: number } = {}) {}
 
-  async start(spec: ProcessSpec): Promise<ProcessInfo> {
+  /** From now on every call waits until its signal aborts, as on an engine that stopped answering. */
+  stall(): void {
+    this.stalled = true;
+  }
+
+  /** Runs a call as the engine would answer it: at once, or (stalled) never, until its deadline. */
+  private call<T>(what: string, opts: CallOptions | undefined, fn: () => T): Promise<T> {
+    if (!this.stalled && !opts?.signal?.aborted) return Promise.resolve().then(fn);
+    const signal = callSignal(opts, this.o.callTimeoutMs ?? 60_000);
+    // A stalled engine holds a connection open: it keeps the process alive (the deadline's timer does not).
+    const held = setInterval(() => undefined, 1000);
+    return engineCall(signal, what, () => new Promise<T>(() => undefined)).finally(() => clearInterval(held));
+  }
+
+  /** An image of `app` the engine holds (what a build would have left). */
+  addImage(app: string, ref: string): void {
+    this.images.set(app, (this.images.get(app) ?? new Set()).add(ref));
+  }
+
+  holdsImage(ref: string): boolean {
+    return [...this.images.values()].some((refs) => refs.has(ref));
+  }
+
+  ping(opts?: CallOptions): Promise<void> {
+    return this.call('ping', opts, () => undefined);
+  }
+
+  start(spec: ProcessSpec, opts?: CallOptions): Promise<ProcessInfo> {
+    return this.call(`starting ${spec.app}`, opts, () => this.startNow(spec));
+  }
+
+  private startNow(spec: ProcessSpec): ProcessInfo {
     const info = {
       id: randomUUID(),
       app: spec.app,
@@ -34,16 +72,17 @@ export class MemoryRuntimeBackend implements RuntimeBackend, OneOffRunner {
       memoryMb: spec.memoryMb,
       cpus: spec.cpus,
       output: `started ${spec.command}\n`,
+      image: spec.image,
     };
     this.processes.set(info.id, info);
-    const { output: _output, ...rest } = info;
+    const { output: _output, image: _image, ...rest } = info;
     return rest;
   }
 
-  async list(filter: { app?: string } = {}): Promise<ProcessInfo[]> {
-    return [...this.processes.values()]
-      .filter((p) => !filter.app || p.app === filter.app)
-      .map(({ output: _output, ...rest }) => ({ ...rest }));
+  list(filter: { app?: string } = {}, opts?: CallOptions): Promise<ProcessInfo[]> {
+    return this.call('listing', opts, () =>
+      [...this.processes.values()].filter((p) => !filter.app || p.app === filter.app).map(({ output: _output, image: _image, ...rest }) => ({ ...rest })),
+    );
   }
 
   /**
@@ -53,12 +92,14 @@ export class MemoryRuntimeBackend implements RuntimeBackend, OneOffRunner {
   exit(id: string, opts: { restarting: boolean }): void {
     const p = this.processes.get(id);
     if (!p) return;
-    this.processes.set(id, { ...p, state: 'crashed', abandoned: !opts.restarting });
+    this.processes.set(id, { ...p, state: 'crashed', abandoned: !opts.restarting, restartCount: p.restartCount + (opts.restarting ? 1 : 0) });
   }
 
-  async stop(id: string): Promise<void> {
-    this.processes.delete(id);
-    this.oneOffs.delete(id);
+  stop(id: string, _graceSeconds = 0, opts?: CallOptions): Promise<void> {
+    return this.call('stopping', opts, () => {
+      this.processes.delete(id);
+      this.oneOffs.delete(id);
+    });
   }
 
   private oneOff(spec: OneOffSpec, attached: boolean): ProcessInfo & { output: string } {
@@ -101,19 +142,35 @@ export class MemoryRuntimeBackend implements RuntimeBackend, OneOffRunner {
       .map(({ output: _output, ...rest }) => ({ ...rest }));
   }
 
-  async logs(id: string, lines: number): Promise<string> {
-    const out = (this.processes.get(id) ?? this.oneOffs.get(id))?.output ?? '';
-    return out.split('\n').slice(-lines - 1).join('\n');
+  logs(id: string, lines: number, opts?: CallOptions): Promise<string> {
+    return this.call('reading output', opts, () => {
+      const p = this.processes.get(id) ?? this.oneOffs.get(id);
+      if (!p) throw processNotFound(id);
+      return p.output.split('\n').slice(-lines - 1).join('\n');
+    });
   }
 
-  /** The in-memory runtime holds no images. */
-  async pruneImages(): Promise<number> {
-    return 0;
+  /** Removes the app's images (see addImage) outside `keep` that no process runs. */
+  pruneImages(app: string, keep: ReadonlySet<string>, opts?: CallOptions): Promise<number> {
+    return this.call('pruning images', opts, () => {
+      const inUse = new Set([...this.processes.values()].map((p) => p.image));
+      const held = this.images.get(app) ?? new Set<string>();
+      let removed = 0;
+      for (const ref of held) {
+        if (keep.has(ref) || inUse.has(ref)) continue;
+        held.delete(ref);
+        removed++;
+      }
+      return removed;
+    });
   }
 
-  async removeAppResources(app: string): Promise<void> {
-    for (const [id, p] of this.processes) if (p.app === app) this.processes.delete(id);
-    for (const [id, p] of this.oneOffs) if (p.app === app) this.oneOffs.delete(id);
-    this.removedApps.push(app);
+  removeAppResources(app: string, opts?: CallOptions): Promise<void> {
+    return this.call('removing app resources', opts, () => {
+      for (const [id, p] of this.processes) if (p.app === app) this.processes.delete(id);
+      for (const [id, p] of this.oneOffs) if (p.app === app) this.oneOffs.delete(id);
+      this.images.delete(app);
+      this.removedApps.push(app);
+    });
   }
 }

@@ -1,6 +1,28 @@
 /**
- * The runtime seam: where an app's processes run. The first implementation runs them as containers on
- * one Docker engine; Docker Swarm or Kubernetes can come later behind the same interface.
+ * The runtime seam: where an app's processes run. Implementations: `DockerHostBackend` (one Docker
+ * engine), `ClusterRuntime` (every registered Docker host, with placement) and `MemoryRuntimeBackend`
+ * (the in-process fake of API tests); a Docker Swarm backend is the next. All of them pass
+ * `runtime-backend.contract.ts`; docs/runtime-backend.md says what a new one must do.
+ *
+ * The contract, in short:
+ * - A process is identified by the id `start` answers (the engine's). Ids are opaque strings; one the
+ *   runtime does not know (never started, already stopped, malformed) is not an engine failure:
+ *   `stop` ignores it (stopping is idempotent: the reconcile stops what it saw, maybe twice) and
+ *   `logs` rejects with the AppError `process_not_found`.
+ * - Every call takes `CallOptions.signal`: when it aborts, the call rejects with the AppError
+ *   `engine_timeout` (retryable) and leaves nothing half-made it knows of. Without a signal each
+ *   implementation still applies its own deadline: an engine that accepts a connection and never
+ *   answers must not hang the controller. `list` of a runtime of many engines may instead answer
+ *   without the engines that did not answer (their processes are then replaced elsewhere).
+ * - `stop(id, grace)` sends SIGTERM, waits up to `grace` seconds, then SIGKILL, then removes: the
+ *   process is no longer listed when it resolves. The engine does not restart it meanwhile.
+ * - A process that exits on its own is restarted by the engine: `list` shows it `crashed` (not
+ *   `abandoned`) while it waits for its restart, and its `restartCount` grows. One killed from
+ *   outside the platform is `crashed` and `abandoned`: the reconcile replaces it.
+ * - `pruneImages` removes the app's images outside `keep` that no process uses, and answers how many.
+ *
+ * Optional capabilities (one-offs, draining, batch start) are separate interfaces checked with type
+ * guards, so a backend implements only what it can.
  */
 export interface ProcessSpec {
   app: string;
@@ -52,24 +74,33 @@ export interface ProcessInfo {
   cpus?: number;
 }
 
+/** What every runtime call takes: its deadline (see the contract above). */
+export interface CallOptions {
+  /** Aborts the call: it rejects with `engine_timeout`. `AbortSignal.timeout(ms)` is a deadline. */
+  signal?: AbortSignal;
+}
+
 export interface RuntimeBackend {
   readonly hostName: string;
   /** Answers when the engine is reachable. */
-  ping(): Promise<void>;
-  start(spec: ProcessSpec): Promise<ProcessInfo>;
+  ping(opts?: CallOptions): Promise<void>;
+  start(spec: ProcessSpec, opts?: CallOptions): Promise<ProcessInfo>;
   /** The platform's processes, optionally of one app. */
-  list(filter?: { app?: string }): Promise<ProcessInfo[]>;
-  /** Stops (SIGTERM, then SIGKILL after the grace period) and removes a process. Unknown ids are ignored. */
-  stop(id: string, graceSeconds: number): Promise<void>;
-  /** The last lines of a process's output. */
-  logs(id: string, lines: number): Promise<string>;
-  /** Removes an app's images and build cache from the engine. */
-  removeAppResources(app: string): Promise<void>;
+  list(filter?: { app?: string }, opts?: CallOptions): Promise<ProcessInfo[]>;
+  /**
+   * Stops (SIGTERM, then SIGKILL after `graceSeconds`) and removes a process. Unknown ids are ignored.
+   * The deadline of the call should leave room for the grace.
+   */
+  stop(id: string, graceSeconds: number, opts?: CallOptions): Promise<void>;
+  /** The last lines of a process's output; `process_not_found` for an id the runtime does not know. */
+  logs(id: string, lines: number, opts?: CallOptions): Promise<string>;
+  /** Removes an app's processes, images, network and volumes from the engine. */
+  removeAppResources(app: string, opts?: CallOptions): Promise<void>;
   /**
    * Removes the app's images whose references are not in `keep` (old releases); an image a
    * container uses stays. Returns how many went.
    */
-  pruneImages(app: string, keep: ReadonlySet<string>): Promise<number>;
+  pruneImages(app: string, keep: ReadonlySet<string>, opts?: CallOptions): Promise<number>;
 }
 
 export function processName(type: string, index: number): string {

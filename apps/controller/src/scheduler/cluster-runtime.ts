@@ -1,14 +1,16 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type pg from 'pg';
-import { AppError, dockerOptions, type Logger, type NetworkPool } from '@paas/shared';
-import { listHosts, setHostHealth, type HostRow } from '../db/hosts.js';
-import { DockerHostBackend, pruneAppImages } from '../runtime/docker-host-backend.js';
-import type { ProcessInfo, ProcessSpec, RuntimeBackend } from '../runtime/runtime-backend.js';
+import { AppError, type Logger, type NetworkPool } from '@paas/shared';
+import type { HostRow } from '../db/hosts.js';
+import type { CallOptions, ProcessInfo, ProcessSpec, RuntimeBackend } from '../runtime/runtime-backend.js';
 import type { AttachedOneOff, OneOffIo, OneOffRunner, OneOffSpec } from '../runtime/one-off.js';
-import { transferImage } from '../runtime/image-transfer.js';
+import { engineCall, processNotFound } from '../runtime/engine-call.js';
 import { PlacementError, type PlacementRequest } from './placement.js';
-import { PlacementIndex } from './placement-index.js';
+import type { PlacementIndex } from './placement-index.js';
 import { SharedRefresh } from './shared-refresh.js';
+import { HostRegistry, type HostHealthChange, type HostMember } from './host-registry.js';
+import { ImageDistributor } from './image-distributor.js';
+import { ClusterLoad } from './cluster-load.js';
 
 export interface ClusterRuntimeOptions {
   pool: pg.Pool;
@@ -26,199 +28,109 @@ export interface ClusterRuntimeOptions {
   networkPool?: NetworkPool;
   /** Consecutive failed health checks before a host is marked down. */
   failuresBeforeDown: number;
+  /** The deadline of a call to a host's engine that gives none (60 s unless given). */
+  callTimeoutMs?: number;
+  /** The longest one copy of an image to a host may take (10 minutes unless given): a start's own deadline. */
+  imageTransferTimeoutMs?: number;
+  /** How long listing one host may take before the listing goes on without it (10 s unless given). */
+  hostListTimeoutMs?: number;
   log: Logger;
 }
 
-/** A running one-off as placement counts it. */
-interface OneOffLoad {
-  id: string;
-  app: string;
-  memoryMb: number;
-}
-
-const runs = (p: ProcessInfo): boolean => p.state === 'up' || p.state === 'starting';
-
-interface Member {
-  row: HostRow;
-  docker: Docker;
-  backend: DockerHostBackend;
-  failures: number;
-  images: Set<string>;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
-
-export function dockerFor(row: Pick<HostRow, 'docker_url' | 'tls'>): Docker {
-  const opts = dockerOptions(row.docker_url);
-  if (row.tls?.cert && row.tls.key) {
-    Object.assign(opts, { protocol: 'https', ca: row.tls.ca, cert: row.tls.cert, key: row.tls.key });
-  }
-  return new Docker({ ...opts, timeout: 120_000 });
-}
-
 /**
- * Every registered Docker host as one runtime: processes are placed by `PlacementIndex` (spread,
- * capacity, image locality), images are copied to a host before its first process of that image, and the
- * hosts' health is checked on a timer. Processes on hosts that are down are not listed, so the
- * reconcile loop replaces them elsewhere.
+ * Every registered Docker host as one runtime, composed of: the hosts (`HostRegistry`: membership
+ * from the database, health), their images (`ImageDistributor`: copied to a host before its first
+ * process of an image) and the placement state (`ClusterLoad`: processes are placed by
+ * `PlacementIndex` for spread, capacity and image locality). Each host's own work is its
+ * `DockerHostBackend`'s. Processes on hosts that are down are not listed, so the reconcile loop
+ * replaces them elsewhere.
  */
 export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
   readonly hostName = 'cluster';
-  private members = new Map<string, Member>();
-  /** Container id → host name, learnt from list() and start(). */
-  private readonly owner = new Map<string, string>();
-  /** The last listing per host, kept current by start() and stop(): placement's view of load. */
-  private readonly running = new Map<string, ProcessInfo[]>();
-  /**
-   * One-offs that run, per host: they reserve memory like any process (placement's load), though
-   * they are not part of the formation. Kept by run*(), stop() and the listings.
-   */
-  private readonly oneOffsRunning = new Map<string, OneOffLoad[]>();
+  private readonly registry: HostRegistry;
+  private readonly images: ImageDistributor;
+  private readonly load: ClusterLoad;
+  private readonly hostListTimeoutMs: number;
 
-  constructor(private readonly o: ClusterRuntimeOptions) {}
+  constructor(private readonly o: ClusterRuntimeOptions) {
+    this.images = new ImageDistributor({ imageSource: o.imageSource, cluster: o.cluster, transferTimeoutMs: o.imageTransferTimeoutMs, log: o.log });
+    this.registry = new HostRegistry({ ...o, onReset: (host) => this.images.forget(host) });
+    this.load = new ClusterLoad(o.defaultMemoryMb);
+    this.hostListTimeoutMs = o.hostListTimeoutMs ?? 10_000;
+  }
 
   /** Loads the host table; keeps the state of hosts that did not change. */
-  async refresh(): Promise<HostRow[]> {
-    const rows = await listHosts(this.o.pool);
-    const next = new Map<string, Member>();
-    for (const row of rows) {
-      const old = this.members.get(row.name);
-      if (old && old.row.docker_url === row.docker_url && old.row.address === row.address) {
-        old.row = { ...row, status: old.row.status };
-        next.set(row.name, old);
-        continue;
-      }
-      const docker = dockerFor(row);
-      const local = row.docker_url.startsWith('unix:') || row.docker_url === '';
-      next.set(row.name, {
-        row,
-        docker,
-        failures: 0,
-        images: new Set(),
-        backend: new DockerHostBackend({
-          docker,
-          hostName: row.name,
-          publishAddress: local ? this.o.localPublishAddress : row.address,
-          address: row.address,
-          cluster: this.o.cluster,
-          pidsLimit: this.o.pidsLimit,
-          networkPool: this.o.networkPool,
-          log: this.o.log,
-        }),
-      });
-    }
-    this.members = next;
-    return rows;
+  refresh(): Promise<HostRow[]> {
+    return this.registry.refresh();
   }
 
   hosts(): HostRow[] {
-    return [...this.members.values()].map((m) => m.row);
+    return this.registry.rows();
   }
 
   /** The engines of the hosts that are up (the host firewall reaches the remote ones through them). */
   engines(): { row: HostRow; docker: Docker }[] {
-    return this.upMembers().map((m) => ({ row: m.row, docker: m.docker }));
+    return this.registry.up().map((m) => ({ row: m.row, docker: m.docker }));
   }
 
   /** Pings every host; marks a host down after consecutive failures and up again when it answers. Returns hosts whose status changed. */
-  async checkHealth(): Promise<{ name: string; up: boolean }[]> {
-    await this.refresh();
-    const changed: { name: string; up: boolean }[] = [];
-    await Promise.all(
-      [...this.members.values()].map(async (m) => {
-        let error: string | null = null;
-        try {
-          await withTimeout(m.docker.ping(), 3000, 'ping');
-          m.failures = 0;
-        } catch (err) {
-          m.failures += 1;
-          error = (err as Error).message;
-        }
-        const up = m.failures === 0 || (m.row.status === 'up' && m.failures < this.o.failuresBeforeDown);
-        if ((m.row.status === 'up') !== up) {
-          changed.push({ name: m.row.name, up });
-          this.o.log.warn({ host: m.row.name, up, error }, up ? 'host is back' : 'host lost');
-          if (!up) m.images.clear();
-        }
-        m.row.status = up ? 'up' : 'down';
-        await setHostHealth(this.o.pool, m.row.name, up, error);
-      }),
-    );
-    return changed;
+  checkHealth(): Promise<HostHealthChange[]> {
+    return this.registry.checkHealth();
   }
 
-  private upMembers(): Member[] {
-    return [...this.members.values()].filter((m) => m.row.status === 'up');
+  isDraining(host: string): boolean {
+    return this.registry.isDraining(host);
   }
 
   async ping(): Promise<void> {
-    if (this.members.size === 0) await this.refresh();
-    if (this.upMembers().length === 0) throw new AppError('unavailable', 'no Docker host is up');
+    await this.registry.loaded();
+    if (this.registry.up().length === 0) throw new AppError('unavailable', 'no Docker host is up');
   }
 
-  /**
-   * Placement's view of the hosts that are up: the formation processes of the last listings (spread
-   * and load), the one-offs that run (load only: memory and count) and the images each host has.
-   */
+  /** Placement's view of the hosts that are up. */
   private placementIndex(): PlacementIndex {
-    const index = new PlacementIndex();
-    for (const m of this.upMembers()) {
-      const name = m.row.name;
-      index.setHost({ name, schedulable: !m.row.draining, capacityMemoryMb: m.row.capacity_memory_mb });
-      for (const p of this.running.get(name) ?? []) index.addProcess(name, p.app, p.memoryMb ?? this.o.defaultMemoryMb);
-      for (const r of this.oneOffsRunning.get(name) ?? []) index.addLoad(name, r.memoryMb);
-      for (const image of m.images) index.addImage(name, image);
-    }
-    return index;
+    return this.load.index(
+      this.registry.up().map((m) => ({
+        name: m.row.name,
+        draining: m.row.draining,
+        capacityMemoryMb: m.row.capacity_memory_mb,
+        images: this.images.imagesOn(m.row.name),
+      })),
+    );
   }
 
   /** Places one process and records it in `index`; an AppError when no host can take it. */
-  private placeOne(index: PlacementIndex, req: Omit<PlacementRequest, 'count'>): string {
+  private placeOne(index: PlacementIndex, req: Omit<PlacementRequest, 'count'>): HostMember {
     try {
       const placed = index.place({ ...req, count: 1 });
       index.apply({ ...req, count: 1 }, placed);
-      return placed[0]!;
+      return this.registry.get(placed[0]!)!;
     } catch (err) {
       if (err instanceof PlacementError) throw new AppError('unavailable', err.message, { retryable: true });
       throw err;
     }
   }
 
-  async start(spec: ProcessSpec): Promise<ProcessInfo> {
-    const [info] = await this.startMany([spec]);
+  async start(spec: ProcessSpec, opts?: CallOptions): Promise<ProcessInfo> {
+    const [info] = await this.startMany([spec], opts);
     return info!;
   }
 
   /**
    * Places a batch of processes first (each placement sees the ones before it), then copies images
    * and starts the containers in parallel. Rejects with the first failure after the others settled;
-   * what did start is kept in the listing so the caller can stop it.
+   * what did start is stopped again.
    */
-  async startMany(specs: ProcessSpec[]): Promise<ProcessInfo[]> {
-    if (this.members.size === 0) await this.refresh();
+  async startMany(specs: ProcessSpec[], opts?: CallOptions): Promise<ProcessInfo[]> {
+    await this.registry.loaded();
     const index = this.placementIndex();
     const chosen = specs.map((spec) => this.placeOne(index, { app: spec.app, image: spec.image, memoryMb: spec.memoryMb ?? this.o.defaultMemoryMb }));
     const results = await Promise.allSettled(
       specs.map(async (spec, i) => {
-        const m = this.members.get(chosen[i]!)!;
-        await this.ensureImage(m, spec.image);
-        const info = await m.backend.start(spec);
-        this.owner.set(info.id, m.row.name);
-        this.running.set(m.row.name, [...(this.running.get(m.row.name) ?? []), { ...info, memoryMb: spec.memoryMb }]);
+        const m = chosen[i]!;
+        await this.images.ensure({ name: m.row.name, docker: m.docker }, spec.image, opts?.signal);
+        const info = await m.backend.start(spec, opts);
+        this.load.started(m.row.name, info, spec.memoryMb);
         return info;
       }),
     );
@@ -231,56 +143,31 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
     return results.map((r) => (r as PromiseFulfilledResult<ProcessInfo>).value);
   }
 
-  /** One transfer per host and image at a time, however many processes wait for it. */
-  private readonly transfers = new Map<string, Promise<void>>();
-
-  private ensureImage(m: Member, image: string): Promise<void> {
-    if (m.images.has(image)) return Promise.resolve();
-    const key = `${m.row.name} ${image}`;
-    let t = this.transfers.get(key);
-    if (!t) {
-      t = (async () => {
-        try {
-          await m.docker.getImage(image).inspect();
-        } catch {
-          this.o.log.info({ host: m.row.name, image }, 'copying image to host');
-          await transferImage(this.o.imageSource, m.docker, image, { signal: AbortSignal.timeout(600_000) });
-        }
-        m.images.add(image);
-      })().finally(() => this.transfers.delete(key));
-      this.transfers.set(key, t);
-    }
-    return t;
-  }
-
-  async list(filter: { app?: string } = {}): Promise<ProcessInfo[]> {
-    const all = await this.listAll();
-    return all.filter((p) => !filter.app || p.app === filter.app);
-  }
-
   /**
    * Every host's processes, from a listing that began after the call: booting web processes, the
    * reconcile of each app and the API all list at once, and share listings instead of each listing
-   * every host.
+   * every host. A host that does not answer in time is left out (and logged).
    */
   private readonly listing = new SharedRefresh(() => this.listHosts());
 
-  private listAll(): Promise<ProcessInfo[]> {
-    return this.listing.get();
+  async list(filter: { app?: string } = {}, opts?: CallOptions): Promise<ProcessInfo[]> {
+    const listing = this.listing.get();
+    const all = opts?.signal ? await engineCall(opts.signal, 'listing the cluster', () => listing) : await listing;
+    return all.filter((p) => !filter.app || p.app === filter.app);
   }
 
   private async listHosts(): Promise<ProcessInfo[]> {
-    if (this.members.size === 0) await this.refresh();
+    await this.registry.loaded();
     const all = await Promise.all(
-      this.upMembers().map(async (m) => {
+      this.registry.up().map(async (m) => {
         try {
+          const signal = AbortSignal.timeout(this.hostListTimeoutMs);
           const [procs, oneOffs] = await Promise.all([
-            withTimeout(m.backend.list(), 10_000, `listing ${m.row.name}`),
-            withTimeout(m.backend.listOneOffs(), 10_000, `listing one-offs on ${m.row.name}`).catch(() => undefined),
+            m.backend.list({}, { signal }),
+            engineCall(signal, `listing one-offs on ${m.row.name}`, () => m.backend.listOneOffs()).catch(() => undefined),
           ]);
-          this.running.set(m.row.name, procs);
-          if (oneOffs) this.noteOneOffs(m.row.name, oneOffs);
-          for (const p of procs) this.owner.set(p.id, m.row.name);
+          this.load.listed(m.row.name, procs);
+          if (oneOffs) this.load.listedOneOffs(m.row.name, oneOffs);
           return procs;
         } catch (err) {
           this.o.log.warn({ host: m.row.name, err: (err as Error).message }, 'cannot list host');
@@ -291,40 +178,24 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
     return all.flat();
   }
 
-  private memberOf(id: string): Member | undefined {
-    const host = this.owner.get(id);
-    return host ? this.members.get(host) : undefined;
+  private memberOf(id: string): HostMember | undefined {
+    const host = this.load.hostOf(id);
+    return host ? this.registry.get(host) : undefined;
   }
 
-  async stop(id: string, graceSeconds: number): Promise<void> {
+  async stop(id: string, graceSeconds: number, opts?: CallOptions): Promise<void> {
     const m = this.memberOf(id);
     if (!m) return;
-    await m.backend.stop(id, graceSeconds);
-    this.owner.delete(id);
-    this.running.set(m.row.name, (this.running.get(m.row.name) ?? []).filter((p) => p.id !== id));
-    this.forgetOneOff(m.row.name, id);
+    await m.backend.stop(id, graceSeconds, opts);
+    this.load.stopped(m.row.name, id);
   }
 
-  /** Records the one-offs a listing of a host shows (all of them, or those of `app`) as its one-off load. */
-  private noteOneOffs(host: string, listed: ProcessInfo[], app?: string): void {
-    const kept = app === undefined ? [] : (this.oneOffsRunning.get(host) ?? []).filter((r) => r.app !== app);
-    const running = listed.filter(runs).map((p) => ({ id: p.id, app: p.app, memoryMb: p.memoryMb ?? this.o.defaultMemoryMb }));
-    this.oneOffsRunning.set(host, [...kept, ...running]);
-  }
-
-  private addOneOff(host: string, info: ProcessInfo, memoryMb: number | undefined): void {
-    const load = { id: info.id, app: info.app, memoryMb: memoryMb ?? this.o.defaultMemoryMb };
-    this.oneOffsRunning.set(host, [...(this.oneOffsRunning.get(host) ?? []).filter((r) => r.id !== info.id), load]);
-  }
-
-  private forgetOneOff(host: string, id: string): void {
-    const list = this.oneOffsRunning.get(host);
-    if (list?.some((r) => r.id === id)) this.oneOffsRunning.set(host, list.filter((r) => r.id !== id));
-  }
-
-  async logs(id: string, lines: number): Promise<string> {
+  /** A process's output, from its host; one no listing has shown is looked for in a new listing first. */
+  async logs(id: string, lines: number, opts?: CallOptions): Promise<string> {
+    if (!this.memberOf(id)) await this.list({}, opts);
     const m = this.memberOf(id);
-    return m ? m.backend.logs(id, lines) : '';
+    if (!m) throw processNotFound(id);
+    return m.backend.logs(id, lines, opts);
   }
 
   /**
@@ -332,61 +203,52 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
    * usually the local host's: going after the hosts, it finds nothing left to remove there, instead of
    * racing the host's own prune over the same images.
    */
-  async pruneImages(app: string, keep: ReadonlySet<string>): Promise<number> {
-    const counts = await Promise.all(this.upMembers().map((m) => m.backend.pruneImages(app, keep)));
-    const atSource = await pruneAppImages(this.o.imageSource, this.o.cluster, app, keep, this.o.log);
+  async pruneImages(app: string, keep: ReadonlySet<string>, opts?: CallOptions): Promise<number> {
+    const counts = await Promise.all(this.registry.up().map((m) => m.backend.pruneImages(app, keep, opts)));
+    const atSource = await this.images.pruneAtSource(app, keep, opts?.signal);
     return counts.reduce((a, b) => a + b, atSource);
   }
 
-  async removeAppResources(app: string): Promise<void> {
-    await Promise.all(this.upMembers().map((m) => m.backend.removeAppResources(app)));
+  async removeAppResources(app: string, opts?: CallOptions): Promise<void> {
+    await Promise.all(this.registry.up().map((m) => m.backend.removeAppResources(app, opts)));
   }
 
   /** Processes running on one host (for drain and remove). */
-  async listOn(host: string): Promise<ProcessInfo[]> {
-    const m = this.members.get(host);
-    return m ? m.backend.list() : [];
+  async listOn(host: string, opts?: CallOptions): Promise<ProcessInfo[]> {
+    const m = this.registry.get(host);
+    return m ? m.backend.list({}, opts) : [];
   }
 
   /** A one-off goes where a process of its app would (placement), with the image copied there first. */
-  private async oneOffHost(spec: OneOffSpec): Promise<Member> {
-    if (this.members.size === 0) await this.refresh();
-    const hostName = this.placeOne(this.placementIndex(), { app: spec.app, image: spec.image, memoryMb: spec.memoryMb ?? this.o.defaultMemoryMb });
-    const m = this.members.get(hostName)!;
-    await this.ensureImage(m, spec.image);
+  private async oneOffHost(spec: OneOffSpec): Promise<HostMember> {
+    await this.registry.loaded();
+    const m = this.placeOne(this.placementIndex(), { app: spec.app, image: spec.image, memoryMb: spec.memoryMb ?? this.o.defaultMemoryMb });
+    await this.images.ensure({ name: m.row.name, docker: m.docker }, spec.image);
     return m;
   }
 
   async runAttached(spec: OneOffSpec, io: OneOffIo): Promise<AttachedOneOff> {
     const m = await this.oneOffHost(spec);
     const attached = await m.backend.runAttached(spec, io);
-    this.owner.set(attached.info.id, m.row.name);
-    this.addOneOff(m.row.name, attached.info, spec.memoryMb);
-    void attached.exit
-      .finally(() => {
-        this.owner.delete(attached.info.id);
-        this.forgetOneOff(m.row.name, attached.info.id);
-      })
-      .catch(() => undefined);
+    this.load.oneOffStarted(m.row.name, attached.info, spec.memoryMb);
+    void attached.exit.finally(() => this.load.oneOffEnded(m.row.name, attached.info.id)).catch(() => undefined);
     return attached;
   }
 
   async runDetached(spec: OneOffSpec): Promise<ProcessInfo> {
     const m = await this.oneOffHost(spec);
     const info = await m.backend.runDetached(spec);
-    this.owner.set(info.id, m.row.name);
-    if (runs(info)) this.addOneOff(m.row.name, info, spec.memoryMb);
+    this.load.oneOffStarted(m.row.name, info, spec.memoryMb);
     return info;
   }
 
   async listOneOffs(filter: { app?: string } = {}): Promise<ProcessInfo[]> {
-    if (this.members.size === 0) await this.refresh();
+    await this.registry.loaded();
     const all = await Promise.all(
-      this.upMembers().map(async (m) => {
+      this.registry.up().map(async (m) => {
         try {
-          const procs = await withTimeout(m.backend.listOneOffs(filter), 10_000, `listing one-offs on ${m.row.name}`);
-          for (const p of procs) this.owner.set(p.id, m.row.name);
-          this.noteOneOffs(m.row.name, procs, filter.app);
+          const procs = await engineCall(AbortSignal.timeout(this.hostListTimeoutMs), `listing one-offs on ${m.row.name}`, () => m.backend.listOneOffs(filter));
+          this.load.listedOneOffs(m.row.name, procs, filter.app);
           return procs;
         } catch (err) {
           this.o.log.warn({ host: m.row.name, err: (err as Error).message }, 'cannot list one-offs on host');
@@ -395,9 +257,5 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
       }),
     );
     return all.flat();
-  }
-
-  isDraining(host: string): boolean {
-    return this.members.get(host)?.row.draining ?? false;
   }
 }

@@ -56,9 +56,8 @@ export function formationRoutes(table: RouteTable, ctx: ApiContext): void {
     response: z.array(formationEntrySchema),
     handler: async ({ app, body, req }) => {
       const { updates } = body;
-      // One round trip: the owner's lock, the check (on the owner's usage and the app's release, read
-      // after the lock), the write and the audit event, and COMMIT. The process types are validated by
-      // patchBody (they are written as literals). `known` explains a refusal other than the quota's.
+      // deploy/formation-service.ts: the owner's lock and the reads after it, the check, then the write,
+      // the audit event and COMMIT. `known` explains a refusal other than the quota's.
       const known = (scaled: ScaledApp): void => {
         const release = scaled.release;
         if (!release) throw new AppError('invalid_params', `${app.name} has no release yet: deploy it with git push first`);
@@ -70,7 +69,7 @@ export function formationRoutes(table: RouteTable, ctx: ApiContext): void {
         }
       };
       const audit = { actorId: req.user?.id ?? null, app: app.name, ip: requester(req).ip, details: { updates } };
-      const scale = () => ctx.access.quotas.scale(app.owner_id, app.id, updates, { audit, explain: known });
+      const scale = () => ctx.access.formation.scale(app.owner_id, app.id, updates, { audit, explain: known });
       const { formation, app: scaled } = await scale().catch(async (err: unknown) => {
         // Refused: one-offs that have exited since they were counted may be what fills the quota.
         if (!(err instanceof AppError && err.code === 'quota_exceeded') || (await oneOffs.sweep(app.owner_id)) === 0) throw err;

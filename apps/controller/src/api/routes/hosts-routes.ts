@@ -3,7 +3,7 @@ import { AppError } from '@paas/shared';
 import { hostDetailSchema, hostSchema } from '@paas/shared/api-contract';
 import { deleteHost, findHost, insertHost, listHosts, setHostDraining, type HostRow } from '../../db/hosts.js';
 import { inTransaction } from '../../db/queryable.js';
-import { dockerFor } from '../../scheduler/cluster-runtime.js';
+import { dockerFor } from '../../scheduler/host-registry.js';
 import type { ApiContext } from '../context.js';
 import { requester } from '../auth.js';
 import type { RouteTable } from '../route-table.js';
