@@ -28,6 +28,7 @@ import { ClusterRuntime } from './scheduler/cluster-runtime.js';
 import { ClusterFirewall } from './runtime/cluster-firewall.js';
 import { insertHost, listHosts } from './db/hosts.js';
 import { RoutePublisher } from './deploy/route-publisher.js';
+import { RouteEpochGuard } from './deploy/route-epoch-guard.js';
 import { AppLocks } from './deploy/app-lock.js';
 import { ImageRetention } from './deploy/image-retention.js';
 import { Deployer } from './deploy/deployer.js';
@@ -116,7 +117,11 @@ async function main(): Promise<void> {
   });
 
   const routeStore = new RedisRouteStore(redis, keys);
-  const routes = new RoutePublisher(routeStore, config.domain, 3000, log, (app) => hostnamesOfApp(pool, app), (app) => routeSettingsOfApp(pool, app));
+  // Redis coming back empty: the routers keep their tables and this writes the whole table back at once.
+  let reconcileAll: () => Promise<void> = async () => undefined;
+  const routeGuard = new RouteEpochGuard({ store: routeStore, log: log.child({ component: 'route-epoch' }), reconcile: () => reconcileAll() });
+  redis.on('ready', () => void routeGuard.check());
+  const routes = new RoutePublisher(routeGuard.mirrored(), config.domain, 3000, log, (app) => hostnamesOfApp(pool, app), (app) => routeSettingsOfApp(pool, app));
   const locks = new AppLocks(pool);
   const deployer = new Deployer({
     pool,
@@ -164,7 +169,10 @@ async function main(): Promise<void> {
     buildEnvBox: buildEnvBox(config.secret),
   });
 
-  const reconciler = new MeteredReconciler(pool, deployer, routes, config.reconcileIntervalMs, log).meter(observability.metrics);
+  const reconciler = new MeteredReconciler(pool, deployer, routes, config.reconcileIntervalMs, log, (complete) => routeGuard.passed(complete)).meter(
+    observability.metrics,
+  );
+  reconcileAll = () => reconciler.runOnce({ wait: true });
   const certs = new CertService({ pool, store: routeStore, box: new SecretBox(config.secret), platformDomain: config.domain, log });
   // Redis keeps nothing on disk: certificates are republished on the reconcile interval, like routes.
   const certResync = new CertResync(certs, config.reconcileIntervalMs, log);
@@ -208,6 +216,7 @@ async function main(): Promise<void> {
   log.info({ url: config.api.url, port: config.api.port }, 'controller listening');
 
   reconciler.start();
+  routeGuard.start();
   certResync.start();
   observability.start();
   beacon.start();
@@ -234,6 +243,7 @@ async function main(): Promise<void> {
     clearInterval(hostCheck);
     beacon.stop();
     await reconciler.stop();
+    await routeGuard.stop();
     await firewall.stop();
     await deployer.settle();
     await certResync.stop();
