@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
@@ -21,7 +21,7 @@ import {
 import { loadConfig, webUrl } from './config.js';
 import { migratePlatform } from './db/platform-migrations.js';
 import { DatabasePool } from './db/database-pool.js';
-import { failOrphanedBuilds } from './db/builds.js';
+import { failAbandonedBuilds } from './db/builds.js';
 import { createAccessServices } from './auth/access-services.js';
 import { TokenService } from './auth/token-service.js';
 import { ClusterRuntime } from './scheduler/cluster-runtime.js';
@@ -61,8 +61,8 @@ async function main(): Promise<void> {
   if (applied.length) log.info({ applied }, 'migrations applied');
   // Domains and certificates stored before the ownership rules that break them (issue 14), reported.
   await reportOwnershipViolations(pool, config.domain, log);
-  const orphaned = await failOrphanedBuilds(pool);
-  if (orphaned) log.warn({ builds: orphaned }, 'marked builds left by a previous controller as failed');
+  // This controller's id: the holder of the leases on the builds its pushes drive.
+  const controllerId = `${config.hostName}/${process.pid}/${randomUUID().slice(0, 8)}`;
 
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
@@ -167,7 +167,18 @@ async function main(): Promise<void> {
     quotas: access.quotas,
     cipher: access.cipher,
     buildEnvBox: buildEnvBox(config.secret),
+    controllerId,
   });
+  // Builds whose controller died (their lease expired) fail with that reason, now and on every
+  // reconcile interval, and their builders are told to stop; builds a live controller drives stay.
+  const sweepBuilds = async (): Promise<void> => {
+    const abandoned = await failAbandonedBuilds(pool);
+    if (!abandoned.length) return;
+    log.warn({ builds: abandoned }, 'builds whose controller was lost marked failed');
+    for (const id of abandoned) await pushService.builds.cancel(id, 'the controller running the build was lost');
+  };
+  await sweepBuilds();
+  const buildSweep = setInterval(() => void sweepBuilds().catch((err: unknown) => log.warn({ err }, 'build sweep failed')), config.reconcileIntervalMs);
 
   const reconciler = new MeteredReconciler(pool, deployer, routes, config.reconcileIntervalMs, log, (complete) => routeGuard.passed(complete)).meter(
     observability.metrics,
@@ -241,6 +252,7 @@ async function main(): Promise<void> {
     force.unref();
     server.close();
     clearInterval(hostCheck);
+    clearInterval(buildSweep);
     beacon.stop();
     await reconciler.stop();
     await routeGuard.stop();
