@@ -22,6 +22,7 @@ import { loadConfig, webUrl } from './config.js';
 import { migratePlatform } from './db/platform-migrations.js';
 import { DatabasePool } from './db/database-pool.js';
 import { failAbandonedBuilds } from './db/builds.js';
+import { failAbandonedReleases } from './db/releases.js';
 import { createAccessServices } from './auth/access-services.js';
 import { TokenService } from './auth/token-service.js';
 import { ClusterRuntime } from './scheduler/cluster-runtime.js';
@@ -137,6 +138,7 @@ async function main(): Promise<void> {
     cipher: access.cipher,
     events: observability.logs.events,
     defaultMemoryMb: (quotaMb) => access.quotas.processMemory(quotaMb, config.defaultMemoryMb),
+    controllerId,
     images: new ImageRetention({ pool, runtime, keep: config.releaseImagesKept, log: log.child({ component: 'image-retention' }) }),
   });
   replaceAbandoned = (name) => {
@@ -169,16 +171,25 @@ async function main(): Promise<void> {
     buildEnvBox: buildEnvBox(config.secret),
     controllerId,
   });
-  // Builds whose controller died (their lease expired) fail with that reason, now and on every
-  // reconcile interval, and their builders are told to stop; builds a live controller drives stay.
-  const sweepBuilds = async (): Promise<void> => {
-    const abandoned = await failAbandonedBuilds(pool);
-    if (!abandoned.length) return;
-    log.warn({ builds: abandoned }, 'builds whose controller was lost marked failed');
-    for (const id of abandoned) await pushService.builds.cancel(id, 'the controller running the build was lost');
+  // Builds and deploys whose controller died (their lease ran out), now and on every reconcile
+  // interval: a build fails with that reason and its builder is told to stop; a deploy is rolled
+  // back (its release fails, its processes stop; the release before kept serving). What a live
+  // controller drives (this one's or another's) is left alone.
+  const sweepAbandoned = async (): Promise<void> => {
+    const builds = await failAbandonedBuilds(pool);
+    if (builds.length) log.warn({ builds }, 'builds whose controller was lost marked failed');
+    for (const id of builds) await pushService.builds.cancel(id, 'the controller running the build was lost');
+    const releases = await failAbandonedReleases(pool);
+    for (const r of releases) {
+      const app = await findAppByName(pool, r.app);
+      if (!app) continue;
+      log.warn({ app: app.name, release: r.version }, 'deploy whose controller was lost rolled back');
+      await observability.logs.events.releaseFailed(app.name, r, 'the controller deploying it was lost; rolled back').catch(() => undefined);
+      await deployer.reconcile(app, { wait: true }).catch((err: unknown) => log.warn({ app: app.name, err }, 'rollback of a lost deploy failed'));
+    }
   };
-  await sweepBuilds();
-  const buildSweep = setInterval(() => void sweepBuilds().catch((err: unknown) => log.warn({ err }, 'build sweep failed')), config.reconcileIntervalMs);
+  await sweepAbandoned();
+  const buildSweep = setInterval(() => void sweepAbandoned().catch((err: unknown) => log.warn({ err }, 'sweep of lost builds and deploys failed')), config.reconcileIntervalMs);
 
   const reconciler = new MeteredReconciler(pool, deployer, routes, config.reconcileIntervalMs, log, (complete) => routeGuard.passed(complete)).meter(
     observability.metrics,

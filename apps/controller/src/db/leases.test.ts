@@ -2,6 +2,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { failAbandonedBuilds, finishBuild, insertBuild, lostControllerMessage, renewBuildLease } from './builds.js';
+import { failAbandonedReleases, promoteRelease, renewReleaseLease } from './releases.js';
+import { reconcileReads } from './reconcile-state.js';
+import { runBatch } from './sql-batch.js';
 
 let db: TestDatabase;
 let userId: string;
@@ -39,4 +42,41 @@ test('a sweep fails only the builds whose lease expired, with a reason; a live c
 
   assert.equal(await renewBuildLease(db.pool, live.id, 'controller-a', 30), true);
   assert.equal(await renewBuildLease(db.pool, dead.id, 'controller-a', 30), false, 'an ended build is not leased again');
+});
+
+test('a deploy whose lease ran out is failed by the sweep and counts as booting no more; a live one is left alone', async () => {
+  const release = async (app: string, version: number): Promise<string> =>
+    (
+      await db.pool.query<{ id: string }>(
+        "INSERT INTO releases (app_id, version, image, config_enc, description) VALUES ($1, $2, 'img', '\\x00', 'test') RETURNING id",
+        [app, version],
+      )
+    ).rows[0]!.id;
+  const live = await release(apps[0]!, 2);
+  const dead = await release(apps[1]!, 2);
+  const fresh = await release(apps[2]!, 2); // no lease yet (between its insert and its deploy): the boot window covers it
+  assert.equal(await renewReleaseLease(db.pool, live, 'controller-a', 30), true);
+  assert.equal(await renewReleaseLease(db.pool, dead, 'controller-b', 30), true);
+  await db.pool.query("UPDATE releases SET lease_expires_at = now() - interval '1 second' WHERE id = $1", [dead]);
+
+  const booting = async (appId: string): Promise<number[]> => {
+    const client = await db.pool.connect();
+    try {
+      const results = await runBatch(client, reconcileReads({ id: appId, owner_id: userId }, 600));
+      return (results[2]!.rows[0] as { booting: number[] }).booting;
+    } finally {
+      client.release();
+    }
+  };
+  assert.deepEqual(await booting(apps[0]!), [2], 'a live lease: its processes are left alone');
+  assert.deepEqual(await booting(apps[1]!), [], 'a lease run out: its processes are not booting under anyone');
+  assert.deepEqual(await booting(apps[2]!), [2]);
+
+  assert.deepEqual(await failAbandonedReleases(db.pool), [{ app: 'dead', version: 2 }]);
+  assert.equal(await promoteRelease(db.pool, dead), false, 'the controller that comes back late cannot promote a rolled-back release');
+  assert.equal(await renewReleaseLease(db.pool, dead, 'controller-b', 30), false);
+  assert.equal(await promoteRelease(db.pool, live), true);
+  const { rows } = await db.pool.query<{ id: string; status: string }>('SELECT id, status FROM releases');
+  const status = new Map(rows.map((r) => [r.id, r.status]));
+  assert.deepEqual([status.get(live), status.get(dead), status.get(fresh)], ['succeeded', 'failed', 'pending']);
 });
