@@ -62,6 +62,8 @@ const schema = z
     PAAS_BUILD_TIMEOUT: z.coerce.number().int().positive().default(900),
     // A pushed tree larger than this (MB) is refused before it fills the disk (and git's receive.maxInputSize).
     PAAS_MAX_PUSH_MB: z.coerce.number().int().min(1).max(100_000).default(500),
+    // Builds are refused while the disk under PAAS_HOME's builds and repositories has less free (MB; 0: never).
+    PAAS_MIN_FREE_DISK_MB: z.coerce.number().int().min(0).max(10_000_000).default(1024),
     PAAS_JWT_TTL: z.string().min(1).default('30d'),
     PAAS_ADMIN_EMAIL: z.string().email().optional(),
     // Per-user quotas when an admin has set none (paas admin:quota:set), and login attempts per minute.
@@ -132,6 +134,7 @@ const schema = z
       networkPool: { cidr: env.PAAS_NETWORK_POOL, prefix: env.PAAS_NETWORK_PREFIX },
       buildTimeoutMs: env.PAAS_BUILD_TIMEOUT * 1000,
       maxPushBytes: env.PAAS_MAX_PUSH_MB * 1024 * 1024,
+      minFreeDiskBytes: env.PAAS_MIN_FREE_DISK_MB * 1024 * 1024,
       jwtTtl: env.PAAS_JWT_TTL,
       defaultQuota: {
         apps: env.PAAS_DEFAULT_QUOTA_APPS,

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import Docker from 'dockerode';
 import {
+  DiskGuard,
   EgressGuard,
   PlatformStatusBoard,
   RedisKeys,
@@ -170,6 +171,7 @@ async function main(): Promise<void> {
     cipher: access.cipher,
     buildEnvBox: buildEnvBox(config.secret),
     controllerId,
+    disk: new DiskGuard({ paths: [config.buildsDir, config.reposDir], minFreeBytes: config.minFreeDiskBytes }),
   });
   // Builds and deploys whose controller died (their lease ran out), now and on every reconcile
   // interval: a build fails with that reason and its builder is told to stop; a deploy is rolled

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
-import { AppError, readBuildLog, sealBuildEnv, type BuildJobData, type Logger, type RedisKeys, type SecretBox } from '@paas/shared';
+import { AppError, readBuildLog, sealBuildEnv, type BuildJobData, type DiskGuard, type Logger, type RedisKeys, type SecretBox } from '@paas/shared';
 import type { AppRow } from '../db/apps.js';
 import { finishBuild, insertBuild, markBuildRunning, renewBuildLease } from '../db/builds.js';
 import { getConfigVars } from '../db/config-vars.js';
@@ -41,6 +41,8 @@ export interface PushServiceOptions {
   maxBootSeconds?: number;
   /** How often a running build's job is looked at for a lost builder (default 5 s). */
   lostBuilderCheckMs?: number;
+  /** Refuses pushes while the disk builds are written to is nearly full (PAAS_MIN_FREE_DISK_MB). */
+  disk?: DiskGuard;
   /** This controller, as the holder of the leases on the builds its pushes drive (see db/builds.ts). */
   controllerId?: string;
 }
@@ -83,6 +85,7 @@ export class PushService {
 
   async push(input: PushInput): Promise<{ buildId: string; version: number }> {
     const { app, user, commit, say } = input;
+    await this.o.disk?.assertRoom();
     let build;
     try {
       build = await this.o.quotas.reserveBuild(app.owner_id, app.current_release === null, (tx) =>
