@@ -74,6 +74,8 @@ const schema = z
     PAAS_LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
     // Logs and metrics (issue 7): lines kept per app, the metrics token, the stats interval, a CA for drains.
     PAAS_LOG_LINES: logLinesSchema,
+    // Lines a second each process may write into its app's log; over it, lines are dropped with a notice (0: no limit).
+    PAAS_LOG_RATE: z.coerce.number().int().min(0).max(1_000_000).default(1000),
     PAAS_METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
     PAAS_METRICS_INTERVAL: z.coerce.number().positive().default(10),
     PAAS_DRAIN_CA_FILE: z.string().min(1).optional(),
@@ -146,6 +148,7 @@ const schema = z
       logLevel: env.LOG_LEVEL,
       logs: {
         lines: env.PAAS_LOG_LINES,
+        linesPerSecond: env.PAAS_LOG_RATE,
         drainCaFile: env.PAAS_DRAIN_CA_FILE,
       },
       egress: {
