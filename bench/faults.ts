@@ -12,7 +12,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import Docker from 'dockerode';
-import { gitPush, gitRepo, repoRoot, startPlatform, type Platform } from '../test/helpers/platform.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort, gitPush, gitRepo, httpGet, repoRoot, startPlatform, type Platform } from '../test/helpers/platform.js';
 import { startPrivatePostgres } from '../test/helpers/private-postgres.js';
 import { startPrivateRedis } from '../test/helpers/private-redis.js';
 
@@ -123,7 +124,7 @@ export async function benchFaults(): Promise<string> {
     for (const c of ['controller', 'builder', 'router'] as const) {
       await measure(
         `${c} SIGKILLed`,
-        c === 'router' ? 'restarted by the supervisor, the app answers' : 'restarted by the supervisor, /health answers',
+        c === 'router' ? 'restarted by the supervisor, the app answers' : c === 'controller' ? 'restarted by the supervisor, /health answers' : 'restarted by the supervisor',
         async () => {
           measurePid = (await p.pid(c))!;
           process.kill(measurePid, 'SIGKILL');
@@ -131,6 +132,31 @@ export async function benchFaults(): Promise<string> {
         },
         async () => (await pidChanged(c, measurePid)) && (c === 'controller' ? (await api('/health')).ok : c === 'router' ? (await p.get(app)).status === 200 : true),
       );
+    }
+    // Two routers (README: "Two routers"): the second one SIGKILLed and started again, the load on the first.
+    const secondPort = await freePort();
+    const secondTlsPort = await freePort();
+    const startSecond = (): ChildProcess =>
+      spawn(process.execPath, [join(repoRoot, 'apps', 'router', 'dist', 'main.js')], {
+        env: { ...p.env, PAAS_ROUTER_PORT: String(secondPort), PAAS_ROUTER_TLS_PORT: String(secondTlsPort), PAAS_ROUTER_WORKERS: '1' },
+        stdio: 'ignore',
+      });
+    let second = startSecond();
+    try {
+      await until(async () => (await httpGet(secondPort, `${app}.localhost`, '/')).status === 200, Date.now(), 60);
+      await measure(
+        'one of two routers SIGKILLed (load on the other)',
+        'restarted, the app answers through it',
+        async () => {
+          second.kill('SIGKILL');
+          await new Promise((r) => second.once('exit', r));
+          second = startSecond();
+          return Date.now();
+        },
+        async () => (await httpGet(secondPort, `${app}.localhost`, '/')).status === 200,
+      );
+    } finally {
+      second.kill('SIGKILL');
     }
     await measure(
       'PostgreSQL restarted',
@@ -174,6 +200,7 @@ export async function benchFaults(): Promise<string> {
     'under a steady load through the router (one request every 20 ms to a deployed static app, from 1 s before the fault to 1 s after recovery).',
     'Seconds to recover: from the fault (for PostgreSQL and Redis: from the server being back) to what the second column says.',
     'Data lost: the app\'s releases and the page it serves compared before and after (none: identical).',
+    'The router row is a lone router: its clients fail until the supervisor has it back; with two routers (the next row) the other\'s clients see nothing.',
     '',
     '| Fault | Recovered when | Seconds to recover | Requests failed (of) | Data lost |',
     '|---|---|---:|---:|---|',
