@@ -16,6 +16,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort, gitPush, gitRepo, httpGet, repoRoot, startPlatform, type Platform } from '../test/helpers/platform.js';
 import { startPrivatePostgres } from '../test/helpers/private-postgres.js';
 import { startPrivateRedis } from '../test/helpers/private-redis.js';
+import { steadyLoad } from '../test/helpers/steady-load.js';
 
 interface Row {
   fault: string;
@@ -76,23 +77,12 @@ export async function benchFaults(): Promise<string> {
     const before = await state();
 
     const measure = async (fault: string, recovered: string, inject: () => Promise<number>, done: (from: number) => Promise<boolean>): Promise<void> => {
-      let failed = 0;
-      let requests = 0;
-      let loading = true;
-      const load = (async () => {
-        while (loading) {
-          requests++;
-          const r = await p.get(app).catch(() => ({ status: 0 }));
-          if (r.status !== 200) failed++;
-          await sleep(20);
-        }
-      })();
+      const load = steadyLoad(() => p.get(app), { pauseMs: 20 });
       await sleep(1000);
       const from = await inject();
       const seconds = await until(() => done(from), from);
       await sleep(1000);
-      loading = false;
-      await load;
+      const { requests, failed } = await load.stop();
       const after = await until(async () => (await state()) === before, Date.now(), 60).then(
         () => 'none',
         () => 'yes',

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { gitPush, gitRepo, startPlatform, type Platform } from '../helpers/platform.js';
+import { steadyLoad } from '../helpers/steady-load.js';
 
 describe('controller killed mid-deploy', { timeout: 600_000 }, () => {
   let p: Platform;
@@ -62,17 +63,8 @@ describe('controller killed mid-deploy', { timeout: 600_000 }, () => {
 
   test('the app keeps serving, and the deploy is rolled back once its lease runs out', async () => {
     assert.equal((await p.get(app)).status, 200);
-    let failed = 0;
-    let requests = 0;
-    let loading = true;
-    const load = (async () => {
-      while (loading) {
-        requests++;
-        const r = await p.get(app).catch(() => ({ status: 0, body: '' }));
-        if (r.status !== 200 || !r.body.includes('release one')) failed++;
-        await new Promise((res) => setTimeout(res, 50));
-      }
-    })();
+    const load = steadyLoad(() => p.get(app), { ok: (r) => r.status === 200 && (r.body ?? '').includes('release one') });
+    let counted = { requests: 0, failed: 0 };
     try {
       // config:set makes release 2 and deploys it; its web process never listens.
       const deploy = p.paas(['config:set', 'SLOW=1', '-a', app]);
@@ -93,9 +85,9 @@ describe('controller killed mid-deploy', { timeout: 600_000 }, () => {
       assert.equal(releases.find((r) => r.version === 2)?.status, 'failed', JSON.stringify(releases));
       assert.equal((await webOf(1)).length, 1, 'release 1 still runs');
     } finally {
-      loading = false;
-      await load;
+      counted = await load.stop();
     }
+    const { requests, failed } = counted;
     console.log(`# ${requests} requests through the router while the controller died and the deploy was rolled back, ${failed} failed`);
     assert.equal(failed, 0, `${failed} of ${requests} requests failed`);
   });

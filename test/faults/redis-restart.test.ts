@@ -17,6 +17,7 @@ import { Redis } from 'ioredis';
 import Docker from 'dockerode';
 import { commitAll, gitPush, gitRepo, repoRoot, startPlatform, type Platform } from '../helpers/platform.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
+import { steadyLoad } from '../helpers/steady-load.js';
 
 describe('Redis restarts empty', { timeout: 600_000 }, () => {
   let redis: PrivateRedis;
@@ -74,24 +75,13 @@ describe('Redis restarts empty', { timeout: 600_000 }, () => {
 
   test('the router serves throughout and the controller writes the whole route table back', async () => {
     assert.equal((await p.get(app)).status, 200);
-    let failed = 0;
-    let requests = 0;
-    let loading = true;
-    const load = (async () => {
-      while (loading) {
-        requests++;
-        const r = await p.get(app).catch(() => ({ status: 0 }));
-        if (r.status !== 200) failed++;
-        await new Promise((res) => setTimeout(res, 50));
-      }
-    })();
+    const load = steadyLoad(() => p.get(app));
     const back = await restartEmpty();
     const r = client();
     const epoch = await until('the route table written back', async () => ((await r.hget(`${prefix()}:routes`, app)) ? await r.get(`${prefix()}:routes:epoch`) : undefined) ?? undefined, 60);
     console.log(`# Redis back empty: the route table was written back after ${((Date.now() - back) / 1000).toFixed(1)} s (epoch ${epoch})`);
     await new Promise((res) => setTimeout(res, 2000));
-    loading = false;
-    await load;
+    const { requests, failed } = await load.stop();
     r.disconnect();
     console.log(`# ${requests} requests through the router during the Redis restart, ${failed} failed`);
     assert.equal(failed, 0, `${failed} of ${requests} requests failed`);

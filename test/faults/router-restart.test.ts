@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { freePort, gitPush, gitRepo, httpGet, repoRoot, startPlatform, type Platform } from '../helpers/platform.js';
+import { steadyLoad } from '../helpers/steady-load.js';
 
 describe('a router restarted under load, with a second router', { timeout: 600_000 }, () => {
   let p: Platform;
@@ -67,17 +68,8 @@ describe('a router restarted under load, with a second router', { timeout: 600_0
   });
 
   test('clients of the surviving router see no error; the restarted one answers from a loaded table', async () => {
-    let failed = 0;
-    let requests = 0;
-    let loading = true;
-    const load = (async () => {
-      while (loading) {
-        requests++;
-        const r = await p.get(app).catch(() => ({ status: 0 }));
-        if (r.status !== 200) failed++;
-        await new Promise((res) => setTimeout(res, 20));
-      }
-    })();
+    const load = steadyLoad(() => p.get(app), { pauseMs: 20 });
+    let counted = { requests: 0, failed: 0 };
     try {
       await new Promise((r) => setTimeout(r, 500));
       await stopSecond('SIGKILL');
@@ -93,9 +85,9 @@ describe('a router restarted under load, with a second router', { timeout: 600_0
       assert.ok(answers.length >= 20, `the restarted router did not answer:\n${secondOutput}`);
       assert.deepEqual([...new Set(answers)], [200], `the restarted router's first answers: ${answers.join(',')}`);
     } finally {
-      loading = false;
-      await load;
+      counted = await load.stop();
     }
+    const { requests, failed } = counted;
     console.log(`# ${requests} requests through the surviving router while the other was killed and restarted, ${failed} failed`);
     assert.equal(failed, 0, `${failed} of ${requests} requests failed`);
   });
