@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<string>> = {
   api: async () => (await import('./api.js')).benchApi(),
   scheduler: async () => (await import('./scheduler.js')).benchScheduler(),
   logs: async () => (await import('./logs.js')).benchLogs(),
+  faults: async () => (await import('./faults.js')).benchFaults(),
 };
 
 const only = process.argv.slice(2);

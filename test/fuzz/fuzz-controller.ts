@@ -8,6 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createLogger } from '@paas/shared';
 import { createApiHarness } from '../../apps/controller/src/api/test-harness.js';
 import { createApiServer } from '../../apps/controller/src/api/http-server.js';
+import { dbProblems } from '../helpers/db-consistency.js';
 
 export interface ReadyLine {
   pid: number;
@@ -44,17 +45,6 @@ if (created.status !== 201) throw new Error(`could not create the fuzz app: ${cr
 const delay = monitorEventLoopDelay({ resolution: 2 });
 delay.enable();
 
-/** Invariants no request may break (each query counts offending rows). */
-const invariants: [string, string][] = [
-  ['transactions left open', "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'"],
-  ['advisory locks still held', "SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND a.datname = current_database()"],
-  ['apps whose release counter is behind their releases', 'SELECT count(*)::int AS n FROM apps a WHERE a.release_seq < (SELECT coalesce(max(version), 0) FROM releases r WHERE r.app_id = a.id)'],
-  ["apps without their app.create audit event", "SELECT count(*)::int AS n FROM apps a WHERE NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.action = 'app.create' AND e.app = a.name)"],
-  ['API tokens without their authorization.create audit event', "SELECT count(*)::int AS n FROM api_tokens t WHERE NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.action = 'authorization.create' AND e.details->>'id' = t.id::text)"],
-  ['log drains without their drain.add audit event', "SELECT count(*)::int AS n FROM log_drains d JOIN apps a ON a.id = d.app_id WHERE NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.action = 'drain.add' AND e.app = a.name)"],
-  ['formation rows with a negative or huge quantity', 'SELECT count(*)::int AS n FROM formation WHERE quantity < 0 OR quantity > 10000'],
-];
-
 /** The invariants, asked again for a few seconds while work a request started in the background (a reconcile) finishes. */
 async function check(): Promise<string[]> {
   let problems = await checkOnce();
@@ -65,17 +55,8 @@ async function check(): Promise<string[]> {
   return problems;
 }
 
-async function checkOnce(): Promise<string[]> {
-  const problems: string[] = [];
-  for (const [what, sql] of invariants) {
-    try {
-      const n = (await h.db.pool.query<{ n: number }>(sql)).rows[0]?.n ?? 0;
-      if (n > 0) problems.push(`${what}: ${n}`);
-    } catch (err) {
-      problems.push(`${what}: the check failed (${(err as Error).message})`);
-    }
-  }
-  return problems;
+function checkOnce(): Promise<string[]> {
+  return dbProblems(h.db.pool);
 }
 
 process.on('message', (m: FuzzQuestion) => {

@@ -49,7 +49,8 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
-function httpGet(port: number, host: string, path: string): Promise<{ status: number; body: string }> {
+/** GET through a router on `port` with `host` as the Host header (no keep-alive). */
+export function httpGet(port: number, host: string, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: '127.0.0.1', port, path, headers: { host }, agent: false, timeout: 10_000 }, (res) => {
       let body = '';

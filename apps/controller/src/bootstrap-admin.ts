@@ -14,6 +14,8 @@ import { ConfigCipher } from './auth/config-cipher.js';
 import { countUsers, createUser } from './db/users.js';
 import { hashPassword } from './auth/passwords.js';
 import { TokenService } from './auth/token-service.js';
+import { insertAuditEvent } from './db/audit-events.js';
+import { inTransaction } from './db/queryable.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -29,8 +31,20 @@ async function main(): Promise<void> {
       return;
     }
     const password = randomBytes(12).toString('base64url');
-    const admin = await createUser(pool, email, await hashPassword(password), 'admin');
-    const token = await new TokenService(pool, config.secret, config.jwtTtl).createApiToken(admin.id, 'CLI (npm run up)');
+    const hash = await hashPassword(password);
+    // The account, its token and the token's audit event commit together, as the API issues tokens.
+    const token = await inTransaction(pool, async (tx) => {
+      const admin = await createUser(tx, email, hash, 'admin');
+      const description = 'CLI (npm run up)';
+      const issued = await new TokenService(pool, config.secret, config.jwtTtl).issueApiToken(admin.id, description, tx);
+      await insertAuditEvent(tx, {
+        actorId: admin.id,
+        actorEmail: admin.email,
+        action: 'authorization.create',
+        details: { id: issued.authorization.id, description },
+      });
+      return issued.token;
+    });
     await mkdir(config.home, { recursive: true, mode: 0o700 });
     await writeFile(join(config.home, 'admin-credentials'), `email=${email}\npassword=${password}\n`, { mode: 0o600 });
     await writeFile(cliConfig, JSON.stringify({ api_url: config.api.url, token, email }, null, 2) + '\n', { mode: 0o600 });

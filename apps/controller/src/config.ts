@@ -62,6 +62,8 @@ const schema = z
     PAAS_BUILD_TIMEOUT: z.coerce.number().int().positive().default(900),
     // A pushed tree larger than this (MB) is refused before it fills the disk (and git's receive.maxInputSize).
     PAAS_MAX_PUSH_MB: z.coerce.number().int().min(1).max(100_000).default(500),
+    // Builds are refused while the disk under PAAS_HOME's builds and repositories has less free (MB; 0: never).
+    PAAS_MIN_FREE_DISK_MB: z.coerce.number().int().min(0).max(10_000_000).default(1024),
     PAAS_JWT_TTL: z.string().min(1).default('30d'),
     PAAS_ADMIN_EMAIL: z.string().email().optional(),
     // Per-user quotas when an admin has set none (paas admin:quota:set), and login attempts per minute.
@@ -72,6 +74,8 @@ const schema = z
     PAAS_LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
     // Logs and metrics (issue 7): lines kept per app, the metrics token, the stats interval, a CA for drains.
     PAAS_LOG_LINES: logLinesSchema,
+    // Lines a second each process may write into its app's log; over it, lines are dropped with a notice (0: no limit).
+    PAAS_LOG_RATE: z.coerce.number().int().min(0).max(1_000_000).default(1000),
     PAAS_METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
     PAAS_METRICS_INTERVAL: z.coerce.number().positive().default(10),
     PAAS_DRAIN_CA_FILE: z.string().min(1).optional(),
@@ -132,6 +136,7 @@ const schema = z
       networkPool: { cidr: env.PAAS_NETWORK_POOL, prefix: env.PAAS_NETWORK_PREFIX },
       buildTimeoutMs: env.PAAS_BUILD_TIMEOUT * 1000,
       maxPushBytes: env.PAAS_MAX_PUSH_MB * 1024 * 1024,
+      minFreeDiskBytes: env.PAAS_MIN_FREE_DISK_MB * 1024 * 1024,
       jwtTtl: env.PAAS_JWT_TTL,
       defaultQuota: {
         apps: env.PAAS_DEFAULT_QUOTA_APPS,
@@ -143,6 +148,7 @@ const schema = z
       logLevel: env.LOG_LEVEL,
       logs: {
         lines: env.PAAS_LOG_LINES,
+        linesPerSecond: env.PAAS_LOG_RATE,
         drainCaFile: env.PAAS_DRAIN_CA_FILE,
       },
       egress: {

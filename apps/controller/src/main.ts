@@ -1,9 +1,10 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import Docker from 'dockerode';
 import {
+  DiskGuard,
   EgressGuard,
   PlatformStatusBoard,
   RedisKeys,
@@ -21,13 +22,15 @@ import {
 import { loadConfig, webUrl } from './config.js';
 import { migratePlatform } from './db/platform-migrations.js';
 import { DatabasePool } from './db/database-pool.js';
-import { failOrphanedBuilds } from './db/builds.js';
+import { failAbandonedBuilds } from './db/builds.js';
+import { failAbandonedReleases } from './db/releases.js';
 import { createAccessServices } from './auth/access-services.js';
 import { TokenService } from './auth/token-service.js';
 import { ClusterRuntime } from './scheduler/cluster-runtime.js';
 import { ClusterFirewall } from './runtime/cluster-firewall.js';
 import { insertHost, listHosts } from './db/hosts.js';
 import { RoutePublisher } from './deploy/route-publisher.js';
+import { RouteEpochGuard } from './deploy/route-epoch-guard.js';
 import { AppLocks } from './deploy/app-lock.js';
 import { ImageRetention } from './deploy/image-retention.js';
 import { Deployer } from './deploy/deployer.js';
@@ -60,8 +63,8 @@ async function main(): Promise<void> {
   if (applied.length) log.info({ applied }, 'migrations applied');
   // Domains and certificates stored before the ownership rules that break them (issue 14), reported.
   await reportOwnershipViolations(pool, config.domain, log);
-  const orphaned = await failOrphanedBuilds(pool);
-  if (orphaned) log.warn({ builds: orphaned }, 'marked builds left by a previous controller as failed');
+  // This controller's id: the holder of the leases on the builds its pushes drive.
+  const controllerId = `${config.hostName}/${process.pid}/${randomUUID().slice(0, 8)}`;
 
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
@@ -116,7 +119,11 @@ async function main(): Promise<void> {
   });
 
   const routeStore = new RedisRouteStore(redis, keys);
-  const routes = new RoutePublisher(routeStore, config.domain, 3000, log, (app) => hostnamesOfApp(pool, app), (app) => routeSettingsOfApp(pool, app));
+  // Redis coming back empty: the routers keep their tables and this writes the whole table back at once.
+  let reconcileAll: () => Promise<void> = async () => undefined;
+  const routeGuard = new RouteEpochGuard({ store: routeStore, log: log.child({ component: 'route-epoch' }), reconcile: () => reconcileAll() });
+  redis.on('ready', () => void routeGuard.check());
+  const routes = new RoutePublisher(routeGuard.mirrored(), config.domain, 3000, log, (app) => hostnamesOfApp(pool, app), (app) => routeSettingsOfApp(pool, app));
   const locks = new AppLocks(pool);
   const deployer = new Deployer({
     pool,
@@ -132,6 +139,7 @@ async function main(): Promise<void> {
     cipher: access.cipher,
     events: observability.logs.events,
     defaultMemoryMb: (quotaMb) => access.quotas.processMemory(quotaMb, config.defaultMemoryMb),
+    controllerId,
     images: new ImageRetention({ pool, runtime, keep: config.releaseImagesKept, log: log.child({ component: 'image-retention' }) }),
   });
   replaceAbandoned = (name) => {
@@ -162,9 +170,33 @@ async function main(): Promise<void> {
     quotas: access.quotas,
     cipher: access.cipher,
     buildEnvBox: buildEnvBox(config.secret),
+    controllerId,
+    disk: new DiskGuard({ paths: [config.buildsDir, config.reposDir], minFreeBytes: config.minFreeDiskBytes }),
   });
+  // Builds and deploys whose controller died (their lease ran out), now and on every reconcile
+  // interval: a build fails with that reason and its builder is told to stop; a deploy is rolled
+  // back (its release fails, its processes stop; the release before kept serving). What a live
+  // controller drives (this one's or another's) is left alone.
+  const sweepAbandoned = async (): Promise<void> => {
+    const builds = await failAbandonedBuilds(pool);
+    if (builds.length) log.warn({ builds }, 'builds whose controller was lost marked failed');
+    for (const id of builds) await pushService.builds.cancel(id, 'the controller running the build was lost');
+    const releases = await failAbandonedReleases(pool);
+    for (const r of releases) {
+      const app = await findAppByName(pool, r.app);
+      if (!app) continue;
+      log.warn({ app: app.name, release: r.version }, 'deploy whose controller was lost rolled back');
+      await observability.logs.events.releaseFailed(app.name, r, 'the controller deploying it was lost; rolled back').catch(() => undefined);
+      await deployer.reconcile(app, { wait: true }).catch((err: unknown) => log.warn({ app: app.name, err }, 'rollback of a lost deploy failed'));
+    }
+  };
+  await sweepAbandoned();
+  const buildSweep = setInterval(() => void sweepAbandoned().catch((err: unknown) => log.warn({ err }, 'sweep of lost builds and deploys failed')), config.reconcileIntervalMs);
 
-  const reconciler = new MeteredReconciler(pool, deployer, routes, config.reconcileIntervalMs, log).meter(observability.metrics);
+  const reconciler = new MeteredReconciler(pool, deployer, routes, config.reconcileIntervalMs, log, (complete) => routeGuard.passed(complete)).meter(
+    observability.metrics,
+  );
+  reconcileAll = () => reconciler.runOnce({ wait: true });
   const certs = new CertService({ pool, store: routeStore, box: new SecretBox(config.secret), platformDomain: config.domain, log });
   // Redis keeps nothing on disk: certificates are republished on the reconcile interval, like routes.
   const certResync = new CertResync(certs, config.reconcileIntervalMs, log);
@@ -208,6 +240,7 @@ async function main(): Promise<void> {
   log.info({ url: config.api.url, port: config.api.port }, 'controller listening');
 
   reconciler.start();
+  routeGuard.start();
   certResync.start();
   observability.start();
   beacon.start();
@@ -232,8 +265,10 @@ async function main(): Promise<void> {
     force.unref();
     server.close();
     clearInterval(hostCheck);
+    clearInterval(buildSweep);
     beacon.stop();
     await reconciler.stop();
+    await routeGuard.stop();
     await firewall.stop();
     await deployer.settle();
     await certResync.stop();

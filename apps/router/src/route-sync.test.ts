@@ -5,11 +5,28 @@ import { RouteTable } from './route-table.js';
 import { RouteSync } from './route-sync.js';
 import { appRoute, backend, eventually, FaultyStore, quietLogger, redisRouteStore } from './test-support.js';
 
-type MakeStore = () => Promise<{ store: RouteStore; close: () => Promise<void> }>;
+/** `lose` empties the store as Redis coming back without its data does. */
+type MakeStore = () => Promise<{ store: RouteStore; close: () => Promise<void>; lose: () => Promise<void> }>;
 
 const stores: [string, MakeStore][] = [
-  ['MemoryRouteStore', async () => ({ store: new MemoryRouteStore(), close: async () => {} })],
-  ['RedisRouteStore', async () => redisRouteStore()],
+  [
+    'MemoryRouteStore',
+    async () => {
+      const store = new MemoryRouteStore();
+      return { store, close: async () => {}, lose: async () => store.lose() };
+    },
+  ],
+  [
+    'RedisRouteStore',
+    async () => {
+      const r = redisRouteStore();
+      const lose = async (): Promise<void> => {
+        const left = await r.redis.keys(`${r.keys.prefix}:*`);
+        if (left.length) await r.redis.del(...left);
+      };
+      return { ...r, lose };
+    },
+  ],
 ];
 
 const hello = (version = 1, port = 5001) => appRoute('hello', ['hello.localhost'], [backend(port)], version);
@@ -65,7 +82,7 @@ for (const [name, make] of stores) {
     const store = new FaultyStore(real);
     const { table, sync } = syncer(store, { resyncMs: 30 });
     try {
-      await store.set(hello(1));
+      await store.replaceAll([hello(1)]); // a whole table, as the controller writes it
       await sync.start();
       store.deaf = true;
       await store.set(appRoute('late', ['late.localhost'], [backend(5003)]));
@@ -94,6 +111,47 @@ for (const [name, make] of stores) {
       assert.equal(table.lookup('new.localhost'), undefined);
       store.failing = false; // the retry timer (20ms, not the 60s resync) picks the changes up
       await eventually(() => table.lookup('hello.localhost')?.version === 2 && table.lookup('new.localhost'), 'recovery');
+    } finally {
+      await sync.stop();
+      await close();
+    }
+  });
+  test(`${name}: a store that comes back empty leaves the table as it was, until a whole table is written again`, async () => {
+    const { store, close, lose } = await make();
+    const { table, sync } = syncer(store, { resyncMs: 20 });
+    try {
+      await store.replaceAll([hello(1), appRoute('gone', ['gone.localhost'], [backend(5009)], 1)]);
+      await sync.start();
+      assert.deepEqual(table.apps().sort(), ['gone', 'hello']);
+      await lose();
+      // Resyncs against the empty store (every 20 ms) keep every route.
+      await new Promise((r) => setTimeout(r, 150));
+      await sync.resync();
+      assert.deepEqual(table.apps().sort(), ['gone', 'hello']);
+      // A route set meanwhile is applied; the others still stay.
+      await store.set(hello(2, 5002));
+      await eventually(() => table.lookup('hello.localhost')?.version === 2, 'the new route');
+      assert.deepEqual(table.apps().sort(), ['gone', 'hello']);
+      // The controller writes the whole table again: the routes it lacks go.
+      await store.replaceAll([hello(2, 5002)]);
+      await eventually(() => table.apps().length === 1, 'the whole table');
+      assert.deepEqual(table.apps(), ['hello']);
+    } finally {
+      await sync.stop();
+      await close();
+    }
+  });
+
+  test(`${name}: a whole table written again is applied at once on its announcement`, async () => {
+    const { store, close } = await make();
+    const { table, sync } = syncer(store, { resyncMs: 60_000 });
+    try {
+      await store.replaceAll([hello(1), appRoute('gone', ['gone.localhost'], [backend(5009)], 1)]);
+      await sync.start();
+      await store.replaceAll([hello(1)]);
+      await eventually(() => table.apps().length === 1, 'the resync the announcement asked for (the timer is 60 s)');
+      assert.deepEqual(table.apps(), ['hello']);
+      assert.equal(await store.waitForAck('hello', 1, 2000), true);
     } finally {
       await sync.stop();
       await close();

@@ -36,6 +36,11 @@ export interface RouteReporter {
  *
  * After applying an app's route the sync acknowledges its version to the store, so the controller
  * knows the route is live.
+ *
+ * A full list removes the routes it lacks only when it comes with the store's epoch (the id of the
+ * whole table the controller wrote): a store that came back empty (Redis restarted) has none, and
+ * the table is kept until the controller writes the whole table again, which every router is told of
+ * at once (a resync).
  */
 export class RouteSync {
   private readonly logger: Logger;
@@ -52,6 +57,8 @@ export class RouteSync {
   private failures = 0;
   private stopped = false;
   private syncedOnce = false;
+  /** The store epoch the table was last fully synced with. */
+  private epoch: string | undefined;
   private readonly reporter: RouteReporter | undefined;
   private readonly onTableChange: (() => void) | undefined;
 
@@ -96,6 +103,12 @@ export class RouteSync {
     await this.unwatch();
   }
 
+  /** The controller wrote a whole table: a full resync now, not at the timer. */
+  private onResync = (): void => {
+    if (this.stopped) return;
+    void this.resync();
+  };
+
   private onChange = (app: string, route?: AppRoute | null): void => {
     if (this.stopped) return;
     // The latest announcement wins; one without the route makes the app's route be read back.
@@ -137,13 +150,17 @@ export class RouteSync {
   private async fullSync(): Promise<void> {
     try {
       if (!this.stopWatching) {
-        this.stopWatching = await this.call(this.store.watch(this.onChange), 'watch', (late) => void late().catch(() => {}));
+        this.stopWatching = await this.call(this.store.watch(this.onChange, this.onResync), 'watch', (late) => void late().catch(() => {}));
       }
-      const routes = await this.call(this.store.list(), 'list');
-      const { applied, removed } = this.applyAll(routes);
+      const { epoch, routes } = await this.call(this.store.snapshot(), 'list');
+      const { applied, removed } = this.applyAll(routes, epoch !== undefined);
       this.failures = 0;
+      if (epoch === undefined && this.epoch !== undefined) {
+        this.logger.warn({ apps: this.table.size, listed: routes.length }, 'the route store lost its table (no epoch): keeping the routes it lacks');
+      }
+      this.epoch = epoch;
       if (!this.syncedOnce || applied + removed.length > 0) {
-        this.logger.info({ apps: this.table.size, applied, removed: removed.length }, 'route table synced');
+        this.logger.info({ apps: this.table.size, applied, removed: removed.length, epoch }, 'route table synced');
       }
       this.syncedOnce = true;
       if (applied + removed.length > 0) this.onTableChange?.();
@@ -182,8 +199,8 @@ export class RouteSync {
     }
   }
 
-  /** Diff the store's routes against the table and apply the difference. */
-  private applyAll(routes: AppRoute[]): { applied: number; removed: string[] } {
+  /** Diff the store's routes against the table and apply the difference (removals only from a whole table). */
+  private applyAll(routes: AppRoute[], whole: boolean): { applied: number; removed: string[] } {
     let applied = 0;
     const removed: string[] = [];
     const seen = new Set<string>();
@@ -191,6 +208,7 @@ export class RouteSync {
       seen.add(route.app);
       if (this.apply(route)) applied++;
     }
+    if (!whole) return { applied, removed };
     for (const app of this.table.apps()) {
       if (!seen.has(app) && this.table.delete(app)) removed.push(app);
     }

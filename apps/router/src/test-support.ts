@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createLogger, RedisKeys, RedisRouteStore, testRedisUrl } from '@paas/shared';
-import type { AppRoute, Backend, CertEntry, Logger, RouteStore } from '@paas/shared';
+import type { AppRoute, Backend, CertEntry, Logger, RouteSnapshot, RouteStore } from '@paas/shared';
 
 export const quietLogger = (): Logger => createLogger('router-test', 'silent');
 
@@ -67,19 +67,35 @@ export class FaultyStore implements RouteStore {
     await this.fault();
     return this.inner.get(app);
   }
+  async snapshot(): Promise<RouteSnapshot> {
+    await this.fault();
+    return this.inner.snapshot();
+  }
+  async epoch(): Promise<string | undefined> {
+    await this.fault();
+    return this.inner.epoch();
+  }
+  replaceAll(routes: AppRoute[], opts?: { onlyIfNoEpoch?: boolean }): Promise<string | undefined> {
+    return this.inner.replaceAll(routes, opts);
+  }
   set(route: AppRoute): Promise<void> {
     return this.inner.set(route);
   }
   remove(app: string): Promise<void> {
     return this.inner.remove(app);
   }
-  async watch(onChange: (app: string, route?: AppRoute | null) => void): Promise<() => Promise<void>> {
+  async watch(onChange: (app: string, route?: AppRoute | null) => void, onResync?: () => void): Promise<() => Promise<void>> {
     await this.fault();
     // While failing, announcements come without the route (as older controllers sent them): the
     // router has to read it back, and that read fails.
-    return this.inner.watch((app, route) => {
-      if (!this.deaf) onChange(app, this.failing ? undefined : route);
-    });
+    return this.inner.watch(
+      (app, route) => {
+        if (!this.deaf) onChange(app, this.failing ? undefined : route);
+      },
+      () => {
+        if (!this.deaf) onResync?.();
+      },
+    );
   }
   ack(app: string, version: number): Promise<void> {
     return this.inner.ack(app, version);

@@ -47,6 +47,8 @@ export const errorStatus = {
   engine_timeout: 504,
   /** PostgreSQL does not answer (stopped, restarting, unreachable, out of connections): retryable. */
   database_unavailable: 503,
+  /** A disk new work (a build) writes to is nearly full: refused until space is freed; retryable. */
+  insufficient_storage: 507,
   internal: 500,
 } as const;
 

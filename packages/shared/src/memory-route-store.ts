@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { AppRoute, CertEntry } from './types.js';
-import type { RouteChangeListener, RouteStore } from './route-store.js';
+import type { RouteChangeListener, RouteSnapshot, RouteStore } from './route-store.js';
 
 /** In-process route store, for unit tests and single-process setups. */
 export class MemoryRouteStore implements RouteStore {
@@ -8,6 +9,28 @@ export class MemoryRouteStore implements RouteStore {
   private readonly certs = new Map<string, CertEntry>();
   private readonly acks = new Map<string, number>();
   private readonly events = new EventEmitter();
+  private currentEpoch: string | undefined;
+
+  /** As Redis coming back empty: no routes, no acknowledgements, no epoch. */
+  lose(): void {
+    this.routes.clear();
+    this.acks.clear();
+    this.currentEpoch = undefined;
+  }
+  async snapshot(): Promise<RouteSnapshot> {
+    return { epoch: this.currentEpoch, routes: await this.list() };
+  }
+  async epoch(): Promise<string | undefined> {
+    return this.currentEpoch;
+  }
+  async replaceAll(routes: AppRoute[], opts: { onlyIfNoEpoch?: boolean } = {}): Promise<string | undefined> {
+    if (opts.onlyIfNoEpoch && this.currentEpoch !== undefined) return undefined;
+    this.routes.clear();
+    for (const r of routes) this.routes.set(r.app, structuredClone(r));
+    this.currentEpoch = randomUUID();
+    this.events.emit('resync');
+    return this.currentEpoch;
+  }
 
   async list(): Promise<AppRoute[]> {
     return [...this.routes.values()].map((r) => structuredClone(r));
@@ -25,11 +48,14 @@ export class MemoryRouteStore implements RouteStore {
     this.acks.delete(app);
     this.events.emit('change', app, null);
   }
-  async watch(onChange: RouteChangeListener): Promise<() => Promise<void>> {
+  async watch(onChange: RouteChangeListener, onResync?: () => void): Promise<() => Promise<void>> {
     const listener = (app: string, route: AppRoute | null): void => queueMicrotask(() => onChange(app, route && structuredClone(route)));
+    const resync = (): void => queueMicrotask(() => onResync?.());
     this.events.on('change', listener);
+    this.events.on('resync', resync);
     return async () => {
       this.events.off('change', listener);
+      this.events.off('resync', resync);
     };
   }
   async ack(app: string, version: number): Promise<void> {

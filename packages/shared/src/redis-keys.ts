@@ -35,6 +35,10 @@ export class RedisKeys {
   get routesAnnounced(): string {
     return `${this.prefix}:routes:announced`;
   }
+  /** The id of the last whole route table written (RouteStore.replaceAll); gone when Redis came back empty. */
+  get routesEpoch(): string {
+    return `${this.prefix}:routes:epoch`;
+  }
   routeAck(app: string): string {
     return `${this.prefix}:routes:ack:${app}`;
   }

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AppRoute, CertEntry } from './types.js';
-import { sleep, type RouteChangeListener, type RouteStore } from './route-store.js';
+import { sleep, type RouteChangeListener, type RouteSnapshot, type RouteStore } from './route-store.js';
 import type { RedisKeys } from './redis-keys.js';
 
 /**
@@ -10,7 +11,8 @@ import type { RedisKeys } from './redis-keys.js';
  * routers of earlier versions read), and an
  * acknowledgement key per app holding the highest version a router applied; certificates likewise in
  * a hash of id → JSON entry with a channel of their own. Redis keeps nothing on
- * disk here, so the controller republishes the whole table on start and on every resync.
+ * disk here: the epoch key (written with a whole table) tells routers whether a list is the whole
+ * table, and the controller writes the whole table again, at once, when it finds the epoch gone.
  */
 export class RedisRouteStore implements RouteStore {
   constructor(
@@ -21,6 +23,28 @@ export class RedisRouteStore implements RouteStore {
   async list(): Promise<AppRoute[]> {
     const all = await this.redis.hgetall(this.keys.routes);
     return Object.values(all).map((v) => JSON.parse(v) as AppRoute);
+  }
+
+  async snapshot(): Promise<RouteSnapshot> {
+    // One transaction: the epoch and the table it belongs to.
+    const res = await this.redis.multi().get(this.keys.routesEpoch).hgetall(this.keys.routes).exec();
+    if (!res) throw new Error('route snapshot aborted');
+    for (const [err] of res) if (err) throw err;
+    const epoch = res[0]![1] as string | null;
+    const all = res[1]![1] as Record<string, string>;
+    return { epoch: epoch ?? undefined, routes: Object.values(all).map((v) => JSON.parse(v) as AppRoute) };
+  }
+
+  async epoch(): Promise<string | undefined> {
+    return (await this.redis.get(this.keys.routesEpoch)) ?? undefined;
+  }
+
+  async replaceAll(routes: AppRoute[], opts: { onlyIfNoEpoch?: boolean } = {}): Promise<string | undefined> {
+    const epoch = randomUUID();
+    const args = [opts.onlyIfNoEpoch ? '1' : '0', epoch, JSON.stringify({ epoch })];
+    for (const r of routes) args.push(r.app, JSON.stringify(r));
+    const written = await this.redis.eval(replaceAllScript, 3, this.keys.routes, this.keys.routesEpoch, this.keys.routesAnnounced, ...args);
+    return written === 1 ? epoch : undefined;
   }
 
   async get(app: string): Promise<AppRoute | undefined> {
@@ -53,10 +77,14 @@ export class RedisRouteStore implements RouteStore {
    * transaction) is then skipped. A bare name alone (a controller of an earlier version) is passed
    * on without a route, to be read back.
    */
-  async watch(onChange: RouteChangeListener): Promise<() => Promise<void>> {
+  async watch(onChange: RouteChangeListener, onResync?: () => void): Promise<() => Promise<void>> {
     const twins = new Map<string, number>();
     return this.subscribe([this.keys.routesAnnounced, this.keys.routesChanged], (channel, message) => {
       if (channel === this.keys.routesAnnounced) {
+        if (message.startsWith('{"epoch"')) {
+          onResync?.();
+          return;
+        }
         const change = parseRouteChange(message);
         if (!change) return;
         twins.set(change.app, (twins.get(change.app) ?? 0) + 1);
@@ -132,6 +160,18 @@ export class RedisRouteStore implements RouteStore {
     }
   }
 }
+
+/**
+ * KEYS: routes hash, epoch key, announcements channel. ARGV: only-if-no-epoch flag, the new epoch, the
+ * announcement, then app and route JSON pairs. The table, its epoch and the announcement in one step.
+ */
+const replaceAllScript = `
+if ARGV[1] == '1' and redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('DEL', KEYS[1])
+for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('PUBLISH', KEYS[3], ARGV[3])
+return 1`;
 
 /**
  * A message of the announcements channel, `{"app":…,"route":…|null}` (anything else: just the app,

@@ -147,4 +147,32 @@ export function routeStoreContract(name: string, make: () => Promise<{ store: Ro
       await close();
     }
   });
+
+  test(`${name}: a whole table replaces the routes under a new epoch and tells watchers to resync`, async () => {
+    const { store, close } = await make();
+    try {
+      await store.set(route('e1', 1));
+      assert.deepEqual(await store.snapshot(), { epoch: undefined, routes: [route('e1', 1)] }, 'no epoch before a whole table is written');
+      let resyncs = 0;
+      const changes: string[] = [];
+      const stop = await store.watch((app) => changes.push(app), () => resyncs++);
+      const first = await store.replaceAll([route('e2', 2), route('e3', 3)]);
+      assert.ok(first);
+      assert.equal(await store.epoch(), first);
+      const snap = await store.snapshot();
+      assert.equal(snap.epoch, first);
+      assert.deepEqual(snap.routes.map((r) => r.app).sort(), ['e2', 'e3'], 'routes missing from the whole table are gone');
+      assert.equal(await store.replaceAll([route('e4', 4)], { onlyIfNoEpoch: true }), undefined, 'an epoch is there: nothing written');
+      assert.deepEqual((await store.list()).map((r) => r.app).sort(), ['e2', 'e3']);
+      const second = await store.replaceAll([route('e4', 4)]);
+      assert.ok(second && second !== first);
+      const deadline = Date.now() + 2000;
+      while (resyncs < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(resyncs, 2);
+      assert.deepEqual(changes, [], 'a whole table is one resync, not a change per app');
+      await stop();
+    } finally {
+      await close();
+    }
+  });
 }

@@ -18,7 +18,21 @@ export interface RouteStore {
    * watching. `route` is the app's route as the change left it (null: removed), so a watcher need
    * not read it back; undefined when the store did not say (the watcher then reads it with `get`).
    */
-  watch(onChange: RouteChangeListener): Promise<() => Promise<void>>;
+  watch(onChange: RouteChangeListener, onResync?: () => void): Promise<() => Promise<void>>;
+  /**
+   * Every route with the store's epoch: an id written with a whole table (replaceAll). Undefined when
+   * the store never had a whole table written or lost it (Redis came back empty): a list without an
+   * epoch may be missing routes, so routers remove nothing it lacks (they keep their table).
+   */
+  snapshot(): Promise<RouteSnapshot>;
+  /** The store's epoch alone (cheap: the controller looks at it every second). */
+  epoch(): Promise<string | undefined>;
+  /**
+   * Replaces the whole table with `routes` under a new epoch, in one step, and tells the watchers to
+   * resync (`onResync`). With `onlyIfNoEpoch` nothing is written when the store has an epoch (another
+   * controller republished first). Resolves with the new epoch, or undefined when nothing was written.
+   */
+  replaceAll(routes: AppRoute[], opts?: { onlyIfNoEpoch?: boolean }): Promise<string | undefined>;
   /** A router says it now serves `version` of the app's route. */
   ack(app: string, version: number): Promise<void>;
   /** Resolves true once some router serves at least `version` of the app's route, false on timeout. */
@@ -35,6 +49,11 @@ export interface RouteStore {
   removeCert(id: string): Promise<void>;
   /** Calls `onChange(id)` for each certificate change after this resolves; returns a function that stops watching. */
   watchCerts(onChange: (id: string) => void): Promise<() => Promise<void>>;
+}
+
+export interface RouteSnapshot {
+  epoch: string | undefined;
+  routes: AppRoute[];
 }
 
 /** Told of a change to an app's route: the route as the change left it (null: removed), or undefined when unknown. */

@@ -19,10 +19,17 @@ export interface BuildRow {
 
 const columns = 'id, app_id, user_id, commit, status, error, image, process_types, buildpack, created_at, finished_at';
 
-export async function insertBuild(db: Queryable, appId: string, userId: string, commit: string): Promise<BuildRow> {
+/** The lease a build starts with (see renewBuildLease); the controller driving it renews it. */
+export interface BuildLease {
+  holder: string;
+  seconds: number;
+}
+
+export async function insertBuild(db: Queryable, appId: string, userId: string, commit: string, lease: BuildLease = { holder: 'unknown', seconds: 60 }): Promise<BuildRow> {
   const { rows } = await db.query<BuildRow>(
-    `INSERT INTO builds (app_id, user_id, commit) VALUES ($1, $2, $3) RETURNING ${columns}`,
-    [appId, userId, commit],
+    `INSERT INTO builds (app_id, user_id, commit, lease_holder, lease_expires_at) VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
+     RETURNING ${columns}`,
+    [appId, userId, commit, lease.holder, lease.seconds],
   );
   return rows[0]!;
 }
@@ -71,10 +78,29 @@ export async function getBuild(db: Queryable, appId: string, id: string): Promis
   return rows[0];
 }
 
-/** Builds left pending or building by a controller that died: they can never finish. */
-export async function failOrphanedBuilds(db: Queryable): Promise<number> {
+export const lostControllerMessage = 'the controller running the build was lost (it stopped or was killed); push again';
+
+/** Takes or renews the lease on a build in progress for `holder`, until `seconds` from now. False when the build has ended. */
+export async function renewBuildLease(db: Queryable, id: string, holder: string, seconds: number): Promise<boolean> {
   const res = await db.query(
-    "UPDATE builds SET status = 'failed', error = 'the controller restarted during the build', finished_at = now() WHERE status IN ('pending', 'building')",
+    `UPDATE builds SET lease_holder = $2, lease_expires_at = now() + make_interval(secs => $3)
+      WHERE id = $1 AND status IN ('pending', 'building')`,
+    [id, holder, seconds],
   );
-  return res.rowCount ?? 0;
+  return (res.rowCount ?? 0) > 0;
+}
+
+/**
+ * Builds in progress whose controller is gone: their lease expired (or, from before leases, they
+ * have none). They can never finish, so they fail with a reason; a build a live controller holds
+ * the lease on (this one's or another's) is left alone. Returns their ids.
+ */
+export async function failAbandonedBuilds(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE builds SET status = 'failed', error = $1, finished_at = now()
+      WHERE status IN ('pending', 'building') AND (lease_expires_at IS NULL OR lease_expires_at < now())
+      RETURNING id`,
+    [lostControllerMessage],
+  );
+  return rows.map((r) => r.id);
 }

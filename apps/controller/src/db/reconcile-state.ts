@@ -15,8 +15,9 @@ export interface ReconcileState {
   /** The owner's memory quota as set for them (null: the platform default). */
   memoryQuotaMb: number | null;
   /**
-   * Versions of the app's releases being deployed (pending, and younger than the boot window): their
-   * processes are booting under a deploy (maybe another controller's) and are left alone.
+   * Versions of the app's releases being deployed (pending, under a live lease, or without a lease
+   * and younger than the boot window): their processes are booting under a deploy (maybe another
+   * controller's) and are left alone. A pending release whose lease ran out is not: its controller died.
    */
   booting: number[];
 }
@@ -26,7 +27,8 @@ const routeAndOwnerSql = `SELECT
     (SELECT row_to_json(s) FROM (SELECT https_redirect, max_body_mb FROM app_router_settings WHERE app_id = $1::uuid) s) AS router,
     (SELECT memory_mb FROM quotas WHERE user_id = $2::uuid) AS memory_quota_mb,
     (SELECT coalesce(json_agg(version), '[]'::json) FROM releases
-      WHERE app_id = $1::uuid AND status = 'pending' AND created_at > now() - $3::int * interval '1 second') AS booting`;
+      WHERE app_id = $1::uuid AND status = 'pending'
+        AND (lease_expires_at > now() OR (lease_expires_at IS NULL AND created_at > now() - $3::int * interval '1 second'))) AS booting`;
 
 const currentRelease = prepared('current_release', currentReleaseSql);
 const formation = prepared('formation', getFormationSql);

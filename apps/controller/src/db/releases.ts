@@ -77,6 +77,33 @@ export async function setReleaseStatus(db: Queryable, id: string, status: Releas
   await db.query('UPDATE releases SET status = $2 WHERE id = $1', [id, status]);
 }
 
+/** Takes or renews the lease on a release being deployed for `holder`, until `seconds` from now. False when it is no longer pending. */
+export async function renewReleaseLease(db: Queryable, id: string, holder: string, seconds: number): Promise<boolean> {
+  const res = await db.query(
+    `UPDATE releases SET lease_holder = $2, lease_expires_at = now() + make_interval(secs => $3) WHERE id = $1 AND status = 'pending'`,
+    [id, holder, seconds],
+  );
+  return (res.rowCount ?? 0) > 0;
+}
+
+/** The deploy's switch: the release succeeds unless its lease ran out and another controller failed it meanwhile. */
+export async function promoteRelease(db: Queryable, id: string): Promise<boolean> {
+  const res = await db.query("UPDATE releases SET status = 'succeeded', lease_expires_at = NULL WHERE id = $1 AND status = 'pending'", [id]);
+  return (res.rowCount ?? 0) > 0;
+}
+
+/**
+ * Releases whose deploy's controller died (their lease ran out) fail; the next reconcile pass of
+ * their app stops their processes (the release before kept serving). Returns their apps and versions.
+ */
+export async function failAbandonedReleases(db: Queryable): Promise<{ app: string; version: number }[]> {
+  const { rows } = await db.query<{ name: string; version: number }>(
+    `UPDATE releases r SET status = 'failed' FROM apps a
+      WHERE a.id = r.app_id AND r.status = 'pending' AND r.lease_expires_at < now() RETURNING a.name, r.version`,
+  );
+  return rows.map((r) => ({ app: r.name, version: r.version }));
+}
+
 /** The release serving the app: the newest one that succeeded. */
 export async function currentRelease(db: Queryable, cipher: ConfigCipher, appId: string): Promise<ReleaseRow | undefined> {
   const { rows } = await db.query<StoredRelease>(currentReleaseSql, [appId]);

@@ -3,7 +3,7 @@ import { AppError, sleep, type Logger } from '@paas/shared';
 import type { AppRow } from '../db/apps.js';
 import type { ConfigCipher } from '../auth/config-cipher.js';
 import { getFormation, type FormationRow } from '../db/formation.js';
-import { currentRelease, setReleaseStatus, type ReleaseRow } from '../db/releases.js';
+import { currentRelease, promoteRelease, renewReleaseLease, setReleaseStatus, type ReleaseRow } from '../db/releases.js';
 import { getQuotaOverrides } from '../db/quotas.js';
 import { reconcileReads, reconcileState, type ReconcileState } from '../db/reconcile-state.js';
 import { isDrainAware, startAll, type ProcessInfo, type ProcessSpec, type RuntimeBackend } from '../runtime/runtime-backend.js';
@@ -53,7 +53,12 @@ export interface DeployerOptions {
   defaultMemoryMb?: (ownerMemoryQuotaMb: number | null) => number;
   /** Removes old release images after each release (none: images are kept until the app goes). */
   images?: ImageRetention;
+  /** This controller, as the holder of the leases on the releases it deploys (see db/releases.ts). */
+  controllerId?: string;
 }
+
+/** A deploy's lease on its release lasts this long and is renewed a third of the way through. */
+export const releaseLeaseSeconds = 30;
 
 /** A reconcile pass's decisions (see Deployer.plan). */
 interface Plan {
@@ -154,6 +159,25 @@ export class Deployer {
    */
   async deploy(app: AppRow, release: ReleaseRow, say: (line: string) => void = () => {}): Promise<void> {
     const log = this.o.log.child({ app: app.name, release: release.version });
+    // The lease says a live controller deploys this release: other controllers' passes leave its
+    // processes alone; when this controller dies it runs out and the deploy is rolled back.
+    const holder = this.o.controllerId ?? `controller-${process.pid}`;
+    await renewReleaseLease(this.o.pool, release.id, holder, releaseLeaseSeconds);
+    const lease = setInterval(() => {
+      renewReleaseLease(this.o.pool, release.id, holder, releaseLeaseSeconds).catch((err: unknown) =>
+        log.warn({ err: (err as Error).message }, 'could not renew the lease on a release'),
+      );
+    }, (releaseLeaseSeconds * 1000) / 3);
+    lease.unref();
+    try {
+      await this.deployLeased(app, release, say, log);
+    } finally {
+      clearInterval(lease);
+    }
+    this.o.images?.schedule(app);
+  }
+
+  private async deployLeased(app: AppRow, release: ReleaseRow, say: (line: string) => void, log: Logger): Promise<void> {
     await this.o.locks.inTurn(app.id, async (turn) => {
       const started: ProcessInfo[] = [];
       const fail = async (err: unknown): Promise<never> => {
@@ -186,7 +210,9 @@ export class Deployer {
         }
         const ids = new Set(started.map((p) => p.id));
         const old = (await this.o.runtime.list({ app: app.name })).filter((p) => !ids.has(p.id) && !this.retiring.has(p.id));
-        await setReleaseStatus(this.o.pool, release.id, 'succeeded');
+        if (!(await promoteRelease(this.o.pool, release.id))) {
+          return fail(new AppError('release_failed', `release v${release.version} lost its deploy lease (the database was out of reach) and was rolled back`));
+        }
         await this.o.routes.publish(
           app.name,
           release.version,
@@ -196,7 +222,6 @@ export class Deployer {
         log.info({ started: started.length, retired: old.length }, 'release deployed');
       });
     });
-    this.o.images?.schedule(app);
   }
 
   /** Refuses to deploy an earlier release whose image has been removed (rollback). */

@@ -4,9 +4,9 @@ import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
-import { AppError, readBuildLog, sealBuildEnv, type BuildJobData, type Logger, type RedisKeys, type SecretBox } from '@paas/shared';
+import { AppError, readBuildLog, sealBuildEnv, type BuildJobData, type DiskGuard, type Logger, type RedisKeys, type SecretBox } from '@paas/shared';
 import type { AppRow } from '../db/apps.js';
-import { finishBuild, insertBuild, markBuildRunning } from '../db/builds.js';
+import { finishBuild, insertBuild, markBuildRunning, renewBuildLease } from '../db/builds.js';
 import { getConfigVars } from '../db/config-vars.js';
 import { isUniqueViolation } from '../db/queryable.js';
 import type { User } from '../db/users.js';
@@ -41,7 +41,14 @@ export interface PushServiceOptions {
   maxBootSeconds?: number;
   /** How often a running build's job is looked at for a lost builder (default 5 s). */
   lostBuilderCheckMs?: number;
+  /** Refuses pushes while the disk builds are written to is nearly full (PAAS_MIN_FREE_DISK_MB). */
+  disk?: DiskGuard;
+  /** This controller, as the holder of the leases on the builds its pushes drive (see db/builds.ts). */
+  controllerId?: string;
 }
+
+/** A build's lease lasts this long and is renewed a third of the way through. */
+export const buildLeaseSeconds = 30;
 
 export const defaultMaxPushBytes = 500 * 1024 * 1024;
 
@@ -69,16 +76,20 @@ export class PushService {
   /** Cancelling builds and purging build caches. */
   readonly builds: BuildControl;
 
+  private readonly holder: string;
+
   constructor(private readonly o: PushServiceOptions) {
     this.builds = new BuildControl(o.redis, o.keys, o.queue);
+    this.holder = o.controllerId ?? `controller-${process.pid}`;
   }
 
   async push(input: PushInput): Promise<{ buildId: string; version: number }> {
     const { app, user, commit, say } = input;
+    await this.o.disk?.assertRoom();
     let build;
     try {
       build = await this.o.quotas.reserveBuild(app.owner_id, app.current_release === null, (tx) =>
-        insertBuild(tx, app.id, user.id, commit),
+        insertBuild(tx, app.id, user.id, commit, { holder: this.holder, seconds: buildLeaseSeconds }),
       );
     } catch (err) {
       if (isUniqueViolation(err, 'builds_one_active_per_app')) {
@@ -89,6 +100,13 @@ export class PushService {
       throw err;
     }
     const log = this.o.log.child({ app: app.name, build: build.id });
+    // The lease says a live controller drives this build: another controller's sweep leaves it alone.
+    const lease = setInterval(() => {
+      renewBuildLease(this.o.pool, build.id, this.holder, buildLeaseSeconds).catch((err: unknown) =>
+        log.warn({ err: (err as Error).message }, 'could not renew the lease on a build'),
+      );
+    }, (buildLeaseSeconds * 1000) / 3);
+    lease.unref();
     const sourcePath = join(this.o.buildsDir, `${build.id}.tar`);
     const output: string[] = [];
     let outputBytes = 0;
@@ -130,16 +148,35 @@ export class PushService {
       log.info({ commit }, 'build queued');
 
       const reader = this.o.redis.duplicate();
-      // A builder killed mid-build ends nothing: the watch ends the output for it.
-      const watch = new LostBuilderWatch({ redis: this.o.redis, keys: this.o.keys, queue: this.o.queue, buildId: build.id, log, intervalMs: this.o.lostBuilderCheckMs });
+      // A builder killed mid-build ends nothing: the watch ends the output for it. A job Redis lost
+      // (it came back empty) is queued again if no builder had started it (the row is the truth).
+      let started = false;
+      let requeues = 0;
+      const requeue = async (): Promise<boolean> => {
+        if (started || requeues++ >= 3) return false;
+        await this.o.queue.add('build', job, { jobId: build.id, attempts: 1, removeOnComplete: 100, removeOnFail: 100 });
+        tell('-----> The build queue lost this build (Redis restarted); queued again');
+        return true;
+      };
+      const watch = new LostBuilderWatch({
+        redis: this.o.redis,
+        keys: this.o.keys,
+        queue: this.o.queue,
+        buildId: build.id,
+        log,
+        intervalMs: this.o.lostBuilderCheckMs,
+        requeue,
+      });
       watch.start();
       let end;
       try {
         for await (const entry of readBuildLog(reader, this.o.keys.buildLog(build.id), {
           idleTimeoutMs: this.o.buildTimeoutMs + 60_000,
         })) {
-          if (entry.type === 'line') tell(entry.text);
-          else end = entry;
+          if (entry.type === 'line') {
+            started = true;
+            tell(entry.text);
+          } else end = entry;
         }
       } finally {
         watch.stop();
@@ -184,6 +221,7 @@ export class PushService {
       log.warn({ err: message }, 'push refused');
       throw err;
     } finally {
+      clearInterval(lease);
       await rm(sourcePath, { force: true });
     }
   }

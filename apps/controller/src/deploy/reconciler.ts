@@ -20,6 +20,8 @@ export class Reconciler {
     private readonly routes: RoutePublisher,
     private readonly intervalMs: number,
     private readonly log: Logger,
+    /** Told after each pass whether every app was reconciled (the route epoch guard's cue). */
+    private readonly afterPass?: (complete: boolean) => Promise<void>,
   ) {}
 
   start(): void {
@@ -55,13 +57,16 @@ export class Reconciler {
       try {
         const started = Date.now();
         const apps = await listAllApps(this.pool);
+        let complete = true;
         for (const app of apps) {
           await this.deployer.reconcile(app, { wait: opts.wait ?? false }).catch((err: unknown) => {
+            complete = false;
             this.log.warn({ app: app.name, err }, 'reconcile of app failed');
           });
         }
         const names = new Set(apps.map((a) => a.name));
         for (const route of await this.routes.list()) if (!names.has(route.app)) await this.routes.remove(route.app);
+        await this.afterPass?.(complete);
         this.log.debug({ apps: apps.length, ms: Date.now() - started }, 'reconciled');
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [reconcileLockKey]);

@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { RedisKeys, createLogger, testRedisUrl, type StoredLogEntry } from '@paas/shared';
 import type { HostRow } from '../db/hosts.js';
 import { EngineClients } from './engine-clients.js';
+import { LogRateLimit } from './log-rate-limit.js';
 import { LogCollector } from './log-collector.js';
 import { LogStore } from './log-store.js';
 import { PlatformEvents } from './platform-events.js';
@@ -46,9 +47,10 @@ describe('log collector (real Docker)', { timeout: 180_000 }, () => {
     created_at: new Date(),
   };
 
-  const collector = (onAbandoned?: (app: string, process: string) => void) =>
+  const collector = (onAbandoned?: (app: string, process: string) => void, rateLimit?: LogRateLimit) =>
     new LogCollector({
       ...(onAbandoned ? { onAbandoned } : {}),
+      ...(rateLimit ? { rateLimit } : {}),
       hosts: () => [host],
       engines: new EngineClients(),
       cluster,
@@ -87,6 +89,25 @@ describe('log collector (real Docker)', { timeout: 180_000 }, () => {
     const left = await redis.keys(`${keys.prefix}:*`);
     if (left.length) await redis.del(...left);
     redis.disconnect();
+  });
+
+  test('a process flooding its output is held to its rate with a notice; another app loses nothing', async () => {
+    const c = collector(undefined, new LogRateLimit({ linesPerSecond: 1000 }));
+    c.start();
+    try {
+      // 60,000 lines as fast as the container writes them (far over 20,000 a second), then a marker.
+      await run('flooder', 'web.1', 'seq 1 60000; sleep 2; echo flood-done');
+      await run('quiet', 'web.1', 'for i in $(seq 1 50); do echo quiet $i; done; sleep 2; echo quiet-done');
+      await until('both ends', async () => (await entries('flooder')).some((e) => e.line === 'flood-done') && (await entries('quiet')).some((e) => e.line === 'quiet-done'));
+      const flood = await entries('flooder');
+      const appLines = flood.filter((e) => e.source === 'app').length;
+      assert.ok(appLines < 10_000, `${appLines} of 60,001 lines stored`);
+      assert.ok(flood.some((e) => e.source === 'platform' && /^Error L10 \(output buffer overflow\): \d+ lines of web\.1 dropped/.test(e.line)), 'a notice of the drops');
+      const quiet = (await entries('quiet', 'app')).map((e) => e.line);
+      assert.deepEqual(quiet, [...Array.from({ length: 50 }, (_, i) => `quiet ${i + 1}`), 'quiet-done']);
+    } finally {
+      await c.stop();
+    }
   });
 
   test('stdout and stderr become app lines; a 1 MB line and binary output are split and escaped and the stream goes on', async () => {

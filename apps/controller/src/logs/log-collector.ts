@@ -7,6 +7,7 @@ import type { EngineClients } from './engine-clients.js';
 import { HostEvents } from './host-events.js';
 import type { LogStore } from './log-store.js';
 import type { PlatformEvents } from './platform-events.js';
+import type { LogRateLimit } from './log-rate-limit.js';
 
 export interface LogCollectorOptions {
   /** The registered hosts (the runtime's view: status up or down). */
@@ -21,6 +22,8 @@ export interface LogCollectorOptions {
   log: Logger;
   /** How often every host's containers are listed (new ones are also picked up from the engine's events). */
   scanIntervalMs?: number;
+  /** Lines over a process's rate are dropped with a notice (absent: no limit). */
+  rateLimit?: LogRateLimit;
   /** Counts lines stored. */
   onLines?: (n: number) => void;
   /** Counts crashes seen in the engines' events. */
@@ -183,7 +186,10 @@ export class LogCollector {
     for (const id of state.drained) if (!present.has(id)) state.drained.delete(id);
     const gone = [...state.cursors.keys()].filter((id) => !present.has(id) && !state.followers.has(id));
     if (gone.length) {
-      for (const id of gone) state.cursors.delete(id);
+      for (const id of gone) {
+        state.cursors.delete(id);
+        this.o.rateLimit?.forget(id);
+      }
       await this.o.redis.hdel(this.o.keys.logCursors(state.name), ...gone);
     }
     for (const c of containers) {
@@ -211,7 +217,9 @@ export class LogCollector {
       });
   }
 
-  private readonly write = async (target: FollowTarget, lines: LogEntry[], cursor: string | undefined): Promise<void> => {
+  private readonly write = async (target: FollowTarget, read: LogEntry[], cursor: string | undefined): Promise<void> => {
+    // The cursor moves past dropped lines too: they are not read again.
+    const lines = this.o.rateLimit ? this.o.rateLimit.admit(target.id, read) : read;
     await this.o.store.appendWithCursor(
       target.app,
       lines,

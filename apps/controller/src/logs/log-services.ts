@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { LogRateLimit } from './log-rate-limit.js';
 import type { Redis } from 'ioredis';
 import { EgressGuard, type Logger, type RedisKeys } from '@paas/shared';
 import type { HostRow } from '../db/hosts.js';
@@ -26,6 +27,8 @@ export interface LogServicesOptions {
   log: Logger;
   /** Lines kept per app (PAAS_LOG_LINES). */
   maxLines: number;
+  /** Lines a second each process may write (PAAS_LOG_RATE; 0 or absent: no limit). */
+  linesPerSecond?: number;
   /** Extra CA certificates drains trust (PAAS_DRAIN_CA_FILE). */
   drainCa?: Buffer | undefined;
   /** The egress guard drains go through (default: the strict one, no operator allowances). */
@@ -90,6 +93,7 @@ export class LogServices {
           redis: o.redis,
           keys: o.keys,
           log: o.log,
+          rateLimit: new LogRateLimit({ linesPerSecond: o.linesPerSecond ?? 0 }),
           onLines: o.counters?.linesCollected,
           onCrash: o.counters?.crashed,
           ...(o.onProcessAbandoned ? { onAbandoned: (app: string) => o.onProcessAbandoned!(app) } : {}),

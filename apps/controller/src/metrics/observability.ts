@@ -48,6 +48,7 @@ export function createObservability(o: ObservabilityOptions): Observability {
     keys: o.keys,
     log: o.log,
     maxLines: o.config.logs.lines,
+    linesPerSecond: o.config.logs.linesPerSecond,
     drainCa: o.config.logs.drainCaFile ? readFileSync(o.config.logs.drainCaFile) : undefined,
     egress: o.egress,
     hosts: o.hosts,

@@ -39,12 +39,19 @@ export interface HostHealthChange {
   up: boolean;
 }
 
-export function dockerFor(row: Pick<HostRow, 'docker_url' | 'tls'>): Docker {
+/**
+ * How long any request to an engine may go without an answer (dockerode's socket timeout): an engine
+ * that hangs (accepts, answers nothing) fails every call after this instead of holding it for ever.
+ * Streams that carry data (logs, events, image transfers) are not cut while data flows.
+ */
+export const engineTimeoutMs = 120_000;
+
+export function dockerFor(row: Pick<HostRow, 'docker_url' | 'tls'>, timeoutMs = engineTimeoutMs): Docker {
   const opts = dockerOptions(row.docker_url);
   if (row.tls?.cert && row.tls.key) {
     Object.assign(opts, { protocol: 'https', ca: row.tls.ca, cert: row.tls.cert, key: row.tls.key });
   }
-  return new Docker({ ...opts, timeout: 120_000 });
+  return new Docker({ ...opts, timeout: timeoutMs });
 }
 
 /**

@@ -1,0 +1,141 @@
+/**
+ * Redis killed and started again empty under a running platform (a private server: the shared one is
+ * never touched). The router keeps serving the app under steady load (its table is kept: the empty
+ * store has no epoch) and the controller writes the whole table back at once; a build whose job was
+ * lost while running fails with that reason and its push ends; a build whose job was lost while
+ * queued is queued again from what the controller holds and deploys; the builder's BullMQ worker
+ * reconnects (the next push builds).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { chmod, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import Docker from 'dockerode';
+import { commitAll, gitPush, gitRepo, repoRoot, startPlatform, type Platform } from '../helpers/platform.js';
+import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
+import { steadyLoad } from '../helpers/steady-load.js';
+
+describe('Redis restarts empty', { timeout: 600_000 }, () => {
+  let redis: PrivateRedis;
+  let p: Platform;
+  let work: string;
+  let dir: string;
+  let slowBuildpack: string;
+  const docker = new Docker();
+  const app = `redisfault-${randomBytes(3).toString('hex')}`;
+
+  const until = async <T>(what: string, check: () => Promise<T | undefined>, seconds: number): Promise<T> => {
+    for (let i = 0; i < seconds * 4; i++) {
+      const v = await check().catch(() => undefined);
+      if (v !== undefined) return v;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.fail(`${what} did not happen within ${seconds} s:\n${await p.logs()}`);
+  };
+  const restartEmpty = async (): Promise<number> => {
+    await redis.kill();
+    await new Promise((r) => setTimeout(r, 1000));
+    await redis.start();
+    return Date.now();
+  };
+  const client = (): Redis => new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  const prefix = (): string => p.env['PAAS_REDIS_PREFIX']!;
+
+  before(async () => {
+    redis = await startPrivateRedis();
+    p = await startPlatform({ supervised: true, env: { REDIS_URL: redis.url, PAAS_BUILDPACK_ALLOW_FILE_URLS: '1' } });
+    work = await mkdtemp(join(tmpdir(), 'paas-redisfault-'));
+    const bp = join(work, 'slow-bp', 'bin');
+    await mkdir(bp, { recursive: true });
+    await writeFile(join(bp, 'detect'), '#!/bin/sh\necho Slow\n');
+    await writeFile(join(bp, 'compile'), '#!/bin/sh\necho "-----> Slow buildpack"\nsleep 300\n');
+    await writeFile(join(bp, 'release'), '#!/bin/sh\necho "--- {}"\n');
+    for (const f of ['detect', 'compile', 'release']) await chmod(join(bp, f), 0o755);
+    slowBuildpack = join(work, 'slow-bp.tgz');
+    await new Promise<void>((resolve, reject) =>
+      spawn('tar', ['-C', work, '-czf', slowBuildpack, 'slow-bp']).on('close', (code) => (code === 0 ? resolve() : reject(new Error('tar failed')))),
+    );
+    assert.equal((await p.paas(['apps:create', app])).code, 0);
+    dir = join(work, 'app');
+    await cp(join(repoRoot, 'test/fixtures/static-site'), dir, { recursive: true });
+    await gitRepo(dir);
+    assert.equal((await p.paas(['git:remote', '-a', app], { cwd: dir })).code, 0);
+    const first = await gitPush(p, dir);
+    assert.equal(first.code, 0, first.output);
+  });
+  after(async () => {
+    await p?.stop();
+    await redis?.remove();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  test('the router serves throughout and the controller writes the whole route table back', async () => {
+    assert.equal((await p.get(app)).status, 200);
+    const load = steadyLoad(() => p.get(app));
+    const back = await restartEmpty();
+    const r = client();
+    const epoch = await until('the route table written back', async () => ((await r.hget(`${prefix()}:routes`, app)) ? await r.get(`${prefix()}:routes:epoch`) : undefined) ?? undefined, 60);
+    console.log(`# Redis back empty: the route table was written back after ${((Date.now() - back) / 1000).toFixed(1)} s (epoch ${epoch})`);
+    await new Promise((res) => setTimeout(res, 2000));
+    const { requests, failed } = await load.stop();
+    r.disconnect();
+    console.log(`# ${requests} requests through the router during the Redis restart, ${failed} failed`);
+    assert.equal(failed, 0, `${failed} of ${requests} requests failed`);
+  });
+
+  test('a running build whose job was lost fails with that reason; the push ends', async () => {
+    await writeFile(join(dir, '.buildpacks'), `file://${slowBuildpack}\n`);
+    await commitAll(dir, 'slow');
+    const push = gitPush(p, dir);
+    await until(
+      'the build container',
+      async () => (await docker.listContainers({ filters: { label: [`paas.cluster=${p.cluster}`, 'paas.role=build'] } })).find((c) => c.State === 'running'),
+      180,
+    );
+    const back = await restartEmpty();
+    const pushed = await push;
+    console.log(`# a running build's job lost: the push ended ${((Date.now() - back) / 1000).toFixed(1)} s after Redis was back`);
+    assert.notEqual(pushed.code, 0);
+    assert.match(pushed.output, /the build queue lost this build/);
+    const builds = JSON.parse((await p.paas(['builds', '--json', '-a', app])).stdout) as { status: string; error: string }[];
+    assert.equal(builds[0]?.status, 'failed');
+    assert.match(builds[0]!.error, /Redis restarted/);
+    // Its builder was told to stop: the build container goes.
+    await until(
+      'the build container to go',
+      async () => ((await docker.listContainers({ filters: { label: [`paas.cluster=${p.cluster}`, 'paas.role=build'] } })).length === 0 ? true : undefined),
+      120,
+    );
+  });
+
+  test('a queued build whose job was lost is queued again, and the builder (reconnected) deploys it', async () => {
+    await rm(join(dir, '.buildpacks'));
+    await writeFile(join(dir, 'public', 'index.html'), '<h1>after redis</h1>\n');
+    await commitAll(dir, 'after redis');
+    // The builder is paused, so the job waits in the queue when Redis goes.
+    const builder = (await p.pid('builder'))!;
+    process.kill(builder, 'SIGSTOP');
+    let resumed = false;
+    try {
+      const push = gitPush(p, dir);
+      const r = client();
+      await until('the job queued', async () => ((await r.llen(`${prefix()}:bull:builds:wait`)) > 0 ? true : undefined), 60);
+      r.disconnect();
+      await restartEmpty();
+      process.kill(builder, 'SIGCONT');
+      resumed = true;
+      const pushed = await push;
+      assert.equal(pushed.code, 0, pushed.output);
+      assert.match(pushed.output, /queued again/);
+      const page = await p.get(app);
+      assert.equal(page.status, 200);
+      assert.match(page.body, /after redis/);
+    } finally {
+      if (!resumed) process.kill(builder, 'SIGCONT');
+    }
+  });
+});
