@@ -1,9 +1,9 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { BackendClientOptions, BackendControl, BackendHandler, BackendRequest } from './backend-client.js';
+import { codedError, type BackendClientOptions, type BackendControl, type BackendHandler, type BackendRequest } from './backend-client.js';
 import { writeChunk } from './chunked-write.js';
 import { LazyDeadline } from './lazy-deadline.js';
-import { HTTPParser, handleOf, setReading, type NativeHttpParser, type OnHeadersComplete, type StreamHandle } from './native-http-parser.js';
+import { handleOf, setReading, type NativeHttp, type NativeHttpParser, type OnHeadersComplete, type StreamHandle } from './native-http-parser.js';
 import { connectTimeoutError } from './retry-policy.js';
 
 /** What a connection needs of the client that owns it (BackendClient). */
@@ -11,6 +11,8 @@ export interface ConnectionPool {
   readonly host: string;
   readonly port: number;
   readonly o: BackendClientOptions;
+  /** node's parser (loaded and checked by the codec). */
+  readonly native: NativeHttp;
   /** Sends the request on an idle connection, or on a new one (`fresh`: always a new one). */
   send(exchange: Exchange, fresh?: boolean): void;
   /** Takes back a connection whose response is complete. */
@@ -26,16 +28,6 @@ const enum Phase {
   /** The response is coming in. */
   Receiving,
   Idle,
-}
-
-const kOnHeaders = HTTPParser.kOnHeaders;
-const kOnHeadersComplete = HTTPParser.kOnHeadersComplete;
-const kOnBody = HTTPParser.kOnBody;
-const kOnMessageComplete = HTTPParser.kOnMessageComplete;
-const kOnExecute = HTTPParser.kOnExecute;
-
-export function codedError(message: string, code: string): Error {
-  return Object.assign(new Error(message), { code });
 }
 
 /** One request's passage over a connection (or two, when a stale connection made it go again). */
@@ -102,14 +94,15 @@ export class BackendConnection {
   ) {
     this.exchange = first;
     first.conn = this;
-    const parser = new HTTPParser();
-    parser.initialize(HTTPParser.RESPONSE, {}, 0, 0);
-    parser[kOnHeaders] = (fields: string[]) => {
+    const P = client.native.HTTPParser;
+    const parser = new P();
+    parser.initialize(P.RESPONSE, {}, 0, 0);
+    parser[P.kOnHeaders] = (fields: string[]) => {
       this.fields = this.fields ? this.fields.concat(fields) : fields;
     };
-    parser[kOnHeadersComplete] = this.onHead;
-    parser[kOnBody] = (chunk: Buffer) => this.onBody(chunk);
-    parser[kOnMessageComplete] = () => this.onMessageComplete();
+    parser[P.kOnHeadersComplete] = this.onHead;
+    parser[P.kOnBody] = (chunk: Buffer) => this.onBody(chunk);
+    parser[P.kOnMessageComplete] = () => this.onMessageComplete();
     this.parser = parser;
     const socket = net.connect({ host: client.host, port: client.port, noDelay: true });
     this.socket = socket;
@@ -117,7 +110,7 @@ export class BackendConnection {
     // reading once connected; the socket's stream still reports the end, errors and the close.
     const handle = handleOf(socket);
     if (handle) {
-      parser[kOnExecute] = (result: number | Error) => {
+      parser[P.kOnExecute] = (result: number | Error) => {
         if (typeof result !== 'number') this.parseFailed(result);
       };
       parser.consume(handle);
