@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import type { FrontOptions, HttpCodec, RouterFront } from './http-codec.js';
 import { NodeBackendClient } from './node-backend-client.js';
 
@@ -10,11 +11,41 @@ export const nodeCodec: HttpCodec = {
   name: 'node',
   createFront({ server }: FrontOptions): RouterFront {
     // The server's own 'connection' listener (router-server.ts) counts the connections.
-    return {
-      server,
-      closeIdle: () => server.closeIdleConnections(),
-      closeAll: () => server.closeAllConnections(),
-    };
+    return new NodeFront(server);
   },
   backendClient: (host, port, options) => new NodeBackendClient(host, port, options),
 };
+
+/**
+ * node's server on the plain HTTP port. Stopping closes the idle connections at once; the answers
+ * under way (and any request that still comes on a busy connection) say `Connection: close`, so
+ * their connections close after them, as with the native front.
+ */
+class NodeFront implements RouterFront {
+  private readonly answering = new Set<http.ServerResponse>();
+  private stopping = false;
+
+  constructor(readonly server: http.Server) {
+    server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (this.stopping) closeAfter(res);
+      else if (!res.writableFinished) {
+        this.answering.add(res);
+        res.on('close', () => this.answering.delete(res));
+      }
+    });
+  }
+
+  closeIdle(): void {
+    this.stopping = true;
+    for (const res of this.answering) closeAfter(res);
+    this.server.closeIdleConnections();
+  }
+
+  closeAll(): void {
+    this.server.closeAllConnections();
+  }
+}
+
+function closeAfter(res: http.ServerResponse): void {
+  if (!res.headersSent) res.setHeader('connection', 'close');
+}
