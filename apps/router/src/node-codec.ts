@@ -1,11 +1,13 @@
 import type http from 'node:http';
 import type { FrontOptions, HttpCodec, RouterFront } from './http-codec.js';
-import { NodeBackendClient } from './node-backend-client.js';
+import { PooledBackendClient } from './pooled-backend-client.js';
+import { streamResponseReader } from './stream-response-reader.js';
 
 /**
  * The codec on node's public APIs only: node's HTTP server listens on the plain HTTP port itself
  * (it already serves everything the fast front hands over, so nothing else changes), and requests
- * go to the backends with node's http client over keep-alive agents (node-backend-client.ts).
+ * go to the backends over the same keep-alive connections as the native codec's, their responses
+ * read from the sockets' 'data' events by a parser of our own (response-parser.ts).
  */
 export const nodeCodec: HttpCodec = {
   name: 'node',
@@ -13,7 +15,7 @@ export const nodeCodec: HttpCodec = {
     // The server's own 'connection' listener (router-server.ts) counts the connections.
     return new NodeFront(server);
   },
-  backendClient: (host, port, options) => new NodeBackendClient(host, port, options),
+  backendClient: (host, port, options) => new PooledBackendClient(host, port, options, streamResponseReader),
 };
 
 /**

@@ -1,17 +1,17 @@
 import { performance } from 'node:perf_hooks';
 import { codedError, type BackendClient, type BackendClientOptions, type BackendHandler, type BackendRequest } from './backend-client.js';
 import { BackendConnection, Exchange, type ConnectionPool } from './backend-connection.js';
-import type { NativeHttp } from './native-http-parser.js';
+import type { ResponseReaderFactory } from './response-reader.js';
 
 /**
  * HTTP/1.1 keep-alive connections to ONE backend address, without pipelining and without a limit on
  * their number: each request takes an idle connection (the most recently used) or opens one. Responses
- * are parsed by node's own parser (native-http-parser.ts), with no stream or message object per
- * request: the native codec's hot path. A request whose reused connection turns out to have been
+ * are read by the codec's ResponseReader (node's own parser on the socket's handle, or ResponseParser
+ * on its 'data' events), with no stream or message object per request: the router's hot path. A request whose reused connection turns out to have been
  * closed by the backend before anything came back, and that sent no body byte, goes again on a new
  * connection. `close()` drains: idle connections close, busy ones once their response is complete.
  */
-export class NativeBackendClient implements BackendClient, ConnectionPool {
+export class PooledBackendClient implements BackendClient, ConnectionPool {
   private readonly idle: BackendConnection[] = [];
   private readonly all = new Set<BackendConnection>();
   private closing = false;
@@ -21,7 +21,8 @@ export class NativeBackendClient implements BackendClient, ConnectionPool {
     readonly host: string,
     readonly port: number,
     /** @internal */ readonly o: BackendClientOptions,
-    /** @internal */ readonly native: NativeHttp,
+    /** @internal How responses are read off a connection (the codec's). */
+    readonly reader: ResponseReaderFactory,
   ) {}
 
   get closed(): boolean {
