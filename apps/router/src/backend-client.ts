@@ -58,8 +58,9 @@ export interface BackendClientOptions {
 
 /**
  * HTTP/1.1 keep-alive connections to ONE backend address, without pipelining: what the proxy sends
- * its requests through. Two implementations, one per codec (http-codec.ts): node's own parser on the
- * socket's handle (native-backend-client.ts) and node's http client (node-backend-client.ts). Either
+ * its requests through (pooled-backend-client.ts), made by the codec (http-codec.ts), which decides how
+ * answers are read off a connection (response-reader.ts): node's parser on the socket's handle, or
+ * ResponseParser on its 'data' events. Either
  * way, a request whose reused connection turns out to have been closed by the backend before anything
  * came back, and that sent no body byte, goes again on a new connection; connection failures carry
  * their errno code, a backend slow to start its answer fails with `PAAS_HEADERS_TIMEOUT`, an invalid

@@ -145,11 +145,16 @@ export class FrontResponse implements ProxyResponse {
     return ok;
   }
 
-  end(chunk?: Buffer): void {
+  /** A string body is latin1 (bytes as they came: see ProxyResponse.end). */
+  end(body?: Buffer | string): void {
     if (this.destroyed || this.writableFinished) return;
     if (!this.headersSent) this.writeHead(this.statusCode);
     const socket = this.socket;
-    if (chunk && chunk.length > 0 && !this.noBody) {
+    const chunk = typeof body === 'string' && (this.chunked || !this.head || body.length > 2048) ? Buffer.from(body, 'latin1') : body;
+    if (typeof chunk === 'string') {
+      if (this.noBody) this.flushHead();
+      else socket.write(this.head + chunk, 'latin1');
+    } else if (chunk && chunk.length > 0 && !this.noBody) {
       if (this.chunked) {
         this.write(chunk);
         socket.write('0\r\n\r\n', 'latin1');

@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import type { Socket } from 'node:net';
 import type { FrontOptions, HttpCodec, RouterFront } from './http-codec.js';
 import { PooledBackendClient } from './pooled-backend-client.js';
 import { streamResponseReader } from './stream-response-reader.js';
@@ -28,6 +29,9 @@ class NodeFront implements RouterFront {
   private stopping = false;
 
   constructor(readonly server: http.Server) {
+    // Answers go out as written: node's server sets noDelay itself only on connections it accepts, and
+    // a cluster worker gets its connections from the primary.
+    server.on('connection', (socket: Socket) => socket.setNoDelay(true));
     server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
       if (this.stopping) closeAfter(res);
       else if (!res.writableFinished) {

@@ -35,7 +35,12 @@ export interface ProxyResponse {
   writeHead(status: number, reason: string | undefined, headers?: OutgoingHttpHeaders | string[]): unknown;
   setHeader(name: string, value: string): unknown;
   write(chunk: Buffer): boolean;
-  end(chunk?: Buffer | string): unknown;
+  /**
+   * A string is sent as latin1 (`encoding` says so to node's response): a small body given as a
+   * string goes out in one write with the head.
+   */
+  end(chunk?: Buffer): unknown;
+  end(chunk: string, encoding: 'latin1'): unknown;
   destroy(): unknown;
   on(event: 'close', listener: () => void): unknown;
   once(event: 'drain', listener: () => void): unknown;

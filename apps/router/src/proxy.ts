@@ -184,7 +184,10 @@ class ProxiedRequest implements BackendHandler {
     else if ((this.received += chunk.length) === this.ctx.bytes) {
       // The last announced byte: the answer ends here (one call, and the head goes out with it).
       this.ended = true;
-      this.res.end(chunk);
+      // A small body as a latin1 string (the bytes as they came): node's response and the native front
+      // both send it in one write with the head (a Buffer would go as a second one, in a writev).
+      if (chunk.length <= 2048) this.res.end(chunk.toString('latin1'), 'latin1');
+      else this.res.end(chunk);
       return true;
     }
     const ok = this.res.write(chunk);

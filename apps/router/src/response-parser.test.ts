@@ -118,4 +118,11 @@ test('a head sent a byte at a time up to the limit costs linear time', () => {
   // Quadratic joining would copy ~1.8 GB here; linear work is a few ms. Not a timing assertion on the
   // machine's speed: a bound two orders of magnitude above the linear cost.
   assert.ok(used.user + used.system < 5_000_000, `${(used.user + used.system) / 1000} ms of CPU`);
+  // Runs of blanks inside values (what a backtracking trim would take quadratic time over).
+  const blanks = new ResponseParser({ onHead: () => false, onBody: () => {}, onComplete: () => {} }, 64 * 1024);
+  const spaced = Buffer.from(`HTTP/1.1 200 OK\r\n${Array.from({ length: 4 }, (_, i) => `X-${i}: ${' \t'.repeat(7000)}x`).join('\r\n')}\r\nContent-Length: 0\r\n\r\n`);
+  const before = process.cpuUsage();
+  for (let i = 0; i < 20; i++) assert.equal(blanks.execute(spaced), undefined);
+  const spent = process.cpuUsage(before);
+  assert.ok(spent.user + spent.system < 5_000_000, `${(spent.user + spent.system) / 1000} ms of CPU`);
 });

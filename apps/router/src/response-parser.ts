@@ -33,6 +33,15 @@ const tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const badValueRe = /[\x00-\x08\x0a-\x1f\x7f]/;
 const statusRe = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
 
+/** `text` from `start`, without leading and trailing spaces and tabs (a loop: no regexp backtracking). */
+function trimOws(text: string, start: number): string {
+  let from = start;
+  let to = text.length;
+  while (from < to && (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 9)) from++;
+  while (to > from && (text.charCodeAt(to - 1) === 32 || text.charCodeAt(to - 1) === 9)) to--;
+  return text.slice(from, to);
+}
+
 function parseError(code: string, reason: string): Error {
   return Object.assign(new Error(`Parse Error: ${reason}`), { code, reason });
 }
@@ -198,7 +207,7 @@ export class ResponseParser {
       if (colon <= 0) return parseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header field');
       const name = line.slice(0, colon);
       if (!tokenRe.test(name)) return parseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header token');
-      const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+      const value = trimOws(line, colon + 1);
       if (badValueRe.test(value)) return parseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header value char');
       fields.push(name, value);
       switch (name.length === 10 || name.length === 14 || name.length === 17 ? name.toLowerCase() : '') {
@@ -243,7 +252,7 @@ export class ResponseParser {
 
   private chunkSize(line: string): Error | undefined {
     const semi = line.indexOf(';');
-    const hex = (semi >= 0 ? line.slice(0, semi) : line).replace(/[ \t]+$/, '');
+    const hex = trimOws(semi >= 0 ? line.slice(0, semi) : line, 0);
     if (!/^[0-9A-Fa-f]{1,12}$/.test(hex)) return parseError('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size');
     const size = parseInt(hex, 16);
     if (size === 0) {
