@@ -86,6 +86,8 @@ test('the answer to HEAD has no body whatever its Content-Length; a cut body is 
 test('hostile responses are refused with a code: never a crash, never a second framing', () => {
   const refused: [string, string][] = [
     ['NOT HTTP AT ALL\r\n\r\n', 'HPE_INVALID_CONSTANT'],
+    ['HTTP/1.1 099 Odd\r\n\r\n', 'HPE_INVALID_STATUS'],
+    ['HTTP/2 200 OK\r\n\r\n', 'HPE_INVALID_CONSTANT'],
     ['HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n', 'HPE_UNEXPECTED_CONTENT_LENGTH'],
     ['HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n', 'HPE_UNEXPECTED_CONTENT_LENGTH'],
     ['HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n', 'HPE_INVALID_CONTENT_LENGTH'],

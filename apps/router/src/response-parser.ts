@@ -195,7 +195,7 @@ export class ResponseParser {
     const minor = Number(status[1]);
     const statusCode = Number(status[2]);
     const message = status[3] ?? '';
-    if (badValueRe.test(message)) return parseError('HPE_INVALID_STATUS', 'Invalid status message');
+    if (statusCode < 100 || badValueRe.test(message)) return parseError('HPE_INVALID_STATUS', 'Invalid status');
     const fields: string[] = [];
     let length = -1;
     let chunked = false;
