@@ -1,6 +1,6 @@
 # The platform's own image (controller, builder and router share it), for docker-compose.yml.
 # Needs an image registry for the node base image; `npm run up` runs the same platform without one.
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends git ca-certificates \
  && rm -rf /var/lib/apt/lists/*

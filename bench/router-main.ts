@@ -1,6 +1,6 @@
 /**
  * npm run bench:router: the router benchmark alone (bench/router.ts), printed rather than written to
- * BENCHMARKS.md. Its last line is `router/nginx req/s ratio: R (…)`.
+ * BENCHMARKS.md. Its last two lines are `router/nginx req/s ratio (native codec): R (…)` and the same for the node codec.
  * Options: `--rounds N`, `--duration 5s`, `--switches N`, `--workers N`.
  */
 import { parseArgs } from 'node:util';

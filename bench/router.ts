@@ -34,7 +34,7 @@ export interface RouterBenchOptions {
 }
 
 export interface RouterBenchResult {
-  /** The BENCHMARKS.md section; its last line is `ratioLine`. */
+  /** The BENCHMARKS.md section; its last two lines are `ratioLine` (one ratio per codec). */
   markdown: string;
   ratioLine: string;
 }
@@ -65,7 +65,9 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   const dir = await mkdtemp(join(tmpdir(), 'paas-bench-router-'));
   try {
-    const [portA, portB, routerPort, routerTlsPort, nginxPort, loggedPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const [portA, portB, routerPort, routerTlsPort, nodeRouterPort, nodeRouterTlsPort, nginxPort, loggedPort] = await Promise.all(
+      Array.from({ length: 8 }, () => freePort()),
+    );
     const backend = (port: number, name: string): Promise<ChildProcess> =>
       startChild(`backend ${name}`, process.execPath, ['--import', 'tsx', join(root, 'bench/router-backend.ts'), String(port), name], {}, port);
     const backendA = await backend(portA, 'A');
@@ -81,18 +83,22 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
       version: version++,
     });
     await store.set(route(portA, 'A'));
-    const routerEnv = {
-      PAAS_ROUTER_PORT: String(routerPort),
-      PAAS_ROUTER_TLS_PORT: String(routerTlsPort),
+    const routerEnv = (codec: 'native' | 'node', port: number, tlsPort: number): Record<string, string> => ({
+      PAAS_ROUTER_PARSER: codec,
+      PAAS_ROUTER_PORT: String(port),
+      PAAS_ROUTER_TLS_PORT: String(tlsPort),
       PAAS_ROUTER_HOST: '127.0.0.1',
       PAAS_ROUTER_WORKERS: String(workers),
       REDIS_URL: redisUrl,
       PAAS_REDIS_PREFIX: prefix,
       LOG_LEVEL: 'warn',
-    };
-    // The build the platform runs (node apps/router/dist/main.js): `npm run bench` builds first.
-    const routerProcess = await startChild('router', process.execPath, [join(root, 'apps/router/dist/main.js')], routerEnv, routerPort);
+    });
+    // The build the platform runs (node apps/router/dist/main.js): `npm run bench` builds first. One
+    // router per HTTP/1.1 codec (PAAS_ROUTER_PARSER); the route switches go through the native one.
+    const routerProcess = await startChild('router (native codec)', process.execPath, [join(root, 'apps/router/dist/main.js')], routerEnv('native', routerPort, routerTlsPort), routerPort);
     children.push(routerProcess);
+    const nodeRouterProcess = await startChild('router (node codec)', process.execPath, [join(root, 'apps/router/dist/main.js')], routerEnv('node', nodeRouterPort, nodeRouterTlsPort), nodeRouterPort);
+    children.push(nodeRouterProcess);
     if (!(await store.waitForAck('bench', version - 1, 20_000))) throw new Error('the router did not pick up the benchmark route');
 
     const conf = join(dir, 'nginx.conf');
@@ -112,11 +118,12 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
       { name: 'direct (the backend alone)', port: portA, pid: backendA.pid!, runs: [] },
       { name: `nginx (${workers} worker processes, keep-alive upstream)`, port: nginxPort, pid: nginxProcess.pid!, runs: [] },
       { name: `nginx with an access log (a line per request to a file, Debian's default)`, port: loggedPort, pid: loggedProcess.pid!, runs: [] },
-      { name: `paas router (${workers} workers)`, port: routerPort, pid: routerProcess.pid!, runs: [] },
+      { name: `paas router (${workers} workers, native codec)`, port: routerPort, pid: routerProcess.pid!, runs: [] },
+      { name: `paas router (${workers} workers, node codec)`, port: nodeRouterPort, pid: nodeRouterProcess.pid!, runs: [] },
     ];
-    const routerTarget = targets[3]!;
+    const routerTargets = targets.slice(3);
     // Warm-up: JIT (in each router worker), connection pools.
-    for (const t of targets) await wrk(t.port, host, ['-t2', '-c50', t === routerTarget ? '-d6s' : '-d2s']);
+    for (const t of targets) await wrk(t.port, host, ['-t2', '-c50', routerTargets.includes(t) ? '-d6s' : '-d2s']);
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < targets.length; k++) {
         const t = targets[(round + k) % targets.length]!;
@@ -144,11 +151,11 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
     });
     console.error(`  nginx reloads: median ${median(nginxSwitch.latencies).toFixed(1)} ms, ${nginxSwitch.failed} failed`);
 
-    const [direct, nginx, logged, router] = targets.map(summary) as [Summary, Summary, Summary, Summary];
-    const ratio = router.rps / nginx.rps;
-    const ratioLine =
-      `router/nginx req/s ratio: ${ratio.toFixed(2)} (router ${Math.round(router.rps)} req/s p99 ${router.p99.toFixed(2)} ms, ` +
+    const [direct, nginx, logged, router, nodeRouter] = targets.map(summary) as [Summary, Summary, Summary, Summary, Summary];
+    const ratioOf = (codec: string, r: Summary): string =>
+      `router/nginx req/s ratio (${codec} codec): ${(r.rps / nginx.rps).toFixed(2)} (router ${Math.round(r.rps)} req/s p99 ${r.p99.toFixed(2)} ms, ` +
       `nginx ${Math.round(nginx.rps)} req/s p99 ${nginx.p99.toFixed(2)} ms, direct ${Math.round(direct.rps)} req/s)`;
+    const ratioLine = `${ratioOf('native', router)}\n${ratioOf('node', nodeRouter)}`;
     const nginxVersion = spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim().replace('nginx version: ', '') || 'nginx';
     const markdown = [
       '## Router',
@@ -156,13 +163,13 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
       `The same node backend (a 23-byte text answer) served directly, through ${nginxVersion} and through the paas router, ` +
         `\`wrk ${wrkArgs.join(' ')}\` with \`Host: ${host}\` over keep-alive connections; ${rounds} interleaved rounds, medians shown. ` +
         `The router runs ${workers} cluster workers (PAAS_ROUTER_WORKERS), nginx ${workers} worker processes with a keep-alive upstream; ` +
-        `the router runs as the platform runs it (\`node apps/router/dist/main.js\`) and writes an access line per request to the app's Redis stream (LOG_LEVEL=warn, so none to its own log). ` +
+        `the router runs as the platform runs it (\`node apps/router/dist/main.js\`), once per HTTP/1.1 codec (\`PAAS_ROUTER_PARSER=native\`: node's parser driven directly; \`node\`: node's public http server and client) and writes an access line per request to the app's Redis stream (LOG_LEVEL=warn, so none to its own log). ` +
         `CPU per request is the user + system time of the target's processes (the router's primary and workers, nginx's master and workers) over a run, divided by the requests served: unlike req/s it hardly depends on what else the machine is doing. ` +
         `wrk, the proxies and the backend share this machine's ${cpus().length} cores: compare the rows rather than the absolutes.`,
       '',
       '| target | req/s | vs. direct | p50 (ms) | p99 (ms) | errors | CPU per request (µs) | req/s per round |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-      ...[direct, nginx, logged, router].map(
+      ...[direct, nginx, logged, router, nodeRouter].map(
         (s) =>
           `| ${s.name} | ${Math.round(s.rps)} | ${Math.round((s.rps / direct.rps) * 100)}% | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.errors} | ${s.cpuUs.toFixed(1)} | ${s.rounds.map(Math.round).join(', ')} |`,
       ),
@@ -179,9 +186,11 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
       switchRow('paas router (RouteStore.set)', routerSwitch, switches, routerSwitch.extra.length ? `acknowledged by all workers after ${median(routerSwitch.extra).toFixed(1)} ms (median)` : ''),
       switchRow('nginx (rewrite + nginx -s reload)', nginxSwitch, switches),
       '',
-      `CPU per request, router/nginx: ${(router.cpuUs / nginx.cpuUs).toFixed(2)} (router ${router.cpuUs.toFixed(1)} µs, nginx ${nginx.cpuUs.toFixed(1)} µs). ` +
-        `Against nginx writing an access line per request too: req/s ratio ${(router.rps / logged.rps).toFixed(2)}, p99 ${router.p99.toFixed(2)} ms against ${logged.p99.toFixed(2)} ms. ` +
-        'The ratio below is against nginx without an access log.',
+      `CPU per request, router/nginx: ${(router.cpuUs / nginx.cpuUs).toFixed(2)} with the native codec, ${(nodeRouter.cpuUs / nginx.cpuUs).toFixed(2)} with the node codec ` +
+        `(router ${router.cpuUs.toFixed(1)} µs and ${nodeRouter.cpuUs.toFixed(1)} µs, nginx ${nginx.cpuUs.toFixed(1)} µs). ` +
+        `Against nginx writing an access line per request too: req/s ratio ${(router.rps / logged.rps).toFixed(2)} (native) and ${(nodeRouter.rps / logged.rps).toFixed(2)} (node), ` +
+        `p99 ${router.p99.toFixed(2)} and ${nodeRouter.p99.toFixed(2)} ms against ${logged.p99.toFixed(2)} ms. ` +
+        'The ratios below are against nginx without an access log (targets: native >= 0.8, node >= 0.6).',
       '',
       ratioLine,
       '',

@@ -23,6 +23,8 @@ function find(dir, out = []) {
 }
 
 const filters = process.argv.slice(2);
+/** The router's tests (its unit tests and test/router/): they run under both HTTP/1.1 codecs. */
+const isRouterTest = (f) => f.startsWith('apps/router/') || f.startsWith('test/router/');
 const files = ['packages', 'apps', 'test']
   .flatMap((d) => find(join(root, d)))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
@@ -37,9 +39,22 @@ if (docker.status !== 0) {
   console.error('The tests need a running Docker engine and the paas base images: run `npm run up` first.');
   process.exit(1);
 }
-const res = spawnSync(
-  process.execPath,
-  ['--conditions=development', '--import', 'tsx', '--test', '--test-concurrency=1', ...files],
-  { cwd: root, stdio: 'inherit' },
-);
-process.exit(res.status ?? 1);
+/** Runs test files with node's test runner (the router's codec as `parser` says), returning its exit status. */
+function runTests(list, parser) {
+  const res = spawnSync(
+    process.execPath,
+    ['--conditions=development', '--import', 'tsx', '--test', '--test-concurrency=1', ...list],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, PAAS_ROUTER_PARSER: parser } },
+  );
+  return res.status ?? 1;
+}
+// Everything with the router's native codec (PAAS_ROUTER_PARSER, unless the caller set it), then the
+// router's own tests once more with the codec on public APIs: both must pass the same suite.
+const status = runTests(files, process.env.PAAS_ROUTER_PARSER ?? 'native');
+const routerFiles = files.filter(isRouterTest);
+let again = 0;
+if (routerFiles.length > 0 && process.env.PAAS_ROUTER_PARSER === undefined) {
+  console.log(`\n# the router's tests again with PAAS_ROUTER_PARSER=node (${routerFiles.length} files)`);
+  again = runTests(routerFiles, 'node');
+}
+process.exit(status || again);

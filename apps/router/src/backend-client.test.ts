@@ -3,9 +3,14 @@ import http from 'node:http';
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { BackendClient, type BackendControl, type BackendHandler, type BackendRequest } from './backend-client.js';
-import { parserShapeError } from './native-http-parser.js';
+import type { BackendClient, BackendClientOptions, BackendControl, BackendHandler, BackendRequest } from './backend-client.js';
+import { loadNativeHttp } from './native-http-parser.js';
 import { closedPort, listen } from './test-http.js';
+import { testCodec } from './test-support.js';
+
+// The codec PAAS_ROUTER_PARSER selects (the router's tests run under each: see scripts/run-tests.mjs).
+const codec = testCodec();
+const newClient = (host: string, port: number, o: BackendClientOptions): BackendClient => codec.backendClient(host, port, o);
 
 interface Outcome {
   status: number;
@@ -92,8 +97,9 @@ async function rawServer(reply: (head: string, socket: net.Socket) => void): Pro
   };
 }
 
-test("node's HTTP parser has the shape the client relies on", () => {
-  assert.equal(parserShapeError(), undefined);
+test("node's HTTP parser has the shape the native codec relies on (on the supported node versions)", () => {
+  const native = loadNativeHttp();
+  assert.equal(typeof native, 'object', String(native));
 });
 
 test('requests reuse one keep-alive connection; the head goes out as given', async () => {
@@ -103,7 +109,7 @@ test('requests reuse one keep-alive connection; the head goes out as given', asy
     res.setHeader('x-n', String(seen.length));
     res.end(`hello ${req.method} ${req.url}`);
   });
-  const client = new BackendClient('127.0.0.1', backend.port, options);
+  const client = newClient('127.0.0.1', backend.port, options);
   try {
     const first = await send(client, { path: '/a?b=c', headers: ['Host', 'app.test', 'X-Forwarded-For', '10.0.0.1'] });
     assert.equal(first.status, 200);
@@ -137,7 +143,7 @@ test('chunked and close-delimited answers, HEAD, 204, 1xx before the answer, and
       socket.write(`HTTP/1.1 201 Made\r\n${fields}Content-Length: 0\r\n\r\n`);
     }
   });
-  const client = new BackendClient('127.0.0.1', backend.port, options);
+  const client = newClient('127.0.0.1', backend.port, options);
   try {
     assert.equal((await send(client, { path: '/chunked' })).body, 'hello world');
     const closed = await send(client, { path: '/close' });
@@ -166,7 +172,7 @@ test('bodies stream to the backend: with their length, or chunked; a body sent b
     req.on('data', (d: Buffer) => parts.push(d));
     req.on('end', () => res.end(`${req.headers['transfer-encoding'] ?? 'length'}:${Buffer.concat(parts).toString()}`));
   });
-  const client = new BackendClient('127.0.0.1', backend.port, options);
+  const client = newClient('127.0.0.1', backend.port, options);
   try {
     const sized = await send(client, { method: 'POST', headers: ['host', 'x', 'content-length', '11'], body: Readable.from([Buffer.from('hello '), Buffer.from('world')]) });
     assert.equal(sized.body, 'length:hello world');
@@ -181,10 +187,10 @@ test('bodies stream to the backend: with their length, or chunked; a body sent b
 });
 
 test('a refused connection and a backend that does not answer in time fail with their codes', async () => {
-  const refused = new BackendClient('127.0.0.1', await closedPort(), options);
+  const refused = newClient('127.0.0.1', await closedPort(), options);
   await assert.rejects(send(refused), { code: 'ECONNREFUSED' });
   const silent = await rawServer(() => {});
-  const client = new BackendClient('127.0.0.1', silent.port, { ...options, headersTimeoutMs: 150 });
+  const client = newClient('127.0.0.1', silent.port, { ...options, headersTimeoutMs: 150 });
   try {
     await assert.rejects(send(client), { code: 'PAAS_HEADERS_TIMEOUT' });
     assert.equal(client.connections, 0, 'the timed-out connection is closed');
@@ -205,7 +211,7 @@ test('a request on a kept-alive connection the backend closes as it arrives goes
     answered++;
     socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
   });
-  const client = new BackendClient('127.0.0.1', backend.port, options);
+  const client = newClient('127.0.0.1', backend.port, options);
   try {
     await send(client);
     const again = await send(client);
@@ -225,7 +231,7 @@ test('an invalid answer, an answer cut short and an unexpected upgrade are error
     else if (path === '/cut') socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly a part');
     else socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
   });
-  const client = new BackendClient('127.0.0.1', backend.port, options);
+  const client = newClient('127.0.0.1', backend.port, options);
   try {
     await assert.rejects(send(client, { path: '/garbage' }), /invalid response/);
     await assert.rejects(send(client, { path: '/cut' }), { code: 'ECONNRESET' });
@@ -245,7 +251,7 @@ test('a paused answer resumes; an aborted request closes its connection; close()
     else if (req.url === '/slow') void gate.then(() => res.end('slow done'));
     else res.end('ok');
   });
-  const client = new BackendClient('127.0.0.1', backend.port, options);
+  const client = newClient('127.0.0.1', backend.port, options);
   try {
     let control: BackendControl | undefined;
     let pauses = 0;

@@ -1,6 +1,15 @@
-import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
-import { BackendConnection, Exchange, codedError, type ConnectionPool } from './backend-connection.js';
+/**
+ * A request body as the backend clients read it: node's IncomingMessage and Http2ServerRequest are
+ * ones. It is read with 'data' and 'end', paused and resumed for backpressure.
+ */
+export interface BodySource {
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  once(event: 'end', listener: () => void): unknown;
+  off(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  off(event: 'end', listener: () => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+}
 
 /** One request for a backend. */
 export interface BackendRequest {
@@ -10,7 +19,7 @@ export interface BackendRequest {
   /** Flat `[name, value, …]`, sent as given (Host and Content-Length included, no hop-by-hop headers). */
   headers: string[];
   /** The body to stream to the backend, or null. It is read only once a connection is open. */
-  body: Readable | null;
+  body: BodySource | null;
   /** The body's length is not in the headers: it goes with chunked transfer coding. */
   chunked: boolean;
 }
@@ -48,82 +57,30 @@ export interface BackendClientOptions {
 }
 
 /**
- * HTTP/1.1 keep-alive connections to ONE backend address, without pipelining and without a limit on
- * their number: each request takes an idle connection (the most recently used) or opens one. Responses
- * are parsed by node's own parser (native-http-parser.ts), with no stream or message object per
- * request: this is the router's hot path. A request whose reused connection turns out to have been
- * closed by the backend before anything came back, and that sent no body byte, goes again on a new
- * connection. `close()` drains: idle connections close, busy ones once their response is complete.
+ * HTTP/1.1 keep-alive connections to ONE backend address, without pipelining: what the proxy sends
+ * its requests through (pooled-backend-client.ts), made by the codec (http-codec.ts), which decides how
+ * answers are read off a connection (response-reader.ts): node's parser on the socket's handle, or
+ * ResponseParser on its 'data' events. Either
+ * way, a request whose reused connection turns out to have been closed by the backend before anything
+ * came back, and that sent no body byte, goes again on a new connection; connection failures carry
+ * their errno code, a backend slow to start its answer fails with `PAAS_HEADERS_TIMEOUT`, an invalid
+ * answer with the parser's `HPE_*` code and an answer to a plain request that switches protocols with
+ * `PAAS_UNEXPECTED_UPGRADE`.
  */
-export class BackendClient implements ConnectionPool {
-  private readonly idle: BackendConnection[] = [];
-  private readonly all = new Set<BackendConnection>();
-  private closing = false;
-  private destroyed = false;
-
-  constructor(
-    readonly host: string,
-    readonly port: number,
-    /** @internal */ readonly o: BackendClientOptions,
-  ) {}
-
-  get closed(): boolean {
-    return this.closing || this.destroyed;
-  }
-
+export interface BackendClient {
+  /** Closing or destroyed: a new client is needed for further requests. */
+  readonly closed: boolean;
   /** Connections open (busy and idle). */
-  get connections(): number {
-    return this.all.size;
-  }
-
-  dispatch(request: BackendRequest, handler: BackendHandler): void {
-    const exchange = new Exchange(request, handler);
-    if (this.destroyed) {
-      exchange.done = true;
-      handler.onError(codedError('the backend client is closed', 'PAAS_CLIENT_CLOSED'));
-      return;
-    }
-    this.send(exchange);
-  }
-
-  /** @internal Sends on an idle connection fresh enough to trust, else on a new one. */
-  send(exchange: Exchange, fresh = false): void {
-    const now = performance.now();
-    let conn: BackendConnection | undefined;
-    while (!fresh && (conn = this.idle.pop()) !== undefined) {
-      if (now - conn.idleSince < this.o.idleMs && conn.usable()) break;
-      conn.destroy();
-      conn = undefined;
-    }
-    if (conn) conn.start(exchange, 0);
-    else {
-      const opened = new BackendConnection(this, exchange, now);
-      this.all.add(opened);
-    }
-  }
-
-  /** @internal A connection whose response is complete: kept for the next request, or closed. */
-  release(conn: BackendConnection): void {
-    if (this.closing || this.destroyed || !conn.usable()) conn.destroy();
-    else this.idle.push(conn);
-  }
-
-  /** @internal */
-  forget(conn: BackendConnection): void {
-    this.all.delete(conn);
-    const i = this.idle.indexOf(conn);
-    if (i >= 0) this.idle.splice(i, 1);
-  }
-
+  readonly connections: number;
+  dispatch(request: BackendRequest, handler: BackendHandler): void;
   /** Graceful: idle connections close now, busy ones when their response is complete. */
-  close(): void {
-    this.closing = true;
-    for (const conn of this.idle.splice(0)) conn.destroy();
-  }
-
+  close(): void;
   /** Every connection closes now; requests in flight fail. */
-  destroy(): void {
-    this.destroyed = true;
-    for (const conn of [...this.all]) conn.fail(codedError('the router is closing the connection', 'PAAS_CLIENT_CLOSED'));
-  }
+  destroy(): void;
+}
+
+export type BackendClientFactory = (host: string, port: number, options: BackendClientOptions) => BackendClient;
+
+export function codedError(message: string, code: string): Error {
+  return Object.assign(new Error(message), { code });
 }

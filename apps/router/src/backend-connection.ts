@@ -1,9 +1,9 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { BackendClientOptions, BackendControl, BackendHandler, BackendRequest } from './backend-client.js';
+import { codedError, type BackendClientOptions, type BackendControl, type BackendHandler, type BackendRequest } from './backend-client.js';
 import { writeChunk } from './chunked-write.js';
 import { LazyDeadline } from './lazy-deadline.js';
-import { HTTPParser, handleOf, setReading, type NativeHttpParser, type OnHeadersComplete, type StreamHandle } from './native-http-parser.js';
+import type { ResponseReader, ResponseReaderFactory, ResponseSink } from './response-reader.js';
 import { connectTimeoutError } from './retry-policy.js';
 
 /** What a connection needs of the client that owns it (BackendClient). */
@@ -11,6 +11,8 @@ export interface ConnectionPool {
   readonly host: string;
   readonly port: number;
   readonly o: BackendClientOptions;
+  /** Reads the responses off a connection's socket (the codec's). */
+  readonly reader: ResponseReaderFactory;
   /** Sends the request on an idle connection, or on a new one (`fresh`: always a new one). */
   send(exchange: Exchange, fresh?: boolean): void;
   /** Takes back a connection whose response is complete. */
@@ -26,16 +28,6 @@ const enum Phase {
   /** The response is coming in. */
   Receiving,
   Idle,
-}
-
-const kOnHeaders = HTTPParser.kOnHeaders;
-const kOnHeadersComplete = HTTPParser.kOnHeadersComplete;
-const kOnBody = HTTPParser.kOnBody;
-const kOnMessageComplete = HTTPParser.kOnMessageComplete;
-const kOnExecute = HTTPParser.kOnExecute;
-
-export function codedError(message: string, code: string): Error {
-  return Object.assign(new Error(message), { code });
 }
 
 /** One request's passage over a connection (or two, when a stale connection made it go again). */
@@ -76,9 +68,9 @@ export class Exchange implements BackendControl {
   }
 }
 
-export class BackendConnection {
+export class BackendConnection implements ResponseSink {
   readonly socket: net.Socket;
-  private readonly parser: NativeHttpParser;
+  private readonly reader: ResponseReader;
   private exchange: Exchange | undefined;
   private phase = Phase.Connecting;
   /** Responses completed on it: more than none means a reused connection. */
@@ -86,12 +78,8 @@ export class BackendConnection {
   idleSince = 0;
   private dead = false;
   private socketError: Error | undefined;
-  /** Fields of a head too long for one parser call (kOnHeaders), until kOnHeadersComplete. */
-  private fields: string[] | undefined;
   /** The phase's deadline: connect, first byte, idle. */
   private readonly deadline = new LazyDeadline(() => this.expired());
-  /** The socket's handle, which the parser reads. */
-  private handle: StreamHandle | undefined;
   /** Reading was stopped for backpressure (the client is slower than the backend). */
   private paused = false;
 
@@ -102,27 +90,9 @@ export class BackendConnection {
   ) {
     this.exchange = first;
     first.conn = this;
-    const parser = new HTTPParser();
-    parser.initialize(HTTPParser.RESPONSE, {}, 0, 0);
-    parser[kOnHeaders] = (fields: string[]) => {
-      this.fields = this.fields ? this.fields.concat(fields) : fields;
-    };
-    parser[kOnHeadersComplete] = this.onHead;
-    parser[kOnBody] = (chunk: Buffer) => this.onBody(chunk);
-    parser[kOnMessageComplete] = () => this.onMessageComplete();
-    this.parser = parser;
     const socket = net.connect({ host: client.host, port: client.port, noDelay: true });
     this.socket = socket;
-    // The parser reads the socket's handle (created by connect) itself: no 'data' events. Node starts
-    // reading once connected; the socket's stream still reports the end, errors and the close.
-    const handle = handleOf(socket);
-    if (handle) {
-      parser[kOnExecute] = (result: number | Error) => {
-        if (typeof result !== 'number') this.parseFailed(result);
-      };
-      parser.consume(handle);
-      this.handle = handle;
-    } else socket.destroy(); // never (connect makes the handle): reported as a connection closed while opening
+    this.reader = client.reader(socket, this);
     socket.on('connect', () => this.onConnect());
     socket.on('drain', () => this.onDrain());
     socket.on('error', (err) => {
@@ -197,7 +167,7 @@ export class BackendConnection {
     body.pause(); // what is left stays for a retry, or is never read
   }
 
-  private parseFailed(result: Error): void {
+  onParseError(result: Error): void {
     if (this.dead) return;
     const reason = (result as Error & { reason?: string }).reason ?? result.message;
     this.fail(codedError(`the backend sent an invalid response: ${reason}`, (result as NodeJS.ErrnoException).code ?? 'PAAS_BAD_RESPONSE'));
@@ -205,48 +175,46 @@ export class BackendConnection {
 
   /** Stops reading the backend until `resume` (the client is not keeping up). */
   pause(): void {
-    if (this.paused || this.dead || !this.handle) return;
+    if (this.paused || this.dead) return;
     this.paused = true;
-    setReading(this.handle, false);
+    this.reader.pause();
   }
 
   resume(): void {
-    if (!this.paused || this.dead || !this.handle) return;
+    if (!this.paused || this.dead) return;
     this.paused = false;
-    setReading(this.handle, true);
+    this.reader.resume();
   }
 
-  private readonly onHead: OnHeadersComplete = (_major, _minor, headers, _method, _url, statusCode, statusMessage, upgrade, shouldKeepAlive) => {
-    const fields = headers ?? this.fields ?? [];
-    this.fields = undefined;
+  onHead(statusCode: number, statusMessage: string, fields: string[], upgrade: boolean, shouldKeepAlive: boolean): boolean {
     const exchange = this.exchange;
     if (!exchange || exchange.done) {
       if (!exchange) this.fail(codedError('the backend answered a request it was not sent', 'PAAS_BAD_RESPONSE'));
-      return 1;
+      return true;
     }
     if (statusCode === 101 || upgrade) {
       this.fail(codedError('the backend switched protocols on a plain request', 'PAAS_UNEXPECTED_UPGRADE'));
-      return 1;
+      return true;
     }
     if (statusCode < 200) {
       exchange.interim = true;
-      return 1;
+      return true;
     }
     exchange.answered = true;
     exchange.keepAlive = shouldKeepAlive;
     this.phase = Phase.Receiving;
     this.deadline.disarm();
     if (!exchange.handler.onHeaders(statusCode, fields, statusMessage) && !exchange.done) this.pause();
-    return exchange.isHead ? 1 : 0;
-  };
+    return exchange.isHead;
+  }
 
-  private onBody(chunk: Buffer): void {
+  onBody(chunk: Buffer): void {
     const exchange = this.exchange;
     if (!exchange || exchange.done) return;
     if (!exchange.handler.onData(chunk) && !exchange.done) this.pause();
   }
 
-  private onMessageComplete(): void {
+  onComplete(): void {
     const exchange = this.exchange;
     if (!exchange || exchange.done) return;
     if (exchange.interim) {
@@ -274,7 +242,7 @@ export class BackendConnection {
     // A body delimited by the end of the connection is complete now.
     if (!this.dead && exchange && exchange.answered && !exchange.done) {
       // An Error here means the body was cut short: reported below as the connection closing mid-response.
-      this.parser.finish();
+      this.reader.finish();
     }
     this.destroy();
     if (!exchange || exchange.done) return;
@@ -310,7 +278,7 @@ export class BackendConnection {
     exchange.handler.onError(err);
   }
 
-  /** Closes the socket; the parser is freed once the socket has closed (never inside its own callback). */
+  /** Closes the socket; the reader is freed once the socket has closed (never inside its own callback). */
   destroy(): void {
     if (!this.dead) {
       this.dead = true;
@@ -318,8 +286,7 @@ export class BackendConnection {
       this.deadline.stop();
       this.socket.destroy();
       setImmediate(() => {
-        if (this.handle) this.parser.unconsume();
-        this.parser.close();
+        this.reader.close();
       });
     }
   }

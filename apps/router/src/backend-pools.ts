@@ -1,5 +1,5 @@
 import type { Backend } from '@paas/shared';
-import { BackendClient } from './backend-client.js';
+import type { BackendClient, BackendClientFactory } from './backend-client.js';
 import type { BackendState } from './backend-states.js';
 
 export interface BackendPoolsOptions {
@@ -7,6 +7,8 @@ export interface BackendPoolsOptions {
   connectTimeoutMs: number;
   /** First-byte timeout (ms): how long a backend may take to start its response once the request is sent. */
   timeoutMs: number;
+  /** Makes the client for one backend address (the codec's: see http-codec.ts). */
+  client: BackendClientFactory;
 }
 
 /** Idle keep-alive connections are not reused after this long: below node's default keepAliveTimeout (5 s). */
@@ -24,7 +26,7 @@ export class BackendPools {
   pool(b: Backend, state: BackendState): BackendClient {
     const pool = state.pool;
     if (pool !== undefined && !pool.closed) return pool;
-    state.pool = new BackendClient(b.host, b.port, {
+    state.pool = this.options.client(b.host, b.port, {
       connectTimeoutMs: this.options.connectTimeoutMs,
       headersTimeoutMs: this.options.timeoutMs,
       idleMs,

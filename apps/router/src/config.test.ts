@@ -24,6 +24,7 @@ test('defaults fill in an empty environment', () => {
     balance: 'round-robin',
     ejectAfter: 3,
     ejectMs: 10_000,
+    parser: 'auto',
     logLines: 10_000,
     logLevel: 'info',
   });
@@ -63,6 +64,8 @@ test('TLS, limits, balancing and workers are read', () => {
   assert.equal(c.maxHeaderBytes, 8192);
   assert.equal(c.balance, 'least-connections');
   assert.equal(c.workers, 3);
+  assert.equal(loadConfig({ PAAS_ROUTER_PARSER: 'node' }).parser, 'node');
+  assert.equal(loadConfig({ PAAS_ROUTER_PARSER: 'native' }).parser, 'native');
   assert.equal(c.secret, 's'.repeat(32));
   assert.equal(loadConfig({ PAAS_ROUTER_HTTPS_REDIRECT: '0' }).httpsRedirect, false);
 });
@@ -76,6 +79,7 @@ test('a bad variable fails with its name', () => {
   assert.throws(() => loadConfig({ PAAS_ROUTER_TIMEOUT_MS: '0' }), /PAAS_ROUTER_TIMEOUT_MS/);
   assert.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL/);
   assert.throws(() => loadConfig({ PAAS_ROUTER_BALANCE: 'random' }), /PAAS_ROUTER_BALANCE/);
+  assert.throws(() => loadConfig({ PAAS_ROUTER_PARSER: 'llhttp' }), /PAAS_ROUTER_PARSER/);
   assert.throws(() => loadConfig({ PAAS_ROUTER_TLS_CERT: '/x.pem' }), /PAAS_ROUTER_TLS_KEY/);
   assert.throws(() => loadConfig({ PAAS_SECRET: 'short' }), /PAAS_SECRET/);
   assert.throws(() => loadConfig({ PAAS_ROUTER_WORKERS: '0' }), /PAAS_ROUTER_WORKERS/);

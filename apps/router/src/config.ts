@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { logLinesSchema, parseEnv, portSchema } from '@paas/shared';
+import type { CodecSetting } from './http-codec.js';
 
 const durationMs = z.coerce.number().int().min(1);
 const flag = z
@@ -30,6 +31,7 @@ const schema = z.object({
   PAAS_ROUTER_BALANCE: z.enum(['round-robin', 'least-connections']).default('round-robin'),
   PAAS_ROUTER_EJECT_AFTER: z.coerce.number().int().min(1).default(3),
   PAAS_ROUTER_EJECT_MS: durationMs.default(10_000),
+  PAAS_ROUTER_PARSER: z.enum(['auto', 'native', 'node']).default('auto'),
   PAAS_ROUTER_WORKERS: z.coerce.number().int().min(1).max(256).optional(),
   // The controller's setting: both trim the apps' log streams, to the same length.
   PAAS_LOG_LINES: logLinesSchema,
@@ -69,6 +71,11 @@ export interface RouterConfig {
   ejectAfter: number;
   /** …for this long (ms). */
   ejectMs: number;
+  /**
+   * The HTTP/1.1 codec (http-codec.ts): `native` (node's parser through its internals), `node` (public
+   * APIs only) or `auto` (native when node's parser has the expected shape, else node).
+   */
+  parser: CodecSetting;
   /** Worker processes (default: one per available CPU). */
   workers: number;
   /** Lines kept per app in its log stream (PAAS_LOG_LINES): access lines trim the stream to it. */
@@ -101,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined>): RouterConfi
     balance: e.PAAS_ROUTER_BALANCE,
     ejectAfter: e.PAAS_ROUTER_EJECT_AFTER,
     ejectMs: e.PAAS_ROUTER_EJECT_MS,
+    parser: e.PAAS_ROUTER_PARSER,
     workers: e.PAAS_ROUTER_WORKERS ?? availableParallelism(),
     logLines: e.PAAS_LOG_LINES,
     logLevel: e.LOG_LEVEL,

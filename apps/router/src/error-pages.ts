@@ -1,6 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
+import type { ProxyRequest, ProxyResponse } from './proxy-messages.js';
 
 /**
  * The router's own failures: a stable code, the HTTP status it maps to (this table is the one place),
@@ -64,7 +64,7 @@ export function errorResponse(code: RouterErrorCode, requestId: string, accept: 
 }
 
 /** Answers a request with the error's page. */
-export function sendError(req: IncomingMessage, res: ServerResponse, code: RouterErrorCode, requestId: string): void {
+export function sendError(req: Pick<ProxyRequest, 'headers'>, res: Pick<ProxyResponse, 'writeHead' | 'end'>, code: RouterErrorCode, requestId: string): void {
   const r = errorResponse(code, requestId, req.headers.accept);
   res.writeHead(r.status, r.headers);
   res.end(r.body);

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { MemoryRouteStore } from '@paas/shared';
-import { HTTPParser } from './native-http-parser.js';
 import { startBackend, startRouter, type TestBackend, type TestRouter } from './test-http.js';
-import { appRoute, backend } from './test-support.js';
+import { appRoute, backend, testCodec } from './test-support.js';
+
+/** The native codec serves plain keep-alive requests itself; the node codec leaves all to node's server. */
+const fast = testCodec().name === 'native';
 
 interface RawReply {
   status: number;
@@ -14,7 +16,7 @@ interface RawReply {
 
 /**
  * A raw client connection: writes bytes as given (pipelined, split, malformed) and parses the
- * answers in order. `heads` marks the answers to HEAD requests (they have no body).
+ * answers in order (a test's own small parser: no node internals). `heads` marks the answers to HEAD requests (they have no body).
  */
 class RawClient {
   private readonly socket: net.Socket;
@@ -22,30 +24,67 @@ class RawClient {
   private waiters: (() => void)[] = [];
   closed = false;
 
-  constructor(port: number, heads: boolean[] = []) {
+  private buffered = '';
+
+  constructor(
+    port: number,
+    private readonly heads: boolean[] = [],
+  ) {
     this.socket = net.connect(port, '127.0.0.1');
-    const parser = new HTTPParser();
-    parser.initialize(HTTPParser.RESPONSE, {}, 0, 0);
-    let current: RawReply | undefined;
-    parser[HTTPParser.kOnHeadersComplete] = (_a: number, _b: number, fields: string[], _m: unknown, _u: unknown, status: number) => {
-      const headers: Record<string, string> = {};
-      for (let i = 0; i < fields.length; i += 2) headers[fields[i]!.toLowerCase()] = fields[i + 1]!;
-      current = { status, headers, body: '' };
-      return heads[this.replies.length] ? 1 : 0;
-    };
-    parser[HTTPParser.kOnBody] = (b: Buffer) => {
-      current!.body += b.toString();
-    };
-    parser[HTTPParser.kOnMessageComplete] = () => {
-      this.replies.push(current!);
-      this.wake();
-    };
-    this.socket.on('data', (d) => parser.execute(d));
+    this.socket.on('data', (d: Buffer) => {
+      this.buffered += d.toString('latin1');
+      this.parse(false);
+    });
     this.socket.on('close', () => {
+      this.parse(true);
       this.closed = true;
       this.wake();
     });
     this.socket.on('error', () => {});
+  }
+
+  /** Takes every complete answer off the buffer (a body without a length ends with the connection). */
+  private parse(ended: boolean): void {
+    for (;;) {
+      const end = this.buffered.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const [statusLine, ...lines] = this.buffered.slice(0, end).split('\r\n');
+      const headers: Record<string, string> = {};
+      for (const line of lines) {
+        const colon = line.indexOf(':');
+        headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      const status = Number(statusLine!.split(' ')[1]);
+      let rest = this.buffered.slice(end + 4);
+      let body = '';
+      if (this.heads[this.replies.length] || status === 204 || status === 304) {
+        // no body
+      } else if (headers['content-length'] !== undefined) {
+        const n = Number(headers['content-length']);
+        if (rest.length < n) return;
+        body = rest.slice(0, n);
+        rest = rest.slice(n);
+      } else if (headers['transfer-encoding'] === 'chunked') {
+        let at = 0;
+        for (;;) {
+          const eol = rest.indexOf('\r\n', at);
+          if (eol < 0) return;
+          const size = parseInt(rest.slice(at, eol), 16);
+          if (rest.length < eol + 2 + size + 2) return;
+          body += rest.slice(eol + 2, eol + 2 + size);
+          at = eol + 2 + size + 2;
+          if (size === 0) break;
+        }
+        rest = rest.slice(at);
+      } else {
+        if (!ended) return;
+        body = rest;
+        rest = '';
+      }
+      this.buffered = rest;
+      this.replies.push({ status, headers, body: Buffer.from(body, 'latin1').toString() });
+      this.wake();
+    }
   }
 
   write(s: string): void {
@@ -119,7 +158,7 @@ after(async () => {
   await app.close();
 });
 
-test('keep-alive requests are served by the fast front, pipelined ones in order', async () => {
+test('keep-alive requests are served by the front, pipelined ones in order', async () => {
   const c = new RawClient(router.port);
   try {
     c.write(get('/one'));
@@ -127,7 +166,7 @@ test('keep-alive requests are served by the fast front, pipelined ones in order'
     assert.equal(one!.status, 200);
     assert.equal(one!.body, 'GET /one');
     assert.ok(one!.headers['x-request-id']);
-    assert.equal(byNode(one!), false);
+    assert.equal(byNode(one!), !fast);
     // Three requests in one write, then one sent a byte at a time.
     c.write(get('/two') + get('/three', 'Content-Length: 0\r\n') + get('/four'));
     const slow = get('/five');
@@ -140,7 +179,7 @@ test('keep-alive requests are served by the fast front, pipelined ones in order'
       replies.map((r) => r.body),
       ['GET /one', 'GET /two', 'GET /three', 'GET /four', 'GET /five'],
     );
-    assert.ok(replies.every((r) => !byNode(r)));
+    assert.ok(replies.every((r) => byNode(r) === !fast));
   } finally {
     c.close();
   }
@@ -191,7 +230,7 @@ test('a request with a body, HTTP/1.0 or an unknown host hands the connection to
       replies.map((r) => r.body),
       ['GET /a', 'GET /b', 'POST /c hi', 'GET /d'],
     );
-    assert.deepEqual(replies.map(byNode), [false, false, true, true]);
+    assert.deepEqual(replies.map(byNode), fast ? [false, false, true, true] : [true, true, true, true]);
   } finally {
     piped.close();
   }
@@ -241,7 +280,7 @@ test('a hundred pipelined requests in one write are answered in order (reading p
       replies.map((r) => r.body),
       Array.from({ length: 100 }, (_, i) => `GET /p${i}`),
     );
-    assert.ok(replies.every((r) => !byNode(r)));
+    assert.ok(replies.every((r) => byNode(r) === !fast));
   } finally {
     c.close();
   }

@@ -4,14 +4,17 @@ import { performance } from 'node:perf_hooks';
 import type { AppRoute } from '@paas/shared';
 import { FrontRequest, FrontResponse, type FrontResponseOwner } from './front-exchange.js';
 import { LazyDeadline } from './lazy-deadline.js';
-import { HTTPParser, handleOf, httpMethods, setReading, type NativeHttpParser, type OnHeadersComplete, type StreamHandle } from './native-http-parser.js';
+import type { RouterFront } from './http-codec.js';
+import { handleOf, setReading, type NativeHttp, type NativeHttpParser, type OnHeadersComplete, type StreamHandle } from './native-http-parser.js';
+import type { ProxyRequest, ProxyResponse } from './proxy-messages.js';
 import { contextOf, type RequestContext } from './request-context.js';
 
 /** What the fast front needs of the router's request handling (RouterHandlers). */
 export interface FrontHandlers {
   /** The app route a plain HTTP request goes to through the proxy, or undefined when anything else applies. */
   proxiedRoute(ctx: RequestContext): AppRoute | undefined;
-  serve(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext, route: AppRoute): void;
+  /** Serves a request through the proxy to `route` (from proxiedRoute). */
+  serveProxied(req: ProxyRequest, res: ProxyResponse, ctx: RequestContext, route: AppRoute): void;
 }
 
 export interface FastFrontOptions {
@@ -24,16 +27,13 @@ export interface FastFrontOptions {
   /** How long a client may take to send a request's head (ms). */
   headersTimeoutMs: number;
   onConnection?: (socket: net.Socket) => void;
+  /** node's parser (loaded and checked by the codec). */
+  native: NativeHttp;
 }
 
 /** Marks a socket handed to node's server (its 'connection' listeners must not count it twice). */
 export const handedOff = Symbol('paas.handedOff');
 
-const kOnHeadersComplete = HTTPParser.kOnHeadersComplete;
-const kOnBody = HTTPParser.kOnBody;
-const kOnMessageComplete = HTTPParser.kOnMessageComplete;
-const kOnHeaders = HTTPParser.kOnHeaders;
-const kOnExecute = HTTPParser.kOnExecute;
 const noop = (): void => {};
 
 /**
@@ -45,7 +45,7 @@ const noop = (): void => {};
  * from that request on, to node's HTTP server with the bytes read so far, so it is served exactly as
  * before. One request at a time per connection: a pipelined request waits for the answer before it.
  */
-export class FastFront {
+export class FastFront implements RouterFront {
   readonly server: net.Server;
   private readonly connections = new Set<FrontConnection>();
   /** @internal */ stopping = false;
@@ -133,15 +133,16 @@ class FrontConnection implements FrontResponseOwner {
     this.handle = handle;
     socket.on('error', noop);
     socket.on('close', this.onClose);
-    const parser = new HTTPParser();
-    parser.initialize(HTTPParser.REQUEST, {}, front.o.maxHeaderBytes, 0);
-    parser[kOnHeaders] = (fields: string[]) => {
+    const P = front.o.native.HTTPParser;
+    const parser = new P();
+    parser.initialize(P.REQUEST, {}, front.o.maxHeaderBytes, 0);
+    parser[P.kOnHeaders] = (fields: string[]) => {
       this.fields = this.fields ? this.fields.concat(fields) : fields;
     };
-    parser[kOnHeadersComplete] = this.onHead;
-    parser[kOnBody] = noop;
-    parser[kOnMessageComplete] = noop;
-    parser[kOnExecute] = this.onExecute;
+    parser[P.kOnHeadersComplete] = this.onHead;
+    parser[P.kOnBody] = noop;
+    parser[P.kOnMessageComplete] = noop;
+    parser[P.kOnExecute] = this.onExecute;
     parser.consume(handle);
     this.parser = parser;
     this.deadline.arm(front.o.keepAliveMs, false);
@@ -154,7 +155,7 @@ class FrontConnection implements FrontResponseOwner {
     this.midHead = false;
     // 2: stop after this head (as after an upgrade): nothing more is parsed here.
     if (this.ending || this.done || this.handOffHead) return 2;
-    const name = method === undefined ? undefined : httpMethods[method];
+    const name = method === undefined ? undefined : this.front.o.native.methods[method];
     // Anything but plain HTTP/1.1 goes to node's server.
     const plain = major === 1 && minor === 1 && !upgrade && name !== undefined && name !== 'CONNECT';
     const ctx = plain ? contextOf(fields, performance.now()) : undefined;
@@ -203,7 +204,7 @@ class FrontConnection implements FrontResponseOwner {
     const req = new FrontRequest(r.method, r.url, r.headers, this.socket);
     const res = new FrontResponse(this.socket, this, r.method === 'HEAD', !r.keepAlive || this.front.stopping);
     this.response = res;
-    this.front.o.handlers.serve(req as unknown as http.IncomingMessage, res as unknown as http.ServerResponse, r.ctx, r.route);
+    this.front.o.handlers.serveProxied(req, res, r.ctx, r.route);
   }
 
   private idle(): boolean {

@@ -1,4 +1,8 @@
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { ProxyRequest } from './proxy-messages.js';
+
+/** What the forwarding headers read of a request: its connection and its Host. */
+type ClientSide = Pick<ProxyRequest, 'socket' | 'headers'>;
 import { portOf } from './host-name.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection and are never forwarded. */
@@ -178,7 +182,7 @@ export function downstreamHeaders(raw: Buffer[] | string[], requestId: string): 
  * How the client reached the router, from its socket (TLS or not) and Host header (`hostHeader`, when
  * the caller has it: reading `req.headers` builds node's headers object).
  */
-export function forwardingOf(req: IncomingMessage, requestId: string, hostHeader: string | undefined = req.headers.host): ForwardedFor {
+export function forwardingOf(req: ClientSide, requestId: string, hostHeader: string | undefined = req.headers.host): ForwardedFor {
   const https = isTls(req);
   return {
     clientIp: clientIpOf(req),
@@ -190,12 +194,12 @@ export function forwardingOf(req: IncomingMessage, requestId: string, hostHeader
 }
 
 /** Whether the request came over TLS. */
-export function isTls(req: IncomingMessage): boolean {
-  return (req.socket as { encrypted?: boolean } | null)?.encrypted === true;
+export function isTls(req: Pick<ProxyRequest, 'socket'>): boolean {
+  return req.socket?.encrypted === true;
 }
 
 /** The client's address as the router saw it (IPv4 without its IPv6-mapped prefix). */
-export function clientIpOf(req: IncomingMessage): string {
+export function clientIpOf(req: Pick<ProxyRequest, 'socket'>): string {
   const remote = req.socket?.remoteAddress ?? '';
   return remote.startsWith('::ffff:') ? remote.slice(7) : remote;
 }

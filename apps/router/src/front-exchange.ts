@@ -1,12 +1,13 @@
-import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
+import { STATUS_CODES, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { writeChunk } from './chunked-write.js';
+import type { ProxyRequest, ProxyResponse } from './proxy-messages.js';
 
 /**
  * A request the fast front (fast-front.ts) serves itself: the part of node's IncomingMessage the
  * proxy, the access line and the error pages read. It never has a body (those go to node's server).
  */
-export class FrontRequest {
+export class FrontRequest implements ProxyRequest {
   readonly httpVersionMajor = 1;
   readonly httpVersionMinor = 1;
   /** The request has no body: it is complete once its head is read. */
@@ -31,8 +32,21 @@ export class FrontRequest {
     return (this.parsed = h);
   }
 
+  // No body: no 'data', 'end' or 'error' to hear, nothing to pause.
   on(): this {
-    return this; // no body: no 'data', 'end' or 'error' to hear
+    return this;
+  }
+  once(): this {
+    return this;
+  }
+  off(): this {
+    return this;
+  }
+  pause(): this {
+    return this;
+  }
+  resume(): this {
+    return this;
   }
 }
 
@@ -48,7 +62,7 @@ export interface FrontResponseOwner {
  * 'drain'). The head goes out with the first piece of the body; a body of unknown length is sent
  * chunked. 'close' comes once: when the answer is complete, or when the client left before.
  */
-export class FrontResponse {
+export class FrontResponse implements ProxyResponse {
   statusCode = 200;
   headersSent = false;
   writableFinished = false;
@@ -86,7 +100,7 @@ export class FrontResponse {
     return this;
   }
 
-  writeHead(status: number, reasonOrHeaders?: string | Record<string, string> | string[], maybeHeaders?: Record<string, string> | string[]): this {
+  writeHead(status: number, reasonOrHeaders?: string | OutgoingHttpHeaders | string[], maybeHeaders?: OutgoingHttpHeaders | string[]): this {
     const reason = typeof reasonOrHeaders === 'string' ? reasonOrHeaders : undefined;
     const headers = typeof reasonOrHeaders === 'string' || reasonOrHeaders === undefined ? maybeHeaders : reasonOrHeaders;
     this.statusCode = status;
@@ -101,7 +115,7 @@ export class FrontResponse {
     } else if (headers) {
       for (const name in headers) {
         if (name.toLowerCase() === 'content-length') length = true;
-        head += `${name}: ${headers[name]}\r\n`;
+        head += `${name}: ${String(headers[name])}\r\n`;
       }
     }
     if (status === 204 || status === 304 || status < 200) this.noBody = true;
@@ -131,11 +145,16 @@ export class FrontResponse {
     return ok;
   }
 
-  end(chunk?: Buffer): void {
+  /** A string body is latin1 (bytes as they came: see ProxyResponse.end). */
+  end(body?: Buffer | string): void {
     if (this.destroyed || this.writableFinished) return;
     if (!this.headersSent) this.writeHead(this.statusCode);
     const socket = this.socket;
-    if (chunk && chunk.length > 0 && !this.noBody) {
+    const chunk = typeof body === 'string' && (this.chunked || !this.head || body.length > 2048) ? Buffer.from(body, 'latin1') : body;
+    if (typeof chunk === 'string') {
+      if (this.noBody) this.flushHead();
+      else socket.write(this.head + chunk, 'latin1');
+    } else if (chunk && chunk.length > 0 && !this.noBody) {
       if (this.chunked) {
         this.write(chunk);
         socket.write('0\r\n\r\n', 'latin1');

@@ -4,8 +4,9 @@ import type { Socket } from 'node:net';
 /**
  * Node's own HTTP/1 parser (llhttp, in C++), the one its http client and server run on, used
  * directly: no IncomingMessage or stream per response. It is reached through `_http_common`, which
- * node exports but does not document; its shape has been stable since node 12. `parserShapeError`
- * (checked by a test) says so plainly if a node version changes it.
+ * node exports but does not document (deprecated as DEP0199); its shape has been stable since node 12.
+ * Nothing here runs at import: `loadNativeHttp` loads it on demand and checks its shape, and the
+ * router falls back to its codec on public APIs when it is gone or changed (http-codec.ts).
  */
 export interface NativeHttpParser {
   initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
@@ -27,7 +28,7 @@ export interface NativeHttpParser {
   [callback: number]: unknown;
 }
 
-interface NativeHttpParserClass {
+export interface NativeHttpParserClass {
   new (): NativeHttpParser;
   REQUEST: number;
   RESPONSE: number;
@@ -39,27 +40,53 @@ interface NativeHttpParserClass {
   kLenientNone: number;
 }
 
-const common = createRequire(import.meta.url)('_http_common') as { HTTPParser?: NativeHttpParserClass; methods?: string[] };
+/** node's parser and its method names, once the shape check passed. */
+export interface NativeHttp {
+  HTTPParser: NativeHttpParserClass;
+  /** Method names by the parser's method number (as node's server reads them). */
+  methods: string[];
+}
 
-/** A reason this node's parser cannot be used, or undefined when it can. */
-export function parserShapeError(): string | undefined {
-  const P = common.HTTPParser;
-  if (typeof P !== 'function') return `node ${process.version} does not export HTTPParser from _http_common`;
-  for (const k of ['RESPONSE', 'kOnHeaders', 'kOnHeadersComplete', 'kOnBody', 'kOnMessageComplete'] as const) {
+/** What `_http_common` may export (it is undocumented: anything may be missing). */
+export interface HttpCommonModule {
+  HTTPParser?: unknown;
+  methods?: unknown;
+}
+
+/** Loads `_http_common` the way node's own modules do; throws when this node has none. */
+export function requireHttpCommon(): HttpCommonModule {
+  return createRequire(import.meta.url)('_http_common') as HttpCommonModule;
+}
+
+/** A reason this module's parser cannot be used, or undefined when it can. */
+export function parserShapeError(common: HttpCommonModule): string | undefined {
+  if (typeof common.HTTPParser !== 'function') return `node ${process.version} does not export HTTPParser from _http_common`;
+  const P = common.HTTPParser as unknown as Record<string, unknown> & { prototype?: Record<string, unknown> };
+  for (const k of ['REQUEST', 'RESPONSE', 'kOnHeaders', 'kOnHeadersComplete', 'kOnBody', 'kOnMessageComplete', 'kOnExecute'] as const) {
     if (typeof P[k] !== 'number') return `node ${process.version}'s HTTPParser has no ${k}`;
   }
   if (!Array.isArray(common.methods) || common.methods[1] !== 'GET') return `node ${process.version} does not export the parser's method names`;
-  if (typeof P.kOnExecute !== 'number') return `node ${process.version}'s HTTPParser has no kOnExecute`;
   for (const m of ['initialize', 'execute', 'finish', 'close', 'consume', 'unconsume', 'getCurrentBuffer'] as const) {
-    if (typeof (P.prototype as unknown as Record<string, unknown>)[m] !== 'function') return `node ${process.version}'s HTTPParser has no ${m}()`;
+    if (typeof P.prototype?.[m] !== 'function') return `node ${process.version}'s HTTPParser has no ${m}()`;
   }
   return undefined;
 }
 
-export const HTTPParser = common.HTTPParser as NativeHttpParserClass;
-
-/** Method names by the parser's method number (as node's server reads them). */
-export const httpMethods = common.methods ?? [];
+/**
+ * node's parser, or the reason it cannot be used: never throws, whatever this node's `_http_common`
+ * is (missing, deprecated into a throw, or changed). `load` is for tests (a fake or broken module).
+ */
+export function loadNativeHttp(load: () => HttpCommonModule = requireHttpCommon): NativeHttp | string {
+  let common: HttpCommonModule;
+  try {
+    common = load();
+  } catch (err) {
+    return `node ${process.version} cannot load _http_common: ${(err as Error).message}`;
+  }
+  const error = parserShapeError(common);
+  if (error) return error;
+  return { HTTPParser: common.HTTPParser as NativeHttpParserClass, methods: common.methods as string[] };
+}
 
 /**
  * What the parser calls with a message's head. `headers` is a flat `[name, value, …]` list, or

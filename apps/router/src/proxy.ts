@@ -1,4 +1,3 @@
-import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { BackendControl, BackendHandler, BackendRequest } from './backend-client.js';
 import type { AppRoute, Backend, Logger } from '@paas/shared';
@@ -7,6 +6,7 @@ import type { BackendState, BackendStates } from './backend-states.js';
 import type { Balancer } from './balancer.js';
 import { routerErrors, sendError, type RouterErrorCode } from './error-pages.js';
 import { downstreamHeaders, forwardingOf, upstreamHeaders } from './forward-headers.js';
+import type { ProxyRequest, ProxyResponse } from './proxy-messages.js';
 import type { RequestContext } from './request-context.js';
 import { isConnectFailure, mayRetry } from './retry-policy.js';
 import type { RouterMetrics } from './router-metrics.js';
@@ -26,8 +26,9 @@ export interface ProxyOptions {
 }
 
 /**
- * A streaming HTTP/1.1 reverse proxy: node's server on the client side, BackendClient on the backend
- * side (node's own parser, no stream or message object per response).
+ * A streaming HTTP/1.1 reverse proxy: the codec's front (or node's HTTPS server) on the client side,
+ * the codec's BackendClient on the backend side (see http-codec.ts); it sees only ProxyRequest and
+ * ProxyResponse.
  * Bodies stream both ways with backpressure, never buffered. The balancer picks the backend; an
  * attempt that fails to connect is retried once on another backend, then the client gets a 502.
  * Connection failures count towards ejecting the backend. A backend that does not start its response
@@ -38,7 +39,7 @@ export class HttpProxy {
   constructor(private readonly options: ProxyOptions) {}
 
   /** Forwards the request to one of the route's backends (the route has at least one). */
-  forward(req: http.IncomingMessage, res: http.ServerResponse, route: AppRoute, ctx: RequestContext): void {
+  forward(req: ProxyRequest, res: ProxyResponse, route: AppRoute, ctx: RequestContext): void {
     const limit = route.maxBodyMb !== undefined ? route.maxBodyMb * MiB : this.options.maxBodyBytes;
     if (ctx.contentLength !== undefined && Number(ctx.contentLength) > limit) {
       // Refused before anything is read or sent: the rest of the body is not read, the connection closes.
@@ -62,7 +63,7 @@ export class HttpProxy {
   }
 
   /** Answers with the router's error page (or cuts the response when it had begun). @internal */
-  fail(req: http.IncomingMessage, res: http.ServerResponse, route: AppRoute, ctx: RequestContext, code: RouterErrorCode, err?: Error, bodyTaken = false): void {
+  fail(req: ProxyRequest, res: ProxyResponse, route: AppRoute, ctx: RequestContext, code: RouterErrorCode, err?: Error, bodyTaken = false): void {
     ctx.error = code;
     this.options.metrics?.upstreamError(code);
     if (code !== 'body_too_large') {
@@ -102,8 +103,8 @@ class ProxiedRequest implements BackendHandler {
 
   constructor(
     private readonly proxy: HttpProxy,
-    private readonly req: http.IncomingMessage,
-    private readonly res: http.ServerResponse,
+    private readonly req: ProxyRequest,
+    private readonly res: ProxyResponse,
     private readonly route: AppRoute,
     private readonly ctx: RequestContext,
     /** The body limit in bytes, or -1 when the request has no body. */
@@ -183,7 +184,10 @@ class ProxiedRequest implements BackendHandler {
     else if ((this.received += chunk.length) === this.ctx.bytes) {
       // The last announced byte: the answer ends here (one call, and the head goes out with it).
       this.ended = true;
-      this.res.end(chunk);
+      // A small body as a latin1 string (the bytes as they came): node's response and the native front
+      // both send it in one write with the head (a Buffer would go as a second one, in a writev).
+      if (chunk.length <= 2048) this.res.end(chunk.toString('latin1'), 'latin1');
+      else this.res.end(chunk);
       return true;
     }
     const ok = this.res.write(chunk);
@@ -253,7 +257,7 @@ function noop(): void {}
  * The request target for the backend. HTTP/1.1's parser admits no whitespace or control character in
  * it; an HTTP/2 `:path` is checked less strictly, so such characters are percent-encoded.
  */
-function requestTarget(req: http.IncomingMessage): string {
+function requestTarget(req: ProxyRequest): string {
   const url = req.url || '/';
   if (req.httpVersionMajor < 2 || !unsafeInTarget.test(url)) return url;
   return url.replace(unsafeInTargetAll, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
@@ -266,16 +270,16 @@ const unsafeInTargetAll = /[\x00-\x20\x7f]/g;
  * Whether an HTTP/2 request has a body: its length need not be announced (DATA frames run until the
  * stream ends), so it has one unless its HEADERS frame ended the stream.
  */
-function http2Body(req: http.IncomingMessage): boolean {
+function http2Body(req: ProxyRequest): boolean {
   if (req.httpVersionMajor < 2) return false;
-  return (req as unknown as { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders === false;
+  return (req as ProxyRequest & { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders === false;
 }
 
 /**
  * Asks for the client's connection to close after this answer (the rest of a refused body is not
  * read). HTTP/1 only: an HTTP/2 stream ends on its own and has no Connection header.
  */
-function closeAfterAnswer(req: http.IncomingMessage, res: http.ServerResponse): void {
+function closeAfterAnswer(req: ProxyRequest, res: ProxyResponse): void {
   if (req.httpVersionMajor < 2) res.setHeader('connection', 'close');
 }
 

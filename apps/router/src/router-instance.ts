@@ -14,7 +14,7 @@ import type { RouterConfig } from './config.js';
 import { HttpProxy } from './proxy.js';
 import { RouterMetrics } from './router-metrics.js';
 import type { HttpsRedirect } from './https-redirect.js';
-import { FastFront } from './fast-front.js';
+import { selectCodec, type HttpCodec, type RouterFront } from './http-codec.js';
 import { createRouterServer, createTlsRouterServer, RouterHandlers } from './router-server.js';
 import { RouteSync, type RouteReporter } from './route-sync.js';
 import { RouteTable } from './route-table.js';
@@ -35,6 +35,7 @@ export type RouterSettings = Pick<
   | 'balance'
   | 'ejectAfter'
   | 'ejectMs'
+  | 'parser'
 >;
 
 export interface RouterDeps {
@@ -53,6 +54,8 @@ export interface RouterDeps {
   openKey?: (sealed: string) => string;
   /** Retry delay after a failed sync (ms); default 1000. */
   retryMs?: number;
+  /** The HTTP/1.1 codec; default: the one `settings.parser` selects (logged). */
+  codec?: HttpCodec;
 }
 
 /**
@@ -69,10 +72,12 @@ export class RouterInstance {
   readonly metrics: RouterMetrics;
   readonly pools: BackendPools;
   readonly upgrades: UpgradeProxy;
-  /** node's HTTP server: it serves what the fast front hands it (see fast-front.ts). */
+  /** The HTTP/1.1 codec in use (PAAS_ROUTER_PARSER). */
+  readonly codec: HttpCodec;
+  /** node's HTTP server: on the plain HTTP port, or serving what the native codec's front hands it (see http-codec.ts). */
   readonly http: http.Server;
   /** The plain HTTP port. */
-  readonly front: FastFront;
+  readonly front: RouterFront;
   /** HTTPS: HTTP/2 or HTTP/1.1, as the client offers (ALPN). */
   readonly https: http2.Http2SecureServer;
   private readonly tlsConnections: Http2Sessions;
@@ -80,6 +85,7 @@ export class RouterInstance {
 
   constructor(private readonly deps: RouterDeps) {
     const { settings: s, logger } = deps;
+    this.codec = deps.codec ?? selectCodec(s.parser, logger);
     this.certs = new CertTable(deps.openKey ?? noKeys);
     if (deps.platformCert) this.certs.setPlatform(deps.platformCert);
     this.states = new BackendStates({ ejectAfter: s.ejectAfter, ejectMs: s.ejectMs });
@@ -94,7 +100,7 @@ export class RouterInstance {
     const balancer = createBalancer(s.balance, this.states);
     this.metrics = new RouterMetrics({ routes: () => this.table.size, ejectedBackends: () => this.states.ejected(), tunnels: () => this.upgrades.open });
     this.upgrades = new UpgradeProxy({ balancer, states: this.states, timeoutMs: s.timeoutMs, connectTimeoutMs: s.connectTimeoutMs, logger, metrics: this.metrics });
-    this.pools = new BackendPools({ connectTimeoutMs: s.connectTimeoutMs, timeoutMs: s.timeoutMs });
+    this.pools = new BackendPools({ connectTimeoutMs: s.connectTimeoutMs, timeoutMs: s.timeoutMs, client: this.codec.backendClient });
     const proxy = new HttpProxy({
       pools: this.pools,
       balancer,
@@ -119,14 +125,7 @@ export class RouterInstance {
     };
     const handlers = new RouterHandlers(options);
     this.http = createRouterServer(options, handlers);
-    this.front = new FastFront({
-      handlers,
-      fallback: this.http,
-      maxHeaderBytes: s.maxHeaderBytes,
-      keepAliveMs: this.http.keepAliveTimeout,
-      headersTimeoutMs: this.http.headersTimeout,
-      onConnection: handlers.connection,
-    });
+    this.front = this.codec.createFront({ handlers, server: this.http, maxHeaderBytes: s.maxHeaderBytes, onConnection: handlers.connection });
     this.https = createTlsRouterServer(
       { ...options, httpsRedirect: undefined },
       {
@@ -171,7 +170,7 @@ export class RouterInstance {
    * the access log is flushed.
    */
   async stop(graceMs: number): Promise<void> {
-    const servers: Server[] = [this.front.server, this.http, this.https];
+    const servers = [...new Set<Server>([this.front.server, this.http, this.https])];
     const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     this.front.closeIdle();
     this.http.closeIdleConnections();

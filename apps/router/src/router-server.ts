@@ -11,6 +11,7 @@ import { handedOff } from './fast-front.js';
 import { clientIpOf, isTls } from './forward-headers.js';
 import { httpsRedirectFor, type HttpsRedirect } from './https-redirect.js';
 import type { HttpProxy } from './proxy.js';
+import type { ProxyRequest, ProxyResponse } from './proxy-messages.js';
 import { contextOf, type RequestContext } from './request-context.js';
 import { requestIdFor } from './request-id.js';
 import { isRouterHost, serveRouterEndpoint, type RouterStatus } from './router-endpoints.js';
@@ -65,14 +66,10 @@ export class RouterHandlers {
     return r !== undefined && (r.all || route.httpsRedirect === true);
   }
 
-  /** Serves a request (to `route` when it is already known). */
-  serve(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext, route?: AppRoute): void {
-    // Read now: by 'close' the request may have lost its socket.
-    const fwd = clientIpOf(req);
-    const protocol = isTls(req) ? 'https' : 'http';
-    // 'close' comes once: `on` spares the once-wrapper.
-    res.on('close', () => this.finished(req, ctx, res.headersSent || res.writableFinished ? res.statusCode : 499, fwd, protocol));
-    const target = route ?? this.resolve(ctx);
+  /** Serves a request: the router's endpoints, an error page, an HTTPS redirect or the proxy. */
+  serve(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext): void {
+    this.account(req, res, ctx);
+    const target = this.resolve(ctx);
     if (target === 'router') serveRouterEndpoint(req, res, ctx, this.o.status);
     else if (typeof target === 'string') {
       ctx.error = target;
@@ -86,6 +83,21 @@ export class RouterHandlers {
       }
       this.o.proxy.forward(req, res, target, ctx);
     }
+  }
+
+  /** For the fast front: a request proxiedRoute sent to `route`. */
+  serveProxied(req: ProxyRequest, res: ProxyResponse, ctx: RequestContext, route: AppRoute): void {
+    this.account(req, res, ctx);
+    this.o.proxy.forward(req, res, route, ctx);
+  }
+
+  /** The access line and the metrics' count, once the answer is over. */
+  private account(req: ProxyRequest, res: ProxyResponse, ctx: RequestContext): void {
+    // Read now: by 'close' the request may have lost its socket.
+    const fwd = clientIpOf(req);
+    const protocol = isTls(req) ? 'https' : 'http';
+    // 'close' comes once: `on` spares the once-wrapper.
+    res.on('close', () => this.finished(req, ctx, res.headersSent || res.writableFinished ? res.statusCode : 499, fwd, protocol));
   }
 
   readonly upgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -143,7 +155,7 @@ export class RouterHandlers {
     return route.backends.length === 0 ? 'no_web_processes' : route;
   }
 
-  private finished(req: http.IncomingMessage, ctx: RequestContext, status: number, fwd: string, protocol: 'http' | 'https'): void {
+  private finished(req: Pick<ProxyRequest, 'method' | 'url'>, ctx: RequestContext, status: number, fwd: string, protocol: 'http' | 'https'): void {
     // Accounting must never take a worker (and every request in it) down.
     try {
       this.o.metrics?.request(status, ctx.app);
@@ -157,7 +169,7 @@ export class RouterHandlers {
   }
 }
 
-/** node's HTTP server for plain HTTP (behind the fast front: see fast-front.ts). */
+/** node's HTTP server for plain HTTP (on the port itself, or behind the native codec's fast front: see http-codec.ts). */
 export function createRouterServer(options: RouterServerOptions, handlers = new RouterHandlers(options)): http.Server {
   const server = http.createServer({ maxHeaderSize: options.maxHeaderBytes }, handlers.request);
   wire(server, handlers);

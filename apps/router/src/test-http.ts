@@ -5,11 +5,10 @@ import type { AddressInfo } from 'node:net';
 import type { RouteStore } from '@paas/shared';
 import type { AccessLogSink } from './access-log.js';
 import type { PemPair } from './cert-table.js';
-import { loadConfig } from './config.js';
 import { RouterInstance, type RouterSettings } from './router-instance.js';
 import type { RouteSync } from './route-sync.js';
 import type { RouteTable } from './route-table.js';
-import { quietLogger } from './test-support.js';
+import { quietLogger, testConfig } from './test-support.js';
 
 export interface TestRouter {
   port: number;
@@ -30,7 +29,7 @@ export interface TestRouterOptions extends Partial<RouterSettings> {
 export async function startRouter(store: RouteStore, options: TestRouterOptions = {}): Promise<TestRouter> {
   const { accessLog, platformCert, openKey, ...overrides } = options;
   const settings: RouterSettings = {
-    ...loadConfig({}),
+    ...testConfig(),
     host: '127.0.0.1',
     port: 0,
     tlsPort: 0,

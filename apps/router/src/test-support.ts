@@ -3,8 +3,20 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createLogger, RedisKeys, RedisRouteStore, testRedisUrl } from '@paas/shared';
 import type { AppRoute, Backend, CertEntry, Logger, RouteSnapshot, RouteStore } from '@paas/shared';
+import { loadConfig } from './config.js';
+import { chooseCodec, type HttpCodec } from './http-codec.js';
 
 export const quietLogger = (): Logger => createLogger('router-test', 'silent');
+
+/** The router's settings from the test run's environment: only PAAS_ROUTER_PARSER (the suite runs under each codec). */
+export function testConfig(): ReturnType<typeof loadConfig> {
+  return loadConfig({ PAAS_ROUTER_PARSER: process.env['PAAS_ROUTER_PARSER'] });
+}
+
+/** The codec PAAS_ROUTER_PARSER selects for this test run. */
+export function testCodec(): HttpCodec {
+  return chooseCodec(testConfig().parser).codec;
+}
 
 export function appRoute(app: string, domains: string[], backends: Backend[], version = 1): AppRoute {
   return { app, domains, backends, release: 1, version };

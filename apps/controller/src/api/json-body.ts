@@ -7,6 +7,13 @@ import { jsonDepthMax, jsonShapeProblem, jsonValuesMax, type JsonShapeProblem } 
 export const bodyLimit = '1mb';
 const bodyLimitBytes = 1024 * 1024;
 
+/**
+ * The Content-Encodings a body may come in, on every supported node version: body-parser also inflates
+ * zstd where node's zlib has it (node 22.15 and later), which would make the API's answer depend on
+ * the node it runs on.
+ */
+const acceptedEncodings = new Set(['identity', 'gzip', 'deflate', 'br']);
+
 /** Thrown from the parser's verify step (its raw bytes, before JSON.parse) and turned into an AppError below. */
 class BadShape extends Error {
   readonly status = 400;
@@ -65,6 +72,11 @@ export const jsonBody: RequestHandler = (req, res, next) => {
   const declared = Number(req.headers['content-length']);
   if (req.headers['content-encoding'] === undefined && declared > bodyLimitBytes) {
     return next(new AppError('payload_too_large', 'request body is too large (at most 1 MB)'));
+  }
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && !acceptedEncodings.has(encoding.trim().toLowerCase())) {
+    // As body-parser reports an encoding it does not know (library-errors.ts maps it to 415).
+    return next(Object.assign(new Error(`unsupported content encoding "${encoding}"`), { status: 415, type: 'encoding.unsupported' }));
   }
   parseJson(req, res, (err?: unknown) => {
     if (err instanceof BadShape && err.problem === 'too_deep') {

@@ -111,7 +111,12 @@ export function runService(
     stopReading();
   });
   child.stdout.on('error', () => undefined);
+  // Whether the body has ended or failed: git may exit before a broken body says so (a truncated gzip
+  // body errs only at its end, and how soon after the last bytes depends on the node version).
+  let bodySettled = false;
+  body.once('end', () => (bodySettled = true));
   body.on('error', (err: Error) => {
+    bodySettled = true;
     if (exited) return;
     log.info({ err: err.message, service }, 'git request body failed');
     child.stdin.destroy();
@@ -134,11 +139,18 @@ export function runService(
     if (!res.writableFinished) child.stdout.resume();
   });
   child.on('close', (code) => {
-    exited = true;
     stopReading();
     if (code !== 0) log.info({ service, code, stderr: stderr() }, 'git ended with an error');
-    if (!res.writableEnded && !res.destroyed) res.end();
-    run.onExit?.(code);
+    const finish = (): void => {
+      if (exited) return;
+      exited = true;
+      if (!res.writableEnded && !res.destroyed) res.end();
+      run.onExit?.(code);
+    };
+    // The answer ends once the body has settled too: a body that fails late still gets its 400.
+    // ('close' comes after 'end' or after 'error' and its 400, and when the body is destroyed.)
+    if (bodySettled || body.destroyed) finish();
+    else body.once('close', finish);
   });
 
   if (first.length) child.stdin.write(first);
