@@ -86,6 +86,14 @@ const schema = z
     PAAS_EGRESS_ALLOW_PRIVATE: flag,
     PAAS_EGRESS_DENY: addressList,
     PAAS_BUILDPACK_ALLOW_FILE_URLS: flag,
+    // Add-ons (issue 18): the platform's servers (admin URLs; empty: none), the host apps reach them
+    // at, the quota per user, and the pg:backups kept per add-on.
+    PAAS_ADDON_POSTGRES_URL: z.string().optional(),
+    PAAS_ADDON_REDIS_URL: z.string().optional(),
+    PAAS_ADDON_HOST: z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or address, optionally with :port').optional(),
+    PAAS_DEFAULT_QUOTA_ADDONS: z.coerce.number().int().min(0).default(10),
+    PAAS_DEFAULT_QUOTA_ADDON_MB: z.coerce.number().int().min(0).default(20480),
+    PAAS_ADDON_BACKUPS_KEPT: z.coerce.number().int().min(1).max(100).default(5),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((env) => env.PAAS_BOOT_TIMEOUT <= env.PAAS_MAX_BOOT_SECONDS, {
@@ -159,6 +167,15 @@ const schema = z
         deny: env.PAAS_EGRESS_DENY,
       },
       metrics: { token: env.PAAS_METRICS_TOKEN, intervalMs: env.PAAS_METRICS_INTERVAL * 1000 },
+      addons: {
+        // The platform's own servers by default; set a variable empty to offer none of that kind.
+        postgresUrl: (env.PAAS_ADDON_POSTGRES_URL ?? env.DATABASE_URL) || undefined,
+        redisUrl: (env.PAAS_ADDON_REDIS_URL ?? env.REDIS_URL) || undefined,
+        publicHost: env.PAAS_ADDON_HOST,
+        limits: { count: env.PAAS_DEFAULT_QUOTA_ADDONS, totalMb: env.PAAS_DEFAULT_QUOTA_ADDON_MB },
+        backupsDir: join(home, 'addon-backups'),
+        backupsKept: env.PAAS_ADDON_BACKUPS_KEPT,
+      },
       adminEmail: env.PAAS_ADMIN_EMAIL ?? `admin@${env.PAAS_DOMAIN.includes('.') ? env.PAAS_DOMAIN : 'paas.local'}`,
     };
   });

@@ -50,6 +50,7 @@ import { createObservability } from './metrics/observability.js';
 import { MeteredPushService } from './metrics/metered-push-service.js';
 import { MeteredReconciler } from './metrics/metered-reconciler.js';
 import { PlatformStatus, platformVersion } from './status/platform-status.js';
+import { createAddons } from './addons/addon-wiring.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -148,6 +149,13 @@ async function main(): Promise<void> {
       .catch((err: unknown) => log.warn({ app: name, err: (err as Error).message }, 'could not replace a killed process'));
   };
   const releases = new ReleaseService(pool, deployer, access.cipher);
+  const addons = createAddons({ config: config.addons, pool, cipher: access.cipher, releaseConfigChange: (a, d, u) => releases.releaseConfigChange(a, d, u), log });
+  // Redis forgets ACL users it keeps no file of: the add-ons' users are made again (at start, then
+  // every reconcile interval).
+  const ensureAddons = (): void => void addons.addons.ensureAll().catch((err: unknown) => log.warn({ err }, 'could not check the add-ons on their servers'));
+  ensureAddons();
+  const addonCheck = setInterval(ensureAddons, config.reconcileIntervalMs);
+  addonCheck.unref();
   const repos = new RepoManager(config.reposDir, { maxPushBytes: config.maxPushBytes });
   // Derived from the platform secret, so every controller sharing PAAS_HOME agrees on it.
   const hookToken = createHmac('sha256', config.secret).update('paas git hook').digest('hex');
@@ -225,6 +233,7 @@ async function main(): Promise<void> {
     egress,
     metrics: observability.metrics,
     status: new PlatformStatus({ stateFile, version: await platformVersion(), board: statusBoard }),
+    ...addons,
   });
   // Deadlines for what clients send (headers, bodies, idle connections); answers, such as a push's
   // build output, stream for as long as they take. Upgrades (paas run) are served here too.
@@ -266,6 +275,7 @@ async function main(): Promise<void> {
     server.close();
     clearInterval(hostCheck);
     clearInterval(buildSweep);
+    clearInterval(addonCheck);
     beacon.stop();
     await reconciler.stop();
     await routeGuard.stop();

@@ -34,6 +34,8 @@ export const errorStatus = {
   drain_not_found: 404,
   /** A runtime process id the runtime does not know (never started, or already stopped). */
   process_not_found: 404,
+  addon_not_found: 404,
+  backup_not_found: 404,
   payload_too_large: 413,
   name_taken: 409,
   build_in_progress: 409,

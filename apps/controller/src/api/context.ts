@@ -15,6 +15,9 @@ import type { ControllerMetrics } from '../metrics/controller-metrics.js';
 import type { DomainService } from '../domains/domain-service.js';
 import type { CertService } from '../domains/cert-service.js';
 import type { PlatformStatus } from '../status/platform-status.js';
+import type { AddonService } from '../addons/addon-service.js';
+import type { AddonServers } from '../addons/addon-servers.js';
+import type { PgBackups } from '../addons/pg-backups.js';
 
 /** Everything the HTTP layer needs, wired by hand in main.ts (or by a test). */
 export interface ApiContext {
@@ -52,4 +55,10 @@ export interface ApiContext {
   egress?: EgressGuard;
   /** Tests: every JSON answer of the route table is checked against its declared response schema (a mismatch is a 500). */
   checkResponses?: boolean;
+  /** Add-ons (issue 18): absent, their routes are not served. */
+  addons?: AddonService;
+  /** Operator-registered add-on servers (paas admin:addon-servers). */
+  addonServers?: AddonServers;
+  /** pg:backups files. */
+  addonBackups?: PgBackups;
 }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import type { Express } from 'express';
-import { MemoryRouteStore, RedisKeys, SecretBox, buildEnvBox, buildQueueName, createLogger, testRedisUrl, type BuildJobData, type EgressGuard, type Logger } from '@paas/shared';
+import { MemoryRouteStore, RedisKeys, SecretBox, buildEnvBox, buildQueueName, createLogger, testDatabaseAdminUrl, testRedisUrl, type BuildJobData, type EgressGuard, type Logger } from '@paas/shared';
 import { createTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { createUser, type Role, type User } from '../db/users.js';
 import { listAllApps } from '../db/apps.js';
@@ -31,6 +31,7 @@ import { CertService } from '../domains/cert-service.js';
 import type { HttpCheck } from '../deploy/probe.js';
 import type { RuntimeBackend } from '../runtime/runtime-backend.js';
 import type { RetryOptions } from '../runtime/transient-retry.js';
+import { createAddons, type Addons } from '../addons/addon-wiring.js';
 
 /** A controller HTTP app over a real PostgreSQL database, with the in-memory runtime and route store. */
 export interface ApiHarness {
@@ -52,6 +53,8 @@ export interface ApiHarness {
   /** The apps' bare repositories (in a temporary directory). */
   repos: RepoManager;
   deployer: Deployer;
+  /** With options.addons. */
+  addons: Addons | undefined;
   user(email: string, role?: Role): Promise<{ user: User; token: string }>;
   close(): Promise<void>;
 }
@@ -87,6 +90,8 @@ export interface ApiHarnessOptions {
   maxBootMs?: number;
   /** The API's public URL, in apps' git URLs (default http://127.0.0.1:5050): tests that listen give theirs. */
   apiUrl?: string;
+  /** Serve the add-on routes, on the test PostgreSQL and Redis servers (tests must destroy what they make). */
+  addons?: { limits?: { count: number; totalMb: number } };
 }
 
 export async function createApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -148,6 +153,22 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     buildEnvBox: buildEnvBox(secret),
   });
   const pushes = new PendingPushes();
+  const addons = options.addons
+    ? createAddons({
+        config: {
+          postgresUrl: testDatabaseAdminUrl(),
+          redisUrl: testRedisUrl(),
+          publicHost: undefined,
+          limits: options.addons.limits ?? { count: 10, totalMb: 100_000 },
+          backupsDir: join(home, 'addon-backups'),
+          backupsKept: 3,
+        },
+        pool: db.pool,
+        cipher: access.cipher,
+        releaseConfigChange: (a, d, u) => releases.releaseConfigChange(a, d, u),
+        log,
+      })
+    : undefined;
   const app = createHttpApp({
     config,
     pool: db.pool,
@@ -172,6 +193,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     status: new PlatformStatus({ stateFile: join(home, 'run', 'supervisor.json'), version: 'test' }),
     // the wire contract: every JSON answer must match its route's schema (@paas/shared/api-contract)
     checkResponses: true,
+    ...addons,
   });
   return {
     app,
@@ -192,7 +214,10 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
       const user = await createUser(db.pool, email, await hashPassword('secret-pw'), role);
       return { user, token: tokens.issueSession(user) };
     },
+    addons,
     async close() {
+      // Add-ons left by a test are dropped from the shared servers (their databases, roles, ACL users).
+      if (addons) for (const a of await listAllApps(db.pool)) await addons.addons.destroyAppAddons(a);
       await queue.close();
       const left = await redis.keys(`${keys.prefix}:*`);
       if (left.length) await redis.del(...left);

@@ -34,6 +34,14 @@ export type AuditAction =
   | 'host.undrain'
   | 'host.remove'
   | 'buildpacks.update'
+  | 'addon.create'
+  | 'addon.destroy'
+  | 'addon.attach'
+  | 'addon.detach'
+  | 'addon.rotate'
+  | 'addon.restore'
+  | 'addon_server.add'
+  | 'addon_server.remove'
   | 'build_cache.purge';
 
 export interface AuditActor {
