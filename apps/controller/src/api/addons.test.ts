@@ -136,8 +136,14 @@ describe('add-ons', () => {
     await request(h.app).get(`/apps/shop/addons/${name}/backups/b999/download`).set(as(alice)).expect(404);
     await request(h.app).get(`/apps/blog/addons/${name}/backups`).set(as(bob)).expect(404);
 
+    const shared = await request(h.app).get('/apps/shop-admin/addons').set(as(alice)).expect(200);
+    assert.deepEqual(shared.body.map((a: { name: string; config_var: string; app: string }) => [a.name, a.config_var, a.app]), [[name, 'SHOP_DB_URL', 'shop']]);
     // Destroyed from a sharing app: refused (detach it there); from its own: gone everywhere.
     await request(h.app).delete(`/apps/shop-admin/addons/${name}`).set(as(alice)).expect(422);
+    await request(h.app).delete(`/apps/shop/addon-attachments/${name}`).set(as(alice)).expect(422);
+    await request(h.app).delete(`/apps/shop-admin/addon-attachments/${name}`).set(as(alice)).expect(200);
+    assert.equal((await config(alice, 'shop-admin'))['SHOP_DB_URL'], undefined);
+    await request(h.app).post('/apps/shop-admin/addon-attachments').set(as(alice)).send({ addon: name, as: 'shop_db' }).expect(201);
     await request(h.app).delete(`/apps/shop/addons/${name}`).set(as(alice)).expect(200);
     assert.equal((await config(alice, 'shop'))['DATABASE_URL'], undefined);
     assert.equal((await config(alice, 'shop-admin'))['SHOP_DB_URL'], undefined);

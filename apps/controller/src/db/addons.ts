@@ -51,7 +51,7 @@ export async function findAddon(db: Queryable, name: string): Promise<AddonRow |
 /** Add-ons attached to an app (its own and those shared with it), with the attachment's name. */
 export async function addonsOfApp(db: Queryable, appId: string): Promise<(AddonRow & { as_name: string })[]> {
   const { rows } = await db.query<AddonRow & { as_name: string }>(
-    `${select} JOIN addon_attachments t ON t.addon_id = d.id WHERE t.app_id = $1 ORDER BY d.created_at, d.name`,
+    `${select.replace(' FROM addons d', ', t.as_name FROM addons d')} JOIN addon_attachments t ON t.addon_id = d.id WHERE t.app_id = $1 ORDER BY d.created_at, d.name`,
     [appId],
   );
   return rows;
