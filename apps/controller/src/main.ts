@@ -99,7 +99,15 @@ async function main(): Promise<void> {
   await runtime.checkHealth();
   await runtime.ping();
   // The firewall between apps, builds and the host, on this machine's engine, before anything starts.
-  const firewall = new ClusterFirewall({ config, engines: () => runtime.engines(), imageSource: docker, log: log.child({ component: 'host-firewall' }) });
+  // Apps reach the add-on servers (their addresses and ports only) through it: kept fresh by the add-on check below.
+  let addonEndpoints: { address: string; port: number }[] = [];
+  const firewall = new ClusterFirewall({
+    config,
+    engines: () => runtime.engines(),
+    imageSource: docker,
+    log: log.child({ component: 'host-firewall' }),
+    services: () => addonEndpoints,
+  });
   await firewall.check();
   firewall.start();
   // App logs (streams, collector, drains, platform events) and Prometheus metrics.
@@ -152,7 +160,13 @@ async function main(): Promise<void> {
   const addons = createAddons({ config: config.addons, pool, cipher: access.cipher, releaseConfigChange: (a, d, u) => releases.releaseConfigChange(a, d, u), log });
   // Redis forgets ACL users it keeps no file of: the add-ons' users are made again (at start, then
   // every reconcile interval).
-  const ensureAddons = (): void => void addons.addons.ensureAll().catch((err: unknown) => log.warn({ err }, 'could not check the add-ons on their servers'));
+  const ensureAddons = (): void =>
+    void addons.addons
+      .ensureAll()
+      .then(() => addons.addons.endpoints())
+      .then((endpoints) => void (addonEndpoints = endpoints))
+      .catch((err: unknown) => log.warn({ err }, 'could not check the add-ons on their servers'));
+  addonEndpoints = await addons.addons.endpoints();
   ensureAddons();
   const addonCheck = setInterval(ensureAddons, config.reconcileIntervalMs);
   addonCheck.unref();

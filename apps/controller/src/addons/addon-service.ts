@@ -218,12 +218,23 @@ export class AddonService {
     }
     const row = (await listAddonServers(this.o.pool)).find((s) => s.id === addon.server_id);
     if (!row) throw new AppError('unavailable', `the server of ${addon.name} is not registered any more`);
-    return { adminUrl: this.o.cipher.decrypt(row.url_enc, addonServerUrlContext(row.id)), ...this.publicHost(addon.kind) };
+    return { adminUrl: this.o.cipher.decrypt(row.url_enc, addonServerUrlContext(row.id)) };
   }
 
-  private publicHost(kind: AddonKind): Pick<AddonServer, 'publicHost'> {
-    const host = this.o.platformServers[kind]?.publicHost;
-    return host ? { publicHost: host } : {};
+  /** Where apps reach the add-on servers (the firewall lets them through to these, on these ports only). */
+  async endpoints(): Promise<{ address: string; port: number }[]> {
+    const defaultPort = (kind: AddonKind): number => (kind === 'postgres' ? 5432 : 6379);
+    const out: { address: string; port: number }[] = [];
+    for (const [kind, s] of Object.entries(this.o.platformServers) as [AddonKind, AddonServer][]) {
+      const url = new URL(s.adminUrl);
+      if (s.publicHost) url.host = s.publicHost;
+      out.push({ address: url.hostname, port: Number(url.port) || defaultPort(kind) });
+    }
+    for (const row of await listAddonServers(this.o.pool)) {
+      const [address, port] = [row.endpoint.slice(0, row.endpoint.lastIndexOf(':')), Number(row.endpoint.slice(row.endpoint.lastIndexOf(':') + 1))];
+      out.push({ address, port: port || defaultPort(row.kind) });
+    }
+    return out;
   }
 
   private async drop(addon: AddonRow): Promise<void> {
@@ -253,7 +264,7 @@ export class AddonService {
       [kind],
     );
     const row = rows[0];
-    if (row) return { id: row.id, server: { adminUrl: this.o.cipher.decrypt(row.url_enc, addonServerUrlContext(row.id)), ...this.publicHost(kind) } };
+    if (row) return { id: row.id, server: { adminUrl: this.o.cipher.decrypt(row.url_enc, addonServerUrlContext(row.id)) } };
     const platform = this.o.platformServers[kind];
     if (!platform) throw new AppError('unavailable', `no ${kind} server for add-ons: an admin adds one with paas admin:addon-servers:add ${kind} URL`);
     return { id: null, server: platform };
