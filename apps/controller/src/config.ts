@@ -94,6 +94,10 @@ const schema = z
     PAAS_DEFAULT_QUOTA_ADDONS: z.coerce.number().int().min(0).default(10),
     PAAS_DEFAULT_QUOTA_ADDON_MB: z.coerce.number().int().min(0).default(20480),
     PAAS_ADDON_BACKUPS_KEPT: z.coerce.number().int().min(1).max(100).default(5),
+    // Volumes (issue 18): drivers besides local, whether users may give driver options, volumes per app.
+    PAAS_VOLUME_DRIVERS: z.string().regex(/^[A-Za-z0-9_.:\/,-]*$/, 'must be volume driver names separated by commas').default(''),
+    PAAS_VOLUME_ALLOW_OPTIONS: flag,
+    PAAS_VOLUMES_PER_APP: z.coerce.number().int().min(0).max(100).default(5),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((env) => env.PAAS_BOOT_TIMEOUT <= env.PAAS_MAX_BOOT_SECONDS, {
@@ -176,6 +180,7 @@ const schema = z
         backupsDir: join(home, 'addon-backups'),
         backupsKept: env.PAAS_ADDON_BACKUPS_KEPT,
       },
+      volumes: { drivers: list(env.PAAS_VOLUME_DRIVERS), allowOptions: env.PAAS_VOLUME_ALLOW_OPTIONS, perApp: env.PAAS_VOLUMES_PER_APP },
       adminEmail: env.PAAS_ADMIN_EMAIL ?? `admin@${env.PAAS_DOMAIN.includes('.') ? env.PAAS_DOMAIN : 'paas.local'}`,
     };
   });

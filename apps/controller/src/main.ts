@@ -51,6 +51,7 @@ import { MeteredPushService } from './metrics/metered-push-service.js';
 import { MeteredReconciler } from './metrics/metered-reconciler.js';
 import { PlatformStatus, platformVersion } from './status/platform-status.js';
 import { createAddons } from './addons/addon-wiring.js';
+import { VolumeService } from './volumes/volume-service.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -248,6 +249,14 @@ async function main(): Promise<void> {
     metrics: observability.metrics,
     status: new PlatformStatus({ stateFile, version: await platformVersion(), board: statusBoard }),
     ...addons,
+    volumes: new VolumeService({
+      pool,
+      runtime,
+      hosts: () => runtime.engines().map((e) => e.row.name),
+      policy: config.volumes,
+      releaseConfigChange: (a, d, u) => releases.releaseConfigChange(a, d, u),
+      log,
+    }),
   });
   // Deadlines for what clients send (headers, bodies, idle connections); answers, such as a push's
   // build output, stream for as long as they take. Upgrades (paas run) are served here too.

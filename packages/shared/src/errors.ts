@@ -42,6 +42,9 @@ export const errorStatus = {
   quota_exceeded: 403,
   build_failed: 422,
   release_failed: 422,
+  /** A process mounts a local volume whose host is down or gone: it cannot run elsewhere. */
+  volume_host_lost: 409,
+  volume_not_found: 404,
   no_buildpack: 422,
   rate_limited: 429,
   unavailable: 503,

@@ -20,6 +20,7 @@ import { routerRoutes } from './routes/router-routes.js';
 import { statusRoutes } from './routes/status-routes.js';
 import { addonsRoutes } from './routes/addons-routes.js';
 import { addonServersRoutes } from './routes/addon-servers-routes.js';
+import { volumesRoutes } from './routes/volumes-routes.js';
 
 /**
  * Every REST API route, declared in one table: each names its policy action, its schemas and its
@@ -47,5 +48,6 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   logsRoutes(table, ctx);
   addonsRoutes(table, ctx);
   addonServersRoutes(table, ctx);
+  volumesRoutes(table, ctx);
   return table;
 }

@@ -18,6 +18,7 @@ import type { PlatformStatus } from '../status/platform-status.js';
 import type { AddonService } from '../addons/addon-service.js';
 import type { AddonServers } from '../addons/addon-servers.js';
 import type { PgBackups } from '../addons/pg-backups.js';
+import type { VolumeService } from '../volumes/volume-service.js';
 
 /** Everything the HTTP layer needs, wired by hand in main.ts (or by a test). */
 export interface ApiContext {
@@ -61,4 +62,6 @@ export interface ApiContext {
   addonServers?: AddonServers;
   /** pg:backups files. */
   addonBackups?: PgBackups;
+  /** Volumes (issue 18): absent, their routes are not served. */
+  volumes?: VolumeService;
 }

@@ -32,6 +32,7 @@ import type { HttpCheck } from '../deploy/probe.js';
 import type { RuntimeBackend } from '../runtime/runtime-backend.js';
 import type { RetryOptions } from '../runtime/transient-retry.js';
 import { createAddons, type Addons } from '../addons/addon-wiring.js';
+import { VolumeService, type VolumePolicy } from '../volumes/volume-service.js';
 
 /** A controller HTTP app over a real PostgreSQL database, with the in-memory runtime and route store. */
 export interface ApiHarness {
@@ -90,6 +91,10 @@ export interface ApiHarnessOptions {
   maxBootMs?: number;
   /** The API's public URL, in apps' git URLs (default http://127.0.0.1:5050): tests that listen give theirs. */
   apiUrl?: string;
+  /** The hosts a volume may be made on (default: the runtime's). */
+  volumeHosts?: () => string[];
+  /** PAAS_VOLUME_DRIVERS, PAAS_VOLUME_ALLOW_OPTIONS, PAAS_VOLUMES_PER_APP. */
+  volumePolicy?: Partial<VolumePolicy>;
   /** Serve the add-on routes, on the test PostgreSQL and Redis servers (tests must destroy what they make). */
   addons?: { limits?: { count: number; totalMb: number } };
 }
@@ -194,6 +199,14 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     // the wire contract: every JSON answer must match its route's schema (@paas/shared/api-contract)
     checkResponses: true,
     ...addons,
+    volumes: new VolumeService({
+      pool: db.pool,
+      runtime,
+      hosts: () => (options.volumeHosts ? options.volumeHosts() : [runtime.hostName]),
+      policy: { drivers: [], allowOptions: false, perApp: 5, ...options.volumePolicy },
+      releaseConfigChange: (a, d, u) => releases.releaseConfigChange(a, d, u),
+      log,
+    }),
   });
   return {
     app,

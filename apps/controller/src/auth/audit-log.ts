@@ -42,6 +42,8 @@ export type AuditAction =
   | 'addon.restore'
   | 'addon_server.add'
   | 'addon_server.remove'
+  | 'volume.create'
+  | 'volume.destroy'
   | 'build_cache.purge';
 
 export interface AuditActor {
