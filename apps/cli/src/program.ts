@@ -23,6 +23,7 @@ import { registerRollbackCommands } from './commands/rollback.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerAddonsCommands } from './commands/addons.js';
 import { registerDatastoreCommands } from './commands/datastores.js';
+import { registerVolumesCommands } from './commands/volumes.js';
 import { Context, type CliDeps } from './context.js';
 import { similarCommands } from './similar-commands.js';
 
@@ -49,6 +50,7 @@ export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
   registerAuthCommands(program, ctx);
   registerAddonsCommands(program, ctx);
   registerDatastoreCommands(program, ctx);
+  registerVolumesCommands(program, ctx);
   registerAppsCommands(program, ctx);
   registerGitCommands(program, ctx);
   registerConfigCommands(program, ctx);

@@ -1,0 +1,28 @@
+import type { ApiClient } from './api-client.js';
+
+/** The API's calls for volumes (issue 18), kept apart from api-client.ts. */
+export interface Volume {
+  id: string;
+  name: string;
+  mount: string;
+  types: string[];
+  driver: string;
+  host: string | null;
+  created_at: string;
+}
+
+export interface VolumeCreate {
+  name: string;
+  mount: string;
+  types?: string[];
+  driver?: string;
+  options?: Record<string, string>;
+}
+
+const path = (app: string): string => `/apps/${encodeURIComponent(app)}/volumes`;
+
+export const volumesApi = {
+  list: (c: ApiClient, app: string) => c.request<Volume[]>('GET', path(app)),
+  create: (c: ApiClient, app: string, body: VolumeCreate) => c.request<Volume>('POST', path(app), body),
+  destroy: (c: ApiClient, app: string, name: string) => c.request<Volume>('DELETE', `${path(app)}/${encodeURIComponent(name)}`),
+};
