@@ -98,6 +98,12 @@ const schema = z
     PAAS_VOLUME_DRIVERS: z.string().regex(/^[A-Za-z0-9_.:\/,-]*$/, 'must be volume driver names separated by commas').default(''),
     PAAS_VOLUME_ALLOW_OPTIONS: flag,
     PAAS_VOLUMES_PER_APP: z.coerce.number().int().min(0).max(100).default(5),
+    // Automatic certificates (issue 18): the ACME directory, the account's contact, a CA bundle to
+    // trust for the directory (a private or test CA), and how often renewals are looked for.
+    PAAS_ACME_DIRECTORY_URL: z.string().url().default('https://acme-v02.api.letsencrypt.org/directory'),
+    PAAS_ACME_EMAIL: z.string().email().optional(),
+    PAAS_ACME_CA_FILE: z.string().min(1).optional(),
+    PAAS_ACME_INTERVAL: z.coerce.number().int().min(60).default(3600),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((env) => env.PAAS_BOOT_TIMEOUT <= env.PAAS_MAX_BOOT_SECONDS, {
@@ -181,6 +187,13 @@ const schema = z
         backupsKept: env.PAAS_ADDON_BACKUPS_KEPT,
       },
       volumes: { drivers: list(env.PAAS_VOLUME_DRIVERS), allowOptions: env.PAAS_VOLUME_ALLOW_OPTIONS, perApp: env.PAAS_VOLUMES_PER_APP },
+      acme: {
+        directoryUrl: env.PAAS_ACME_DIRECTORY_URL,
+        email: env.PAAS_ACME_EMAIL,
+        caFile: env.PAAS_ACME_CA_FILE,
+        intervalMs: env.PAAS_ACME_INTERVAL * 1000,
+        renewBeforeMs: 30 * 24 * 3600_000,
+      },
       adminEmail: env.PAAS_ADMIN_EMAIL ?? `admin@${env.PAAS_DOMAIN.includes('.') ? env.PAAS_DOMAIN : 'paas.local'}`,
     };
   });

@@ -52,6 +52,8 @@ import { MeteredReconciler } from './metrics/metered-reconciler.js';
 import { PlatformStatus, platformVersion } from './status/platform-status.js';
 import { createAddons } from './addons/addon-wiring.js';
 import { VolumeService } from './volumes/volume-service.js';
+import { AcmeRenewer, AcmeService } from './acme/acme-service.js';
+import { trustAcmeCa } from './acme/acme-wiring.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -223,6 +225,19 @@ async function main(): Promise<void> {
   const certs = new CertService({ pool, store: routeStore, box: new SecretBox(config.secret), platformDomain: config.domain, log });
   // Redis keeps nothing on disk: certificates are republished on the reconcile interval, like routes.
   const certResync = new CertResync(certs, config.reconcileIntervalMs, log);
+  // Automatic certificates: HTTP-01 challenges through the route store the routers read.
+  trustAcmeCa(config.acme);
+  const acmeService = new AcmeService({
+    pool,
+    cipher: access.cipher,
+    certs,
+    challenges: routeStore,
+    directoryUrl: config.acme.directoryUrl,
+    ...(config.acme.email ? { email: config.acme.email } : {}),
+    renewBeforeMs: config.acme.renewBeforeMs,
+    log: log.child({ component: 'acme' }),
+  });
+  const acmeRenewer = new AcmeRenewer(acmeService, config.acme.intervalMs);
   // This host's supervised processes for every controller's admin:status (paas admin:status).
   const stateFile = supervisorStateFile(config.home);
   const statusBoard = new PlatformStatusBoard(redis, keys);
@@ -249,6 +264,7 @@ async function main(): Promise<void> {
     metrics: observability.metrics,
     status: new PlatformStatus({ stateFile, version: await platformVersion(), board: statusBoard }),
     ...addons,
+    acme: acmeService,
     volumes: new VolumeService({
       pool,
       runtime,
@@ -274,6 +290,7 @@ async function main(): Promise<void> {
   reconciler.start();
   routeGuard.start();
   certResync.start();
+  acmeRenewer.start();
   observability.start();
   beacon.start();
   // Host health: a host that stops answering is marked down and its processes are placed elsewhere.
@@ -305,6 +322,7 @@ async function main(): Promise<void> {
     await firewall.stop();
     await deployer.settle();
     await certResync.stop();
+    await acmeRenewer.stop();
     await observability.stop();
     await queue.close();
     redis.disconnect();

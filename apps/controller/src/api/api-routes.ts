@@ -21,6 +21,7 @@ import { statusRoutes } from './routes/status-routes.js';
 import { addonsRoutes } from './routes/addons-routes.js';
 import { addonServersRoutes } from './routes/addon-servers-routes.js';
 import { volumesRoutes } from './routes/volumes-routes.js';
+import { acmeRoutes } from './routes/acme-routes.js';
 
 /**
  * Every REST API route, declared in one table: each names its policy action, its schemas and its
@@ -49,5 +50,6 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   addonsRoutes(table, ctx);
   addonServersRoutes(table, ctx);
   volumesRoutes(table, ctx);
+  acmeRoutes(table, ctx);
   return table;
 }

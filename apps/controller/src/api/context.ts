@@ -19,6 +19,7 @@ import type { AddonService } from '../addons/addon-service.js';
 import type { AddonServers } from '../addons/addon-servers.js';
 import type { PgBackups } from '../addons/pg-backups.js';
 import type { VolumeService } from '../volumes/volume-service.js';
+import type { AcmeService } from '../acme/acme-service.js';
 
 /** Everything the HTTP layer needs, wired by hand in main.ts (or by a test). */
 export interface ApiContext {
@@ -64,4 +65,6 @@ export interface ApiContext {
   addonBackups?: PgBackups;
   /** Volumes (issue 18): absent, their routes are not served. */
   volumes?: VolumeService;
+  /** Automatic certificates over ACME (issue 18). */
+  acme?: AcmeService;
 }

@@ -44,6 +44,8 @@ export type AuditAction =
   | 'addon_server.remove'
   | 'volume.create'
   | 'volume.destroy'
+  | 'acm.enable'
+  | 'acm.disable'
   | 'build_cache.purge';
 
 export interface AuditActor {
