@@ -24,6 +24,7 @@ import { registerRunCommands } from './commands/run.js';
 import { registerAddonsCommands } from './commands/addons.js';
 import { registerDatastoreCommands } from './commands/datastores.js';
 import { registerVolumesCommands } from './commands/volumes.js';
+import { registerCertsAutoCommands } from './commands/certs-auto.js';
 import { Context, type CliDeps } from './context.js';
 import { similarCommands } from './similar-commands.js';
 
@@ -51,6 +52,7 @@ export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
   registerAddonsCommands(program, ctx);
   registerDatastoreCommands(program, ctx);
   registerVolumesCommands(program, ctx);
+  registerCertsAutoCommands(program, ctx);
   registerAppsCommands(program, ctx);
   registerGitCommands(program, ctx);
   registerConfigCommands(program, ctx);
