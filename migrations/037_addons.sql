@@ -19,6 +19,8 @@ CREATE TABLE addons (
   -- Globally unique, e.g. postgres-3f9a1c2b: how the owner names it in addons:* commands.
   name            text NOT NULL UNIQUE,
   kind            text NOT NULL CHECK (kind IN ('postgres', 'redis')),
+  -- shared: a database or user on a shared server; container: a server of its own (Redis).
+  engine          text NOT NULL DEFAULT 'shared' CHECK (engine IN ('shared', 'container')),
   plan            text NOT NULL,
   owner_id        uuid NOT NULL REFERENCES users(id),
   -- The app it was created for: destroying that app destroys the add-on.

@@ -93,6 +93,7 @@ const schema = z
     PAAS_ADDON_HOST: z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or address, optionally with :port').optional(),
     PAAS_DEFAULT_QUOTA_ADDONS: z.coerce.number().int().min(0).default(10),
     PAAS_DEFAULT_QUOTA_ADDON_MB: z.coerce.number().int().min(0).default(20480),
+    PAAS_ADDON_REDIS_MODE: z.enum(['shared', 'container']).default('shared'),
     PAAS_ADDON_BACKUPS_KEPT: z.coerce.number().int().min(1).max(100).default(5),
     // Volumes (issue 18): drivers besides local, whether users may give driver options, volumes per app.
     PAAS_VOLUME_DRIVERS: z.string().regex(/^[A-Za-z0-9_.:\/,-]*$/, 'must be volume driver names separated by commas').default(''),
@@ -182,6 +183,8 @@ const schema = z
         postgresUrl: (env.PAAS_ADDON_POSTGRES_URL ?? env.DATABASE_URL) || undefined,
         redisUrl: (env.PAAS_ADDON_REDIS_URL ?? env.REDIS_URL) || undefined,
         publicHost: env.PAAS_ADDON_HOST,
+        // Redis add-ons as ACL users on the shared server, or a redis-server container each.
+        redisMode: env.PAAS_ADDON_REDIS_MODE,
         limits: { count: env.PAAS_DEFAULT_QUOTA_ADDONS, totalMb: env.PAAS_DEFAULT_QUOTA_ADDON_MB },
         backupsDir: join(home, 'addon-backups'),
         backupsKept: env.PAAS_ADDON_BACKUPS_KEPT,

@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
@@ -160,7 +161,14 @@ async function main(): Promise<void> {
       .catch((err: unknown) => log.warn({ app: name, err: (err as Error).message }, 'could not replace a killed process'));
   };
   const releases = new ReleaseService(pool, deployer, access.cipher);
-  const addons = createAddons({ config: config.addons, pool, cipher: access.cipher, releaseConfigChange: (a, d, u) => releases.releaseConfigChange(a, d, u), log });
+  const addons = createAddons({
+    config: config.addons,
+    pool,
+    cipher: access.cipher,
+    releaseConfigChange: (a, d, u) => releases.releaseConfigChange(a, d, u),
+    log,
+    containers: { docker, cluster: config.cluster, bindAddress: config.addons.publicHost && isIP(config.addons.publicHost) ? config.addons.publicHost : config.containerAddress },
+  });
   // Redis forgets ACL users it keeps no file of: the add-ons' users are made again (at start, then
   // every reconcile interval).
   const ensureAddons = (): void =>

@@ -1,5 +1,7 @@
 import type { AddonKind, AddonPlan } from './addon-plans.js';
 
+export type AddonEngine = 'shared' | 'container';
+
 /** A server add-ons are made on: its admin URL, and the host apps reach it at (when it differs). */
 export interface AddonServer {
   /** The admin connection URL (a superuser, or a role with CREATEDB and CREATEROLE; Redis: ACL admin). */
@@ -27,6 +29,8 @@ export interface AddonUsage {
  */
 export interface AddonProvisioner {
   readonly kind: AddonKind;
+  /** `shared` (a database or user on a shared server, the default) or `container` (a server of its own). */
+  readonly engine?: AddonEngine;
   /** Creates the add-on's resources; answers the URL apps use. */
   create(server: AddonServer, resource: string, plan: AddonPlan): Promise<string>;
   /** Drops its resources and their data (idempotent: nothing left is not an error). */

@@ -25,7 +25,7 @@ import {
   type AttachmentRow,
 } from '../db/addons.js';
 import { addonPlans, attachmentNamePattern, defaultAttachmentName, resolvePlan, type AddonKind, type AddonPlan } from './addon-plans.js';
-import type { AddonProvisioner, AddonServer, AddonUsage } from './addon-provisioner.js';
+import type { AddonEngine, AddonProvisioner, AddonServer, AddonUsage } from './addon-provisioner.js';
 
 export interface AddonLimits {
   /** Add-ons one user may own. */
@@ -38,6 +38,8 @@ export interface AddonServiceOptions {
   pool: pg.Pool;
   cipher: ConfigCipher;
   provisioners: readonly AddonProvisioner[];
+  /** How new add-ons of each kind are made (default: shared). */
+  engines?: Partial<Record<AddonKind, AddonEngine>>;
   /** The platform's own servers per kind (from the controller's config); operator-registered ones come first. */
   platformServers: Partial<Record<AddonKind, AddonServer>>;
   limits: AddonLimits;
@@ -64,17 +66,18 @@ export interface AddonView {
  * vars (each change a new release), shares them between apps of one owner, and destroys them.
  */
 export class AddonService {
-  private readonly byKind: Map<AddonKind, AddonProvisioner>;
+  private readonly byKind: Map<string, AddonProvisioner>;
 
   constructor(private readonly o: AddonServiceOptions) {
-    this.byKind = new Map(o.provisioners.map((p) => [p.kind, p]));
+    this.byKind = new Map(o.provisioners.map((p) => [`${p.kind}:${p.engine ?? 'shared'}`, p]));
   }
 
   async create(app: AppRow, user: { id: string }, input: { service: string; plan?: string; as?: string }): Promise<AddonView> {
     const { kind, plan } = resolvePlan(input.service, input.plan);
     const asName = checkAsName(input.as ?? defaultAttachmentName(kind));
-    const provisioner = this.provisioner(kind);
-    const { id: serverId, server } = await this.pickServer(kind);
+    const engine = this.o.engines?.[kind] ?? 'shared';
+    const provisioner = this.provisioner(kind, engine);
+    const { id: serverId, server } = engine === 'shared' ? await this.pickServer(kind) : { id: null, server: { adminUrl: '' } };
     const resource = `addon_${randomBytes(8).toString('hex')}`;
     const name = `${kind}-${resource.slice('addon_'.length)}`;
     // The owner's row is held while the quota is checked and the add-on made: two creates of one
@@ -88,7 +91,7 @@ export class AddonService {
       try {
         const id = await insertAddon(
           tx,
-          { name, kind, plan: plan.name, ownerId: app.owner_id, appId: app.id, serverId, resource },
+          { name, kind, engine, plan: plan.name, ownerId: app.owner_id, appId: app.id, serverId, resource },
           (addonId) => this.o.cipher.encrypt(url, addonUrlContext(addonId)),
         );
         await insertAttachment(tx, id, app.id, asName);
@@ -118,7 +121,7 @@ export class AddonService {
 
   async info(app: AppRow, name: string): Promise<AddonView & { usage: AddonUsage; plan_limits: AddonPlan }> {
     const addon = await this.get(app, name);
-    const usage = await this.provisioner(addon.kind).usage(await this.serverOf(addon), addon.resource);
+    const usage = await this.of(addon).usage(await this.serverOf(addon), addon.resource);
     const planLimits = addonPlans[addon.kind].find((p) => p.name === addon.plan) ?? addonPlans[addon.kind][0]!;
     return { ...(await this.view(this.o.pool, addon)), usage, plan_limits: planLimits };
   }
@@ -184,7 +187,7 @@ export class AddonService {
   /** New credentials: every attached app gets the new URL and a release. */
   async rotate(app: AppRow, name: string, user: { id: string }, apps: (id: string) => Promise<AppRow | undefined>): Promise<AddonView> {
     const addon = await this.get(app, name);
-    const url = await this.provisioner(addon.kind).rotate(await this.serverOf(addon), addon.resource);
+    const url = await this.of(addon).rotate(await this.serverOf(addon), addon.resource);
     const attachments = await attachmentsOf(this.o.pool, addon.id);
     await inTransaction(this.o.pool, async (tx) => {
       await updateAddonUrl(tx, addon.id, this.o.cipher.encrypt(url, addonUrlContext(addon.id)));
@@ -201,7 +204,7 @@ export class AddonService {
   async ensureAll(): Promise<void> {
     for (const p of this.o.provisioners) {
       if (!p.ensure) continue;
-      for (const addon of await allAddons(this.o.pool, p.kind)) {
+      for (const addon of (await allAddons(this.o.pool, p.kind)).filter((a) => a.engine === (p.engine ?? 'shared'))) {
         const plan = addonPlans[addon.kind].find((x) => x.name === addon.plan) ?? addonPlans[addon.kind][0]!;
         await p
           .ensure(await this.serverOf(addon), addon.resource, await this.url(addon), plan)
@@ -211,6 +214,7 @@ export class AddonService {
   }
 
   async serverOf(addon: AddonRow): Promise<AddonServer> {
+    if (addon.engine === 'container') return { adminUrl: '' };
     if (addon.server_id === null) {
       const s = this.o.platformServers[addon.kind];
       if (!s) throw new AppError('unavailable', `the platform's ${addon.kind} server for add-ons is not configured any more`);
@@ -230,6 +234,11 @@ export class AddonService {
       if (s.publicHost) url.host = s.publicHost;
       out.push({ address: url.hostname, port: Number(url.port) || defaultPort(kind) });
     }
+    // Dedicated servers (Redis containers): where their URLs point.
+    for (const addon of (await allAddons(this.o.pool, 'redis')).filter((a) => a.engine === 'container')) {
+      const url = new URL(await this.url(addon));
+      out.push({ address: url.hostname, port: Number(url.port) });
+    }
     for (const row of await listAddonServers(this.o.pool)) {
       const [address, port] = [row.endpoint.slice(0, row.endpoint.lastIndexOf(':')), Number(row.endpoint.slice(row.endpoint.lastIndexOf(':') + 1))];
       out.push({ address, port: port || defaultPort(row.kind) });
@@ -238,7 +247,7 @@ export class AddonService {
   }
 
   private async drop(addon: AddonRow): Promise<void> {
-    await this.provisioner(addon.kind).destroy(await this.serverOf(addon), addon.resource);
+    await this.of(addon).destroy(await this.serverOf(addon), addon.resource);
     await deleteAddon(this.o.pool, addon.id);
     await this.o.forget?.(addon.id);
     this.o.log.info({ addon: addon.name }, 'add-on destroyed');
@@ -293,10 +302,14 @@ export class AddonService {
     }
   }
 
-  private provisioner(kind: AddonKind): AddonProvisioner {
-    const p = this.byKind.get(kind);
-    if (!p) throw new AppError('unavailable', `${kind} add-ons are not offered on this platform`);
+  private provisioner(kind: AddonKind, engine: AddonEngine = 'shared'): AddonProvisioner {
+    const p = this.byKind.get(`${kind}:${engine}`);
+    if (!p) throw new AppError('unavailable', `${kind} add-ons (${engine}) are not offered on this platform`);
     return p;
+  }
+
+  private of(addon: AddonRow): AddonProvisioner {
+    return this.provisioner(addon.kind, addon.engine);
   }
 
   private async view(db: Queryable, a: AddonRow): Promise<AddonView> {

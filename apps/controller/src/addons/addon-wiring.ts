@@ -10,6 +10,8 @@ import type { AddonKind } from './addon-plans.js';
 import { PgBackups } from './pg-backups.js';
 import { PostgresProvisioner } from './postgres-provisioner.js';
 import { RedisProvisioner } from './redis-provisioner.js';
+import { RedisContainerProvisioner } from './redis-container-provisioner.js';
+import type Docker from 'dockerode';
 
 export interface Addons {
   addons: AddonService;
@@ -24,6 +26,8 @@ export function createAddons(o: {
   cipher: ConfigCipher;
   releaseConfigChange: (app: AppRow, description: string, userId: string) => Promise<unknown>;
   log: Logger;
+  /** For PAAS_ADDON_REDIS_MODE=container: the engine the Redis containers run on, and where their ports are published. */
+  containers?: { docker: Docker; cluster: string; bindAddress: string };
 }): Addons {
   const { config } = o;
   const platformServers: Partial<Record<AddonKind, AddonServer>> = {};
@@ -34,7 +38,12 @@ export function createAddons(o: {
   const addons = new AddonService({
     pool: o.pool,
     cipher: o.cipher,
-    provisioners: [new PostgresProvisioner(), new RedisProvisioner()],
+    provisioners: [
+      new PostgresProvisioner(),
+      new RedisProvisioner(),
+      ...(o.containers ? [new RedisContainerProvisioner({ ...o.containers, ...(config.publicHost ? { publicHost: config.publicHost } : {}) })] : []),
+    ],
+    engines: { redis: config.redisMode },
     platformServers,
     limits: config.limits,
     releaseConfigChange: o.releaseConfigChange,

@@ -1,3 +1,4 @@
+import type Docker from 'dockerode';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,7 +97,12 @@ export interface ApiHarnessOptions {
   /** PAAS_VOLUME_DRIVERS, PAAS_VOLUME_ALLOW_OPTIONS, PAAS_VOLUMES_PER_APP. */
   volumePolicy?: Partial<VolumePolicy>;
   /** Serve the add-on routes, on the test PostgreSQL and Redis servers (tests must destroy what they make). */
-  addons?: { limits?: { count: number; totalMb: number } };
+  addons?: {
+    limits?: { count: number; totalMb: number };
+    /** PAAS_ADDON_REDIS_MODE, and the engine of dedicated Redis containers. */
+    redisMode?: 'shared' | 'container';
+    containers?: { docker: Docker; cluster: string; bindAddress: string };
+  };
 }
 
 export async function createApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -164,6 +170,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
           postgresUrl: testDatabaseAdminUrl(),
           redisUrl: testRedisUrl(),
           publicHost: undefined,
+          redisMode: options.addons.redisMode ?? 'shared',
           limits: options.addons.limits ?? { count: 10, totalMb: 100_000 },
           backupsDir: join(home, 'addon-backups'),
           backupsKept: 3,
@@ -172,6 +179,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
         cipher: access.cipher,
         releaseConfigChange: (a, d, u) => releases.releaseConfigChange(a, d, u),
         log,
+        ...(options.addons.containers ? { containers: options.addons.containers } : {}),
       })
     : undefined;
   const app = createHttpApp({

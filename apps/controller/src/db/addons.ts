@@ -5,6 +5,8 @@ export interface AddonRow {
   id: string;
   name: string;
   kind: AddonKind;
+  /** shared (a database or user on a shared server) or container (a server of its own). */
+  engine: 'shared' | 'container';
   plan: string;
   owner_id: string;
   app_id: string;
@@ -23,7 +25,7 @@ export interface AttachmentRow {
   as_name: string;
 }
 
-const select = `SELECT d.id, d.name, d.kind, d.plan, d.owner_id, d.app_id, a.name AS app_name, d.server_id, d.resource, d.url_enc, d.created_at
+const select = `SELECT d.id, d.name, d.kind, d.engine, d.plan, d.owner_id, d.app_id, a.name AS app_name, d.server_id, d.resource, d.url_enc, d.created_at
   FROM addons d JOIN apps a ON a.id = d.app_id`;
 
 export const addonUrlContext = (addonId: string): string => `addon:${addonId}`;
@@ -31,14 +33,14 @@ export const addonServerUrlContext = (serverId: string): string => `addon_server
 
 export async function insertAddon(
   db: Queryable,
-  row: { name: string; kind: AddonKind; plan: string; ownerId: string; appId: string; serverId: string | null; resource: string },
+  row: { name: string; kind: AddonKind; engine: 'shared' | 'container'; plan: string; ownerId: string; appId: string; serverId: string | null; resource: string },
   urlEnc: (id: string) => Buffer,
 ): Promise<string> {
   const { rows } = await db.query<{ id: string }>('SELECT gen_random_uuid() AS id');
   const id = rows[0]!.id;
   await db.query(
-    `INSERT INTO addons (id, name, kind, plan, owner_id, app_id, server_id, resource, url_enc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [id, row.name, row.kind, row.plan, row.ownerId, row.appId, row.serverId, row.resource, urlEnc(id)],
+    `INSERT INTO addons (id, name, kind, engine, plan, owner_id, app_id, server_id, resource, url_enc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [id, row.name, row.kind, row.engine, row.plan, row.ownerId, row.appId, row.serverId, row.resource, urlEnc(id)],
   );
   return id;
 }
