@@ -4,23 +4,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import { createApiHarness, type ApiHarness } from '../api/test-harness.js';
 import { as, deployedApp } from '../api/test-fixtures.js';
+import { withRedis } from './test-clients.js';
 
 const docker = new Docker();
-
-async function withRedis<T>(url: string, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableReadyCheck: false, retryStrategy: () => null });
-  r.on('error', () => undefined);
-  await r.connect();
-  try {
-    return await fn(r);
-  } finally {
-    r.disconnect();
-  }
-}
 
 describe('dedicated Redis add-ons', { timeout: 180_000 }, () => {
   let h: ApiHarness;

@@ -2,36 +2,13 @@
 // user made here is destroyed by the test or by the harness's close().
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import { testDatabaseAdminUrl, testRedisUrl } from '@paas/shared';
 import { createApiHarness, type ApiHarness } from './test-harness.js';
 import { as, deployedApp } from './test-fixtures.js';
+import { withPg, withRedis } from '../addons/test-clients.js';
 
 type Who = { token: string; user: { id: string } };
-
-async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  c.on('error', () => undefined);
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
-async function withRedis<T>(url: string, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableReadyCheck: false });
-  r.on('error', () => undefined);
-  await r.connect();
-  try {
-    return await fn(r);
-  } finally {
-    r.disconnect();
-  }
-}
 
 /** What the server says when `url`'s role cannot connect (or resolves when it can). */
 async function connectError(url: string): Promise<string> {
