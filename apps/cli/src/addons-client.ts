@@ -1,46 +1,13 @@
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { Addon, AddonBackup as Backup, AddonInfo, AddonServerEntry } from '@paas/shared/api-contract';
 import type { ApiClient } from './api-client.js';
 import { CliError } from './cli-error.js';
 
 /** The API's calls for add-ons (issue 18), kept apart from api-client.ts. */
 
-export interface AddonAttachment {
-  app: string;
-  config_var: string;
-}
-
-export interface Addon {
-  id: string;
-  name: string;
-  service: 'postgres' | 'redis';
-  plan: string;
-  app: string;
-  attachments: AddonAttachment[];
-  created_at: string;
-  /** In listings: the config var it sets on the listed app. */
-  config_var?: string;
-}
-
-export interface AddonInfo extends Addon {
-  usage: { bytes: number; connections: number; connection_limit: number | null; extra?: Record<string, string | number> };
-  plan_limits: { name: string; connections: number; sizeMb: number };
-}
-
-export interface Backup {
-  id: string;
-  bytes: number;
-  created_at: string;
-}
-
-export interface AddonServerEntry {
-  id: string;
-  service: 'postgres' | 'redis';
-  endpoint: string;
-  addons: number;
-  created_at: string;
-}
+export type { Addon, AddonInfo, AddonBackup as Backup, AddonServerEntry } from '@paas/shared/api-contract';
 
 const appPath = (app: string): string => `/apps/${encodeURIComponent(app)}`;
 const addonPath = (app: string, addon: string): string => `${appPath(app)}/addons/${encodeURIComponent(addon)}`;

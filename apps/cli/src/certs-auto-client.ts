@@ -1,13 +1,8 @@
+import type { AutoCertStatus } from '@paas/shared/api-contract';
 import type { ApiClient } from './api-client.js';
 
 /** The API's calls for automatic certificates (issue 18), kept apart from api-client.ts. */
-export interface AutoCertStatus {
-  hostname: string;
-  status: 'waiting' | 'pending' | 'issued' | 'failed' | 'unsupported';
-  message: string | null;
-  expires_at: string | null;
-  next_attempt_at: string | null;
-}
+export type { AutoCertStatus } from '@paas/shared/api-contract';
 
 const path = (app: string): string => `/apps/${encodeURIComponent(app)}/acm`;
 

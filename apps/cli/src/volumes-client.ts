@@ -1,15 +1,8 @@
+import type { Volume } from '@paas/shared/api-contract';
 import type { ApiClient } from './api-client.js';
 
 /** The API's calls for volumes (issue 18), kept apart from api-client.ts. */
-export interface Volume {
-  id: string;
-  name: string;
-  mount: string;
-  types: string[];
-  driver: string;
-  host: string | null;
-  created_at: string;
-}
+export type { Volume } from '@paas/shared/api-contract';
 
 export interface VolumeCreate {
   name: string;

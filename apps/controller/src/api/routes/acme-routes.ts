@@ -1,17 +1,10 @@
 import { z } from 'zod';
+import { autoCertStatusSchema } from '@paas/shared/api-contract';
 import type { ApiContext } from '../context.js';
 import { requester } from '../auth.js';
 import type { RouteTable } from '../route-table.js';
 
-const statusSchema = z.array(
-  z.object({
-    hostname: z.string(),
-    status: z.enum(['waiting', 'pending', 'issued', 'failed', 'unsupported']),
-    message: z.string().nullable().describe("The CA's reason for a failure"),
-    expires_at: z.union([z.string(), z.date()]).nullable(),
-    next_attempt_at: z.union([z.string(), z.date()]).nullable().describe('The next renewal (30 days before expiry) or retry'),
-  }),
-);
+const statusSchema = z.array(autoCertStatusSchema);
 
 /** `paas certs:auto*`: automatic certificates over ACME for an app's custom domains (issue 18). */
 export function acmeRoutes(table: RouteTable, ctx: ApiContext): void {

@@ -1,15 +1,8 @@
 import { z } from 'zod';
+import { addonServerSchema } from '@paas/shared/api-contract';
 import type { ApiContext } from '../context.js';
 import { requester } from '../auth.js';
 import type { RouteTable } from '../route-table.js';
-
-const serverSchema = z.object({
-  id: z.string().uuid(),
-  service: z.enum(['postgres', 'redis']),
-  endpoint: z.string().describe('host:port'),
-  addons: z.number().int(),
-  created_at: z.union([z.string(), z.date()]),
-});
 
 /** `paas admin:addon-servers*`: the operator's own servers for add-ons, used before the platform's. */
 export function addonServersRoutes(table: RouteTable, ctx: ApiContext): void {
@@ -21,7 +14,7 @@ export function addonServersRoutes(table: RouteTable, ctx: ApiContext): void {
     action: 'admin',
     tag: 'admin',
     summary: 'Servers registered for add-ons (their admin URLs are stored encrypted and never shown)',
-    response: z.array(serverSchema),
+    response: z.array(addonServerSchema),
     handler: () => servers.list(),
   });
   table.add({
@@ -33,7 +26,7 @@ export function addonServersRoutes(table: RouteTable, ctx: ApiContext): void {
     body: z.object({ service: z.string().max(20), url: z.string().max(2000) }),
     example: { service: 'postgres', url: 'postgres://admin:secret@db.internal:5432/postgres' },
     status: 201,
-    response: serverSchema,
+    response: addonServerSchema,
     handler: async ({ body, req }) => {
       const s = await servers.add(body.service, body.url);
       await ctx.access.audit.record({ ...requester(req), action: 'addon_server.add', details: { service: s.service, endpoint: s.endpoint } });
@@ -47,7 +40,7 @@ export function addonServersRoutes(table: RouteTable, ctx: ApiContext): void {
     tag: 'admin',
     params: { server: 'The id or host:port' },
     summary: 'Unregister a server that holds no add-ons',
-    response: serverSchema,
+    response: addonServerSchema,
     handler: async ({ params, req }) => {
       const s = await servers.remove(params['server']!);
       await ctx.access.audit.record({ ...requester(req), action: 'addon_server.remove', details: { endpoint: s.endpoint } });

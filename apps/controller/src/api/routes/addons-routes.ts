@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
+import { addonBackupSchema, addonInfoSchema, addonSchema, attachedAddonSchema } from '@paas/shared/api-contract';
 import { AppError } from '@paas/shared';
 import { findAppByName, findAppForUser, type AppRow } from '../../db/apps.js';
 import { findAddon } from '../../db/addons.js';
@@ -9,27 +10,6 @@ import type { PgBackups } from '../../addons/pg-backups.js';
 import type { ApiContext } from '../context.js';
 import { appAllowed, requester } from '../auth.js';
 import type { RouteTable } from '../route-table.js';
-
-const timestamp = z.union([z.string(), z.date()]).describe('ISO 8601 date-time');
-
-export const addonSchema = z.object({
-  id: z.string().uuid(),
-  name: z.string().describe('e.g. postgres-3f9a1c2b4d5e6f70'),
-  service: z.enum(['postgres', 'redis']),
-  plan: z.string(),
-  app: z.string().describe('The app it was created for (destroyed with it)'),
-  attachments: z.array(z.object({ app: z.string(), config_var: z.string() })),
-  created_at: timestamp,
-});
-
-const usageSchema = z.object({
-  bytes: z.number(),
-  connections: z.number().int(),
-  connection_limit: z.number().int().nullable(),
-  extra: z.record(z.union([z.string(), z.number()])).optional(),
-});
-
-const backupSchema = z.object({ id: z.string(), bytes: z.number().int(), created_at: timestamp });
 
 const asName = z.string().max(41).describe('Config var prefix: the add-on is <AS>_URL (default DATABASE or REDIS)');
 const createBody = z.object({
@@ -57,7 +37,7 @@ export function addonsRoutes(table: RouteTable, ctx: ApiContext): void {
     action: 'app:read',
     tag: 'addons',
     summary: "The add-ons attached to an app, its own and those shared with it, with the config var each sets",
-    response: z.array(addonSchema.extend({ config_var: z.string() })),
+    response: z.array(attachedAddonSchema),
     handler: ({ app }) => addons.list(app),
   });
 
@@ -85,7 +65,7 @@ export function addonsRoutes(table: RouteTable, ctx: ApiContext): void {
     tag: 'addons',
     params,
     summary: "An add-on, its plan's limits and its use now (size, connections)",
-    response: addonSchema.extend({ usage: usageSchema, plan_limits: z.object({ name: z.string(), connections: z.number(), sizeMb: z.number() }) }),
+    response: addonInfoSchema,
     handler: async ({ app, params: p }) => {
       const info = await addons.info(app, p['addon']!);
       const { connectionLimit, ...usage } = info.usage;
@@ -185,7 +165,7 @@ function backupRoutes(table: RouteTable, ctx: ApiContext, addons: AddonService):
     tag: 'addons',
     params,
     summary: "A postgres add-on's backups (pg_dump files kept by the platform)",
-    response: z.array(backupSchema),
+    response: z.array(addonBackupSchema),
     handler: async ({ app, params: p }) => backups.list((await pgAddon(app, p['addon']!)).id),
   });
 
@@ -197,7 +177,7 @@ function backupRoutes(table: RouteTable, ctx: ApiContext, addons: AddonService):
     params,
     status: 201,
     summary: 'Capture a backup of a postgres add-on now (the oldest goes past the number kept)',
-    response: backupSchema,
+    response: addonBackupSchema,
     handler: async ({ app, params: p }) => {
       const addon = await pgAddon(app, p['addon']!);
       return backups.capture(addon.id, await addons.serverOf(addon), addon.resource);

@@ -1,18 +1,9 @@
 import { z } from 'zod';
+import { volumeSchema } from '@paas/shared/api-contract';
 import type { VolumeRow } from '../../db/volumes.js';
 import type { ApiContext } from '../context.js';
 import { requester } from '../auth.js';
 import type { RouteTable } from '../route-table.js';
-
-export const volumeSchema = z.object({
-  id: z.string().uuid(),
-  name: z.string(),
-  mount: z.string().describe('The path inside the containers'),
-  types: z.array(z.string()).describe('Process types that mount it; empty: all'),
-  driver: z.string(),
-  host: z.string().nullable().describe('The host holding a local volume: its processes run there'),
-  created_at: z.union([z.string(), z.date()]),
-});
 
 const createBody = z.object({
   name: z.string({ required_error: 'is required' }).max(30),
