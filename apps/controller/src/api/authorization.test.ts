@@ -19,7 +19,7 @@ describe('authorization, route by route', () => {
 
   before(async () => {
     // Add-ons on: their routes are held to the policy too (what they make, close() drops).
-    h = await createApiHarness({ addons: {} });
+    h = await createApiHarness({ addons: {}, acmeDirectoryUrl: 'https://127.0.0.1:1/directory' });
     callers['anonymous'] = undefined;
     callers['owner'] = await h.user('owner@example.com');
     callers['collaborator'] = await h.user('collab@example.com');

@@ -34,6 +34,7 @@ import type { RuntimeBackend } from '../runtime/runtime-backend.js';
 import type { RetryOptions } from '../runtime/transient-retry.js';
 import { createAddons, type Addons } from '../addons/addon-wiring.js';
 import { VolumeService, type VolumePolicy } from '../volumes/volume-service.js';
+import { AcmeService } from '../acme/acme-service.js';
 
 /** A controller HTTP app over a real PostgreSQL database, with the in-memory runtime and route store. */
 export interface ApiHarness {
@@ -96,6 +97,8 @@ export interface ApiHarnessOptions {
   volumeHosts?: () => string[];
   /** PAAS_VOLUME_DRIVERS, PAAS_VOLUME_ALLOW_OPTIONS, PAAS_VOLUMES_PER_APP. */
   volumePolicy?: Partial<VolumePolicy>;
+  /** Serve the automatic-certificate routes, against this ACME directory (passes run in the background). */
+  acmeDirectoryUrl?: string;
   /** Serve the add-on routes, on the test PostgreSQL and Redis servers (tests must destroy what they make). */
   addons?: {
     limits?: { count: number; totalMb: number };
@@ -182,6 +185,17 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
         ...(options.addons.containers ? { containers: options.addons.containers } : {}),
       })
     : undefined;
+  const acme = options.acmeDirectoryUrl
+    ? new AcmeService({
+        pool: db.pool,
+        cipher: access.cipher,
+        certs: new CertService({ pool: db.pool, store: routeStore, box: new SecretBox(secret), platformDomain: 'localhost', log }),
+        challenges: routeStore,
+        directoryUrl: options.acmeDirectoryUrl,
+        renewBeforeMs: 30 * 24 * 3600_000,
+        log,
+      })
+    : undefined;
   const app = createHttpApp({
     config,
     pool: db.pool,
@@ -207,6 +221,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     // the wire contract: every JSON answer must match its route's schema (@paas/shared/api-contract)
     checkResponses: true,
     ...addons,
+    ...(acme ? { acme } : {}),
     volumes: new VolumeService({
       pool: db.pool,
       runtime,
@@ -239,6 +254,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     async close() {
       // Add-ons left by a test are dropped from the shared servers (their databases, roles, ACL users).
       if (addons) for (const a of await listAllApps(db.pool)) await addons.addons.destroyAppAddons(a);
+      await acme?.settle();
       await queue.close();
       const left = await redis.keys(`${keys.prefix}:*`);
       if (left.length) await redis.del(...left);
