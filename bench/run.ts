@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<string>> = {
   scheduler: async () => (await import('./scheduler.js')).benchScheduler(),
   logs: async () => (await import('./logs.js')).benchLogs(),
   faults: async () => (await import('./faults.js')).benchFaults(),
+  addons: async () => (await import('./addons.js')).benchAddons(),
 };
 
 const only = process.argv.slice(2);

@@ -6,6 +6,7 @@
 #                         CA bundle, tzdata), extracted with dpkg -x and imported; the process launcher
 #   paas/dind:bookworm    Docker-in-Docker host: extra Docker hosts on one machine (scripts/dind-host.sh)
 #   paas/firewall:bookworm iptables, for the host firewall of Docker hosts reached through their API
+#   paas/redis:bookworm   Debian's redis-server, for dedicated Redis add-ons (PAAS_ADDON_REDIS_MODE=container)
 # Each image carries a label with the hash of its recipe; an image whose recipe is unchanged is kept.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -87,3 +88,4 @@ import_run_image() { # name dir
 import_run_image paas/run:bookworm "$root/images/run"
 build_image paas/dind:bookworm "$root/images/dind"
 build_image paas/firewall:bookworm "$root/images/firewall"
+build_image paas/redis:bookworm "$root/images/redis"

@@ -21,6 +21,10 @@ import { registerPsCommands } from './commands/ps.js';
 import { registerReleasesCommands } from './commands/releases.js';
 import { registerRollbackCommands } from './commands/rollback.js';
 import { registerRunCommands } from './commands/run.js';
+import { registerAddonsCommands } from './commands/addons.js';
+import { registerDatastoreCommands } from './commands/datastores.js';
+import { registerVolumesCommands } from './commands/volumes.js';
+import { registerCertsAutoCommands } from './commands/certs-auto.js';
 import { Context, type CliDeps } from './context.js';
 import { similarCommands } from './similar-commands.js';
 
@@ -45,6 +49,10 @@ export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
     .showHelpAfterError('(run paas help for usage)');
   if (options.version !== undefined) program.version(options.version, '-v, --version', 'print the version');
   registerAuthCommands(program, ctx);
+  registerAddonsCommands(program, ctx);
+  registerDatastoreCommands(program, ctx);
+  registerVolumesCommands(program, ctx);
+  registerCertsAutoCommands(program, ctx);
   registerAppsCommands(program, ctx);
   registerGitCommands(program, ctx);
   registerConfigCommands(program, ctx);

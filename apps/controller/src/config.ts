@@ -86,6 +86,25 @@ const schema = z
     PAAS_EGRESS_ALLOW_PRIVATE: flag,
     PAAS_EGRESS_DENY: addressList,
     PAAS_BUILDPACK_ALLOW_FILE_URLS: flag,
+    // Add-ons (issue 18): the platform's servers (admin URLs; empty: none), the host apps reach them
+    // at, the quota per user, and the pg:backups kept per add-on.
+    PAAS_ADDON_POSTGRES_URL: z.string().optional(),
+    PAAS_ADDON_REDIS_URL: z.string().optional(),
+    PAAS_ADDON_HOST: z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or address, optionally with :port').optional(),
+    PAAS_DEFAULT_QUOTA_ADDONS: z.coerce.number().int().min(0).default(10),
+    PAAS_DEFAULT_QUOTA_ADDON_MB: z.coerce.number().int().min(0).default(20480),
+    PAAS_ADDON_REDIS_MODE: z.enum(['shared', 'container']).default('shared'),
+    PAAS_ADDON_BACKUPS_KEPT: z.coerce.number().int().min(1).max(100).default(5),
+    // Volumes (issue 18): drivers besides local, whether users may give driver options, volumes per app.
+    PAAS_VOLUME_DRIVERS: z.string().regex(/^[A-Za-z0-9_.:\/,-]*$/, 'must be volume driver names separated by commas').default(''),
+    PAAS_VOLUME_ALLOW_OPTIONS: flag,
+    PAAS_VOLUMES_PER_APP: z.coerce.number().int().min(0).max(100).default(5),
+    // Automatic certificates (issue 18): the ACME directory, the account's contact, a CA bundle to
+    // trust for the directory (a private or test CA), and how often renewals are looked for.
+    PAAS_ACME_DIRECTORY_URL: z.string().url().default('https://acme-v02.api.letsencrypt.org/directory'),
+    PAAS_ACME_EMAIL: z.string().email().optional(),
+    PAAS_ACME_CA_FILE: z.string().min(1).optional(),
+    PAAS_ACME_INTERVAL: z.coerce.number().int().min(60).default(3600),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((env) => env.PAAS_BOOT_TIMEOUT <= env.PAAS_MAX_BOOT_SECONDS, {
@@ -159,6 +178,25 @@ const schema = z
         deny: env.PAAS_EGRESS_DENY,
       },
       metrics: { token: env.PAAS_METRICS_TOKEN, intervalMs: env.PAAS_METRICS_INTERVAL * 1000 },
+      addons: {
+        // The platform's own servers by default; set a variable empty to offer none of that kind.
+        postgresUrl: (env.PAAS_ADDON_POSTGRES_URL ?? env.DATABASE_URL) || undefined,
+        redisUrl: (env.PAAS_ADDON_REDIS_URL ?? env.REDIS_URL) || undefined,
+        publicHost: env.PAAS_ADDON_HOST,
+        // Redis add-ons as ACL users on the shared server, or a redis-server container each.
+        redisMode: env.PAAS_ADDON_REDIS_MODE,
+        limits: { count: env.PAAS_DEFAULT_QUOTA_ADDONS, totalMb: env.PAAS_DEFAULT_QUOTA_ADDON_MB },
+        backupsDir: join(home, 'addon-backups'),
+        backupsKept: env.PAAS_ADDON_BACKUPS_KEPT,
+      },
+      volumes: { drivers: list(env.PAAS_VOLUME_DRIVERS), allowOptions: env.PAAS_VOLUME_ALLOW_OPTIONS, perApp: env.PAAS_VOLUMES_PER_APP },
+      acme: {
+        directoryUrl: env.PAAS_ACME_DIRECTORY_URL,
+        email: env.PAAS_ACME_EMAIL,
+        caFile: env.PAAS_ACME_CA_FILE,
+        intervalMs: env.PAAS_ACME_INTERVAL * 1000,
+        renewBeforeMs: 30 * 24 * 3600_000,
+      },
       adminEmail: env.PAAS_ADMIN_EMAIL ?? `admin@${env.PAAS_DOMAIN.includes('.') ? env.PAAS_DOMAIN : 'paas.local'}`,
     };
   });

@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
@@ -50,6 +51,10 @@ import { createObservability } from './metrics/observability.js';
 import { MeteredPushService } from './metrics/metered-push-service.js';
 import { MeteredReconciler } from './metrics/metered-reconciler.js';
 import { PlatformStatus, platformVersion } from './status/platform-status.js';
+import { createAddons } from './addons/addon-wiring.js';
+import { VolumeService } from './volumes/volume-service.js';
+import { AcmeRenewer, AcmeService } from './acme/acme-service.js';
+import { trustAcmeCa } from './acme/acme-wiring.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -98,7 +103,15 @@ async function main(): Promise<void> {
   await runtime.checkHealth();
   await runtime.ping();
   // The firewall between apps, builds and the host, on this machine's engine, before anything starts.
-  const firewall = new ClusterFirewall({ config, engines: () => runtime.engines(), imageSource: docker, log: log.child({ component: 'host-firewall' }) });
+  // Apps reach the add-on servers (their addresses and ports only) through it: kept fresh by the add-on check below.
+  let addonEndpoints: { address: string; port: number }[] = [];
+  const firewall = new ClusterFirewall({
+    config,
+    engines: () => runtime.engines(),
+    imageSource: docker,
+    log: log.child({ component: 'host-firewall' }),
+    services: () => addonEndpoints,
+  });
   await firewall.check();
   firewall.start();
   // App logs (streams, collector, drains, platform events) and Prometheus metrics.
@@ -148,6 +161,26 @@ async function main(): Promise<void> {
       .catch((err: unknown) => log.warn({ app: name, err: (err as Error).message }, 'could not replace a killed process'));
   };
   const releases = new ReleaseService(pool, deployer, access.cipher);
+  const addons = createAddons({
+    config: config.addons,
+    pool,
+    cipher: access.cipher,
+    releaseConfigChange: (a, d, u) => releases.releaseConfigChange(a, d, u),
+    log,
+    containers: { docker, cluster: config.cluster, bindAddress: config.addons.publicHost && isIP(config.addons.publicHost) ? config.addons.publicHost : config.containerAddress },
+  });
+  // Redis forgets ACL users it keeps no file of: the add-ons' users are made again (at start, then
+  // every reconcile interval).
+  const ensureAddons = (): void =>
+    void addons.addons
+      .ensureAll()
+      .then(() => addons.addons.endpoints())
+      .then((endpoints) => void (addonEndpoints = endpoints))
+      .catch((err: unknown) => log.warn({ err }, 'could not check the add-ons on their servers'));
+  addonEndpoints = await addons.addons.endpoints();
+  ensureAddons();
+  const addonCheck = setInterval(ensureAddons, config.reconcileIntervalMs);
+  addonCheck.unref();
   const repos = new RepoManager(config.reposDir, { maxPushBytes: config.maxPushBytes });
   // Derived from the platform secret, so every controller sharing PAAS_HOME agrees on it.
   const hookToken = createHmac('sha256', config.secret).update('paas git hook').digest('hex');
@@ -200,6 +233,19 @@ async function main(): Promise<void> {
   const certs = new CertService({ pool, store: routeStore, box: new SecretBox(config.secret), platformDomain: config.domain, log });
   // Redis keeps nothing on disk: certificates are republished on the reconcile interval, like routes.
   const certResync = new CertResync(certs, config.reconcileIntervalMs, log);
+  // Automatic certificates: HTTP-01 challenges through the route store the routers read.
+  trustAcmeCa(config.acme);
+  const acmeService = new AcmeService({
+    pool,
+    cipher: access.cipher,
+    certs,
+    challenges: routeStore,
+    directoryUrl: config.acme.directoryUrl,
+    ...(config.acme.email ? { email: config.acme.email } : {}),
+    renewBeforeMs: config.acme.renewBeforeMs,
+    log: log.child({ component: 'acme' }),
+  });
+  const acmeRenewer = new AcmeRenewer(acmeService, config.acme.intervalMs);
   // This host's supervised processes for every controller's admin:status (paas admin:status).
   const stateFile = supervisorStateFile(config.home);
   const statusBoard = new PlatformStatusBoard(redis, keys);
@@ -225,6 +271,16 @@ async function main(): Promise<void> {
     egress,
     metrics: observability.metrics,
     status: new PlatformStatus({ stateFile, version: await platformVersion(), board: statusBoard }),
+    ...addons,
+    acme: acmeService,
+    volumes: new VolumeService({
+      pool,
+      runtime,
+      hosts: () => runtime.engines().map((e) => e.row.name),
+      policy: config.volumes,
+      releaseConfigChange: (a, d, u) => releases.releaseConfigChange(a, d, u),
+      log,
+    }),
   });
   // Deadlines for what clients send (headers, bodies, idle connections); answers, such as a push's
   // build output, stream for as long as they take. Upgrades (paas run) are served here too.
@@ -242,6 +298,7 @@ async function main(): Promise<void> {
   reconciler.start();
   routeGuard.start();
   certResync.start();
+  acmeRenewer.start();
   observability.start();
   beacon.start();
   // Host health: a host that stops answering is marked down and its processes are placed elsewhere.
@@ -266,12 +323,14 @@ async function main(): Promise<void> {
     server.close();
     clearInterval(hostCheck);
     clearInterval(buildSweep);
+    clearInterval(addonCheck);
     beacon.stop();
     await reconciler.stop();
     await routeGuard.stop();
     await firewall.stop();
     await deployer.settle();
     await certResync.stop();
+    await acmeRenewer.stop();
     await observability.stop();
     await queue.close();
     redis.disconnect();

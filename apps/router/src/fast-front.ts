@@ -11,8 +11,8 @@ import { contextOf, type RequestContext } from './request-context.js';
 
 /** What the fast front needs of the router's request handling (RouterHandlers). */
 export interface FrontHandlers {
-  /** The app route a plain HTTP request goes to through the proxy, or undefined when anything else applies. */
-  proxiedRoute(ctx: RequestContext): AppRoute | undefined;
+  /** The app route a plain HTTP request (to `url`) goes to through the proxy, or undefined when anything else applies. */
+  proxiedRoute(ctx: RequestContext, url?: string): AppRoute | undefined;
   /** Serves a request through the proxy to `route` (from proxiedRoute). */
   serveProxied(req: ProxyRequest, res: ProxyResponse, ctx: RequestContext, route: AppRoute): void;
 }
@@ -160,7 +160,7 @@ class FrontConnection implements FrontResponseOwner {
     const plain = major === 1 && minor === 1 && !upgrade && name !== undefined && name !== 'CONNECT';
     const ctx = plain ? contextOf(fields, performance.now()) : undefined;
     const bodyless = ctx !== undefined && (ctx.contentLength === undefined || ctx.contentLength === '0') && !ctx.chunked && !ctx.expect;
-    const route = bodyless ? this.front.o.handlers.proxiedRoute(ctx) : undefined;
+    const route = bodyless ? this.front.o.handlers.proxiedRoute(ctx, url) : undefined;
     if (!route) {
       this.handOffHead = rebuiltHead(name ?? '', url ?? '/', major, minor, fields);
       return 2;

@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type http2 from 'node:http2';
 import type { AddressInfo, Server } from 'node:net';
 import type { Logger, RouteStore } from '@paas/shared';
-import { toError } from '@paas/shared';
+import { isAcmeChallengeStore, toError } from '@paas/shared';
 import type { AccessLogSink } from './access-log.js';
 import { BackendPools } from './backend-pools.js';
 import { BackendStates, keyOf } from './backend-states.js';
@@ -122,6 +122,8 @@ export class RouterInstance {
       maxHeaderBytes: s.maxHeaderBytes,
       // Per app (its route's httpsRedirect) or for all (PAAS_ROUTER_HTTPS_REDIRECT).
       httpsRedirect: this.redirect(s.httpsRedirect),
+      // Automatic certificates: the platform's HTTP-01 challenges, from the store the routes come from.
+      ...(isAcmeChallengeStore(deps.store) ? { acme: deps.store } : {}),
     };
     const handlers = new RouterHandlers(options);
     this.http = createRouterServer(options, handlers);

@@ -4,7 +4,7 @@ import type https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
-import type { AppRoute, Logger } from '@paas/shared';
+import { acmeTokenPattern, type AcmeChallengeStore, type AppRoute, type Logger } from '@paas/shared';
 import { formatAccessLine, type AccessLogSink } from './access-log.js';
 import { routerErrors, sendError, writeRawError, type RouterErrorCode } from './error-pages.js';
 import { handedOff } from './fast-front.js';
@@ -35,7 +35,11 @@ export interface RouterServerOptions {
   httpsRedirect?: HttpsRedirect;
   /** Request line and headers larger than this get a 431 (node's maxHeaderSize). */
   maxHeaderBytes?: number;
+  /** ACME HTTP-01 challenges the platform is answering (automatic certificates); others go to the app. */
+  acme?: AcmeChallengeStore;
 }
+
+const acmePrefix = '/.well-known/acme-challenge/';
 
 /**
  * The router's request handling, shared by its HTTP and HTTPS servers: each request goes to the
@@ -54,7 +58,9 @@ export class RouterHandlers {
    * For the fast front: the app route a plain HTTP request goes to through the proxy, or undefined
    * when anything else applies (the router's endpoints, an error page, an HTTPS redirect).
    */
-  proxiedRoute(ctx: RequestContext): AppRoute | undefined {
+  proxiedRoute(ctx: RequestContext, url?: string): AppRoute | undefined {
+    // ACME challenges go to serve(), which may answer them itself.
+    if (this.isChallenge(url)) return undefined;
     const target = this.resolve(ctx);
     if (typeof target === 'string') return undefined;
     return this.redirects(target) ? undefined : target;
@@ -66,9 +72,43 @@ export class RouterHandlers {
     return r !== undefined && (r.all || route.httpsRedirect === true);
   }
 
-  /** Serves a request: the router's endpoints, an error page, an HTTPS redirect or the proxy. */
+  /** Serves a request: the router's endpoints, an error page, an HTTPS redirect, an ACME challenge or the proxy. */
   serve(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext): void {
     this.account(req, res, ctx);
+    const url = req.url;
+    if (this.isChallenge(url, req)) {
+      this.serveChallenge(req, res, ctx, url!.slice(acmePrefix.length));
+      return;
+    }
+    this.serveResolved(req, res, ctx);
+  }
+
+  /** Whether the platform may be answering this plain HTTP request (an ACME HTTP-01 challenge path). */
+  private isChallenge(url: string | undefined, req?: ProxyRequest): boolean {
+    return this.o.acme !== undefined && url !== undefined && url.startsWith(acmePrefix) && (req === undefined || !isTls(req));
+  }
+
+  /**
+   * An ACME HTTP-01 challenge: the key authorization when the platform is validating this token for
+   * one of its domains, else the request goes on to the app as any other (an app may run its own ACME).
+   */
+  private serveChallenge(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext, token: string): void {
+    if (!acmeTokenPattern.test(token)) return this.serveResolved(req, res, ctx);
+    this.o.acme!.getChallenge(token).then(
+      (answer) => {
+        if (answer === undefined) return this.serveResolved(req, res, ctx);
+        const body = Buffer.from(answer);
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(body.length), 'x-request-id': ctx.requestId });
+        res.end(body);
+      },
+      (err: unknown) => {
+        this.o.logger.warn({ err, request_id: ctx.requestId }, 'ACME challenge lookup failed');
+        this.serveResolved(req, res, ctx);
+      },
+    );
+  }
+
+  private serveResolved(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext): void {
     const target = this.resolve(ctx);
     if (target === 'router') serveRouterEndpoint(req, res, ctx, this.o.status);
     else if (typeof target === 'string') {

@@ -34,12 +34,17 @@ export const errorStatus = {
   drain_not_found: 404,
   /** A runtime process id the runtime does not know (never started, or already stopped). */
   process_not_found: 404,
+  addon_not_found: 404,
+  backup_not_found: 404,
   payload_too_large: 413,
   name_taken: 409,
   build_in_progress: 409,
   quota_exceeded: 403,
   build_failed: 422,
   release_failed: 422,
+  /** A process mounts a local volume whose host is down or gone: it cannot run elsewhere. */
+  volume_host_lost: 409,
+  volume_not_found: 404,
   no_buildpack: 422,
   rate_limited: 429,
   unavailable: 503,

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { AppRoute, CertEntry } from './types.js';
-import type { RouteChangeListener, RouteSnapshot, RouteStore } from './route-store.js';
+import type { AcmeChallengeStore, RouteChangeListener, RouteSnapshot, RouteStore } from './route-store.js';
 
 /** In-process route store, for unit tests and single-process setups. */
-export class MemoryRouteStore implements RouteStore {
+export class MemoryRouteStore implements RouteStore, AcmeChallengeStore {
+  private readonly challenges = new Map<string, { value: string; until: number }>();
   private readonly routes = new Map<string, AppRoute>();
   private readonly certs = new Map<string, CertEntry>();
   private readonly acks = new Map<string, number>();
@@ -91,6 +92,16 @@ export class MemoryRouteStore implements RouteStore {
   async removeCert(id: string): Promise<void> {
     this.certs.delete(id);
     this.events.emit('cert', id);
+  }
+  async putChallenge(token: string, keyAuthorization: string, ttlSeconds: number): Promise<void> {
+    this.challenges.set(token, { value: keyAuthorization, until: Date.now() + ttlSeconds * 1000 });
+  }
+  async getChallenge(token: string): Promise<string | undefined> {
+    const c = this.challenges.get(token);
+    return c && c.until > Date.now() ? c.value : undefined;
+  }
+  async removeChallenge(token: string): Promise<void> {
+    this.challenges.delete(token);
   }
   async watchCerts(onChange: (id: string) => void): Promise<() => Promise<void>> {
     const listener = (id: string): void => queueMicrotask(() => onChange(id));

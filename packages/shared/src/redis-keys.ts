@@ -24,6 +24,10 @@ export class RedisKeys {
   buildCacheEpoch(app: string): string {
     return `${this.prefix}:build-cache:${app}:epoch`;
   }
+  /** An ACME HTTP-01 challenge's key authorization, by token (expires with the order's validation). */
+  acmeChallenge(token: string): string {
+    return `${this.prefix}:acme:challenge:${token}`;
+  }
   get routes(): string {
     return `${this.prefix}:routes`;
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AppRoute, CertEntry } from './types.js';
-import { sleep, type RouteChangeListener, type RouteSnapshot, type RouteStore } from './route-store.js';
+import { sleep, type AcmeChallengeStore, type RouteChangeListener, type RouteSnapshot, type RouteStore } from './route-store.js';
 import type { RedisKeys } from './redis-keys.js';
 
 /**
@@ -14,7 +14,7 @@ import type { RedisKeys } from './redis-keys.js';
  * disk here: the epoch key (written with a whole table) tells routers whether a list is the whole
  * table, and the controller writes the whole table again, at once, when it finds the epoch gone.
  */
-export class RedisRouteStore implements RouteStore {
+export class RedisRouteStore implements RouteStore, AcmeChallengeStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
@@ -117,6 +117,18 @@ export class RedisRouteStore implements RouteStore {
 
   async removeCert(id: string): Promise<void> {
     await this.redis.multi().hdel(this.keys.certs, id).publish(this.keys.certsChanged, id).exec();
+  }
+
+  async putChallenge(token: string, keyAuthorization: string, ttlSeconds: number): Promise<void> {
+    await this.redis.set(this.keys.acmeChallenge(token), keyAuthorization, 'EX', ttlSeconds);
+  }
+
+  async getChallenge(token: string): Promise<string | undefined> {
+    return (await this.redis.get(this.keys.acmeChallenge(token))) ?? undefined;
+  }
+
+  async removeChallenge(token: string): Promise<void> {
+    await this.redis.del(this.keys.acmeChallenge(token));
   }
 
   async watchCerts(onChange: (id: string) => void): Promise<() => Promise<void>> {

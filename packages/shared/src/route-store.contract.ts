@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RouteStore } from './route-store.js';
+import { isAcmeChallengeStore, type RouteStore } from './route-store.js';
 import type { AppRoute, CertEntry } from './types.js';
 
 /** The contract every RouteStore implementation passes; run by each implementation's test file. */
@@ -128,6 +128,21 @@ export function routeStoreContract(name: string, make: () => Promise<{ store: Ro
       assert.deepEqual(certs, ['c9']);
       await stopRoutes();
       await stopCerts();
+    } finally {
+      await close();
+    }
+  });
+
+  test(`${name}: ACME challenges are put, read and removed`, async () => {
+    const { store, close } = await make();
+    try {
+      assert.ok(isAcmeChallengeStore(store));
+      const token = `tok_${Math.random().toString(36).slice(2)}xxxxxxxxxxxx`;
+      assert.equal(await store.getChallenge(token), undefined);
+      await store.putChallenge(token, `${token}.thumb`, 60);
+      assert.equal(await store.getChallenge(token), `${token}.thumb`);
+      await store.removeChallenge(token);
+      assert.equal(await store.getChallenge(token), undefined);
     } finally {
       await close();
     }

@@ -56,6 +56,23 @@ export interface RouteSnapshot {
   routes: AppRoute[];
 }
 
+/**
+ * ACME HTTP-01 challenges (issue 18): the controller puts a token's key authorization for the time an
+ * order is validated; every router answers `/.well-known/acme-challenge/<token>` with it.
+ */
+export interface AcmeChallengeStore {
+  putChallenge(token: string, keyAuthorization: string, ttlSeconds: number): Promise<void>;
+  getChallenge(token: string): Promise<string | undefined>;
+  removeChallenge(token: string): Promise<void>;
+}
+
+export function isAcmeChallengeStore(s: object): s is AcmeChallengeStore {
+  return typeof (s as Partial<AcmeChallengeStore>).getChallenge === 'function';
+}
+
+/** ACME tokens are base64url (RFC 8555 §8.1); anything else is never looked up. */
+export const acmeTokenPattern = /^[A-Za-z0-9_-]{16,128}$/;
+
 /** Told of a change to an app's route: the route as the change left it (null: removed), or undefined when unknown. */
 export type RouteChangeListener = (app: string, route?: AppRoute | null) => void;
 

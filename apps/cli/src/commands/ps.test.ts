@@ -37,6 +37,11 @@ describe('formatProcesses', () => {
     ]);
   });
 
+  it('names the volumes that keep a process on its host', () => {
+    const lines = formatProcesses([{ ...dyno('web.1', 'up', 'docker-1', 2, minutesAgo(1), 'npm start'), volumes: ['data:/data', 'cache:/cache'] }], now);
+    assert.equal(lines[1], 'web.1  up  docker-1 (volume data, cache)  v2  1m ago');
+  });
+
   it('says when nothing runs', () => {
     assert.deepEqual(formatProcesses([], now), ['No processes running']);
   });

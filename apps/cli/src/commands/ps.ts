@@ -44,7 +44,7 @@ export function formatProcesses(dynos: Dyno[], now: Date): string[] {
   const rows = types.flatMap((type) =>
     (byType.get(type) ?? [])
       .sort((a, b) => processNumber(a.name) - processNumber(b.name) || a.name.localeCompare(b.name))
-      .map((d) => [d.name, d.state, d.host, `v${d.release.version}`, relativeTime(d.updated_at, now), ...usageCells(d)]),
+      .map((d) => [d.name, d.state, hostCell(d), `v${d.release.version}`, relativeTime(d.updated_at, now), ...usageCells(d)]),
   );
   // One table for all types, so the columns line up across groups.
   const lines = formatTable(rows);
@@ -57,6 +57,12 @@ export function formatProcesses(dynos: Dyno[], now: Date): string[] {
     for (let j = 0; j < group.length; j += 1) out.push(lines[i++] ?? '');
   }
   return out;
+}
+
+/** The host, and the volumes that keep the process there. */
+function hostCell(d: Dyno): string {
+  if (!d.volumes?.length) return d.host;
+  return `${d.host} (volume ${d.volumes.map((v) => v.split(':')[0]).join(', ')})`;
 }
 
 /** CPU and memory from the latest stats sample, when the API reports them (`-` before the first one). */

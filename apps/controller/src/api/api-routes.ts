@@ -18,6 +18,10 @@ import { rollbackRoutes } from './routes/rollback-routes.js';
 import { domainsRoutes } from './routes/domains-routes.js';
 import { routerRoutes } from './routes/router-routes.js';
 import { statusRoutes } from './routes/status-routes.js';
+import { addonsRoutes } from './routes/addons-routes.js';
+import { addonServersRoutes } from './routes/addon-servers-routes.js';
+import { volumesRoutes } from './routes/volumes-routes.js';
+import { acmeRoutes } from './routes/acme-routes.js';
 
 /**
  * Every REST API route, declared in one table: each names its policy action, its schemas and its
@@ -43,5 +47,9 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   hostsRoutes(table, ctx);
   statusRoutes(table, ctx);
   logsRoutes(table, ctx);
+  addonsRoutes(table, ctx);
+  addonServersRoutes(table, ctx);
+  volumesRoutes(table, ctx);
+  acmeRoutes(table, ctx);
   return table;
 }

@@ -15,6 +15,11 @@ import type { ControllerMetrics } from '../metrics/controller-metrics.js';
 import type { DomainService } from '../domains/domain-service.js';
 import type { CertService } from '../domains/cert-service.js';
 import type { PlatformStatus } from '../status/platform-status.js';
+import type { AddonService } from '../addons/addon-service.js';
+import type { AddonServers } from '../addons/addon-servers.js';
+import type { PgBackups } from '../addons/pg-backups.js';
+import type { VolumeService } from '../volumes/volume-service.js';
+import type { AcmeService } from '../acme/acme-service.js';
 
 /** Everything the HTTP layer needs, wired by hand in main.ts (or by a test). */
 export interface ApiContext {
@@ -52,4 +57,14 @@ export interface ApiContext {
   egress?: EgressGuard;
   /** Tests: every JSON answer of the route table is checked against its declared response schema (a mismatch is a 500). */
   checkResponses?: boolean;
+  /** Add-ons (issue 18): absent, their routes are not served. */
+  addons?: AddonService;
+  /** Operator-registered add-on servers (paas admin:addon-servers). */
+  addonServers?: AddonServers;
+  /** pg:backups files. */
+  addonBackups?: PgBackups;
+  /** Volumes (issue 18): absent, their routes are not served. */
+  volumes?: VolumeService;
+  /** Automatic certificates over ACME (issue 18). */
+  acme?: AcmeService;
 }

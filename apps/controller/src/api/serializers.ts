@@ -61,6 +61,7 @@ export function dynoJson(p: ProcessInfo) {
     release: { version: p.release },
     command: p.command,
     updated_at: p.startedAt,
+    ...(p.volumes?.length ? { volumes: p.volumes } : {}),
   };
 }
 

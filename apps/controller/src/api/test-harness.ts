@@ -1,3 +1,4 @@
+import type Docker from 'dockerode';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import type { Express } from 'express';
-import { MemoryRouteStore, RedisKeys, SecretBox, buildEnvBox, buildQueueName, createLogger, testRedisUrl, type BuildJobData, type EgressGuard, type Logger } from '@paas/shared';
+import { MemoryRouteStore, RedisKeys, SecretBox, buildEnvBox, buildQueueName, createLogger, testDatabaseAdminUrl, testRedisUrl, type BuildJobData, type EgressGuard, type Logger } from '@paas/shared';
 import { createTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { createUser, type Role, type User } from '../db/users.js';
 import { listAllApps } from '../db/apps.js';
@@ -31,6 +32,9 @@ import { CertService } from '../domains/cert-service.js';
 import type { HttpCheck } from '../deploy/probe.js';
 import type { RuntimeBackend } from '../runtime/runtime-backend.js';
 import type { RetryOptions } from '../runtime/transient-retry.js';
+import { createAddons, type Addons } from '../addons/addon-wiring.js';
+import { VolumeService, type VolumePolicy } from '../volumes/volume-service.js';
+import { AcmeService } from '../acme/acme-service.js';
 
 /** A controller HTTP app over a real PostgreSQL database, with the in-memory runtime and route store. */
 export interface ApiHarness {
@@ -52,6 +56,8 @@ export interface ApiHarness {
   /** The apps' bare repositories (in a temporary directory). */
   repos: RepoManager;
   deployer: Deployer;
+  /** With options.addons. */
+  addons: Addons | undefined;
   user(email: string, role?: Role): Promise<{ user: User; token: string }>;
   close(): Promise<void>;
 }
@@ -87,6 +93,19 @@ export interface ApiHarnessOptions {
   maxBootMs?: number;
   /** The API's public URL, in apps' git URLs (default http://127.0.0.1:5050): tests that listen give theirs. */
   apiUrl?: string;
+  /** The hosts a volume may be made on (default: the runtime's). */
+  volumeHosts?: () => string[];
+  /** PAAS_VOLUME_DRIVERS, PAAS_VOLUME_ALLOW_OPTIONS, PAAS_VOLUMES_PER_APP. */
+  volumePolicy?: Partial<VolumePolicy>;
+  /** Serve the automatic-certificate routes, against this ACME directory (passes run in the background). */
+  acmeDirectoryUrl?: string;
+  /** Serve the add-on routes, on the test PostgreSQL and Redis servers (tests must destroy what they make). */
+  addons?: {
+    limits?: { count: number; totalMb: number };
+    /** PAAS_ADDON_REDIS_MODE, and the engine of dedicated Redis containers. */
+    redisMode?: 'shared' | 'container';
+    containers?: { docker: Docker; cluster: string; bindAddress: string };
+  };
 }
 
 export async function createApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -148,6 +167,35 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     buildEnvBox: buildEnvBox(secret),
   });
   const pushes = new PendingPushes();
+  const addons = options.addons
+    ? createAddons({
+        config: {
+          postgresUrl: testDatabaseAdminUrl(),
+          redisUrl: testRedisUrl(),
+          publicHost: undefined,
+          redisMode: options.addons.redisMode ?? 'shared',
+          limits: options.addons.limits ?? { count: 10, totalMb: 100_000 },
+          backupsDir: join(home, 'addon-backups'),
+          backupsKept: 3,
+        },
+        pool: db.pool,
+        cipher: access.cipher,
+        releaseConfigChange: (a, d, u) => releases.releaseConfigChange(a, d, u),
+        log,
+        ...(options.addons.containers ? { containers: options.addons.containers } : {}),
+      })
+    : undefined;
+  const acme = options.acmeDirectoryUrl
+    ? new AcmeService({
+        pool: db.pool,
+        cipher: access.cipher,
+        certs: new CertService({ pool: db.pool, store: routeStore, box: new SecretBox(secret), platformDomain: 'localhost', log }),
+        challenges: routeStore,
+        directoryUrl: options.acmeDirectoryUrl,
+        renewBeforeMs: 30 * 24 * 3600_000,
+        log,
+      })
+    : undefined;
   const app = createHttpApp({
     config,
     pool: db.pool,
@@ -172,6 +220,16 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     status: new PlatformStatus({ stateFile: join(home, 'run', 'supervisor.json'), version: 'test' }),
     // the wire contract: every JSON answer must match its route's schema (@paas/shared/api-contract)
     checkResponses: true,
+    ...addons,
+    ...(acme ? { acme } : {}),
+    volumes: new VolumeService({
+      pool: db.pool,
+      runtime,
+      hosts: () => (options.volumeHosts ? options.volumeHosts() : [runtime.hostName]),
+      policy: { drivers: [], allowOptions: false, perApp: 5, ...options.volumePolicy },
+      releaseConfigChange: (a, d, u) => releases.releaseConfigChange(a, d, u),
+      log,
+    }),
   });
   return {
     app,
@@ -192,7 +250,11 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
       const user = await createUser(db.pool, email, await hashPassword('secret-pw'), role);
       return { user, token: tokens.issueSession(user) };
     },
+    addons,
     async close() {
+      // Add-ons left by a test are dropped from the shared servers (their databases, roles, ACL users).
+      if (addons) for (const a of await listAllApps(db.pool)) await addons.addons.destroyAppAddons(a);
+      await acme?.settle();
       await queue.close();
       const left = await redis.keys(`${keys.prefix}:*`);
       if (left.length) await redis.del(...left);

@@ -34,6 +34,18 @@ export type AuditAction =
   | 'host.undrain'
   | 'host.remove'
   | 'buildpacks.update'
+  | 'addon.create'
+  | 'addon.destroy'
+  | 'addon.attach'
+  | 'addon.detach'
+  | 'addon.rotate'
+  | 'addon.restore'
+  | 'addon_server.add'
+  | 'addon_server.remove'
+  | 'volume.create'
+  | 'volume.destroy'
+  | 'acm.enable'
+  | 'acm.disable'
   | 'build_cache.purge';
 
 export interface AuditActor {

@@ -6,6 +6,7 @@ import { getFormation, type FormationRow } from '../db/formation.js';
 import { currentRelease, promoteRelease, renewReleaseLease, setReleaseStatus, type ReleaseRow } from '../db/releases.js';
 import { getQuotaOverrides } from '../db/quotas.js';
 import { reconcileReads, reconcileState, type ReconcileState } from '../db/reconcile-state.js';
+import { mountsFor, volumesOf, type VolumeRow } from '../db/volumes.js';
 import { isDrainAware, startAll, type ProcessInfo, type ProcessSpec, type RuntimeBackend } from '../runtime/runtime-backend.js';
 import { isTransientEngineError, retryTransient, type RetryOptions } from '../runtime/transient-retry.js';
 import type { AppLocks } from './app-lock.js';
@@ -130,9 +131,12 @@ export class Deployer {
     return this.o.defaultMemoryMb((await getQuotaOverrides(this.o.pool, app.owner_id)).memory_mb);
   }
 
-  private spec(app: AppRow, release: ReleaseRow, f: FormationRow, index: number, defaultMemoryMb: number | undefined): ProcessSpec {
+  private spec(app: AppRow, release: ReleaseRow, f: FormationRow, index: number, defaultMemoryMb: number | undefined, volumes: readonly VolumeRow[]): ProcessSpec {
     const type = f.type;
+    const { mounts, host } = mountsFor(volumes, type);
     return {
+      ...(mounts.length ? { mounts } : {}),
+      ...(host !== undefined ? { host } : {}),
       app: app.name,
       release: release.version,
       type,
@@ -193,7 +197,8 @@ export class Deployer {
           await this.o.events?.releaseCreated(app.name, release);
           const formation = this.desired(await getFormation(this.o.pool, app.id), release);
           const memory = await this.defaultMemory(app);
-          const specs = formation.flatMap((f) => Array.from({ length: f.quantity }, (_, i) => this.spec(app, release, f, i + 1, memory)));
+          const volumes = await volumesOf(this.o.pool, app.id);
+          const specs = formation.flatMap((f) => Array.from({ length: f.quantity }, (_, i) => this.spec(app, release, f, i + 1, memory, volumes)));
           started.push(...(await startAll(this.o.runtime, specs)));
         });
         const web = started.filter((p) => p.type === 'web');
@@ -376,9 +381,10 @@ export class Deployer {
       if (ok) seen.add(p.name);
     }
     const missing: ProcessSpec[] = [];
+    const volumes = want.size ? await volumesOf(this.o.pool, app.id) : [];
     for (const [type, quantity] of want) {
       for (let i = 1; i <= quantity; i++) {
-        if (!seen.has(`${type}.${i}`)) missing.push(this.spec(app, release, limits.get(type)!, i, memory));
+        if (!seen.has(`${type}.${i}`)) missing.push(this.spec(app, release, limits.get(type)!, i, memory, volumes));
       }
     }
     const started = await startAll(this.o.runtime, missing);

@@ -13,6 +13,8 @@ export interface ClusterFirewallOptions {
   /** Where the firewall image is copied from to a host that lacks it (the builder's engine). */
   imageSource: Docker;
   log: Logger;
+  /** The add-on servers apps may reach (addresses and ports), read at each check. */
+  services?: () => { address: string; port: number }[];
 }
 
 /**
@@ -31,7 +33,7 @@ export class ClusterFirewall {
 
   policy(): FirewallPolicy {
     const addresses = this.o.engines().map((e) => e.row.address);
-    return { blocked: [...blockableAddresses(addresses), ...this.o.config.firewall.block], allowedHostPorts: this.o.config.firewall.allowPorts };
+    return { blocked: [...blockableAddresses(addresses), ...this.o.config.firewall.block], allowedHostPorts: this.o.config.firewall.allowPorts, allowedServices: this.o.services?.() ?? [] };
   }
 
   /** One pass over the hosts; resolves to the names of those whose rules are in place. */

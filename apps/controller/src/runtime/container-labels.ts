@@ -9,4 +9,5 @@ export const containerLabel = {
   role: 'paas.role',
   memory: 'paas.memory',
   cpus: 'paas.cpus',
+  volumes: 'paas.volumes',
 } as const;

@@ -7,6 +7,7 @@ import { callSignal, engineCall, processNotFound } from './engine-call.js';
 import { DockerOneOffs } from './docker-one-off.js';
 import type { AttachedOneOff, OneOffIo, OneOffRunner, OneOffSpec } from './one-off.js';
 import { containerLabel } from './container-labels.js';
+import { DockerVolumes } from './docker-volumes.js';
 import { defaultAppPidsLimit, hardenedHostConfig, ImageRunFactsCache, platformLabels } from './container-hardening.js';
 
 export interface DockerHostOptions {
@@ -45,6 +46,7 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
   readonly hostName: string;
   private readonly oneOffs: DockerOneOffs;
   private readonly images: ImageRunFactsCache;
+  private readonly volumes: DockerVolumes;
   private readonly pidsLimit: number;
   private readonly ensuring = new Map<string, Promise<void>>();
   private readonly callTimeoutMs: number;
@@ -58,6 +60,7 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
   constructor(private readonly opts: DockerHostOptions) {
     this.hostName = opts.hostName;
     this.images = new ImageRunFactsCache(opts.docker, opts.cluster);
+    this.volumes = new DockerVolumes({ docker: opts.docker, cluster: opts.cluster });
     this.pidsLimit = opts.pidsLimit ?? defaultAppPidsLimit;
     this.callTimeoutMs = opts.callTimeoutMs ?? 60_000;
     this.oneOffs = new DockerOneOffs({ ...opts, images: this.images, pidsLimit: this.pidsLimit, network: (app) => this.appNetwork(app) });
@@ -116,6 +119,7 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
     const env = { ...spec.env, PORT: String(spec.port), DYNO: name };
     const image = await this.images.of(spec.image);
     const network = await this.appNetwork(spec.app);
+    const mounts = spec.mounts?.length ? await this.volumes.mounts(spec.app, spec.mounts, spec.image, image.userOverride) : [];
     const container = await this.opts.docker.createContainer({
       abortSignal,
       name: `paas-${this.opts.cluster}-${spec.app}-${name}-v${spec.release}-${randomBytes(3).toString('hex')}`,
@@ -134,12 +138,15 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
           [label.role]: 'process',
           ...(spec.memoryMb ? { [label.memory]: String(spec.memoryMb) } : {}),
           ...(spec.cpus ? { [label.cpus]: String(spec.cpus) } : {}),
+          ...(spec.mounts?.length ? { [label.volumes]: spec.mounts.map((m) => `${m.name}:${m.path}`).join(',') } : {}),
         },
         image.labels,
       ),
       ExposedPorts: spec.publish ? { [portKey]: {} } : undefined,
       HostConfig: {
         ...hardenedHostConfig(this.pidsLimit),
+        // Its volumes, the only mounts it has.
+        Mounts: mounts,
         NetworkMode: network,
         Init: true,
         Memory: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
@@ -178,7 +185,13 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
       restartCount: info.RestartCount,
       memoryMb: spec.memoryMb,
       cpus: spec.cpus,
+      ...(spec.mounts?.length ? { volumes: spec.mounts.map((m) => `${m.name}:${m.path}`) } : {}),
     };
+  }
+
+  /** Removes a volume and its data from this engine (stop the processes mounting it first). */
+  async removeVolume(volume: string): Promise<void> {
+    await this.volumes.remove(volume);
   }
 
   list(filter: { app?: string } = {}, opts?: CallOptions): Promise<ProcessInfo[]> {
@@ -211,6 +224,7 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
         restartCount: this.restarts.get(c.Id) ?? 0,
         memoryMb: l[label.memory] ? Number(l[label.memory]) : undefined,
         cpus: l[label.cpus] ? Number(l[label.cpus]) : undefined,
+        ...(l[label.volumes] ? { volumes: l[label.volumes]!.split(',') } : {}),
       };
     });
   }

@@ -25,6 +25,26 @@ test('the rules: own bridge only, no other Docker network, no link-local, no blo
   assert.match(rules, /^-A PAAS-INPUT -p tcp --dport 7070 -j RETURN\n-A PAAS-INPUT -j DROP$/m);
 });
 
+test("add-on servers: their one port is let through before the blocked addresses; names, loopback and bad ports are not", () => {
+  const rules = firewallRules({
+    blocked: ['10.0.0.2'],
+    allowedHostPorts: [],
+    allowedServices: [
+      { address: '10.0.0.2', port: 5432 },
+      { address: '172.17.0.1', port: 6379 },
+      { address: '172.17.0.1', port: 6379 },
+      { address: '127.0.0.1', port: 5432 },
+      { address: 'db.internal', port: 5432 },
+      { address: '169.254.169.254', port: 80 },
+      { address: '10.0.0.3', port: 70000 },
+    ],
+  });
+  assert.match(rules, /^-A PAAS-FORWARD -i paas\+ -d 10\.0\.0\.2 -p tcp --dport 5432 -j RETURN\n(.*\n)*-A PAAS-FORWARD -i paas\+ -d 10\.0\.0\.2 -j DROP$/m);
+  assert.match(rules, /^-A PAAS-INPUT -d 172\.17\.0\.1 -p tcp --dport 6379 -j RETURN\n-A PAAS-INPUT -j DROP$/m);
+  assert.equal(rules.match(/--dport 6379 -j RETURN/g)?.length, 2, 'once in each chain');
+  for (const absent of ['127.0.0.1', 'db.internal', '169.254.169.254 -p', '70000']) assert.ok(!rules.includes(absent), absent);
+});
+
 /** Whether a TCP connection from inside a container (bash's /dev/tcp) opens: ok, refused or timeout. */
 function verdict(output: string): string {
   const rc = /rc=(\d+)/.exec(output)?.[1];

@@ -25,6 +25,11 @@ export interface FirewallPolicy {
   blocked: string[];
   /** TCP ports of the host that containers may reach (e.g. a router's internal listener). */
   allowedHostPorts: number[];
+  /**
+   * The add-on servers (issue 18): an IPv4 address and TCP port apps may reach though the address is
+   * the host's own or blocked (another cluster host's, the operator's), and only that port of it.
+   */
+  allowedServices?: { address: string; port: number }[];
 }
 
 const bridges = `${bridgeInterfacePrefix}+`;
@@ -32,6 +37,10 @@ const bridges = `${bridgeInterfacePrefix}+`;
 /** The rules, in iptables-restore form for the filter table; the chains are replaced whole and at once. */
 export function firewallRules(policy: FirewallPolicy): string {
   const blocked = [...new Set(policy.blocked.filter((a) => !isLoopback(a)))];
+  // Only literal IPv4 addresses and ports (they are written into the rules), never loopback or link-local.
+  const services = [...new Map((policy.allowedServices ?? [])
+    .filter((s) => isIP(s.address) === 4 && !isLoopback(s.address) && !s.address.startsWith('169.254.') && Number.isInteger(s.port) && s.port >= 1 && s.port <= 65535)
+    .map((s) => [`${s.address}:${s.port}`, s])).values()];
   const lines = [
     '*filter',
     `:${forwardChain} - [0:0]`,
@@ -43,10 +52,12 @@ export function firewallRules(policy: FirewallPolicy): string {
     `-A ${forwardChain} -i ${bridges} -o docker0 -j DROP`,
     `-A ${forwardChain} -i ${bridges} -o br-+ -j DROP`,
     `-A ${forwardChain} -i ${bridges} -d 169.254.0.0/16 -j DROP`,
+    ...services.map((s) => `-A ${forwardChain} -i ${bridges} -d ${s.address} -p tcp --dport ${s.port} -j RETURN`),
     ...blocked.map((a) => `-A ${forwardChain} -i ${bridges} -d ${a} -j DROP`),
     `-A ${forwardChain} -j RETURN`,
     `-A ${inputChain} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN`,
     ...[...new Set(policy.allowedHostPorts)].map((p) => `-A ${inputChain} -p tcp --dport ${p} -j RETURN`),
+    ...services.map((s) => `-A ${inputChain} -d ${s.address} -p tcp --dport ${s.port} -j RETURN`),
     `-A ${inputChain} -j DROP`,
     'COMMIT',
     '',

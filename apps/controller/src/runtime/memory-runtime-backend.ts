@@ -71,6 +71,7 @@ export class MemoryRuntimeBackend implements RuntimeBackend, OneOffRunner {
       restartCount: 0,
       memoryMb: spec.memoryMb,
       cpus: spec.cpus,
+      ...(spec.mounts?.length ? { volumes: spec.mounts.map((m) => `${m.name}:${m.path}`) } : {}),
       output: `started ${spec.command}\n`,
       image: spec.image,
     };

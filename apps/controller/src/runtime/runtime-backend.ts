@@ -41,6 +41,22 @@ export interface ProcessSpec {
   memoryMb?: number;
   /** CPU limit in cores (0.5 = half a core). */
   cpus?: number;
+  /** Docker volumes it mounts (issue 18): the only mounts an app's container has. */
+  mounts?: VolumeMount[];
+  /** The host it must run on (it mounts a local volume held there); placement never moves it. */
+  host?: string;
+}
+
+/** A volume mounted into a process. */
+export interface VolumeMount {
+  /** The user's name of the volume (shown by ps). */
+  name: string;
+  /** The engine's volume name. */
+  volume: string;
+  /** Absolute path inside the container. */
+  path: string;
+  driver: string;
+  options: Record<string, string>;
 }
 
 export type ProcessState = 'starting' | 'up' | 'crashed' | 'down';
@@ -72,6 +88,8 @@ export interface ProcessInfo {
   memoryMb?: number;
   /** Its CPU limit in cores, when it has one. */
   cpus?: number;
+  /** Names of the volumes it mounts. */
+  volumes?: string[];
 }
 
 /** What every runtime call takes: its deadline (see the contract above). */
@@ -114,6 +132,15 @@ export interface DrainAware {
 
 export function isDrainAware(r: RuntimeBackend): r is RuntimeBackend & DrainAware {
   return typeof (r as Partial<DrainAware>).isDraining === 'function';
+}
+
+/** Optional capability: removing a volume and its data from a host (or every host: `host` undefined). */
+export interface VolumeRemover {
+  removeVolume(volume: string, host?: string): Promise<void>;
+}
+
+export function isVolumeRemover(r: RuntimeBackend): r is RuntimeBackend & VolumeRemover {
+  return typeof (r as Partial<VolumeRemover>).removeVolume === 'function';
 }
 
 /** Optional capability: starting a batch at once (placed together, started in parallel). */

@@ -111,6 +111,30 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
     }
   }
 
+  /**
+   * The host of a process that mounts a local volume: the volume's host, up or not, never another
+   * (its data is there). A host that is down or gone refuses the start with the reason.
+   */
+  private pinned(spec: ProcessSpec): HostMember {
+    const host = spec.host!;
+    const m = this.registry.get(host);
+    const volumes = (spec.mounts ?? []).map((v) => v.name).join(', ');
+    const name = `${spec.type}.${spec.index}`;
+    if (!m) {
+      throw new AppError('volume_host_lost', `${name} mounts the volume ${volumes}, whose data is on host ${host}, which is no longer registered: it cannot run elsewhere (destroy the volume with paas volumes:destroy to run ${spec.type} on other hosts)`);
+    }
+    if (m.row.status !== 'up') {
+      throw new AppError('volume_host_lost', `${name} mounts the volume ${volumes}, whose data is on host ${host}, which is ${m.row.status}: it cannot move to another host; bring ${host} back (or destroy the volume)`, { retryable: true });
+    }
+    return m;
+  }
+
+  /** Removes a volume from its host, or from every host that is up. */
+  async removeVolume(volume: string, host?: string): Promise<void> {
+    const members = host === undefined ? this.registry.up() : [this.registry.get(host)].filter((m): m is HostMember => m !== undefined && m.row.status === 'up');
+    await Promise.all(members.map((m) => m.backend.removeVolume(volume)));
+  }
+
   async start(spec: ProcessSpec, opts?: CallOptions): Promise<ProcessInfo> {
     const [info] = await this.startMany([spec], opts);
     return info!;
@@ -124,7 +148,9 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
   async startMany(specs: ProcessSpec[], opts?: CallOptions): Promise<ProcessInfo[]> {
     await this.registry.loaded();
     const index = this.placementIndex();
-    const chosen = specs.map((spec) => this.placeOne(index, { app: spec.app, image: spec.image, memoryMb: spec.memoryMb ?? this.o.defaultMemoryMb }));
+    const chosen = specs.map((spec) =>
+      spec.host === undefined ? this.placeOne(index, { app: spec.app, image: spec.image, memoryMb: spec.memoryMb ?? this.o.defaultMemoryMb }) : this.pinned(spec),
+    );
     const results = await Promise.allSettled(
       specs.map(async (spec, i) => {
         const m = chosen[i]!;

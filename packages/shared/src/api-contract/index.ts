@@ -9,3 +9,4 @@ export * from './account.js';
 export * from './apps.js';
 export * from './releases.js';
 export * from './admin.js';
+export * from './backing-services.js';

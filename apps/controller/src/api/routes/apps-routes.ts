@@ -89,6 +89,8 @@ export function appsRoutes(table: RouteTable, ctx: ApiContext): void {
     response: appSchema,
     handler: async ({ app, user, req }) => {
       await ctx.deployer.destroy(app);
+      // Its add-ons (and their data) go with it; those shared with it are only detached.
+      await ctx.addons?.destroyAppAddons(app);
       await ctx.repos.remove(app.name);
       // The routers drop its certificates now, not at the next certificate resync.
       await ctx.certs.unpublishApp(app);
