@@ -1,17 +1,9 @@
 // The real CLI as a process: exit codes, stderr, no stack traces.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { freePort } from '@paas/test-kit';
 import { startFixture, type Fixture } from './test-support/fixture.js';
 import { spawnCli } from './test-support/run-cli.js';
-
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
 
 const noStack = (stderr: string) => assert.ok(!/\n\s+at /.test(stderr) && !stderr.includes('.ts:'), `no stack trace in: ${stderr}`);
 
@@ -23,7 +15,7 @@ describe('paas (main)', () => {
   after(() => f.close());
 
   it('a refused connection says the platform may be down, on stderr, exit 1', async () => {
-    const url = await closedPortUrl();
+    const url = `http://127.0.0.1:${await freePort()}`;
     const res = await spawnCli(['apps'], { env: { PAAS_HOME: f.home, PAAS_API_URL: url } });
     assert.equal(res.code, 1);
     assert.equal(res.stdout, '');

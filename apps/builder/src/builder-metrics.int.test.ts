@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import Docker from 'dockerode';
-import { testRedisUrl } from '@paas/shared';
 import { BuilderMetrics } from './builder-metrics.js';
 import { createHealthServer } from './health.js';
+import { testRedisUrl } from '@paas/test-kit';
 
 test('counts builds by outcome, times them, and serves them on the health port', async () => {
   const metrics = new BuilderMetrics();

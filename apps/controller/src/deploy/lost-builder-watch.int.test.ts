@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Queue, Worker } from 'bullmq';
-import { BuildLogWriter, RedisKeys, buildQueueName, createLogger, testRedisUrl, type BuildJobData } from '@paas/shared';
+import { BuildLogWriter, RedisKeys, buildQueueName, createLogger, type BuildJobData } from '@paas/shared';
 import { LostBuilderWatch, lostBuilderMessage } from './lost-builder-watch.js';
+import { eventually, testRedisUrl } from '@paas/test-kit';
 
 /**
  * The watch a push keeps on its build, against real Redis and BullMQ: a running job whose lock no
@@ -36,10 +37,6 @@ async function setup() {
   return { redis, keys, queue, log, data, ended, close };
 }
 
-const until = async (check: () => Promise<boolean>): Promise<void> => {
-  for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
-};
-
 test('a running build whose builder no longer holds its job ends with "the builder was lost"; one held is left alone', async () => {
   const s = await setup();
   let release: () => void = () => undefined;
@@ -52,7 +49,7 @@ test('a running build whose builder no longer holds its job ends with "the build
   worker.on('error', () => undefined);
   try {
     await s.queue.add('build', s.data('held'), { jobId: 'held' });
-    await until(async () => (await (await s.queue.getJob('held'))?.getState()) === 'active');
+    await eventually(async () => (await (await s.queue.getJob('held'))?.getState()) === 'active', 'the held job to be active', 10_000);
     const held = new LostBuilderWatch({ ...s, buildId: 'held', intervalMs: 50 });
     held.start();
     await new Promise((r) => setTimeout(r, 400));
@@ -63,7 +60,7 @@ test('a running build whose builder no longer holds its job ends with "the build
     await s.redis.del(s.keys.buildJobLock('held'));
     const lost = new LostBuilderWatch({ ...s, buildId: 'held', intervalMs: 50 });
     lost.start();
-    await until(async () => (await s.ended('held')) !== undefined);
+    await eventually(async () => (await s.ended('held')) !== undefined, 'the held build to end', 10_000);
     lost.stop();
     assert.equal(await s.ended('held'), lostBuilderMessage);
   } finally {
@@ -87,7 +84,7 @@ test('a job that failed without ending its output ends it; a job waiting for a b
     // Gone from the queue (failed and removed, or Redis lost it) with no end in its output.
     const gone = new LostBuilderWatch({ ...s, buildId: 'never-queued', intervalMs: 50 });
     gone.start();
-    await until(async () => (await s.ended('never-queued')) !== undefined);
+    await eventually(async () => (await s.ended('never-queued')) !== undefined, 'the never-queued build to end', 10_000);
     gone.stop();
     assert.equal(await s.ended('never-queued'), lostBuilderMessage);
 

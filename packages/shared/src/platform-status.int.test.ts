@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { PlatformStatusBoard, RedisKeys, SupervisorBeacon, createLogger, readSupervisorStatus, testRedisUrl } from './index.js';
+import { PlatformStatusBoard, RedisKeys, SupervisorBeacon, createLogger, readSupervisorStatus } from './index.js';
+import { testRedisUrl } from '@paas/test-kit';
 
 const file = {
   pid: process.pid,

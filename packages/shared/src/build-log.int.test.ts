@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { BuildLogWriter, readBuildLog } from './build-log.js';
 import type { BuildLogEntry } from './types.js';
-import { testRedisUrl } from './test-env.js';
+import { testRedisUrl } from '@paas/test-kit';
 
 test('a reader that joins late gets every line, then the end entry', async () => {
   const writerConn = new Redis(testRedisUrl());

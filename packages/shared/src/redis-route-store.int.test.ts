@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { RedisRouteStore } from './redis-route-store.js';
 import { RedisKeys } from './redis-keys.js';
 import { routeStoreContract } from './route-store.contract.js';
-import { testRedisUrl } from './test-env.js';
+import { testRedisUrl } from '@paas/test-kit';
 
 routeStoreContract('RedisRouteStore', async () => {
   const redis = new Redis(testRedisUrl());

@@ -7,24 +7,20 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
-import { RedisKeys, createLogger, testRedisUrl, type StoredLogEntry } from '@paas/shared';
+import { RedisKeys, createLogger, type StoredLogEntry } from '@paas/shared';
 import type { HostRow } from '../db/hosts.js';
 import { EngineClients } from './engine-clients.js';
 import { LogRateLimit } from './log-rate-limit.js';
 import { LogCollector } from './log-collector.js';
 import { LogStore } from './log-store.js';
 import { PlatformEvents } from './platform-events.js';
+import { eventually, testRedisUrl } from '@paas/test-kit';
+
+/** How long and how often the waits below poll. */
+const wait = { timeoutMs: 30_000, intervalMs: 100 };
 
 const log = createLogger('test', 'silent');
 const image = 'paas/run:bookworm';
-
-async function until(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('log collector (real Docker)', { timeout: 180_000 }, () => {
   const docker = new Docker();
@@ -126,7 +122,7 @@ describe('log collector (real Docker)', { timeout: 180_000 }, () => {
           'sleep 1; echo later',
         ].join('; '),
       );
-      await until('the last line', async () => (await entries('big')).some((e) => e.line === 'later'));
+      await eventually(async () => (await entries('big')).some((e) => e.line === 'later'), 'the last line', wait);
       const got = await entries('big', 'app');
       const texts = got.map((e) => e.line);
       assert.ok(texts.includes('hello from web'));
@@ -150,12 +146,12 @@ describe('log collector (real Docker)', { timeout: 180_000 }, () => {
     c.start();
     try {
       await run('resume', 'worker.1', 'i=0; while [ $i -lt 400 ]; do echo "tick $i"; i=$((i+1)); sleep 0.01; done');
-      await until('some ticks', async () => (await entries('resume')).length > 20);
+      await eventually(async () => (await entries('resume')).length > 20, 'some ticks', wait);
       await c.stop();
       await new Promise((r) => setTimeout(r, 1500)); // ticks keep coming while no one collects
       c = collector();
       c.start();
-      await until('the last tick', async () => (await entries('resume')).some((e) => e.line === 'tick 399'));
+      await eventually(async () => (await entries('resume')).some((e) => e.line === 'tick 399'), 'the last tick', wait);
       const ticks = (await entries('resume', 'app')).map((e) => e.line);
       assert.deepEqual(ticks, Array.from({ length: 400 }, (_, i) => `tick ${i}`));
     } finally {
@@ -169,10 +165,10 @@ describe('log collector (real Docker)', { timeout: 180_000 }, () => {
     try {
       await new Promise((r) => setTimeout(r, 500)); // the events stream is open
       const container = await run('crashy', 'web.1', 'echo booting; sleep 1; exit 3', true);
-      await until('the crash and the restart', async () => {
+      await eventually(async () => {
         const platform = (await entries('crashy')).filter((e) => e.source === 'platform').map((e) => e.line);
         return platform.some((l) => /State changed from crashed to starting/.test(l));
-      });
+      }, 'the crash and the restart', wait);
       const platform = (await entries('crashy')).filter((e) => e.source === 'platform');
       const lines = platform.map((e) => e.line);
       assert.ok(lines.some((l) => /^Starting process with command `echo booting/.test(l)), lines.join('\n'));
@@ -194,11 +190,11 @@ describe('log collector (real Docker)', { timeout: 180_000 }, () => {
     try {
       await new Promise((r) => setTimeout(r, 500)); // the events stream is open
       const crashing = await run('loopy', 'web.1', 'echo booting; sleep 1; exit 3', true);
-      await until('a restart', async () => (await entries('loopy', 'platform')).some((e) => /State changed from crashed to starting/.test(e.line)));
+      await eventually(async () => (await entries('loopy', 'platform')).some((e) => /State changed from crashed to starting/.test(e.line)), 'a restart', wait);
       const killed = await run('killed', 'web.1', 'echo up; sleep 300', true);
-      await until('the start', async () => (await entries('killed', 'platform')).some((e) => /^Starting process/.test(e.line)));
+      await eventually(async () => (await entries('killed', 'platform')).some((e) => /^Starting process/.test(e.line)), 'the start', wait);
       await killed.kill();
-      await until('the kill reported', async () => abandoned.length > 0);
+      await eventually(async () => abandoned.length > 0, 'the kill reported', wait);
       assert.deepEqual(abandoned, ['killed/web.1']);
       await crashing.update({ RestartPolicy: { Name: 'no' } });
       await crashing.stop({ t: 0 }).catch(() => {});

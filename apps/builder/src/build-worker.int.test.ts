@@ -12,13 +12,14 @@ import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import Docker from 'dockerode';
 import type { BuildJobData, BuildLogEntry, BuildResult } from '@paas/shared';
-import { RedisKeys, buildQueueName, createLogger, readBuildLog, testRedisUrl } from '@paas/shared';
+import { RedisKeys, buildQueueName, createLogger, readBuildLog } from '@paas/shared';
 import { loadConfig, type BuilderConfig } from './config.js';
 import type { BuilderRegistry } from './builder.js';
 import { createBuilderRegistry } from './builder-wiring.js';
 import { BuildRunner } from './build-runner.js';
 import { startBuildWorker } from './build-worker.js';
 import { fakeCommit, fetchFromImage, fixturesDir, gitArchive, removeCluster, removeKeys } from './test-support.js';
+import { testRedisUrl } from '@paas/test-kit';
 
 const id = randomBytes(4).toString('hex');
 const prefix = `paas-test-${id}`;

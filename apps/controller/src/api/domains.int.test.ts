@@ -1,9 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { makeTestCert, SecretBox, type TestCert } from '@paas/shared';
+import { SecretBox } from '@paas/shared';
 import { createApiHarness, type ApiHarness } from './test-harness.js';
 import { as, deployedApp } from './test-fixtures.js';
+import { makeTestCert, type TestCert } from '@paas/test-kit';
 
 describe('domains and certificates API', () => {
   let h: ApiHarness;

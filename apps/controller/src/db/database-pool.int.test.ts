@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { AppError, createLogger, testDatabaseAdminUrl } from '@paas/shared';
+import { AppError, createLogger } from '@paas/shared';
 import { DatabasePool } from './database-pool.js';
+import { testDatabaseAdminUrl } from '@paas/test-kit';
 
 const log = createLogger('test', 'silent');
 

@@ -4,8 +4,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { RedisKeys, testRedisUrl, type LogEntry } from '@paas/shared';
+import { RedisKeys, type LogEntry } from '@paas/shared';
 import { LogStore } from './log-store.js';
+import { testRedisUrl } from '@paas/test-kit';
 
 let redis: Redis;
 const keys = new RedisKeys(`paas-test-store-${randomBytes(3).toString('hex')}`);

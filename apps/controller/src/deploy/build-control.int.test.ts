@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { RedisKeys, buildQueueName, readBuildLog, testRedisUrl, type BuildJobData, type BuildLogEntry } from '@paas/shared';
+import { RedisKeys, buildQueueName, readBuildLog, type BuildJobData, type BuildLogEntry } from '@paas/shared';
 import { BuildControl } from './build-control.js';
+import { testRedisUrl } from '@paas/test-kit';
 
 const keys = new RedisKeys(`paas-test-${randomBytes(4).toString('hex')}`);
 let redis: Redis;

@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { RedisKeys, RedisRouteStore, testRedisUrl } from '@paas/shared';
+import { RedisKeys, RedisRouteStore } from '@paas/shared';
 import { appRoute, backend } from './test-support.js';
 import { startBackend } from './test-http.js';
 import { startChildRouter } from './test-child-router.js';
+import { testRedisUrl } from '@paas/test-kit';
 
 const size = 100 * 1024 * 1024;
 const warm = 16 * 1024 * 1024;

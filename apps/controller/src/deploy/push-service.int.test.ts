@@ -4,13 +4,14 @@ import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { AppError, BuildLogWriter, buildEnvBox, buildQueueName, openBuildEnv, testRedisUrl, type BuildJobData } from '@paas/shared';
+import { AppError, BuildLogWriter, buildEnvBox, buildQueueName, openBuildEnv, type BuildJobData } from '@paas/shared';
 import { createApiHarness, type ApiHarness } from '../api/test-harness.js';
 import { findAppByName, insertApp } from '../db/apps.js';
 import { listBuilds } from '../db/builds.js';
 import { listReleases } from '../db/releases.js';
 import type { User } from '../db/users.js';
 import { updateConfigVars } from '../db/config-vars.js';
+import { testRedisUrl } from '@paas/test-kit';
 
 /**
  * The controller's side of a push against real PostgreSQL, Redis and BullMQ; a stand-in builder

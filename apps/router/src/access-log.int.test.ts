@@ -2,11 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { RedisKeys, testRedisUrl } from '@paas/shared';
+import { RedisKeys } from '@paas/shared';
 import { formatAccessLine } from './access-log.js';
 import { RedisAccessLogSink } from './redis-access-log-sink.js';
 import { contextOf } from './request-context.js';
 import { backend, quietLogger } from './test-support.js';
+import { testRedisUrl } from '@paas/test-kit';
 
 test('the access line is in Heroku’s router format', () => {
   const ctx = contextOf(['Host', 'Shop.example.com:8443', 'X-Request-Id', 'abcdefghij0123456789'], 1000);

@@ -13,11 +13,12 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import Docker from 'dockerode';
 import type { BuildJobData } from '@paas/shared';
-import { RedisKeys, createLogger, testRedisUrl } from '@paas/shared';
+import { RedisKeys, createLogger } from '@paas/shared';
 import { loadConfig } from './config.js';
 import { createBuilderRegistry } from './builder-wiring.js';
 import { BuildRunner } from './build-runner.js';
 import { fakeCommit, fixturesDir, gitArchive, removeCluster, removeKeys } from './test-support.js';
+import { testRedisUrl } from '@paas/test-kit';
 
 const id = randomBytes(4).toString('hex');
 const prefix = `paas-test-${id}`;

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { BuildLogWriter, createLogger, testRedisUrl } from '@paas/shared';
+import { BuildLogWriter, createLogger } from '@paas/shared';
 import { BuildOutput, defaultOutputLimits, type OutputLimits } from './build-output.js';
+import { testRedisUrl } from '@paas/test-kit';
 
 async function lines(redis: Redis, key: string): Promise<string[]> {
   const entries = (await redis.xrange(key, '-', '+')) as [string, string[]][];

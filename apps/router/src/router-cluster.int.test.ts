@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { RedisKeys, RedisRouteStore, testRedisUrl } from '@paas/shared';
+import { RedisKeys, RedisRouteStore } from '@paas/shared';
 import { appRoute, backend, eventually, parsePrometheus } from './test-support.js';
 import { json, request, startBackend } from './test-http.js';
 import { startChildRouter } from './test-child-router.js';
+import { testRedisUrl } from '@paas/test-kit';
 
 test('a clustered router (2 workers): every request right after the acknowledgement reaches the new backend; metrics sum the workers; access lines reach the app’s stream', { timeout: 90_000 }, async () => {
   const prefix = `paas-test-${randomBytes(4).toString('hex')}`;

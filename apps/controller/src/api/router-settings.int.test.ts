@@ -3,9 +3,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { makeTestCert, type TestCert } from '@paas/shared';
 import { createApiHarness, type ApiHarness } from './test-harness.js';
 import { as, deployedApp } from './test-fixtures.js';
+import { makeTestCert, type TestCert } from '@paas/test-kit';
 
 describe('router settings, domain and certificate audit, certificates of destroyed apps', () => {
   let h: ApiHarness;

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
-import { RedisKeys, createLogger, testRedisUrl } from '@paas/shared';
+import { RedisKeys, createLogger } from '@paas/shared';
 import { builderLabel, removeLeftoverBuildContainers, type BuilderIdentity } from './leftover-builds.js';
+import { testRedisUrl } from '@paas/test-kit';
 
 /**
  * Build containers left by a builder killed mid-build are removed when a builder starts; those of a

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { EgressGuard, RedisKeys, createLogger, testRedisUrl } from '@paas/shared';
+import { EgressGuard, RedisKeys, createLogger } from '@paas/shared';
 import type { LogDrainRow } from '../db/log-drains.js';
 import { DrainStateStore } from './drain-state.js';
 import { transportFor } from './drain-transports.js';
@@ -16,16 +16,9 @@ import { DrainWorker } from './drain-worker.js';
 import { LogStore } from './log-store.js';
 import { PlatformEvents } from './platform-events.js';
 import { HttpsReceiver, SyslogReceiver, selfSignedCert, type TestCert } from './test-drain-receivers.js';
+import { eventually, testRedisUrl } from '@paas/test-kit';
 
 const log = createLogger('test', 'silent');
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('drain workers', () => {
   let redis: Redis;
@@ -79,7 +72,7 @@ describe('drain workers', () => {
       w.start();
       try {
         await store.append(app, lines('up', 100));
-        await until('the first lines', () => receiver.bodies().filter((b) => b.startsWith('up ')).length === 100);
+        await eventually(() => receiver.bodies().filter((b) => b.startsWith('up ')).length === 100, 'the first lines', 15_000);
         assert.match(receiver.messages[0]!, new RegExp(`^<190>1 \\S+ ${app} app web\\.1 - - up 0$`));
 
         await receiver.stop();
@@ -89,13 +82,13 @@ describe('drain workers', () => {
         assert.equal((await state.get(drain.id))?.status, 'retrying');
         await receiver.start();
         await store.append(app, lines('back', 50));
-        await until('every line', () => {
+        await eventually(() => {
           const got = new Set(receiver.bodies());
           return [...lines('up', 100), ...lines('down', 200), ...lines('back', 50)].every((l) => got.has(l.line));
-        });
+        }, 'every line', 15_000);
         assert.ok(!receiver.bodies().some((b) => b.startsWith('before the drain')), 'a new drain starts at the end of the stream');
         // The receiver has the lines before the worker hears its answer and records the delivery.
-        await until('the deliveries recorded', async () => ((await state.get(drain.id))?.delivered ?? 0) >= 350);
+        await eventually(async () => ((await state.get(drain.id))?.delivered ?? 0) >= 350, 'the deliveries recorded', 15_000);
         const s = await state.get(drain.id);
         assert.equal(s?.dropped, 0);
         assert.ok((s?.delivered ?? 0) >= 350);
@@ -119,8 +112,8 @@ describe('drain workers', () => {
       for (let i = 0; i < 10; i++) await store.append(app, lines(`burst${i}`, 100));
       await new Promise((r) => setTimeout(r, 1500));
       await receiver.start();
-      await until('the newest lines', () => receiver.bodies().includes('burst9 99'));
-      await until('the report', () => receiver.bodies().some((b) => /Error L10/.test(b)));
+      await eventually(() => receiver.bodies().includes('burst9 99'), 'the newest lines', 15_000);
+      await eventually(() => receiver.bodies().some((b) => /Error L10/.test(b)), 'the report', 15_000);
       const s = (await state.get(drain.id))!;
       assert.ok(s.dropped >= 800 && s.dropped <= 1000 - 100, `dropped ${s.dropped}`);
       const delivered = receiver.bodies().filter((b) => b.startsWith('burst'));

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import Docker from 'dockerode';
-import { testRedisUrl } from '@paas/shared';
 import { createHealthServer } from './health.js';
+import { testRedisUrl } from '@paas/test-kit';
 
 async function get(redis: Redis, path: string): Promise<{ status: number; body: unknown }> {
   const server = createHealthServer(redis, new Docker());
