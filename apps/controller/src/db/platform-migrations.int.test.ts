@@ -7,13 +7,13 @@ import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigCipher } from '../auth/config-cipher.js';
 import { SecretMismatchError } from '../auth/platform-secret.js';
 import { getConfigVars } from './config-vars.js';
 import { defaultMigrationsDir, migrate } from './migrator.js';
 import { migratePlatform } from './platform-migrations.js';
 import { currentRelease } from './releases.js';
 import { createTestDatabase } from './test-database.js';
+import { SecretBox } from '@paas/shared';
 
 const secret = 'a'.repeat(32);
 const otherSecret = 'b'.repeat(32);
@@ -49,7 +49,7 @@ describe('migration 011 and the platform secret', () => {
       // Without the controller's encryption step, 011 refuses rather than lose the values.
       await assert.rejects(migrate(db.pool), /still stored in plaintext/);
 
-      const cipher = new ConfigCipher(secret);
+      const cipher = new SecretBox(secret, 'config vars');
       assert.deepEqual(await migratePlatform(db.pool, cipher), ['011_sessions_one_offs_secret_check.sql']);
       const columns = await db.pool.query<{ table_name: string; column_name: string }>(
         `SELECT table_name, column_name FROM information_schema.columns
@@ -62,7 +62,7 @@ describe('migration 011 and the platform secret', () => {
       assert.ok(!String(dump.rows[0].all).includes('plain'));
 
       // Started again with another secret (a fresh PAAS_HOME), the platform refuses.
-      await assert.rejects(migratePlatform(db.pool, new ConfigCipher(otherSecret)), SecretMismatchError);
+      await assert.rejects(migratePlatform(db.pool, new SecretBox(otherSecret, 'config vars')), SecretMismatchError);
       assert.deepEqual(await migratePlatform(db.pool, cipher), [], 'the right secret starts as before');
     } finally {
       await db.drop();
@@ -76,13 +76,13 @@ describe('migration 011 and the platform secret', () => {
       const user = await db.pool.query<{ id: string }>("INSERT INTO users (email, password_hash) VALUES ('old@example.com', 'x') RETURNING id");
       const app = await db.pool.query<{ id: string }>("INSERT INTO apps (name, owner_id) VALUES ('enc', $1) RETURNING id", [user.rows[0]!.id]);
       const appId = app.rows[0]!.id;
-      const sealed = new ConfigCipher(secret).encrypt('v', `config_var:${appId}:K`);
+      const sealed = new SecretBox(secret, 'config vars').encrypt('v', `config_var:${appId}:K`);
       await db.pool.query("INSERT INTO config_vars (app_id, key, value_enc) VALUES ($1, 'K', $2)", [appId, sealed]);
-      await assert.rejects(migratePlatform(db.pool, new ConfigCipher(otherSecret)), /not the secret this database was set up with/);
+      await assert.rejects(migratePlatform(db.pool, new SecretBox(otherSecret, 'config vars')), /not the secret this database was set up with/);
       const applied = await db.pool.query("SELECT 1 FROM schema_migrations WHERE name LIKE '011%'");
       assert.equal(applied.rowCount, 0, 'nothing was migrated with the wrong secret');
-      await migratePlatform(db.pool, new ConfigCipher(secret));
-      assert.deepEqual(await getConfigVars(db.pool, new ConfigCipher(secret), appId), { K: 'v' });
+      await migratePlatform(db.pool, new SecretBox(secret, 'config vars'));
+      assert.deepEqual(await getConfigVars(db.pool, new SecretBox(secret, 'config vars'), appId), { K: 'v' });
     } finally {
       await db.drop();
     }
@@ -91,7 +91,7 @@ describe('migration 011 and the platform secret', () => {
   test("npm run up's check refuses a fresh secret against an existing database, naming the way out", async () => {
     const db = await createTestDatabase({ poolMax: 3, migrated: false });
     try {
-      await migratePlatform(db.pool, new ConfigCipher(secret)); // stores the check value of `secret`
+      await migratePlatform(db.pool, new SecretBox(secret, 'config vars')); // stores the check value of `secret`
       const script = fileURLToPath(new URL('../check-secret.ts', import.meta.url));
       const run = (s: string) =>
         new Promise<{ code: number; stderr: string }>((resolve) => {
