@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { pack } from 'tar-stream';
-import { createLogger, sleep } from '@paas/shared';
+import { createLogger } from '@paas/shared';
+import { eventually } from '@paas/test-kit';
 import { DockerHostBackend } from './docker-host-backend.js';
 import { hardenedHostConfig, platformLabels, uidOf, unprivilegedUser } from './container-hardening.js';
 import { oneOffIo, oneOffSpec } from './one-off.contract.js';
@@ -76,13 +77,12 @@ describe('DockerHostBackend runs every container hardened', () => {
     for (const image of [rootImage, aliasImage, userImage]) await docker.getImage(image).remove({ force: true }).catch(() => undefined);
   });
 
+  /** What `status` printed, once it printed all of it (the PID limit comes last). */
   async function output(id: string): Promise<string> {
-    for (let i = 0; i < 100; i++) {
+    return eventually(async () => {
       const text = await runtime.logs(id, 20);
-      if (text.includes('NoNewPrivs')) return text;
-      await sleep(100);
-    }
-    return runtime.logs(id, 20);
+      return text.includes('NoNewPrivs') && /^(\d+|max)$/m.test(text) ? text : undefined;
+    }, 'the status lines', { timeoutMs: 10_000, intervalMs: 100 });
   }
 
   test('a root image runs as an unprivileged uid, without capabilities, with no-new-privileges and the PID limit', async () => {
