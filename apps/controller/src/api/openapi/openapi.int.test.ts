@@ -1,12 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { z } from 'zod';
 import { plainRoutes } from '../../auth/policy.js';
 import { createApiHarness, type ApiHarness } from '../test-harness.js';
 import { routeTableOf, servedRoutes } from '../test-fixtures.js';
 import { openApiPath } from './openapi-document.js';
-import { toJsonSchema } from './zod-json-schema.js';
 
 describe('OpenAPI document', () => {
   let h: ApiHarness;
@@ -64,21 +62,4 @@ describe('OpenAPI document', () => {
     assert.equal(quota.properties.apps.nullable, true);
     assert.equal(doc.paths['/auth/login'].post.security.length, 0, 'login needs no token');
   });
-});
-
-test('toJsonSchema: the zod forms the API uses', () => {
-  assert.deepEqual(toJsonSchema(z.string().min(1).max(5).regex(/^a/)), { type: 'string', minLength: 1, maxLength: 5, pattern: '^a' });
-  assert.deepEqual(toJsonSchema(z.number().int().min(0)), { type: 'integer', minimum: 0 });
-  assert.deepEqual(toJsonSchema(z.number().gt(0)), { type: 'number', minimum: 0, exclusiveMinimum: true });
-  assert.deepEqual(toJsonSchema(z.string().nullable()), { type: 'string', nullable: true });
-  assert.deepEqual(toJsonSchema(z.enum(['a', 'b'])), { type: 'string', enum: ['a', 'b'] });
-  assert.deepEqual(toJsonSchema(z.record(z.string())), { type: 'object', additionalProperties: { type: 'string' } });
-  assert.deepEqual(toJsonSchema(z.object({ a: z.string(), b: z.number().optional(), c: z.boolean().default(false) })), {
-    type: 'object',
-    properties: { a: { type: 'string' }, b: { type: 'number' }, c: { type: 'boolean', default: false } },
-    required: ['a'],
-  });
-  assert.deepEqual(toJsonSchema(z.string().email().describe('who')), { type: 'string', format: 'email', description: 'who' });
-  assert.deepEqual(toJsonSchema(z.string().refine((s) => s !== 'x')), { type: 'string' });
-  assert.throws(() => toJsonSchema(z.map(z.string(), z.string())), /no OpenAPI form/);
 });
