@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeTestCert, type TestCert } from '@paas/shared';
 import { startFixture, type Fixture } from '../test-support/fixture.js';
+import { makeTestCert, type TestCert } from '@paas/test-kit';
 
 describe('domains commands', () => {
   let f: Fixture;
