@@ -7,6 +7,7 @@ import { startFixture, type Fixture } from '../test-support/fixture.js';
 import { ScriptedRuntime } from '../test-support/scripted-runtime.js';
 import { selfCommandFromSource } from '../test-support/run-cli.js';
 import { commandLine } from './run.js';
+import { eventually } from '@paas/test-kit';
 
 describe('paas run', () => {
   let f: Fixture;
@@ -52,7 +53,7 @@ describe('paas run', () => {
       homeDir: '/nonexistent',
       selfCommand: selfCommandFromSource,
     });
-    for (let i = 0; i < 100 && !out.includes('ran bash'); i++) await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => out.includes('ran bash'), 'the one-off to run bash');
     assert.deepEqual(stdin.raw, [true]);
     stdout.columns = 100;
     stdout.rows = 30;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { AppError, createLogger } from '@paas/shared';
 import { DatabasePool } from './database-pool.js';
-import { testDatabaseAdminUrl } from '@paas/test-kit';
+import { eventually, testDatabaseAdminUrl } from '@paas/test-kit';
 
 const log = createLogger('test', 'silent');
 
@@ -24,8 +24,7 @@ test('connections terminated by the server, idle or in use, do not end the proce
     idle.release();
     await terminate(idlePid);
     // The pool drops it when the server's goodbye arrives (and emits 'error', which only its own listener hears).
-    for (let i = 0; i < 100 && pool.totalCount > 0; i++) await new Promise((r) => setTimeout(r, 50));
-    assert.equal(pool.totalCount, 0);
+    await eventually(() => pool.totalCount === 0, 'the pool to drop the terminated client');
     // Checked out, between queries.
     const busy = await pool.connect();
     const busyPid = (await busy.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;

@@ -6,6 +6,7 @@ import Docker from 'dockerode';
 import { createLogger } from '@paas/shared';
 import { DockerHostBackend } from './docker-host-backend.js';
 import { collector, oneOffContract, oneOffIo, oneOffSpec } from './one-off.contract.js';
+import { eventually } from '@paas/test-kit';
 
 const image = 'paas/run:bookworm';
 const docker = new Docker();
@@ -80,18 +81,13 @@ describe('DockerHostBackend one-offs and limits', () => {
 
   test('a detached one-off runs to completion; its output stays readable', async () => {
     const info = await runtime.runDetached(oneOffSpec(image, { index: 6, command: 'echo detached $GREETING' }));
-    let out = '';
-    for (let i = 0; i < 50 && !out.includes('detached'); i++) {
-      out = await runtime.logs(info.id, 10);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const out = await eventually(async () => {
+      const text = await runtime.logs(info.id, 10);
+      return text.includes('detached') ? text : undefined;
+    }, "the one-off's output", { intervalMs: 100 });
     assert.equal(out, 'detached hello\n');
-    let state = '';
-    for (let i = 0; i < 50 && state !== 'down'; i++) {
-      state = (await runtime.listOneOffs({ app: 'contract-run' })).find((p) => p.id === info.id)?.state ?? '';
-      if (state !== 'down') await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.equal(state, 'down', 'exited 0 and kept');
+    const down = async () => (await runtime.listOneOffs({ app: 'contract-run' })).find((p) => p.id === info.id)?.state === 'down';
+    await eventually(down, 'the one-off to exit 0 and be kept', { intervalMs: 100 });
     await runtime.stop(info.id, 0);
   });
 
