@@ -94,7 +94,7 @@ describe('log collector (real Docker)', { timeout: 180_000 }, () => {
       // 60,000 lines as fast as the container writes them (far over 20,000 a second), then a marker.
       await run('flooder', 'web.1', 'seq 1 60000; sleep 2; echo flood-done');
       await run('quiet', 'web.1', 'for i in $(seq 1 50); do echo quiet $i; done; sleep 2; echo quiet-done');
-      await until('both ends', async () => (await entries('flooder')).some((e) => e.line === 'flood-done') && (await entries('quiet')).some((e) => e.line === 'quiet-done'));
+      await eventually(async () => (await entries('flooder')).some((e) => e.line === 'flood-done') && (await entries('quiet')).some((e) => e.line === 'quiet-done'), 'both ends', wait);
       const flood = await entries('flooder');
       const appLines = flood.filter((e) => e.source === 'app').length;
       assert.ok(appLines < 10_000, `${appLines} of 60,001 lines stored`);
