@@ -45,7 +45,7 @@ test('bytes bound to their place (config vars): tampering, another place or anot
   assert.deepEqual(cipher.decryptJson(cipher.encryptJson({ A: '1' }, 'r'), 'r'), { A: '1' });
 });
 
-test('values sealed by the two ciphers this one replaced (SecretBox, ConfigCipher) still open', () => {
+test('values sealed by the two ciphers this one replaced (SecretBox, SecretBox) still open', () => {
   // Sealed with the code of commit 00e7b31 and this secret: TLS keys in the route store, build envs
   // in queued jobs, config vars and release snapshots in PostgreSQL must survive the upgrade.
   const old = 'a platform secret of the past, 32+';

@@ -3,10 +3,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { testDatabaseAdminUrl, testRedisUrl } from '@paas/shared';
 import { createApiHarness, type ApiHarness } from './test-harness.js';
 import { as, deployedApp } from './test-fixtures.js';
 import { withPg, withRedis } from '../addons/test-clients.js';
+import { testDatabaseAdminUrl, testRedisUrl } from '@paas/test-kit';
 
 type Who = { token: string; user: { id: string } };
 

@@ -14,8 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { createLogger, makeTestCert, RedisKeys, RedisRouteStore, SecretBox, testRedisUrl, type TestCert } from '@paas/shared';
-import { ConfigCipher } from '../auth/config-cipher.js';
+import { createLogger, RedisKeys, RedisRouteStore, SecretBox } from '@paas/shared';
 import { createTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { createUser } from '../db/users.js';
 import { findAppByName, insertApp, type AppRow } from '../db/apps.js';
@@ -23,6 +22,7 @@ import { insertDomain } from '../db/domains.js';
 import { CertService } from '../domains/cert-service.js';
 import { AcmeService } from './acme-service.js';
 import { trustAcmeCa } from './acme-wiring.js';
+import { makeTestCert, testRedisUrl, type TestCert } from '@paas/test-kit';
 
 const routerMain = fileURLToPath(new URL('../../../router/src/main.ts', import.meta.url));
 const secret = 's'.repeat(40);
@@ -155,7 +155,7 @@ describe('automatic certificates from pebble', { timeout: 240_000 }, () => {
     });
     assert.equal(added, 200);
 
-    const cipher = new ConfigCipher(secret);
+    const cipher = new SecretBox(secret, 'config vars');
     const log = createLogger('test', 'silent');
     acme = new AcmeService({
       pool: db.pool,
