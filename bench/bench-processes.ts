@@ -110,16 +110,7 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '@paas/test-kit';
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

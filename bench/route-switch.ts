@@ -115,7 +115,7 @@ export async function measureSwitches(
       const started = performance.now();
       const first = load.firstFrom(to);
       const [at, figure] = await Promise.all([
-        Promise.race([first, new Promise<undefined>((r) => setTimeout(r, 5000))]),
+        Promise.race([first, new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000))]),
         switchTo(to, i),
       ]);
       if (at === undefined) missed++;

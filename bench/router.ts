@@ -65,9 +65,9 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   const dir = await mkdtemp(join(tmpdir(), 'paas-bench-router-'));
   try {
-    const [portA, portB, routerPort, routerTlsPort, nodeRouterPort, nodeRouterTlsPort, nginxPort, loggedPort] = await Promise.all(
+    const [portA, portB, routerPort, routerTlsPort, nodeRouterPort, nodeRouterTlsPort, nginxPort, loggedPort] = (await Promise.all(
       Array.from({ length: 8 }, () => freePort()),
-    );
+    )) as [number, number, number, number, number, number, number, number];
     const backend = (port: number, name: string): Promise<ChildProcess> =>
       startChild(`backend ${name}`, process.execPath, ['--import', 'tsx', join(root, 'bench/router-backend.ts'), String(port), name], {}, port);
     const backendA = await backend(portA, 'A');

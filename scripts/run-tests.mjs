@@ -1,9 +1,24 @@
 #!/usr/bin/env node
-// Runs every test file with node's own test runner, straight from the TypeScript sources (tsx).
-// Unit tests live beside the code (`*.test.ts` under apps/ and packages/), integration and
-// end-to-end tests under test/. Arguments narrow the run to files whose path contains one of them.
+// Runs the test files with node's own test runner, straight from the TypeScript sources (tsx).
+//
+// Where a test lives says what it needs (CONTRIBUTING.md, "Where tests go"):
+//   - unit tests: `*.test.ts` beside the code under apps/ and packages/. They need no service: no
+//     PostgreSQL, Redis, Docker engine or git daemon (local files, child processes and loopback
+//     sockets they open themselves are fine).
+//   - integration tests: `*.int.test.ts` beside the code, against the real services.
+//   - integration and end-to-end tests of whole processes: every `*.test.ts` under test/.
+//
+//   node scripts/run-tests.mjs                 every test, one file at a time (what `npm test` runs)
+//   node scripts/run-tests.mjs --unit          the unit tests, files in parallel (`npm run test:unit`)
+//   node scripts/run-tests.mjs --integration   the integration and end-to-end tests
+//   ... [substr ...]                           only files whose path contains one of the substrings
+//
+// The unit run points DATABASE_URL, REDIS_URL and DOCKER_HOST at a closed port, so a test filed as
+// a unit test that reaches for a service fails there instead of passing on a developer's machine.
+// The router's tests run twice, once per HTTP/1.1 codec (PAAS_ROUTER_PARSER native, then node).
+import { availableParallelism } from 'node:os';
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -17,34 +32,63 @@ function find(dir, out = []) {
     if (skip.has(name)) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) find(path, out);
-    else if (name.endsWith('.test.ts')) out.push(relative(root, path));
+    else if (name.endsWith('.test.ts')) out.push(relative(root, path).split(sep).join('/'));
   }
   return out;
 }
 
-const filters = process.argv.slice(2);
-/** The router's tests (its unit tests and test/router/): they run under both HTTP/1.1 codecs. */
+/** `unit` or `integration`, from the file's place and name alone. */
+function kindOf(file) {
+  if (file.startsWith('test/') || file.endsWith('.int.test.ts')) return 'integration';
+  return 'unit';
+}
+
+/** The router's tests (its own and test/router/): they run under both HTTP/1.1 codecs. */
 const isRouterTest = (f) => f.startsWith('apps/router/') || f.startsWith('test/router/');
+
+const args = process.argv.slice(2);
+const kinds = new Set();
+if (args.includes('--unit')) kinds.add('unit');
+if (args.includes('--integration')) kinds.add('integration');
+if (kinds.size === 0) kinds.add('unit').add('integration');
+const unknown = args.filter((a) => a.startsWith('--') && a !== '--unit' && a !== '--integration');
+if (unknown.length > 0) {
+  console.error(`unknown option ${unknown[0]} (known: --unit, --integration)`);
+  process.exit(2);
+}
+const filters = args.filter((a) => !a.startsWith('--'));
 const files = ['packages', 'apps', 'test']
   .flatMap((d) => find(join(root, d)))
+  .filter((f) => kinds.has(kindOf(f)))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-// Integration tests need the real Docker engine and the base images that `npm run up` prepares.
-const docker = spawnSync('docker', ['image', 'inspect', 'paas/build:bookworm', 'paas/run:bookworm'], { stdio: 'ignore' });
-if (docker.status !== 0) {
-  console.error('The tests need a running Docker engine and the paas base images: run `npm run up` first.');
-  process.exit(1);
+
+const unitOnly = !kinds.has('integration');
+let baseEnv = process.env;
+let concurrency = 1;
+if (unitOnly) {
+  // Port 9 (discard) is closed on loopback: a connection there is refused at once.
+  baseEnv = { ...process.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:9/postgres', REDIS_URL: 'redis://127.0.0.1:9', DOCKER_HOST: 'tcp://127.0.0.1:9' };
+  concurrency = Math.max(2, availableParallelism());
+} else {
+  // Integration tests need the real Docker engine and the base images that `npm run up` prepares.
+  const docker = spawnSync('docker', ['image', 'inspect', 'paas/build:bookworm', 'paas/run:bookworm'], { stdio: 'ignore' });
+  if (docker.status !== 0) {
+    console.error('The integration tests need a running Docker engine and the paas base images: run `npm run up` first (or `npm run test:unit` for the tests that need no service).');
+    process.exit(1);
+  }
 }
+
 /** Runs test files with node's test runner (the router's codec as `parser` says), returning its exit status. */
 function runTests(list, parser) {
   const res = spawnSync(
     process.execPath,
-    ['--conditions=development', '--import', 'tsx', '--test', '--test-concurrency=1', ...list],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, PAAS_ROUTER_PARSER: parser } },
+    ['--conditions=development', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...list],
+    { cwd: root, stdio: 'inherit', env: { ...baseEnv, PAAS_ROUTER_PARSER: parser } },
   );
   return res.status ?? 1;
 }

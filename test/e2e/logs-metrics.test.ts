@@ -15,6 +15,10 @@ import { randomBytes } from 'node:crypto';
 import { HttpsReceiver, SyslogReceiver, selfSignedCert, type TestCert } from '../../apps/controller/src/logs/test-drain-receivers.js';
 import { parsePrometheusText } from '../../apps/controller/src/metrics/prometheus-text.js';
 import { gitPush, gitRepo, paasBin, repoRoot, startPlatform, type Platform } from '../helpers/platform.js';
+import { eventually } from '@paas/test-kit';
+
+/** How long and how often the waits below poll. */
+const wait = { timeoutMs: 30_000, intervalMs: 250 };
 
 const appSource = `const express = require('express');
 const app = express();
@@ -35,16 +39,6 @@ app.use((req, res) => {
 });
 app.listen(process.env.PORT || 5000, () => console.log('listening on ' + process.env.PORT));
 `;
-
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('logs, drains and metrics end to end', { timeout: 900_000 }, () => {
   let p: Platform;
@@ -110,8 +104,8 @@ describe('logs, drains and metrics end to end', { timeout: 900_000 }, () => {
     // The app's own line, the router's line for a request, the release event.
     // How fast lines reach the tail is measured by bench/logs.ts, not asserted here.
     assert.equal((await p.get(app, '/tail-check')).status, 200);
-    await until('the tail to show the request', async () => tailed.includes('request /tail-check'), 10_000);
-    await until('the router line in the tail', async () => /router: at=info method=GET path="\/tail-check"/.test(tailed), 10_000);
+    await eventually(async () => tailed.includes('request /tail-check'), 'the tail to show the request', { timeoutMs: 10_000, intervalMs: 250 });
+    await eventually(async () => /router: at=info method=GET path="\/tail-check"/.test(tailed), 'the router line in the tail', { timeoutMs: 10_000, intervalMs: 250 });
     const history = await p.paas(['logs', '-n', '200', '-a', app]);
     assert.equal(history.code, 0, history.stderr);
     assert.match(history.stdout, /^\S+\+00:00 app\[web\.1\]: listening on 5000$/m);
@@ -126,7 +120,7 @@ describe('logs, drains and metrics end to end', { timeout: 900_000 }, () => {
     assert.equal((await p.get(app, '/big')).status, 200);
     assert.equal((await p.get(app, '/binary')).status, 200);
     assert.equal((await p.get(app, '/after-bad-output')).status, 200);
-    await until('the line after the bad output', async () => tailed.includes('request /after-bad-output'), 20_000);
+    await eventually(async () => tailed.includes('request /after-bad-output'), 'the line after the bad output', { timeoutMs: 20_000, intervalMs: 250 });
     const pieces = tailed.split('\n').filter((l) => / app\[web\.1\]: x+$/.test(l));
     assert.equal(pieces.map((l) => l.replace(/^.* app\[web\.1\]: /, '')).join('').length, 1024 * 1024);
     assert.ok(pieces.every((l) => l.length < 8300));
@@ -134,7 +128,7 @@ describe('logs, drains and metrics end to end', { timeout: 900_000 }, () => {
 
     // Drains: the receivers go down for a few seconds while lines are written, then come back.
     assert.equal((await p.get(app, '/drain-up')).status, 200);
-    await until('both drains to deliver', async () => [syslog, https].every((r) => r.bodies().includes('request /drain-up')));
+    await eventually(async () => [syslog, https].every((r) => r.bodies().includes('request /drain-up')), 'both drains to deliver', wait);
     await syslog.stop();
     await https.stop();
     for (let i = 1; i <= 5; i++) assert.equal((await p.get(app, `/drain-down-${i}`)).status, 200);
@@ -144,10 +138,10 @@ describe('logs, drains and metrics end to end', { timeout: 900_000 }, () => {
     assert.equal((await p.get(app, '/drain-back')).status, 200);
     const expected = ['drain-up', 'drain-down-1', 'drain-down-2', 'drain-down-3', 'drain-down-4', 'drain-down-5', 'drain-back'];
     for (const [name, r] of [['syslog', syslog], ['https', https]] as const) {
-      await until(`${name} to get every line`, async () => {
+      await eventually(async () => {
         const bodies = r.bodies();
         return expected.every((path) => bodies.includes(`request /${path}`) && bodies.some((b) => b.includes(`path="/${path}"`)));
-      }, 60_000);
+      }, `${name} to get every line`, { timeoutMs: 60_000, intervalMs: 250 });
       assert.ok(r.messages.some((m) => new RegExp(`^<190>1 \\S+ ${app} router router - - at=info`).test(m)), `${name}: router lines as RFC 5424`);
       assert.ok(r.messages.some((m) => new RegExp(`^<190>1 \\S+ ${app} app web\\.1 - - request /drain-up$`).test(m)));
     }
@@ -160,11 +154,11 @@ describe('logs, drains and metrics end to end', { timeout: 900_000 }, () => {
 
     // Metrics: Prometheus text with per-container series; the metrics token opens it, nothing else does.
     assert.equal((await fetch(`${p.apiUrl}/metrics`)).status, 401);
-    const metrics = await until('per-container CPU', async () => {
+    const metrics = await eventually(async () => {
       const res = await fetch(`${p.apiUrl}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
       const parsed = parsePrometheusText(await res.text());
       return parsed.samples.some((s) => s.name === 'paas_container_cpu_seconds_total' && s.labels['app'] === app) ? parsed : undefined;
-    });
+    }, 'per-container CPU', wait);
     const labels = { app, process: 'web.1', host: 'local' };
     for (const name of ['paas_container_cpu_seconds_total', 'paas_container_memory_bytes', 'paas_container_restarts_total']) {
       assert.deepEqual(metrics.samples.find((s) => s.name === name && s.labels['app'] === app)?.labels, labels, name);
@@ -178,7 +172,7 @@ describe('logs, drains and metrics end to end', { timeout: 900_000 }, () => {
 
     // The tail is still following.
     assert.equal((await p.get(app, '/last')).status, 200);
-    await until('the last line in the tail', async () => tailed.includes('request /last'), 10_000);
+    await eventually(async () => tailed.includes('request /last'), 'the last line in the tail', { timeoutMs: 10_000, intervalMs: 250 });
   });
 });
 

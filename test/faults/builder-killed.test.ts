@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { commitAll, gitPush, gitRepo, repoRoot, startPlatform, type Platform } from '../helpers/platform.js';
+import { eventually } from '@paas/test-kit';
 
 describe('builder killed mid-build', { timeout: 600_000 }, () => {
   let p: Platform;
@@ -23,15 +24,6 @@ describe('builder killed mid-build', { timeout: 600_000 }, () => {
 
   const buildContainers = async (): Promise<Docker.ContainerInfo[]> =>
     docker.listContainers({ all: true, filters: { label: [`paas.cluster=${p.cluster}`, 'paas.role=build'] } });
-  const until = async <T>(what: string, check: () => Promise<T | undefined>, seconds: number): Promise<T> => {
-    for (let i = 0; i < seconds * 4; i++) {
-      const v = await check().catch(() => undefined);
-      if (v !== undefined) return v;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    assert.fail(`${what} did not happen within ${seconds} s:\n${await p.logs()}`);
-  };
-
   before(async () => {
     p = await startPlatform({ supervised: true, env: { PAAS_BUILDPACK_ALLOW_FILE_URLS: '1' } });
     work = await mkdtemp(join(tmpdir(), 'paas-lostbuild-'));
@@ -61,7 +53,7 @@ describe('builder killed mid-build', { timeout: 600_000 }, () => {
     assert.equal((await p.paas(['git:remote', '-a', app], { cwd: dir })).code, 0);
 
     const push = gitPush(p, dir);
-    const container = await until('the build container', async () => (await buildContainers()).find((c) => c.State === 'running'), 180);
+    const container = await eventually(async () => (await buildContainers()).find((c) => c.State === 'running'), 'the build container', { timeoutMs: 180_000, intervalMs: 250, detail: () => p.logs() });
     const builder = (await p.pid('builder'))!;
     const killedAt = Date.now();
     process.kill(builder, 'SIGKILL');
@@ -79,7 +71,7 @@ describe('builder killed mid-build', { timeout: 600_000 }, () => {
 
     // The supervisor started the builder again; it removed the build container the killed one left.
     assert.notEqual(await p.pid('builder'), builder);
-    await until('the leftover build container to go', async () => ((await buildContainers()).some((c) => c.Id === container.Id) ? undefined : true), 90);
+    await eventually(async () => ((await buildContainers()).some((c) => c.Id === container.Id) ? undefined : true), 'the leftover build container to go', { timeoutMs: 90_000, intervalMs: 250, detail: () => p.logs() });
 
     await rm(join(dir, '.buildpacks'));
     await commitAll(dir, 'the static buildpack');

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { gitPush, gitRepo, startPlatform, type Platform } from '../helpers/platform.js';
 import { steadyLoad } from '../helpers/steady-load.js';
+import { eventually } from '@paas/test-kit';
 
 describe('controller killed mid-deploy', { timeout: 600_000 }, () => {
   let p: Platform;
@@ -21,14 +22,6 @@ describe('controller killed mid-deploy', { timeout: 600_000 }, () => {
   const docker = new Docker();
   const app = `lostdeploy-${randomBytes(3).toString('hex')}`;
 
-  const until = async <T>(what: string, check: () => Promise<T | undefined>, seconds: number): Promise<T> => {
-    for (let i = 0; i < seconds * 4; i++) {
-      const v = await check().catch(() => undefined);
-      if (v !== undefined) return v;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    assert.fail(`${what} did not happen within ${seconds} s:\n${await p.logs()}`);
-  };
   const webOf = async (release: number): Promise<Docker.ContainerInfo[]> =>
     docker.listContainers({ filters: { label: [`paas.cluster=${p.cluster}`, `paas.app=${app}`, `paas.release=${release}`] } });
 
@@ -68,18 +61,18 @@ describe('controller killed mid-deploy', { timeout: 600_000 }, () => {
     try {
       // config:set makes release 2 and deploys it; its web process never listens.
       const deploy = p.paas(['config:set', 'SLOW=1', '-a', app]);
-      await until('release 2 booting', async () => ((await webOf(2)).length > 0 ? true : undefined), 120);
+      await eventually(async () => ((await webOf(2)).length > 0 ? true : undefined), 'release 2 booting', { timeoutMs: 120_000, intervalMs: 250, detail: () => p.logs() });
       const controller = (await p.pid('controller'))!;
       process.kill(controller, 'SIGKILL');
       const killedAt = Date.now();
       const cli = await deploy;
       assert.notEqual(cli.code, 0, 'the deploy the killed controller ran did not succeed');
-      await until('a new controller', async () => {
+      await eventually(async () => {
         const pid = await p.pid('controller');
         return pid && pid !== controller && (await fetch(`${p.apiUrl}/health`)).ok ? true : undefined;
-      }, 60);
+      }, 'a new controller', { timeoutMs: 60_000, intervalMs: 250, detail: () => p.logs() });
       // Its lease (30 s) runs out; the sweep (every reconcile interval) rolls the deploy back.
-      await until('release 2 rolled back', async () => ((await webOf(2)).length === 0 ? true : undefined), 120);
+      await eventually(async () => ((await webOf(2)).length === 0 ? true : undefined), 'release 2 rolled back', { timeoutMs: 120_000, intervalMs: 250, detail: () => p.logs() });
       console.log(`# controller SIGKILLed mid-deploy: rolled back after ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
       const releases = JSON.parse((await p.paas(['releases', '--json', '-a', app])).stdout) as { version: number; status: string }[];
       assert.equal(releases.find((r) => r.version === 2)?.status, 'failed', JSON.stringify(releases));

@@ -18,6 +18,7 @@ import Docker from 'dockerode';
 import { commitAll, gitPush, gitRepo, repoRoot, startPlatform, type Platform } from '../helpers/platform.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
 import { steadyLoad } from '../helpers/steady-load.js';
+import { eventually } from '@paas/test-kit';
 
 describe('Redis restarts empty', { timeout: 600_000 }, () => {
   let redis: PrivateRedis;
@@ -28,14 +29,6 @@ describe('Redis restarts empty', { timeout: 600_000 }, () => {
   const docker = new Docker();
   const app = `redisfault-${randomBytes(3).toString('hex')}`;
 
-  const until = async <T>(what: string, check: () => Promise<T | undefined>, seconds: number): Promise<T> => {
-    for (let i = 0; i < seconds * 4; i++) {
-      const v = await check().catch(() => undefined);
-      if (v !== undefined) return v;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    assert.fail(`${what} did not happen within ${seconds} s:\n${await p.logs()}`);
-  };
   const restartEmpty = async (): Promise<number> => {
     await redis.kill();
     await new Promise((r) => setTimeout(r, 1000));
@@ -78,7 +71,7 @@ describe('Redis restarts empty', { timeout: 600_000 }, () => {
     const load = steadyLoad(() => p.get(app));
     const back = await restartEmpty();
     const r = client();
-    const epoch = await until('the route table written back', async () => ((await r.hget(`${prefix()}:routes`, app)) ? await r.get(`${prefix()}:routes:epoch`) : undefined) ?? undefined, 60);
+    const epoch = await eventually(async () => ((await r.hget(`${prefix()}:routes`, app)) ? await r.get(`${prefix()}:routes:epoch`) : undefined) ?? undefined, 'the route table written back', { timeoutMs: 60_000, intervalMs: 250, detail: () => p.logs() });
     console.log(`# Redis back empty: the route table was written back after ${((Date.now() - back) / 1000).toFixed(1)} s (epoch ${epoch})`);
     await new Promise((res) => setTimeout(res, 2000));
     const { requests, failed } = await load.stop();
@@ -91,10 +84,10 @@ describe('Redis restarts empty', { timeout: 600_000 }, () => {
     await writeFile(join(dir, '.buildpacks'), `file://${slowBuildpack}\n`);
     await commitAll(dir, 'slow');
     const push = gitPush(p, dir);
-    await until(
-      'the build container',
+    await eventually(
       async () => (await docker.listContainers({ filters: { label: [`paas.cluster=${p.cluster}`, 'paas.role=build'] } })).find((c) => c.State === 'running'),
-      180,
+      'the build container',
+      { timeoutMs: 180_000, intervalMs: 250, detail: () => p.logs() },
     );
     const back = await restartEmpty();
     const pushed = await push;
@@ -105,10 +98,10 @@ describe('Redis restarts empty', { timeout: 600_000 }, () => {
     assert.equal(builds[0]?.status, 'failed');
     assert.match(builds[0]!.error, /Redis restarted/);
     // Its builder was told to stop: the build container goes.
-    await until(
-      'the build container to go',
+    await eventually(
       async () => ((await docker.listContainers({ filters: { label: [`paas.cluster=${p.cluster}`, 'paas.role=build'] } })).length === 0 ? true : undefined),
-      120,
+      'the build container to go',
+      { timeoutMs: 120_000, intervalMs: 250, detail: () => p.logs() },
     );
   });
 
@@ -123,7 +116,7 @@ describe('Redis restarts empty', { timeout: 600_000 }, () => {
     try {
       const push = gitPush(p, dir);
       const r = client();
-      await until('the job queued', async () => ((await r.llen(`${prefix()}:bull:builds:wait`)) > 0 ? true : undefined), 60);
+      await eventually(async () => ((await r.llen(`${prefix()}:bull:builds:wait`)) > 0 ? true : undefined), 'the job queued', { timeoutMs: 60_000, intervalMs: 250, detail: () => p.logs() });
       r.disconnect();
       await restartEmpty();
       process.kill(builder, 'SIGCONT');

@@ -11,7 +11,8 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { freePort, gitPush, gitRepo, httpGet, repoRoot, startPlatform, type Platform } from '../helpers/platform.js';
+import { freePort } from '@paas/test-kit';
+import { gitPush, gitRepo, httpGet, repoRoot, startPlatform, type Platform } from '../helpers/platform.js';
 import { steadyLoad } from '../helpers/steady-load.js';
 
 describe('a router restarted under load, with a second router', { timeout: 600_000 }, () => {

@@ -5,16 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPlatform } from '../helpers/platform.js';
-
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { eventually } from '@paas/test-kit';
 
 test('a SIGKILLed controller is started again by the supervisor and paas admin:status shows it', { timeout: 180_000 }, async () => {
   const platform = await startPlatform({ supervised: true });
@@ -23,14 +14,14 @@ test('a SIGKILLed controller is started again by the supervisor and paas admin:s
     assert.ok(before);
     const killedAt = Date.now();
     process.kill(before, 'SIGKILL');
-    const after = await until(
-      'the controller to answer again',
+    const after = await eventually(
       async () => {
         const pid = await platform.pid('controller');
         if (!pid || pid === before) return undefined;
         return (await fetch(`${platform.apiUrl}/health`)).ok ? pid : undefined;
       },
-      60_000,
+      'the controller to answer again',
+      { timeoutMs: 60_000, intervalMs: 100 },
     );
     console.log(`# controller SIGKILLed, answering again with pid ${after} after ${Date.now() - killedAt} ms`);
 

@@ -7,13 +7,13 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { testDatabaseAdminUrl, testRedisUrl } from '@paas/shared';
 import { caseFor, type CaseContext, type FuzzCase } from './fuzz-cases.js';
 import type { FuzzAnswer, FuzzQuestion, ReadyLine } from './fuzz-controller.js';
 import { operationsOf } from './openapi-operations.js';
 import { encodeRequest, sendRaw } from './raw-http.js';
 import { replayStalls, WorstStalls, type ReplayedStall } from './stall-replay.js';
 import { stallProbes } from './stall-probes.js';
+import { testDatabaseAdminUrl, testRedisUrl } from '@paas/test-kit';
 
 export interface FuzzOptions {
   seed: number;

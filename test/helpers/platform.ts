@@ -6,7 +6,6 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -15,23 +14,12 @@ import { promisify } from 'node:util';
 import http from 'node:http';
 import { Redis } from 'ioredis';
 import Docker from 'dockerode';
-import { testRedisUrl } from '@paas/shared';
 import { createTestDatabase, type TestDatabase } from '../../apps/controller/src/db/test-database.js';
+import { freePort, testRedisUrl } from '@paas/test-kit';
 
 const exec = promisify(execFile);
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const paasBin = join(repoRoot, 'bin', 'paas');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 export interface Platform {
   home: string;

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from './platform.js';
+import { freePort } from '@paas/test-kit';
 
 export interface PrivateRedis {
   url: string;

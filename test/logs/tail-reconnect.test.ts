@@ -13,6 +13,7 @@ import { createApiHarness, type ApiHarness } from '../../apps/controller/src/api
 import { deployedApp } from '../../apps/controller/src/api/test-fixtures.js';
 import { Context } from '../../apps/cli/src/context.js';
 import { showLogs } from '../../apps/cli/src/commands/logs.js';
+import { eventually } from '@paas/test-kit';
 
 let h: ApiHarness;
 let server: Server;
@@ -30,14 +31,6 @@ after(async () => {
   await h.close();
   await rm(home, { recursive: true, force: true });
 });
-
-async function until(what: string, check: () => boolean, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test('--tail reconnects after dropped connections without losing or repeating a line', async () => {
   const owner = await h.user('tail-reconnect@example.com');
@@ -60,7 +53,7 @@ test('--tail reconnects after dropped connections without losing or repeating a 
   const tail = showLogs(ctx, { app, tail: true, num: '1' }, { idleMs: 30_000, retryMs: 20, stop: stop.signal });
   try {
     await h.logs.store.append(app, [line('ready')]);
-    await until('the tail to be following', () => out.includes('ready'));
+    await eventually(() => out.includes('ready'), 'the tail to be following', 60_000);
 
     // Rounds of 50 lines; every fifth round the controller drops the connection mid-stream (the
     // server keeps listening) and 200 more lines come while the CLI is away. Each round waits for
@@ -78,7 +71,7 @@ test('--tail reconnects after dropped connections without losing or repeating a 
         drops += 1;
         await write(200);
       }
-      await until(`the tail to print seq ${written - 1}`, () => out.includes(`seq ${written - 1}\n`));
+      await eventually(() => out.includes(`seq ${written - 1}\n`), `the tail to print seq ${written - 1}`, 60_000);
     }
     const total = written;
     const seqs = out
@@ -96,7 +89,7 @@ test('--tail reconnects after dropped connections without losing or repeating a 
     server.closeAllConnections();
     await tail;
     // The controller's side of the last connection ends too before the harness closes.
-    await until('the controller to close its tails', () => h.logs.tails.count === 0);
+    await eventually(() => h.logs.tails.count === 0, 'the controller to close its tails', 60_000);
   }
 });
 

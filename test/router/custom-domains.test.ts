@@ -5,12 +5,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import request from 'supertest';
-import { makeTestCert, SecretBox, type TestCert } from '@paas/shared';
+import { SecretBox } from '@paas/shared';
 import { createApiHarness, type ApiHarness } from '../../apps/controller/src/api/test-harness.js';
 import { as, deployedApp } from '../../apps/controller/src/api/test-fixtures.js';
 import { MemoryRuntimeBackend } from '../../apps/controller/src/runtime/memory-runtime-backend.js';
 import type { ProcessInfo, ProcessSpec } from '../../apps/controller/src/runtime/runtime-backend.js';
 import { startRouter, type TestRouter } from '../../apps/router/src/test-http.js';
+import { makeTestCert, type TestCert } from '@paas/test-kit';
 
 /** The in-memory runtime, but each web process is a real HTTP server naming its app and process. */
 class ServingRuntime extends MemoryRuntimeBackend {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { commitAll, gitPush, gitRepo, repoRoot, startPlatform, type Platform } from '../helpers/platform.js';
 import { removeDindHosts, startDindHosts, type DindHost } from '../helpers/dind.js';
+import { eventually } from '@paas/test-kit';
 
 interface Dyno {
   name: string;
@@ -30,14 +31,6 @@ describe('scheduling across Docker hosts', { timeout: 1_200_000 }, () => {
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout) as Dyno[];
   };
-  const waitFor = async (what: string, ok: () => Promise<boolean>, seconds: number): Promise<void> => {
-    for (let i = 0; i < seconds * 2; i++) {
-      if (await ok().catch(() => false)) return;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    assert.fail(`${what} did not happen within ${seconds} s:\n${await p.logs()}`);
-  };
-
   before(async () => {
     hosts = await startDindHosts(2, 'sched');
     p = await startPlatform({ env: { PAAS_HOST_CHECK_INTERVAL: '1', PAAS_RECONCILE_INTERVAL: '3', PAAS_DRAIN_SECONDS: '1', PAAS_STOP_GRACE: '1' } });
@@ -112,13 +105,13 @@ describe('scheduling across Docker hosts', { timeout: 1_200_000 }, () => {
     const before = await dynos();
     assert.ok(before.some((d) => d.host === victim.name));
     await victim.kill();
-    await waitFor(
-      'replacement of the lost processes',
+    await eventually(
       async () => {
         const ds = await dynos();
         return ds.length === 3 && ds.every((d) => d.host !== victim.name && d.state === 'up');
       },
-      90,
+      'replacement of the lost processes',
+      { timeoutMs: 90_000, intervalMs: 500, detail: () => p.logs() },
     );
     const list = JSON.parse((await p.paas(['hosts', '--json'])).stdout) as { name: string; status: string }[];
     assert.equal(list.find((h) => h.name === victim.name)?.status, 'down');
@@ -129,7 +122,7 @@ describe('scheduling across Docker hosts', { timeout: 1_200_000 }, () => {
     const target = hosts[1]!;
     const drained = await p.paas(['hosts:drain', target.name]);
     assert.equal(drained.code, 0, drained.stderr);
-    await waitFor('processes to leave the drained host', async () => (await dynos()).every((d) => d.host !== target.name), 60);
+    await eventually(async () => (await dynos()).every((d) => d.host !== target.name), 'processes to leave the drained host', { timeoutMs: 60_000, intervalMs: 500, detail: () => p.logs() });
     assert.equal((await dynos()).length, 3);
     assert.equal((await p.get(app)).status, 200);
     const removed = await p.paas(['hosts:remove', target.name]);

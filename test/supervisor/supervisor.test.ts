@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/platform.js';
+import { eventually } from '@paas/test-kit';
 
 const supervisorScript = join(repoRoot, 'scripts', 'supervisor.mjs');
 
@@ -103,16 +104,6 @@ async function supervise(components: Array<keyof typeof scripts>, args: string[]
   };
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -125,13 +116,13 @@ function alive(pid: number): boolean {
 test('a child killed with SIGKILL is started again with a new pid, its pid file and state updated', async () => {
   const run = await supervise(['long'], ['--backoff', '100']);
   try {
-    const first = await until('the first start', async () => (await run.component('long'))?.pid);
+    const first = await eventually(async () => (await run.component('long'))?.pid, 'the first start', 20_000);
     assert.equal(Number(await readFile(join(run.home, 'run', 'long.pid'), 'utf8')), first);
     process.kill(first, 'SIGKILL');
-    const again = await until('a restart', async () => {
+    const again = await eventually(async () => {
       const c = await run.component('long');
       return c?.state === 'running' && c.pid !== first ? c : undefined;
-    });
+    }, 'a restart', 20_000);
     assert.equal(again.restarts, 1);
     assert.equal(again.lastExit?.signal, 'SIGKILL');
     assert.ok(alive(again.pid!));
@@ -145,7 +136,7 @@ test('a child killed with SIGKILL is started again with a new pid, its pid file 
 test('a crash loop backs off, doubling the delay up to the ceiling', async () => {
   const run = await supervise(['crash'], ['--backoff', '50', '--max-backoff', '200', '--stable', '60000']);
   try {
-    await until('five restarts', async () => ((await run.component('crash'))?.restarts ?? 0) >= 5);
+    await eventually(async () => ((await run.component('crash'))?.restarts ?? 0) >= 5, 'five restarts', 20_000);
     const delays = (await run.lines()).filter((l) => l['component'] === 'crash' && 'delayMs' in l).map((l) => l['delayMs']);
     assert.deepEqual(delays.slice(0, 5), [50, 100, 200, 200, 200]);
     const c = (await run.component('crash'))!;
@@ -158,7 +149,7 @@ test('a crash loop backs off, doubling the delay up to the ceiling', async () =>
 test('a child that ran for the stable period is started again after the first step', async () => {
   const run = await supervise(['brief'], ['--backoff', '50', '--max-backoff', '5000', '--stable', '200']);
   try {
-    await until('three restarts', async () => ((await run.component('brief'))?.restarts ?? 0) >= 3, 30_000);
+    await eventually(async () => ((await run.component('brief'))?.restarts ?? 0) >= 3, 'three restarts', 30_000);
     const delays = (await run.lines()).filter((l) => 'delayMs' in l).map((l) => l['delayMs']);
     assert.deepEqual(delays.slice(0, 3), [50, 50, 50]);
   } finally {
@@ -169,12 +160,12 @@ test('a child that ran for the stable period is started again after the first st
 test('SIGTERM stops every child (SIGKILL after the grace period for one ignoring SIGTERM) and removes the pid files', async () => {
   const run = await supervise(['long', 'stubborn'], ['--grace', '500']);
   try {
-    const pids = await until('both started', async () => {
+    const pids = await eventually(async () => {
       const s = await run.state();
       const p = s?.components.map((c) => c.pid);
       return p && p.every((x) => x) ? (p as number[]) : undefined;
-    });
-    await until('the stubborn child ignoring SIGTERM', async () => existsSync(join(run.home, 'stubborn.ready')));
+    }, 'both started', 20_000);
+    await eventually(async () => existsSync(join(run.home, 'stubborn.ready')), 'the stubborn child ignoring SIGTERM', 20_000);
     run.child.kill('SIGTERM');
     assert.equal(await run.exited, 0);
     for (const pid of pids) assert.equal(alive(pid), false, `pid ${pid} still runs`);
@@ -196,7 +187,7 @@ test('a component left running by an earlier run is stopped before the supervise
   });
   try {
     const gone = new Promise((r) => leftover!.on('exit', r));
-    const c = await until('the supervised start', async () => (await run.component('long'))?.pid);
+    const c = await eventually(async () => (await run.component('long'))?.pid, 'the supervised start', 20_000);
     await gone;
     assert.notEqual(c, leftover!.pid);
     assert.ok(alive(c));

@@ -1,20 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import type Docker from 'dockerode';
+import { withTimeout } from '@paas/shared';
 import type { BuilderMetrics } from './builder-metrics.js';
 
 const checkTimeoutMs = 2000;
 
-function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not answer within ${checkTimeoutMs}ms`)), checkTimeoutMs);
-    p.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
-}
-
 /** Whether the builder can work: Redis and the Docker engine both answer. */
 export async function checkHealth(redis: Redis, docker: Docker): Promise<{ ok: boolean; problems: string[] }> {
-  const results = await Promise.allSettled([withTimeout(redis.ping(), 'redis'), withTimeout(docker.ping(), 'docker')]);
+  const results = await Promise.allSettled([withTimeout(redis.ping(), checkTimeoutMs, 'redis'), withTimeout(docker.ping(), checkTimeoutMs, 'docker')]);
   const problems = results.flatMap((r, i) => (r.status === 'rejected' ? [`${i === 0 ? 'redis' : 'docker'}: ${(r.reason as Error).message}`] : []));
   return { ok: problems.length === 0, problems };
 }

@@ -10,19 +10,19 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig } from './config.js';
 import { migratePlatform } from './db/platform-migrations.js';
-import { ConfigCipher } from './auth/config-cipher.js';
 import { countUsers, createUser } from './db/users.js';
 import { hashPassword } from './auth/passwords.js';
 import { TokenService } from './auth/token-service.js';
 import { insertAuditEvent } from './db/audit-events.js';
 import { inTransaction } from './db/queryable.js';
+import { SecretBox } from '@paas/shared';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const email = config.adminEmail;
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
   try {
-    await migratePlatform(pool, new ConfigCipher(config.secret));
+    await migratePlatform(pool, new SecretBox(config.secret, 'config vars'));
     const cliConfig = join(config.home, 'cli.json');
     if ((await countUsers(pool)) > 0) {
       if (!existsSync(cliConfig)) {

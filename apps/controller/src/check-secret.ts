@@ -5,14 +5,14 @@
  */
 import pg from 'pg';
 import { loadConfig } from './config.js';
-import { ConfigCipher } from './auth/config-cipher.js';
 import { assertPlatformSecret } from './auth/platform-secret.js';
+import { SecretBox } from '@paas/shared';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 1 });
   try {
-    await assertPlatformSecret(pool, new ConfigCipher(config.secret));
+    await assertPlatformSecret(pool, new SecretBox(config.secret, 'config vars'));
   } finally {
     await pool.end();
   }

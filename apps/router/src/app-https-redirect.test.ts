@@ -1,8 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeTestCert, MemoryRouteStore, type TestCert } from '@paas/shared';
+import { MemoryRouteStore } from '@paas/shared';
 import { appRoute, backend, eventually } from './test-support.js';
 import { request, startBackend, startRouter, type TestBackend, type TestRouter } from './test-http.js';
+import { makeTestCert, type TestCert } from '@paas/test-kit';
 
 // PAAS_ROUTER_HTTPS_REDIRECT is off here: only the app whose route asks (`paas router:set --https-redirect on`) is redirected.
 let platform: TestCert;

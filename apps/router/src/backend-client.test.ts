@@ -5,7 +5,8 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import type { BackendClient, BackendClientOptions, BackendControl, BackendHandler, BackendRequest } from './backend-client.js';
 import { loadNativeHttp } from './native-http-parser.js';
-import { closedPort, listen } from './test-http.js';
+import { listen } from './test-http.js';
+import { freePort } from '@paas/test-kit';
 import { testCodec } from './test-support.js';
 
 // The codec PAAS_ROUTER_PARSER selects (the router's tests run under each: see scripts/run-tests.mjs).
@@ -187,7 +188,7 @@ test('bodies stream to the backend: with their length, or chunked; a body sent b
 });
 
 test('a refused connection and a backend that does not answer in time fail with their codes', async () => {
-  const refused = newClient('127.0.0.1', await closedPort(), options);
+  const refused = newClient('127.0.0.1', await freePort(), options);
   await assert.rejects(send(refused), { code: 'ECONNREFUSED' });
   const silent = await rawServer(() => {});
   const client = newClient('127.0.0.1', silent.port, { ...options, headersTimeoutMs: 150 });

@@ -1,7 +1,6 @@
 import type { CertEntry, Logger, RouteStore } from '@paas/shared';
-import { toError } from '@paas/shared';
+import { toError, withTimeout } from '@paas/shared';
 import type { CertTable } from './cert-table.js';
-import { withTimeout } from './with-timeout.js';
 
 export interface CertSyncOptions {
   logger: Logger;

@@ -2,8 +2,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import type { SecureContext } from 'node:tls';
-import { makeTestCert, SecretBox, type CertEntry, type TestCert } from '@paas/shared';
+import { SecretBox, type CertEntry } from '@paas/shared';
 import { CertTable, namesOf } from './cert-table.js';
+import { makeTestCert, type TestCert } from '@paas/test-kit';
 
 const box = new SecretBox('s'.repeat(40));
 

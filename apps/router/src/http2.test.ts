@@ -1,9 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
-import { makeTestCert, MemoryRouteStore, type TestCert } from '@paas/shared';
+import { MemoryRouteStore } from '@paas/shared';
 import { appRoute, backend } from './test-support.js';
 import { startBackend, startRouter, type TestBackend, type TestRouter } from './test-http.js';
+import { makeTestCert, type TestCert } from '@paas/test-kit';
 
 interface H2Reply {
   status: number;

@@ -5,7 +5,8 @@ import net from 'node:net';
 import { MemoryRouteStore } from '@paas/shared';
 import type { AccessEntry, AccessLogSink } from './access-log.js';
 import { appRoute, backend, eventually, parsePrometheus } from './test-support.js';
-import { closedPort, json, request, startBackend, startRouter } from './test-http.js';
+import { json, request, startBackend, startRouter } from './test-http.js';
+import { freePort } from '@paas/test-kit';
 
 /** Sends raw bytes and resolves with what comes back until the router closes the connection. */
 function raw(port: number, data: string | Buffer, keepWriting?: Buffer): Promise<string> {
@@ -77,7 +78,7 @@ test('request heads over the limit get a 431 page', async () => {
 
 test('a backend that keeps refusing connections is ejected: requests stop trying it until the cool-down ends', async () => {
   const live = await startBackend('live');
-  const deadPort = await closedPort();
+  const deadPort = await freePort();
   const store = new MemoryRouteStore();
   await store.set(appRoute('hello', ['hello.localhost'], [backend(deadPort, 1), backend(live.port, 2)]));
   const router = await startRouter(store, { ejectAfter: 2, ejectMs: 60_000 });

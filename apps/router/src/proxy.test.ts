@@ -4,7 +4,8 @@ import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { MemoryRouteStore } from '@paas/shared';
 import { appRoute, backend, eventually } from './test-support.js';
-import { closedPort, json, request, startBackend, startRouter, type TestBackend } from './test-http.js';
+import { json, request, startBackend, startRouter, type TestBackend } from './test-http.js';
+import { freePort } from '@paas/test-kit';
 
 async function withApp(
   backends: (TestBackend | number)[],
@@ -35,7 +36,7 @@ test('requests take turns across the backends', async () => {
 
 test('a backend whose port is closed is skipped: the request is retried on another', async () => {
   const live = await startBackend('live');
-  const dead = await closedPort();
+  const dead = await freePort();
   await withApp([dead, live], async (port) => {
     for (let i = 0; i < 4; i++) {
       const reply = await request(port, 'hello.localhost', { method: i % 2 ? 'POST' : 'GET', body: i % 2 ? 'payload' : undefined });
@@ -47,7 +48,7 @@ test('a backend whose port is closed is skipped: the request is retried on anoth
 });
 
 test('when no backend accepts the connection the client gets a 502 "app not responding"', async () => {
-  await withApp([await closedPort(), await closedPort()], async (port) => {
+  await withApp([await freePort(), await freePort()], async (port) => {
     const reply = await request(port, 'hello.localhost');
     assert.equal(reply.status, 502);
     assert.match(reply.body, /App not responding/);

@@ -1,7 +1,6 @@
 import type { AppRoute, Logger, RouteStore } from '@paas/shared';
-import { toError } from '@paas/shared';
+import { toError, withTimeout } from '@paas/shared';
 import type { RouteTable } from './route-table.js';
-import { withTimeout } from './with-timeout.js';
 
 export interface RouteSyncOptions {
   logger: Logger;

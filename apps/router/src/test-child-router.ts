@@ -2,8 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { testRedisUrl } from '@paas/shared';
-import { closedPort, request } from './test-http.js';
+import { request } from './test-http.js';
+import { freePort, testRedisUrl } from '@paas/test-kit';
 
 const mainTs = fileURLToPath(new URL('./main.ts', import.meta.url));
 
@@ -18,8 +18,8 @@ export interface ChildRouter {
 }
 
 export async function startChildRouter(prefix: string, env: Record<string, string> = {}): Promise<ChildRouter> {
-  const port = await closedPort();
-  const tlsPort = await closedPort();
+  const port = await freePort();
+  const tlsPort = await freePort();
   const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', mainTs], {
     env: {
       PATH: process.env['PATH'] ?? '',

@@ -88,14 +88,6 @@ export async function startBackend(name: string, handler?: http.RequestListener)
   };
 }
 
-/** A port on 127.0.0.1 with nothing listening (connecting to it is refused). */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  const port = await listen(server);
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 export interface Reply {
   status: number;
   headers: http.IncomingHttpHeaders;

@@ -1,10 +1,11 @@
 /* Helpers shared by the router's tests (not used by the router itself). */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { createLogger, RedisKeys, RedisRouteStore, testRedisUrl } from '@paas/shared';
+import { createLogger, RedisKeys, RedisRouteStore } from '@paas/shared';
 import type { AppRoute, Backend, CertEntry, Logger, RouteSnapshot, RouteStore } from '@paas/shared';
 import { loadConfig } from './config.js';
 import { chooseCodec, type HttpCodec } from './http-codec.js';
+import { testRedisUrl } from '@paas/test-kit';
 
 export const quietLogger = (): Logger => createLogger('router-test', 'silent');
 
@@ -26,16 +27,7 @@ export function backend(port: number, n = 1): Backend {
   return { process: `web.${n}`, container: `c${n}`, host: '127.0.0.1', port };
 }
 
-/** Polls `check` until it returns a truthy value, or throws after `timeoutMs`. */
-export async function eventually<T>(check: () => T | Promise<T>, what: string, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { eventually } from '@paas/test-kit';
 
 /** A RouteStore on real Redis under a random prefix; `close` deletes its keys. */
 export function redisRouteStore(): { store: RedisRouteStore; redis: Redis; keys: RedisKeys; close: () => Promise<void> } {

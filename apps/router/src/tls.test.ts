@@ -2,9 +2,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import tls from 'node:tls';
-import { makeTestCert, MemoryRouteStore, SecretBox, type CertEntry, type TestCert } from '@paas/shared';
+import { MemoryRouteStore, SecretBox, type CertEntry } from '@paas/shared';
 import { appRoute, backend, eventually } from './test-support.js';
 import { echoUpgradeBackend, json, request, startBackend, startRouter, type TestBackend, type TestRouter } from './test-http.js';
+import { makeTestCert, type TestCert } from '@paas/test-kit';
 
 const box = new SecretBox('k'.repeat(40));
 const entry = (id: string, app: string, c: TestCert, names: string[], expiresAt = '2030-01-01T00:00:00.000Z'): CertEntry => ({

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { MemoryRouteStore } from '@paas/shared';
 import { appRoute, backend } from './test-support.js';
-import { closedPort, echoUpgradeBackend, startBackend, startRouter } from './test-http.js';
+import { echoUpgradeBackend, startBackend, startRouter } from './test-http.js';
+import { freePort } from '@paas/test-kit';
 
 /** Sends an Upgrade request on a raw socket; resolves with the response head and the open socket. */
 function upgrade(port: number, host: string, extra = ''): Promise<{ head: string; socket: net.Socket; rest: Buffer }> {
@@ -69,7 +70,7 @@ test('an Upgrade request is tunnelled: 101, then bytes flow both ways', { timeou
 test('an Upgrade is retried on another backend when one refuses the connection', { timeout: 20_000 }, async () => {
   const echo = await echoUpgradeBackend();
   const store = new MemoryRouteStore();
-  await store.set(appRoute('chat', ['chat.localhost'], [backend(await closedPort(), 1), backend(echo.port, 2)]));
+  await store.set(appRoute('chat', ['chat.localhost'], [backend(await freePort(), 1), backend(echo.port, 2)]));
   const router = await startRouter(store);
   try {
     for (let i = 0; i < 2; i++) {

@@ -18,6 +18,22 @@ indent() {
 
 # fail TEXT — reports an error and stops the build (on stderr, so it shows even inside $(...)).
 fail() {
-  echo " !     $*" >&2
+  echo "-----> Build failed"
+  local line
+  while IFS= read -r line; do echo " !     $line" >&2; done <<<"$*"
   exit 1
+}
+
+# build_failed — ends the build after a message already written to stderr.
+build_failed() {
+  echo "-----> Build failed"
+  exit 1
+}
+
+# warn TEXT — a warning, each line marked, on stderr (the build goes on).
+warn() {
+  local line
+  echo >&2
+  while IFS= read -r line; do echo " !     $line" >&2; done <<<"$*"
+  echo >&2
 }

@@ -5,7 +5,7 @@ import { SecretBox } from './secret-box.js';
  * never in plaintext: the controller seals them, the builder opens them (both hold PAAS_SECRET).
  */
 export function buildEnvBox(secret: string): SecretBox {
-  return new SecretBox(secret, 'paas build env');
+  return new SecretBox(secret, 'build env');
 }
 
 export function sealBuildEnv(box: SecretBox, env: Record<string, string>): string {

@@ -1,7 +1,6 @@
 import * as acme from 'acme-client';
 import type pg from 'pg';
-import { AppError, type AcmeChallengeStore, type Logger } from '@paas/shared';
-import type { ConfigCipher } from '../auth/config-cipher.js';
+import { AppError, type AcmeChallengeStore, type Logger, type SecretBox } from '@paas/shared';
 import { findAppByName, type AppRow } from '../db/apps.js';
 import { listDomains } from '../db/domains.js';
 import {
@@ -20,7 +19,7 @@ import type { CertService } from '../domains/cert-service.js';
 
 export interface AcmeOptions {
   pool: pg.Pool;
-  cipher: ConfigCipher;
+  cipher: SecretBox;
   certs: CertService;
   challenges: AcmeChallengeStore;
   /** PAAS_ACME_DIRECTORY_URL. */

@@ -1,7 +1,6 @@
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { AppError } from '@paas/shared';
-import type { ConfigCipher } from '../auth/config-cipher.js';
+import { AppError, type SecretBox } from '@paas/shared';
 import { addonServerUrlContext, deleteAddonServer, insertAddonServer, listAddonServers } from '../db/addons.js';
 import { isUniqueViolation, type Queryable } from '../db/queryable.js';
 import { addonKinds, type AddonKind } from './addon-plans.js';
@@ -60,7 +59,7 @@ export async function checkServerUrl(kind: AddonKind, raw: string): Promise<URL>
 
 /** Servers an operator registered for add-ons (paas admin:addon-servers). */
 export class AddonServers {
-  constructor(private readonly o: { db: Queryable; cipher: ConfigCipher }) {}
+  constructor(private readonly o: { db: Queryable; cipher: SecretBox }) {}
 
   async list(): Promise<AddonServerView[]> {
     const { rows } = await this.o.db.query<{ id: string; n: number }>('SELECT server_id AS id, count(*)::int AS n FROM addons WHERE server_id IS NOT NULL GROUP BY server_id');

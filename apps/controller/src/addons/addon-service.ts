@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { AppError, type Logger } from '@paas/shared';
-import type { ConfigCipher } from '../auth/config-cipher.js';
+import { AppError, type Logger, type SecretBox } from '@paas/shared';
 import { lockAppRow, type AppRow } from '../db/apps.js';
 import { updateConfigVars } from '../db/config-vars.js';
 import { inTransaction, type Queryable } from '../db/queryable.js';
@@ -36,7 +35,7 @@ export interface AddonLimits {
 
 export interface AddonServiceOptions {
   pool: pg.Pool;
-  cipher: ConfigCipher;
+  cipher: SecretBox;
   provisioners: readonly AddonProvisioner[];
   /** How new add-ons of each kind are made (default: shared). */
   engines?: Partial<Record<AddonKind, AddonEngine>>;

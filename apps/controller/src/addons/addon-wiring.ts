@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import type { Logger } from '@paas/shared';
-import type { ConfigCipher } from '../auth/config-cipher.js';
 import type { ControllerConfig } from '../config.js';
 import type { AppRow } from '../db/apps.js';
 import { AddonService } from './addon-service.js';
@@ -12,6 +11,7 @@ import { PostgresProvisioner } from './postgres-provisioner.js';
 import { RedisProvisioner } from './redis-provisioner.js';
 import { RedisContainerProvisioner } from './redis-container-provisioner.js';
 import type Docker from 'dockerode';
+import { type SecretBox } from '@paas/shared';
 
 export interface Addons {
   addons: AddonService;
@@ -23,7 +23,7 @@ export interface Addons {
 export function createAddons(o: {
   config: ControllerConfig['addons'];
   pool: pg.Pool;
-  cipher: ConfigCipher;
+  cipher: SecretBox;
   releaseConfigChange: (app: AppRow, description: string, userId: string) => Promise<unknown>;
   log: Logger;
   /** For PAAS_ADDON_REDIS_MODE=container: the engine the Redis containers run on, and where their ports are published. */

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import type { Express } from 'express';
-import { MemoryRouteStore, RedisKeys, SecretBox, buildEnvBox, buildQueueName, createLogger, testDatabaseAdminUrl, testRedisUrl, type BuildJobData, type EgressGuard, type Logger } from '@paas/shared';
+import { MemoryRouteStore, RedisKeys, SecretBox, buildEnvBox, buildQueueName, createLogger, type BuildJobData, type EgressGuard, type Logger } from '@paas/shared';
 import { createTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { createUser, type Role, type User } from '../db/users.js';
 import { listAllApps } from '../db/apps.js';
@@ -35,6 +35,7 @@ import type { RetryOptions } from '../runtime/transient-retry.js';
 import { createAddons, type Addons } from '../addons/addon-wiring.js';
 import { VolumeService, type VolumePolicy } from '../volumes/volume-service.js';
 import { AcmeService } from '../acme/acme-service.js';
+import { testDatabaseAdminUrl, testRedisUrl } from '@paas/test-kit';
 
 /** A controller HTTP app over a real PostgreSQL database, with the in-memory runtime and route store. */
 export interface ApiHarness {

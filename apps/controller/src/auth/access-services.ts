@@ -2,14 +2,14 @@ import type pg from 'pg';
 import type { Logger } from '@paas/shared';
 import type { QuotaLimits } from '../db/quotas.js';
 import { AuditLog } from './audit-log.js';
-import { ConfigCipher } from './config-cipher.js';
 import { LoginRateLimiter } from './login-rate-limiter.js';
 import { QuotaService } from './quota-service.js';
 import { FormationService } from '../deploy/formation-service.js';
+import { SecretBox } from '@paas/shared';
 
 /** Access control's services, made once in main.ts (or a test) and handed to the API. */
 export interface AccessServices {
-  cipher: ConfigCipher;
+  cipher: SecretBox;
   quotas: QuotaService;
   /** Scaling, against the owner's processes quota. */
   formation: FormationService;
@@ -24,7 +24,7 @@ export interface AccessSettings {
   loginRateLimit: number;
 }
 
-export function createAccessServices(pool: pg.Pool, settings: AccessSettings, log: Logger, cipher = new ConfigCipher(settings.secret)): AccessServices {
+export function createAccessServices(pool: pg.Pool, settings: AccessSettings, log: Logger, cipher = new SecretBox(settings.secret, 'config vars')): AccessServices {
   return {
     cipher,
     quotas: new QuotaService(pool, settings.defaultQuota),

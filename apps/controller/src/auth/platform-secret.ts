@@ -1,6 +1,7 @@
 import type pg from 'pg';
-import { configVarContext, releaseConfigContext, type ConfigCipher } from './config-cipher.js';
+import { configVarContext, releaseConfigContext } from './sealed-config-context.js';
 import type { Queryable } from '../db/queryable.js';
+import { type SecretBox } from '@paas/shared';
 
 const checkPlaintext = 'paas platform secret check v1';
 const checkContext = 'platform_secret_check';
@@ -43,7 +44,7 @@ function opens(fn: () => unknown): boolean {
  * its check value (migration 011) when it has one, else any stored ciphertext. Safe on a database of
  * any schema version, so it can run before the migrations.
  */
-export async function assertPlatformSecret(db: Queryable, cipher: ConfigCipher): Promise<void> {
+export async function assertPlatformSecret(db: Queryable, cipher: SecretBox): Promise<void> {
   const [check] = await rowsOrNone<{ sealed: Buffer }>(db, 'SELECT sealed FROM platform_secret_check');
   if (check) {
     if (!opens(() => cipher.decrypt(check.sealed, checkContext))) throw new SecretMismatchError();
@@ -62,7 +63,7 @@ export async function assertPlatformSecret(db: Queryable, cipher: ConfigCipher):
 }
 
 /** Stores the check value of this secret when there is none, then checks against the one stored. */
-export async function recordPlatformSecret(db: Queryable, cipher: ConfigCipher): Promise<void> {
+export async function recordPlatformSecret(db: Queryable, cipher: SecretBox): Promise<void> {
   await db.query('INSERT INTO platform_secret_check (id, sealed) VALUES (true, $1) ON CONFLICT (id) DO NOTHING', [
     cipher.encrypt(checkPlaintext, checkContext),
   ]);

@@ -1,8 +1,9 @@
-import { configVarContext, releaseConfigContext, sealedOverhead, type ConfigCipher } from '../auth/config-cipher.js';
+import { configVarContext, releaseConfigContext } from '../auth/sealed-config-context.js';
 import type { Queryable } from './queryable.js';
+import { type SecretBox, sealedOverhead } from '@paas/shared';
 
 /** An app's config vars, decrypted. */
-export async function getConfigVars(db: Queryable, cipher: ConfigCipher, appId: string): Promise<Record<string, string>> {
+export async function getConfigVars(db: Queryable, cipher: SecretBox, appId: string): Promise<Record<string, string>> {
   const { rows } = await db.query<{ key: string; value_enc: Buffer }>(
     'SELECT key, value_enc FROM config_vars WHERE app_id = $1 ORDER BY key',
     [appId],
@@ -23,7 +24,7 @@ export async function configVarTotals(db: Queryable, appId: string): Promise<{ c
 /** Sets (string) and unsets (null) keys in one statement each; values are stored encrypted. */
 export async function updateConfigVars(
   db: Queryable,
-  cipher: ConfigCipher,
+  cipher: SecretBox,
   appId: string,
   changes: Record<string, string | null>,
 ): Promise<void> {
@@ -45,7 +46,7 @@ export async function updateConfigVars(
  * the releases' snapshots, and empties the plaintext. Only for a schema from before migration 011,
  * which drops the plaintext columns: db/platform-migrations.ts runs it just before that migration.
  */
-export async function encryptStoredConfig(db: Queryable, cipher: ConfigCipher): Promise<number> {
+export async function encryptStoredConfig(db: Queryable, cipher: SecretBox): Promise<number> {
   let n = 0;
   const vars = await db.query<{ app_id: string; key: string; value: string }>(
     'SELECT app_id, key, value FROM config_vars WHERE value_enc IS NULL',

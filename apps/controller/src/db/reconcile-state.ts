@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import type { ConfigCipher } from '../auth/config-cipher.js';
 import { getFormationSql, type FormationRow } from './formation.js';
 import { execution, prepared, type Execution } from './sql-batch.js';
 import { currentReleaseOf, currentReleaseSql, type ReleaseRow } from './releases.js';
 import { defaultRouterSettings, type RouterSettingsRow } from './router-settings.js';
+import { type SecretBox } from '@paas/shared';
 
 /** What one reconcile pass of an app reads from the database. */
 export interface ReconcileState {
@@ -48,7 +48,7 @@ export function reconcileReads(app: { id: string; owner_id: string }, bootWindow
 }
 
 /** The state from the results of reconcileReads' statements. */
-export function reconcileState(cipher: ConfigCipher, results: pg.QueryResult[]): ReconcileState {
+export function reconcileState(cipher: SecretBox, results: pg.QueryResult[]): ReconcileState {
   const [release, rows, other] = results;
   const row = other!.rows[0] as { hostnames: string[]; router: RouterSettingsRow | null; memory_quota_mb: number | null; booting: number[] };
   return {

@@ -1,5 +1,4 @@
-import { AppError } from '@paas/shared';
-import type { ConfigCipher } from '../auth/config-cipher.js';
+import { AppError, type SecretBox } from '@paas/shared';
 import type { Queryable } from './queryable.js';
 import { getReleaseById, type ReleaseRow } from './releases.js';
 
@@ -9,7 +8,7 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * One release of an app named the ways Heroku accepts: `v3`, `3` or its id. Throws
  * `release_not_found` for one the app does not have, `invalid_params` for something else.
  */
-export async function findRelease(db: Queryable, cipher: ConfigCipher, app: { id: string; name: string }, ref: string): Promise<ReleaseRow> {
+export async function findRelease(db: Queryable, cipher: SecretBox, app: { id: string; name: string }, ref: string): Promise<ReleaseRow> {
   const version = /^v?(\d{1,9})$/i.exec(ref.trim())?.[1];
   let id: string | undefined;
   if (version !== undefined) {

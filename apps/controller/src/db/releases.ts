@@ -1,6 +1,7 @@
 import type { ProcessTypes } from '@paas/shared';
-import { releaseConfigContext, type ConfigCipher } from '../auth/config-cipher.js';
+import { releaseConfigContext } from '../auth/sealed-config-context.js';
 import type { Queryable } from './queryable.js';
+import { type SecretBox } from '@paas/shared';
 
 export type ReleaseStatus = 'pending' | 'succeeded' | 'failed';
 
@@ -42,13 +43,13 @@ export interface NewRelease {
 type StoredRelease = Omit<ReleaseRow, 'config'> & { config_enc: Buffer };
 
 /** The release with its config snapshot decrypted. */
-function opened(cipher: ConfigCipher, row: StoredRelease): ReleaseRow {
+function opened(cipher: SecretBox, row: StoredRelease): ReleaseRow {
   const { config_enc: sealed, ...rest } = row;
   return { ...rest, config: cipher.decryptJson<Record<string, string>>(sealed, releaseConfigContext(row.app_id, row.version)) };
 }
 
 /** Stores a release; its config snapshot is encrypted. */
-export async function insertRelease(db: Queryable, cipher: ConfigCipher, r: NewRelease): Promise<ReleaseRow> {
+export async function insertRelease(db: Queryable, cipher: SecretBox, r: NewRelease): Promise<ReleaseRow> {
   const sealed = cipher.encryptJson(r.config, releaseConfigContext(r.appId, r.version));
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO releases (app_id, version, build_id, image, config_enc, process_types, description, user_id, app_json)
@@ -68,7 +69,7 @@ export async function insertRelease(db: Queryable, cipher: ConfigCipher, r: NewR
   return (await getReleaseById(db, cipher, rows[0]!.id))!;
 }
 
-export async function getReleaseById(db: Queryable, cipher: ConfigCipher, id: string): Promise<ReleaseRow | undefined> {
+export async function getReleaseById(db: Queryable, cipher: SecretBox, id: string): Promise<ReleaseRow | undefined> {
   const { rows } = await db.query<StoredRelease>(`${select} WHERE r.id = $1`, [id]);
   return rows[0] && opened(cipher, rows[0]);
 }
@@ -105,7 +106,7 @@ export async function failAbandonedReleases(db: Queryable): Promise<{ app: strin
 }
 
 /** The release serving the app: the newest one that succeeded. */
-export async function currentRelease(db: Queryable, cipher: ConfigCipher, appId: string): Promise<ReleaseRow | undefined> {
+export async function currentRelease(db: Queryable, cipher: SecretBox, appId: string): Promise<ReleaseRow | undefined> {
   const { rows } = await db.query<StoredRelease>(currentReleaseSql, [appId]);
   return currentReleaseOf(cipher, rows);
 }
@@ -113,14 +114,14 @@ export async function currentRelease(db: Queryable, cipher: ConfigCipher, appId:
 /** currentRelease's statement ($1: the app id), for a batch; currentReleaseOf reads its rows. */
 export const currentReleaseSql = `${select} WHERE r.app_id = $1::uuid AND r.status = 'succeeded' ORDER BY r.version DESC LIMIT 1`;
 
-export function currentReleaseOf(cipher: ConfigCipher, rows: unknown[]): ReleaseRow | undefined {
+export function currentReleaseOf(cipher: SecretBox, rows: unknown[]): ReleaseRow | undefined {
   return rows[0] ? opened(cipher, rows[0] as StoredRelease) : undefined;
 }
 
 /** Newest first, `limit` of them below version `before` (the cursor of the previous page). */
 export async function listReleases(
   db: Queryable,
-  cipher: ConfigCipher,
+  cipher: SecretBox,
   appId: string,
   limit = 50,
   before?: number,

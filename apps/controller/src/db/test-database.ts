@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { testDatabaseAdminUrl } from '@paas/shared';
 import { migrate } from './migrator.js';
+import { testDatabaseAdminUrl } from '@paas/test-kit';
 
 /** A fresh, migrated PostgreSQL database for one test suite, dropped by `drop()`. */
 export interface TestDatabase {

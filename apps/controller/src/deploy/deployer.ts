@@ -1,7 +1,6 @@
 import type pg from 'pg';
-import { AppError, sleep, type Logger } from '@paas/shared';
+import { AppError, sleep, type Logger, type SecretBox } from '@paas/shared';
 import type { AppRow } from '../db/apps.js';
-import type { ConfigCipher } from '../auth/config-cipher.js';
 import { getFormation, type FormationRow } from '../db/formation.js';
 import { currentRelease, promoteRelease, renewReleaseLease, setReleaseStatus, type ReleaseRow } from '../db/releases.js';
 import { getQuotaOverrides } from '../db/quotas.js';
@@ -43,7 +42,7 @@ export interface DeployerOptions {
    */
   drainMs?: number;
   /** Decrypts the releases' config snapshots. */
-  cipher: ConfigCipher;
+  cipher: SecretBox;
   /** Release events as `platform` lines of the app's log. */
   events?: PlatformEventSink;
   /**

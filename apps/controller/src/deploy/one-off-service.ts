@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import { AppError, type Logger, type TerminalSize } from '@paas/shared';
-import type { ConfigCipher } from '../auth/config-cipher.js';
+import { AppError, type Logger, type TerminalSize, type SecretBox } from '@paas/shared';
 import type { AppRow } from '../db/apps.js';
 import { endOneOff, listOneOffRuns, markOneOffStarted, reserveOneOff } from '../db/one-offs.js';
 import type { QuotaService } from '../auth/quota-service.js';
@@ -12,7 +11,7 @@ import { containerPort } from './deployer.js';
 
 export interface OneOffServiceOptions {
   pool: pg.Pool;
-  cipher: ConfigCipher;
+  cipher: SecretBox;
   runtime: RuntimeBackend;
   log: Logger;
   /** One-offs count against the owner's processes quota (reserved under its lock, like a scale). */

@@ -16,7 +16,6 @@ import { BuildControl } from './build-control.js';
 import { LostBuilderWatch } from './lost-builder-watch.js';
 import { setBuildPort } from '../db/build-ports.js';
 import { writePushedTree } from './pushed-tree.js';
-import type { ConfigCipher } from '../auth/config-cipher.js';
 import type { QuotaService } from '../auth/quota-service.js';
 
 export interface PushServiceOptions {
@@ -32,7 +31,7 @@ export interface PushServiceOptions {
   /** Concurrent builds count against the app owner's quota. */
   quotas: QuotaService;
   /** Decrypts the config vars handed to the build. */
-  cipher: ConfigCipher;
+  cipher: SecretBox;
   /** Seals them again for the build job (buildEnvBox of the platform secret): Redis never sees them in plaintext. */
   buildEnvBox: SecretBox;
   /** A pushed tree larger than this is refused before it fills the disk (PAAS_MAX_PUSH_MB). Default 500 MB. */

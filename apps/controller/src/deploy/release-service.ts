@@ -1,11 +1,11 @@
 import type pg from 'pg';
-import type { ConfigCipher } from '../auth/config-cipher.js';
 import type { ProcessTypes } from '@paas/shared';
 import { nextReleaseVersion, type AppRow } from '../db/apps.js';
 import { getConfigVars } from '../db/config-vars.js';
 import { initFormation } from '../db/formation.js';
 import { currentRelease, insertRelease, type ReleaseRow } from '../db/releases.js';
 import type { Deployer } from './deployer.js';
+import { type SecretBox } from '@paas/shared';
 
 export interface ReleaseInput {
   image: string;
@@ -23,7 +23,7 @@ export class ReleaseService {
     private readonly pool: pg.Pool,
     private readonly deployer: Deployer,
     /** Config vars and release snapshots are stored encrypted. */
-    private readonly cipher: ConfigCipher,
+    private readonly cipher: SecretBox,
   ) {}
 
   async release(app: AppRow, input: ReleaseInput, say?: (line: string) => void): Promise<ReleaseRow> {

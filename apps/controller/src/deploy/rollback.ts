@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import { AppError } from '@paas/shared';
-import type { ConfigCipher } from '../auth/config-cipher.js';
+import { AppError, type SecretBox } from '@paas/shared';
 import type { AppRow } from '../db/apps.js';
 import { getConfigVars, updateConfigVars } from '../db/config-vars.js';
 import { findRelease } from '../db/release-ref.js';
@@ -9,7 +8,7 @@ import type { ReleaseService } from './release-service.js';
 
 export interface RollbackDeps {
   pool: pg.Pool;
-  cipher: ConfigCipher;
+  cipher: SecretBox;
   releases: ReleaseService;
   /** Says whether the target's image is still on the engines (see image-retention.ts). */
   images?: { assertImageKept(app: AppRow, release: ReleaseRow): Promise<void> };

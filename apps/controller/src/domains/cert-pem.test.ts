@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeTestCert, type TestCert } from '@paas/shared';
 import { checkCertPair } from './cert-pem.js';
+import { makeTestCert, type TestCert } from '@paas/test-kit';
 
 describe('checkCertPair', () => {
   let a: TestCert;

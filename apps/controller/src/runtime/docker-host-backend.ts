@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { Readable, Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { appNetworkName, defaultNetworkPool, ensureBridgeNetwork, removeNetwork, type Logger, type NetworkPool } from '@paas/shared';
-import { demuxDockerLog } from './docker-demux.js';
 import { processName, type CallOptions, type ProcessInfo, type ProcessSpec, type ProcessState, type RuntimeBackend } from './runtime-backend.js';
 import { callSignal, engineCall, processNotFound } from './engine-call.js';
 import { DockerOneOffs } from './docker-one-off.js';
@@ -280,7 +281,19 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
         const buf = (await this.opts.docker
           .getContainer(id)
           .logs({ stdout: true, stderr: true, tail: lines, follow: false, abortSignal })) as unknown as Buffer;
-        return demuxDockerLog(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)));
+        // Without a TTY the engine multiplexes stdout and stderr into frames: docker-modem's demuxer
+        // takes the payloads out (and passes a TTY container's plain text through).
+        const parts: Buffer[] = [];
+        const sink = new Writable({
+          write(chunk: Buffer, _encoding, done) {
+            parts.push(chunk);
+            done();
+          },
+        });
+        const source = Readable.from([Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf))]);
+        this.opts.docker.modem.demuxStream(source, sink, sink);
+        await once(source, 'end');
+        return Buffer.concat(parts).toString('utf8');
       } catch (err) {
         if (isNotFound(err)) throw processNotFound(id);
         throw err;

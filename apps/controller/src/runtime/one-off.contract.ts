@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { OneOffIo, OneOffRunner, OneOffSpec } from './one-off.js';
+import { eventually } from '@paas/test-kit';
 
 /** Collects what is written to it. */
 export function collector(): Writable & { text(): string } {
@@ -25,14 +26,6 @@ export function oneOffIo(input = ''): OneOffIo & { stdout: ReturnType<typeof col
 
 export function oneOffSpec(image: string, over: Partial<OneOffSpec> = {}): OneOffSpec {
   return { app: 'contract-run', release: 4, index: 1, image, command: 'echo hi', env: { GREETING: 'hello' }, port: 5000, tty: false, ...over };
-}
-
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(what);
 }
 
 /** The contract every one-off runner passes: the Docker one and the in-memory fake alike. */
