@@ -70,6 +70,11 @@ secret_file=$PAAS_HOME/secret
 export PAAS_SECRET=$(cat "$secret_file")
 # A fresh PAAS_HOME (a new secret) against the database of an earlier one could not read its config.
 node apps/controller/dist/check-secret.js || die "PAAS_SECRET (from $secret_file) does not match the database at DATABASE_URL"
+# Each component's own changes to that environment (scripts/supervisor.mjs reads $PAAS_HOME/env/NAME.env):
+# the router gets no PAAS_SECRET, only the key derived from it that opens certificate keys (HKDF, labelled).
+mkdir -p "$PAAS_HOME/env"
+cert_key=$(node --input-type=module -e 'const { certKeyOf } = await import("@paas/shared"); console.log(certKeyOf(process.env.PAAS_SECRET))')
+(umask 077; printf -- '-PAAS_SECRET\nPAAS_ROUTER_CERT_KEY=%s\n' "$cert_key" > "$PAAS_HOME/env/router.env")
 
 start_supervisor() {
   if pid=$(pid_of supervisor); then say "       the supervisor is running (pid $pid)"; return; fi

@@ -42,8 +42,9 @@ export async function runWorker(config: RouterConfig, logger: Logger): Promise<v
   const sinks: AccessLogSink[] = [new RedisAccessLogSink(logsRedis, keys, { logger, maxLen: config.logLines })];
   if (logger.isLevelEnabled('info')) sinks.push(new PinoAccessLogSink(logger));
 
-  const box = config.secret ? new SecretBox(config.secret) : undefined;
-  if (!box) logger.warn('PAAS_SECRET is not set: app certificates cannot be loaded (only the platform certificate is served)');
+  const box = config.certKey ? SecretBox.fromKey(config.certKey) : undefined;
+  if (!box) logger.warn('PAAS_ROUTER_CERT_KEY is not set: app certificates cannot be loaded (only the platform certificate is served)');
+  if (config.certKeyFromSecret && (!cluster.isWorker || cluster.worker?.id === 1)) logger.warn('the router was given PAAS_SECRET: it needs only PAAS_ROUTER_CERT_KEY (see npm run up), which opens certificate keys and nothing else');
   const clustered = cluster.isWorker;
   const router = new RouterInstance({
     settings: config,
