@@ -2,13 +2,14 @@ import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { AggregatorRegistry } from 'prom-client';
-import { RedisKeys, RedisRouteStore, SecretBox, toError, type Logger } from '@paas/shared';
+import { RedisInternalAccess, RedisKeys, RedisRouteStore, SecretBox, toError, type Logger } from '@paas/shared';
 import { TeeAccessLogSink, type AccessLogSink } from './access-log.js';
 import type { PemPair } from './cert-table.js';
 import { isPrimaryMessage, type WorkerMessage } from './cluster-messages.js';
 import type { RouterConfig } from './config.js';
 import { PinoAccessLogSink } from './pino-access-log-sink.js';
 import { RedisAccessLogSink } from './redis-access-log-sink.js';
+import { InternalAccess } from './internal-access.js';
 import { RouterInstance } from './router-instance.js';
 import type { RouterMetrics } from './router-metrics.js';
 import type { RouteReporter } from './route-sync.js';
@@ -55,14 +56,23 @@ export async function runWorker(config: RouterConfig, logger: Logger): Promise<v
     openKey: box ? (sealed) => box.open(sealed) : undefined,
     reporter: clustered ? primaryReporter() : undefined,
     metricsText: clustered ? primaryMetrics() : undefined,
+    internal:
+      config.internalPort === 0
+        ? undefined
+        : {
+            access: new InternalAccess(new RedisInternalAccess(redis, keys), { hostName: config.hostName, resyncMs: config.resyncMs, logger }),
+            port: config.internalPort,
+            host: config.internalHost,
+            domain: config.internalDomain,
+          },
   });
   if (clustered) {
     // Lets the primary's AggregatorRegistry collect this worker's metrics.
     new AggregatorRegistry();
     AggregatorRegistry.setRegistries([router.metrics.registry]);
   }
-  const { port, tlsPort } = await router.start();
-  logger.info({ host: config.host, port, tlsPort, domain: config.domain, platformCert: platformCert !== undefined, pid: process.pid }, 'router listening');
+  const { port, tlsPort, internalPort } = await router.start();
+  logger.info({ host: config.host, port, tlsPort, internalPort, domain: config.domain, platformCert: platformCert !== undefined, pid: process.pid }, 'router listening');
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {

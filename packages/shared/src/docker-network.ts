@@ -34,7 +34,8 @@ export interface NetworkPool {
 
 export const defaultNetworkPool: NetworkPool = { cidr: '10.210.0.0/16', prefix: 24 };
 
-function ipToInt(ip: string): number {
+/** An IPv4 address as an unsigned integer; throws on anything else. */
+export function ipToInt(ip: string): number {
   const parts = ip.split('.').map(Number);
   if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new Error(`not an IPv4 address: ${ip}`);
   return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
