@@ -56,6 +56,7 @@ test('the internal listener proxies only sources the target allows, told by thei
       const r = await request(port, 'B.internal:80', { path: '/hello' });
       return r.status === 200 ? r : undefined;
     }, 'the allowed source reaches b');
+    assert.ok(allowed);
     assert.equal(json(allowed).backend, 'b');
     assert.equal(json(allowed).url, '/hello');
     // a header claiming another source changes nothing: only the connection's address counts
@@ -74,6 +75,7 @@ test('the internal listener proxies only sources the target allows, told by thei
       const r = await request(port, 'b.internal');
       return r.body.includes('not an app') ? r : undefined;
     }, 'an unknown source refused');
+    assert.ok(stranger);
     assert.equal(stranger.status, 403);
     assert.equal(stranger.body, 'refused: 127.0.0.1 is not an app of this platform on this host\n');
     // the public listener does not serve internal names

@@ -77,12 +77,22 @@ function statusOf(err: unknown): number | undefined {
   return (err as { statusCode?: number }).statusCode;
 }
 
-/** Creates the bridge network unless it exists; a subnet taken meanwhile by another creator is retried. */
-export async function ensureBridgeNetwork(docker: Docker, spec: BridgeNetworkSpec): Promise<void> {
+/** A bridge network's IPv4 subnet and gateway (the host's address on it), as the engine reports them. */
+export interface BridgeAddresses {
+  subnet: string | undefined;
+  gateway: string | undefined;
+}
+
+function addressesOf(info: { IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] } }): BridgeAddresses {
+  const config = (info.IPAM?.Config ?? []).find((c) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(c.Subnet ?? ''));
+  return { subnet: config?.Subnet, gateway: config?.Gateway };
+}
+
+/** Creates the bridge network unless it exists (a subnet taken meanwhile by another creator is retried); resolves to its addresses. */
+export async function ensureBridgeNetwork(docker: Docker, spec: BridgeNetworkSpec): Promise<BridgeAddresses> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await docker.getNetwork(spec.name).inspect();
-      return;
+      return addressesOf((await docker.getNetwork(spec.name).inspect()) as Parameters<typeof addressesOf>[0]);
     } catch (err) {
       if (statusOf(err) !== 404) throw err;
     }
@@ -102,7 +112,7 @@ export async function ensureBridgeNetwork(docker: Docker, spec: BridgeNetworkSpe
         },
         IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] },
       });
-      return;
+      return addressesOf((await docker.getNetwork(spec.name).inspect()) as Parameters<typeof addressesOf>[0]);
     } catch (err) {
       const message = (err as Error).message ?? '';
       const raced = statusOf(err) === 409 || /overlap|already exists|in use/i.test(message);

@@ -13,6 +13,7 @@ import { limitsRoutes } from './routes/limits-routes.js';
 import { logsRoutes } from './routes/logs-routes.js';
 import { internalRoutes } from './routes/internal-routes.js';
 import { metaRoutes } from './routes/meta-routes.js';
+import { networkRoutes } from './routes/network-routes.js';
 import { releasesRoutes } from './routes/releases-routes.js';
 import { rollbackRoutes } from './routes/rollback-routes.js';
 import { domainsRoutes } from './routes/domains-routes.js';
@@ -42,6 +43,7 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   rollbackRoutes(table, ctx);
   domainsRoutes(table, ctx);
   routerRoutes(table, ctx);
+  networkRoutes(table, ctx);
   collaboratorsRoutes(table, ctx);
   adminRoutes(table, ctx);
   hostsRoutes(table, ctx);

@@ -6,6 +6,7 @@ import type { ProcessInfo, ProcessState } from './runtime-backend.js';
 import { oneOffType, type AttachedOneOff, type OneOffIo, type OneOffSpec } from './one-off.js';
 import { containerLabel } from './container-labels.js';
 import { hardenedHostConfig, platformLabels, type ImageRunFactsCache } from './container-hardening.js';
+import type { AppNetworking } from './internal-names.js';
 
 export interface DockerOneOffOptions {
   docker: Docker;
@@ -16,8 +17,8 @@ export interface DockerOneOffOptions {
   /** What the runtime knows of each image (the user it runs as, its labels). */
   images: ImageRunFactsCache;
   pidsLimit: number;
-  /** The app's network on this engine (made when missing). */
-  network: (app: string) => Promise<string>;
+  /** The app's network on this engine (made when missing) and its containers' /etc/hosts entries. */
+  network: (app: string) => Promise<AppNetworking>;
   log: Logger;
 }
 
@@ -166,7 +167,8 @@ export class DockerOneOffs {
       ),
       HostConfig: {
         ...hardenedHostConfig(this.o.pidsLimit),
-        NetworkMode: network,
+        NetworkMode: network.name,
+        ExtraHosts: network.extraHosts,
         Init: true,
         Memory: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
         NanoCpus: spec.cpus ? Math.round(spec.cpus * 1e9) : undefined,

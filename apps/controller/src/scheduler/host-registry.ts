@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { dockerOptions, type Logger, type NetworkPool } from '@paas/shared';
 import { listHosts, setHostHealth, type HostRow } from '../db/hosts.js';
 import { DockerHostBackend } from '../runtime/docker-host-backend.js';
+import type { InternalNames } from '../runtime/internal-names.js';
 
 export interface HostRegistryOptions {
   pool: pg.Pool;
@@ -16,6 +17,8 @@ export interface HostRegistryOptions {
   networkPool?: NetworkPool;
   /** Consecutive failed health checks before a host is marked down. */
   failuresBeforeDown: number;
+  /** Service discovery: the internal names each app's containers resolve (none: no entries). */
+  internal?: InternalNames;
   /** The deadline of a call to a host's engine that gives none (DockerHostBackend's default unless given). */
   callTimeoutMs?: number;
   /** How long a health check waits for a host's engine. */
@@ -105,6 +108,7 @@ export class HostRegistry {
         pidsLimit: this.o.pidsLimit,
         networkPool: this.o.networkPool,
         callTimeoutMs: this.o.callTimeoutMs,
+        ...(this.o.internal ? { internal: this.o.internal } : {}),
         log: this.o.log,
       }),
     };
