@@ -61,3 +61,19 @@ ensure_docker() {
   # docker-compose checks docker-compose.yml in the tests.
   command -v docker-compose >/dev/null || { step "Installing docker-compose"; apt_install docker-compose; }
 }
+
+# The Redis users of a Redis up.sh owns: passwords in $PAAS_HOME/redis-users (made once), the ACL file
+# from them (scripts/redis-acl.mjs; PAAS_REDIS_PREFIX, default paas).
+redis_password() { # user
+  sed -n "s/^$1=//p" "$PAAS_HOME/redis-users"
+}
+write_redis_acl() {
+  local users=$PAAS_HOME/redis-users
+  if [ ! -f "$users" ]; then
+    (umask 077; for u in paas-admin controller builder router; do
+      echo "$u=$(node -e 'console.log(require("crypto").randomBytes(24).toString("hex"))')"
+    done > "$users")
+  fi
+  (umask 077; node "$root/scripts/redis-acl.mjs" "${PAAS_REDIS_PREFIX:-paas}" "$users" > "$PAAS_HOME/redis-acl.conf.tmp" &&
+    mv "$PAAS_HOME/redis-acl.conf.tmp" "$PAAS_HOME/redis-acl.conf") || die "could not write the Redis ACL file"
+}
