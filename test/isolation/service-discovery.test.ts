@@ -11,6 +11,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import Docker from 'dockerode';
 import { gitPush, gitRepo, repoRoot, startPlatform, type Platform } from '../helpers/platform.js';
 
@@ -97,8 +98,15 @@ describe('apps reach each other only by internal names their owner allows', { ti
   });
 
   test('from the host (no app network), the internal listener refuses every name', async () => {
-    const res = await fetch(`http://127.0.0.1:${p.env['PAAS_ROUTER_INTERNAL_PORT']}/`, { headers: { host: `${target}.internal` } });
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port: Number(p.env['PAAS_ROUTER_INTERNAL_PORT']), path: '/', headers: { host: `${target}.internal` } }, (r) => {
+        let body = '';
+        r.on('data', (c: Buffer) => (body += c.toString()));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+    });
     assert.equal(res.status, 403);
-    assert.match(await res.text(), /is not an app of this platform/);
+    assert.match(res.body, /is not an app of this platform/);
   });
 });

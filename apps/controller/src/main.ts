@@ -47,6 +47,7 @@ import { hostnamesOfApp } from './db/domains.js';
 import { findAppByName } from './db/apps.js';
 import { routeSettingsOfApp } from './db/router-settings.js';
 import { internalNamesFor } from './db/internal-access.js';
+import { hardeningOfApp } from './db/app-hardening.js';
 import { InternalAccessService } from './network/internal-access-service.js';
 import { publishEngineSubnets } from './runtime/internal-names.js';
 import { DomainService } from './domains/domain-service.js';
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
   const network = new InternalAccessService({ pool, publisher: internalTable, audit: access.audit, log, internalDomain: config.internal.domain });
   const runtime = new ClusterRuntime({
     pool,
+    exceptions: (app: string) => hardeningOfApp(pool, app),
     ...(config.internal.port === 0
       ? {}
       : {

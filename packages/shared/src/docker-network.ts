@@ -85,7 +85,14 @@ export interface BridgeAddresses {
 
 function addressesOf(info: { IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] } }): BridgeAddresses {
   const config = (info.IPAM?.Config ?? []).find((c) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(c.Subnet ?? ''));
-  return { subnet: config?.Subnet, gateway: config?.Gateway };
+  if (!config?.Subnet) return { subnet: undefined, gateway: undefined };
+  // the engine reports the gateway only when it was given: its default is the subnet's first address
+  return { subnet: config.Subnet, gateway: config.Gateway || firstHostAddress(config.Subnet) };
+}
+
+/** The first usable address of an IPv4 subnet (the engine's default gateway). */
+export function firstHostAddress(cidr: string): string {
+  return intToIp(parseCidr(cidr).start + 1);
 }
 
 /** Creates the bridge network unless it exists (a subnet taken meanwhile by another creator is retried); resolves to its addresses. */
@@ -110,7 +117,7 @@ export async function ensureBridgeNetwork(docker: Docker, spec: BridgeNetworkSpe
           'com.docker.network.bridge.name': bridgeInterfaceName(spec.name),
           'com.docker.network.bridge.enable_icc': String(spec.icc),
         },
-        IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] },
+        IPAM: { Driver: 'default', Config: [{ Subnet: subnet, Gateway: firstHostAddress(subnet) }] },
       });
       return addressesOf((await docker.getNetwork(spec.name).inspect()) as Parameters<typeof addressesOf>[0]);
     } catch (err) {

@@ -9,7 +9,7 @@ import { DockerOneOffs } from './docker-one-off.js';
 import type { AttachedOneOff, OneOffIo, OneOffRunner, OneOffSpec } from './one-off.js';
 import { containerLabel } from './container-labels.js';
 import { DockerVolumes } from './docker-volumes.js';
-import { defaultAppPidsLimit, hardenedHostConfig, ImageRunFactsCache, platformLabels } from './container-hardening.js';
+import { defaultAppPidsLimit, hardenedHostConfig, ImageRunFactsCache, platformLabels, withExceptions, type HardeningExceptions } from './container-hardening.js';
 import { hostsEntries, type AppNetworking, type InternalNames } from './internal-names.js';
 
 export interface DockerHostOptions {
@@ -32,6 +32,8 @@ export interface DockerHostOptions {
   callTimeoutMs?: number;
   /** Service discovery: the internal names an app's containers resolve, and who learns of its subnets. */
   internal?: InternalNames;
+  /** The operator's loosening of an app's hardening (db/app-hardening.ts), read at each container's creation. */
+  exceptions?: (app: string) => Promise<HardeningExceptions | undefined>;
   log: Logger;
 }
 
@@ -139,14 +141,15 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
     const env = { ...spec.env, PORT: String(spec.port), DYNO: name };
     const image = await this.images.of(spec.image);
     const network = await this.appNetworking(spec.app);
-    const mounts = spec.mounts?.length ? await this.volumes.mounts(spec.app, spec.mounts, spec.image, image.userOverride) : [];
+    const hardened = withExceptions(hardenedHostConfig(this.pidsLimit), image.userOverride, await this.opts.exceptions?.(spec.app));
+    const mounts = spec.mounts?.length ? await this.volumes.mounts(spec.app, spec.mounts, spec.image, hardened.user) : [];
     const container = await this.opts.docker.createContainer({
       abortSignal,
       name: `paas-${this.opts.cluster}-${spec.app}-${name}-v${spec.release}-${randomBytes(3).toString('hex')}`,
       Image: spec.image,
       Cmd: [spec.command],
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-      User: image.userOverride,
+      User: hardened.user,
       Labels: platformLabels(
         {
           [label.cluster]: this.opts.cluster,
@@ -164,7 +167,7 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
       ),
       ExposedPorts: spec.publish ? { [portKey]: {} } : undefined,
       HostConfig: {
-        ...hardenedHostConfig(this.pidsLimit),
+        ...hardened.hostConfig,
         // Its volumes, the only mounts it has.
         Mounts: mounts,
         NetworkMode: network.name,
