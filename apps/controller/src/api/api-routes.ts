@@ -14,6 +14,7 @@ import { logsRoutes } from './routes/logs-routes.js';
 import { internalRoutes } from './routes/internal-routes.js';
 import { metaRoutes } from './routes/meta-routes.js';
 import { networkRoutes } from './routes/network-routes.js';
+import { hardeningRoutes } from './routes/hardening-routes.js';
 import { releasesRoutes } from './routes/releases-routes.js';
 import { rollbackRoutes } from './routes/rollback-routes.js';
 import { domainsRoutes } from './routes/domains-routes.js';
@@ -47,6 +48,7 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   collaboratorsRoutes(table, ctx);
   adminRoutes(table, ctx);
   hostsRoutes(table, ctx);
+  hardeningRoutes(table, ctx);
   statusRoutes(table, ctx);
   logsRoutes(table, ctx);
   addonsRoutes(table, ctx);
