@@ -157,8 +157,7 @@ const schema = z
       firewall: {
         mode: env.PAAS_FIREWALL,
         block: list(env.PAAS_FIREWALL_BLOCK),
-        // the routers' internal listener is the one port of the host app networks always reach
-        allowPorts: [...list(env.PAAS_FIREWALL_ALLOW_PORTS).map(Number), env.PAAS_ROUTER_INTERNAL_PORT].filter((p) => p >= 1 && p <= 65535),
+        allowPorts: list(env.PAAS_FIREWALL_ALLOW_PORTS).map(Number).filter((p) => p >= 1 && p <= 65535),
       },
       /** Where the subnets of the apps' networks come from. */
       networkPool: { cidr: env.PAAS_NETWORK_POOL, prefix: env.PAAS_NETWORK_PREFIX },
