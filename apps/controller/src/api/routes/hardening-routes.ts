@@ -1,21 +1,12 @@
 import { z } from 'zod';
 import { AppError } from '@paas/shared';
+import { appHardeningResetSchema, appHardeningSchema as hardeningSchema } from '@paas/shared/api-contract';
 import { findAppByName } from '../../db/apps.js';
 import { clearAppHardening, getAppHardening, loosenableCapabilities, setAppHardening } from '../../db/app-hardening.js';
 import { inTransaction } from '../../db/queryable.js';
 import type { ApiContext } from '../context.js';
 import { requester } from '../auth.js';
 import type { RouteTable } from '../route-table.js';
-
-const hardeningSchema = z.object({
-  cap_add: z.array(z.string()).describe('Capabilities given back to the app (none by default)'),
-  pids_limit: z.number().int().nullable().describe("Processes per container; null: the platform's PAAS_APP_PIDS_LIMIT"),
-  image_user: z.boolean().describe("An image whose user is root runs as root (default: as 10000) — prefer the engine's userns-remap"),
-  no_new_privileges: z.boolean().describe('no-new-privileges (on by default)'),
-  reason: z.string().describe('Why the operator loosened it (shown in the audit log)'),
-  updated_by: z.string().nullable(),
-  updated_at: z.coerce.date(),
-});
 
 const putBody = z
   .object({
@@ -78,6 +69,7 @@ export function hardeningRoutes(table: RouteTable, ctx: ApiContext): void {
     action: 'admin',
     tag: 'admin',
     summary: "Back to the platform's hardening for the app (applied as its containers are next created)",
+    response: appHardeningResetSchema,
     handler: async ({ params, req }) => {
       const app = await appNamed(params['app'] ?? '');
       const by = requester(req);
@@ -87,7 +79,7 @@ export function hardeningRoutes(table: RouteTable, ctx: ApiContext): void {
         return gone;
       });
       if (!cleared) throw new AppError('not_found', `${app.name} runs with the platform's hardening: no exception is set`);
-      return { app: app.name, reset: true };
+      return { app: app.name, reset: true as const };
     },
   });
 }

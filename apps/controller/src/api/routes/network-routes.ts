@@ -1,16 +1,11 @@
 import { z } from 'zod';
 import { AppError, isValidAppName } from '@paas/shared';
+import { internalAccessSchema } from '@paas/shared/api-contract';
 import type { ApiContext } from '../context.js';
 import { requester } from '../auth.js';
 import type { RouteTable } from '../route-table.js';
 
-const accessSchema = z.array(
-  z.object({
-    source: z.string().describe('An app allowed to reach this one at its internal name'),
-    created_at: z.coerce.date(),
-    created_by: z.string().nullable().describe('Who allowed it (null: a user since removed)'),
-  }),
-);
+const accessSchema = z.array(internalAccessSchema);
 
 const sourceParam = { source: 'The app allowed (or no longer allowed) to reach this one' };
 
