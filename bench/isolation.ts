@@ -164,6 +164,10 @@ export async function benchIsolation(): Promise<string> {
     `| after: firewall on, no capabilities, no-new-privileges, uid 10000, PID limit 512 | ${median(pushes.after).toFixed(1)} | ${fmt(pushes.after)} |`,
     '',
     `The 1-minute load average was ${load.map((l) => l.toFixed(1)).join(', ')} (start, after the router rounds, end; 2 cores shared with other runs).`,
+    'Reading it: the internal listener writes no access lines to Redis (the public one does), which is why it can be the faster of the two; ' +
+      'its per-request cost over the public path is the address lookup and the allow check. What isolation costs an app-to-app call is the hop through the router ' +
+      '(direct vs internal listener), the price of refusing every call that is not allowed. Push to live compares two platforms on a loaded machine: ' +
+      'compare the spread of the rounds with the difference of the medians before reading a cost into it (the firewall check and the hardened container options add no build step).',
     '',
   ].join('\n');
 }
