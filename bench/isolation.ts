@@ -18,7 +18,8 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { RedisInternalAccess, RedisKeys, RedisRouteStore, testRedisUrl } from '@paas/shared';
+import { RedisInternalAccess, RedisKeys, RedisRouteStore } from '@paas/shared';
+import { testRedisUrl } from '@paas/test-kit';
 import { gitRepo, repoRoot, startPlatform, type Platform } from '../test/helpers/platform.js';
 import { ensureTools, freePort, median, root, startChild, stop, wrk } from './bench-processes.js';
 

@@ -7,7 +7,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +16,10 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Queue, Worker } from 'bullmq';
 import { RedisInternalAccess, RedisKeys, RedisRouteStore } from '@paas/shared';
-import { freePort, repoRoot } from '../helpers/platform.js';
+import { freePort } from '@paas/test-kit';
+import { repoRoot } from '../helpers/platform.js';
 
+const exec = promisify(execFile);
 const prefix = 'paas';
 const keys = new RedisKeys(prefix);
 const passwords: Record<string, string> = Object.fromEntries(['paas-admin', 'controller', 'builder', 'router'].map((u) => [u, randomBytes(18).toString('hex')]));
@@ -62,15 +65,15 @@ after(async () => {
 });
 
 test('the default user is off: no command without a component user', async () => {
-  // no AUTH: every command is refused
-  const anonymous = new Redis({ port, host: '127.0.0.1', lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 1 });
-  anonymous.on('error', () => {});
-  clients.push(anonymous);
-  await anonymous.connect();
-  await assert.rejects(anonymous.get(`${prefix}:routes`), /NOAUTH/);
-  await assert.rejects(anonymous.call('AUTH', 'router', passwords['controller']!), /WRONGPASS/, "another component's password");
-  await assert.rejects(anonymous.call('AUTH', 'default', ''), /WRONGPASS|disabled/);
-  assert.equal(await anonymous.call('AUTH', 'router', passwords['router']!), 'OK');
+  // redis-cli, which sends no AUTH unless told: every command is refused; a wrong password too
+  const cli = async (...args: string[]): Promise<string> => {
+    const { stdout, stderr } = await exec('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args]).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? '', stderr: e.stderr ?? '' }));
+    return `${stdout}${stderr}`;
+  };
+  assert.match(await cli('get', `${prefix}:routes`), /NOAUTH/);
+  assert.match(await cli('--user', 'router', '--pass', passwords['controller']!, '--no-auth-warning', 'get', `${prefix}:routes`), /WRONGPASS|NOAUTH|invalid/);
+  assert.match(await cli('--user', 'default', '--pass', 'x', '--no-auth-warning', 'ping'), /WRONGPASS|NOAUTH|disabled|invalid/);
+  assert.doesNotMatch(await cli('--user', 'router', '--pass', passwords['router']!, '--no-auth-warning', 'get', `${prefix}:routes`), /NOAUTH|NOPERM|WRONGPASS/);
 });
 
 test("the controller's and the builder's BullMQ queue and worker work under their users", async () => {

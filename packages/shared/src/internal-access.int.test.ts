@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisInternalAccess } from './internal-access.js';
 import { RedisKeys } from './redis-keys.js';
-import { testRedisUrl } from './test-env.js';
+import { testRedisUrl } from '@paas/test-kit';
 
 const keys = new RedisKeys(`paas-test-internal-${randomBytes(4).toString('hex')}`);
 const redis = new Redis(testRedisUrl());
