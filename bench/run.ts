@@ -16,6 +16,7 @@ const benches: Record<string, () => Promise<string>> = {
   logs: async () => (await import('./logs.js')).benchLogs(),
   faults: async () => (await import('./faults.js')).benchFaults(),
   addons: async () => (await import('./addons.js')).benchAddons(),
+  isolation: async () => (await import('./isolation.js')).benchIsolation(),
 };
 
 const only = process.argv.slice(2);

@@ -52,12 +52,36 @@ ensure_docker() {
     step "Installing Docker (Debian's docker.io)"
     apt_install docker.io
   fi
+  # PAAS_USERNS_REMAP=1: the engine maps containers' root to an unprivileged range of the host
+  # (dockerd --userns-remap=default); the runtime then runs root images as built (container-hardening.ts).
+  local remap=()
+  [ "${PAAS_USERNS_REMAP:-0}" = 1 ] && remap=(--userns-remap=default)
   if ! docker version >/dev/null 2>&1; then
-    step "Starting dockerd"
+    step "Starting dockerd${remap:+ with user-namespace remapping}"
     mkdir -p /var/log
-    setsid nohup dockerd >/var/log/paas-dockerd.log 2>&1 < /dev/null &
+    setsid nohup dockerd "${remap[@]}" >/var/log/paas-dockerd.log 2>&1 < /dev/null &
     wait_for dockerd 60 docker version || die "dockerd did not start; see /var/log/paas-dockerd.log"
+  fi
+  if [ ${#remap[@]} -gt 0 ] && ! docker info --format '{{.SecurityOptions}}' 2>/dev/null | grep -q userns; then
+    say " !     PAAS_USERNS_REMAP=1, but the running engine does not remap user namespaces: add"
+    say "       \"userns-remap\": \"default\" to /etc/docker/daemon.json and restart dockerd (npm run up never restarts it)"
   fi
   # docker-compose checks docker-compose.yml in the tests.
   command -v docker-compose >/dev/null || { step "Installing docker-compose"; apt_install docker-compose; }
+}
+
+# The Redis users of a Redis up.sh owns: passwords in $PAAS_HOME/redis-users (made once), the ACL file
+# from them (scripts/redis-acl.mjs; PAAS_REDIS_PREFIX, default paas).
+redis_password() { # user
+  sed -n "s/^$1=//p" "$PAAS_HOME/redis-users"
+}
+write_redis_acl() {
+  local users=$PAAS_HOME/redis-users
+  if [ ! -f "$users" ]; then
+    (umask 077; for u in paas-admin controller builder router; do
+      echo "$u=$(node -e 'console.log(require("crypto").randomBytes(24).toString("hex"))')"
+    done > "$users")
+  fi
+  (umask 077; node "$root/scripts/redis-acl.mjs" "${PAAS_REDIS_PREFIX:-paas}" "$users" > "$PAAS_HOME/redis-acl.conf.tmp" &&
+    mv "$PAAS_HOME/redis-acl.conf.tmp" "$PAAS_HOME/redis-acl.conf") || die "could not write the Redis ACL file"
 }

@@ -12,6 +12,11 @@
 // state of every component (state, pid, restarts, start time, last exit) in run/supervisor.json, which
 // the controller reads for `paas admin:status`. SIGTERM stops the children (SIGTERM, then SIGKILL after
 // the grace period) and then the supervisor.
+//
+// A child gets the supervisor's environment changed by $PAAS_HOME/env/NAME.env when that file exists
+// (read at each start): `KEY=VALUE` lines set a variable, `-KEY` lines remove one. `npm run up` writes
+// them so that each component gets only its own secrets (the router no PAAS_SECRET, each component its
+// own Redis user).
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -37,6 +42,25 @@ function parseArgs(argv) {
   }
   if (opts.components.length === 0) fail('no components: give NAME=SCRIPT arguments');
   return opts;
+}
+
+/** The environment of one component: `base` changed by the lines of `file` (KEY=VALUE sets, -KEY removes), when it exists. */
+export function componentEnv(base, file) {
+  let text;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err.code === 'ENOENT') return base;
+    throw err;
+  }
+  const env = { ...base };
+  for (const line of text.split('\n')) {
+    if (line.trim() === '' || line.startsWith('#')) continue;
+    if (/^-[A-Za-z_][A-Za-z0-9_]*$/.test(line.trim())) delete env[line.trim().slice(1)];
+    else if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(line)) env[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+    else log('warn', 'ignored a line of an env file', { file });
+  }
+  return env;
 }
 
 function fail(message) {
@@ -170,7 +194,8 @@ async function main() {
     const out = openSync(join(logDir, `${u.name}.log`), 'a');
     let child;
     try {
-      child = spawn(process.execPath, [u.script], { cwd: root, env: process.env, stdio: ['ignore', out, out] });
+      const env = componentEnv(process.env, join(home, 'env', `${u.name}.env`));
+      child = spawn(process.execPath, [u.script], { cwd: root, env, stdio: ['ignore', out, out] });
     } finally {
       closeSync(out);
     }

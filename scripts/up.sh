@@ -46,14 +46,33 @@ SQL
 fi
 
 # 4. Redis: REDIS_URL when set; otherwise the local server, installed and started when missing.
+# A Redis this script starts is its own ($PAAS_HOME/redis-owned): unless PAAS_REDIS_ACL=off, it
+# gets an ACL user per component (scripts/redis-acl.mjs) and its default user is off. A Redis given
+# by REDIS_URL, or one that was running already (the shared Redis of tests and CI), is never changed.
+redis_acl=
 if [ -z "${REDIS_URL:-}" ]; then
   export REDIS_URL=redis://127.0.0.1:6379
-  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  redis_owned=$PAAS_HOME/redis-owned
+  redis_answers() { redis-cli -h 127.0.0.1 -p 6379 ping 2>&1 | grep -qE 'PONG|NOAUTH'; }
+  if ! redis_answers; then
     command -v redis-server >/dev/null || { step "Installing Redis"; apt_install redis-server; }
     step "Starting Redis"
     mkdir -p /var/lib/redis /var/log/redis
-    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --dir /var/lib/redis --logfile /var/log/redis/paas.log >/dev/null
-    wait_for redis 20 redis-cli -h 127.0.0.1 -p 6379 ping || die "Redis did not start"
+    acl_args=()
+    if [ "${PAAS_REDIS_ACL:-auto}" != off ]; then
+      write_redis_acl
+      acl_args=(--aclfile "$PAAS_HOME/redis-acl.conf")
+    fi
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --dir /var/lib/redis --logfile /var/log/redis/paas.log "${acl_args[@]}" >/dev/null
+    wait_for redis 20 redis_answers || die "Redis did not start"
+    echo 6379 > "$redis_owned"
+  fi
+  if [ -f "$redis_owned" ] && [ "${PAAS_REDIS_ACL:-auto}" != off ] && [ -f "$PAAS_HOME/redis-acl.conf" ]; then
+    write_redis_acl
+    # the running server reloads the users (new passwords or rules take effect now)
+    REDISCLI_AUTH=$(redis_password paas-admin) redis-cli --user paas-admin -h 127.0.0.1 -p 6379 ACL LOAD 2>&1 | grep -q OK ||
+      die "could not reload the Redis users; restart the Redis npm run up started (its ACL file is $PAAS_HOME/redis-acl.conf)"
+    redis_acl=1
   fi
 fi
 
@@ -70,6 +89,17 @@ secret_file=$PAAS_HOME/secret
 export PAAS_SECRET=$(cat "$secret_file")
 # A fresh PAAS_HOME (a new secret) against the database of an earlier one could not read its config.
 node apps/controller/dist/check-secret.js || die "PAAS_SECRET (from $secret_file) does not match the database at DATABASE_URL"
+# Each component's own changes to that environment (scripts/supervisor.mjs reads $PAAS_HOME/env/NAME.env):
+# the router gets no PAAS_SECRET, only the key derived from it that opens certificate keys (HKDF, labelled).
+mkdir -p "$PAAS_HOME/env"
+cert_key=$(node --input-type=module -e 'const { certKeyOf } = await import("@paas/shared"); console.log(certKeyOf(process.env.PAAS_SECRET))')
+(umask 077; printf -- '-PAAS_SECRET\nPAAS_ROUTER_CERT_KEY=%s\n' "$cert_key" > "$PAAS_HOME/env/router.env")
+# With the Redis ACL, each component connects as its own user.
+for c in "${components[@]}"; do
+  [ -n "$redis_acl" ] || { sed -i '/^REDIS_URL=/d' "$PAAS_HOME/env/$c.env" 2>/dev/null || true; continue; }
+  (umask 077; touch "$PAAS_HOME/env/$c.env"; sed -i '/^REDIS_URL=/d' "$PAAS_HOME/env/$c.env"
+   echo "REDIS_URL=redis://$c:$(redis_password "$c")@127.0.0.1:6379" >> "$PAAS_HOME/env/$c.env")
+done
 
 start_supervisor() {
   if pid=$(pid_of supervisor); then say "       the supervisor is running (pid $pid)"; return; fi

@@ -5,7 +5,7 @@
  * end-to-end tests and the benchmarks; `stop()` removes everything it made.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import http from 'node:http';
 import { Redis } from 'ioredis';
 import Docker from 'dockerode';
+import { certKeyOf } from '@paas/shared';
 import { createTestDatabase, type TestDatabase } from '../../apps/controller/src/db/test-database.js';
 import { freePort, testRedisUrl } from '@paas/test-kit';
 
@@ -84,6 +85,7 @@ export async function startPlatform(opts: { env?: Record<string, string>; superv
     PAAS_ROUTER_PORT: String(routerPort),
     PAAS_ROUTER_HOST: '127.0.0.1',
     PAAS_ROUTER_TLS_PORT: String(await freePort()),
+    PAAS_ROUTER_INTERNAL_PORT: String(await freePort()),
     PAAS_BUILDER_PORT: String(builderPort),
     PAAS_DOMAIN: 'localhost',
     DATABASE_URL: db.url,
@@ -95,6 +97,11 @@ export async function startPlatform(opts: { env?: Record<string, string>; superv
     LOG_LEVEL: 'info',
     ...opts.env,
   };
+  // The router gets the key for certificates only, never PAAS_SECRET (as npm run up gives it).
+  const routerEnv: Record<string, string> = { ...env, PAAS_ROUTER_CERT_KEY: certKeyOf(env['PAAS_SECRET']!) };
+  delete routerEnv['PAAS_SECRET'];
+  await mkdir(join(home, 'env'), { recursive: true });
+  await writeFile(join(home, 'env', 'router.env'), `-PAAS_SECRET\nPAAS_ROUTER_CERT_KEY=${routerEnv['PAAS_ROUTER_CERT_KEY']}\n`, { mode: 0o600 });
   const children: ChildProcess[] = [];
   const output: Record<string, string> = { controller: '', builder: '', router: '' };
   const logs = async (): Promise<string> => {
@@ -121,7 +128,7 @@ export async function startPlatform(opts: { env?: Record<string, string>; superv
     children.push(child);
   } else {
     for (const c of ['controller', 'builder', 'router']) {
-      const child = spawn(process.execPath, [join(repoRoot, 'apps', c, 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [join(repoRoot, 'apps', c, 'dist', 'main.js')], { env: c === 'router' ? routerEnv : env, stdio: ['ignore', 'pipe', 'pipe'] });
       const keep = (b: Buffer): void => {
         output[c] = (output[c]! + b.toString()).slice(-200_000);
       };

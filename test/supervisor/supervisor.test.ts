@@ -196,3 +196,18 @@ test('a component left running by an earlier run is stopped before the supervise
     await run.stop();
   }
 });
+
+test("a component's env file sets and removes variables of its environment only (the router gets no PAAS_SECRET)", async () => {
+  const { componentEnv } = (await import(supervisorScript)) as { componentEnv: (base: Record<string, string | undefined>, file: string) => Record<string, string | undefined> };
+  const dir = await mkdtemp(join(tmpdir(), 'paas-sup-env-'));
+  try {
+    const file = join(dir, 'router.env');
+    const base = { PAAS_SECRET: 's', REDIS_URL: 'redis://127.0.0.1:6379', KEEP: 'k' };
+    assert.equal(componentEnv(base, join(dir, 'missing.env')), base, 'no file: the same environment');
+    await writeFile(file, '# the router\n-PAAS_SECRET\nREDIS_URL=redis://router:p=w@127.0.0.1:6379\nPAAS_ROUTER_CERT_KEY=ab\n\nnot a line\n');
+    assert.deepEqual(componentEnv(base, file), { REDIS_URL: 'redis://router:p=w@127.0.0.1:6379', KEEP: 'k', PAAS_ROUTER_CERT_KEY: 'ab' });
+    assert.equal(base.PAAS_SECRET, 's', "the supervisor's own environment is unchanged");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

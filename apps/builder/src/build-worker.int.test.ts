@@ -45,8 +45,8 @@ before(async () => {
   reader = new Redis(config.redisUrl);
   queue = new Queue<BuildJobData>(buildQueueName, { connection: redis, prefix: keys.bull });
   const runner = new BuildRunner({ redis, keys, builders: builders(), timeoutSeconds: config.timeoutSeconds, log });
-  worker = startBuildWorker({ connection: redis, keys, runner, concurrency: 2, log });
   sources = mkdtempSync(join(tmpdir(), 'paas-builds-'));
+  worker = startBuildWorker({ connection: redis, keys, runner, concurrency: 2, log, sourcesDir: sources });
 });
 
 after(async () => {

@@ -15,6 +15,8 @@ export interface BuildWorkerOptions {
   log: Logger;
   /** Opens the config vars sealed into each job (buildEnvBox of PAAS_SECRET). */
   envBox?: SecretBox;
+  /** The directory jobs' sources must lie in (BuilderConfig.sourcesDir). */
+  sourcesDir: string;
 }
 
 /**
@@ -27,7 +29,7 @@ export function startBuildWorker(o: BuildWorkerOptions): Worker<BuildJobData, Bu
     async (job) => {
       try {
         if (job.name !== buildJobName) throw new Error(`unknown job name "${job.name}"`);
-        return await o.runner.run(parseBuildJob(job.data, o.envBox), job.id);
+        return await o.runner.run(parseBuildJob(job.data, { envBox: o.envBox, sourcesDir: o.sourcesDir }), job.id);
       } catch (err) {
         if (!(err instanceof BuildFailedError)) await recordEarlyFailure(o, job.data, err);
         throw new UnrecoverableError(toError(err).message);

@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseAddress, parseEnv, portSchema, supervisorStateFile, type NetworkPool } from '@paas/shared';
@@ -36,6 +36,8 @@ const schema = z.object({
     .default('local'),
   PAAS_BUILDPACKS_DIR: z.string().min(1).default(defaultBuildpacksDir),
   PAAS_HOME: z.string().min(1).default(join(homedir(), '.paas')),
+  /** Where the controller writes pushed sources (default: $PAAS_HOME/builds, the controller's); jobs naming a file elsewhere are refused. */
+  PAAS_BUILD_SOURCES_DIR: z.string().startsWith('/', 'must be an absolute path').optional(),
   /** Where buildpacks given by git URL are cached (default: $PAAS_HOME/buildpacks). */
   PAAS_BUILDPACK_CACHE: z.string().min(1).optional(),
   /** file:// buildpack URLs read the builder host's disk: off unless the operator allows them (tests do). */
@@ -69,6 +71,8 @@ const gitEnvNames = ['PATH', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_pro
 export type DockerConnection = { socketPath: string } | { protocol: 'http'; host: string; port: number };
 
 export interface BuilderConfig {
+  /** The only directory a job's source may be read from (and is deleted from): PAAS_BUILD_SOURCES_DIR. */
+  sourcesDir: string;
   redisUrl: string;
   redisPrefix: string;
   docker: DockerConnection;
@@ -131,6 +135,7 @@ export function loadConfig(env: Record<string, string | undefined>): BuilderConf
     cluster: e.PAAS_CLUSTER,
     buildpacksDir: e.PAAS_BUILDPACKS_DIR,
     buildpackCacheDir: e.PAAS_BUILDPACK_CACHE ?? join(e.PAAS_HOME, 'buildpacks'),
+    sourcesDir: resolve(e.PAAS_BUILD_SOURCES_DIR ?? join(e.PAAS_HOME, 'builds')),
     allowFileBuildpacks: e.PAAS_BUILDPACK_ALLOW_FILE_URLS === '1' || e.PAAS_BUILDPACK_ALLOW_FILE_URLS === 'true',
     egress: {
       allowLoopback: e.PAAS_EGRESS_ALLOW_LOOPBACK === '1' || e.PAAS_EGRESS_ALLOW_LOOPBACK === 'true',

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     outputLimits: { ...defaultOutputLimits, maxTotalBytes: config.maxOutputBytes },
   });
   const envBox = config.secret === undefined ? undefined : buildEnvBox(config.secret);
-  const worker = startBuildWorker({ connection: redis, keys, runner, concurrency: config.concurrency, log, ...(envBox ? { envBox } : {}) });
+  const worker = startBuildWorker({ connection: redis, keys, runner, concurrency: config.concurrency, log, sourcesDir: config.sourcesDir, ...(envBox ? { envBox } : {}) });
 
   // This host's supervised processes, for paas admin:status on any controller (hosts that run only a builder too).
   const beacon = new SupervisorBeacon({ board: new PlatformStatusBoard(redis, keys), stateFile: config.supervisorStateFile, log });

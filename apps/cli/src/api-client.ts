@@ -19,6 +19,7 @@ import type {
   FormationEntry,
   Host,
   HostDetail,
+  InternalAccess,
   LogDrain,
   LoginResult,
   LogoutResult,
@@ -230,6 +231,18 @@ export class ApiClient extends ApiTransport {
 
   setRouterSettings(app: string, patch: Partial<RouterSettings>): Promise<RouterSettings> {
     return this.request('PATCH', `${appPath(app)}/router`, patch);
+  }
+
+  listInternalAccess(app: string): Promise<InternalAccess[]> {
+    return this.request('GET', `${appPath(app)}/internal-access`);
+  }
+
+  allowInternalAccess(app: string, source: string): Promise<InternalAccess[]> {
+    return this.request('PUT', `${appPath(app)}/internal-access/${encodeURIComponent(source)}`);
+  }
+
+  denyInternalAccess(app: string, source: string): Promise<InternalAccess[]> {
+    return this.request('DELETE', `${appPath(app)}/internal-access/${encodeURIComponent(source)}`);
   }
 
   listDomains(app: string): Promise<Domain[]> {

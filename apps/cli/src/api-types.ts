@@ -22,6 +22,7 @@ export type {
   FormationEntry,
   Host,
   HostDetail,
+  InternalAccess,
   LogDrain,
   LoginResult,
   LogoutResult,

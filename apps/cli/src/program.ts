@@ -12,6 +12,7 @@ import { registerCertsCommands } from './commands/certs.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDomainsCommands } from './commands/domains.js';
 import { registerRouterCommands } from './commands/router.js';
+import { registerNetworkCommands } from './commands/network.js';
 import { registerGitCommands } from './commands/git.js';
 import { registerHostsCommands } from './commands/hosts.js';
 import { registerLimitsCommands } from './commands/limits.js';
@@ -72,6 +73,7 @@ export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
   registerDomainsCommands(program, ctx);
   registerCertsCommands(program, ctx);
   registerRouterCommands(program, ctx);
+  registerNetworkCommands(program, ctx);
   registerLogsCommands(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().showHelpAfterError(`(run paas help ${command.name()} for usage)`);

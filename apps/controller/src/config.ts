@@ -22,6 +22,12 @@ const schema = z
     PAAS_API_HOST: z.string().min(1).default('127.0.0.1'),
     PAAS_API_URL: z.string().url().optional(),
     PAAS_ROUTER_PORT: portSchema.default(8080),
+    // The routers' internal listener (service discovery): app networks may reach this port of their host.
+    PAAS_ROUTER_INTERNAL_PORT: z.coerce.number().int().min(0).max(65535).default(5055),
+    PAAS_INTERNAL_DOMAIN: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be a lowercase DNS name such as internal')
+      .default('internal'),
     PAAS_DOMAIN: z
       .string()
       .regex(/^[a-z0-9.-]+$/, 'must be a lowercase DNS name such as localhost or apps.example.com')
@@ -123,6 +129,8 @@ const schema = z
         url: (env.PAAS_API_URL ?? `http://127.0.0.1:${env.PAAS_API_PORT}`).replace(/\/+$/, ''),
       },
       router: { port: env.PAAS_ROUTER_PORT },
+      /** Apps call each other at `<app>.<domain>` through the routers' internal listener on `port` (0: off). */
+      internal: { port: env.PAAS_ROUTER_INTERNAL_PORT, domain: env.PAAS_INTERNAL_DOMAIN },
       domain: env.PAAS_DOMAIN,
       databaseUrl: env.DATABASE_URL,
       redisUrl: env.REDIS_URL,

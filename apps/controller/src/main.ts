@@ -11,6 +11,8 @@ import {
   RedisKeys,
   RedisRouteStore,
   SecretBox,
+  RedisInternalAccess,
+  type InternalSubnet,
   SupervisorBeacon,
   buildEnvBox,
   buildQueueName,
@@ -44,6 +46,10 @@ import { createApiServer } from './api/http-server.js';
 import { hostnamesOfApp } from './db/domains.js';
 import { findAppByName } from './db/apps.js';
 import { routeSettingsOfApp } from './db/router-settings.js';
+import { internalNamesFor } from './db/internal-access.js';
+import { hardeningOfApp } from './db/app-hardening.js';
+import { InternalAccessService } from './network/internal-access-service.js';
+import { publishEngineSubnets } from './runtime/internal-names.js';
 import { DomainService } from './domains/domain-service.js';
 import { CertResync, CertService } from './domains/cert-service.js';
 import { reportOwnershipViolations } from './domains/ownership-check.js';
@@ -89,8 +95,21 @@ async function main(): Promise<void> {
       tls: null,
     }).catch(() => undefined); // another controller registered it first
   }
+  // Service discovery: who may call whom at `<app>.<PAAS_INTERNAL_DOMAIN>`, for the routers (issue 14).
+  const internalTable = new RedisInternalAccess(redis, keys);
+  const network = new InternalAccessService({ pool, publisher: internalTable, audit: access.audit, log, internalDomain: config.internal.domain });
   const runtime = new ClusterRuntime({
     pool,
+    exceptions: (app: string) => hardeningOfApp(pool, app),
+    ...(config.internal.port === 0
+      ? {}
+      : {
+          internal: {
+            domain: config.internal.domain,
+            names: (app: string) => internalNamesFor(pool, app),
+            networkReady: (subnet: InternalSubnet) => internalTable.setSubnet(subnet),
+          },
+        }),
     cluster: config.cluster,
     imageSource: docker,
     localPublishAddress: config.containerAddress,
@@ -114,6 +133,14 @@ async function main(): Promise<void> {
   });
   await firewall.check();
   firewall.start();
+  // The routers' copy of the internal access table: whole at start and every reconcile interval.
+  const publishInternal = (): Promise<void> =>
+    Promise.all([network.publishAll(), publishEngineSubnets(runtime.engines(), config.cluster, internalTable)])
+      .then(() => undefined)
+      .catch((err: unknown) => log.warn({ err }, 'publishing the internal access table failed'));
+  await publishInternal();
+  const internalResync = setInterval(() => void publishInternal(), config.reconcileIntervalMs);
+  internalResync.unref();
   // App logs (streams, collector, drains, platform events) and Prometheus metrics.
   // One egress guard for every URL the platform reaches on a user's behalf (drains, buildpack URLs).
   const egress = new EgressGuard(config.egress);
@@ -266,6 +293,7 @@ async function main(): Promise<void> {
     hookToken,
     domains: new DomainService({ pool, platformDomain: config.domain, republish: (a) => deployer.reconcile(a) }),
     certs,
+    network,
     log,
     logs: observability.logs,
     egress,
@@ -324,6 +352,7 @@ async function main(): Promise<void> {
     clearInterval(hostCheck);
     clearInterval(buildSweep);
     clearInterval(addonCheck);
+    clearInterval(internalResync);
     beacon.stop();
     await reconciler.stop();
     await routeGuard.stop();

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { certKeyOf } from '@paas/shared';
 import { loadConfig } from './config.js';
 
 test('defaults fill in an empty environment', () => {
@@ -12,7 +13,12 @@ test('defaults fill in an empty environment', () => {
     domain: 'localhost',
     redisUrl: 'redis://127.0.0.1:6379',
     redisPrefix: 'paas',
-    secret: undefined,
+    certKey: undefined,
+    certKeyFromSecret: false,
+    internalPort: 5055,
+    internalHost: '0.0.0.0',
+    internalDomain: 'internal',
+    hostName: 'local',
     resyncMs: 30_000,
     timeoutMs: 30_000,
     connectTimeoutMs: 5_000,
@@ -66,7 +72,15 @@ test('TLS, limits, balancing and workers are read', () => {
   assert.equal(c.workers, 3);
   assert.equal(loadConfig({ PAAS_ROUTER_PARSER: 'node' }).parser, 'node');
   assert.equal(loadConfig({ PAAS_ROUTER_PARSER: 'native' }).parser, 'native');
-  assert.equal(c.secret, 's'.repeat(32));
+  // given PAAS_SECRET (older setups), the router keeps only the certificate key derived from it
+  assert.equal(c.certKey, certKeyOf('s'.repeat(32)));
+  assert.equal(c.certKeyFromSecret, true);
+  assert.ok(!JSON.stringify(c).includes('s'.repeat(32)), 'the secret itself is not kept');
+  const k = loadConfig({ PAAS_ROUTER_CERT_KEY: 'AB'.repeat(32), PAAS_SECRET: 's'.repeat(32) });
+  assert.equal(k.certKey, 'ab'.repeat(32));
+  assert.equal(k.certKeyFromSecret, false);
+  assert.throws(() => loadConfig({ PAAS_ROUTER_CERT_KEY: 'short' }), /PAAS_ROUTER_CERT_KEY: must be 64 hex digits/);
+  assert.throws(() => loadConfig({ PAAS_INTERNAL_DOMAIN: 'Bad_Name' }), /PAAS_INTERNAL_DOMAIN/);
   assert.equal(loadConfig({ PAAS_ROUTER_HTTPS_REDIRECT: '0' }).httpsRedirect, false);
 });
 

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { logLinesSchema, parseEnv, portSchema } from '@paas/shared';
+import { certKeyOf, logLinesSchema, parseEnv, portSchema } from '@paas/shared';
 import type { CodecSetting } from './http-codec.js';
 
 const durationMs = z.coerce.number().int().min(1);
@@ -19,7 +19,18 @@ const schema = z.object({
     .default('localhost'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   PAAS_REDIS_PREFIX: z.string().min(1).default('paas'),
+  // The key that opens the apps' certificate keys (certKeyOf(PAAS_SECRET): npm run up derives it);
+  // PAAS_SECRET itself is still read when given (older setups), only to derive this key.
+  PAAS_ROUTER_CERT_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (npm run up derives it from PAAS_SECRET)').optional(),
   PAAS_SECRET: z.string().min(32, 'must be at least 32 characters (npm run up generates one)').optional(),
+  // The internal listener (service discovery: <app>.<PAAS_INTERNAL_DOMAIN> from other apps' containers).
+  PAAS_ROUTER_INTERNAL_PORT: z.coerce.number().int().min(0).max(65535).default(5055),
+  PAAS_ROUTER_INTERNAL_HOST: z.string().min(1).default('0.0.0.0'),
+  PAAS_INTERNAL_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be a lowercase DNS name such as internal')
+    .default('internal'),
+  PAAS_HOST_NAME: z.string().regex(/^[a-z0-9.-]+$/).default('local'),
   PAAS_ROUTER_RESYNC_MS: durationMs.default(30_000),
   PAAS_ROUTER_TIMEOUT_MS: durationMs.default(30_000),
   PAAS_ROUTER_CONNECT_TIMEOUT_MS: durationMs.default(5_000),
@@ -50,7 +61,16 @@ export interface RouterConfig {
   redisUrl: string;
   redisPrefix: string;
   /** Opens the private keys of the apps' certificates (sealed by the controller); none: only the platform certificate. */
-  secret: string | undefined;
+  certKey: string | undefined;
+  /** The key was derived from PAAS_SECRET given to the router (the router needs only PAAS_ROUTER_CERT_KEY). */
+  certKeyFromSecret: boolean;
+  /** Apps reach each other's internal names here (0: no internal listener); only sources the target allows. */
+  internalPort: number;
+  internalHost: string;
+  /** `<app>.<internalDomain>` names an app on the internal listener. */
+  internalDomain: string;
+  /** This machine's host name in the cluster (PAAS_HOST_NAME): which app networks' subnets are local. */
+  hostName: string;
   /** Full resync of the route table every this many ms (and retry after a failed sync). */
   resyncMs: number;
   /** First-byte timeout: how long a backend may take to start its response (ms). */
@@ -96,7 +116,12 @@ export function loadConfig(env: Record<string, string | undefined>): RouterConfi
     domain: e.PAAS_DOMAIN,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.PAAS_REDIS_PREFIX,
-    secret: e.PAAS_SECRET,
+    certKey: e.PAAS_ROUTER_CERT_KEY?.toLowerCase() ?? (e.PAAS_SECRET === undefined ? undefined : certKeyOf(e.PAAS_SECRET)),
+    certKeyFromSecret: e.PAAS_ROUTER_CERT_KEY === undefined && e.PAAS_SECRET !== undefined,
+    internalPort: e.PAAS_ROUTER_INTERNAL_PORT,
+    internalHost: e.PAAS_ROUTER_INTERNAL_HOST,
+    internalDomain: e.PAAS_INTERNAL_DOMAIN,
+    hostName: e.PAAS_HOST_NAME,
     resyncMs: e.PAAS_ROUTER_RESYNC_MS,
     timeoutMs: e.PAAS_ROUTER_TIMEOUT_MS,
     connectTimeoutMs: e.PAAS_ROUTER_CONNECT_TIMEOUT_MS,

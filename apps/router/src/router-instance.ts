@@ -19,6 +19,8 @@ import { createRouterServer, createTlsRouterServer, RouterHandlers } from './rou
 import { RouteSync, type RouteReporter } from './route-sync.js';
 import { RouteTable } from './route-table.js';
 import { UpgradeProxy } from './upgrade-proxy.js';
+import type { InternalAccess } from './internal-access.js';
+import { InternalListener } from './internal-listener.js';
 
 export type RouterSettings = Pick<
   RouterConfig,
@@ -56,6 +58,8 @@ export interface RouterDeps {
   retryMs?: number;
   /** The HTTP/1.1 codec; default: the one `settings.parser` selects (logged). */
   codec?: HttpCodec;
+  /** The internal listener (apps calling each other's internal names); none: not served. */
+  internal?: { access: InternalAccess; port: number; host: string; domain: string };
 }
 
 /**
@@ -81,6 +85,8 @@ export class RouterInstance {
   /** HTTPS: HTTP/2 or HTTP/1.1, as the client offers (ALPN). */
   readonly https: http2.Http2SecureServer;
   private readonly tlsConnections: Http2Sessions;
+  /** Apps' calls to `<app>.<PAAS_INTERNAL_DOMAIN>`, when configured. */
+  readonly internal: InternalListener | undefined;
   private housekeeping: NodeJS.Immediate | undefined;
 
   constructor(private readonly deps: RouterDeps) {
@@ -142,14 +148,28 @@ export class RouterInstance {
       },
     );
     this.tlsConnections = new Http2Sessions(this.https);
+    if (deps.internal) {
+      this.internal = new InternalListener({
+        table: this.table,
+        access: deps.internal.access,
+        domain: deps.internal.domain,
+        proxy,
+        upgrades: this.upgrades,
+        logger,
+        metrics: this.metrics,
+        maxHeaderBytes: s.maxHeaderBytes,
+      });
+    }
   }
 
   /** Syncs routes and certificates, then listens; resolves with the ports (useful with port 0). */
-  async start(): Promise<{ port: number; tlsPort: number }> {
-    await Promise.all([this.sync.start(), this.certSync.start()]);
+  async start(): Promise<{ port: number; tlsPort: number; internalPort?: number }> {
+    const internal = this.deps.internal;
+    await Promise.all([this.sync.start(), this.certSync.start(), internal?.access.start()]);
     const { host, port, tlsPort } = this.deps.settings;
     const ports = { port: await listen(this.front.server, port, host), tlsPort: await listen(this.https, tlsPort, host) };
     this.tlsPort = ports.tlsPort;
+    if (this.internal && internal) return { ...ports, internalPort: await listen(this.internal.server, internal.port, internal.host) };
     return ports;
   }
 
@@ -172,19 +192,21 @@ export class RouterInstance {
    * the access log is flushed.
    */
   async stop(graceMs: number): Promise<void> {
-    const servers = [...new Set<Server>([this.front.server, this.http, this.https])];
+    const servers = [...new Set<Server>([this.front.server, this.http, this.https, ...(this.internal ? [this.internal.server] : [])])];
     const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     this.front.closeIdle();
     this.http.closeIdleConnections();
+    this.internal?.server.closeIdleConnections();
     this.tlsConnections.closeIdle();
     const grace = setTimeout(() => {
       this.deps.logger.warn('grace period over: closing remaining connections');
       this.front.closeAll();
       this.http.closeAllConnections();
+      this.internal?.server.closeAllConnections();
       this.tlsConnections.closeAll();
       this.upgrades.closeAll();
     }, graceMs);
-    await Promise.all([this.sync.stop(), this.certSync.stop()]);
+    await Promise.all([this.sync.stop(), this.certSync.stop(), this.deps.internal?.access.stop()]);
     await closed;
     clearTimeout(grace);
     clearImmediate(this.housekeeping);

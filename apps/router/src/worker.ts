@@ -2,13 +2,14 @@ import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { AggregatorRegistry } from 'prom-client';
-import { RedisKeys, RedisRouteStore, SecretBox, toError, type Logger } from '@paas/shared';
+import { RedisInternalAccess, RedisKeys, RedisRouteStore, SecretBox, toError, type Logger } from '@paas/shared';
 import { TeeAccessLogSink, type AccessLogSink } from './access-log.js';
 import type { PemPair } from './cert-table.js';
 import { isPrimaryMessage, type WorkerMessage } from './cluster-messages.js';
 import type { RouterConfig } from './config.js';
 import { PinoAccessLogSink } from './pino-access-log-sink.js';
 import { RedisAccessLogSink } from './redis-access-log-sink.js';
+import { InternalAccess } from './internal-access.js';
 import { RouterInstance } from './router-instance.js';
 import type { RouterMetrics } from './router-metrics.js';
 import type { RouteReporter } from './route-sync.js';
@@ -42,8 +43,9 @@ export async function runWorker(config: RouterConfig, logger: Logger): Promise<v
   const sinks: AccessLogSink[] = [new RedisAccessLogSink(logsRedis, keys, { logger, maxLen: config.logLines })];
   if (logger.isLevelEnabled('info')) sinks.push(new PinoAccessLogSink(logger));
 
-  const box = config.secret ? new SecretBox(config.secret) : undefined;
-  if (!box) logger.warn('PAAS_SECRET is not set: app certificates cannot be loaded (only the platform certificate is served)');
+  const box = config.certKey ? SecretBox.fromKey(config.certKey) : undefined;
+  if (!box) logger.warn('PAAS_ROUTER_CERT_KEY is not set: app certificates cannot be loaded (only the platform certificate is served)');
+  if (config.certKeyFromSecret && (!cluster.isWorker || cluster.worker?.id === 1)) logger.warn('the router was given PAAS_SECRET: it needs only PAAS_ROUTER_CERT_KEY (see npm run up), which opens certificate keys and nothing else');
   const clustered = cluster.isWorker;
   const router = new RouterInstance({
     settings: config,
@@ -54,14 +56,23 @@ export async function runWorker(config: RouterConfig, logger: Logger): Promise<v
     openKey: box ? (sealed) => box.open(sealed) : undefined,
     reporter: clustered ? primaryReporter() : undefined,
     metricsText: clustered ? primaryMetrics() : undefined,
+    internal:
+      config.internalPort === 0
+        ? undefined
+        : {
+            access: new InternalAccess(new RedisInternalAccess(redis, keys), { hostName: config.hostName, resyncMs: config.resyncMs, logger }),
+            port: config.internalPort,
+            host: config.internalHost,
+            domain: config.internalDomain,
+          },
   });
   if (clustered) {
     // Lets the primary's AggregatorRegistry collect this worker's metrics.
     new AggregatorRegistry();
     AggregatorRegistry.setRegistries([router.metrics.registry]);
   }
-  const { port, tlsPort } = await router.start();
-  logger.info({ host: config.host, port, tlsPort, domain: config.domain, platformCert: platformCert !== undefined, pid: process.pid }, 'router listening');
+  const { port, tlsPort, internalPort } = await router.start();
+  logger.info({ host: config.host, port, tlsPort, internalPort, domain: config.domain, platformCert: platformCert !== undefined, pid: process.pid }, 'router listening');
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {

@@ -18,3 +18,9 @@ test("each network's bridge interface fits the kernel's 15 characters and shares
   for (const b of bridges) assert.match(b, /^paas[0-9a-f]{11}$/);
   assert.equal(new Set(bridges).size, 3);
 });
+
+test("a network's gateway is its subnet's first address (the engine reports it only when given)", async () => {
+  const { firstHostAddress } = await import('./docker-network.js');
+  assert.equal(firstHostAddress('10.210.2.0/24'), '10.210.2.1');
+  assert.equal(firstHostAddress('10.210.4.0/23'), '10.210.4.1');
+});

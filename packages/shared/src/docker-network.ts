@@ -34,7 +34,8 @@ export interface NetworkPool {
 
 export const defaultNetworkPool: NetworkPool = { cidr: '10.210.0.0/16', prefix: 24 };
 
-function ipToInt(ip: string): number {
+/** An IPv4 address as an unsigned integer; throws on anything else. */
+export function ipToInt(ip: string): number {
   const parts = ip.split('.').map(Number);
   if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new Error(`not an IPv4 address: ${ip}`);
   return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
@@ -76,12 +77,29 @@ function statusOf(err: unknown): number | undefined {
   return (err as { statusCode?: number }).statusCode;
 }
 
-/** Creates the bridge network unless it exists; a subnet taken meanwhile by another creator is retried. */
-export async function ensureBridgeNetwork(docker: Docker, spec: BridgeNetworkSpec): Promise<void> {
+/** A bridge network's IPv4 subnet and gateway (the host's address on it), as the engine reports them. */
+export interface BridgeAddresses {
+  subnet: string | undefined;
+  gateway: string | undefined;
+}
+
+function addressesOf(info: { IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] } }): BridgeAddresses {
+  const config = (info.IPAM?.Config ?? []).find((c) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(c.Subnet ?? ''));
+  if (!config?.Subnet) return { subnet: undefined, gateway: undefined };
+  // the engine reports the gateway only when it was given: its default is the subnet's first address
+  return { subnet: config.Subnet, gateway: config.Gateway || firstHostAddress(config.Subnet) };
+}
+
+/** The first usable address of an IPv4 subnet (the engine's default gateway). */
+export function firstHostAddress(cidr: string): string {
+  return intToIp(parseCidr(cidr).start + 1);
+}
+
+/** Creates the bridge network unless it exists (a subnet taken meanwhile by another creator is retried); resolves to its addresses. */
+export async function ensureBridgeNetwork(docker: Docker, spec: BridgeNetworkSpec): Promise<BridgeAddresses> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await docker.getNetwork(spec.name).inspect();
-      return;
+      return addressesOf((await docker.getNetwork(spec.name).inspect()) as Parameters<typeof addressesOf>[0]);
     } catch (err) {
       if (statusOf(err) !== 404) throw err;
     }
@@ -99,9 +117,9 @@ export async function ensureBridgeNetwork(docker: Docker, spec: BridgeNetworkSpe
           'com.docker.network.bridge.name': bridgeInterfaceName(spec.name),
           'com.docker.network.bridge.enable_icc': String(spec.icc),
         },
-        IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] },
+        IPAM: { Driver: 'default', Config: [{ Subnet: subnet, Gateway: firstHostAddress(subnet) }] },
       });
-      return;
+      return addressesOf((await docker.getNetwork(spec.name).inspect()) as Parameters<typeof addressesOf>[0]);
     } catch (err) {
       const message = (err as Error).message ?? '';
       const raced = statusOf(err) === 409 || /overlap|already exists|in use/i.test(message);

@@ -23,3 +23,4 @@ export * from './egress-guard.js';
 export * from './docker-network.js';
 export * from './platform-status.js';
 export * from './disk-guard.js';
+export * from './internal-access.js';

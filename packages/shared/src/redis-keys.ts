@@ -46,6 +46,18 @@ export class RedisKeys {
   routeAck(app: string): string {
     return `${this.prefix}:routes:ack:${app}`;
   }
+  /** Hash of `<host> <subnet>` → app: each app network's subnet on each host (internal-access.ts). */
+  get internalSubnets(): string {
+    return `${this.prefix}:internal:subnets`;
+  }
+  /** Hash of target app → JSON array of the source apps its owner allows to reach it by its internal name. */
+  get internalAllowed(): string {
+    return `${this.prefix}:internal:allowed`;
+  }
+  /** Pub/sub: the internal access table changed (the routers read it again). */
+  get internalChanged(): string {
+    return `${this.prefix}:internal:changed`;
+  }
   /** Hash of certificate id → JSON CertEntry, for the routers. */
   get certs(): string {
     return `${this.prefix}:certs`;

@@ -69,3 +69,18 @@ test('a shortened tag is refused as malformed', () => {
   const short = Buffer.from(tag, 'base64url').subarray(0, 4).toString('base64url');
   assert.throws(() => new SecretBox(secret).open([v, iv, short, data].join('.')), /unknown format/);
 });
+
+test("the routers' certificate key opens what the controller sealed for them (values sealed before it too), and nothing sealed for another purpose", async () => {
+  const { certKeyOf } = await import('./index.js');
+  const key = certKeyOf(secret);
+  assert.match(key, /^[0-9a-f]{64}$/);
+  const routerBox = SecretBox.fromKey(key);
+  // a certificate key sealed by the controller (as every stored one was) opens with the derived key alone
+  const sealedCert = new SecretBox(secret).seal('-----BEGIN PRIVATE KEY-----');
+  assert.equal(routerBox.open(sealedCert), '-----BEGIN PRIVATE KEY-----');
+  // what the controller seals for other purposes does not
+  assert.throws(() => routerBox.open(new SecretBox(secret, 'build env').seal('{"DATABASE_URL":"x"}')), /does not decrypt/);
+  assert.throws(() => routerBox.decrypt(new SecretBox(secret, 'config vars').encrypt('x', 'c'), 'c'), /does not decrypt/);
+  assert.notEqual(certKeyOf('b'.repeat(64)), key);
+  for (const bad of ['', 'zz'.repeat(32), 'ab'.repeat(31), 'ab'.repeat(33)]) assert.throws(() => SecretBox.fromKey(bad), /64 hex digits/, bad);
+});

@@ -17,6 +17,21 @@ const tagLength = 16;
 /** Bytes a sealed value holds besides its plaintext (version, IV, tag): AES-GCM adds no padding. */
 export const sealedOverhead = 1 + ivLength + tagLength;
 
+function derivedKey(secret: string, purpose: SecretPurpose): Buffer {
+  const { salt, info } = derivation[purpose];
+  return Buffer.from(hkdfSync('sha256', secret, salt, info, 32));
+}
+
+/**
+ * The key the routers get instead of the platform secret (PAAS_ROUTER_CERT_KEY, 64 hex digits):
+ * HKDF-SHA256 of PAAS_SECRET labelled for certificate keys only (the 'tls private keys' purpose).
+ * It opens what the controller seals for the routers and nothing else: not config vars, build
+ * environments, tokens or the git hooks' token, which use other labels or the secret itself.
+ */
+export function certKeyOf(secret: string): string {
+  return derivedKey(secret, 'tls private keys').toString('hex');
+}
+
 /**
  * The platform's one cipher: AES-256-GCM under a key derived (HKDF-SHA256) from the platform secret,
  * one key per purpose, a fresh IV per value. A value may be bound to where it is stored (`context`,
@@ -32,8 +47,15 @@ export class SecretBox {
 
   constructor(secret: string, purpose: SecretPurpose = 'tls private keys') {
     if (secret.length < 16) throw new Error('SecretBox: the secret is too short');
-    const { salt, info } = derivation[purpose];
-    this.key = Buffer.from(hkdfSync('sha256', secret, salt, info, 32));
+    this.key = derivedKey(secret, purpose);
+  }
+
+  /** A box on a key already derived (see certKeyOf): whoever holds it opens only what was sealed for its purpose. */
+  static fromKey(hexKey: string): SecretBox {
+    if (!/^[0-9a-f]{64}$/i.test(hexKey)) throw new Error('SecretBox: the key must be 64 hex digits (32 bytes)');
+    const box = Object.create(SecretBox.prototype) as SecretBox;
+    (box as unknown as { key: Buffer }).key = Buffer.from(hexKey, 'hex');
+    return box;
   }
 
   encrypt(plaintext: string, context = ''): Buffer {

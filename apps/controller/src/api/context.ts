@@ -20,6 +20,7 @@ import type { AddonServers } from '../addons/addon-servers.js';
 import type { PgBackups } from '../addons/pg-backups.js';
 import type { VolumeService } from '../volumes/volume-service.js';
 import type { AcmeService } from '../acme/acme-service.js';
+import type { InternalAccessService } from '../network/internal-access-service.js';
 
 /** Everything the HTTP layer needs, wired by hand in main.ts (or by a test). */
 export interface ApiContext {
@@ -44,6 +45,8 @@ export interface ApiContext {
   domains: DomainService;
   /** TLS certificates for the routers. */
   certs: CertService;
+  /** Which apps may call which at their internal names. */
+  network: InternalAccessService;
   log: Logger;
   /** App logs: the streams, tails, drains and platform events (issue 7). */
   logs?: LogServices;

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import type { Express } from 'express';
-import { MemoryRouteStore, RedisKeys, SecretBox, buildEnvBox, buildQueueName, createLogger, type BuildJobData, type EgressGuard, type Logger } from '@paas/shared';
+import { MemoryRouteStore, RedisInternalAccess, RedisKeys, SecretBox, buildEnvBox, buildQueueName, createLogger, type BuildJobData, type EgressGuard, type Logger } from '@paas/shared';
 import { createTestDatabase, type TestDatabase } from '../db/test-database.js';
 import { createUser, type Role, type User } from '../db/users.js';
 import { listAllApps } from '../db/apps.js';
@@ -23,6 +23,7 @@ import { PushService } from '../deploy/push-service.js';
 import { RepoManager } from '../git/repo-manager.js';
 import { PendingPushes, type GitHttpLimits } from '../git/git-http.js';
 import { createHttpApp } from './http-app.js';
+import { InternalAccessService } from '../network/internal-access-service.js';
 import { PlatformStatus } from '../status/platform-status.js';
 import { LogServices } from '../logs/log-services.js';
 import { hostnamesOfApp } from '../db/domains.js';
@@ -211,6 +212,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     hookToken: 'hook-token',
     domains: new DomainService({ pool: db.pool, platformDomain: 'localhost', republish: (a) => deployer.reconcile(a) }),
     certs: new CertService({ pool: db.pool, store: routeStore, box: new SecretBox(secret), platformDomain: 'localhost', log }),
+    network: new InternalAccessService({ pool: db.pool, publisher: new RedisInternalAccess(redis, keys), audit: access.audit, log, internalDomain: 'internal' }),
     reconcileAll: async () => {
       for (const a of await listAllApps(db.pool)) await deployer.reconcile(a);
     },

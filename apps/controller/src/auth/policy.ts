@@ -37,6 +37,8 @@ export const policy = {
   'app:domains': appUsers,
   'app:collaborators:read': appUsers,
   'app:collaborators:manage': appOwners,
+  // Which other apps may call this one at its internal name: the owner's decision.
+  'app:network': appOwners,
   'app:destroy': appOwners,
   // The platform.
   'admin': admins,

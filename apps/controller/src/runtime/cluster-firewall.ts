@@ -7,7 +7,7 @@ import { engineIptables, firewallImage } from './engine-iptables.js';
 import { transferImage } from './image-transfer.js';
 
 export interface ClusterFirewallOptions {
-  config: Pick<ControllerConfig, 'firewall' | 'dockerHost' | 'reconcileIntervalMs' | 'cluster'>;
+  config: Pick<ControllerConfig, 'firewall' | 'dockerHost' | 'reconcileIntervalMs' | 'cluster'> & { internal?: ControllerConfig['internal'] };
   /** The hosts that are up, with their engines. */
   engines: () => { row: HostRow; docker: Docker }[];
   /** Where the firewall image is copied from to a host that lacks it (the builder's engine). */
@@ -33,7 +33,14 @@ export class ClusterFirewall {
 
   policy(): FirewallPolicy {
     const addresses = this.o.engines().map((e) => e.row.address);
-    return { blocked: [...blockableAddresses(addresses), ...this.o.config.firewall.block], allowedHostPorts: this.o.config.firewall.allowPorts, allowedServices: this.o.services?.() ?? [] };
+    const internalPort = this.o.config.internal?.port ?? 0;
+    return {
+      blocked: [...blockableAddresses(addresses), ...this.o.config.firewall.block],
+      allowedHostPorts: this.o.config.firewall.allowPorts,
+      allowedServices: this.o.services?.() ?? [],
+      // the routers' internal listener: the one port of the host app networks reach (service discovery)
+      ...(internalPort > 0 ? { leased: { cluster: this.o.config.cluster, ports: [internalPort] } } : {}),
+    };
   }
 
   /** One pass over the hosts; resolves to the names of those whose rules are in place. */

@@ -6,7 +6,7 @@ import { pack } from 'tar-stream';
 import { createLogger } from '@paas/shared';
 import { eventually } from '@paas/test-kit';
 import { DockerHostBackend } from './docker-host-backend.js';
-import { hardenedHostConfig, platformLabels, uidOf, unprivilegedUser } from './container-hardening.js';
+import { hardenedHostConfig, platformLabels, uidOf, unprivilegedUser, withExceptions, type HardeningExceptions } from './container-hardening.js';
 import { oneOffIo, oneOffSpec } from './one-off.contract.js';
 
 describe('uidOf', () => {
@@ -42,6 +42,16 @@ describe('platformLabels', () => {
     assert.deepEqual(hc.Binds, []);
     assert.deepEqual(hc.Devices, []);
   });
+
+  test("the operator's exceptions change only capabilities added, the PID limit, the user and no-new-privileges", () => {
+    const base = hardenedHostConfig(64);
+    assert.deepEqual(withExceptions(base, unprivilegedUser, undefined), { hostConfig: base, user: unprivilegedUser });
+    const some = withExceptions(base, unprivilegedUser, { cap_add: [], pids_limit: null, image_user: false, no_new_privileges: true });
+    assert.deepEqual(some, { hostConfig: base, user: unprivilegedUser });
+    const all = withExceptions(base, unprivilegedUser, { cap_add: ['KILL'], pids_limit: 2048, image_user: true, no_new_privileges: false });
+    assert.equal(all.user, undefined);
+    assert.deepEqual(all.hostConfig, { ...base, CapAdd: ['KILL'], PidsLimit: 2048, SecurityOpt: [] });
+  });
 });
 
 /** Builds an image from a Dockerfile text alone. */
@@ -59,7 +69,18 @@ describe('DockerHostBackend runs every container hardened', () => {
   const rootImage = `paas-test/root-${cluster}:1`;
   const aliasImage = `paas-test/alias-${cluster}:1`;
   const userImage = `paas-test/user-${cluster}:1`;
-  const runtime = new DockerHostBackend({ docker, hostName: 'local', publishAddress: '127.0.0.1', address: '127.0.0.1', cluster, pidsLimit: 100, log: createLogger('test', 'silent') });
+  // the operator loosened one app, 'loose', and no other
+  const exceptions = new Map<string, HardeningExceptions>([['loose', { cap_add: ['NET_BIND_SERVICE', 'CHOWN'], pids_limit: 300, image_user: true, no_new_privileges: false }]]);
+  const runtime = new DockerHostBackend({
+    docker,
+    hostName: 'local',
+    publishAddress: '127.0.0.1',
+    address: '127.0.0.1',
+    cluster,
+    pidsLimit: 100,
+    exceptions: async (app) => exceptions.get(app),
+    log: createLogger('test', 'silent'),
+  });
   const status = 'grep -E "^(Uid|CapEff|NoNewPrivs):" /proc/self/status; cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max 2>/dev/null; sleep 60';
 
   before(async () => {
@@ -119,6 +140,26 @@ describe('DockerHostBackend runs every container hardened', () => {
     assert.match(text, /Uid:\s+10000\s/);
     assert.match(text, /CapEff:\s+0000000000000000/);
     assert.match(text, /NoNewPrivs:\s+1/);
+  });
+
+  test("only the app the operator loosened gets its exceptions: capabilities back, its PID limit, the image's root, no-new-privileges off", async () => {
+    const p = await runtime.start({ app: 'loose', release: 1, type: 'web', index: 1, image: rootImage, command: status, env: {}, port: 5000, publish: false });
+    const text = await output(p.id);
+    assert.match(text, /Uid:\s+0\s/);
+    assert.match(text, /NoNewPrivs:\s+0/);
+    assert.doesNotMatch(text, /CapEff:\s+0000000000000000/);
+    assert.match(text, /^300$/m);
+    const info = await docker.getContainer(p.id).inspect();
+    assert.deepEqual(info.HostConfig.CapDrop, ['ALL'], 'still everything else dropped');
+    assert.deepEqual([...(info.HostConfig.CapAdd ?? [])].sort(), ['CHOWN', 'NET_BIND_SERVICE']);
+    assert.equal(info.HostConfig.Privileged, false);
+    assert.deepEqual(info.Mounts, []);
+    // a one-off of another app on the same runtime: the defaults
+    const io = oneOffIo();
+    const run = await runtime.runAttached(oneOffSpec(rootImage, { command: 'grep -E "^(Uid|CapEff|NoNewPrivs):" /proc/self/status' }), io);
+    assert.equal(await run.exit, 0);
+    assert.match(io.stdout.text(), /Uid:\s+10000\s/);
+    assert.match(io.stdout.text(), /NoNewPrivs:\s+1/);
   });
 
   test('an image whose user is not root keeps it', async () => {

@@ -29,6 +29,36 @@ export function hardenedHostConfig(pidsLimit: number): Docker.HostConfig {
   };
 }
 
+/** What the operator loosened for one app (db/app-hardening.ts); the runtime never gets it from the app. */
+export interface HardeningExceptions {
+  cap_add: string[];
+  pids_limit: number | null;
+  image_user: boolean;
+  no_new_privileges: boolean;
+}
+
+/**
+ * The hardened HostConfig and user with the operator's exceptions for the app applied: capabilities
+ * added back (at most the engine's defaults: the database refuses others), another PID limit, the
+ * image's own user kept (root included), no-new-privileges off. Nothing else can change.
+ */
+export function withExceptions(
+  base: Docker.HostConfig,
+  userOverride: string | undefined,
+  exceptions: HardeningExceptions | undefined,
+): { hostConfig: Docker.HostConfig; user: string | undefined } {
+  if (!exceptions) return { hostConfig: base, user: userOverride };
+  return {
+    hostConfig: {
+      ...base,
+      ...(exceptions.cap_add.length > 0 ? { CapAdd: [...exceptions.cap_add] } : {}),
+      ...(exceptions.pids_limit !== null ? { PidsLimit: exceptions.pids_limit } : {}),
+      SecurityOpt: exceptions.no_new_privileges ? base.SecurityOpt : (base.SecurityOpt ?? []).filter((o: string) => o !== 'no-new-privileges'),
+    },
+    user: exceptions.image_user ? undefined : userOverride,
+  };
+}
+
 /**
  * The container's labels: the platform's own, with every other `paas.*` label its image carries set
  * to the empty value. The engine merges an image's labels into its containers', so a Dockerfile's

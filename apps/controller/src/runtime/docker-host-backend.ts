@@ -2,14 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { Readable, Writable } from 'node:stream';
 import Docker from 'dockerode';
-import { appNetworkName, defaultNetworkPool, ensureBridgeNetwork, removeNetwork, type Logger, type NetworkPool } from '@paas/shared';
+import { appNetworkName, defaultNetworkPool, ensureBridgeNetwork, removeNetwork, type BridgeAddresses, type Logger, type NetworkPool } from '@paas/shared';
 import { processName, type CallOptions, type ProcessInfo, type ProcessSpec, type ProcessState, type RuntimeBackend } from './runtime-backend.js';
 import { callSignal, engineCall, processNotFound } from './engine-call.js';
 import { DockerOneOffs } from './docker-one-off.js';
 import type { AttachedOneOff, OneOffIo, OneOffRunner, OneOffSpec } from './one-off.js';
 import { containerLabel } from './container-labels.js';
 import { DockerVolumes } from './docker-volumes.js';
-import { defaultAppPidsLimit, hardenedHostConfig, ImageRunFactsCache, platformLabels } from './container-hardening.js';
+import { defaultAppPidsLimit, hardenedHostConfig, ImageRunFactsCache, platformLabels, withExceptions, type HardeningExceptions } from './container-hardening.js';
+import { hostsEntries, type AppNetworking, type InternalNames } from './internal-names.js';
 
 export interface DockerHostOptions {
   docker: Docker;
@@ -29,6 +30,10 @@ export interface DockerHostOptions {
    * the calls made of many engine requests (pruneImages, removeAppResources) get five times as long.
    */
   callTimeoutMs?: number;
+  /** Service discovery: the internal names an app's containers resolve, and who learns of its subnets. */
+  internal?: InternalNames;
+  /** The operator's loosening of an app's hardening (db/app-hardening.ts), read at each container's creation. */
+  exceptions?: (app: string) => Promise<HardeningExceptions | undefined>;
   log: Logger;
 }
 
@@ -49,7 +54,7 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
   private readonly images: ImageRunFactsCache;
   private readonly volumes: DockerVolumes;
   private readonly pidsLimit: number;
-  private readonly ensuring = new Map<string, Promise<void>>();
+  private readonly ensuring = new Map<string, Promise<BridgeAddresses>>();
   private readonly callTimeoutMs: number;
   /**
    * Restart counts learnt by inspecting the processes a listing shows crashed (a listing does not
@@ -64,7 +69,7 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
     this.volumes = new DockerVolumes({ docker: opts.docker, cluster: opts.cluster });
     this.pidsLimit = opts.pidsLimit ?? defaultAppPidsLimit;
     this.callTimeoutMs = opts.callTimeoutMs ?? 60_000;
-    this.oneOffs = new DockerOneOffs({ ...opts, images: this.images, pidsLimit: this.pidsLimit, network: (app) => this.appNetwork(app) });
+    this.oneOffs = new DockerOneOffs({ ...opts, images: this.images, pidsLimit: this.pidsLimit, network: (app) => this.appNetworking(app) });
   }
 
   /**
@@ -73,6 +78,10 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
    * each other there; other apps' networks and the host are out of reach (see host-firewall.ts).
    */
   async appNetwork(app: string): Promise<string> {
+    return (await this.appNetworkAddresses(app)).name;
+  }
+
+  private async appNetworkAddresses(app: string): Promise<BridgeAddresses & { name: string }> {
     const name = appNetworkName(this.opts.cluster, app);
     // one check at a time per network: a batch of starts makes it once
     let ensuring = this.ensuring.get(name);
@@ -85,8 +94,20 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
       }).finally(() => this.ensuring.delete(name));
       this.ensuring.set(name, ensuring);
     }
-    await ensuring;
-    return name;
+    return { name, ...(await ensuring) };
+  }
+
+  /**
+   * The app's network, and the /etc/hosts entries of its containers: each internal name it may call
+   * (internal-names.ts) at its network's gateway, where this host's router listens. The routers learn
+   * the network's subnet first, so the source is known when the first call comes.
+   */
+  async appNetworking(app: string): Promise<AppNetworking> {
+    const net = await this.appNetworkAddresses(app);
+    const internal = this.opts.internal;
+    if (!internal || net.subnet === undefined || net.gateway === undefined) return { name: net.name, extraHosts: [] };
+    await internal.networkReady({ host: this.hostName, subnet: net.subnet, app });
+    return { name: net.name, extraHosts: hostsEntries(await internal.names(app), internal.domain, net.gateway) };
   }
 
   runAttached(spec: OneOffSpec, io: OneOffIo): Promise<AttachedOneOff> {
@@ -119,15 +140,16 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
     const portKey = `${spec.port}/tcp`;
     const env = { ...spec.env, PORT: String(spec.port), DYNO: name };
     const image = await this.images.of(spec.image);
-    const network = await this.appNetwork(spec.app);
-    const mounts = spec.mounts?.length ? await this.volumes.mounts(spec.app, spec.mounts, spec.image, image.userOverride) : [];
+    const network = await this.appNetworking(spec.app);
+    const hardened = withExceptions(hardenedHostConfig(this.pidsLimit), image.userOverride, await this.opts.exceptions?.(spec.app));
+    const mounts = spec.mounts?.length ? await this.volumes.mounts(spec.app, spec.mounts, spec.image, hardened.user) : [];
     const container = await this.opts.docker.createContainer({
       abortSignal,
       name: `paas-${this.opts.cluster}-${spec.app}-${name}-v${spec.release}-${randomBytes(3).toString('hex')}`,
       Image: spec.image,
       Cmd: [spec.command],
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-      User: image.userOverride,
+      User: hardened.user,
       Labels: platformLabels(
         {
           [label.cluster]: this.opts.cluster,
@@ -145,10 +167,11 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
       ),
       ExposedPorts: spec.publish ? { [portKey]: {} } : undefined,
       HostConfig: {
-        ...hardenedHostConfig(this.pidsLimit),
+        ...hardened.hostConfig,
         // Its volumes, the only mounts it has.
         Mounts: mounts,
-        NetworkMode: network,
+        NetworkMode: network.name,
+        ExtraHosts: network.extraHosts,
         Init: true,
         Memory: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
         NanoCpus: spec.cpus ? Math.round(spec.cpus * 1e9) : undefined,

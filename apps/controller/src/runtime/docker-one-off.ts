@@ -5,7 +5,8 @@ import { sleep, type Logger, type TerminalSize } from '@paas/shared';
 import type { ProcessInfo, ProcessState } from './runtime-backend.js';
 import { oneOffType, type AttachedOneOff, type OneOffIo, type OneOffSpec } from './one-off.js';
 import { containerLabel } from './container-labels.js';
-import { hardenedHostConfig, platformLabels, type ImageRunFactsCache } from './container-hardening.js';
+import { hardenedHostConfig, platformLabels, withExceptions, type HardeningExceptions, type ImageRunFactsCache } from './container-hardening.js';
+import type { AppNetworking } from './internal-names.js';
 
 export interface DockerOneOffOptions {
   docker: Docker;
@@ -16,8 +17,10 @@ export interface DockerOneOffOptions {
   /** What the runtime knows of each image (the user it runs as, its labels). */
   images: ImageRunFactsCache;
   pidsLimit: number;
-  /** The app's network on this engine (made when missing). */
-  network: (app: string) => Promise<string>;
+  /** The operator's loosening of an app's hardening, read at each one-off's creation. */
+  exceptions?: (app: string) => Promise<HardeningExceptions | undefined>;
+  /** The app's network on this engine (made when missing) and its containers' /etc/hosts entries. */
+  network: (app: string) => Promise<AppNetworking>;
   log: Logger;
 }
 
@@ -138,6 +141,7 @@ export class DockerOneOffs {
     const env = { ...spec.env, PORT: String(spec.port), DYNO: name };
     const image = await this.o.images.of(spec.image);
     const network = await this.o.network(spec.app);
+    const hardened = withExceptions(hardenedHostConfig(this.o.pidsLimit), image.userOverride, await this.o.exceptions?.(spec.app));
     return this.o.docker.createContainer({
       name: `paas-${this.o.cluster}-${spec.app}-${name}-v${spec.release}-${randomBytes(3).toString('hex')}`,
       Image: spec.image,
@@ -149,7 +153,7 @@ export class DockerOneOffs {
       AttachStdin: attached,
       AttachStdout: attached,
       AttachStderr: attached,
-      User: image.userOverride,
+      User: hardened.user,
       Labels: platformLabels(
         {
           [label.cluster]: this.o.cluster,
@@ -165,8 +169,9 @@ export class DockerOneOffs {
         image.labels,
       ),
       HostConfig: {
-        ...hardenedHostConfig(this.o.pidsLimit),
-        NetworkMode: network,
+        ...hardened.hostConfig,
+        NetworkMode: network.name,
+        ExtraHosts: network.extraHosts,
         Init: true,
         Memory: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
         NanoCpus: spec.cpus ? Math.round(spec.cpus * 1e9) : undefined,

@@ -28,6 +28,8 @@ export function engineIptables(docker: Docker, cluster: string, image = firewall
         Labels: { [containerLabel.cluster]: cluster, [containerLabel.role]: 'firewall' },
         HostConfig: {
           NetworkMode: 'host',
+          // the host's network namespace needs the host's user namespace on an engine with userns-remap
+          UsernsMode: 'host',
           CapDrop: ['ALL'],
           CapAdd: ['NET_ADMIN', 'NET_RAW'],
           SecurityOpt: ['no-new-privileges'],

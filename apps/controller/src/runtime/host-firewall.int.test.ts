@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { appNetworkName, buildNetworkName, createLogger, defaultNetworkPool, ensureBridgeNetwork, sleep } from '@paas/shared';
 import { DockerHostBackend } from './docker-host-backend.js';
-import { applyFirewall, firewallRules, localIptables } from './host-firewall.js';
+import { applyFirewall, firewallRules, leaseTtlMs, localIptables, parseLeases } from './host-firewall.js';
 import { oneOffIo, oneOffSpec } from './one-off.contract.js';
 
 const exec = promisify(execFile);
@@ -43,6 +43,29 @@ test("add-on servers: their one port is let through before the blocked addresses
   assert.match(rules, /^-A PAAS-INPUT -d 172\.17\.0\.1 -p tcp --dport 6379 -j RETURN\n-A PAAS-INPUT -j DROP$/m);
   assert.equal(rules.match(/--dport 6379 -j RETURN/g)?.length, 2, 'once in each chain');
   for (const absent of ['127.0.0.1', 'db.internal', '169.254.169.254 -p', '70000']) assert.ok(!rules.includes(absent), absent);
+});
+
+test("a platform's own ports are leases: renewed at each rewrite, other clusters' fresh leases kept, stale ones dropped", () => {
+  const now = 1_800_000_000_000;
+  const listing = [
+    '-N PAAS-INPUT',
+    '-A PAAS-INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
+    `-A PAAS-INPUT -p tcp -m tcp --dport 6001 -m comment --comment "paas-lease other ${now / 1000 - 60}" -j RETURN`,
+    `-A PAAS-INPUT -p tcp -m tcp --dport 6002 -m comment --comment "paas-lease gone ${now / 1000 - leaseTtlMs / 1000 - 1}" -j RETURN`,
+    `-A PAAS-INPUT -p tcp -m tcp --dport 6003 -m comment --comment "paas-lease mine ${now / 1000 - 100}" -j RETURN`,
+    '-A PAAS-INPUT -j DROP',
+  ].join('\n');
+  const leases = parseLeases(listing);
+  assert.deepEqual(leases.map((l) => [l.cluster, l.port]), [['other', 6001], ['gone', 6002], ['mine', 6003]]);
+  const rules = firewallRules({ blocked: [], allowedHostPorts: [7070], leased: { cluster: 'mine', ports: [5055] } }, leases, now);
+  const input = rules.split('\n').filter((l) => l.startsWith('-A PAAS-INPUT'));
+  assert.deepEqual(input, [
+    '-A PAAS-INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
+    '-A PAAS-INPUT -p tcp --dport 7070 -j RETURN',
+    `-A PAAS-INPUT -p tcp --dport 5055 -m comment --comment "paas-lease mine ${now / 1000}" -j RETURN`,
+    `-A PAAS-INPUT -p tcp --dport 6001 -m comment --comment "paas-lease other ${now / 1000 - 60}" -j RETURN`,
+    '-A PAAS-INPUT -j DROP',
+  ]);
 });
 
 /** Whether a TCP connection from inside a container (bash's /dev/tcp) opens: ok, refused or timeout. */

@@ -23,19 +23,53 @@ export const inputChain = 'PAAS-INPUT';
 export interface FirewallPolicy {
   /** Addresses or IPv4 CIDRs no container may reach (other hosts, the operator's additions). */
   blocked: string[];
-  /** TCP ports of the host that containers may reach (e.g. a router's internal listener). */
+  /** TCP ports of the host that containers may reach (the operator's PAAS_FIREWALL_ALLOW_PORTS). */
   allowedHostPorts: number[];
   /**
    * The add-on servers (issue 18): an IPv4 address and TCP port apps may reach though the address is
    * the host's own or blocked (another cluster host's, the operator's), and only that port of it.
    */
   allowedServices?: { address: string; port: number }[];
+  /**
+   * The platform's own ports (its routers' internal listener), held as a lease of its cluster: the
+   * rule names the cluster and when it was renewed, and another platform on the same host (tests,
+   * a second cluster) that rewrites the chain keeps the leases of others renewed within `leaseTtlMs`.
+   */
+  leased?: { cluster: string; ports: number[] };
+}
+
+/** A lease not renewed for this long is dropped by the next platform that rewrites the chain. */
+export const leaseTtlMs = 5 * 60_000;
+
+export interface PortLease {
+  cluster: string;
+  port: number;
+  /** Unix seconds of its last renewal. */
+  renewed: number;
+}
+
+/** The leases in `iptables -S PAAS-INPUT` output. */
+export function parseLeases(listing: string): PortLease[] {
+  const leases: PortLease[] = [];
+  for (const m of listing.matchAll(/--dport (\d+) -m comment --comment "?paas-lease ([a-z0-9_.-]+) (\d+)"?/g)) {
+    leases.push({ port: Number(m[1]), cluster: m[2]!, renewed: Number(m[3]) });
+  }
+  return leases;
 }
 
 const bridges = `${bridgeInterfacePrefix}+`;
 
-/** The rules, in iptables-restore form for the filter table; the chains are replaced whole and at once. */
-export function firewallRules(policy: FirewallPolicy): string {
+/**
+ * The rules, in iptables-restore form for the filter table; the chains are replaced whole and at once.
+ * `others`: leases of other clusters to keep (fresh ones, read from the chain before).
+ */
+export function firewallRules(policy: FirewallPolicy, others: PortLease[] = [], nowMs = Date.now()): string {
+  const now = Math.floor(nowMs / 1000);
+  const own = policy.leased;
+  const leases = [
+    ...(own ? [...new Set(own.ports)].map((port) => ({ cluster: own.cluster, port, renewed: now })) : []),
+    ...others.filter((l) => l.cluster !== own?.cluster && now - l.renewed <= leaseTtlMs / 1000 && /^[a-z0-9_.-]+$/.test(l.cluster)),
+  ];
   const blocked = [...new Set(policy.blocked.filter((a) => !isLoopback(a)))];
   // Only literal IPv4 addresses and ports (they are written into the rules), never loopback or link-local.
   const services = [...new Map((policy.allowedServices ?? [])
@@ -58,6 +92,7 @@ export function firewallRules(policy: FirewallPolicy): string {
     `-A ${inputChain} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN`,
     ...[...new Set(policy.allowedHostPorts)].map((p) => `-A ${inputChain} -p tcp --dport ${p} -j RETURN`),
     ...services.map((s) => `-A ${inputChain} -d ${s.address} -p tcp --dport ${s.port} -j RETURN`),
+    ...leases.map((l) => `-A ${inputChain} -p tcp --dport ${l.port} -m comment --comment "paas-lease ${l.cluster} ${l.renewed}" -j RETURN`),
     `-A ${inputChain} -j DROP`,
     'COMMIT',
     '',
@@ -106,7 +141,10 @@ export const localIptables: IptablesRunner = {
 
 /** Installs the rules (replacing the chains whole) and makes sure both jumps to them are first. */
 export async function applyFirewall(ipt: IptablesRunner, policy: FirewallPolicy): Promise<void> {
-  const restored = await ipt.run('iptables-restore', ['--noflush'], firewallRules(policy));
+  // other platforms' leases on this host, kept while fresh (none when the chain does not exist yet)
+  const current = await ipt.run('iptables', ['-S', inputChain]);
+  const others = current.code === 0 ? parseLeases(current.stdout) : [];
+  const restored = await ipt.run('iptables-restore', ['--noflush'], firewallRules(policy, others));
   if (restored.code !== 0) throw new Error(`iptables-restore failed: ${restored.stderr.trim()}`);
   await ensureFirstJump(ipt, 'DOCKER-USER', ['-j', forwardChain]);
   await ensureFirstJump(ipt, 'INPUT', ['-i', bridges, '-j', inputChain]);

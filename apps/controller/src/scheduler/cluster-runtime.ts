@@ -5,6 +5,8 @@ import type { HostRow } from '../db/hosts.js';
 import type { CallOptions, ProcessInfo, ProcessSpec, RuntimeBackend } from '../runtime/runtime-backend.js';
 import type { AttachedOneOff, OneOffIo, OneOffRunner, OneOffSpec } from '../runtime/one-off.js';
 import { engineCall, processNotFound } from '../runtime/engine-call.js';
+import type { InternalNames } from '../runtime/internal-names.js';
+import type { HardeningExceptions } from '../runtime/container-hardening.js';
 import { PlacementError, type PlacementRequest } from './placement.js';
 import type { PlacementIndex } from './placement-index.js';
 import { SharedRefresh } from './shared-refresh.js';
@@ -26,6 +28,10 @@ export interface ClusterRuntimeOptions {
   pidsLimit?: number;
   /** Where the subnets of the apps' networks come from. */
   networkPool?: NetworkPool;
+  /** Service discovery: the internal names each app's containers resolve (none: no entries). */
+  internal?: InternalNames;
+  /** The operator's loosening of an app's container hardening. */
+  exceptions?: (app: string) => Promise<HardeningExceptions | undefined>;
   /** Consecutive failed health checks before a host is marked down. */
   failuresBeforeDown: number;
   /** The deadline of a call to a host's engine that gives none (60 s unless given). */

@@ -3,6 +3,8 @@ import type pg from 'pg';
 import { dockerOptions, type Logger, type NetworkPool } from '@paas/shared';
 import { listHosts, setHostHealth, type HostRow } from '../db/hosts.js';
 import { DockerHostBackend } from '../runtime/docker-host-backend.js';
+import type { InternalNames } from '../runtime/internal-names.js';
+import type { HardeningExceptions } from '../runtime/container-hardening.js';
 
 export interface HostRegistryOptions {
   pool: pg.Pool;
@@ -16,6 +18,10 @@ export interface HostRegistryOptions {
   networkPool?: NetworkPool;
   /** Consecutive failed health checks before a host is marked down. */
   failuresBeforeDown: number;
+  /** Service discovery: the internal names each app's containers resolve (none: no entries). */
+  internal?: InternalNames;
+  /** The operator's loosening of an app's container hardening. */
+  exceptions?: (app: string) => Promise<HardeningExceptions | undefined>;
   /** The deadline of a call to a host's engine that gives none (DockerHostBackend's default unless given). */
   callTimeoutMs?: number;
   /** How long a health check waits for a host's engine. */
@@ -105,6 +111,8 @@ export class HostRegistry {
         pidsLimit: this.o.pidsLimit,
         networkPool: this.o.networkPool,
         callTimeoutMs: this.o.callTimeoutMs,
+        ...(this.o.internal ? { internal: this.o.internal } : {}),
+        ...(this.o.exceptions ? { exceptions: this.o.exceptions } : {}),
         log: this.o.log,
       }),
     };

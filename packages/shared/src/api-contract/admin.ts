@@ -91,3 +91,18 @@ export type ComponentStatus = z.infer<typeof componentStatusSchema>;
 export type PlatformStatusReport = z.infer<typeof platformStatusSchema>;
 export type Host = z.infer<typeof hostSchema>;
 export type HostDetail = z.infer<typeof hostDetailSchema>;
+
+/** The operator's loosening of one app's container hardening (GET/PUT /admin/apps/{app}/hardening). */
+export const appHardeningSchema = z.object({
+  cap_add: z.array(z.string()).describe('Capabilities given back to the app (none by default)'),
+  pids_limit: z.number().int().nullable().describe("Processes per container; null: the platform's PAAS_APP_PIDS_LIMIT"),
+  image_user: z.boolean().describe("An image whose user is root runs as root (default: as 10000); prefer the engine's userns-remap"),
+  no_new_privileges: z.boolean().describe('no-new-privileges (on by default)'),
+  reason: z.string().describe('Why the operator loosened it (also in the audit log)'),
+  updated_by: z.string().nullable(),
+  updated_at: timestamp,
+});
+
+export const appHardeningResetSchema = z.object({ app: z.string(), reset: z.literal(true) });
+
+export type AppHardening = z.infer<typeof appHardeningSchema>;

@@ -52,6 +52,12 @@ export const routerSettingsSchema = z.object({
   max_body_mb: z.number().int().nullable().describe("Request body limit in MB (413 above it); null: the router's default (PAAS_ROUTER_MAX_BODY_MB)"),
 });
 
+export const internalAccessSchema = z.object({
+  source: z.string().describe('An app allowed to reach this one at its internal name'),
+  created_at: timestamp,
+  created_by: z.string().nullable().describe('Who allowed it (null: a user since removed)'),
+});
+
 export const domainSchema = z.object({
   id: z.string(),
   hostname: z.string(),
@@ -91,6 +97,7 @@ export type Dyno = z.infer<typeof dynoSchema>;
 export type ProcessLimits = z.infer<typeof processLimitsSchema>;
 export type ConfigVars = z.infer<typeof configVarsSchema>;
 export type RouterSettings = z.infer<typeof routerSettingsSchema>;
+export type InternalAccess = z.infer<typeof internalAccessSchema>;
 export type Domain = z.infer<typeof domainSchema>;
 export type Cert = z.infer<typeof certSchema>;
 export type Collaborator = z.infer<typeof collaboratorSchema>;

@@ -96,6 +96,7 @@ export function appsRoutes(table: RouteTable, ctx: ApiContext): void {
       await ctx.certs.unpublishApp(app);
       await deleteApp(ctx.pool, app.id);
       await ctx.logs?.forget(app.name); // a later app of the same name must not read this one's log
+      await ctx.network.forget(app.name); // nor be let in where this one was allowed
       ctx.log.info({ app: app.name, user: user.email }, 'app destroyed');
       await ctx.access.audit.record({ ...requester(req), action: 'app.destroy', app: app.name });
       return appJson(ctx.config, app);
