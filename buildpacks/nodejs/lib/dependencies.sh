@@ -71,13 +71,14 @@ save_cache() {
   info "- node_modules"
 }
 
-# run_script NAME — runs a package.json script with the package manager; a failure stops the build
-# with the cause when it is a known one.
+# run_script NAME [FLAGS] — runs a package.json script with the package manager (FLAGS: the build
+# script's NODE_BUILD_FLAGS); a failure stops the build with the cause when it is a known one.
 run_script() {
   local log
   log=$(mktemp)
   if [ "$pm" = npm ]; then info "Running $1"; else info "Running $1 ($pm)"; fi
-  if ! (pm_run "$1" 2>&1) | tee "$log" | indent; then
+  if [ -n "${2:-}" ]; then info "Running with $2 flags"; fi
+  if ! (pm_run "$1" "${2:-}" 2>&1) | tee "$log" | indent; then
     explain_failure "$log"
     fail "A build script exited with a non-zero exit code: the $1 script failed (see its output above)"
   fi
@@ -137,12 +138,12 @@ run_build_script() {
   header "Build"
   if [ -n "$pkg_has_heroku_postbuild" ]; then
     if [ -n "$pkg_has_build" ]; then info "Detected both \"build\" and \"heroku-postbuild\" scripts"; fi
-    run_script heroku-postbuild
+    run_script heroku-postbuild "${NODE_BUILD_FLAGS:-}"
   elif [ -n "$pkg_has_build" ]; then
     if [ "$pkg_build_script" = "ng build" ]; then
       warn "\"ng build\" detected as build script. We recommend you use \`ng build --prod\` or add \`--prod\` to your build flags."
     fi
-    run_script build
+    run_script build "${NODE_BUILD_FLAGS:-}"
   else
     info "Detected package.json has no build script: skipping"
   fi

@@ -26,7 +26,14 @@ install_package_manager() {
         return 0
       fi
       spec=yarn
-      if [ -n "$pm_berry" ] && ! [[ $pm_request =~ ^[~^]?1(\.|$) ]]; then spec=@yarnpkg/cli-dist; fi
+      if [ -n "$pm_berry" ] && ! [[ $pm_request =~ ^[~^]?1(\.|$) ]]; then
+        # Yarn 2+ is published as @yarnpkg/cli-dist, save a few 2.x releases under the yarn package
+        spec=@yarnpkg/cli-dist
+        if [ -n "$pm_request" ] && listing=$(registry_view "$cache_dir" "yarn@$pm_request" version 2>/dev/null) &&
+          printf '%s' "$listing" | plan highest >/dev/null 2>&1; then
+          spec=yarn
+        fi
+      fi
       [ -n "$pm_request" ] || pm_request=$([ "$spec" = yarn ] && echo 1.22.x || echo 4.x)
       ;;
     pnpm)
@@ -60,12 +67,17 @@ install_package_manager() {
   info "Using $pm $pm_version"
 }
 
-# pm_run SCRIPT — runs a package.json script with the app's package manager.
+# pm_run SCRIPT [FLAGS] — runs a package.json script with the app's package manager; FLAGS (the build
+# script's NODE_BUILD_FLAGS) reach the script as one argument, as on Heroku.
 pm_run() {
+  local extra=()
+  if [ -n "${2:-}" ]; then
+    if [ "$pm" = yarn ]; then extra=("$2"); else extra=(-- "$2"); fi
+  fi
   case $pm in
-    npm) npm run "$1" ;;
-    yarn) yarn run "$1" ;;
-    pnpm) pnpm run "$1" ;;
+    npm) npm run "$1" "${extra[@]}" ;;
+    yarn) yarn run "$1" "${extra[@]}" ;;
+    pnpm) pnpm run "$1" "${extra[@]}" ;;
   esac
 }
 
@@ -146,10 +158,13 @@ pm_prune() {
       ;;
     yarn)
       if [ -n "$pm_berry" ]; then
-        if yarn workspaces focus --help >/dev/null 2>&1; then
-          yarn workspaces focus --all --production 2>&1 | indent
-        else
-          info "Skipping because the workspace-tools plugin is not installed (yarn $pm_version)"
+        # Yarn 2 and 3 lack `workspaces focus --production`: the buildpack's own plugin prunes on
+        # every Berry version, under Heroku's name for it
+        info "Running 'yarn heroku prune'"
+        YARN_PLUGINS="$bp_dir/lib/yarn-prune-plugin.cjs" yarn heroku prune 2>&1 | indent || return 1
+        if [ "$(cd "$build_dir" && yarn config get nodeLinker 2>/dev/null)" = node-modules ] && [ -d "$build_dir/.yarn/cache" ]; then
+          info "Removing local yarn cache to reduce slug size"
+          rm -rf "$build_dir/.yarn/cache"
         fi
       else
         yarn install --frozen-lockfile --production=true --ignore-scripts --non-interactive --cache-folder "$cache_dir/yarn" --prefer-offline 2>&1 | indent
