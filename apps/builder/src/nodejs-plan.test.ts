@@ -128,3 +128,13 @@ test('refusals: invalid JSON, several lockfiles, several package managers declar
   assert.equal(iojs.status, 3);
   assert.match(iojs.stderr, /io\.js is no longer supported/);
 });
+
+test('a Node.js major past its end of life is flagged on the day after it, never before; unknown newer majors are not', () => {
+  assert.equal(plan(['eol', '0.10.48', '2026-12-07']).stdout, 'true');
+  assert.equal(plan(['eol', '20.19.0', '2026-04-30']).stdout, 'false');
+  assert.equal(plan(['eol', '20.19.0', '2026-05-01']).stdout, 'true');
+  assert.equal(plan(['eol', '25.1.0', '2026-12-07']).stdout, 'true');
+  assert.equal(plan(['eol', '24.22.3', '2026-12-07']).stdout, 'false');
+  assert.equal(plan(['eol', '31.0.0', '2026-12-07']).stdout, 'false');
+  assert.equal(plan(['eol', 'x.y', '2026-12-07']).status, 2);
+});

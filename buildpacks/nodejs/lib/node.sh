@@ -136,6 +136,11 @@ higher than you intended. Limiting the requested range to a major LTS range like
     warn "The resolved Node.js version has been limited to the Active LTS ($node_version) for the requested range of \`$range\`.
 To opt out of this behavior, set the config var NODEJS_ALLOW_WIDE_RANGE=true"
   fi
+  if [ "$(plan eol "$node_version")" = true ]; then
+    warn "Node.js $node_version is now End-of-Life (EOL). It no longer receives security
+updates, bug fixes, or support from the Node.js project. Please upgrade to a supported
+version (engines.node in package.json): an LTS line such as $node_lts_major.x."
+  fi
   if [ "$node_version" = 22.5.0 ]; then
     warn "Issues with Node.js v22.5.0
 Node.js v22.5.0 has known problems with broken or hanging installs for npm and Yarn: pin an earlier

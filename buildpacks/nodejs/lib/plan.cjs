@@ -289,6 +289,25 @@ function highest(text) {
   process.stdout.write(s.rsort(versions)[0]);
 }
 
+/**
+ * End of life of each Node.js major (the Node.js project's release schedule): after it, a major gets
+ * no security fixes. 0.x and majors before 4 are long gone; a major not listed (a newer one) is not.
+ */
+const endOfLife = {
+  4: '2018-04-30', 5: '2016-06-30', 6: '2019-04-30', 7: '2017-06-30', 8: '2019-12-31', 9: '2018-06-30',
+  10: '2021-04-30', 11: '2019-06-01', 12: '2022-04-30', 13: '2020-06-01', 14: '2023-04-30', 15: '2021-06-01',
+  16: '2023-09-11', 17: '2022-06-01', 18: '2025-04-30', 19: '2023-06-01', 20: '2026-04-30', 21: '2024-06-01',
+  22: '2027-04-30', 23: '2025-06-01', 24: '2028-04-30', 25: '2026-06-01', 26: '2029-04-30', 27: '2027-06-01',
+};
+
+/** Prints "true" when VERSION's major is past its end of life on TODAY (YYYY-MM-DD), else "false". */
+function isEol(version, today) {
+  const major = Number(String(version).split('.')[0]);
+  if (!Number.isInteger(major)) throw new Error(`not a version: ${version}`);
+  const end = major < 4 ? '0000-00-00' : endOfLife[major];
+  process.stdout.write(end !== undefined && end < today ? 'true' : 'false');
+}
+
 const [command, ...args] = process.argv.slice(2);
 const stdin = () => fs.readFileSync(0, 'utf8');
 try {
@@ -297,6 +316,7 @@ try {
   else if (command === 'npm-range') npmRange(args[0]);
   else if (command === 'pick-npm') pickNpm(args[0], stdin());
   else if (command === 'highest') highest(stdin());
+  else if (command === 'eol') isEol(args[0] ?? '', args[1] ?? new Date().toISOString().slice(0, 10));
   else {
     process.stderr.write(`plan: unknown command ${command}\n`);
     process.exit(2);
