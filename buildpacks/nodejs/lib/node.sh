@@ -82,6 +82,33 @@ node_from_dist() {
   return 1
 }
 
+# node_from_url URL OUT — the node binary of the Node.js tarball at URL (the app's NODE_BINARY_URL,
+# which replaces version resolution, as on Heroku; no checksum is known for it); sets node_version.
+node_from_url() {
+  local url=$1 out=$2 tmp
+  info "Downloading and installing node from $url"
+  tmp=$(mktemp -d)
+  if ! curl -fsSL --connect-timeout 5 --max-time 120 --retry 3 -o "$tmp/node.tgz" "$url" 2>/dev/null ||
+    ! tar -xzf "$tmp/node.tgz" -C "$tmp" --wildcards --strip-components=2 '*/bin/node' 2>/dev/null ||
+    [ ! -f "$tmp/node" ]; then
+    rm -rf "$tmp"
+    fail "Error: Unable to download Node.js.
+
+Failed to download Node.js from:
+$url
+
+This happens with a temporary network issue or an outage of the server, or when the address
+(NODE_BINARY_URL) is not a Node.js release tarball (node-vX.Y.Z-linux-x64.tar.gz).
+Confirm the download url ($url) works, then build again.
+If that doesn't help, check the Node.js status page: https://status.nodejs.org/"
+  fi
+  mv "$tmp/node" "$out"
+  rm -rf "$tmp"
+  chmod 755 "$out"
+  node_version=$("$out" --version 2>/dev/null) || fail "The Node.js binary from $url does not run on this stack"
+  node_version=${node_version#v}
+}
+
 # dist_versions CACHE_DIR — the versions nodejs.org's dist lists (a JSON array), remembered a day;
 # [] when it does not answer (then only the registry's versions can be had).
 dist_versions() {
@@ -119,6 +146,10 @@ install_node() {
   local build_dir=$1 cache_dir=$2 range=$pkg_engines_node listing dist resolved wide limited source cached tarball
   local target="$build_dir/.heroku/node/bin"
   mkdir -p "$target"
+  if [ -n "${NODE_BINARY_URL:-}" ]; then
+    node_from_url "$NODE_BINARY_URL" "$target/node"
+    return 0
+  fi
   if [ -z "$range" ]; then
     info "No Node.js version specified, resolving current LTS version..."
   else
