@@ -4,10 +4,11 @@
 # The cache only speeds installs up: the install always runs, so install scripts always run.
 # shellcheck disable=SC2154
 
-# cache_key — what cached node_modules must have been built with to be restored: the Node.js
-# version, the package manager and its version, the stack.
-cache_key() {
-  echo "node $node_version $pm $pm_version stack ${STACK:-bookworm}" | sha256sum | cut -c1-32
+# signature — what cached node_modules must have been built with to be restored: the stack, the
+# Node.js version, the package manager and its version. Kept in CACHE_DIR/node/signature (Heroku's
+# layout), beside node/cache/node_modules.
+signature() {
+  echo "paas v1; ${STACK:-bookworm}; node $node_version; $pm $pm_version"
 }
 
 # Where node_modules is kept between builds (Heroku's layout).
@@ -16,38 +17,39 @@ modules_cache() { echo "$1/node/cache/node_modules"; }
 # restore_cache BUILD_DIR CACHE_DIR — puts the last build's node_modules back when it fits. The first
 # build of an app has nothing to restore and says nothing.
 restore_cache() {
-  local build_dir=$1 cache_dir=$2 key cached
+  local build_dir=$1 cache_dir=$2 cached
   cached=$(modules_cache "$cache_dir")
   # layouts of earlier buildpack versions
-  rm -rf "$cache_dir/node_modules" "$cache_dir/node_modules.key"
-  find "$cache_dir/node" -mindepth 1 -maxdepth 1 ! -name cache -exec rm -rf {} + 2>/dev/null || true
+  rm -rf "$cache_dir/node_modules" "$cache_dir/node_modules.key" "$cached.key"
+  find "$cache_dir/node" -mindepth 1 -maxdepth 1 ! -name cache ! -name signature -exec rm -rf {} + 2>/dev/null || true
   if [ "${NODE_MODULES_CACHE:-true}" = false ]; then
     header "Restoring cache"
     info "Caching has been disabled because NODE_MODULES_CACHE=${NODE_MODULES_CACHE}"
     return 0
   fi
-  if [ -n "$node_modules_checked_in" ]; then
-    if [ "${SKIP_NODE_MODULES_CHECK:-false}" = true ]; then
-      header "Restoring cache"
-      info "Keeping existing node_modules because SKIP_NODE_MODULES_CHECK=${SKIP_NODE_MODULES_CHECK}"
-    fi
+  if [ -n "$node_modules_checked_in" ] && [ "${SKIP_NODE_MODULES_CHECK:-false}" = true ]; then
+    header "Restoring cache"
+    info "Keeping existing node_modules because SKIP_NODE_MODULES_CHECK=${SKIP_NODE_MODULES_CHECK}"
     return 0
   fi
-  [ -d "$cached" ] || return 0
+  [ -d "$cache_dir/node" ] || return 0
   header "Restoring cache"
-  key=$(cache_key)
-  if [ "$(cat "$cached.key" 2>/dev/null)" != "$key" ]; then
+  if [ "$(cat "$cache_dir/node/signature" 2>/dev/null)" != "$(signature)" ]; then
     info "Cached directories were not restored due to a change in version of node, npm, yarn, pnpm or stack"
     info "Module installation may take longer for this build"
     return 0
   fi
-  if [ "$pm" = npm ] && [ -n "$pm_lockfile" ] && [ "${USE_NPM_INSTALL:-false}" != true ]; then
+  if [ -n "$node_modules_checked_in" ]; then
+    info "- node_modules is checked into source control and cannot be cached"
+  elif [ "$pm" = npm ] && [ -n "$pm_lockfile" ] && [ "${USE_NPM_INSTALL:-false}" != true ]; then
     info "npm ci installs from the lockfile and npm's cache (node_modules is not restored)"
-    return 0
+  elif [ -d "$cached" ]; then
+    rm -rf "$build_dir/node_modules"
+    cp -a "$cached" "$build_dir/node_modules"
+    info "- node_modules"
+  else
+    info "- node_modules (not cached - skipping)"
   fi
-  rm -rf "$build_dir/node_modules"
-  cp -a "$cached" "$build_dir/node_modules"
-  info "- node_modules"
 }
 
 # save_cache BUILD_DIR CACHE_DIR — keeps node_modules (dev dependencies included) for the next build,
@@ -57,17 +59,17 @@ save_cache() {
   cached=$(modules_cache "$cache_dir")
   header "Caching build"
   if [ "${NODE_MODULES_CACHE:-true}" = false ] || [ -n "$node_modules_checked_in" ] || [ ! -d "$build_dir/node_modules" ]; then
-    rm -rf "$cached" "$cached.key"
+    rm -rf "$cached" "$cache_dir/node/signature"
     info "Clearing cache"
     return 0
   fi
   mkdir -p "$(dirname "$cached")"
   tmp=$(mktemp -d "$cached.new.XXXXXX")
   cp -a "$build_dir/node_modules" "$tmp/node_modules"
-  rm -rf "$cached" "$cached.key"
+  rm -rf "$cached"
   mv "$tmp/node_modules" "$cached"
   rmdir "$tmp"
-  cache_key >"$cached.key"
+  signature >"$cache_dir/node/signature"
   info "- node_modules"
 }
 
@@ -161,6 +163,16 @@ prune_dev_dependencies() {
     return 0
   fi
   (cd "$build_dir" && pm_prune "$build_dir" "$cache_dir") || fail "Pruning devDependencies with $pm failed"
+}
+
+# list_dependencies — with NODE_VERBOSE=true, the app's top-level dependencies as installed.
+list_dependencies() {
+  [ "${NODE_VERBOSE:-false}" = true ] || return 0
+  case $pm in
+    npm) npm ls --depth=0 ;;
+    yarn) if [ -n "$pm_berry" ]; then yarn info --name-only; else yarn list --depth=0; fi ;;
+    pnpm) pnpm ls --depth=0 ;;
+  esac 2>/dev/null | indent || true
 }
 
 # run_cleanup_script — heroku-cleanup, after pruning, when defined.
