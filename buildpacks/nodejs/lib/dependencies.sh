@@ -1,77 +1,8 @@
 # shellcheck shell=bash
-# The app's dependencies: the build cache, the install (lib/package-managers.sh), the lifecycle
+# The app's dependencies: the install (lib/package-managers.sh), the lifecycle
 # scripts Heroku runs (heroku-prebuild, heroku-postbuild or build, heroku-cleanup) and pruning.
 # The cache only speeds installs up: the install always runs, so install scripts always run.
 # shellcheck disable=SC2154
-
-# signature — what cached node_modules must have been built with to be restored: the stack, the
-# Node.js version, the package manager and its version. Kept in CACHE_DIR/node/signature (Heroku's
-# layout), beside node/cache/node_modules.
-signature() {
-  echo "paas v1; ${STACK:-bookworm}; node $node_version; $pm $pm_version"
-}
-
-# Where node_modules is kept between builds (Heroku's layout).
-modules_cache() { echo "$1/node/cache/node_modules"; }
-
-# restore_cache BUILD_DIR CACHE_DIR — puts the last build's node_modules back when it fits. The first
-# build of an app has nothing to restore and says nothing.
-restore_cache() {
-  local build_dir=$1 cache_dir=$2 cached
-  cached=$(modules_cache "$cache_dir")
-  # layouts of earlier buildpack versions
-  rm -rf "$cache_dir/node_modules" "$cache_dir/node_modules.key" "$cached.key"
-  find "$cache_dir/node" -mindepth 1 -maxdepth 1 ! -name cache ! -name signature -exec rm -rf {} + 2>/dev/null || true
-  if [ "${NODE_MODULES_CACHE:-true}" = false ]; then
-    header "Restoring cache"
-    info "Caching has been disabled because NODE_MODULES_CACHE=${NODE_MODULES_CACHE}"
-    return 0
-  fi
-  if [ -n "$node_modules_checked_in" ] && [ "${SKIP_NODE_MODULES_CHECK:-false}" = true ]; then
-    header "Restoring cache"
-    info "Keeping existing node_modules because SKIP_NODE_MODULES_CHECK=${SKIP_NODE_MODULES_CHECK}"
-    return 0
-  fi
-  [ -d "$cache_dir/node" ] || return 0
-  header "Restoring cache"
-  if [ "$(cat "$cache_dir/node/signature" 2>/dev/null)" != "$(signature)" ]; then
-    info "Cached directories were not restored due to a change in version of node, npm, yarn, pnpm or stack"
-    info "Module installation may take longer for this build"
-    return 0
-  fi
-  if [ -n "$node_modules_checked_in" ]; then
-    info "- node_modules is checked into source control and cannot be cached"
-  elif [ "$pm" = npm ] && [ -n "$pm_lockfile" ] && [ "${USE_NPM_INSTALL:-false}" != true ]; then
-    info "npm ci installs from the lockfile and npm's cache (node_modules is not restored)"
-  elif [ -d "$cached" ]; then
-    rm -rf "$build_dir/node_modules"
-    cp -a "$cached" "$build_dir/node_modules"
-    info "- node_modules"
-  else
-    info "- node_modules (not cached - skipping)"
-  fi
-}
-
-# save_cache BUILD_DIR CACHE_DIR — keeps node_modules (dev dependencies included) for the next build,
-# made beside the old copy and swapped in, so a build that dies midway leaves no half cache.
-save_cache() {
-  local build_dir=$1 cache_dir=$2 tmp cached
-  cached=$(modules_cache "$cache_dir")
-  header "Caching build"
-  if [ "${NODE_MODULES_CACHE:-true}" = false ] || [ -n "$node_modules_checked_in" ] || [ ! -d "$build_dir/node_modules" ]; then
-    rm -rf "$cached" "$cache_dir/node/signature"
-    info "Clearing cache"
-    return 0
-  fi
-  mkdir -p "$(dirname "$cached")"
-  tmp=$(mktemp -d "$cached.new.XXXXXX")
-  cp -a "$build_dir/node_modules" "$tmp/node_modules"
-  rm -rf "$cached"
-  mv "$tmp/node_modules" "$cached"
-  rmdir "$tmp"
-  signature >"$cache_dir/node/signature"
-  info "- node_modules"
-}
 
 # run_script NAME [FLAGS] — runs a package.json script with the package manager (FLAGS: the build
 # script's NODE_BUILD_FLAGS); a failure stops the build with the cause when it is a known one.

@@ -109,6 +109,23 @@ function yarnPathOf(dir) {
   }
 }
 
+/**
+ * package.json's cacheDirectories (or cache_directories): the paths inside the app kept between
+ * builds instead of node_modules. A path that leaves the app (absolute, or through ..) is not kept.
+ */
+function cacheDirectories(pkg) {
+  const list = Array.isArray(pkg.cacheDirectories) ? pkg.cacheDirectories : Array.isArray(pkg.cache_directories) ? pkg.cache_directories : [];
+  const kept = [];
+  const refused = [];
+  for (const entry of list) {
+    if (typeof entry !== 'string' || entry.trim() === '') continue;
+    const clean = path.posix.normalize(entry.trim()).replace(/\/+$/, '');
+    if (/[\n\r\0]/.test(entry) || clean.startsWith('/') || clean === '.' || clean === '..' || clean.startsWith('../')) refused.push(entry.replace(/[\n\r\0]/g, '?'));
+    else if (!kept.includes(clean)) kept.push(clean);
+  }
+  return { kept, refused };
+}
+
 function shell(dir) {
   let pkg;
   try {
@@ -182,6 +199,8 @@ manager can install the dependencies. Keep one of them, delete the other, commit
     pm_berry: berry ? 'yes' : '',
     pm_yarn_path: yarnPath,
     pm_workspace: exists(dir, 'pnpm-workspace.yaml') || pkg.workspaces ? 'yes' : '',
+    pkg_cache_directories: cacheDirectories(pkg).kept.join('\n'),
+    pkg_cache_directories_refused: cacheDirectories(pkg).refused.join('\n'),
   };
   process.stdout.write(Object.entries(values).map(([k, v]) => `${k}=${quote(v)}\n`).join(''));
 }
@@ -196,6 +215,9 @@ function isWide(range) {
   return semver().satisfies('999.0.0', range);
 }
 
+/** Where a Heroku user reads how to name a Node.js version (paas reads engines.node the same way). */
+const versionDocs = 'https://devcenter.heroku.com/articles/nodejs-support#specifying-a-node-js-version';
+
 function resolveNode(range, ltsMajor, allowWide, text) {
   const s = semver();
   const parsed = text.trim() === '' ? [] : JSON.parse(text);
@@ -209,8 +231,10 @@ function resolveNode(range, ltsMajor, allowWide, text) {
   if (!valid) {
     userError(`Error: Invalid Node.js version requirement.
 
-"${range}" (engines.node in package.json) is not a version or a semver range. Name a version like
-"${ltsMajor}.x".`);
+The version requirement in your package.json (${range}) is not a version or a semver range, so no
+Node.js version can be chosen for it. Request a major version range, which gets that line's
+security and bug-fix releases: "engines": { "node": "${ltsMajor}.x" }
+${versionDocs}`);
   }
   let version = s.maxSatisfying(versions, valid);
   const wide = range !== '' && isWide(valid);
@@ -226,8 +250,10 @@ function resolveNode(range, ltsMajor, allowWide, text) {
     const nearest = nearestVersions(versions, valid);
     userError(`Error: No published Node.js version matches the requested range.
 
-No Node.js version matching "${request}" can be installed here. The nearest versions that can be
-had: ${nearest.join(', ') || 'none'}. Name one of them in engines.node (package.json).`);
+The version requirement in your package.json (${request}) is a semver range, but no Node.js version
+that can be installed here matches it. The nearest versions that can be had: ${nearest.join(', ') || 'none'}.
+Name one of them, or a major version range such as "${ltsMajor}.x", in engines.node (package.json).
+${versionDocs}`);
   }
   process.stdout.write(`${version} ${wide} ${limited} ${inRegistry.has(version) ? 'registry' : 'dist'}\n`);
 }
