@@ -41,13 +41,14 @@ install_package_manager() {
       [ -n "$pm_request" ] || pm_request=latest
       ;;
   esac
-  info "Resolving $pm version ${pm_request}..."
-  listing=$(registry_view "$cache_dir" "$spec@$pm_request" version) || fail "Could not resolve $spec@$pm_request from the npm registry"
+  info "Downloading and installing $pm ($pm_request)..."
+  listing=$(registry_view "$cache_dir" "$spec@$pm_request" version) ||
+    fail "Unable to install $pm $pm_request: the npm registry has no $spec release matching it.
+Name a published version or range in package.json (packageManager or engines.$pm)."
   version=$(printf '%s' "$listing" | plan highest) ||
-    fail "No $pm version matches \"$pm_request\" (package.json: packageManager or engines.$pm)"
+    fail "Unable to install $pm $pm_request: no $pm version matches it (package.json: packageManager or engines.$pm)"
   dir="$build_dir/.heroku/$pm"
   if [ "$(cat "$dir/.paas-version" 2>/dev/null)" != "$spec@$version" ]; then
-    info "Downloading and installing $pm ($version)..."
     tarball=$(fetch_package "$spec" "$version" "$cache_dir/pm-dist") || fail "Unable to download $pm $version"
     rm -rf "$dir"
     mkdir -p "$dir"
@@ -63,7 +64,10 @@ install_package_manager() {
   chmod 755 "$dir/bin/$pm"
   chmod -R a+rX "$dir"
   export PATH="$dir/bin:$PATH"
+  # where Heroku's buildpack puts it: beside node
+  ln -sfn "../../$pm/bin/$pm" "$build_dir/.heroku/node/bin/$pm"
   pm_version=$(cd "$build_dir" && $pm --version 2>/dev/null | tail -n1) || fail "$pm $version does not run with Node.js $node_version"
+  info "Installed $pm $version"
   info "Using $pm $pm_version"
 }
 
