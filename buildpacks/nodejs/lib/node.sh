@@ -204,11 +204,19 @@ install_npm() {
   local build_dir=$1 cache_dir=$2 range=$pkg_engines_npm listing tarball
   local prefix="$build_dir/.heroku/node"
   local target="$prefix/lib/node_modules/npm"
+  local default_npm=
+  if listing=$(registry_view "$cache_dir" "npm@$(plan npm-range "$node_version")" version engines.node); then
+    default_npm=$(printf '%s' "$listing" | plan pick-npm "$node_version") || default_npm=
+  fi
   if [ -z "$range" ]; then
-    listing=$(registry_view "$cache_dir" "npm@$(plan npm-range "$node_version")" version engines.node) ||
-      fail "Could not list npm versions from the npm registry"
-    npm_version=$(printf '%s' "$listing" | plan pick-npm "$node_version") || fail "No npm release runs on Node.js $node_version"
+    [ -n "$listing" ] || fail "Could not list npm versions from the npm registry"
+    [ -n "$default_npm" ] || fail "No npm release runs on Node.js $node_version"
+    npm_version=$default_npm
     info "Using default npm version: $npm_version"
+  elif [ "$range" = "$default_npm" ]; then
+    npm_version=$default_npm
+    info "npm $npm_version already installed with node"
+    range=
   else
     listing=$(registry_view "$cache_dir" "npm@$range" version) || fail "Unable to install npm $range: the npm registry could not resolve it"
     npm_version=$(printf '%s' "$listing" | plan highest) || fail "Unable to install npm $range: no published npm version matches engines.npm"
