@@ -138,3 +138,14 @@ test('a Node.js major past its end of life is flagged on the day after it, never
   assert.equal(plan(['eol', '31.0.0', '2026-12-07']).stdout, 'false');
   assert.equal(plan(['eol', 'x.y', '2026-12-07']).status, 2);
 });
+
+test('engines.npm: the newest matching npm that runs on the Node.js, none when every match refuses it', () => {
+  const npm10 = JSON.stringify([
+    { version: '10.8.2', 'engines.node': '^18.17.0 || >=20.5.0' },
+    { version: '10.9.0', 'engines.node': '^18.17.0 || >=20.5.0' },
+  ]);
+  assert.equal(plan(['pick-npm-in', '20.19.0'], npm10).stdout, '10.9.0\n');
+  assert.equal(plan(['pick-npm-in', '16.20.2'], npm10).status, 1);
+  assert.equal(plan(['highest'], npm10).stdout, '10.9.0', 'the listing still has versions: the refusal is the engines');
+  assert.equal(plan(['pick-npm-in', '16.20.2'], JSON.stringify({ version: '8.19.4', 'engines.node': '^12.13.0 || ^14.15.0 || >=16.0.0' })).stdout, '8.19.4\n');
+});

@@ -218,9 +218,16 @@ install_npm() {
     info "npm $npm_version already installed with node"
     range=
   else
-    listing=$(registry_view "$cache_dir" "npm@$range" version) || fail "Unable to install npm $range: the npm registry could not resolve it"
-    npm_version=$(printf '%s' "$listing" | plan highest) || fail "Unable to install npm $range: no published npm version matches engines.npm"
     info "Bootstrapping npm $range (replacing the default)..."
+    listing=$(registry_view "$cache_dir" "npm@$range" version engines.node) || fail "Unable to install npm $range: the npm registry could not resolve it"
+    if ! npm_version=$(printf '%s' "$listing" | plan pick-npm-in "$node_version"); then
+      if [ -n "$(printf '%s' "$listing" | plan highest 2>/dev/null)" ]; then
+        fail "Unable to install npm $range: no npm release matching it runs on Node.js $node_version (see its engines).
+Is npm $range compatible with this Node.js version? Name another npm version in engines.npm, or
+another Node.js version in engines.node (package.json)."
+      fi
+      fail "Unable to install npm $range: no published npm version matches engines.npm"
+    fi
   fi
   if [ "$(cat "$target/.paas-version" 2>/dev/null)" != "$npm_version" ]; then
     tarball=$(fetch_package npm "$npm_version" "$cache_dir/npm-dist") || fail "Unable to install npm $npm_version: the download failed"
@@ -235,6 +242,11 @@ install_npm() {
   ln -sfn ../lib/node_modules/npm/bin/npm-cli.js "$prefix/bin/npm"
   ln -sfn ../lib/node_modules/npm/bin/npx-cli.js "$prefix/bin/npx"
   [ -n "$range" ] && info "npm $npm_version installed"
+  if [ "$pm" = npm ] && [ "$pm_lockfile" = package-lock.json ] && [ "${npm_version%%.*}" -lt 5 ]; then
+    warn "This version of npm ($npm_version) does not support package-lock.json: it installs from package.json
+alone. Name npm 5 or later in engines.npm (package.json).
+https://devcenter.heroku.com/articles/nodejs-support#specifying-an-npm-version"
+  fi
   if [ "${npm_version%%.*}" -lt 2 ]; then
     warn "This version of npm ($npm_version) has several known issues. Please update your npm version in package.json."
   fi

@@ -135,7 +135,8 @@ prune_reason() {
   if [ "${NODE_ENV:-production}" = test ]; then echo "Skipping because NODE_ENV is 'test'"
   elif [ "${NODE_ENV:-production}" != production ]; then echo "Skipping because NODE_ENV is not 'production'"
   elif [ "$pm" = npm ] && [ "$npm_version" = 5.3.0 ]; then echo "Skipping because npm 5.3.0 fails when running 'npm prune' due to a known issue https://github.com/npm/npm/issues/17781"
-  elif [ "$pm" = npm ] && [ "$npm_version" = 5.6.0 ]; then echo "Skipping because npm 5.6.0 sometimes fails when running 'npm prune' due to a known issue https://github.com/npm/npm/issues/19356"
+  elif [ "$pm" = npm ] && [[ " 5.1.0 5.2.0 5.4.1 5.4.2 5.5.0 5.5.1 5.6.0 " == *" $npm_version "* ]]; then
+    echo "Skipping because npm $npm_version sometimes fails when running 'npm prune' due to a known issue https://github.com/npm/npm/issues/19356 (npm 5.7.1 or later prunes)"
   elif [ "$(printf '%s' "${NPM_CONFIG_PRODUCTION:-${npm_config_production:-}}" | tr 'A-Z' 'a-z')" = false ]; then
     echo "Skipping because NPM_CONFIG_PRODUCTION is 'false'"
   elif [[ ${NPM_CONFIG_INCLUDE:-${npm_config_include:-}} == *dev* ]]; then echo "Skipping because NPM_CONFIG_INCLUDE includes 'dev'"

@@ -9,7 +9,10 @@
 //   npm-range NODE_VERSION   the npm versions that could ship with that Node.js release (a range)
 //   pick-npm NODE_VERSION    reads `npm view npm@RANGE version engines.node --json` on stdin; prints the
 //                            newest npm of the bundled major whose engines admit that Node.js
+//   pick-npm-in NODE_VERSION the same listing for engines.npm's range: the newest that runs on that
+//                            Node.js (exit 1 when none does)
 //   highest                  reads `npm view PKG@RANGE version --json` on stdin, prints the highest
+//   eol VERSION [TODAY]      "true" when that Node.js major is past its end of life
 // Errors meant for the user go to stderr and exit 3; anything else exits 2.
 'use strict';
 const fs = require('node:fs');
@@ -308,9 +311,22 @@ function pickNpm(nodeVersion, text) {
   process.exit(1);
 }
 
+/** The newest npm of the listing (engines.node beside each version) that runs on NODE_VERSION. */
+function pickNpmIn(nodeVersion, text) {
+  const s = semver();
+  const fits = readVersions(text)
+    .map((e) => (typeof e === 'string' ? { version: e, engines: '' } : { version: e.version, engines: e['engines.node'] ?? '' }))
+    .filter((e) => s.valid(e.version) && (typeof e.engines !== 'string' || e.engines === '' || !s.validRange(e.engines) || s.satisfies(nodeVersion, e.engines)))
+    .map((e) => e.version);
+  if (fits.length === 0) process.exit(1);
+  process.stdout.write(`${s.rsort(fits)[0]}\n`);
+}
+
 function highest(text) {
   const s = semver();
-  const versions = readVersions(text).filter((v) => typeof v === 'string' && s.valid(v));
+  const versions = readVersions(text)
+    .map((v) => (v && typeof v === 'object' ? v.version : v))
+    .filter((v) => typeof v === 'string' && s.valid(v));
   if (versions.length === 0) process.exit(1);
   process.stdout.write(s.rsort(versions)[0]);
 }
@@ -342,6 +358,7 @@ try {
   else if (command === 'npm-range') npmRange(args[0]);
   else if (command === 'pick-npm') pickNpm(args[0], stdin());
   else if (command === 'highest') highest(stdin());
+  else if (command === 'pick-npm-in') pickNpmIn(args[0] ?? '', stdin());
   else if (command === 'eol') isEol(args[0] ?? '', args[1] ?? new Date().toISOString().slice(0, 10));
   else {
     process.stderr.write(`plan: unknown command ${command}\n`);
