@@ -22,9 +22,17 @@ run_script() {
 # (on stderr); nothing for the others.
 explain_failure() {
   local log=$1 message=
-  if grep -q 'ERR_OSSL_EVP_UNSUPPORTED' "$log"; then
-    message="Unsupported cryptographic algorithm used: a dependency hashes with an algorithm OpenSSL 3 (Node.js 17+)
-no longer offers. Update that dependency, or (webpack) set output.hashFunction."
+  if grep -q 'ERR_OSSL_EVP_UNSUPPORTED' "$log" && grep -q '\[webpack-cli\] Error' "$log"; then
+    message="Unsupported cryptographic algorithm used: webpack hashes with an algorithm OpenSSL 3 (Node.js 17+) no
+longer offers. With webpack 5.54.0 or later, set output.hashFunction to xxhash64; older versions need a
+custom output.hashFunction. NODE_OPTIONS=--openssl-legacy-provider (paas config:set) is a stopgap, not
+for production.
+https://webpack.js.org/configuration/output/#outputhashfunction"
+  elif grep -q 'ERR_OSSL_EVP_UNSUPPORTED' "$log"; then
+    message="Unsupported cryptographic algorithm used: code or a dependency uses an algorithm OpenSSL 3 (Node.js 17+)
+no longer offers. Update the dependencies and code that use it. NODE_OPTIONS=--openssl-legacy-provider
+(paas config:set) is a stopgap, not for production.
+https://devcenter.heroku.com/articles/nodejs-support"
   elif grep -q 'JavaScript heap out of memory' "$log"; then
     message="Node.js Out-Of-Memory (OOM): the build ran out of heap. Lower the build's memory use, or raise the limit
 with NODE_OPTIONS=--max-old-space-size=N (in MB)."
