@@ -53,8 +53,8 @@ $pkg_cache_directories_refused"
   elif [ -n "$node_modules_checked_in" ]; then
     info "- node_modules is checked into source control and cannot be cached"
     return 0
-  elif [ "$pm" = npm ] && [ -n "$pm_lockfile" ] && [ "${USE_NPM_INSTALL:-false}" != true ]; then
-    info "npm ci installs from the lockfile and npm's cache (node_modules is not restored)"
+  elif npm_uses_ci; then
+    info "npm ci installs from the lockfile and npm's cache (USE_NPM_INSTALL=false: node_modules is not restored)"
     return 0
   fi
   while IFS= read -r path; do

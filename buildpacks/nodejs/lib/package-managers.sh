@@ -85,6 +85,12 @@ pm_run() {
   esac
 }
 
+# npm_uses_ci — whether npm installs with `npm ci` (USE_NPM_INSTALL=false, with a lockfile) rather than
+# `npm install` (Heroku's default, which follows the lockfile too and keeps a restored node_modules).
+npm_uses_ci() {
+  [ "$pm" = npm ] && [ -n "$pm_lockfile" ] && [ "${USE_NPM_INSTALL:-true}" = false ] && version_at_least "$npm_version" 5.7.0
+}
+
 # npm_major — the major version of the installed npm.
 npm_major() { echo "${npm_version%%.*}"; }
 
@@ -100,8 +106,8 @@ pm_install() {
         npm rebuild 2>&1 | indent || return 1
         info "Installing any new modules (package.json)"
         npm install "$dev_flag" 2>&1 | indent
-      elif [ -n "$pm_lockfile" ] && [ "${USE_NPM_INSTALL:-false}" != true ] && [ "$(npm_major)" -ge 6 ]; then
-        info "Installing node modules ($pm_lockfile)"
+      elif npm_uses_ci; then
+        info "Installing node modules"
         npm ci "$dev_flag" --prefer-offline 2>&1 | indent
       else
         case $pm_lockfile in
