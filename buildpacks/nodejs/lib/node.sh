@@ -208,6 +208,11 @@ install_npm() {
   if listing=$(registry_view "$cache_dir" "npm@$(plan npm-range "$node_version")" version engines.node); then
     default_npm=$(printf '%s' "$listing" | plan pick-npm "$node_version") || default_npm=
   fi
+  if [ -z "$range" ] && [ "$pm_lockfile" = package-lock.json ] && [ -n "$default_npm" ] && [ "${default_npm%%.*}" -lt 5 ]; then
+    # npm before 5 ignores package-lock.json
+    info "Detected package-lock.json: defaulting npm to version 5.x.x"
+    range=5.x.x
+  fi
   if [ -z "$range" ]; then
     [ -n "$listing" ] || fail "Could not list npm versions from the npm registry"
     [ -n "$default_npm" ] || fail "No npm release runs on Node.js $node_version"
