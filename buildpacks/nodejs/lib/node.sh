@@ -15,8 +15,9 @@ listing_ttl=600
 
 # bnpm ARGS... — the bootstrap npm, whatever Node.js the app asked for (its output is clean JSON).
 bnpm() {
-  env -u NPM_CONFIG_LOGLEVEL -u npm_config_loglevel -u NPM_CONFIG_JSON -u npm_config_json \
-    "$bootstrap_dir/bin/node" "$bootstrap_dir/lib/node_modules/npm/bin/npm-cli.js" --loglevel=error "$@"
+  # from a neutral directory: the app's own .npmrc is for its dependencies, not the buildpack's tools
+  (cd "$bootstrap_dir" && env -u NPM_CONFIG_LOGLEVEL -u npm_config_loglevel -u NPM_CONFIG_JSON -u npm_config_json \
+    "$bootstrap_dir/bin/node" "$bootstrap_dir/lib/node_modules/npm/bin/npm-cli.js" --loglevel=error "$@")
 }
 
 # plan ARGS... — the buildpack's decisions (lib/plan.cjs), run with the bootstrap Node.js.
@@ -56,7 +57,7 @@ fetch_package() {
   tarball=${tarball//@/}
   if [ ! -f "$tarball" ]; then
     mkdir -p "$dir"
-    (cd "$dir" && bnpm pack --silent "$package@$version" >/dev/null) 2>&1 | indent >&2
+    bnpm pack --silent --pack-destination "$dir" "$package@$version" 2>&1 >/dev/null | indent >&2
     [ -f "$tarball" ] || return 1
   fi
   echo "$tarball"
