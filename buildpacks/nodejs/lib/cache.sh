@@ -54,7 +54,8 @@ $pkg_cache_directories_refused"
     info "- node_modules is checked into source control and cannot be cached"
     return 0
   elif npm_uses_ci; then
-    info "npm ci installs from the lockfile and npm's cache (USE_NPM_INSTALL=false: node_modules is not restored)"
+    # npm ci starts from an empty node_modules: npm's own cache (CACHE_DIR/npm) is what it reuses
+    if [ -d "$cache_dir/npm/_cacache" ]; then info "- npm cache"; else info "- npm cache (not cached - skipping)"; fi
     return 0
   fi
   while IFS= read -r path; do
@@ -83,7 +84,16 @@ save_cache() {
   fi
   mkdir -p "$cache_dir/node"
   tmp=$(mktemp -d "$cache_dir/node/cache.new.XXXXXX")
-  if [ -n "$pkg_cache_directories" ]; then info "Saving cacheDirectories (package.json):"; fi
+  if [ -n "$pkg_cache_directories" ]; then
+    info "Saving cacheDirectories (package.json):"
+  elif npm_uses_ci; then
+    # npm's cache stays where npm keeps it (CACHE_DIR/npm); node_modules is not kept
+    if [ -d "$cache_dir/npm/_cacache" ]; then info "- npm cache"; else info "- npm cache (nothing to cache)"; fi
+    rm -rf "$cache_dir/node/cache" "$tmp"
+    mkdir -p "$cache_dir/node/cache"
+    signature >"$cache_dir/node/signature"
+    return 0
+  fi
   while IFS= read -r path; do
     if [ -e "$build_dir/$path" ]; then
       mkdir -p "$(dirname "$tmp/$path")"

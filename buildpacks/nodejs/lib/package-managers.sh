@@ -85,10 +85,16 @@ pm_run() {
   esac
 }
 
-# npm_uses_ci — whether npm installs with `npm ci` (USE_NPM_INSTALL=false, with a lockfile) rather than
-# `npm install` (Heroku's default, which follows the lockfile too and keeps a restored node_modules).
+# npm_uses_ci — whether npm installs with `npm ci` from the lockfile and npm's cache (as Heroku: with a
+# lockfile and npm 6 or later, unless USE_NPM_INSTALL=true) rather than `npm install` over the
+# node_modules restored from the cache.
 npm_uses_ci() {
-  [ "$pm" = npm ] && [ -n "$pm_lockfile" ] && [ "${USE_NPM_INSTALL:-true}" = false ] && version_at_least "$npm_version" 5.7.0
+  [ "$pm" = npm ] && [ -n "$pm_lockfile" ] || return 1
+  case ${USE_NPM_INSTALL:-} in
+    true) return 1 ;;
+    false) version_at_least "$npm_version" 5.7.0 ;;
+    *) [ "$(npm_major)" -ge 6 ] ;;
+  esac
 }
 
 # npm_major — the major version of the installed npm.

@@ -273,20 +273,28 @@ function nearestVersions(versions, range) {
 
 // The npm major each Node.js line shipped with (at its last release); pick-npm takes the newest npm of
 // that major whose engines admit the exact Node.js version, else the newest of the major before.
-const bundledNpmMajor = [
-  [0.8, 1], [0.1, 2], [0.11, 2], [0.12, 2], [4, 2], [5, 3], [6, 3], [7, 4], [8, 6], [9, 5], [10, 6],
-  [11, 6], [12, 6], [13, 6], [14, 6], [15, 7], [16, 8], [17, 8], [18, 10], [19, 9], [20, 10],
-  [21, 10], [22, 10], [23, 10], [24, 11], [25, 11], [26, 11],
-];
+/**
+ * The npm major each Node.js line shipped with, by the first minor (or patch, for 0.x) of the line that
+ * shipped it: a line's early releases often carried the npm major before its later ones.
+ */
+const bundledNpm = {
+  '0.8': [[0, 1]], '0.10': [[0, 1], [39, 2]], '0.11': [[0, 2]], '0.12': [[0, 2]],
+  4: [[0, 2]], 5: [[0, 3]], 6: [[0, 3]], 7: [[0, 4]], 8: [[0, 5], [12, 6]], 9: [[0, 5]],
+  10: [[0, 5], [2, 6]], 11: [[0, 6]], 12: [[0, 6]], 13: [[0, 6]], 14: [[0, 6]], 15: [[0, 7]],
+  16: [[0, 7], [11, 8]], 17: [[0, 8]], 18: [[0, 8], [16, 9], [19, 10]], 19: [[0, 8], [6, 9]],
+  20: [[0, 9], [10, 10]], 21: [[0, 10]], 22: [[0, 10]], 23: [[0, 10]], 24: [[0, 11]], 25: [[0, 11]], 26: [[0, 11]],
+};
 
 function npmMajorFor(nodeVersion) {
   const s = semver();
   const major = s.major(nodeVersion);
-  const line = major === 0 ? Number(`0.${s.minor(nodeVersion)}`) : major;
-  const hit = bundledNpmMajor.find(([l]) => l === line);
-  if (hit) return hit[1];
-  if (line < 0.8) return 1;
-  return bundledNpmMajor[bundledNpmMajor.length - 1][1];
+  const line = major === 0 ? `0.${s.minor(nodeVersion)}` : String(major);
+  const within = major === 0 ? s.patch(nodeVersion) : s.minor(nodeVersion);
+  const steps = bundledNpm[line];
+  if (!steps) return major === 0 && s.minor(nodeVersion) < 8 ? 1 : 11;
+  let npm = steps[0][1];
+  for (const [from, m] of steps) if (within >= from) npm = m;
+  return npm;
 }
 
 function npmRange(nodeVersion) {
