@@ -105,7 +105,10 @@ pm_install() {
   local build_dir=$1 cache_dir=$2 dev_flag
   case $pm in
     npm)
-      if [ "$(npm_major)" -ge 7 ]; then dev_flag=--include=dev; else dev_flag=--production=false; fi
+      # NPM_CONFIG_PRODUCTION=true installs without dev dependencies, as on Heroku
+      if [ "$(printf '%s' "${NPM_CONFIG_PRODUCTION:-${npm_config_production:-}}" | tr 'A-Z' 'a-z')" = true ]; then
+        if [ "$(npm_major)" -ge 7 ]; then dev_flag=--omit=dev; else dev_flag=--production=true; fi
+      elif [ "$(npm_major)" -ge 7 ]; then dev_flag=--include=dev; else dev_flag=--production=false; fi
       if [ -d "$build_dir/node_modules" ] && [ -n "$node_modules_checked_in" ]; then
         info "Prebuild detected (node_modules already exists)"
         info "Rebuilding any native modules"
@@ -131,7 +134,7 @@ pm_install() {
         yarn install --immutable 2>&1 | indent
       else
         info "Installing node modules (yarn.lock)"
-        yarn install --frozen-lockfile --production=false --non-interactive --cache-folder "$cache_dir/yarn" --prefer-offline 2>&1 | indent
+        yarn install --frozen-lockfile --production="$([ "$(printf '%s' "${YARN_PRODUCTION:-}" | tr 'A-Z' 'a-z')" = true ] && echo true || echo false)" --non-interactive --cache-folder "$cache_dir/yarn" --prefer-offline 2>&1 | indent
       fi
       ;;
     pnpm)
@@ -149,13 +152,13 @@ prune_reason() {
   elif [ "$pm" = npm ] && [ "$npm_version" = 5.3.0 ]; then echo "Skipping because npm 5.3.0 fails when running 'npm prune' due to a known issue https://github.com/npm/npm/issues/17781"
   elif [ "$pm" = npm ] && [[ " 5.1.0 5.2.0 5.4.1 5.4.2 5.5.0 5.5.1 5.6.0 " == *" $npm_version "* ]]; then
     echo "Skipping because npm $npm_version sometimes fails when running 'npm prune' due to a known issue https://github.com/npm/npm/issues/19356 (npm 5.7.1 or later prunes)"
-  elif [ "$(printf '%s' "${NPM_CONFIG_PRODUCTION:-${npm_config_production:-}}" | tr 'A-Z' 'a-z')" = false ]; then
-    echo "Skipping because NPM_CONFIG_PRODUCTION is 'false'"
+  elif [ -n "${NPM_CONFIG_PRODUCTION:-${npm_config_production:-}}" ]; then
+    echo "Skipping because NPM_CONFIG_PRODUCTION is '${NPM_CONFIG_PRODUCTION:-${npm_config_production:-}}'"
   elif [[ ${NPM_CONFIG_INCLUDE:-${npm_config_include:-}} == *dev* ]]; then echo "Skipping because NPM_CONFIG_INCLUDE includes 'dev'"
   elif [ -n "${NPM_CONFIG_OMIT+x}${npm_config_omit+x}" ] && [[ ${NPM_CONFIG_OMIT:-${npm_config_omit:-}} != *dev* ]]; then
     echo "Skipping because NPM_CONFIG_OMIT does not omit 'dev'"
-  elif [ "$pm" = yarn ] && [ -z "$pm_berry" ] && [ "$(printf '%s' "${YARN_PRODUCTION:-}" | tr 'A-Z' 'a-z')" = false ]; then
-    echo "Skipping because YARN_PRODUCTION is 'false'"
+  elif [ "$pm" = yarn ] && [ -z "$pm_berry" ] && [ -n "${YARN_PRODUCTION:-}" ]; then
+    echo "Skipping because YARN_PRODUCTION is '$YARN_PRODUCTION'"
   elif [ "$pm" = yarn ] && [ -n "$pm_berry" ] && [ "${YARN2_SKIP_PRUNING:-}" = true ]; then
     echo "Skipping because YARN2_SKIP_PRUNING is 'true'"
   fi
