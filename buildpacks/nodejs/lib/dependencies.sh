@@ -10,6 +10,10 @@ run_script() {
   local log
   log=$(mktemp)
   if [ "$pm" = npm ]; then info "Running $1"; else info "Running $1 ($pm)"; fi
+  if [[ " $pkg_empty_scripts " == *" $1 "* ]]; then
+    rm -f "$log"
+    return 0
+  fi
   if [ -n "${2:-}" ]; then info "Running with $2 flags"; fi
   if ! (pm_run "$1" "${2:-}" 2>&1) | tee "$log" | indent; then
     explain_failure "$log"

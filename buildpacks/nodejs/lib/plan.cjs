@@ -194,6 +194,8 @@ manager can install the dependencies. Keep one of them, delete the other, commit
     pkg_has_start: has('start'),
     pkg_has_install_scripts: ['preinstall', 'install', 'postinstall', 'prepare'].some((n) => has(n)) ? 'yes' : '',
     pkg_build_script: str(scripts.build),
+    // scripts with an empty body: announced, not run (yarn refuses to run them)
+    pkg_empty_scripts: Object.keys(scripts).filter((n) => typeof scripts[n] === 'string' && scripts[n].trim() === '' && /^[\w:.-]+$/.test(n)).join(' '),
     pkg_has_dev_dependencies: Object.keys(dev).length > 0 ? 'yes' : '',
     pkg_dependency_fingerprint: JSON.stringify(sorted(Object.fromEntries(fields.map((f) => [f, pkg[f] ?? null])))),
     pm,
