@@ -19,7 +19,7 @@ cached_paths() {
 restore_cache() {
   local build_dir=$1 cache_dir=$2 path
   # layouts of earlier buildpack versions
-  rm -rf "$cache_dir/node_modules" "$cache_dir/node_modules.key" "$cache_dir/node/cache/node_modules.key"
+  rm -rf "$cache_dir/node_modules" "$cache_dir/node_modules.key" "$cache_dir/node/cache/node_modules.key" "$cache_dir/yarn"
   find "$cache_dir/node" -mindepth 1 -maxdepth 1 ! -name cache ! -name signature -exec rm -rf {} + 2>/dev/null || true
   if [ -n "$pkg_cache_directories_refused" ]; then
     warn "cacheDirectories (package.json) names paths outside the app, which are not cached:
@@ -103,6 +103,11 @@ save_cache() {
       info "- $path (nothing to cache)"
     fi
   done < <(cached_paths)
+  # Yarn 1's own cache (CACHE_DIR/node/cache/yarn, as on Heroku) is content-addressed: kept as it is
+  if [ -d "$cache_dir/node/cache/yarn" ]; then
+    mv "$cache_dir/node/cache/yarn" "$tmp/yarn"
+    info "- yarn cache"
+  fi
   rm -rf "$cache_dir/node/cache"
   mv "$tmp" "$cache_dir/node/cache"
   signature >"$cache_dir/node/signature"

@@ -134,7 +134,7 @@ pm_install() {
         yarn install --immutable 2>&1 | indent
       else
         info "Installing node modules (yarn.lock)"
-        yarn install --frozen-lockfile --production="$([ "$(printf '%s' "${YARN_PRODUCTION:-}" | tr 'A-Z' 'a-z')" = true ] && echo true || echo false)" --non-interactive --cache-folder "$cache_dir/yarn" --prefer-offline 2>&1 | indent
+        yarn install --frozen-lockfile --production="$([ "$(printf '%s' "${YARN_PRODUCTION:-}" | tr 'A-Z' 'a-z')" = true ] && echo true || echo false)" --non-interactive --cache-folder "$cache_dir/node/cache/yarn" --prefer-offline 2>&1 | indent
       fi
       ;;
     pnpm)
@@ -187,7 +187,7 @@ pm_prune() {
           rm -rf "$build_dir/.yarn/cache"
         fi
       else
-        yarn install --frozen-lockfile --production=true --ignore-scripts --non-interactive --cache-folder "$cache_dir/yarn" --prefer-offline 2>&1 | indent
+        yarn install --frozen-lockfile --production=true --ignore-scripts --non-interactive --cache-folder "$cache_dir/node/cache/yarn" --prefer-offline 2>&1 | indent
       fi
       ;;
     pnpm)
