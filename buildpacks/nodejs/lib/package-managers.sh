@@ -14,6 +14,22 @@ install_package_manager() {
       return 0
       ;;
     yarn)
+      if [ -n "$pm_berry" ] && { [ -z "$pm_request" ] || [[ $pm_request =~ ^[~^]?1(\.|$) ]]; }; then
+        # Yarn 2+ named by no version of its own: the app's vendored release (.yarnrc.yml's yarnPath) is the one
+        if [ ! -f "$build_dir/.yarnrc.yml" ]; then
+          fail "The 'yarnrc.yml' file is not found: this app's yarn.lock is Yarn 2+'s, and no Yarn version is named.
+Commit .yarnrc.yml with yarnPath pointing at the app's Yarn release (yarn set version), or name a
+version in package.json: \"packageManager\": \"yarn@4.x.y\"."
+        elif [ -z "$pm_yarn_path" ]; then
+          fail "The 'yarnPath' could not be read from the 'yarnrc.yml' file: this app's yarn.lock is Yarn 2+'s, and no
+Yarn version is named. Set yarnPath in .yarnrc.yml to the app's Yarn release (yarn set version), or
+name a version in package.json: \"packageManager\": \"yarn@4.x.y\"."
+        elif [ ! -f "$build_dir/$pm_yarn_path" ]; then
+          fail "Yarn was not found: .yarnrc.yml names $pm_yarn_path as the app's Yarn release, and the repository
+does not have it. Commit that file (yarn set version), or name a version in package.json:
+\"packageManager\": \"yarn@4.x.y\"."
+        fi
+      fi
       if [ -n "$pm_yarn_path" ] && [ -f "$build_dir/$pm_yarn_path" ]; then
         # The app vendors its yarn release: a small launcher runs it with the app's Node.js.
         dir="$build_dir/.heroku/yarn/bin"
@@ -129,6 +145,13 @@ pm_install() {
       ;;
     yarn)
       if [ -n "$pm_berry" ]; then
+        # Yarn 2+ reads .yarnrc.yml only
+        for rc in .npmrc .yarnrc; do
+          if [ -f "$build_dir/$rc" ]; then
+            warn "There is an existing $rc file that will not be used. Yarn 2+ reads its settings from .yarnrc.yml
+only: move them there (https://yarnpkg.com/configuration/yarnrc)."
+          fi
+        done
         info "Running 'yarn install' with yarn.lock"
         [ -d "$build_dir/.yarn/cache" ] || export YARN_CACHE_FOLDER="$cache_dir/yarn-berry"
         yarn install --immutable 2>&1 | indent
