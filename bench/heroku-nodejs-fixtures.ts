@@ -6,7 +6,7 @@
  * checked as Heroku's tests check it. Prints PASS/FAIL/SKIP a case and closes with `N passed, N failed`.
  *
  *   node --conditions=development --import tsx bench/heroku-nodejs-fixtures.ts \
- *     [--checkout DIR] [--filter SUBSTR]... [--concurrency N] [--json FILE] [--buildpack DIR]
+ *     [--checkout DIR] [--filter SUBSTR[$]]... [--concurrency N] [--json FILE] [--buildpack DIR]
  *   ... --from-json FILE   prints a saved run's report again
  *
  * --checkout is a work tree of that repository or a bare git directory (its test/ exported with `git archive`);
@@ -75,7 +75,9 @@ async function main(): Promise<void> {
       const lacking = c.steps.flatMap((s) => (s.kind === 'build' ? checkout.missing.filter((m) => m.startsWith(`test/fixtures/${s.fixture}/`)) : []));
       if (c.skip === undefined && lacking.length > 0) c.skip = `the checkout lacks ${lacking.length} file(s) of its fixture (${lacking[0]})`;
     }
-    const chosen = cases.filter((c) => !o.filter || o.filter.some((s) => `${c.file}:${c.name}`.includes(s)));
+    // a filter is a substring of FILE:NAME; one ending in $ must end the name (testYarn$ is that case alone)
+    const matches = (key: string, f: string): boolean => (f.endsWith('$') ? key.endsWith(f.slice(0, -1)) : key.includes(f));
+    const chosen = cases.filter((c) => !o.filter || o.filter.some((s) => matches(`${c.file}:${c.name}`, s)));
     const docker = new Docker();
     const trust = new BuildTrust(docker, 'heroku-fixtures', o['ca-file'] ? readFileSync(o['ca-file']) : undefined);
     const runner: RunnerOptions = {

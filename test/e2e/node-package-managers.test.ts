@@ -54,7 +54,7 @@ describe('Node.js apps with npm, Yarn and pnpm deploy by git push', { timeout: 9
     await commitAll(dir, 'v2');
     const warm = await gitPush(p, dir);
     assert.equal(warm.code, 0, warm.output);
-    assert.match(warm.output, /Installing node modules \(package-lock\.json\)/, 'the install runs on every build');
+    assert.match(warm.output, /Installing node modules\s*$/m, 'the install runs on every build');
     assert.match(warm.output, /Released v2/);
     assert.match((await p.get(app)).body, /npm app v2 on v24\./);
   });

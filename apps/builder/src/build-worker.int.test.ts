@@ -174,7 +174,7 @@ test('a code-only change installs again from the cache (install scripts always r
   console.log(`warm build of node-express: ${(f.ms / 1000).toFixed(1)}s`);
   assert.ok(f.lines.includes('-----> Restoring cache'), f.lines.join('\n'));
   assert.ok(f.lines.includes('-----> Installing dependencies'), 'the install runs on every build: the cache only speeds it up');
-  assert.ok(f.lines.includes('       Installing node modules (package-lock.json)'), f.lines.join('\n'));
+  assert.ok(f.lines.includes('       Installing node modules'), f.lines.join('\n'));
   assert.ok(f.lines.some((l) => /^ {7}Layer \/app\/\.heroku\/node: \d+M \(unchanged, reused\)$/.test(l)), f.lines.join('\n'));
   // only the app's own files are new: the runtime and node_modules layers are the first build's
   const layersOf = async (ref: string): Promise<string[]> => (await docker.getImage(ref).inspect()).RootFS.Layers ?? [];

@@ -231,7 +231,8 @@ export class BuildpackBuilder implements Builder {
       const res = await steps.detect(bp);
       if (!res.detected) {
         const why = res.missing ? 'it has no bin/detect (is it a buildpack?)' : 'its bin/detect did not accept the app';
-        throw new AppError('no_buildpack', `App not compatible with buildpack ${describeBuildpack(bp)}: ${why}`);
+        const told = res.stderr.replace(/\x1b\[[0-9;]*m/g, '').trimEnd();
+        throw new AppError('no_buildpack', `App not compatible with buildpack ${describeBuildpack(bp)}: ${why}${told ? `\n${told}` : ''}`);
       }
       await ctx.output.heading(`${res.appKind} app detected`);
     }

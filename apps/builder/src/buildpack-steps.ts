@@ -45,10 +45,20 @@ export class BuildpackSteps {
   ) {}
 
   /** Whether a buildpack accepts the app; its name for the app (bin/detect's stdout, first line) when it does. */
-  async detect(bp: BuildpackRef): Promise<{ detected: boolean; appKind: string; missing: boolean }> {
-    const res = await this.run(bp, 'detect', ['/app'], [], { capture: true, stream: false });
+  async detect(bp: BuildpackRef): Promise<{ detected: boolean; appKind: string; missing: boolean; stderr: string }> {
+    const stderr: Buffer[] = [];
+    let kept = 0;
+    const res = await this.run(bp, 'detect', ['/app'], [], {
+      capture: true,
+      stream: false,
+      // why it did not detect the app, for a buildpack the app named (the first 4 KiB)
+      onStderr: (c) => {
+        if (kept < 4096) stderr.push(c.subarray(0, 4096 - kept));
+        kept += c.length;
+      },
+    });
     const appKind = res.stdout.trim().split('\n')[0]?.trim() || bp.name;
-    return { detected: res.exitCode === 0, appKind, missing: res.exitCode === missingScript };
+    return { detected: res.exitCode === 0, appKind, missing: res.exitCode === missingScript, stderr: Buffer.concat(stderr).toString('utf8') };
   }
 
   /** bin/compile, its output streamed to the user; a failure names the step and shows its last lines. */
@@ -83,7 +93,7 @@ export class BuildpackSteps {
     script: string,
     args: string[],
     earlier: readonly BuildpackRef[],
-    o: { capture: boolean; stream: boolean },
+    o: { capture: boolean; stream: boolean; onStderr?: (chunk: Buffer) => void },
   ): Promise<StepResult> {
     const stream = this.ctx.output.stream();
     const res = await runExec(this.container, {
@@ -93,7 +103,7 @@ export class BuildpackSteps {
       captureStdout: o.capture,
       // bin/detect prints a name, bin/release a little YAML: a buildpack printing more is cut.
       maxCaptureBytes: 1024 * 1024,
-      onOutput: o.stream ? (c) => stream.write(c) : undefined,
+      onOutput: o.stream ? (c) => stream.write(c) : o.onStderr,
     });
     await stream.end();
     this.checkTime();

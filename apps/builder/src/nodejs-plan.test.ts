@@ -67,23 +67,30 @@ test("nodejs.org's dist versions count when it answers: a release the registry l
 test('a version nobody carries fails naming the nearest versions that can be had; garbage is not a range', () => {
   const missing = plan(['resolve-node', '16.x', '24', 'false'], registry);
   assert.equal(missing.status, 3);
-  assert.match(missing.stderr, /No published Node\.js version matches the requested range[\s\S]*"16\.x"/);
+  assert.match(missing.stderr, /No published Node\.js version matches the requested range[\s\S]*package\.json \(16\.x\)/);
   assert.match(missing.stderr, /14\.21\.3, 18\.20\.8/);
   const invalid = plan(['resolve-node', 'not-a-version', '24', 'false'], registry);
   assert.equal(invalid.status, 3);
   assert.match(invalid.stderr, /Error: Invalid Node\.js version requirement/);
 });
 
+const npm10Refusing = [
+  { version: '9.9.4', 'engines.node': '^14.17.0 || ^16.13.0 || >=18.0.0' },
+  { version: '10.9.2', 'engines.node': '^18.20.0 || >=20.5.0' },
+];
+
 test('npm is the one of the Node.js line, the newest whose engines admit that exact Node.js', () => {
   assert.equal(plan(['npm-range', '14.21.3']).stdout, '>=5 <7\n');
   assert.equal(plan(['npm-range', '0.10.48']).stdout, '>=1 <3\n');
   const npm10 = JSON.stringify([
+    { version: '8.19.4', 'engines.node': '^12.13.0 || ^14.15.0 || >=16.0.0' },
     { version: '9.9.4', 'engines.node': '^14.17.0 || ^16.13.0 || >=18.0.0' },
     { version: '10.9.2', 'engines.node': '^18.17.0 || >=20.5.0' },
     { version: '10.0.0', 'engines.node': '^18.17.0 || >=20.5.0' },
   ]);
   assert.equal(plan(['pick-npm', '18.20.8'], npm10).stdout, '10.9.2\n');
-  assert.equal(plan(['pick-npm', '18.0.0'], npm10).stdout, '9.9.4\n', 'npm 10 refuses Node 18.0: the major before');
+  assert.equal(plan(['pick-npm', '18.0.0'], npm10).stdout, '8.19.4\n', 'Node.js 18.0 shipped npm 8');
+  assert.equal(plan(['pick-npm', '18.19.0'], JSON.stringify(npm10Refusing)).stdout, '9.9.4\n', 'npm 10 refuses this Node.js: the major before');
   assert.equal(plan(['pick-npm', '14.21.3'], JSON.stringify(['5.10.0', '6.14.18', '6.14.17'])).stdout, '6.14.18\n');
 });
 
@@ -127,4 +134,34 @@ test('refusals: invalid JSON, several lockfiles, several package managers declar
   const iojs = shellVars({ 'package.json': '{"engines":{"iojs":"1.0.0"}}' });
   assert.equal(iojs.status, 3);
   assert.match(iojs.stderr, /io\.js is no longer supported/);
+});
+
+test('a Node.js major past its end of life is flagged on the day after it, never before; unknown newer majors are not', () => {
+  assert.equal(plan(['eol', '0.10.48', '2026-12-07']).stdout, 'true');
+  assert.equal(plan(['eol', '20.19.0', '2026-04-30']).stdout, 'false');
+  assert.equal(plan(['eol', '20.19.0', '2026-05-01']).stdout, 'true');
+  assert.equal(plan(['eol', '25.1.0', '2026-12-07']).stdout, 'true');
+  assert.equal(plan(['eol', '24.22.3', '2026-12-07']).stdout, 'false');
+  assert.equal(plan(['eol', '31.0.0', '2026-12-07']).stdout, 'false');
+  assert.equal(plan(['eol', 'x.y', '2026-12-07']).status, 2);
+});
+
+test('engines.npm: the newest matching npm that runs on the Node.js, none when every match refuses it', () => {
+  const npm10 = JSON.stringify([
+    { version: '10.8.2', 'engines.node': '^18.17.0 || >=20.5.0' },
+    { version: '10.9.0', 'engines.node': '^18.17.0 || >=20.5.0' },
+  ]);
+  assert.equal(plan(['pick-npm-in', '20.19.0'], npm10).stdout, '10.9.0\n');
+  assert.equal(plan(['pick-npm-in', '16.20.2'], npm10).status, 1);
+  assert.equal(plan(['highest'], npm10).stdout, '10.9.0', 'the listing still has versions: the refusal is the engines');
+  assert.equal(plan(['pick-npm-in', '16.20.2'], JSON.stringify({ version: '8.19.4', 'engines.node': '^12.13.0 || ^14.15.0 || >=16.0.0' })).stdout, '8.19.4\n');
+});
+
+test('the npm of a Node.js line follows the release within the line that changed it', () => {
+  assert.equal(plan(['npm-range', '8.9.1']).stdout, '>=4 <6\n', 'Node.js 8.9 shipped npm 5');
+  assert.equal(plan(['npm-range', '8.17.0']).stdout, '>=5 <7\n', 'Node.js 8.12+ shipped npm 6');
+  assert.equal(plan(['npm-range', '20.5.0']).stdout, '>=8 <10\n');
+  assert.equal(plan(['npm-range', '20.19.0']).stdout, '>=9 <11\n');
+  assert.equal(plan(['npm-range', '0.10.33']).stdout, '<2\n');
+  assert.equal(plan(['npm-range', '30.1.0']).stdout, '>=10 <12\n', 'a line newer than the table: the newest npm major known');
 });

@@ -1,83 +1,21 @@
 # shellcheck shell=bash
-# The app's dependencies: the build cache, the install (lib/package-managers.sh), the lifecycle
+# The app's dependencies: the install (lib/package-managers.sh), the lifecycle
 # scripts Heroku runs (heroku-prebuild, heroku-postbuild or build, heroku-cleanup) and pruning.
 # The cache only speeds installs up: the install always runs, so install scripts always run.
 # shellcheck disable=SC2154
 
-# cache_key — what cached node_modules must have been built with to be restored: the Node.js
-# version, the package manager and its version, the stack.
-cache_key() {
-  echo "node $node_version $pm $pm_version stack ${STACK:-bookworm}" | sha256sum | cut -c1-32
-}
-
-# Where node_modules is kept between builds (Heroku's layout).
-modules_cache() { echo "$1/node/cache/node_modules"; }
-
-# restore_cache BUILD_DIR CACHE_DIR — puts the last build's node_modules back when it fits. The first
-# build of an app has nothing to restore and says nothing.
-restore_cache() {
-  local build_dir=$1 cache_dir=$2 key cached
-  cached=$(modules_cache "$cache_dir")
-  # layouts of earlier buildpack versions
-  rm -rf "$cache_dir/node_modules" "$cache_dir/node_modules.key"
-  find "$cache_dir/node" -mindepth 1 -maxdepth 1 ! -name cache -exec rm -rf {} + 2>/dev/null || true
-  if [ "${NODE_MODULES_CACHE:-true}" = false ]; then
-    header "Restoring cache"
-    info "Caching has been disabled because NODE_MODULES_CACHE=${NODE_MODULES_CACHE}"
-    return 0
-  fi
-  if [ -n "$node_modules_checked_in" ]; then
-    if [ "${SKIP_NODE_MODULES_CHECK:-false}" = true ]; then
-      header "Restoring cache"
-      info "Keeping existing node_modules because SKIP_NODE_MODULES_CHECK=${SKIP_NODE_MODULES_CHECK}"
-    fi
-    return 0
-  fi
-  [ -d "$cached" ] || return 0
-  header "Restoring cache"
-  key=$(cache_key)
-  if [ "$(cat "$cached.key" 2>/dev/null)" != "$key" ]; then
-    info "Cached directories were not restored due to a change in version of node, npm, yarn, pnpm or stack"
-    info "Module installation may take longer for this build"
-    return 0
-  fi
-  if [ "$pm" = npm ] && [ -n "$pm_lockfile" ] && [ "${USE_NPM_INSTALL:-false}" != true ]; then
-    info "npm ci installs from the lockfile and npm's cache (node_modules is not restored)"
-    return 0
-  fi
-  rm -rf "$build_dir/node_modules"
-  cp -a "$cached" "$build_dir/node_modules"
-  info "- node_modules"
-}
-
-# save_cache BUILD_DIR CACHE_DIR — keeps node_modules (dev dependencies included) for the next build,
-# made beside the old copy and swapped in, so a build that dies midway leaves no half cache.
-save_cache() {
-  local build_dir=$1 cache_dir=$2 tmp cached
-  cached=$(modules_cache "$cache_dir")
-  header "Caching build"
-  if [ "${NODE_MODULES_CACHE:-true}" = false ] || [ -n "$node_modules_checked_in" ] || [ ! -d "$build_dir/node_modules" ]; then
-    rm -rf "$cached" "$cached.key"
-    info "Clearing cache"
-    return 0
-  fi
-  mkdir -p "$(dirname "$cached")"
-  tmp=$(mktemp -d "$cached.new.XXXXXX")
-  cp -a "$build_dir/node_modules" "$tmp/node_modules"
-  rm -rf "$cached" "$cached.key"
-  mv "$tmp/node_modules" "$cached"
-  rmdir "$tmp"
-  cache_key >"$cached.key"
-  info "- node_modules"
-}
-
-# run_script NAME — runs a package.json script with the package manager; a failure stops the build
-# with the cause when it is a known one.
+# run_script NAME [FLAGS] — runs a package.json script with the package manager (FLAGS: the build
+# script's NODE_BUILD_FLAGS); a failure stops the build with the cause when it is a known one.
 run_script() {
   local log
   log=$(mktemp)
   if [ "$pm" = npm ]; then info "Running $1"; else info "Running $1 ($pm)"; fi
-  if ! (pm_run "$1" 2>&1) | tee "$log" | indent; then
+  if [[ " $pkg_empty_scripts " == *" $1 "* ]]; then
+    rm -f "$log"
+    return 0
+  fi
+  if [ -n "${2:-}" ]; then info "Running with $2 flags"; fi
+  if ! (pm_run "$1" "${2:-}" 2>&1) | tee "$log" | indent; then
     explain_failure "$log"
     fail "A build script exited with a non-zero exit code: the $1 script failed (see its output above)"
   fi
@@ -88,9 +26,17 @@ run_script() {
 # (on stderr); nothing for the others.
 explain_failure() {
   local log=$1 message=
-  if grep -q 'ERR_OSSL_EVP_UNSUPPORTED' "$log"; then
-    message="Unsupported cryptographic algorithm used: a dependency hashes with an algorithm OpenSSL 3 (Node.js 17+)
-no longer offers. Update that dependency, or (webpack) set output.hashFunction."
+  if grep -q 'ERR_OSSL_EVP_UNSUPPORTED' "$log" && grep -q '\[webpack-cli\] Error' "$log"; then
+    message="Unsupported cryptographic algorithm used: webpack hashes with an algorithm OpenSSL 3 (Node.js 17+) no
+longer offers. With webpack 5.54.0 or later, set output.hashFunction to xxhash64; older versions need a
+custom output.hashFunction. NODE_OPTIONS=--openssl-legacy-provider (paas config:set) is a stopgap, not
+for production.
+https://webpack.js.org/configuration/output/#outputhashfunction"
+  elif grep -q 'ERR_OSSL_EVP_UNSUPPORTED' "$log"; then
+    message="Unsupported cryptographic algorithm used: code or a dependency uses an algorithm OpenSSL 3 (Node.js 17+)
+no longer offers. Update the dependencies and code that use it. NODE_OPTIONS=--openssl-legacy-provider
+(paas config:set) is a stopgap, not for production.
+https://devcenter.heroku.com/articles/nodejs-support"
   elif grep -q 'JavaScript heap out of memory' "$log"; then
     message="Node.js Out-Of-Memory (OOM): the build ran out of heap. Lower the build's memory use, or raise the limit
 with NODE_OPTIONS=--max-old-space-size=N (in MB)."
@@ -109,7 +55,8 @@ with NPM_CONFIG_LEGACY_PEER_DEPS=true."
     message="npm Git dependency error (code 128): a git dependency could not be fetched. Check its URL and that it
 is reachable without credentials (or with a token in the URL of a private registry)."
   elif grep -qE 'Your lockfile needs to be updated|frozen-lockfile' "$log"; then
-    message="Yarn lockfile is not in sync with package.json: run yarn install, commit yarn.lock and push again."
+    message="Outdated Yarn lockfile: yarn.lock is not in sync with package.json. Run yarn install, commit
+yarn.lock and push again."
   elif grep -q 'The lockfile would have been modified by this install' "$log"; then
     message="Outdated Yarn lockfile: run yarn install, commit yarn.lock and push again."
   fi
@@ -137,12 +84,12 @@ run_build_script() {
   header "Build"
   if [ -n "$pkg_has_heroku_postbuild" ]; then
     if [ -n "$pkg_has_build" ]; then info "Detected both \"build\" and \"heroku-postbuild\" scripts"; fi
-    run_script heroku-postbuild
+    run_script heroku-postbuild "${NODE_BUILD_FLAGS:-}"
   elif [ -n "$pkg_has_build" ]; then
     if [ "$pkg_build_script" = "ng build" ]; then
       warn "\"ng build\" detected as build script. We recommend you use \`ng build --prod\` or add \`--prod\` to your build flags."
     fi
-    run_script build
+    run_script build "${NODE_BUILD_FLAGS:-}"
   else
     info "Detected package.json has no build script: skipping"
   fi
@@ -160,6 +107,16 @@ prune_dev_dependencies() {
     return 0
   fi
   (cd "$build_dir" && pm_prune "$build_dir" "$cache_dir") || fail "Pruning devDependencies with $pm failed"
+}
+
+# list_dependencies — with NODE_VERBOSE=true, the app's top-level dependencies as installed.
+list_dependencies() {
+  [ "${NODE_VERBOSE:-false}" = true ] || return 0
+  case $pm in
+    npm) npm ls --depth=0 ;;
+    yarn) if [ -n "$pm_berry" ]; then yarn info --name-only; else yarn list --depth=0; fi ;;
+    pnpm) pnpm ls --depth=0 ;;
+  esac 2>/dev/null | indent || true
 }
 
 # run_cleanup_script — heroku-cleanup, after pruning, when defined.

@@ -15,8 +15,9 @@ listing_ttl=600
 
 # bnpm ARGS... — the bootstrap npm, whatever Node.js the app asked for (its output is clean JSON).
 bnpm() {
-  env -u NPM_CONFIG_LOGLEVEL -u npm_config_loglevel -u NPM_CONFIG_JSON -u npm_config_json \
-    "$bootstrap_dir/bin/node" "$bootstrap_dir/lib/node_modules/npm/bin/npm-cli.js" --loglevel=error "$@"
+  # from a neutral directory: the app's own .npmrc is for its dependencies, not the buildpack's tools
+  (cd "$bootstrap_dir" && env -u NPM_CONFIG_LOGLEVEL -u npm_config_loglevel -u NPM_CONFIG_JSON -u npm_config_json \
+    "$bootstrap_dir/bin/node" "$bootstrap_dir/lib/node_modules/npm/bin/npm-cli.js" --loglevel=error "$@")
 }
 
 # plan ARGS... — the buildpack's decisions (lib/plan.cjs), run with the bootstrap Node.js.
@@ -56,7 +57,7 @@ fetch_package() {
   tarball=${tarball//@/}
   if [ ! -f "$tarball" ]; then
     mkdir -p "$dir"
-    (cd "$dir" && bnpm pack --silent "$package@$version" >/dev/null) 2>&1 | indent >&2
+    bnpm pack --silent --pack-destination "$dir" "$package@$version" 2>&1 >/dev/null | indent >&2
     [ -f "$tarball" ] || return 1
   fi
   echo "$tarball"
@@ -80,6 +81,33 @@ node_from_dist() {
   fi
   rm -rf "$tmp"
   return 1
+}
+
+# node_from_url URL OUT — the node binary of the Node.js tarball at URL (the app's NODE_BINARY_URL,
+# which replaces version resolution, as on Heroku; no checksum is known for it); sets node_version.
+node_from_url() {
+  local url=$1 out=$2 tmp
+  info "Downloading and installing node from $url"
+  tmp=$(mktemp -d)
+  if ! curl -fsSL --connect-timeout 5 --max-time 120 --retry 3 -o "$tmp/node.tgz" "$url" 2>/dev/null ||
+    ! tar -xzf "$tmp/node.tgz" -C "$tmp" --wildcards --strip-components=2 '*/bin/node' 2>/dev/null ||
+    [ ! -f "$tmp/node" ]; then
+    rm -rf "$tmp"
+    fail "Error: Unable to download Node.js.
+
+Failed to download Node.js from:
+$url
+
+This happens with a temporary network issue or an outage of the server, or when the address
+(NODE_BINARY_URL) is not a Node.js release tarball (node-vX.Y.Z-linux-x64.tar.gz).
+Confirm the download url ($url) works, then build again.
+If that doesn't help, check the Node.js status page: https://status.nodejs.org/"
+  fi
+  mv "$tmp/node" "$out"
+  rm -rf "$tmp"
+  chmod 755 "$out"
+  node_version=$("$out" --version 2>/dev/null) || fail "The Node.js binary from $url does not run on this stack"
+  node_version=${node_version#v}
 }
 
 # dist_versions CACHE_DIR — the versions nodejs.org's dist lists (a JSON array), remembered a day;
@@ -119,6 +147,10 @@ install_node() {
   local build_dir=$1 cache_dir=$2 range=$pkg_engines_node listing dist resolved wide limited source cached tarball
   local target="$build_dir/.heroku/node/bin"
   mkdir -p "$target"
+  if [ -n "${NODE_BINARY_URL:-}" ]; then
+    node_from_url "$NODE_BINARY_URL" "$target/node"
+    return 0
+  fi
   if [ -z "$range" ]; then
     info "No Node.js version specified, resolving current LTS version..."
   else
@@ -135,6 +167,11 @@ higher than you intended. Limiting the requested range to a major LTS range like
   if [ "$limited" = true ]; then
     warn "The resolved Node.js version has been limited to the Active LTS ($node_version) for the requested range of \`$range\`.
 To opt out of this behavior, set the config var NODEJS_ALLOW_WIDE_RANGE=true"
+  fi
+  if [ "$(plan eol "$node_version")" = true ]; then
+    warn "Node.js $node_version is now End-of-Life (EOL). It no longer receives security
+updates, bug fixes, or support from the Node.js project. Please upgrade to a supported
+version (engines.node in package.json): an LTS line such as $node_lts_major.x."
   fi
   if [ "$node_version" = 22.5.0 ]; then
     warn "Issues with Node.js v22.5.0
@@ -168,15 +205,35 @@ install_npm() {
   local build_dir=$1 cache_dir=$2 range=$pkg_engines_npm listing tarball
   local prefix="$build_dir/.heroku/node"
   local target="$prefix/lib/node_modules/npm"
+  local default_npm=
+  if listing=$(registry_view "$cache_dir" "npm@$(plan npm-range "$node_version")" version engines.node); then
+    default_npm=$(printf '%s' "$listing" | plan pick-npm "$node_version") || default_npm=
+  fi
+  if [ -z "$range" ] && [ "$pm_lockfile" = package-lock.json ] && [ -n "$default_npm" ] && [ "${default_npm%%.*}" -lt 5 ]; then
+    # npm before 5 ignores package-lock.json
+    info "Detected package-lock.json: defaulting npm to version 5.x.x"
+    range=5.x.x
+  fi
   if [ -z "$range" ]; then
-    listing=$(registry_view "$cache_dir" "npm@$(plan npm-range "$node_version")" version engines.node) ||
-      fail "Could not list npm versions from the npm registry"
-    npm_version=$(printf '%s' "$listing" | plan pick-npm "$node_version") || fail "No npm release runs on Node.js $node_version"
+    [ -n "$listing" ] || fail "Could not list npm versions from the npm registry"
+    [ -n "$default_npm" ] || fail "No npm release runs on Node.js $node_version"
+    npm_version=$default_npm
     info "Using default npm version: $npm_version"
+  elif [ "$range" = "$default_npm" ]; then
+    npm_version=$default_npm
+    info "npm $npm_version already installed with node"
+    range=
   else
-    listing=$(registry_view "$cache_dir" "npm@$range" version) || fail "Unable to install npm $range: the npm registry could not resolve it"
-    npm_version=$(printf '%s' "$listing" | plan highest) || fail "Unable to install npm $range: no published npm version matches engines.npm"
     info "Bootstrapping npm $range (replacing the default)..."
+    listing=$(registry_view "$cache_dir" "npm@$range" version engines.node) || fail "Unable to install npm $range: the npm registry could not resolve it"
+    if ! npm_version=$(printf '%s' "$listing" | plan pick-npm-in "$node_version"); then
+      if [ -n "$(printf '%s' "$listing" | plan highest 2>/dev/null)" ]; then
+        fail "Unable to install npm $range: no npm release matching it runs on Node.js $node_version (see its engines).
+Is npm $range compatible with this Node.js version? Name another npm version in engines.npm, or
+another Node.js version in engines.node (package.json)."
+      fi
+      fail "Unable to install npm $range: no published npm version matches engines.npm"
+    fi
   fi
   if [ "$(cat "$target/.paas-version" 2>/dev/null)" != "$npm_version" ]; then
     tarball=$(fetch_package npm "$npm_version" "$cache_dir/npm-dist") || fail "Unable to install npm $npm_version: the download failed"
@@ -191,6 +248,11 @@ install_npm() {
   ln -sfn ../lib/node_modules/npm/bin/npm-cli.js "$prefix/bin/npm"
   ln -sfn ../lib/node_modules/npm/bin/npx-cli.js "$prefix/bin/npx"
   [ -n "$range" ] && info "npm $npm_version installed"
+  if [ "$pm" = npm ] && [ "$pm_lockfile" = package-lock.json ] && [ "${npm_version%%.*}" -lt 5 ]; then
+    warn "This version of npm ($npm_version) does not support package-lock.json: it installs from package.json
+alone. Name npm 5 or later in engines.npm (package.json).
+https://devcenter.heroku.com/articles/nodejs-support#specifying-an-npm-version"
+  fi
   if [ "${npm_version%%.*}" -lt 2 ]; then
     warn "This version of npm ($npm_version) has several known issues. Please update your npm version in package.json."
   fi

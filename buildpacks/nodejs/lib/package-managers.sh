@@ -14,6 +14,22 @@ install_package_manager() {
       return 0
       ;;
     yarn)
+      if [ -n "$pm_berry" ] && { [ -z "$pm_request" ] || [[ $pm_request =~ ^[~^]?1(\.|$) ]]; }; then
+        # Yarn 2+ named by no version of its own: the app's vendored release (.yarnrc.yml's yarnPath) is the one
+        if [ ! -f "$build_dir/.yarnrc.yml" ]; then
+          fail "The 'yarnrc.yml' file is not found: this app's yarn.lock is Yarn 2+'s, and no Yarn version is named.
+Commit .yarnrc.yml with yarnPath pointing at the app's Yarn release (yarn set version), or name a
+version in package.json: \"packageManager\": \"yarn@4.x.y\"."
+        elif [ -z "$pm_yarn_path" ]; then
+          fail "The 'yarnPath' could not be read from the 'yarnrc.yml' file: this app's yarn.lock is Yarn 2+'s, and no
+Yarn version is named. Set yarnPath in .yarnrc.yml to the app's Yarn release (yarn set version), or
+name a version in package.json: \"packageManager\": \"yarn@4.x.y\"."
+        elif [ ! -f "$build_dir/$pm_yarn_path" ]; then
+          fail "Yarn was not found: .yarnrc.yml names $pm_yarn_path as the app's Yarn release, and the repository
+does not have it. Commit that file (yarn set version), or name a version in package.json:
+\"packageManager\": \"yarn@4.x.y\"."
+        fi
+      fi
       if [ -n "$pm_yarn_path" ] && [ -f "$build_dir/$pm_yarn_path" ]; then
         # The app vendors its yarn release: a small launcher runs it with the app's Node.js.
         dir="$build_dir/.heroku/yarn/bin"
@@ -26,7 +42,14 @@ install_package_manager() {
         return 0
       fi
       spec=yarn
-      if [ -n "$pm_berry" ] && ! [[ $pm_request =~ ^[~^]?1(\.|$) ]]; then spec=@yarnpkg/cli-dist; fi
+      if [ -n "$pm_berry" ] && ! [[ $pm_request =~ ^[~^]?1(\.|$) ]]; then
+        # Yarn 2+ is published as @yarnpkg/cli-dist, save a few 2.x releases under the yarn package
+        spec=@yarnpkg/cli-dist
+        if [ -n "$pm_request" ] && listing=$(registry_view "$cache_dir" "yarn@$pm_request" version 2>/dev/null) &&
+          printf '%s' "$listing" | plan highest >/dev/null 2>&1; then
+          spec=yarn
+        fi
+      fi
       [ -n "$pm_request" ] || pm_request=$([ "$spec" = yarn ] && echo 1.22.x || echo 4.x)
       ;;
     pnpm)
@@ -34,13 +57,14 @@ install_package_manager() {
       [ -n "$pm_request" ] || pm_request=latest
       ;;
   esac
-  info "Resolving $pm version ${pm_request}..."
-  listing=$(registry_view "$cache_dir" "$spec@$pm_request" version) || fail "Could not resolve $spec@$pm_request from the npm registry"
+  info "Downloading and installing $pm ($pm_request)..."
+  listing=$(registry_view "$cache_dir" "$spec@$pm_request" version) ||
+    fail "Unable to install $pm $pm_request: the npm registry has no $spec release matching it.
+Name a published version or range in package.json (packageManager or engines.$pm)."
   version=$(printf '%s' "$listing" | plan highest) ||
-    fail "No $pm version matches \"$pm_request\" (package.json: packageManager or engines.$pm)"
+    fail "Unable to install $pm $pm_request: no $pm version matches it (package.json: packageManager or engines.$pm)"
   dir="$build_dir/.heroku/$pm"
   if [ "$(cat "$dir/.paas-version" 2>/dev/null)" != "$spec@$version" ]; then
-    info "Downloading and installing $pm ($version)..."
     tarball=$(fetch_package "$spec" "$version" "$cache_dir/pm-dist") || fail "Unable to download $pm $version"
     rm -rf "$dir"
     mkdir -p "$dir"
@@ -56,16 +80,36 @@ install_package_manager() {
   chmod 755 "$dir/bin/$pm"
   chmod -R a+rX "$dir"
   export PATH="$dir/bin:$PATH"
+  # where Heroku's buildpack puts it: beside node
+  ln -sfn "../../$pm/bin/$pm" "$build_dir/.heroku/node/bin/$pm"
   pm_version=$(cd "$build_dir" && $pm --version 2>/dev/null | tail -n1) || fail "$pm $version does not run with Node.js $node_version"
+  info "Installed $pm $version"
   info "Using $pm $pm_version"
 }
 
-# pm_run SCRIPT — runs a package.json script with the app's package manager.
+# pm_run SCRIPT [FLAGS] — runs a package.json script with the app's package manager; FLAGS (the build
+# script's NODE_BUILD_FLAGS) reach the script as one argument, as on Heroku.
 pm_run() {
+  local extra=()
+  if [ -n "${2:-}" ]; then
+    if [ "$pm" = yarn ]; then extra=("$2"); else extra=(-- "$2"); fi
+  fi
   case $pm in
-    npm) npm run "$1" ;;
-    yarn) yarn run "$1" ;;
-    pnpm) pnpm run "$1" ;;
+    npm) npm run "$1" "${extra[@]}" ;;
+    yarn) yarn run "$1" "${extra[@]}" ;;
+    pnpm) pnpm run "$1" "${extra[@]}" ;;
+  esac
+}
+
+# npm_uses_ci — whether npm installs with `npm ci` from the lockfile and npm's cache (as Heroku: with a
+# lockfile and npm 6 or later, unless USE_NPM_INSTALL=true) rather than `npm install` over the
+# node_modules restored from the cache.
+npm_uses_ci() {
+  [ "$pm" = npm ] && [ -n "$pm_lockfile" ] || return 1
+  case ${USE_NPM_INSTALL:-} in
+    true) return 1 ;;
+    false) version_at_least "$npm_version" 5.7.0 ;;
+    *) [ "$(npm_major)" -ge 6 ] ;;
   esac
 }
 
@@ -77,15 +121,18 @@ pm_install() {
   local build_dir=$1 cache_dir=$2 dev_flag
   case $pm in
     npm)
-      if [ "$(npm_major)" -ge 7 ]; then dev_flag=--include=dev; else dev_flag=--production=false; fi
+      # NPM_CONFIG_PRODUCTION=true installs without dev dependencies, as on Heroku
+      if [ "$(printf '%s' "${NPM_CONFIG_PRODUCTION:-${npm_config_production:-}}" | tr 'A-Z' 'a-z')" = true ]; then
+        if [ "$(npm_major)" -ge 7 ]; then dev_flag=--omit=dev; else dev_flag=--production=true; fi
+      elif [ "$(npm_major)" -ge 7 ]; then dev_flag=--include=dev; else dev_flag=--production=false; fi
       if [ -d "$build_dir/node_modules" ] && [ -n "$node_modules_checked_in" ]; then
         info "Prebuild detected (node_modules already exists)"
         info "Rebuilding any native modules"
         npm rebuild 2>&1 | indent || return 1
         info "Installing any new modules (package.json)"
         npm install "$dev_flag" 2>&1 | indent
-      elif [ -n "$pm_lockfile" ] && [ "${USE_NPM_INSTALL:-false}" != true ] && [ "$(npm_major)" -ge 6 ]; then
-        info "Installing node modules ($pm_lockfile)"
+      elif npm_uses_ci; then
+        info "Installing node modules"
         npm ci "$dev_flag" --prefer-offline 2>&1 | indent
       else
         case $pm_lockfile in
@@ -98,12 +145,19 @@ pm_install() {
       ;;
     yarn)
       if [ -n "$pm_berry" ]; then
+        # Yarn 2+ reads .yarnrc.yml only
+        for rc in .npmrc .yarnrc; do
+          if [ -f "$build_dir/$rc" ]; then
+            warn "There is an existing $rc file that will not be used. Yarn 2+ reads its settings from .yarnrc.yml
+only: move them there (https://yarnpkg.com/configuration/yarnrc)."
+          fi
+        done
         info "Running 'yarn install' with yarn.lock"
         [ -d "$build_dir/.yarn/cache" ] || export YARN_CACHE_FOLDER="$cache_dir/yarn-berry"
         yarn install --immutable 2>&1 | indent
       else
         info "Installing node modules (yarn.lock)"
-        yarn install --frozen-lockfile --production=false --non-interactive --cache-folder "$cache_dir/yarn" --prefer-offline 2>&1 | indent
+        yarn install --frozen-lockfile --production="$([ "$(printf '%s' "${YARN_PRODUCTION:-}" | tr 'A-Z' 'a-z')" = true ] && echo true || echo false)" --non-interactive --cache-folder "$cache_dir/node/cache/yarn" --prefer-offline 2>&1 | indent
       fi
       ;;
     pnpm)
@@ -119,14 +173,15 @@ prune_reason() {
   if [ "${NODE_ENV:-production}" = test ]; then echo "Skipping because NODE_ENV is 'test'"
   elif [ "${NODE_ENV:-production}" != production ]; then echo "Skipping because NODE_ENV is not 'production'"
   elif [ "$pm" = npm ] && [ "$npm_version" = 5.3.0 ]; then echo "Skipping because npm 5.3.0 fails when running 'npm prune' due to a known issue https://github.com/npm/npm/issues/17781"
-  elif [ "$pm" = npm ] && [ "$npm_version" = 5.6.0 ]; then echo "Skipping because npm 5.6.0 sometimes fails when running 'npm prune' due to a known issue https://github.com/npm/npm/issues/19356"
-  elif [ "$(printf '%s' "${NPM_CONFIG_PRODUCTION:-${npm_config_production:-}}" | tr 'A-Z' 'a-z')" = false ]; then
-    echo "Skipping because NPM_CONFIG_PRODUCTION is 'false'"
+  elif [ "$pm" = npm ] && [[ " 5.1.0 5.2.0 5.4.1 5.4.2 5.5.0 5.5.1 5.6.0 " == *" $npm_version "* ]]; then
+    echo "Skipping because npm $npm_version sometimes fails when running 'npm prune' due to a known issue https://github.com/npm/npm/issues/19356 (npm 5.7.1 or later prunes)"
+  elif [ -n "${NPM_CONFIG_PRODUCTION:-${npm_config_production:-}}" ]; then
+    echo "Skipping because NPM_CONFIG_PRODUCTION is '${NPM_CONFIG_PRODUCTION:-${npm_config_production:-}}'"
   elif [[ ${NPM_CONFIG_INCLUDE:-${npm_config_include:-}} == *dev* ]]; then echo "Skipping because NPM_CONFIG_INCLUDE includes 'dev'"
   elif [ -n "${NPM_CONFIG_OMIT+x}${npm_config_omit+x}" ] && [[ ${NPM_CONFIG_OMIT:-${npm_config_omit:-}} != *dev* ]]; then
     echo "Skipping because NPM_CONFIG_OMIT does not omit 'dev'"
-  elif [ "$pm" = yarn ] && [ -z "$pm_berry" ] && [ "$(printf '%s' "${YARN_PRODUCTION:-}" | tr 'A-Z' 'a-z')" = false ]; then
-    echo "Skipping because YARN_PRODUCTION is 'false'"
+  elif [ "$pm" = yarn ] && [ -z "$pm_berry" ] && [ -n "${YARN_PRODUCTION:-}" ]; then
+    echo "Skipping because YARN_PRODUCTION is '$YARN_PRODUCTION'"
   elif [ "$pm" = yarn ] && [ -n "$pm_berry" ] && [ "${YARN2_SKIP_PRUNING:-}" = true ]; then
     echo "Skipping because YARN2_SKIP_PRUNING is 'true'"
   fi
@@ -146,13 +201,16 @@ pm_prune() {
       ;;
     yarn)
       if [ -n "$pm_berry" ]; then
-        if yarn workspaces focus --help >/dev/null 2>&1; then
-          yarn workspaces focus --all --production 2>&1 | indent
-        else
-          info "Skipping because the workspace-tools plugin is not installed (yarn $pm_version)"
+        # Yarn 2 and 3 lack `workspaces focus --production`: the buildpack's own plugin prunes on
+        # every Berry version, under Heroku's name for it
+        info "Running 'yarn heroku prune'"
+        YARN_PLUGINS="$bp_dir/lib/yarn-prune-plugin.cjs" yarn heroku prune 2>&1 | indent || return 1
+        if [ "$(cd "$build_dir" && yarn config get nodeLinker 2>/dev/null)" = node-modules ] && [ -d "$build_dir/.yarn/cache" ]; then
+          info "Removing local yarn cache to reduce slug size"
+          rm -rf "$build_dir/.yarn/cache"
         fi
       else
-        yarn install --frozen-lockfile --production=true --ignore-scripts --non-interactive --cache-folder "$cache_dir/yarn" --prefer-offline 2>&1 | indent
+        yarn install --frozen-lockfile --production=true --ignore-scripts --non-interactive --cache-folder "$cache_dir/node/cache/yarn" --prefer-offline 2>&1 | indent
       fi
       ;;
     pnpm)

@@ -9,7 +9,10 @@
 //   npm-range NODE_VERSION   the npm versions that could ship with that Node.js release (a range)
 //   pick-npm NODE_VERSION    reads `npm view npm@RANGE version engines.node --json` on stdin; prints the
 //                            newest npm of the bundled major whose engines admit that Node.js
+//   pick-npm-in NODE_VERSION the same listing for engines.npm's range: the newest that runs on that
+//                            Node.js (exit 1 when none does)
 //   highest                  reads `npm view PKG@RANGE version --json` on stdin, prints the highest
+//   eol VERSION [TODAY]      "true" when that Node.js major is past its end of life
 // Errors meant for the user go to stderr and exit 3; anything else exits 2.
 'use strict';
 const fs = require('node:fs');
@@ -109,6 +112,23 @@ function yarnPathOf(dir) {
   }
 }
 
+/**
+ * package.json's cacheDirectories (or cache_directories): the paths inside the app kept between
+ * builds instead of node_modules. A path that leaves the app (absolute, or through ..) is not kept.
+ */
+function cacheDirectories(pkg) {
+  const list = Array.isArray(pkg.cacheDirectories) ? pkg.cacheDirectories : Array.isArray(pkg.cache_directories) ? pkg.cache_directories : [];
+  const kept = [];
+  const refused = [];
+  for (const entry of list) {
+    if (typeof entry !== 'string' || entry.trim() === '') continue;
+    const clean = path.posix.normalize(entry.trim()).replace(/\/+$/, '');
+    if (/[\n\r\0]/.test(entry) || clean.startsWith('/') || clean === '.' || clean === '..' || clean.startsWith('../')) refused.push(entry.replace(/[\n\r\0]/g, '?'));
+    else if (!kept.includes(clean)) kept.push(clean);
+  }
+  return { kept, refused };
+}
+
 function shell(dir) {
   let pkg;
   try {
@@ -174,6 +194,8 @@ manager can install the dependencies. Keep one of them, delete the other, commit
     pkg_has_start: has('start'),
     pkg_has_install_scripts: ['preinstall', 'install', 'postinstall', 'prepare'].some((n) => has(n)) ? 'yes' : '',
     pkg_build_script: str(scripts.build),
+    // scripts with an empty body: announced, not run (yarn refuses to run them)
+    pkg_empty_scripts: Object.keys(scripts).filter((n) => typeof scripts[n] === 'string' && scripts[n].trim() === '' && /^[\w:.-]+$/.test(n)).join(' '),
     pkg_has_dev_dependencies: Object.keys(dev).length > 0 ? 'yes' : '',
     pkg_dependency_fingerprint: JSON.stringify(sorted(Object.fromEntries(fields.map((f) => [f, pkg[f] ?? null])))),
     pm,
@@ -182,6 +204,8 @@ manager can install the dependencies. Keep one of them, delete the other, commit
     pm_berry: berry ? 'yes' : '',
     pm_yarn_path: yarnPath,
     pm_workspace: exists(dir, 'pnpm-workspace.yaml') || pkg.workspaces ? 'yes' : '',
+    pkg_cache_directories: cacheDirectories(pkg).kept.join('\n'),
+    pkg_cache_directories_refused: cacheDirectories(pkg).refused.join('\n'),
   };
   process.stdout.write(Object.entries(values).map(([k, v]) => `${k}=${quote(v)}\n`).join(''));
 }
@@ -196,6 +220,9 @@ function isWide(range) {
   return semver().satisfies('999.0.0', range);
 }
 
+/** Where a Heroku user reads how to name a Node.js version (paas reads engines.node the same way). */
+const versionDocs = 'https://devcenter.heroku.com/articles/nodejs-support#specifying-a-node-js-version';
+
 function resolveNode(range, ltsMajor, allowWide, text) {
   const s = semver();
   const parsed = text.trim() === '' ? [] : JSON.parse(text);
@@ -209,8 +236,10 @@ function resolveNode(range, ltsMajor, allowWide, text) {
   if (!valid) {
     userError(`Error: Invalid Node.js version requirement.
 
-"${range}" (engines.node in package.json) is not a version or a semver range. Name a version like
-"${ltsMajor}.x".`);
+The version requirement in your package.json (${range}) is not a version or a semver range, so no
+Node.js version can be chosen for it. Request a major version range, which gets that line's
+security and bug-fix releases: "engines": { "node": "${ltsMajor}.x" }
+${versionDocs}`);
   }
   let version = s.maxSatisfying(versions, valid);
   const wide = range !== '' && isWide(valid);
@@ -226,8 +255,10 @@ function resolveNode(range, ltsMajor, allowWide, text) {
     const nearest = nearestVersions(versions, valid);
     userError(`Error: No published Node.js version matches the requested range.
 
-No Node.js version matching "${request}" can be installed here. The nearest versions that can be
-had: ${nearest.join(', ') || 'none'}. Name one of them in engines.node (package.json).`);
+The version requirement in your package.json (${request}) is a semver range, but no Node.js version
+that can be installed here matches it. The nearest versions that can be had: ${nearest.join(', ') || 'none'}.
+Name one of them, or a major version range such as "${ltsMajor}.x", in engines.node (package.json).
+${versionDocs}`);
   }
   process.stdout.write(`${version} ${wide} ${limited} ${inRegistry.has(version) ? 'registry' : 'dist'}\n`);
 }
@@ -244,20 +275,28 @@ function nearestVersions(versions, range) {
 
 // The npm major each Node.js line shipped with (at its last release); pick-npm takes the newest npm of
 // that major whose engines admit the exact Node.js version, else the newest of the major before.
-const bundledNpmMajor = [
-  [0.8, 1], [0.1, 2], [0.11, 2], [0.12, 2], [4, 2], [5, 3], [6, 3], [7, 4], [8, 6], [9, 5], [10, 6],
-  [11, 6], [12, 6], [13, 6], [14, 6], [15, 7], [16, 8], [17, 8], [18, 10], [19, 9], [20, 10],
-  [21, 10], [22, 10], [23, 10], [24, 11], [25, 11], [26, 11],
-];
+/**
+ * The npm major each Node.js line shipped with, by the first minor (or patch, for 0.x) of the line that
+ * shipped it: a line's early releases often carried the npm major before its later ones.
+ */
+const bundledNpm = {
+  '0.8': [[0, 1]], '0.10': [[0, 1], [39, 2]], '0.11': [[0, 2]], '0.12': [[0, 2]],
+  4: [[0, 2]], 5: [[0, 3]], 6: [[0, 3]], 7: [[0, 4]], 8: [[0, 5], [12, 6]], 9: [[0, 5]],
+  10: [[0, 5], [2, 6]], 11: [[0, 6]], 12: [[0, 6]], 13: [[0, 6]], 14: [[0, 6]], 15: [[0, 7]],
+  16: [[0, 7], [11, 8]], 17: [[0, 8]], 18: [[0, 8], [16, 9], [19, 10]], 19: [[0, 8], [6, 9]],
+  20: [[0, 9], [10, 10]], 21: [[0, 10]], 22: [[0, 10]], 23: [[0, 10]], 24: [[0, 11]], 25: [[0, 11]], 26: [[0, 11]],
+};
 
 function npmMajorFor(nodeVersion) {
   const s = semver();
   const major = s.major(nodeVersion);
-  const line = major === 0 ? Number(`0.${s.minor(nodeVersion)}`) : major;
-  const hit = bundledNpmMajor.find(([l]) => l === line);
-  if (hit) return hit[1];
-  if (line < 0.8) return 1;
-  return bundledNpmMajor[bundledNpmMajor.length - 1][1];
+  const line = major === 0 ? `0.${s.minor(nodeVersion)}` : String(major);
+  const within = major === 0 ? s.patch(nodeVersion) : s.minor(nodeVersion);
+  const steps = bundledNpm[line];
+  if (!steps) return major === 0 && s.minor(nodeVersion) < 8 ? 1 : 11;
+  let npm = steps[0][1];
+  for (const [from, m] of steps) if (within >= from) npm = m;
+  return npm;
 }
 
 function npmRange(nodeVersion) {
@@ -282,11 +321,43 @@ function pickNpm(nodeVersion, text) {
   process.exit(1);
 }
 
+/** The newest npm of the listing (engines.node beside each version) that runs on NODE_VERSION. */
+function pickNpmIn(nodeVersion, text) {
+  const s = semver();
+  const fits = readVersions(text)
+    .map((e) => (typeof e === 'string' ? { version: e, engines: '' } : { version: e.version, engines: e['engines.node'] ?? '' }))
+    .filter((e) => s.valid(e.version) && (typeof e.engines !== 'string' || e.engines === '' || !s.validRange(e.engines) || s.satisfies(nodeVersion, e.engines)))
+    .map((e) => e.version);
+  if (fits.length === 0) process.exit(1);
+  process.stdout.write(`${s.rsort(fits)[0]}\n`);
+}
+
 function highest(text) {
   const s = semver();
-  const versions = readVersions(text).filter((v) => typeof v === 'string' && s.valid(v));
+  const versions = readVersions(text)
+    .map((v) => (v && typeof v === 'object' ? v.version : v))
+    .filter((v) => typeof v === 'string' && s.valid(v));
   if (versions.length === 0) process.exit(1);
   process.stdout.write(s.rsort(versions)[0]);
+}
+
+/**
+ * End of life of each Node.js major (the Node.js project's release schedule): after it, a major gets
+ * no security fixes. 0.x and majors before 4 are long gone; a major not listed (a newer one) is not.
+ */
+const endOfLife = {
+  4: '2018-04-30', 5: '2016-06-30', 6: '2019-04-30', 7: '2017-06-30', 8: '2019-12-31', 9: '2018-06-30',
+  10: '2021-04-30', 11: '2019-06-01', 12: '2022-04-30', 13: '2020-06-01', 14: '2023-04-30', 15: '2021-06-01',
+  16: '2023-09-11', 17: '2022-06-01', 18: '2025-04-30', 19: '2023-06-01', 20: '2026-04-30', 21: '2024-06-01',
+  22: '2027-04-30', 23: '2025-06-01', 24: '2028-04-30', 25: '2026-06-01', 26: '2029-04-30', 27: '2027-06-01',
+};
+
+/** Prints "true" when VERSION's major is past its end of life on TODAY (YYYY-MM-DD), else "false". */
+function isEol(version, today) {
+  const major = Number(String(version).split('.')[0]);
+  if (!Number.isInteger(major)) throw new Error(`not a version: ${version}`);
+  const end = major < 4 ? '0000-00-00' : endOfLife[major];
+  process.stdout.write(end !== undefined && end < today ? 'true' : 'false');
 }
 
 const [command, ...args] = process.argv.slice(2);
@@ -297,6 +368,8 @@ try {
   else if (command === 'npm-range') npmRange(args[0]);
   else if (command === 'pick-npm') pickNpm(args[0], stdin());
   else if (command === 'highest') highest(stdin());
+  else if (command === 'pick-npm-in') pickNpmIn(args[0] ?? '', stdin());
+  else if (command === 'eol') isEol(args[0] ?? '', args[1] ?? new Date().toISOString().slice(0, 10));
   else {
     process.stderr.write(`plan: unknown command ${command}\n`);
     process.exit(2);

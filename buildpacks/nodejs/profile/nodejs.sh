@@ -1,6 +1,8 @@
 # The Node.js runtime's environment in every process of the slug (sourced before the command runs).
-export PATH="/app/.heroku/node/bin:/app/.heroku/yarn/bin:/app/.heroku/pnpm/bin:$PATH:/app/node_modules/.bin"
-export NODE_HOME=/app/.heroku/node
+# HOME is the app's directory (/app), as on Heroku.
+export PATH="$HOME/.heroku/node/bin:$HOME/.heroku/yarn/bin:$PATH:$HOME/bin:$HOME/node_modules/.bin"
+export PATH="$HOME/.heroku/pnpm/bin:$PATH"
+export NODE_HOME="$HOME/.heroku/node"
 export NODE_ENV=${NODE_ENV:-production}
 
 # WEB_CONCURRENCY, as Heroku sets it: the process's memory limit (cgroup v1 or v2) over WEB_MEMORY
