@@ -13,9 +13,13 @@ export async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): 
   }
 }
 
-/** No ready check (add-on users may not run INFO) and no reconnection. */
+/**
+ * No ready check (add-on users may not run INFO) and no reconnection. RESP2, so a client without a
+ * password connects and its first command is what the server refuses (NOAUTH), as with most apps'
+ * clients; with RESP3 the HELLO handshake itself is refused and the connection closed.
+ */
 export async function withRedis<T>(url: string, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableReadyCheck: false, retryStrategy: () => null });
+  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableReadyCheck: false, retryStrategy: () => null, protocol: 2 });
   r.on('error', () => undefined);
   await r.connect();
   try {
