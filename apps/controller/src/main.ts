@@ -37,6 +37,9 @@ import { ImageRetention } from './deploy/image-retention.js';
 import { Deployer } from './deploy/deployer.js';
 import { httpProbe } from './deploy/probe.js';
 import { ReleaseService } from './deploy/release-service.js';
+import { ReleasePhase } from './deploy/release-phase.js';
+import { OneOffService } from './deploy/one-off-service.js';
+import { applyAppJsonFormation } from './deploy/app-json-setup.js';
 import { RepoManager } from './git/repo-manager.js';
 import { PendingPushes } from './git/git-http.js';
 import { createHttpApp } from './api/http-app.js';
@@ -149,6 +152,7 @@ async function main(): Promise<void> {
     maxBootMs: config.maxBootSeconds * 1000,
     stopGraceSeconds: config.stopGraceSeconds,
     drainMs: config.drainMs,
+    releasePhaseMs: config.releasePhaseTimeoutMs,
     cipher: access.cipher,
     events: observability.logs.events,
     defaultMemoryMb: (quotaMb) => access.quotas.processMemory(quotaMb, config.defaultMemoryMb),
@@ -160,7 +164,14 @@ async function main(): Promise<void> {
       .then((row) => (row ? deployer.reconcile(row) : undefined))
       .catch((err: unknown) => log.warn({ app: name, err: (err as Error).message }, 'could not replace a killed process'));
   };
-  const releases = new ReleaseService(pool, deployer, access.cipher);
+  const releasePhase = new ReleasePhase({
+    pool,
+    oneOffs: new OneOffService({ pool, cipher: access.cipher, runtime, log, quotas: access.quotas, defaultMemory: (a) => deployer.defaultMemory(a) }),
+    timeoutMs: config.releasePhaseTimeoutMs,
+    log: log.child({ component: 'release-phase' }),
+    onFirstDeploy: (a, release, say) => applyAppJsonFormation({ pool, quotas: access.quotas, reconcile: (x) => deployer.reconcile(x) }, a, release, say),
+  });
+  const releases = new ReleaseService(pool, deployer, access.cipher, releasePhase);
   const addons = createAddons({
     config: config.addons,
     pool,

@@ -25,14 +25,60 @@ const check = z.object({
   wait: z.number().min(0).max(checkCaps.wait, capped('wait', ' s')).default(2),
   initialDelay: z.number().min(0).max(checkCaps.initialDelay, capped('initialDelay', ' s')).default(0),
 });
+/** A script: Heroku's `"postdeploy": "cmd"` or `{ "command": "cmd", "size": … }`. */
+const script = z.union([z.string().trim().min(1).max(4000), z.object({ command: z.string().trim().min(1).max(4000) }).passthrough()]);
+const processType = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'process types are lowercase letters, digits, - and _');
+/** Heroku's sizes carry no limits here: the quantity and Dokku-style limits (`memory` MB, `cpus`) do. */
+const formationEntry = z
+  .object({
+    quantity: z.number().int().min(0).max(100).optional(),
+    size: z.string().max(40).optional(),
+    memory: z.number().int().min(16).max(1024 * 1024).optional(),
+    cpus: z.number().min(0.01).max(64).optional(),
+  })
+  .passthrough();
+const envEntry = z.union([
+  z.string().max(32 * 1024),
+  z
+    .object({
+      description: z.string().max(2000).optional(),
+      value: z.string().max(32 * 1024).optional(),
+      required: z.boolean().optional(),
+      generator: z.literal('secret', { errorMap: () => ({ message: 'the only generator is "secret"' }) }).optional(),
+    })
+    .passthrough(),
+]);
+const envName = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
+
 const appJsonSchema = z
   .object({
     healthchecks: z
       .record(z.array(check).max(checkCaps.checksPerType, `${capped('checksPerType')} checks per process type`))
       .refine((r) => Object.keys(r).length <= checkCaps.types, `${capped('types')} process types`)
       .optional(),
+    scripts: z
+      .object({
+        postdeploy: script.optional(),
+        dokku: z.object({ predeploy: script.optional(), postdeploy: script.optional() }).passthrough().optional(),
+      })
+      .passthrough()
+      .optional(),
+    formation: z
+      .record(processType, formationEntry)
+      .refine((r) => Object.keys(r).length <= checkCaps.types, `${capped('types')} process types`)
+      .optional(),
+    env: z
+      .record(z.string().regex(envName, 'is not a config var name'), envEntry)
+      .refine((r) => Object.keys(r).length <= 500, 'at most 500 config vars')
+      .optional(),
   })
   .passthrough();
+
+/** The top-level keys of app.json the platform knows (the others are ignored with a note). */
+export const knownAppJsonKeys = [
+  'name', 'description', 'keywords', 'website', 'repository', 'logo', 'success_url',
+  'healthchecks', 'scripts', 'formation', 'env', 'buildpacks', 'cron', 'addons',
+] as const;
 
 export type HealthCheck = z.infer<typeof check>;
 export type AppJson = z.infer<typeof appJsonSchema>;
@@ -80,6 +126,27 @@ export function assertChecksFit(appJson: AppJson | null | undefined, maxBootSeco
 /** The startup checks declared for a process type. */
 export function startupChecks(appJson: AppJson | null | undefined, type: string): HealthCheck[] {
   return (appJson?.healthchecks?.[type] ?? []).filter((c) => c.type === 'startup' || c.type === 'readiness');
+}
+
+/** The lifecycle scripts of an app.json (see release-phase.ts). */
+export function lifecycleScripts(appJson: Record<string, unknown> | null | undefined): {
+  predeploy?: string;
+  postdeploy?: string;
+  dokkuPostdeploy?: string;
+} {
+  const scripts = (appJson as AppJson | null | undefined)?.scripts;
+  const command = (s: z.infer<typeof script> | undefined): string | undefined => (s === undefined ? undefined : typeof s === 'string' ? s : s.command);
+  return {
+    ...(scripts?.dokku?.predeploy ? { predeploy: command(scripts.dokku.predeploy) } : {}),
+    ...(scripts?.postdeploy ? { postdeploy: command(scripts.postdeploy) } : {}),
+    ...(scripts?.dokku?.postdeploy ? { dokkuPostdeploy: command(scripts.dokku.postdeploy) } : {}),
+  };
+}
+
+/** The notes a push prints about app.json: its keys the platform ignores. */
+export function appJsonNotes(appJson: AppJson | undefined): string[] {
+  const unknown = Object.keys(appJson ?? {}).filter((k) => !(knownAppJsonKeys as readonly string[]).includes(k));
+  return unknown.length ? [`app.json: ignoring ${unknown.map((k) => JSON.stringify(k)).join(', ')} (not used by paas)`] : [];
 }
 
 /** Reads app.json from the root of a tar made by `git archive`; undefined when there is none. */

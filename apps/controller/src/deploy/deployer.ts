@@ -16,6 +16,7 @@ import { checksWorstCaseSeconds, startupChecks, type AppJson, type HealthCheck }
 import type { RoutePublisher } from './route-publisher.js';
 import type { PlatformEventSink } from '../logs/platform-events.js';
 import type { ImageRetention } from './image-retention.js';
+import { releaseProcessType } from './release-phase.js';
 
 export interface DeployerOptions {
   pool: pg.Pool;
@@ -52,6 +53,8 @@ export interface DeployerOptions {
    * leaving the limit unset cannot bypass the quota. Absent: no limit.
    */
   defaultMemoryMb?: (ownerMemoryQuotaMb: number | null) => number;
+  /** How long a release phase may run before the release's processes start (PAAS_RELEASE_PHASE_TIMEOUT). */
+  releasePhaseMs?: number;
   /** Removes old release images after each release (none: images are kept until the app goes). */
   images?: ImageRetention;
   /** This controller, as the holder of the leases on the releases it deploys (see db/releases.ts). */
@@ -152,16 +155,17 @@ export class Deployer {
   }
 
   private desired(formation: FormationRow[], release: ReleaseRow): FormationRow[] {
-    return formation.filter((f) => f.quantity > 0 && release.process_types[f.type] !== undefined);
+    return formation.filter((f) => f.quantity > 0 && f.type !== releaseProcessType && release.process_types[f.type] !== undefined);
   }
 
   /**
    * Rolls the app onto `release`; throws `release_failed` (with the process's last lines) when it does
    * not boot. In the app's turn (app-lock.ts): its processes are started under the app's lock, their
    * boot is waited for without it (no pooled connection, no lock slot), then the release is promoted
-   * and the old processes retired under the lock again.
+   * and the old processes retired under the lock again. `prepare` (the release phase) runs first in the
+   * app's turn, before any process of the release starts: when it throws, the release fails.
    */
-  async deploy(app: AppRow, release: ReleaseRow, say: (line: string) => void = () => {}): Promise<void> {
+  async deploy(app: AppRow, release: ReleaseRow, say: (line: string) => void = () => {}, prepare?: () => Promise<void>): Promise<void> {
     const log = this.o.log.child({ app: app.name, release: release.version });
     // The lease says a live controller deploys this release: other controllers' passes leave its
     // processes alone; when this controller dies it runs out and the deploy is rolled back.
@@ -193,6 +197,7 @@ export class Deployer {
         throw new AppError('release_failed', `release v${release.version} could not start: ${(err as Error).message}`, { cause: err });
       };
       try {
+        await prepare?.();
         await turn.locked([], async () => {
           await this.o.events?.releaseCreated(app.name, release);
           const formation = this.desired(await getFormation(this.o.pool, app.id), release);
@@ -240,7 +245,7 @@ export class Deployer {
    * (a deploy whose controller died).
    */
   private bootWindowSeconds(): number {
-    return (this.o.maxBootMs ?? 300_000) / 1000 + 600;
+    return ((this.o.maxBootMs ?? 300_000) + (this.o.releasePhaseMs ?? 0)) / 1000 + 600;
   }
 
   /** How long a web process with these startup checks has to boot (see DeployerOptions.maxBootMs). */
