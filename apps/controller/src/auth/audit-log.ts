@@ -26,6 +26,7 @@ export type AuditAction =
   | 'cert.add'
   | 'cert.remove'
   | 'router.update'
+  | 'app.maintenance'
   | 'process.restart'
   | 'process.stop'
   | 'process.run'

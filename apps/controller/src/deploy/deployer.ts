@@ -17,6 +17,7 @@ import type { RoutePublisher } from './route-publisher.js';
 import type { PlatformEventSink } from '../logs/platform-events.js';
 import type { ImageRetention } from './image-retention.js';
 import { releaseProcessType } from './release-phase.js';
+import { routeSettings } from '../db/router-settings.js';
 
 export interface DeployerOptions {
   pool: pg.Pool;
@@ -422,7 +423,7 @@ export class Deployer {
     // A serving web process whose replacement did not boot keeps serving until a later pass replaces it.
     const spared = stop.filter((p) => p.type === 'web' && p.state === 'up' && failed.has(p.name) && (want.get(p.type) ?? 0) > 0);
     const web = [...keep.filter((p) => p.type === 'web' && p.state === 'up'), ...spared, ...ready];
-    const settings = { httpsRedirect: state.router.https_redirect, maxBodyMb: state.router.max_body_mb };
+    const settings = routeSettings(state.router);
     await this.o.routes.ensure(app.name, release.version, web, { customDomains: state.hostnames, settings });
     await this.retire(stop.filter((p) => !spared.includes(p)));
     if (failed.size) {
