@@ -17,6 +17,7 @@ export * from './hostname.js';
 export * from './test-certs.js';
 export * from './log-entry.js';
 export * from './attach-frames.js';
+export * from './attach-handshake.js';
 export * from './log-lines-setting.js';
 export * from './fatal-errors.js';
 export * from './ip-address.js';
