@@ -153,6 +153,7 @@ async function main(): Promise<void> {
     stopGraceSeconds: config.stopGraceSeconds,
     drainMs: config.drainMs,
     releasePhaseMs: config.releasePhaseTimeoutMs,
+    defaultChecksWaitSeconds: config.defaultChecksWaitSeconds,
     cipher: access.cipher,
     events: observability.logs.events,
     defaultMemoryMb: (quotaMb) => access.quotas.processMemory(quotaMb, config.defaultMemoryMb),

@@ -210,7 +210,8 @@ export class PushService {
           userId: user.id,
           appJson: appJson ?? null,
         },
-        (line) => tell(`       ${line}`),
+        // Headings (the release phase's) and warnings keep their place; the rest is indented under Launching.
+        (line) => tell(/^(-----> | !     )/.test(line) ? line : `       ${line}`),
       );
       tell(`       Released v${release.version}`);
       tell(`       ${this.o.webUrl(app.name)} deployed to paas`);
