@@ -18,3 +18,15 @@ export function setMaintenance(client: ApiClient, app: string, on: boolean): Pro
 export function getReleaseOutput(client: ApiClient, app: string, release: string): Promise<ReleaseOutput> {
   return client.request('GET', `${appPath(app)}/releases/${encodeURIComponent(release)}/output`);
 }
+
+export interface CronJob {
+  id: string;
+  command: string;
+  schedule: string;
+  next_run_at: string | null;
+  last_run: { tick: string; exit_code: number | null; error: string | null; finished_at: string | null } | null;
+}
+
+export function listCron(client: ApiClient, app: string): Promise<CronJob[]> {
+  return client.send('GET', `${appPath(app)}/cron`);
+}

@@ -129,6 +129,21 @@ describe("Heroku's habits: aliases, -r, PAAS_APP, relative scale, maintenance, r
     assert.deepEqual([missing.code, missing.stderr], [1, 'paas: shop has no release v99\n']);
   });
 
+  it('cron lists the entries with their next and last runs', async () => {
+    assert.match((await f.cli(['cron', '-a', 'shop'])).stdout, /shop has no cron entries/);
+    f.api.lifecycle.cron.set('shop', [
+      { id: 'a1b2c3d4e5f6', command: 'node sweep.js', schedule: '*/5 * * * *', next_run_at: '2026-12-07T10:10:00.000Z', last_run: { tick: '2026-12-07T10:05:00.000Z', exit_code: 0, error: null, finished_at: '2026-12-07T10:05:03.000Z' } },
+      { id: '0f0f0f0f0f0f', command: 'node nightly.js', schedule: '@daily', next_run_at: '2026-12-08T00:00:00.000Z', last_run: null },
+    ]);
+    const res = await f.cli(['cron', '-a', 'shop']);
+    assert.equal(res.code, 0, res.stderr);
+    const lines = res.stdout.split('\n');
+    assert.equal(lines[0], '=== shop cron');
+    assert.match(lines[1]!, /^a1b2c3d4e5f6\s+\*\/5 \* \* \* \*\s+node sweep\.js\s+next 2026-12-07T10:10:00\.000Z\s+last 2026-12-07T10:05:00\.000Z exit 0$/);
+    assert.match(lines[2]!, /^0f0f0f0f0f0f\s+@daily\s+node nightly\.js\s+next 2026-12-08T00:00:00\.000Z\s+never ran$/);
+    assert.equal(JSON.parse((await f.cli(['cron', '--json', '-a', 'shop'])).stdout).length, 2);
+  });
+
   it("a Heroku name paas spells differently points at the paas name", async () => {
     const res = await f.cli(['ps:kill', 'web.1']);
     assert.equal(res.code, 1);

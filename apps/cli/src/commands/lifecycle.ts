@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import type { Context } from '../context.js';
-import { getReleaseOutput, setMaintenance } from '../lifecycle-client.js';
+import { getReleaseOutput, listCron, setMaintenance, type CronJob } from '../lifecycle-client.js';
+import { formatTable } from '../table.js';
 
 const appOption = ['-a, --app <app>', 'the app (default: from the git remote named paas)'] as const;
 
-/** `maintenance`, `maintenance:on`, `maintenance:off`, `releases:output`. */
+/** `maintenance`, `maintenance:on`, `maintenance:off`, `releases:output`, `cron`. */
 export function registerLifecycleCommands(program: Command, ctx: Context): void {
   program
     .command('maintenance')
@@ -24,6 +25,14 @@ export function registerLifecycleCommands(program: Command, ctx: Context): void 
     .description('take an app out of maintenance mode')
     .option(...appOption)
     .action((opts: { app?: string }) => maintenance(ctx, false, opts));
+
+  program
+    .command('cron')
+    .alias('cron:list')
+    .description("list the app.json cron entries of an app's current release, with their next and last runs (times in UTC)")
+    .option(...appOption)
+    .option('--json', 'output as JSON')
+    .action((opts: { app?: string; json?: boolean }) => cronList(ctx, opts));
 
   program
     .command('releases:output')
@@ -60,4 +69,25 @@ export async function releaseOutput(ctx: Context, release: string | undefined, o
     return;
   }
   ctx.io.stdout.write(out.output.endsWith('\n') || out.output === '' ? out.output : `${out.output}\n`);
+}
+
+export async function cronList(ctx: Context, opts: { app?: string; json?: boolean }): Promise<void> {
+  const app = await ctx.app(opts.app);
+  const jobs = await listCron(await ctx.client(), app);
+  if (opts.json) {
+    ctx.printJson(jobs);
+    return;
+  }
+  if (jobs.length === 0) {
+    ctx.print(`${app} has no cron entries (add "cron": [{ "command": …, "schedule": … }] to app.json)`);
+    return;
+  }
+  ctx.print(`=== ${app} cron`);
+  const last = (j: CronJob): string => {
+    if (!j.last_run) return 'never ran';
+    if (j.last_run.error) return `could not run: ${j.last_run.error}`;
+    if (j.last_run.finished_at === null) return `running since ${j.last_run.tick}`;
+    return `last ${j.last_run.tick} exit ${j.last_run.exit_code ?? 'timeout'}`;
+  };
+  for (const line of formatTable(jobs.map((j) => [j.id, j.schedule, j.command, j.next_run_at ? `next ${j.next_run_at}` : 'never', last(j)]))) ctx.print(line);
 }

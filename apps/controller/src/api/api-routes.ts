@@ -12,6 +12,7 @@ import { hostsRoutes } from './routes/hosts-routes.js';
 import { limitsRoutes } from './routes/limits-routes.js';
 import { logsRoutes } from './routes/logs-routes.js';
 import { internalRoutes } from './routes/internal-routes.js';
+import { cronRoutes } from './routes/cron-routes.js';
 import { maintenanceRoutes } from './routes/maintenance-routes.js';
 import { metaRoutes } from './routes/meta-routes.js';
 import { releasesRoutes } from './routes/releases-routes.js';
@@ -44,6 +45,7 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   domainsRoutes(table, ctx);
   routerRoutes(table, ctx);
   maintenanceRoutes(table, ctx);
+  cronRoutes(table, ctx);
   collaboratorsRoutes(table, ctx);
   adminRoutes(table, ctx);
   hostsRoutes(table, ctx);

@@ -30,6 +30,11 @@ export async function findAppByName(db: Queryable, name: string): Promise<AppRow
   return rows[0];
 }
 
+export async function findAppById(db: Queryable, id: string): Promise<AppRow | undefined> {
+  const { rows } = await db.query<AppRow>(`${select} WHERE a.id = $1`, [id]);
+  return rows[0];
+}
+
 export type AppRelation = 'owner' | 'collaborator' | 'none';
 
 /** SQL of the app named `name` (an SQL expression) with how `userId` (another) relates to it, as `relation`. */

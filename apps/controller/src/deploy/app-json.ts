@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { z } from 'zod';
 import { AppError } from '@paas/shared';
+import { parseCron } from './cron-schedule.js';
 import { checkCaps, checksWorstCaseSeconds, healthChecksSchema, startupChecks } from './health-checks.js';
 
 export { checkCaps, checksWorstCaseSeconds, startupChecks, type HealthCheck } from './health-checks.js';
@@ -35,6 +36,19 @@ const envEntry = z.union([
     })
     .passthrough(),
 ]);
+/** Dokku's cron entries: a command run as a one-off on a schedule (cron-schedule.ts). */
+const cronEntry = z
+  .object({
+    command: z.string().trim().min(1).max(4000),
+    schedule: z.string().max(200).superRefine((v, ctx) => {
+      try {
+        parseCron(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
+  })
+  .passthrough();
 const envName = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
 
 const appJsonSchema = z
@@ -51,6 +65,7 @@ const appJsonSchema = z
       .record(processType, formationEntry)
       .refine((r) => Object.keys(r).length <= checkCaps.types, `at most ${checkCaps.types} process types (the platform's cap)`)
       .optional(),
+    cron: z.array(cronEntry).max(50, 'at most 50 cron entries').optional(),
     env: z
       .record(z.string().regex(envName, 'is not a config var name'), envEntry)
       .refine((r) => Object.keys(r).length <= 500, 'at most 500 config vars')
