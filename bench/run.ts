@@ -16,6 +16,7 @@ const benches: Record<string, () => Promise<string>> = {
   logs: async () => (await import('./logs.js')).benchLogs(),
   faults: async () => (await import('./faults.js')).benchFaults(),
   addons: async () => (await import('./addons.js')).benchAddons(),
+  'release-phase': async () => (await import('./release-phase.js')).benchReleasePhase(),
 };
 
 const only = process.argv.slice(2);
