@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     oneOffs: platformOneOffs,
     timeoutMs: config.releasePhaseTimeoutMs,
     log: log.child({ component: 'release-phase' }),
-    onFirstDeploy: (a, release, say) => applyAppJsonFormation({ pool, quotas: access.quotas, reconcile: (x) => deployer.reconcile(x) }, a, release, say),
+    onFirstDeploy: (a, release, say) => applyAppJsonFormation({ pool, quotas: access.quotas, formation: access.formation, reconcile: (x) => deployer.reconcile(x) }, a, release, say),
   });
   const releases = new ReleaseService(pool, deployer, access.cipher, releasePhase);
   const addons = createAddons({

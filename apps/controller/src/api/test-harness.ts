@@ -155,7 +155,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     oneOffs: new OneOffService({ pool: db.pool, cipher: access.cipher, runtime, log, quotas: access.quotas }),
     timeoutMs: 60_000,
     log,
-    onFirstDeploy: (a, release, say) => applyAppJsonFormation({ pool: db.pool, quotas: access.quotas, reconcile: (x) => deployer.reconcile(x) }, a, release, say),
+    onFirstDeploy: (a, release, say) => applyAppJsonFormation({ pool: db.pool, quotas: access.quotas, formation: access.formation, reconcile: (x) => deployer.reconcile(x) }, a, release, say),
   });
   const releases = new ReleaseService(db.pool, deployer, access.cipher, releasePhase);
   const tokens = new TokenService(db.pool, secret, '1h');

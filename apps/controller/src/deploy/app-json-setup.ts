@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { AppError } from '@paas/shared';
 import type { ConfigCipher } from '../auth/config-cipher.js';
 import type { QuotaService } from '../auth/quota-service.js';
+import type { FormationService } from './formation-service.js';
 import type { AppRow } from '../db/apps.js';
 import { getConfigVars, updateConfigVars } from '../db/config-vars.js';
 import { setLimits } from '../db/formation.js';
@@ -55,7 +56,7 @@ export async function applyAppJsonEnv(
  * stays). `release` is never a process type that is scaled.
  */
 export async function applyAppJsonFormation(
-  deps: { pool: pg.Pool; quotas: QuotaService; reconcile: (app: AppRow) => Promise<void> },
+  deps: { pool: pg.Pool; quotas: QuotaService; formation: Pick<FormationService, 'scale'>; reconcile: (app: AppRow) => Promise<void> },
   app: AppRow,
   release: ReleaseRow,
   say: (line: string) => void,
@@ -73,7 +74,7 @@ export async function applyAppJsonFormation(
     }
     const updates = types.filter(([, f]) => f.quantity !== undefined).map(([type, f]) => ({ type, quantity: f.quantity! }));
     if (updates.length) {
-      await deps.quotas.scale(app.owner_id, app.id, updates, {
+      await deps.formation.scale(app.owner_id, app.id, updates, {
         audit: { actorId: release.user_id, app: app.name, ip: undefined, details: { updates, source: 'app.json' } },
         explain: () => undefined,
       });

@@ -206,14 +206,14 @@ export class Deployer {
     }, (releaseLeaseSeconds * 1000) / 3);
     lease.unref();
     try {
-      await this.deployLeased(app, release, say, log);
+      await this.deployLeased(app, release, say, log, prepare);
     } finally {
       clearInterval(lease);
     }
     this.o.images?.schedule(app);
   }
 
-  private async deployLeased(app: AppRow, release: ReleaseRow, say: (line: string) => void, log: Logger): Promise<void> {
+  private async deployLeased(app: AppRow, release: ReleaseRow, say: (line: string) => void, log: Logger, prepare?: () => Promise<void>): Promise<void> {
     await this.o.locks.inTurn(app.id, async (turn) => {
       const started: ProcessInfo[] = [];
       const fail = async (err: unknown): Promise<never> => {
