@@ -28,5 +28,5 @@ export interface CronJob {
 }
 
 export function listCron(client: ApiClient, app: string): Promise<CronJob[]> {
-  return client.send('GET', `${appPath(app)}/cron`);
+  return client.request('GET', `${appPath(app)}/cron`);
 }
