@@ -81,6 +81,9 @@ describe('paas run through a WebSocket proxy', () => {
     home = await mkdtemp(join(tmpdir(), 'paas-run-ws-'));
   });
   after(async () => {
+    // Upgraded connections are not the servers' to wait for.
+    proxy.server.closeAllConnections();
+    api.closeAllConnections();
     await new Promise((r) => proxy.server.close(r));
     await new Promise((r) => api.close(r));
     await h.close();
