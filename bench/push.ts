@@ -20,16 +20,19 @@ interface Timing {
   build: number;
 }
 
-/** `git push paas main`, timing when the build ends and when the new code serves. */
-async function timePush(p: Platform, app: string, dir: string, expect: string): Promise<Timing> {
+/**
+ * `git push paas main`, then GETs until the router answers with `expect`: the seconds to that
+ * (`total`) and, for each of `marks`, to when the push output first contained it (0: never).
+ */
+export async function timedPush<K extends string>(p: Platform, app: string, dir: string, expect: string, marks: Record<K, string>): Promise<{ total: number; at: Record<K, number> }> {
   const started = performance.now();
-  let build = 0;
+  const at = Object.fromEntries(Object.keys(marks).map((k) => [k, 0])) as Record<K, number>;
   let output = '';
   const code = await new Promise<number>((resolve) => {
     const child = spawn('git', ['push', 'paas', 'main'], { cwd: dir, env: { ...p.env, GIT_TERMINAL_PROMPT: '0' } });
     const onData = (b: Buffer): void => {
       output += b.toString();
-      if (build === 0 && output.includes('-----> Launching...')) build = (performance.now() - started) / 1000;
+      for (const k of Object.keys(marks) as K[]) if (at[k] === 0 && output.includes(marks[k])) at[k] = (performance.now() - started) / 1000;
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
@@ -41,7 +44,13 @@ async function timePush(p: Platform, app: string, dir: string, expect: string): 
     if (r.body.includes(expect)) break;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return { total: (performance.now() - started) / 1000, build };
+  return { total: (performance.now() - started) / 1000, at };
+}
+
+/** `git push paas main`, timing when the build ends and when the new code serves. */
+async function timePush(p: Platform, app: string, dir: string, expect: string): Promise<Timing> {
+  const { total, at } = await timedPush(p, app, dir, expect, { build: '-----> Launching...' });
+  return { total, build: at.build };
 }
 
 async function imageSize(docker: Docker, filter: { label: string[] } | string): Promise<number> {

@@ -17,6 +17,7 @@ const benches: Record<string, () => Promise<string>> = {
   faults: async () => (await import('./faults.js')).benchFaults(),
   addons: async () => (await import('./addons.js')).benchAddons(),
   isolation: async () => (await import('./isolation.js')).benchIsolation(),
+  'release-phase': async () => (await import('./release-phase.js')).benchReleasePhase(),
 };
 
 const only = process.argv.slice(2);

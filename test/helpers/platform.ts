@@ -94,6 +94,8 @@ export async function startPlatform(opts: { env?: Record<string, string>; superv
     PAAS_CLUSTER: cluster,
     PAAS_SECRET: randomBytes(32).toString('hex'),
     PAAS_STOP_GRACE: '2',
+    // No default uptime check (Dokku's 10 s wait) unless a test asks: deploys here are timed in bench/.
+    PAAS_DEFAULT_CHECKS_WAIT: '0',
     LOG_LEVEL: 'info',
     ...opts.env,
   };

@@ -70,7 +70,7 @@ export class ApiTransport {
     return items;
   }
 
-  /** One JSON call; public for the endpoint groups kept in files of their own (addons-client.ts, volumes-client.ts, certs-auto-client.ts). */
+  /** One JSON call; public for the endpoint groups kept in files of their own (addons-client.ts, volumes-client.ts, certs-auto-client.ts, lifecycle-client.ts). */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     return (await this.exchange<T>(method, path, body)).data;
   }

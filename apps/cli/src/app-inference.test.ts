@@ -44,7 +44,7 @@ describe('resolveApp', () => {
   it('explains what to do when there is no app to infer', async () => {
     const dir = await tempDir('infer');
     try {
-      const message = 'no app specified; use -a APP or run paas git:remote -a APP';
+      const message = 'no app specified; use -a APP, -r REMOTE, PAAS_APP or run paas git:remote -a APP';
       await assert.rejects(resolveApp(undefined, dir.path), (err: Error) => err instanceof CliError && err.message === message);
       execFileSync('git', ['init', '-q', dir.path]);
       await assert.rejects(resolveApp(undefined, dir.path), { message });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfigAssignments, parseConfigKeys, parsePositiveInt, parseScaleArgs } from './args.js';
+import { parseConfigAssignments, parseConfigKeys, parsePositiveInt, parseScaleArgs, resolveScaleArgs } from './args.js';
 import { CliError } from './cli-error.js';
 
 describe('parseConfigAssignments', () => {
@@ -54,6 +54,33 @@ describe('parseScaleArgs', () => {
     for (const arg of ['web', 'web=', 'web=-1', 'web=1.5', 'web=two', '=2', 'we b=1']) {
       assert.throws(() => parseScaleArgs([arg]), CliError, arg);
     }
+  });
+});
+
+describe('relative scale (web+1, web-1)', () => {
+  it('parses TYPE+N and TYPE-N, a type with dashes included, and applies them to the formation', () => {
+    const args = parseScaleArgs(['web+2', 'worker-1', 'web-api-1', 'web-api=4', 'clock+0']);
+    assert.deepEqual(args, [
+      { type: 'web', delta: 2 },
+      { type: 'worker', delta: -1 },
+      { type: 'web-api', quantity: 4 },
+      { type: 'clock', delta: 0 },
+    ]);
+    const formation = [
+      { type: 'web', quantity: 1 },
+      { type: 'worker', quantity: 3 },
+    ];
+    assert.deepEqual(resolveScaleArgs(args, formation), [
+      { type: 'web', quantity: 3 },
+      { type: 'worker', quantity: 2 },
+      { type: 'web-api', quantity: 4 },
+      { type: 'clock', quantity: 0 },
+    ]);
+  });
+
+  it('refuses going below 0 and malformed relative forms', () => {
+    assert.throws(() => resolveScaleArgs(parseScaleArgs(['web-2']), [{ type: 'web', quantity: 1 }]), /cannot scale web to -1: it runs 1/);
+    for (const arg of ['web+', 'web+-1', 'web++1', '+1', 'web+1.5', 'web+x']) assert.throws(() => parseScaleArgs([arg]), CliError, arg);
   });
 });
 

@@ -42,23 +42,39 @@ export interface ScaleUpdate {
   quantity: number;
 }
 
-/** `TYPE=N` arguments of `scale`. */
-export function parseScaleArgs(args: string[]): ScaleUpdate[] {
-  const updates = new Map<string, number>();
+/** A `scale` argument: `web=2` sets the quantity, `web+1` / `web-1` changes it (Heroku's forms). */
+export type ScaleArg = { type: string; quantity: number } | { type: string; delta: number };
+
+/** `TYPE=N`, `TYPE+N` and `TYPE-N` arguments of `scale`. */
+export function parseScaleArgs(args: string[]): ScaleArg[] {
+  const updates = new Map<string, ScaleArg>();
   for (const arg of args) {
-    const match = /^([^=]+)=(.*)$/.exec(arg);
-    if (!match) throw new CliError(`'${arg}' is not TYPE=N; for example: paas scale web=2 worker=1`);
+    // `=` first (a type may contain -: web-api=2), else the last + or - (web-api-1).
+    const match = /^([^=]+)(=)(.*)$/.exec(arg) ?? /^(.+)([+-])(\d+)$/.exec(arg);
+    if (!match) throw new CliError(`'${arg}' is not TYPE=N, TYPE+N or TYPE-N; for example: paas scale web=2 worker+1`);
     const type = match[1] ?? '';
-    const quantity = match[2] ?? '';
+    const op = match[2] ?? '=';
+    const quantity = match[3] ?? '';
     if (!processTypePattern.test(type)) {
       throw new CliError(`invalid process type '${type}' in '${arg}'; process types are names from the Procfile, like web`);
     }
     if (!/^\d+$/.test(quantity)) {
-      throw new CliError(`invalid quantity '${quantity}' in '${arg}'; use a whole number, like ${type}=2`);
+      throw new CliError(`invalid quantity '${quantity}' in '${arg}'; use a whole number, like ${type}=2 or ${type}+1`);
     }
-    updates.set(type, Number(quantity));
+    updates.set(type, op === '=' ? { type, quantity: Number(quantity) } : { type, delta: op === '+' ? Number(quantity) : -Number(quantity) });
   }
-  return [...updates].map(([type, quantity]) => ({ type, quantity }));
+  return [...updates.values()];
+}
+
+/** Absolute quantities for scale arguments, relative ones applied to `formation`; refuses going below 0. */
+export function resolveScaleArgs(args: ScaleArg[], formation: readonly { type: string; quantity: number }[]): ScaleUpdate[] {
+  return args.map((a) => {
+    if ('quantity' in a) return a;
+    const now = formation.find((f) => f.type === a.type)?.quantity ?? 0;
+    const quantity = now + a.delta;
+    if (quantity < 0) throw new CliError(`cannot scale ${a.type} to ${quantity}: it runs ${now}`);
+    return { type: a.type, quantity };
+  });
 }
 
 /** A positive whole number option, such as `releases -n 5`. */

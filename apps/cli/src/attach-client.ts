@@ -1,9 +1,11 @@
 /**
- * The client side of `paas run`: `POST /apps/{app}/dynos` with `Connection: Upgrade`, `Upgrade: tcp`;
- * a refusal is a JSON error like any API call, a 101 turns the connection into attach frames
+ * The client side of `paas run`: `GET /apps/{app}/dynos` with `Connection: Upgrade`,
+ * `Upgrade: websocket` and the request in the `Paas-Run` header (a POST with a body when it is too
+ * large for a header), so proxies that pass WebSocket upgrades carry it (attach-handshake.ts); a refusal is a JSON error like any API call, a 101 turns the connection into attach frames
  * (@paas/shared attach-frames.ts): our stdin and terminal size go up, the process's stdout, stderr
  * and exit code come down.
  */
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
@@ -11,7 +13,10 @@ import {
   FrameDecoder,
   FrameType,
   attachProcessHeader,
-  attachUpgradeProtocol,
+  attachRequestHeader,
+  attachWebSocketProtocol,
+  encodeAttachRequestHeader,
+  maxAttachRequestHeaderBytes,
   encodeData,
   encodeFrame,
   readExitCode,
@@ -50,15 +55,20 @@ export function attach(o: AttachOptions): Promise<number> {
   return new Promise((resolve, reject) => {
     const url = new URL(`${o.apiUrl.replace(/\/+$/, '')}/apps/${encodeURIComponent(o.app)}/dynos`);
     const body = JSON.stringify({ command: o.command, attach: true, tty: o.tty, ...(o.size ? { size: o.size } : {}) });
+    const inHeader = encodeAttachRequestHeader(body);
+    const viaHeader = inHeader.length <= maxAttachRequestHeaderBytes;
     const req = (url.protocol === 'https:' ? https : http).request(url, {
-      method: 'POST',
+      method: viaHeader ? 'GET' : 'POST',
       headers: {
         authorization: `Bearer ${o.token}`,
         accept: 'application/json',
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(body),
         connection: 'Upgrade',
-        upgrade: attachUpgradeProtocol,
+        upgrade: attachWebSocketProtocol,
+        'sec-websocket-version': '13',
+        'sec-websocket-key': randomBytes(16).toString('base64'),
+        ...(viaHeader
+          ? { [attachRequestHeader]: inHeader }
+          : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
       },
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
@@ -75,7 +85,7 @@ export function attach(o: AttachOptions): Promise<number> {
       o.onStart?.(String(res.headers[attachProcessHeader] ?? 'run'));
       session(o, socket, head).then(resolve, reject);
     });
-    req.end(body);
+    req.end(viaHeader ? undefined : body);
   });
 }
 

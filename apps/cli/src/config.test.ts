@@ -11,6 +11,8 @@ describe('loadCliEnv', () => {
       apiUrl: undefined,
       apiToken: undefined,
       debug: false,
+      app: undefined,
+      browser: undefined,
     });
   });
 

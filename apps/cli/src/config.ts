@@ -18,6 +18,8 @@ const envSchema = z.object({
   ),
   PAAS_API_TOKEN: optionalString,
   PAAS_DEBUG: optionalString,
+  PAAS_APP: optionalString,
+  BROWSER: optionalString,
 });
 
 /** The CLI's view of its environment, parsed once. */
@@ -30,6 +32,10 @@ export interface CliEnv {
   apiToken: string | undefined;
   /** PAAS_DEBUG set: print stack traces of unexpected errors. */
   debug: boolean;
+  /** PAAS_APP: the app of commands given neither -a nor -r (Heroku's HEROKU_APP). */
+  app: string | undefined;
+  /** BROWSER: the program `paas open` starts. */
+  browser: string | undefined;
 }
 
 export function loadCliEnv(env: Record<string, string | undefined>, homeDir: string = homedir()): CliEnv {
@@ -50,6 +56,8 @@ export function loadCliEnv(env: Record<string, string | undefined>, homeDir: str
     apiUrl: parsed.PAAS_API_URL === undefined ? undefined : trimSlashes(parsed.PAAS_API_URL),
     apiToken: parsed.PAAS_API_TOKEN,
     debug: parsed.PAAS_DEBUG !== undefined && parsed.PAAS_DEBUG !== '0',
+    app: parsed.PAAS_APP?.trim(),
+    browser: parsed.BROWSER,
   };
 }
 

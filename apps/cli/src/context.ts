@@ -82,9 +82,12 @@ export class Context {
     return new ApiClient({ url: session.apiUrl, token: session.token, fetch: this.fetchFn });
   }
 
-  /** `-a APP`, or the app of the current repo's `paas` git remote. */
+  /** The `-r REMOTE` of this run (taken out of argv before parsing: remote-option.ts). */
+  remote: string | undefined;
+
+  /** `-a APP`, else `-r REMOTE`'s app, else PAAS_APP, else the app of the current repo's `paas` git remote. */
   app(explicit: string | undefined): Promise<string> {
-    return resolveApp(explicit, this.cwd);
+    return resolveApp(explicit, this.cwd, { remote: this.remote, envApp: this.env.app });
   }
 
   /**

@@ -56,7 +56,7 @@ describe('paas (main)', () => {
   it('help lists the commands on stdout; help COMMAND and --help describe one', async () => {
     const help = await spawnCli(['help'], { env: { PAAS_HOME: f.home } });
     assert.equal(help.code, 0);
-    for (const name of ['login', 'apps:create', 'git:remote', 'config:set', 'scale, ps:scale', 'releases']) {
+    for (const name of ['login', 'apps:create, create', 'git:remote', 'config:set', 'scale, ps:scale', 'releases']) {
       assert.ok(help.stdout.includes(`  ${name} `), name);
     }
     assert.ok(!help.stdout.includes('git:credential'), 'the credential helper is hidden');

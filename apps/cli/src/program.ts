@@ -15,6 +15,7 @@ import { registerRouterCommands } from './commands/router.js';
 import { registerNetworkCommands } from './commands/network.js';
 import { registerGitCommands } from './commands/git.js';
 import { registerHostsCommands } from './commands/hosts.js';
+import { registerLifecycleCommands } from './commands/lifecycle.js';
 import { registerLimitsCommands } from './commands/limits.js';
 import { registerLogsCommands } from './commands/logs.js';
 import { registerPsControlCommands } from './commands/ps-control.js';
@@ -27,7 +28,8 @@ import { registerDatastoreCommands } from './commands/datastores.js';
 import { registerVolumesCommands } from './commands/volumes.js';
 import { registerCertsAutoCommands } from './commands/certs-auto.js';
 import { Context, type CliDeps } from './context.js';
-import { similarCommands } from './similar-commands.js';
+import { herokuEquivalent, similarCommands } from './similar-commands.js';
+import { extractRemoteOption } from './remote-option.js';
 
 export interface RunOptions {
   version?: string;
@@ -75,6 +77,7 @@ export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
   registerRouterCommands(program, ctx);
   registerNetworkCommands(program, ctx);
   registerLogsCommands(program, ctx);
+  registerLifecycleCommands(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().showHelpAfterError(`(run paas help ${command.name()} for usage)`);
   }
@@ -82,11 +85,13 @@ export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
 }
 
 /** Runs one `paas` invocation; resolves with the exit code. Never rejects. */
-export async function run(argv: string[], deps: CliDeps, options: RunOptions = {}): Promise<number> {
+export async function run(given: string[], deps: CliDeps, options: RunOptions = {}): Promise<number> {
   let debug = false;
   try {
     const ctx = new Context(deps);
     debug = ctx.env.debug;
+    const { argv, remote } = extractRemoteOption(given);
+    ctx.remote = remote;
     const program = buildProgram(ctx, options);
     if (argv.length === 0) {
       program.outputHelp();
@@ -127,7 +132,9 @@ function unknownCommandMessage(program: Command, name: string): string {
   const names = visible.flatMap((c) => [c.name(), ...c.aliases()]);
   const similar = similarCommands(name, names);
   const lines = [`paas: '${name}' is not a paas command.`];
-  if (similar.length > 0) {
+  const heroku = herokuEquivalent(name, names);
+  if (heroku !== undefined) lines.push(`Heroku's ${name} is paas ${heroku} here.`);
+  else if (similar.length > 0) {
     lines.push(similar.length === 1 ? 'Did you mean this?' : 'Did you mean one of these?');
     for (const s of similar) lines.push(`  ${s}`);
   }

@@ -10,6 +10,50 @@ export function similarCommands(typed: string, names: string[], max = 5): string
     .map(({ name }) => name);
 }
 
+/**
+ * Heroku CLI names whose paas command has another name. Each maps to a paas command; it is
+ * suggested only when the running CLI has that command.
+ */
+export const herokuNames: Readonly<Record<string, string>> = {
+  'apps:list': 'apps',
+  'auth:login': 'login',
+  'auth:logout': 'logout',
+  'auth:whoami': 'whoami',
+  'ps:kill': 'ps:stop',
+  'dyno:kill': 'ps:stop',
+  'dyno:stop': 'ps:stop',
+  'dyno:restart': 'ps:restart',
+  'dyno:scale': 'scale',
+  'dyno:resize': 'limits:set',
+  'ps:resize': 'limits:set',
+  'ps:type': 'limits:set',
+  'logs:drains': 'drains',
+  'drains:list': 'drains',
+  'config:list': 'config',
+  'releases:list': 'releases',
+  'domains:list': 'domains',
+  'domains:info': 'domains',
+  'certs:info': 'certs',
+  'certs:list': 'certs',
+  'clients': 'authorizations',
+  'authorizations:info': 'authorizations',
+  'access:list': 'access',
+  'sharing': 'access',
+  'sharing:add': 'access:add',
+  'sharing:remove': 'access:remove',
+  'builds:info': 'builds:output',
+  'buildpacks:list': 'buildpacks',
+  'git:clone': 'git:remote',
+  'maintenance:status': 'maintenance',
+  'status': 'admin:status',
+};
+
+/** The paas command a Heroku command name stands for, when it has another name here. */
+export function herokuEquivalent(typed: string, names: readonly string[]): string | undefined {
+  const paas = herokuNames[typed];
+  return paas !== undefined && paas !== typed && names.includes(paas) ? paas : undefined;
+}
+
 /** Damerau-Levenshtein (optimal string alignment) distance. */
 export function editDistance(a: string, b: string): number {
   const rows = a.length + 1;

@@ -44,6 +44,10 @@ const schema = z
     PAAS_BOOT_TIMEOUT: z.coerce.number().int().positive().default(60),
     // The deadline of a process's boot, app.json checks included: the boot timeout at most.
     PAAS_MAX_BOOT_SECONDS: z.coerce.number().int().positive().max(3600).default(300),
+    // Dokku's default check: a process type without startup checks must stay up this long (0: none).
+    PAAS_DEFAULT_CHECKS_WAIT: z.coerce.number().int().min(0).max(300).default(10),
+    // How long a release phase (Procfile release:, app.json predeploy/postdeploy) may run.
+    PAAS_RELEASE_PHASE_TIMEOUT: z.coerce.number().int().positive().max(7200).default(900),
     PAAS_STOP_GRACE: z.coerce.number().int().min(0).max(3600).default(10),
     PAAS_DRAIN_SECONDS: z.coerce.number().min(0).default(5),
     PAAS_RELEASE_IMAGES_KEPT: z.coerce.number().int().min(1).max(1000).default(5),
@@ -145,6 +149,8 @@ const schema = z
       backendHost: env.PAAS_BACKEND_HOST ?? env.PAAS_CONTAINER_ADDRESS,
       bootTimeoutMs: env.PAAS_BOOT_TIMEOUT * 1000,
       maxBootSeconds: env.PAAS_MAX_BOOT_SECONDS,
+      releasePhaseTimeoutMs: env.PAAS_RELEASE_PHASE_TIMEOUT * 1000,
+      defaultChecksWaitSeconds: env.PAAS_DEFAULT_CHECKS_WAIT,
       stopGraceSeconds: env.PAAS_STOP_GRACE,
       drainMs: env.PAAS_DRAIN_SECONDS * 1000,
       releaseImagesKept: env.PAAS_RELEASE_IMAGES_KEPT,

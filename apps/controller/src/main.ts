@@ -39,6 +39,10 @@ import { ImageRetention } from './deploy/image-retention.js';
 import { Deployer } from './deploy/deployer.js';
 import { httpProbe } from './deploy/probe.js';
 import { ReleaseService } from './deploy/release-service.js';
+import { ReleasePhase } from './deploy/release-phase.js';
+import { CronScheduler } from './deploy/cron-scheduler.js';
+import { OneOffService } from './deploy/one-off-service.js';
+import { applyAppJsonFormation } from './deploy/app-json-setup.js';
 import { RepoManager } from './git/repo-manager.js';
 import { PendingPushes } from './git/git-http.js';
 import { createHttpApp } from './api/http-app.js';
@@ -176,6 +180,8 @@ async function main(): Promise<void> {
     maxBootMs: config.maxBootSeconds * 1000,
     stopGraceSeconds: config.stopGraceSeconds,
     drainMs: config.drainMs,
+    releasePhaseMs: config.releasePhaseTimeoutMs,
+    defaultChecksWaitSeconds: config.defaultChecksWaitSeconds,
     cipher: access.cipher,
     events: observability.logs.events,
     defaultMemoryMb: (quotaMb) => access.quotas.processMemory(quotaMb, config.defaultMemoryMb),
@@ -187,7 +193,15 @@ async function main(): Promise<void> {
       .then((row) => (row ? deployer.reconcile(row) : undefined))
       .catch((err: unknown) => log.warn({ app: name, err: (err as Error).message }, 'could not replace a killed process'));
   };
-  const releases = new ReleaseService(pool, deployer, access.cipher);
+  const platformOneOffs = new OneOffService({ pool, cipher: access.cipher, runtime, log, quotas: access.quotas, defaultMemory: (a) => deployer.defaultMemory(a) });
+  const releasePhase = new ReleasePhase({
+    pool,
+    oneOffs: platformOneOffs,
+    timeoutMs: config.releasePhaseTimeoutMs,
+    log: log.child({ component: 'release-phase' }),
+    onFirstDeploy: (a, release, say) => applyAppJsonFormation({ pool, quotas: access.quotas, formation: access.formation, reconcile: (x) => deployer.reconcile(x) }, a, release, say),
+  });
+  const releases = new ReleaseService(pool, deployer, access.cipher, releasePhase);
   const addons = createAddons({
     config: config.addons,
     pool,
@@ -208,6 +222,8 @@ async function main(): Promise<void> {
   ensureAddons();
   const addonCheck = setInterval(ensureAddons, config.reconcileIntervalMs);
   addonCheck.unref();
+  // app.json cron entries: every controller schedules, each tick runs once (claimed in PostgreSQL).
+  const cron = new CronScheduler({ pool, oneOffs: platformOneOffs, events: observability.logs.events, log: log.child({ component: 'cron' }), timeoutMs: config.releasePhaseTimeoutMs });
   const repos = new RepoManager(config.reposDir, { maxPushBytes: config.maxPushBytes });
   // Derived from the platform secret, so every controller sharing PAAS_HOME agrees on it.
   const hookToken = createHmac('sha256', config.secret).update('paas git hook').digest('hex');
@@ -327,6 +343,7 @@ async function main(): Promise<void> {
   routeGuard.start();
   certResync.start();
   acmeRenewer.start();
+  cron.start();
   observability.start();
   beacon.start();
   // Host health: a host that stops answering is marked down and its processes are placed elsewhere.
@@ -356,6 +373,7 @@ async function main(): Promise<void> {
     beacon.stop();
     await reconciler.stop();
     await routeGuard.stop();
+    await cron.stop();
     await firewall.stop();
     await deployer.settle();
     await certResync.stop();

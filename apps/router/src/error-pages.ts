@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
+import type { AppRoute } from '@paas/shared';
 import type { ProxyRequest, ProxyResponse } from './proxy-messages.js';
 
 /**
@@ -23,6 +24,11 @@ export const routerErrors = {
     status: 504,
     title: 'App timed out',
     detail: 'The app did not start its response in time.',
+  },
+  maintenance: {
+    status: 503,
+    title: 'Under maintenance',
+    detail: 'The app is undergoing maintenance. Please try again in a moment.',
   },
   body_too_large: {
     status: 413,
@@ -63,16 +69,35 @@ export function errorResponse(code: RouterErrorCode, requestId: string, accept: 
   };
 }
 
+/**
+ * The 503 of an app in maintenance mode: its own page when it has one (HTML, for clients that do not
+ * ask for JSON), else the router's. Asks clients to come back in a minute.
+ */
+export function maintenanceResponse(route: Pick<AppRoute, 'maintenance'>, requestId: string, accept: string | undefined): ErrorResponse {
+  const r = errorResponse('maintenance', requestId, accept);
+  r.headers['retry-after'] = '60';
+  const own = route.maintenance?.page;
+  if (own === undefined || r.headers['content-type']!.startsWith('application/json')) return r;
+  const body = Buffer.from(own);
+  return { status: r.status, body, headers: { ...r.headers, 'content-length': String(body.length) } };
+}
+
 /** Answers a request with the error's page. */
-export function sendError(req: Pick<ProxyRequest, 'headers'>, res: Pick<ProxyResponse, 'writeHead' | 'end'>, code: RouterErrorCode, requestId: string): void {
-  const r = errorResponse(code, requestId, req.headers.accept);
+export function sendError(
+  req: Pick<ProxyRequest, 'headers'>,
+  res: Pick<ProxyResponse, 'writeHead' | 'end'>,
+  code: RouterErrorCode,
+  requestId: string,
+  response?: ErrorResponse,
+): void {
+  const r = response ?? errorResponse(code, requestId, req.headers.accept);
   res.writeHead(r.status, r.headers);
   res.end(r.body);
 }
 
 /** Answers an Upgrade request, whose socket no longer has an http response, with the error's page. */
-export function writeRawError(socket: Duplex, code: RouterErrorCode, requestId: string, accept: string | undefined): void {
-  const r = errorResponse(code, requestId, accept);
+export function writeRawError(socket: Duplex, code: RouterErrorCode, requestId: string, accept: string | undefined, response?: ErrorResponse): void {
+  const r = response ?? errorResponse(code, requestId, accept);
   const head = [`HTTP/1.1 ${r.status} ${STATUS_CODES[r.status] ?? ''}`, ...Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`), 'connection: close'];
   socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), r.body]));
 }

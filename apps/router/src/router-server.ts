@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { acmeTokenPattern, type AcmeChallengeStore, type AppRoute, type Logger } from '@paas/shared';
 import { formatAccessLine, type AccessLogSink } from './access-log.js';
-import { routerErrors, sendError, writeRawError, type RouterErrorCode } from './error-pages.js';
+import { maintenanceResponse, routerErrors, sendError, writeRawError, type RouterErrorCode } from './error-pages.js';
 import { handedOff } from './fast-front.js';
 import { clientIpOf, isTls } from './forward-headers.js';
 import { httpsRedirectFor, type HttpsRedirect } from './https-redirect.js';
@@ -62,7 +62,7 @@ export class RouterHandlers {
     // ACME challenges go to serve(), which may answer them itself.
     if (this.isChallenge(url)) return undefined;
     const target = this.resolve(ctx);
-    if (typeof target === 'string') return undefined;
+    if (typeof target === 'string' || target.maintenance) return undefined;
     return this.redirects(target) ? undefined : target;
   }
 
@@ -114,6 +114,9 @@ export class RouterHandlers {
     else if (typeof target === 'string') {
       ctx.error = target;
       sendError(req, res, target, ctx.requestId);
+    } else if (target.maintenance) {
+      ctx.error = 'maintenance';
+      sendError(req, res, 'maintenance', ctx.requestId, maintenanceResponse(target, ctx.requestId, req.headers.accept));
     } else {
       const redirect = this.redirects(target) && httpsRedirectFor(req, ctx.host, target.app, this.o.httpsRedirect!);
       if (redirect) {
@@ -151,6 +154,12 @@ export class RouterHandlers {
       ctx.error = code;
       writeRawError(socket, code, ctx.requestId, req.headers.accept);
       this.finished(req, ctx, routerErrors[code].status, fwd, protocol);
+      return;
+    }
+    if (target.maintenance) {
+      ctx.error = 'maintenance';
+      writeRawError(socket, 'maintenance', ctx.requestId, req.headers.accept, maintenanceResponse(target, ctx.requestId, req.headers.accept));
+      this.finished(req, ctx, routerErrors.maintenance.status, fwd, protocol);
       return;
     }
     this.o.upgrades.forward(req, socket, head, target, ctx, (status) => this.finished(req, ctx, status, fwd, protocol));

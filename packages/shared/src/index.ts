@@ -15,6 +15,7 @@ export * from './build-env.js';
 export * from './hostname.js';
 export * from './log-entry.js';
 export * from './attach-frames.js';
+export * from './attach-handshake.js';
 export * from './log-lines-setting.js';
 export * from './fatal-errors.js';
 export * from './with-timeout.js';

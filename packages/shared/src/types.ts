@@ -70,6 +70,11 @@ export interface AppRoute {
   maxBodyMb?: number;
   /** Redirect the app's plain HTTP requests to HTTPS (hosts the router has a certificate for), whatever PAAS_ROUTER_HTTPS_REDIRECT says. */
   httpsRedirect?: boolean;
+  /**
+   * Maintenance mode (`paas maintenance:on`): every request gets a 503 with a maintenance page, the
+   * app's own (`page`, HTML fetched from its PAAS_MAINTENANCE_PAGE_URL) or the router's.
+   */
+  maintenance?: { page?: string };
 }
 
 /**

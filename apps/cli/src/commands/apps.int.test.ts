@@ -63,11 +63,12 @@ describe('apps commands', () => {
     assert.equal(res.code, 0, res.stderr);
     const lines = res.stdout.split('\n');
     assert.equal(lines[0], '=== shop');
-    assert.ok(lines.includes(`Git URL:   ${f.url}/shop.git`), res.stdout);
-    assert.ok(lines.includes('Web URL:   http://shop.localhost:8080/'), res.stdout);
-    assert.ok(lines.includes(`Owner:     ${email}`), res.stdout);
-    assert.ok(lines.includes('Release:   v1'), res.stdout);
-    assert.ok(lines.includes('Processes: web: 2'), res.stdout);
+    assert.ok(lines.includes(`Git URL:     ${f.url}/shop.git`), res.stdout);
+    assert.ok(lines.includes('Web URL:     http://shop.localhost:8080/'), res.stdout);
+    assert.ok(lines.includes(`Owner:       ${email}`), res.stdout);
+    assert.ok(lines.includes('Release:     v1'), res.stdout);
+    assert.ok(lines.includes('Processes:   web: 2'), res.stdout);
+    assert.ok(lines.includes('Maintenance: off'), res.stdout);
     const json = JSON.parse((await f.cli(['apps:info', '--app', 'shop', '--json'])).stdout) as { formation: unknown[] };
     assert.deepEqual(json.formation, [{ type: 'web', quantity: 2, command: 'npm start' }]);
   });

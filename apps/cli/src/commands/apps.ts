@@ -4,6 +4,10 @@ import { CliError } from '../cli-error.js';
 import type { Context } from '../context.js';
 import { relativeTime } from '../relative-time.js';
 import { formatKeyValues } from '../table.js';
+import { defaultRemote } from '../app-inference.js';
+import { isInsideGitRepo } from '../git.js';
+import { openInBrowser } from '../browser.js';
+import { addGitRemote, checkRemoteName } from './git.js';
 
 /** `apps`, `apps:create`, `apps:info`, `apps:destroy`. */
 export function registerAppsCommands(program: Command, ctx: Context): void {
@@ -15,13 +19,25 @@ export function registerAppsCommands(program: Command, ctx: Context): void {
 
   program
     .command('apps:create')
-    .description('create an app')
+    .alias('create')
+    .description('create an app (inside a git repository, also adds the git remote paas for it)')
     .argument('<name>', 'the app name (lowercase letters, digits and dashes)')
+    .option('-r, --remote <name>', 'the git remote to add', defaultRemote)
+    .option('--no-remote', 'do not add a git remote')
     .option('--json', 'output as JSON')
-    .action((name: string, opts: { json?: boolean }) => createApp(ctx, name, opts));
+    .action((name: string, opts: { json?: boolean; remote: string | false }) => createApp(ctx, name, opts));
+
+  program
+    .command('apps:open')
+    .alias('open')
+    .description("open an app's web URL in a browser (PATH appended), or print it when there is none")
+    .argument('[path]', 'a path on the app, e.g. /admin')
+    .option('-a, --app <app>', 'the app (default: from the git remote named paas)')
+    .action((path: string | undefined, opts: { app?: string }) => openApp(ctx, path, opts));
 
   program
     .command('apps:info')
+    .alias('info')
     .description("show an app's URLs, owner, release and processes")
     .option('-a, --app <app>', 'the app (default: from the git remote named paas)')
     .option('--json', 'output as JSON')
@@ -29,6 +45,7 @@ export function registerAppsCommands(program: Command, ctx: Context): void {
 
   program
     .command('apps:destroy')
+    .alias('destroy')
     .description('permanently destroy an app')
     .argument('[name]', 'the app to destroy')
     .option('-a, --app <app>', 'the app to destroy')
@@ -53,15 +70,31 @@ export async function listApps(ctx: Context, opts: { json?: boolean }): Promise<
   }
 }
 
-export async function createApp(ctx: Context, name: string, opts: { json?: boolean }): Promise<void> {
+/** Heroku's `create`: the app, then (inside a git repository, unless --no-remote) its git remote. */
+export async function createApp(ctx: Context, name: string, opts: { json?: boolean; remote?: string | false }): Promise<void> {
   if (!isValidAppName(name)) throw new CliError(`invalid app name '${name}': ${appNameRule}`);
+  const remote = opts.remote === undefined ? defaultRemote : opts.remote;
+  if (remote !== false) checkRemoteName(remote);
   const client = await ctx.client();
+  const inRepo = remote !== false && (await isInsideGitRepo(ctx.cwd));
   if (opts.json) {
-    ctx.printJson(await client.createApp(name));
+    const app = await client.createApp(name);
+    ctx.printJson(app);
+    if (inRepo) await addGitRemote(ctx, app, remote, { quiet: true });
     return;
   }
   const app = await ctx.step(`Creating ${name}`, () => client.createApp(name));
   ctx.print(`${app.web_url} | ${app.git_url}`);
+  if (inRepo) await addGitRemote(ctx, app, remote);
+}
+
+/** Heroku's `open`: the app's web URL (PATH appended) in the browser $BROWSER names, or the system's. */
+export async function openApp(ctx: Context, path: string | undefined, opts: { app?: string }): Promise<void> {
+  const name = await ctx.app(opts.app);
+  const app = await (await ctx.client()).getApp(name);
+  const url = new URL(path ?? '/', app.web_url).toString();
+  ctx.print(`Opening ${url}`);
+  await openInBrowser(url, ctx.env.browser).catch((err: unknown) => ctx.warn(`could not start a browser (${(err as Error).message}); open the URL yourself`));
 }
 
 export async function appInfo(ctx: Context, opts: { app?: string; json?: boolean }): Promise<void> {
@@ -80,6 +113,7 @@ export async function appInfo(ctx: Context, opts: { app?: string; json?: boolean
     ['Owner', app.owner.email],
     ['Release', app.current_release === null ? 'none yet (git push paas main to deploy)' : `v${app.current_release}`],
     ['Processes', formation === '' ? 'none' : formation],
+    ['Maintenance', app.maintenance ? 'on' : 'off'],
     [
       'Created',
       Number.isNaN(created.getTime())

@@ -59,7 +59,7 @@ describe('config commands', () => {
     assert.deepEqual(res, {
       code: 1,
       stdout: '',
-      stderr: 'paas: no app specified; use -a APP or run paas git:remote -a APP\n',
+      stderr: 'paas: no app specified; use -a APP, -r REMOTE, PAAS_APP or run paas git:remote -a APP\n',
     });
   });
 });

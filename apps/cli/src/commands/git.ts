@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { defaultRemote } from '../app-inference.js';
 import { CliError } from '../cli-error.js';
+import type { App } from '../api-client.js';
 import type { Context } from '../context.js';
 import { git, isInsideGitRepo, remoteUrl } from '../git.js';
 import type { Input } from '../io.js';
@@ -27,23 +28,27 @@ export async function gitRemote(ctx: Context, opts: { app?: string; remote: stri
   if (!(await isInsideGitRepo(ctx.cwd))) {
     throw new CliError('not inside a git repository; run git init first (or cd into your app)');
   }
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(opts.remote)) throw new CliError(`invalid git remote name '${opts.remote}'`);
+  checkRemoteName(opts.remote);
   const appName = await ctx.app(opts.app);
-  const app = await (await ctx.client()).getApp(appName);
+  await addGitRemote(ctx, await (await ctx.client()).getApp(appName), opts.remote);
+}
+
+/** Points the git remote `remote` of the repo at `cwd` at the app, with the credential helper for its origin. */
+export async function addGitRemote(ctx: Context, app: Pick<App, 'git_url'>, remote: string, o: { quiet?: boolean } = {}): Promise<void> {
   const gitUrl = new URL(app.git_url);
   if (gitUrl.username !== '' || gitUrl.password !== '') {
     throw new CliError(`the API returned a git URL with credentials in it; refusing to store it in .git/config`);
   }
 
-  const existing = await remoteUrl(ctx.cwd, opts.remote);
-  await git(['remote', existing === undefined ? 'add' : 'set-url', opts.remote, app.git_url], ctx.cwd);
+  const existing = await remoteUrl(ctx.cwd, remote);
+  await git(['remote', existing === undefined ? 'add' : 'set-url', remote, app.git_url], ctx.cwd);
 
   // git reads helpers in config order; an empty value drops those configured before it (e.g. globally).
   const key = `credential.${gitUrl.origin}.helper`;
   await git(['config', '--local', '--replace-all', key, ''], ctx.cwd);
   await git(['config', '--local', '--add', key, credentialHelper(ctx)], ctx.cwd);
 
-  ctx.print(`set git remote ${opts.remote} to ${app.git_url}`);
+  if (!o.quiet) ctx.print(`set git remote ${remote} to ${app.git_url}`);
   const { apiUrl } = await ctx.session();
   if (sameOrigin(apiUrl, gitUrl.origin) === false) {
     ctx.warn(
@@ -51,6 +56,10 @@ export async function gitRemote(ctx: Context, opts: { app?: string; remote: stri
         'the credential helper only answers for the API URL',
     );
   }
+}
+
+export function checkRemoteName(remote: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote)) throw new CliError(`invalid git remote name '${remote}'`);
 }
 
 /** `!'/abs/bin/paas' git:credential`, with `PAAS_HOME=…` in front when it is set, so git finds our config. */

@@ -7,6 +7,7 @@ const appOption = ['-a, --app <app>', 'the app (default: from the git remote nam
 export function registerPsControlCommands(program: Command, ctx: Context): void {
   program
     .command('ps:restart')
+    .alias('restart')
     .description('restart all processes, a type (web) or one (web.1); each new process starts before the old one stops')
     .argument('[target]', 'a process type or a process, e.g. web or web.1 (default: all)')
     .option(...appOption)

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Dyno, FormationEntry } from '../api-client.js';
-import { parseScaleArgs } from '../args.js';
+import { parseScaleArgs, resolveScaleArgs } from '../args.js';
 import type { Context } from '../context.js';
 import { relativeTime } from '../relative-time.js';
 import { formatTable } from '../table.js';
@@ -19,8 +19,8 @@ export function registerPsCommands(program: Command, ctx: Context): void {
   program
     .command('scale')
     .alias('ps:scale')
-    .description('scale process types, e.g. paas scale web=2 worker=1 (no arguments: show the formation)')
-    .argument('[TYPE=N...]')
+    .description('scale process types, e.g. paas scale web=2 worker+1 (no arguments: show the formation)')
+    .argument('[TYPE=N|TYPE+N|TYPE-N...]')
     .option(...appOption)
     .action((args: string[], opts: { app?: string }) => scale(ctx, args, opts));
 }
@@ -79,9 +79,11 @@ function processNumber(name: string): number {
 }
 
 export async function scale(ctx: Context, args: string[], opts: { app?: string }): Promise<void> {
-  const updates = parseScaleArgs(args);
+  const parsed = parseScaleArgs(args);
   const app = await ctx.app(opts.app);
   const client = await ctx.client();
+  // web+1: relative to the formation now.
+  const updates = parsed.some((a) => 'delta' in a) ? resolveScaleArgs(parsed, await client.getFormation(app)) : resolveScaleArgs(parsed, []);
   if (updates.length === 0) {
     const formation = await client.getFormation(app);
     ctx.print(formation.length === 0 ? `${app} has no process types yet; deploy it first` : formationSummary(formation));

@@ -22,6 +22,7 @@ export function registerRollbackCommands(program: Command, ctx: Context): void {
 
   program
     .command('rollback')
+    .alias('releases:rollback')
     .description("roll back to an earlier release: a new release with its image and config vars (default: the one before the current)")
     .argument('[release]', 'v3, 3 or a release id')
     .option(...appOption)

@@ -68,6 +68,10 @@ export async function startFixture(options: { loggedIn?: boolean; role?: 'user' 
   await mkdir(home, { recursive: true });
   const config = options.loggedIn === false ? { api_url: url } : { api_url: url, token, email };
   await writeFile(join(home, 'cli.json'), JSON.stringify(config), { mode: 0o600 });
+  // Commands run outside any git repository unless a test says otherwise (apps:create adds a remote
+  // to the repository it runs in: never this checkout's).
+  const work = join(dir.path, 'work');
+  await mkdir(work, { recursive: true });
   const env = { PAAS_HOME: home };
   return {
     h,
@@ -101,7 +105,7 @@ export async function startFixture(options: { loggedIn?: boolean; role?: 'user' 
       return made;
     },
     otherUser: (who, role = 'user') => h.user(who, role),
-    cli: (argv, opts = {}) => runCli(argv, { ...opts, env: { ...env, ...opts.env } }),
+    cli: (argv, opts = {}) => runCli(argv, { cwd: work, ...opts, env: { ...env, ...opts.env } }),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

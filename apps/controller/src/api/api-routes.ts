@@ -12,6 +12,8 @@ import { hostsRoutes } from './routes/hosts-routes.js';
 import { limitsRoutes } from './routes/limits-routes.js';
 import { logsRoutes } from './routes/logs-routes.js';
 import { internalRoutes } from './routes/internal-routes.js';
+import { cronRoutes } from './routes/cron-routes.js';
+import { maintenanceRoutes } from './routes/maintenance-routes.js';
 import { metaRoutes } from './routes/meta-routes.js';
 import { networkRoutes } from './routes/network-routes.js';
 import { hardeningRoutes } from './routes/hardening-routes.js';
@@ -45,6 +47,8 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   domainsRoutes(table, ctx);
   routerRoutes(table, ctx);
   networkRoutes(table, ctx);
+  maintenanceRoutes(table, ctx);
+  cronRoutes(table, ctx);
   collaboratorsRoutes(table, ctx);
   adminRoutes(table, ctx);
   hostsRoutes(table, ctx);

@@ -1,6 +1,7 @@
 /**
- * `paas run`'s transport: `POST /apps/{app}/dynos` with `Connection: Upgrade`, `Upgrade: tcp` and a
- * JSON body `{command, tty?, size?}`. Everything that can be refused (token, policy `app:run`, body,
+ * `paas run`'s transport: `POST /apps/{app}/dynos` with `Connection: Upgrade`, `Upgrade: tcp` or
+ * `websocket` and a JSON body `{command, tty?, size?}`, or (through strict WebSocket proxies) a GET
+ * with `Upgrade: websocket` and the request in the `Paas-Run` header (@paas/shared attach-handshake.ts). Everything that can be refused (token, policy `app:run`, body,
  * release, placement, the container's start) is answered as a normal JSON error; once the one-off
  * runs, the answer is `101 Switching Protocols` (header `Paas-Process: run.N`) and the connection
  * carries attach frames (@paas/shared attach-frames.ts) until the exit frame.
@@ -19,6 +20,11 @@ import {
   FrameType,
   attachProcessHeader,
   attachUpgradeProtocol,
+  attachProtocolOf,
+  attachRequestHeader,
+  attachSwitchHead,
+  attachWebSocketProtocol,
+  decodeAttachRequestHeader,
   encodeData,
   encodeFrame,
   exitFrame,
@@ -174,19 +180,32 @@ function attachListener(ctx: ApiContext): UpgradeListener {
   const start = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://controller');
     const match = path.exec(url.pathname);
-    if (!match || req.method !== 'POST') throw new AppError('not_found', `no upgrade at ${req.method} ${url.pathname}`);
-    if (String(req.headers.upgrade ?? '').toLowerCase() !== attachUpgradeProtocol) {
-      throw new AppError('invalid_params', `upgrade: only ${attachUpgradeProtocol} is spoken here`);
+    const protocol = attachProtocolOf(req.headers.upgrade);
+    const viaHeader = req.method === 'GET' && protocol === attachWebSocketProtocol;
+    if (!match || (req.method !== 'POST' && !viaHeader)) throw new AppError('not_found', `no upgrade at ${req.method} ${url.pathname}`);
+    if (protocol === undefined) {
+      throw new AppError('invalid_params', `upgrade: only ${attachWebSocketProtocol} and ${attachUpgradeProtocol} are spoken here`);
     }
     const token = tokenFrom(req.headers.authorization);
     if (!token) throw new AppError('unauthorized', 'authentication required: run paas login');
     const user = await ctx.tokens.authenticate(token);
     const app = await loadApp(ctx.pool, user, decodePathSegment(match[1]!), 'app:run');
 
-    const length = Number(req.headers['content-length'] ?? 0);
-    if (!Number.isInteger(length) || length <= 0) throw new AppError('invalid_params', 'the request needs a JSON body with the command');
-    if (length > maxBody) throw new AppError('invalid_params', 'request body is too large');
-    const { body: raw, rest } = await readBody(socket, head, length);
+    let raw: Buffer;
+    let rest: Buffer;
+    if (viaHeader) {
+      // A GET (strict WebSocket proxies): the request rides in the Paas-Run header.
+      const header = req.headers[attachRequestHeader];
+      const text = typeof header === 'string' && header.length <= maxBody ? decodeAttachRequestHeader(header) : undefined;
+      if (text === undefined) throw new AppError('invalid_params', `${attachRequestHeader}: give the run request as base64url JSON (at most ${maxBody / 1024} KiB)`);
+      raw = Buffer.from(text, 'utf8');
+      rest = head;
+    } else {
+      const length = Number(req.headers['content-length'] ?? 0);
+      if (!Number.isInteger(length) || length <= 0) throw new AppError('invalid_params', 'the request needs a JSON body with the command');
+      if (length > maxBody) throw new AppError('invalid_params', 'request body is too large');
+      ({ body: raw, rest } = await readBody(socket, head, length));
+    }
     let json: unknown;
     try {
       json = JSON.parse(raw.toString('utf8'));
@@ -218,10 +237,8 @@ function attachListener(ctx: ApiContext): UpgradeListener {
         tx,
       ),
     );
-    sink.start(
-      'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n' +
-        `Upgrade: ${attachUpgradeProtocol}\r\n${attachProcessHeader}: ${attached.info.name}\r\n\r\n`,
-    );
+    const key = req.headers['sec-websocket-key'];
+    sink.start(attachSwitchHead(protocol, attachProcessHeader, attached.info.name, typeof key === 'string' ? key : undefined));
     pump(socket, rest, stdin, attached, gone);
 
     let last: Buffer;

@@ -19,6 +19,7 @@ export function appJson(config: UrlConfig, app: AppRow) {
     git_url: gitUrl(config, app.name),
     current_release: app.current_release,
     buildpacks: app.buildpacks,
+    maintenance: app.maintenance,
   };
 }
 

@@ -18,6 +18,9 @@ import { MemoryRuntimeBackend } from '../runtime/memory-runtime-backend.js';
 import { RoutePublisher } from '../deploy/route-publisher.js';
 import { AppLocks } from '../deploy/app-lock.js';
 import { Deployer } from '../deploy/deployer.js';
+import { ReleasePhase } from '../deploy/release-phase.js';
+import { OneOffService } from '../deploy/one-off-service.js';
+import { applyAppJsonFormation } from '../deploy/app-json-setup.js';
 import { ReleaseService } from '../deploy/release-service.js';
 import { PushService } from '../deploy/push-service.js';
 import { RepoManager } from '../git/repo-manager.js';
@@ -149,7 +152,14 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
       ? { defaultMemoryMb: (quotaMb: number | null) => access.quotas.processMemory(quotaMb, options.defaultMemoryMb!) }
       : {}),
   });
-  const releases = new ReleaseService(db.pool, deployer, access.cipher);
+  const releasePhase = new ReleasePhase({
+    pool: db.pool,
+    oneOffs: new OneOffService({ pool: db.pool, cipher: access.cipher, runtime, log, quotas: access.quotas }),
+    timeoutMs: 60_000,
+    log,
+    onFirstDeploy: (a, release, say) => applyAppJsonFormation({ pool: db.pool, quotas: access.quotas, formation: access.formation, reconcile: (x) => deployer.reconcile(x) }, a, release, say),
+  });
+  const releases = new ReleaseService(db.pool, deployer, access.cipher, releasePhase);
   const tokens = new TokenService(db.pool, secret, '1h');
   const repos = new RepoManager(join(home, 'repos'));
   const config = { domain: 'localhost', router: { port: 8080 }, api: { port: 5050, host: '127.0.0.1', url: options.apiUrl ?? 'http://127.0.0.1:5050' } };

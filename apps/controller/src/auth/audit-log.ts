@@ -29,6 +29,7 @@ export type AuditAction =
   | 'network.allow'
   | 'network.deny'
   | 'hardening.update'
+  | 'app.maintenance'
   | 'process.restart'
   | 'process.stop'
   | 'process.run'

@@ -8,10 +8,13 @@ export interface AppRow {
   buildpacks: string[];
   created_at: Date;
   current_release: number | null;
+  /** Maintenance mode (`paas maintenance:on`). */
+  maintenance: boolean;
 }
 
 const select = `SELECT a.id, a.name, a.owner_id, u.email AS owner_email, a.buildpacks, a.created_at,
-  (SELECT max(r.version) FROM releases r WHERE r.app_id = a.id AND r.status = 'succeeded') AS current_release
+  (SELECT max(r.version) FROM releases r WHERE r.app_id = a.id AND r.status = 'succeeded') AS current_release,
+  coalesce((SELECT s.maintenance FROM app_router_settings s WHERE s.app_id = a.id), false) AS maintenance
   FROM apps a JOIN users u ON u.id = a.owner_id`;
 
 export async function insertApp(db: Queryable, name: string, ownerId: string): Promise<string> {
@@ -24,6 +27,11 @@ export async function insertApp(db: Queryable, name: string, ownerId: string): P
 
 export async function findAppByName(db: Queryable, name: string): Promise<AppRow | undefined> {
   const { rows } = await db.query<AppRow>(`${select} WHERE a.name = $1`, [name]);
+  return rows[0];
+}
+
+export async function findAppById(db: Queryable, id: string): Promise<AppRow | undefined> {
+  const { rows } = await db.query<AppRow>(`${select} WHERE a.id = $1`, [id]);
   return rows[0];
 }
 

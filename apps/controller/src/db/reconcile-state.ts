@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { getFormationSql, type FormationRow } from './formation.js';
 import { execution, prepared, type Execution } from './sql-batch.js';
 import { currentReleaseOf, currentReleaseSql, type ReleaseRow } from './releases.js';
-import { defaultRouterSettings, type RouterSettingsRow } from './router-settings.js';
+import { defaultRouterSettings, type RouteSettingsRow } from './router-settings.js';
 import { type SecretBox } from '@paas/shared';
 
 /** What one reconcile pass of an app reads from the database. */
@@ -11,7 +11,7 @@ export interface ReconcileState {
   formation: FormationRow[];
   /** The app's custom hostnames, in name order (for its route). */
   hostnames: string[];
-  router: RouterSettingsRow;
+  router: RouteSettingsRow;
   /** The owner's memory quota as set for them (null: the platform default). */
   memoryQuotaMb: number | null;
   /**
@@ -24,7 +24,7 @@ export interface ReconcileState {
 
 const routeAndOwnerSql = `SELECT
     (SELECT coalesce(json_agg(hostname ORDER BY hostname), '[]'::json) FROM domains WHERE app_id = $1::uuid) AS hostnames,
-    (SELECT row_to_json(s) FROM (SELECT https_redirect, max_body_mb FROM app_router_settings WHERE app_id = $1::uuid) s) AS router,
+    (SELECT row_to_json(s) FROM (SELECT https_redirect, max_body_mb, maintenance, maintenance_page FROM app_router_settings WHERE app_id = $1::uuid) s) AS router,
     (SELECT memory_mb FROM quotas WHERE user_id = $2::uuid) AS memory_quota_mb,
     (SELECT coalesce(json_agg(version), '[]'::json) FROM releases
       WHERE app_id = $1::uuid AND status = 'pending'
@@ -50,7 +50,7 @@ export function reconcileReads(app: { id: string; owner_id: string }, bootWindow
 /** The state from the results of reconcileReads' statements. */
 export function reconcileState(cipher: SecretBox, results: pg.QueryResult[]): ReconcileState {
   const [release, rows, other] = results;
-  const row = other!.rows[0] as { hostnames: string[]; router: RouterSettingsRow | null; memory_quota_mb: number | null; booting: number[] };
+  const row = other!.rows[0] as { hostnames: string[]; router: RouteSettingsRow | null; memory_quota_mb: number | null; booting: number[] };
   return {
     release: currentReleaseOf(cipher, release!.rows),
     formation: rows!.rows as FormationRow[],

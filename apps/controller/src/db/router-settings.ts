@@ -1,4 +1,5 @@
 import type { Queryable } from './queryable.js';
+import type { RouteSettings } from '../deploy/route-publisher.js';
 
 /** An app's router settings; the defaults when it set none. */
 export interface RouterSettingsRow {
@@ -15,10 +16,16 @@ export async function getRouterSettings(db: Queryable, appId: string): Promise<R
   return rows[0] ?? { ...defaultRouterSettings };
 }
 
+/** What an app's route carries besides its router settings: maintenance mode and the app's page for it. */
+export interface RouteSettingsRow extends RouterSettingsRow {
+  maintenance?: boolean;
+  maintenance_page?: string | null;
+}
+
 /** The settings of an app by name (for the route publisher), defaults for an unknown app. */
-export async function routerSettingsOfApp(db: Queryable, app: string): Promise<RouterSettingsRow> {
-  const { rows } = await db.query<RouterSettingsRow>(
-    'SELECT s.https_redirect, s.max_body_mb FROM app_router_settings s JOIN apps a ON a.id = s.app_id WHERE a.name = $1',
+export async function routerSettingsOfApp(db: Queryable, app: string): Promise<RouteSettingsRow> {
+  const { rows } = await db.query<RouteSettingsRow>(
+    'SELECT s.https_redirect, s.max_body_mb, s.maintenance, s.maintenance_page FROM app_router_settings s JOIN apps a ON a.id = s.app_id WHERE a.name = $1',
     [app],
   );
   return rows[0] ?? { ...defaultRouterSettings };
@@ -40,7 +47,11 @@ export async function updateRouterSettings(db: Queryable, appId: string, patch: 
 }
 
 /** The settings as an app's route carries them (deploy/route-publisher.ts). */
-export async function routeSettingsOfApp(db: Queryable, app: string): Promise<{ httpsRedirect: boolean; maxBodyMb: number | null }> {
-  const s = await routerSettingsOfApp(db, app);
-  return { httpsRedirect: s.https_redirect, maxBodyMb: s.max_body_mb };
+export async function routeSettingsOfApp(db: Queryable, app: string): Promise<RouteSettings> {
+  return routeSettings(await routerSettingsOfApp(db, app));
+}
+
+/** A settings row as the route publisher takes it. */
+export function routeSettings(s: RouteSettingsRow): RouteSettings {
+  return { httpsRedirect: s.https_redirect, maxBodyMb: s.max_body_mb, maintenance: s.maintenance ?? false, maintenancePage: s.maintenance_page ?? null };
 }

@@ -10,11 +10,15 @@ import { isDrainAware, startAll, type ProcessInfo, type ProcessSpec, type Runtim
 import { isTransientEngineError, retryTransient, type RetryOptions } from '../runtime/transient-retry.js';
 import type { AppLocks } from './app-lock.js';
 import { CoalescedPasses } from './coalesced-passes.js';
-import { httpCheck, type HttpCheck, type Probe } from './probe.js';
-import { checksWorstCaseSeconds, startupChecks, type AppJson, type HealthCheck } from './app-json.js';
+import type { HttpCheck, Probe } from './probe.js';
+import type { AppJson } from './app-json.js';
+import { checkCaps, defaultChecks, startupChecks, type HealthCheck } from './health-checks.js';
+import { BootChecks } from './boot-checks.js';
 import type { RoutePublisher } from './route-publisher.js';
 import type { PlatformEventSink } from '../logs/platform-events.js';
 import type { ImageRetention } from './image-retention.js';
+import { releaseProcessType } from './release-phase.js';
+import { routeSettings } from '../db/router-settings.js';
 
 export interface DeployerOptions {
   pool: pg.Pool;
@@ -51,6 +55,14 @@ export interface DeployerOptions {
    * leaving the limit unset cannot bypass the quota. Absent: no limit.
    */
   defaultMemoryMb?: (ownerMemoryQuotaMb: number | null) => number;
+  /**
+   * The default check of a process type without startup checks: it must stay up this long (Dokku's
+   * DOKKU_DEFAULT_CHECKS_WAIT; PAAS_DEFAULT_CHECKS_WAIT, the app's config var of that name overrides
+   * it). Default 0: none.
+   */
+  defaultChecksWaitSeconds?: number;
+  /** How long a release phase may run before the release's processes start (PAAS_RELEASE_PHASE_TIMEOUT). */
+  releasePhaseMs?: number;
   /** Removes old release images after each release (none: images are kept until the app goes). */
   images?: ImageRetention;
   /** This controller, as the holder of the leases on the releases it deploys (see db/releases.ts). */
@@ -70,9 +82,11 @@ interface Plan {
   started: ProcessInfo[];
 }
 
+/** The config var (and platform setting) of the default check's uptime, in seconds. */
+export const defaultChecksWaitVar = 'PAAS_DEFAULT_CHECKS_WAIT';
+
 /** The port every process is told to listen on inside its container. */
 export const containerPort = 5000;
-const logTailLines = 20;
 
 /**
  * Puts releases into service. A new release starts its processes first; web processes must answer
@@ -86,7 +100,24 @@ export class Deployer {
   /** Reconcile passes per app id, coalesced. */
   private readonly passes = new CoalescedPasses();
 
-  constructor(private readonly o: DeployerOptions) {}
+  /** Whether a started process has booted (the HTTP answer of web processes, app.json's startup checks). */
+  private readonly boots: BootChecks;
+
+  constructor(private readonly o: DeployerOptions) {
+    this.boots = new BootChecks({ runtime: o.runtime, probe: o.probe, check: o.check, bootTimeoutMs: o.bootTimeoutMs, maxBootMs: o.maxBootMs, log: o.log });
+  }
+
+  /**
+   * The startup checks of a process of `release`: its app.json's, else the default uptime check of
+   * PAAS_DEFAULT_CHECKS_WAIT seconds (the release's config var, else the platform's).
+   */
+  private checksOf(release: ReleaseRow, type: string): HealthCheck[] {
+    const own = startupChecks(release.app_json as AppJson | null, type);
+    if (own.length) return own;
+    const fromApp = Number(release.config[defaultChecksWaitVar]);
+    const seconds = Number.isFinite(fromApp) && release.config[defaultChecksWaitVar]?.trim() ? Math.min(Math.max(fromApp, 0), checkCaps.uptime) : (this.o.defaultChecksWaitSeconds ?? 0);
+    return defaultChecks(seconds);
+  }
 
   /**
    * Stops processes that no longer serve: web processes after the drain period (in the background,
@@ -151,16 +182,17 @@ export class Deployer {
   }
 
   private desired(formation: FormationRow[], release: ReleaseRow): FormationRow[] {
-    return formation.filter((f) => f.quantity > 0 && release.process_types[f.type] !== undefined);
+    return formation.filter((f) => f.quantity > 0 && f.type !== releaseProcessType && release.process_types[f.type] !== undefined);
   }
 
   /**
    * Rolls the app onto `release`; throws `release_failed` (with the process's last lines) when it does
    * not boot. In the app's turn (app-lock.ts): its processes are started under the app's lock, their
    * boot is waited for without it (no pooled connection, no lock slot), then the release is promoted
-   * and the old processes retired under the lock again.
+   * and the old processes retired under the lock again. `prepare` (the release phase) runs first in the
+   * app's turn, before any process of the release starts: when it throws, the release fails.
    */
-  async deploy(app: AppRow, release: ReleaseRow, say: (line: string) => void = () => {}): Promise<void> {
+  async deploy(app: AppRow, release: ReleaseRow, say: (line: string) => void = () => {}, prepare?: () => Promise<void>): Promise<void> {
     const log = this.o.log.child({ app: app.name, release: release.version });
     // The lease says a live controller deploys this release: other controllers' passes leave its
     // processes alone; when this controller dies it runs out and the deploy is rolled back.
@@ -173,14 +205,14 @@ export class Deployer {
     }, (releaseLeaseSeconds * 1000) / 3);
     lease.unref();
     try {
-      await this.deployLeased(app, release, say, log);
+      await this.deployLeased(app, release, say, log, prepare);
     } finally {
       clearInterval(lease);
     }
     this.o.images?.schedule(app);
   }
 
-  private async deployLeased(app: AppRow, release: ReleaseRow, say: (line: string) => void, log: Logger): Promise<void> {
+  private async deployLeased(app: AppRow, release: ReleaseRow, say: (line: string) => void, log: Logger, prepare?: () => Promise<void>): Promise<void> {
     await this.o.locks.inTurn(app.id, async (turn) => {
       const started: ProcessInfo[] = [];
       const fail = async (err: unknown): Promise<never> => {
@@ -192,6 +224,7 @@ export class Deployer {
         throw new AppError('release_failed', `release v${release.version} could not start: ${(err as Error).message}`, { cause: err });
       };
       try {
+        await prepare?.();
         await turn.locked([], async () => {
           await this.o.events?.releaseCreated(app.name, release);
           const formation = this.desired(await getFormation(this.o.pool, app.id), release);
@@ -202,7 +235,9 @@ export class Deployer {
         });
         const web = started.filter((p) => p.type === 'web');
         if (web.length) say(`Waiting for ${web.map((p) => p.name).join(', ')} to accept connections on $PORT`);
-        await Promise.all(web.map((p) => this.waitServing(p, startupChecks(release.app_json as AppJson | null, p.type))));
+        const checked = started.filter((p) => p.type === 'web' || this.checksOf(release, p.type).length > 0);
+        if (checked.some((p) => this.checksOf(release, p.type).length > 0)) say(`Running health checks of ${checked.map((p) => p.name).join(', ')}`);
+        await Promise.all(checked.map((p) => this.boots.wait(p, this.checksOf(release, p.type), say)));
       } catch (err) {
         return fail(err);
       }
@@ -239,68 +274,7 @@ export class Deployer {
    * (a deploy whose controller died).
    */
   private bootWindowSeconds(): number {
-    return (this.o.maxBootMs ?? 300_000) / 1000 + 600;
-  }
-
-  /** How long a web process with these startup checks has to boot (see DeployerOptions.maxBootMs). */
-  private bootDeadlineMs(healthChecks: readonly HealthCheck[]): number {
-    return Math.min(this.o.maxBootMs ?? 300_000, this.o.bootTimeoutMs + checksWorstCaseSeconds(healthChecks) * 1000);
-  }
-
-  /**
-   * Waits until a web process answers HTTP (within the boot timeout), then passes its app.json
-   * startup checks, all within its boot deadline; fails early when it crashes, late when it never
-   * answers.
-   */
-  private async waitServing(p: ProcessInfo, healthChecks: HealthCheck[] = []): Promise<void> {
-    const start = Date.now();
-    const deadline = start + this.bootDeadlineMs(healthChecks);
-    const answerBy = Math.min(deadline, start + this.o.bootTimeoutMs);
-    let checks = 0;
-    while (Date.now() < answerBy) {
-      if (p.port !== undefined && (await this.o.probe(p.address, p.port))) {
-        for (const c of healthChecks) await this.runCheck(p, c, deadline);
-        return;
-      }
-      if (++checks % 4 === 0) {
-        const now = (await this.o.runtime.list({ app: p.app })).find((x) => x.id === p.id);
-        if (!now || now.state === 'crashed' || now.state === 'down') {
-          throw await this.bootError(p, `${p.name} crashed while booting`);
-        }
-      }
-      await sleep(250);
-    }
-    throw await this.bootError(p, `${p.name} did not answer HTTP on $PORT within ${Math.round(this.o.bootTimeoutMs / 1000)} s`);
-  }
-
-  /**
-   * One app.json check: up to `attempts` GETs of `path`, each needing a 2xx/3xx answer (containing
-   * `content`), none past the boot deadline.
-   */
-  private async runCheck(p: ProcessInfo, c: HealthCheck, deadline: number): Promise<void> {
-    const check = this.o.check ?? httpCheck;
-    const left = (): number => deadline - Date.now();
-    const late = (last: string): Promise<AppError> =>
-      this.bootError(p, `${p.name} did not pass its health check ${c.name ?? c.path} within its boot deadline (at most PAAS_MAX_BOOT_SECONDS)${last ? `: ${last}` : ''}`);
-    if (c.initialDelay) await sleep(Math.max(0, Math.min(c.initialDelay * 1000, left())));
-    let last = '';
-    for (let attempt = 1; attempt <= c.attempts; attempt++) {
-      if (left() <= 0) throw await late(last);
-      const res = await check(p.address, p.port!, c.path, Math.min(c.timeout * 1000, left()));
-      if ('error' in res) last = res.error;
-      else if (res.status < 200 || res.status >= 400) last = `HTTP ${res.status}`;
-      else if (c.content !== undefined && !res.body.includes(c.content)) last = `the answer does not contain ${JSON.stringify(c.content)}`;
-      else return;
-      if (attempt < c.attempts) await sleep(Math.max(0, Math.min(c.wait * 1000, left())));
-    }
-    throw await this.bootError(p, `${p.name} failed its health check ${c.name ?? c.path} after ${c.attempts} attempts: ${last}`);
-  }
-
-  private async bootError(p: ProcessInfo, message: string): Promise<AppError> {
-    const output = (await this.o.runtime.logs(p.id, logTailLines).catch(() => '')).trimEnd();
-    return new AppError('release_failed', output ? `${message}; its last output:\n${output}` : message, {
-      details: { process: p.name, output },
-    });
+    return ((this.o.maxBootMs ?? 300_000) + (this.o.releasePhaseMs ?? 0)) / 1000 + 600;
   }
 
   /**
@@ -398,7 +372,7 @@ export class Deployer {
       plan.started.map(async (p) => {
         if (p.type !== 'web') return;
         try {
-          await this.waitServing(p, startupChecks(plan.release.app_json as AppJson | null, p.type));
+          await this.boots.wait(p, this.checksOf(plan.release, p.type));
           ready.push(p);
         } catch (err) {
           failed.add(p.name);
@@ -416,7 +390,7 @@ export class Deployer {
     // A serving web process whose replacement did not boot keeps serving until a later pass replaces it.
     const spared = stop.filter((p) => p.type === 'web' && p.state === 'up' && failed.has(p.name) && (want.get(p.type) ?? 0) > 0);
     const web = [...keep.filter((p) => p.type === 'web' && p.state === 'up'), ...spared, ...ready];
-    const settings = { httpsRedirect: state.router.https_redirect, maxBodyMb: state.router.max_body_mb };
+    const settings = routeSettings(state.router);
     await this.o.routes.ensure(app.name, release.version, web, { customDomains: state.hostnames, settings });
     await this.retire(stop.filter((p) => !spared.includes(p)));
     if (failed.size) {

@@ -3,7 +3,7 @@ import { AppError, type Logger, type TerminalSize, type SecretBox } from '@paas/
 import type { AppRow } from '../db/apps.js';
 import { endOneOff, listOneOffRuns, markOneOffStarted, reserveOneOff } from '../db/one-offs.js';
 import type { QuotaService } from '../auth/quota-service.js';
-import { currentRelease } from '../db/releases.js';
+import { currentRelease, type ReleaseRow } from '../db/releases.js';
 import { inTransaction, type Queryable } from '../db/queryable.js';
 import { isOneOffRunner, oneOffType, type AttachedOneOff, type OneOffIo, type OneOffRunner, type OneOffSpec } from '../runtime/one-off.js';
 import type { ProcessInfo, RuntimeBackend } from '../runtime/runtime-backend.js';
@@ -93,11 +93,11 @@ export class OneOffService {
   }
 
   /** Everything that can be refused is checked here, before anything starts; then run.N is reserved. */
-  private async spec(app: AppRow, req: OneOffRequest): Promise<OneOffSpec> {
+  private async spec(app: AppRow, req: OneOffRequest, of?: ReleaseRow): Promise<OneOffSpec> {
     this.runner();
     const command = req.command.trim();
     if (command === '') throw new AppError('invalid_params', 'command: is empty; give the command to run, e.g. paas run -- bash');
-    const release = await currentRelease(this.o.pool, this.o.cipher, app.id);
+    const release = of ?? (await currentRelease(this.o.pool, this.o.cipher, app.id));
     if (!release) throw new AppError('invalid_params', `${app.name} has no release yet: deploy it with git push first`);
     const memoryMb = await this.o.defaultMemory?.(app);
     const index = await this.reserve(app);
@@ -122,9 +122,12 @@ export class OneOffService {
     return info;
   }
 
-  /** Starts an attached one-off: rejects (before anything ran) when it cannot. */
-  async runAttached(app: AppRow, req: OneOffRequest, io: OneOffIo, record?: OneOffRecorder): Promise<AttachedOneOff> {
-    const spec = await this.spec(app, req);
+  /**
+   * Starts an attached one-off: rejects (before anything ran) when it cannot. It runs with the app's
+   * current release, or with `release` (the release phase runs with the release it prepares).
+   */
+  async runAttached(app: AppRow, req: OneOffRequest, io: OneOffIo, record?: OneOffRecorder, release?: ReleaseRow): Promise<AttachedOneOff> {
+    const spec = await this.spec(app, req, release);
     const attached = await this.started(
       app,
       spec.index,

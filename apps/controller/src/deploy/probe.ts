@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 
 /** Tells whether a web process answers HTTP on address:port. */
 export type Probe = (address: string, port: number) => Promise<boolean>;
@@ -17,17 +18,27 @@ export const httpProbe: Probe = (address, port) =>
     req.on('error', () => resolve(false));
   });
 
+/** What a health check's GET carries besides its path: its scheme and extra headers (app.json's httpHeaders). */
+export interface HttpCheckOptions {
+  scheme?: 'http' | 'https';
+  headers?: Record<string, string>;
+}
+
 /** One HTTP GET for a health check: the status and (up to 64 KiB of) the body, or the error. */
 export type HttpCheck = (
   address: string,
   port: number,
   path: string,
   timeoutMs: number,
+  options?: HttpCheckOptions,
 ) => Promise<{ status: number; body: string } | { error: string }>;
 
-export const httpCheck: HttpCheck = (address, port, path, timeoutMs) =>
+export const httpCheck: HttpCheck = (address, port, path, timeoutMs, options = {}) =>
   new Promise((resolve) => {
-    const req = http.get({ host: address, port, path, timeout: timeoutMs, agent: false, headers: { 'user-agent': 'paas-healthcheck' } }, (res) => {
+    // An app's own check of its own process: its certificate is not the platform's to verify.
+    const get = options.scheme === 'https' ? (o: https.RequestOptions, cb: (res: http.IncomingMessage) => void) => https.get({ ...o, rejectUnauthorized: false }, cb) : http.get;
+    const headers = { ...options.headers, 'user-agent': 'paas-healthcheck' };
+    const req = get({ host: address, port, path, timeout: timeoutMs, agent: false, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => {

@@ -11,7 +11,8 @@ import { getConfigVars } from '../db/config-vars.js';
 import { isUniqueViolation } from '../db/queryable.js';
 import type { User } from '../db/users.js';
 import type { ReleaseService } from './release-service.js';
-import { assertChecksFit, readAppJsonFromTar } from './app-json.js';
+import { appJsonNotes, assertChecksFit, readAppJsonFromTar } from './app-json.js';
+import { applyAppJsonEnv } from './app-json-setup.js';
 import { BuildControl } from './build-control.js';
 import { LostBuilderWatch } from './lost-builder-watch.js';
 import { setBuildPort } from '../db/build-ports.js';
@@ -124,6 +125,8 @@ export class PushService {
         throw new AppError('invalid_params', `the pushed tree could not be read: ${(err as Error).message}`);
       });
       assertChecksFit(appJson, this.o.maxBootSeconds ?? 300);
+      for (const note of appJsonNotes(appJson)) tell(note);
+      await applyAppJsonEnv({ pool: this.o.pool, cipher: this.o.cipher }, app, appJson, tell);
       if ((await this.o.queue.getWorkersCount()) === 0) {
         throw new AppError('unavailable', 'no builder is running to take the build (start the platform with npm run up)', {
           retryable: true,
@@ -206,7 +209,8 @@ export class PushService {
           userId: user.id,
           appJson: appJson ?? null,
         },
-        (line) => tell(`       ${line}`),
+        // Headings (the release phase's) and warnings keep their place; the rest is indented under Launching.
+        (line) => tell(/^(-----> | !     )/.test(line) ? line : `       ${line}`),
       );
       tell(`       Released v${release.version}`);
       tell(`       ${this.o.webUrl(app.name)} deployed to paas`);

@@ -6,6 +6,7 @@ import { initFormation } from '../db/formation.js';
 import { currentRelease, insertRelease, type ReleaseRow } from '../db/releases.js';
 import type { Deployer } from './deployer.js';
 import { type SecretBox } from '@paas/shared';
+import type { ReleasePhase } from './release-phase.js';
 
 export interface ReleaseInput {
   image: string;
@@ -24,9 +25,16 @@ export class ReleaseService {
     private readonly deployer: Deployer,
     /** Config vars and release snapshots are stored encrypted. */
     private readonly cipher: SecretBox,
+    /** The release phase and postdeploy scripts (none: they do not run). */
+    private readonly phase?: ReleasePhase,
   ) {}
 
-  async release(app: AppRow, input: ReleaseInput, say?: (line: string) => void): Promise<ReleaseRow> {
+  /**
+   * Makes and deploys a release. Its release phase runs before any of its processes start (a failure
+   * refuses the release, the previous one keeps serving); its postdeploy scripts once it serves.
+   */
+  async release(app: AppRow, input: ReleaseInput, say: (line: string) => void = () => {}): Promise<ReleaseRow> {
+    const firstDeploy = (await currentRelease(this.pool, this.cipher, app.id)) === undefined;
     const version = await nextReleaseVersion(this.pool, app.id);
     const config = await getConfigVars(this.pool, this.cipher, app.id);
     const release = await insertRelease(this.pool, this.cipher, {
@@ -41,7 +49,9 @@ export class ReleaseService {
       appJson: input.appJson ?? null,
     });
     await initFormation(this.pool, app.id, Object.keys(input.processTypes));
-    await this.deployer.deploy(app, release, say);
+    const phase = this.phase;
+    await this.deployer.deploy(app, release, say, phase && (() => phase.before(app, release, say)));
+    await phase?.after(app, release, firstDeploy, say);
     return { ...release, status: 'succeeded' };
   }
 

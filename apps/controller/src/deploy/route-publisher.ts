@@ -6,6 +6,10 @@ export interface RouteSettings {
   httpsRedirect: boolean;
   /** null: the router's default. */
   maxBodyMb: number | null;
+  /** Maintenance mode: the routers answer 503 with a maintenance page (see maintenance-service.ts). */
+  maintenance?: boolean;
+  /** The app's own maintenance page (HTML); null: the router's. */
+  maintenancePage?: string | null;
 }
 
 /** An app's custom domains and router settings, read by the caller with its other state. */
@@ -49,6 +53,7 @@ export class RoutePublisher {
       domains,
       ...(settings.maxBodyMb !== null ? { maxBodyMb: settings.maxBodyMb } : {}),
       ...(settings.httpsRedirect ? { httpsRedirect: true } : {}),
+      ...(settings.maintenance ? { maintenance: settings.maintenancePage ? { page: settings.maintenancePage } : {} } : {}),
       release,
       backends: web
         .filter((p) => p.port !== undefined)
@@ -88,8 +93,15 @@ function sameBackends(a: Pick<AppRoute, 'backends'>, b: Pick<AppRoute, 'backends
   return sameList(key(a), key(b));
 }
 
-function sameSettings(a: Pick<AppRoute, 'maxBodyMb' | 'httpsRedirect'>, b: Pick<AppRoute, 'maxBodyMb' | 'httpsRedirect'>): boolean {
-  return a.maxBodyMb === b.maxBodyMb && (a.httpsRedirect ?? false) === (b.httpsRedirect ?? false);
+type Settings = Pick<AppRoute, 'maxBodyMb' | 'httpsRedirect' | 'maintenance'>;
+
+function sameSettings(a: Settings, b: Settings): boolean {
+  return (
+    a.maxBodyMb === b.maxBodyMb &&
+    (a.httpsRedirect ?? false) === (b.httpsRedirect ?? false) &&
+    (a.maintenance !== undefined) === (b.maintenance !== undefined) &&
+    a.maintenance?.page === b.maintenance?.page
+  );
 }
 
 function sameList(a: string[], b: string[]): boolean {

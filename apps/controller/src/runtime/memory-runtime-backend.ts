@@ -126,7 +126,9 @@ export class MemoryRuntimeBackend implements RuntimeBackend, OneOffRunner {
 
   async runAttached(spec: OneOffSpec, io: OneOffIo): Promise<AttachedOneOff> {
     const { output, ...info } = this.oneOff(spec, true);
-    const exit = new Promise<number>((resolve) => io.stdout.write(output, () => resolve(0)));
+    // `exit N` exits with status N (tests of what follows a failing one-off); the rest exit with 0.
+    const code = Number(/^exit (\d{1,3})$/.exec(spec.command.trim())?.[1] ?? 0);
+    const exit = new Promise<number>((resolve) => io.stdout.write(output, () => resolve(code)));
     return { info, exit, resize: async () => {} };
   }
 

@@ -12,6 +12,7 @@ export const appSchema = z.object({
   git_url: z.string(),
   current_release: z.number().int().nullable(),
   buildpacks: z.array(z.string()),
+  maintenance: z.boolean().describe('Maintenance mode: the routers answer 503 with a maintenance page'),
 });
 
 export const formationEntrySchema = z.object({

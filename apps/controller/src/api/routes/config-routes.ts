@@ -75,6 +75,7 @@ export function configRoutes(table: RouteTable, ctx: ApiContext): void {
     handler: async ({ app, user, body: changes, req, res }) => {
       const set = Object.keys(changes).filter((k) => changes[k] !== null);
       const unset = Object.keys(changes).filter((k) => changes[k] === null);
+      const before = await getConfigVars(ctx.pool, ctx.access.cipher, app.id);
       // The change, its limits and its audit event (keys only: values never reach the audit log) in
       // one transaction, under the app's lock.
       await inTransaction(ctx.pool, async (tx) => {
@@ -96,7 +97,14 @@ export function configRoutes(table: RouteTable, ctx: ApiContext): void {
       const description = [set.length ? `Set ${set.join(', ')} config vars` : '', unset.length ? `Remove ${unset.join(', ')} config vars` : '']
         .filter(Boolean)
         .join('; ');
-      const release = await ctx.releases.releaseConfigChange(app, description, user.id);
+      const release = await ctx.releases.releaseConfigChange(app, description, user.id).catch(async (err: unknown) => {
+        // A release the release phase (or the boot) refused refuses the change: the vars are put back.
+        if (err instanceof AppError && err.code === 'release_failed') {
+          const undo = Object.fromEntries(Object.keys(changes).map((k) => [k, before[k] ?? null]));
+          await updateConfigVars(ctx.pool, ctx.access.cipher, app.id, undo);
+        }
+        throw err;
+      });
       if (release) res.setHeader('Paas-Release', String(release.version));
       return getConfigVars(ctx.pool, ctx.access.cipher, app.id);
     },

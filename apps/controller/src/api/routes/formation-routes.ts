@@ -10,13 +10,18 @@ import { dynoSchema, formationEntrySchema } from '../schemas.js';
 import { dynoJson } from '../serializers.js';
 import { isOneOffRunner } from '../../runtime/one-off.js';
 import { oneOffService } from '../one-off-services.js';
+import { releaseProcessType } from '../../deploy/release-phase.js';
 
 const maxPerType = 100;
 const patchBody = z.object({
   updates: z
     .array(
       z.object({
-        type: z.string().max(63).regex(/^[a-z][a-z0-9_-]*$/, 'process types are lowercase letters, digits, - and _'),
+        type: z
+          .string()
+          .max(63)
+          .regex(/^[a-z][a-z0-9_-]*$/, 'process types are lowercase letters, digits, - and _')
+          .refine((t) => t !== releaseProcessType, 'release is the release phase: it runs once per release and is never scaled'),
         quantity: z.number().int().min(0).max(maxPerType),
       }),
     )
