@@ -5,7 +5,7 @@ import { errorResponse, routerErrors } from './error-pages.js';
 test('each code maps to its status', () => {
   assert.deepEqual(
     Object.fromEntries(Object.entries(routerErrors).map(([code, e]) => [code, e.status])),
-    { app_not_found: 404, not_found: 404, no_web_processes: 503, app_not_responding: 502, app_timeout: 504, body_too_large: 413, headers_too_large: 431 },
+    { app_not_found: 404, not_found: 404, no_web_processes: 503, app_not_responding: 502, app_timeout: 504, body_too_large: 413, headers_too_large: 431, maintenance: 503 },
   );
 });
 
