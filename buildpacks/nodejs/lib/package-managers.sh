@@ -30,7 +30,30 @@ does not have it. Commit that file (yarn set version), or name a version in pack
 \"packageManager\": \"yarn@4.x.y\"."
         fi
       fi
-      if [ -n "$pm_yarn_path" ] && [ -f "$build_dir/$pm_yarn_path" ]; then
+      local pm_field=${pkg_package_manager#yarn@}
+      if [ -n "$pm_field" ] && [ "$pm_field" != "$pkg_package_manager" ] && [ -n "$pkg_engines_yarn" ]; then
+        warn "Multiple Yarn versions declared
+The package.json file indicates the target version of Yarn to install in two fields:
+- \"packageManager\": \"$pkg_package_manager\"
+- \"engines.yarn\": \"$pkg_engines_yarn\"
+If both fields are present, then \"packageManager\" will take precedence and \"$pkg_package_manager\" will be installed.
+To ensure we install the version of Yarn you want, remove one of these fields."
+      fi
+      if [ -n "$pm_yarn_path" ] && [ -f "$build_dir/$pm_yarn_path" ] && [ -n "$pm_request" ] && ! [[ $pm_request =~ ^[~^]?1(\.|$) ]]; then
+        # a version named in package.json is installed, but yarn itself hands every command to the vendored release
+        local name=engines.yarn value=$pkg_engines_yarn
+        if [ "$pm_field" != "$pkg_package_manager" ]; then name=packageManager value=$pkg_package_manager; fi
+        warn "Yarn release script may conflict with \"$name\"
+The package.json file indicates the target version of Yarn to install with:
+- \"$name\": \"$value\"
+But the .yarnrc.yml configuration indicates a vendored release of Yarn should be used with:
+- yarnPath: \"$pm_yarn_path\"
+This will cause the buildpack to install yarn@$pm_request but, when running Yarn commands, the vendored release
+at \"$pm_yarn_path\" will be executed instead.
+To ensure we install the version of Yarn you want, choose only one of the following actions:
+- Remove the \"$name\" field from package.json
+- Remove the \"yarnPath\" configuration from .yarnrc.yml and delete the vendored release at \"$pm_yarn_path\""
+      elif [ -n "$pm_yarn_path" ] && [ -f "$build_dir/$pm_yarn_path" ]; then
         # The app vendors its yarn release: a small launcher runs it with the app's Node.js.
         dir="$build_dir/.heroku/yarn/bin"
         mkdir -p "$dir"
