@@ -53,6 +53,10 @@ $pkg_cache_directories_refused"
   elif [ -n "$node_modules_checked_in" ]; then
     info "- node_modules is checked into source control and cannot be cached"
     return 0
+  elif [ "$pm" = pnpm ]; then
+    # pnpm installs from its content-addressed store (CACHE_DIR/pnpm-store), kept as it is
+    if [ -d "$cache_dir/pnpm-store" ]; then info "- pnpm cache"; else info "- pnpm cache (not cached - skipping)"; fi
+    return 0
   elif npm_uses_ci; then
     # npm ci starts from an empty node_modules: npm's own cache (CACHE_DIR/npm) is what it reuses
     if [ -d "$cache_dir/npm/_cacache" ]; then info "- npm cache"; else info "- npm cache (not cached - skipping)"; fi
@@ -86,9 +90,12 @@ save_cache() {
   tmp=$(mktemp -d "$cache_dir/node/cache.new.XXXXXX")
   if [ -n "$pkg_cache_directories" ]; then
     info "Saving cacheDirectories (package.json):"
-  elif npm_uses_ci; then
-    # npm's cache stays where npm keeps it (CACHE_DIR/npm); node_modules is not kept
-    if [ -d "$cache_dir/npm/_cacache" ]; then info "- npm cache"; else info "- npm cache (nothing to cache)"; fi
+  elif [ "$pm" = pnpm ] || npm_uses_ci; then
+    # npm's cache and pnpm's store stay where they are kept (CACHE_DIR/npm, CACHE_DIR/pnpm-store);
+    # node_modules is not kept
+    if [ "$pm" = pnpm ]; then
+      if [ -d "$cache_dir/pnpm-store" ]; then info "- pnpm cache"; else info "- pnpm cache (nothing to cache)"; fi
+    elif [ -d "$cache_dir/npm/_cacache" ]; then info "- npm cache"; else info "- npm cache (nothing to cache)"; fi
     rm -rf "$cache_dir/node/cache" "$tmp"
     mkdir -p "$cache_dir/node/cache"
     signature >"$cache_dir/node/signature"
@@ -111,4 +118,24 @@ save_cache() {
   rm -rf "$cache_dir/node/cache"
   mv "$tmp" "$cache_dir/node/cache"
   signature >"$cache_dir/node/signature"
+}
+
+# prune_pnpm_store CACHE_DIR — every 40th build, the store loses the packages no project uses any more
+# (CACHE_DIR/pnpm_prune_store_counter counts down; a counter that is not a number starts again).
+prune_pnpm_store() {
+  local cache_dir=$1 counter
+  [ "$pm" = pnpm ] || return 0
+  counter=$(cat "$cache_dir/pnpm_prune_store_counter" 2>/dev/null || true)
+  if ! [[ $counter =~ ^[0-9]+$ ]]; then counter=40; fi
+  if [ "$counter" -eq 0 ]; then
+    info "Cleaning up pnpm store"
+    # a store that never got a package has no files directory: pnpm before 9.12 fails on it (ENOENT)
+    if [ -d "$cache_dir/pnpm-store" ] && find "$cache_dir/pnpm-store" -mindepth 2 -maxdepth 2 -name files | grep -q .; then
+      pnpm store prune --store-dir "$cache_dir/pnpm-store" 2>&1 | indent || true
+    fi
+    counter=40
+  else
+    counter=$((counter - 1))
+  fi
+  echo "$counter" >"$cache_dir/pnpm_prune_store_counter"
 }

@@ -54,11 +54,12 @@ with NPM_CONFIG_LEGACY_PEER_DEPS=true."
   elif grep -qE 'npm (ERR!|error) code 128|exited with error code: 128' "$log"; then
     message="npm Git dependency error (code 128): a git dependency could not be fetched. Check its URL and that it
 is reachable without credentials (or with a token in the URL of a private registry)."
+  elif grep -q 'The lockfile would have been modified by this install' "$log"; then
+    message="Yarn lockfile is not in sync with package.json (Yarn 2+ installs with --immutable): run yarn install,
+commit yarn.lock and push again."
   elif grep -qE 'Your lockfile needs to be updated|frozen-lockfile' "$log"; then
     message="Outdated Yarn lockfile: yarn.lock is not in sync with package.json. Run yarn install, commit
 yarn.lock and push again."
-  elif grep -q 'The lockfile would have been modified by this install' "$log"; then
-    message="Outdated Yarn lockfile: run yarn install, commit yarn.lock and push again."
   fi
   if [ -n "$message" ]; then warn "$message"; fi
   return 0

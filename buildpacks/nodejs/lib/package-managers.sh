@@ -7,7 +7,7 @@
 # install_package_manager BUILD_DIR CACHE_DIR — puts yarn or pnpm on PATH (npm is already there);
 # sets pm_version.
 install_package_manager() {
-  local build_dir=$1 cache_dir=$2 spec listing version tarball dir
+  local build_dir=$1 cache_dir=$2 spec listing version tarball dir native=
   case $pm in
     npm)
       pm_version=$npm_version
@@ -30,7 +30,30 @@ does not have it. Commit that file (yarn set version), or name a version in pack
 \"packageManager\": \"yarn@4.x.y\"."
         fi
       fi
-      if [ -n "$pm_yarn_path" ] && [ -f "$build_dir/$pm_yarn_path" ]; then
+      local pm_field=${pkg_package_manager#yarn@}
+      if [ -n "$pm_field" ] && [ "$pm_field" != "$pkg_package_manager" ] && [ -n "$pkg_engines_yarn" ]; then
+        warn "Multiple Yarn versions declared
+The package.json file indicates the target version of Yarn to install in two fields:
+- \"packageManager\": \"$pkg_package_manager\"
+- \"engines.yarn\": \"$pkg_engines_yarn\"
+If both fields are present, then \"packageManager\" will take precedence and \"$pkg_package_manager\" will be installed.
+To ensure we install the version of Yarn you want, remove one of these fields."
+      fi
+      if [ -n "$pm_yarn_path" ] && [ -f "$build_dir/$pm_yarn_path" ] && [ -n "$pm_request" ] && ! [[ $pm_request =~ ^[~^]?1(\.|$) ]]; then
+        # a version named in package.json is installed, but yarn itself hands every command to the vendored release
+        local name=engines.yarn value=$pkg_engines_yarn
+        if [ "$pm_field" != "$pkg_package_manager" ]; then name=packageManager value=$pkg_package_manager; fi
+        warn "Yarn release script may conflict with \"$name\"
+The package.json file indicates the target version of Yarn to install with:
+- \"$name\": \"$value\"
+But the .yarnrc.yml configuration indicates a vendored release of Yarn should be used with:
+- yarnPath: \"$pm_yarn_path\"
+This will cause the buildpack to install yarn@$pm_request but, when running Yarn commands, the vendored release
+at \"$pm_yarn_path\" will be executed instead.
+To ensure we install the version of Yarn you want, choose only one of the following actions:
+- Remove the \"$name\" field from package.json
+- Remove the \"yarnPath\" configuration from .yarnrc.yml and delete the vendored release at \"$pm_yarn_path\""
+      elif [ -n "$pm_yarn_path" ] && [ -f "$build_dir/$pm_yarn_path" ]; then
         # The app vendors its yarn release: a small launcher runs it with the app's Node.js.
         dir="$build_dir/.heroku/yarn/bin"
         mkdir -p "$dir"
@@ -54,7 +77,21 @@ does not have it. Commit that file (yarn set version), or name a version in pack
       ;;
     pnpm)
       spec=pnpm
-      [ -n "$pm_request" ] || pm_request=latest
+      local pnpm_field=${pkg_package_manager#pnpm@}
+      if [ -n "$pnpm_field" ] && [ "$pnpm_field" != "$pkg_package_manager" ] && [ -n "$pkg_engines_pnpm" ]; then
+        warn "Multiple pnpm versions declared
+The package.json file indicates the target version of pnpm to install in two fields:
+- \"packageManager\": \"$pkg_package_manager\"
+- \"engines.pnpm\": \"$pkg_engines_pnpm\"
+If both fields are present, then \"packageManager\" will take precedence and \"$pkg_package_manager\" will be installed.
+To ensure we install the version of pnpm you want, remove one of these fields."
+      fi
+      if [ -z "$pm_request" ]; then
+        pm_request=latest
+        warn "Default pnpm version used: package.json names no pnpm version, so the latest pnpm is installed,
+which may not be the one the lockfile was made with. Name one, e.g. \"packageManager\": \"pnpm@10.x.y\"
+(corepack use pnpm@latest writes it)."
+      fi
       ;;
   esac
   info "Downloading and installing $pm ($pm_request)..."
@@ -69,14 +106,26 @@ Name a published version or range in package.json (packageManager or engines.$pm
     rm -rf "$dir"
     mkdir -p "$dir"
     tar -xzf "$tarball" -C "$dir" --strip-components=1
+    if [ "$pm" = pnpm ] && [ ! -f "$dir/bin/pnpm.cjs" ] && [ ! -f "$dir/bin/pnpm.js" ] && [ -f "$dir/bin/pnpm.mjs" ]; then
+      # pnpm 12+ is a native executable, published for each platform as @pnpm/exe.<platform>; its
+      # install script would fetch it, so the buildpack takes it from the registry itself
+      native=$(fetch_package @pnpm/exe.linux-x64 "$version" "$cache_dir/pm-dist") || fail "Unable to download pnpm $version's executable (@pnpm/exe.linux-x64)"
+      tar -xzf "$native" -C "$dir" --strip-components=1 package/pnpm 2>/dev/null || fail "@pnpm/exe.linux-x64 $version has no pnpm executable"
+      mv "$dir/pnpm" "$dir/pnpm-native"
+      chmod 755 "$dir/pnpm-native"
+    fi
     echo "$spec@$version" >"$dir/.paas-version"
-    find "$cache_dir/pm-dist" -mindepth 1 -maxdepth 1 ! -name "$(basename "$tarball")" -delete
+    find "$cache_dir/pm-dist" -mindepth 1 -maxdepth 1 ! -name "$(basename "$tarball")" ! -name "$(basename "${native:-none}")" -delete
   fi
   mkdir -p "$dir/bin"
   local entry=bin/yarn.js
   if [ "$pm" = pnpm ]; then entry=bin/pnpm.cjs; [ -f "$dir/$entry" ] || entry=bin/pnpm.js; fi
-  [ -f "$dir/$entry" ] || fail "$spec $version has no $entry"
-  printf '#!/bin/sh\nexec node "$(dirname "$(readlink -f "$0")")/%s" "$@"\n' "${entry#bin/}" >"$dir/bin/$pm"
+  if [ "$pm" = pnpm ] && [ -x "$dir/pnpm-native" ]; then
+    printf '#!/bin/sh\nexec "$(dirname "$(dirname "$(readlink -f "$0")")")/pnpm-native" "$@"\n' >"$dir/bin/$pm"
+  else
+    [ -f "$dir/$entry" ] || fail "$spec $version has no $entry"
+    printf '#!/bin/sh\nexec node "$(dirname "$(readlink -f "$0")")/%s" "$@"\n' "${entry#bin/}" >"$dir/bin/$pm"
+  fi
   chmod 755 "$dir/bin/$pm"
   chmod -R a+rX "$dir"
   export PATH="$dir/bin:$PATH"
