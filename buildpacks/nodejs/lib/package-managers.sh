@@ -231,6 +231,8 @@ prune_reason() {
     echo "Skipping because NPM_CONFIG_OMIT does not omit 'dev'"
   elif [ "$pm" = yarn ] && [ -z "$pm_berry" ] && [ -n "${YARN_PRODUCTION:-}" ]; then
     echo "Skipping because YARN_PRODUCTION is '$YARN_PRODUCTION'"
+  elif [ "$pm" = pnpm ] && [ "${PNPM_SKIP_PRUNING:-}" = true ]; then
+    echo "Skipping because PNPM_SKIP_PRUNING is 'true'"
   elif [ "$pm" = yarn ] && [ -n "$pm_berry" ] && [ "${YARN2_SKIP_PRUNING:-}" = true ]; then
     echo "Skipping because YARN2_SKIP_PRUNING is 'true'"
   fi
