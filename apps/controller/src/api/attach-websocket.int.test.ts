@@ -21,8 +21,14 @@ const cliMain = fileURLToPath(new URL('../../../cli/src/main.ts', import.meta.ur
  * A reverse proxy that forwards only `GET` + `Upgrade: websocket` requests (then pipes bytes both
  * ways) and answers everything else 502, recording what it saw.
  */
-function websocketOnlyProxy(target: number): { server: http.Server; seen: string[] } {
+function websocketOnlyProxy(target: number): { server: http.Server; seen: string[]; sockets: Set<net.Socket> } {
   const seen: string[] = [];
+  /** Every socket it holds (clients' and upstream ones): upgraded ones are no longer the server's to close. */
+  const sockets = new Set<net.Socket>();
+  const track = (s: net.Socket): void => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  };
   const server = http.createServer((req, res) => {
     seen.push(`${req.method} ${req.headers.upgrade ?? '-'}`);
     res.writeHead(502, { 'content-type': 'text/plain' }).end('this proxy passes WebSocket upgrades only');
@@ -33,6 +39,7 @@ function websocketOnlyProxy(target: number): { server: http.Server; seen: string
       socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
       return;
     }
+    track(socket as net.Socket);
     const upstream = net.connect(target, '127.0.0.1', () => {
       const lines = [`${req.method} ${req.url} HTTP/1.1`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
@@ -41,15 +48,18 @@ function websocketOnlyProxy(target: number): { server: http.Server; seen: string
       upstream.pipe(socket);
       socket.pipe(upstream);
     });
+    track(upstream);
     upstream.on('error', () => socket.destroy());
     socket.on('error', () => upstream.destroy());
   });
-  return { server, seen };
+  server.on('connection', track);
+  return { server, seen, sockets };
 }
 
 describe('paas run through a WebSocket proxy', () => {
   let h: ApiHarness;
   let api: http.Server;
+  const apiSockets = new Set<net.Socket>();
   let proxy: ReturnType<typeof websocketOnlyProxy>;
   let home: string;
   let token: string;
@@ -74,6 +84,10 @@ describe('paas run through a WebSocket proxy', () => {
     const app = (await findAppByName(h.db.pool, 'wsrun'))!;
     await h.releases.release(app, { image: 'img:1', processTypes: { worker: 'sleep 1000' }, buildId: null, description: 'Deploy 1', userId: null });
     api = http.createServer(h.app);
+    api.on('connection', (s: net.Socket) => {
+      apiSockets.add(s);
+      s.on('close', () => apiSockets.delete(s));
+    });
     serveUpgrades(api, h.app);
     await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
     proxy = websocketOnlyProxy(port(api));
@@ -81,7 +95,8 @@ describe('paas run through a WebSocket proxy', () => {
     home = await mkdtemp(join(tmpdir(), 'paas-run-ws-'));
   });
   after(async () => {
-    // Upgraded connections are not the servers' to wait for.
+    // Upgraded connections are not the servers' to wait for: every socket either server took goes.
+    for (const s of [...proxy.sockets, ...apiSockets]) s.destroy();
     proxy.server.closeAllConnections();
     api.closeAllConnections();
     await new Promise((r) => proxy.server.close(r));
