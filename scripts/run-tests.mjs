@@ -87,7 +87,7 @@ if (unitOnly) {
 function runTests(list, parser) {
   const res = spawnSync(
     process.execPath,
-    ['--conditions=development', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...list],
+    ['--conditions=development', '--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${concurrency}`, ...list],
     { cwd: root, stdio: 'inherit', env: { ...baseEnv, PAAS_ROUTER_PARSER: parser } },
   );
   return res.status ?? 1;

@@ -57,7 +57,7 @@ for (const major of majors) {
   ];
   for (const [name, files, env] of suites) {
     console.log(`\n# node ${version}: the ${name} unit tests (${files.length} files)`);
-    const status = run(node, ['--conditions=development', '--import', 'tsx', '--test', '--test-reporter=tap', '--test-concurrency=1', ...files], { env: { ...process.env, ...env } });
+    const status = run(node, ['--conditions=development', '--import', 'tsx', '--test', '--test-force-exit', '--test-reporter=tap', '--test-concurrency=1', ...files], { env: { ...process.env, ...env } });
     if (status !== 0) {
       console.log(`# node ${version}: the ${name} unit tests FAILED`);
       failed++;
