@@ -127,9 +127,11 @@ export async function benchFaults(): Promise<string> {
     // Two routers (README: "Two routers"): the second one SIGKILLed and started again, the load on the first.
     const secondPort = await freePort();
     const secondTlsPort = await freePort();
+    // its own internal listener too (the first router holds the platform's)
+    const secondInternalPort = await freePort();
     const startSecond = (): ChildProcess =>
       spawn(process.execPath, [join(repoRoot, 'apps', 'router', 'dist', 'main.js')], {
-        env: { ...p.env, PAAS_ROUTER_PORT: String(secondPort), PAAS_ROUTER_TLS_PORT: String(secondTlsPort), PAAS_ROUTER_WORKERS: '1' },
+        env: { ...p.env, PAAS_ROUTER_PORT: String(secondPort), PAAS_ROUTER_TLS_PORT: String(secondTlsPort), PAAS_ROUTER_WORKERS: '1', PAAS_ROUTER_INTERNAL_PORT: String(secondInternalPort) },
         stdio: 'ignore',
       });
     let second = startSecond();

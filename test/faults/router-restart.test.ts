@@ -25,7 +25,7 @@ describe('a router restarted under load, with a second router', { timeout: 600_0
 
   const startSecond = async (): Promise<ChildProcess> => {
     const child = spawn(process.execPath, [join(repoRoot, 'apps', 'router', 'dist', 'main.js')], {
-      env: { ...p.env, PAAS_ROUTER_PORT: String(secondPort), PAAS_ROUTER_TLS_PORT: String(await freePort()), PAAS_ROUTER_WORKERS: '1' },
+      env: { ...p.env, PAAS_ROUTER_PORT: String(secondPort), PAAS_ROUTER_TLS_PORT: String(await freePort()), PAAS_ROUTER_WORKERS: '1', PAAS_ROUTER_INTERNAL_PORT: String(await freePort()) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (b: Buffer): void => {
