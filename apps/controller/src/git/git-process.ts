@@ -133,7 +133,9 @@ export function runService(
 
   res.setHeader('content-type', `application/x-git-${service}-result`);
   noCache(res);
-  child.stdout.pipe(res);
+  // Not ended by git's output ending: the answer ends in `finish` below, once the body has settled,
+  // so a body that fails after git gave up still gets its 400.
+  child.stdout.pipe(res, { end: false });
   res.on('close', () => {
     // The client went away: git (and a push's hook) finishes unheard rather than blocking on a full pipe.
     if (!res.writableFinished) child.stdout.resume();
