@@ -4,6 +4,19 @@
 # pm, pm_request, pm_lockfile, pm_berry and pm_yarn_path come from lib/plan.cjs (load_package_json).
 # shellcheck disable=SC2154
 
+# warn_two_versions NAME PM ENGINES_VALUE — Heroku's warning when package.json names PM's version both in
+# packageManager and in engines.PM (packageManager wins).
+warn_two_versions() {
+  local name=$1 pm_name=$2 engines=$3
+  [ -n "$engines" ] && [[ $pkg_package_manager == "$pm_name@"?* ]] || return 0
+  warn "Multiple $name versions declared
+The package.json file indicates the target version of $name to install in two fields:
+- \"packageManager\": \"$pkg_package_manager\"
+- \"engines.$pm_name\": \"$engines\"
+If both fields are present, then \"packageManager\" will take precedence and \"$pkg_package_manager\" will be installed.
+To ensure we install the version of $name you want, remove one of these fields."
+}
+
 # install_package_manager BUILD_DIR CACHE_DIR — puts yarn or pnpm on PATH (npm is already there);
 # sets pm_version.
 install_package_manager() {
@@ -31,14 +44,7 @@ does not have it. Commit that file (yarn set version), or name a version in pack
         fi
       fi
       local pm_field=${pkg_package_manager#yarn@}
-      if [ -n "$pm_field" ] && [ "$pm_field" != "$pkg_package_manager" ] && [ -n "$pkg_engines_yarn" ]; then
-        warn "Multiple Yarn versions declared
-The package.json file indicates the target version of Yarn to install in two fields:
-- \"packageManager\": \"$pkg_package_manager\"
-- \"engines.yarn\": \"$pkg_engines_yarn\"
-If both fields are present, then \"packageManager\" will take precedence and \"$pkg_package_manager\" will be installed.
-To ensure we install the version of Yarn you want, remove one of these fields."
-      fi
+      warn_two_versions Yarn yarn "$pkg_engines_yarn"
       if [ -n "$pm_yarn_path" ] && [ -f "$build_dir/$pm_yarn_path" ] && [ -n "$pm_request" ] && ! [[ $pm_request =~ ^[~^]?1(\.|$) ]]; then
         # a version named in package.json is installed, but yarn itself hands every command to the vendored release
         local name=engines.yarn value=$pkg_engines_yarn
@@ -77,15 +83,7 @@ To ensure we install the version of Yarn you want, choose only one of the follow
       ;;
     pnpm)
       spec=pnpm
-      local pnpm_field=${pkg_package_manager#pnpm@}
-      if [ -n "$pnpm_field" ] && [ "$pnpm_field" != "$pkg_package_manager" ] && [ -n "$pkg_engines_pnpm" ]; then
-        warn "Multiple pnpm versions declared
-The package.json file indicates the target version of pnpm to install in two fields:
-- \"packageManager\": \"$pkg_package_manager\"
-- \"engines.pnpm\": \"$pkg_engines_pnpm\"
-If both fields are present, then \"packageManager\" will take precedence and \"$pkg_package_manager\" will be installed.
-To ensure we install the version of pnpm you want, remove one of these fields."
-      fi
+      warn_two_versions pnpm pnpm "$pkg_engines_pnpm"
       if [ -z "$pm_request" ]; then
         pm_request=latest
         warn "Default pnpm version used: package.json names no pnpm version, so the latest pnpm is installed,
