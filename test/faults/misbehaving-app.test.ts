@@ -1,8 +1,9 @@
 /**
  * Apps that misbehave are contained to themselves, on the real engine through the runtime the
  * controller uses: a memory hog is OOM-killed inside its own limit (and only it), a process that
- * ignores SIGTERM is killed once its stop grace is over, a fork bomb stops at the PID limit; a quiet
- * app next to them answers throughout. (Log floods: apps/controller/src/logs/log-collector.test.ts;
+ * ignores SIGTERM is killed once its stop grace is over, a fork bomb stops at the PID limit, a disk
+ * filler is stopped by the reconcile's disk watch once over its limit; a quiet app next to them
+ * answers throughout. (Log floods: apps/controller/src/logs/log-collector.test.ts;
  * the fork bomb through a full platform: test/isolation/tenant-isolation.test.ts.)
  */
 import { after, before, describe, test } from 'node:test';
@@ -13,6 +14,8 @@ import { createLogger } from '@paas/shared';
 import { httpGet } from '../helpers/platform.js';
 import { DockerHostBackend } from '../../apps/controller/src/runtime/docker-host-backend.js';
 import type { ProcessInfo, ProcessSpec } from '../../apps/controller/src/runtime/runtime-backend.js';
+import { DiskWatch } from '../../apps/controller/src/deploy/disk-watch.js';
+import type { PlatformEventSink } from '../../apps/controller/src/logs/platform-events.js';
 
 describe('a misbehaving app is contained', { timeout: 300_000 }, () => {
   const docker = new Docker();
@@ -101,5 +104,21 @@ describe('a misbehaving app is contained', { timeout: 300_000 }, () => {
     assert.ok(pids > 0 && pids <= 64, `${pids} processes (limit 64)`);
     await quietAnswers();
     await backend.stop(bomb.id, 0);
+  });
+
+  test('a disk filler is stopped once over its limit, and told why; the quiet app answers', async () => {
+    const said: { app: string; line: string; process?: string }[] = [];
+    const events = { say: async (app: string, line: string, process?: string) => void said.push({ app, line, process }) } as unknown as PlatformEventSink;
+    const watch = new DiskWatch({ runtime: backend, events, limitBytes: 20 * 1024 * 1024, stopGraceSeconds: 0, log: createLogger('test', 'silent') });
+    const filler = await backend.start(spec('filler', 'dd if=/dev/zero of=/tmp/fill bs=1M count=64 2>/dev/null; echo filled; sleep 600'));
+    for (let i = 0; i < 100 && !(await backend.logs(filler.id, 5)).includes('filled'); i++) await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual((await watch.runOnce()).map((p) => p.id), [filler.id], 'only the filler is over the limit');
+    assert.deepEqual(await backend.list({ app: 'filler' }), [], 'the filler was stopped (the reconcile starts a fresh one)');
+    assert.equal(said.length, 1);
+    assert.equal(said[0]!.app, 'filler');
+    assert.equal(said[0]!.process, 'web.1');
+    assert.match(said[0]!.line, /^Disk quota exceeded: web\.1 wrote 6\d MB to its filesystem \(limit 20 MB\)/);
+    assert.deepEqual(await watch.runOnce(), [], 'the quiet app is under the limit');
+    await quietAnswers();
   });
 });

@@ -68,6 +68,9 @@ const schema = z
       .string()
       .regex(/^(\s*\d{1,5}\s*(,|$))*$/, 'must be TCP port numbers separated by commas')
       .default(''),
+    // The most one process may write to its own (ephemeral) filesystem, MB; checked each reconcile, a
+    // process over it is replaced with a fresh one (0: unbounded). Volumes do not count.
+    PAAS_MAX_PROCESS_DISK_MB: z.coerce.number().int().min(0).max(10_000_000).default(2048),
     PAAS_APP_PIDS_LIMIT: z.coerce.number().int().min(16).max(1_000_000).default(512),
     PAAS_BUILD_TIMEOUT: z.coerce.number().int().positive().default(900),
     // A pushed tree larger than this (MB) is refused before it fills the disk (and git's receive.maxInputSize).
@@ -152,6 +155,7 @@ const schema = z
       releasePhaseTimeoutMs: env.PAAS_RELEASE_PHASE_TIMEOUT * 1000,
       defaultChecksWaitSeconds: env.PAAS_DEFAULT_CHECKS_WAIT,
       stopGraceSeconds: env.PAAS_STOP_GRACE,
+      maxProcessDiskBytes: env.PAAS_MAX_PROCESS_DISK_MB * 1024 * 1024,
       drainMs: env.PAAS_DRAIN_SECONDS * 1000,
       releaseImagesKept: env.PAAS_RELEASE_IMAGES_KEPT,
       reconcileIntervalMs: env.PAAS_RECONCILE_INTERVAL * 1000,

@@ -60,6 +60,7 @@ import { reportOwnershipViolations } from './domains/ownership-check.js';
 import { createObservability } from './metrics/observability.js';
 import { MeteredPushService } from './metrics/metered-push-service.js';
 import { MeteredReconciler } from './metrics/metered-reconciler.js';
+import { DiskWatch } from './deploy/disk-watch.js';
 import { PlatformStatus, platformVersion } from './status/platform-status.js';
 import { createAddons } from './addons/addon-wiring.js';
 import { VolumeService } from './volumes/volume-service.js';
@@ -269,9 +270,16 @@ async function main(): Promise<void> {
   await sweepAbandoned();
   const buildSweep = setInterval(() => void sweepAbandoned().catch((err: unknown) => log.warn({ err }, 'sweep of lost builds and deploys failed')), config.reconcileIntervalMs);
 
-  const reconciler = new MeteredReconciler(pool, deployer, routes, config.reconcileIntervalMs, log, (complete) => routeGuard.passed(complete)).meter(
-    observability.metrics,
-  );
+  const diskWatch = new DiskWatch({
+    runtime,
+    events: observability.logs.events,
+    limitBytes: config.maxProcessDiskBytes,
+    stopGraceSeconds: config.stopGraceSeconds,
+    log: log.child({ component: 'disk-watch' }),
+  });
+  const reconciler = new MeteredReconciler(pool, deployer, routes, config.reconcileIntervalMs, log, (complete) => routeGuard.passed(complete))
+    .meter(observability.metrics)
+    .firstInEachPass(() => diskWatch.runOnce());
   reconcileAll = () => reconciler.runOnce({ wait: true });
   const certs = new CertService({ pool, store: routeStore, box: new SecretBox(config.secret), platformDomain: config.domain, log });
   // Redis keeps nothing on disk: certificates are republished on the reconcile interval, like routes.

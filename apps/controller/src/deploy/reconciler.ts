@@ -13,6 +13,7 @@ import type { RoutePublisher } from './route-publisher.js';
 export class Reconciler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private readonly firstSteps: (() => Promise<unknown>)[] = [];
 
   constructor(
     private readonly pool: pg.Pool,
@@ -23,6 +24,12 @@ export class Reconciler {
     /** Told after each pass whether every app was reconciled (the route epoch guard's cue). */
     private readonly afterPass?: (complete: boolean) => Promise<void>,
   ) {}
+
+  /** Runs `step` at the start of every pass, under the pass's lock (what it stops, the pass replaces). */
+  firstInEachPass(step: () => Promise<unknown>): this {
+    this.firstSteps.push(step);
+    return this;
+  }
 
   start(): void {
     const tick = (): void => {
@@ -56,6 +63,7 @@ export class Reconciler {
       }
       try {
         const started = Date.now();
+        for (const step of this.firstSteps) await step().catch((err: unknown) => this.log.warn({ err }, 'reconcile step failed'));
         const apps = await listAllApps(this.pool);
         let complete = true;
         for (const app of apps) {

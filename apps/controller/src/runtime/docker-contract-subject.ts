@@ -26,6 +26,7 @@ export function dockerEngineHooks(docker: Docker, cluster: string): Omit<Runtime
     },
     // Every process but the init dies: the container exits on its own, and its command crashes from now on.
     crash: (_b: RuntimeBackend, id: string) => exec(id, 'touch /tmp/crash; kill -KILL -1'),
+    write: (_b: RuntimeBackend, id: string, mb: number) => exec(id, `dd if=/dev/zero of=/tmp/written-$$ bs=1M count=${mb} 2>/dev/null`),
     addImage: async (app, ref) => {
       const base = await docker.createContainer({ Image: 'paas/run:bookworm', Cmd: ['true'], Labels: { 'paas.cluster': cluster } });
       try {

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { Readable, Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { appNetworkName, defaultNetworkPool, ensureBridgeNetwork, removeNetwork, type BridgeAddresses, type Logger, type NetworkPool } from '@paas/shared';
-import { processName, type CallOptions, type ProcessInfo, type ProcessSpec, type ProcessState, type RuntimeBackend } from './runtime-backend.js';
+import { processName, type CallOptions, type DiskUsageAware, type ProcessDiskUsage, type ProcessInfo, type ProcessSpec, type ProcessState, type RuntimeBackend } from './runtime-backend.js';
 import { callSignal, engineCall, processNotFound } from './engine-call.js';
 import { DockerOneOffs } from './docker-one-off.js';
 import type { AttachedOneOff, OneOffIo, OneOffRunner, OneOffSpec } from './one-off.js';
@@ -48,7 +48,7 @@ function isNotFound(err: unknown): boolean {
 }
 
 /** Runs each process as a container on one Docker engine, labelled so state can be read back. */
-export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
+export class DockerHostBackend implements RuntimeBackend, OneOffRunner, DiskUsageAware {
   readonly hostName: string;
   private readonly oneOffs: DockerOneOffs;
   private readonly images: ImageRunFactsCache;
@@ -220,6 +220,21 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner {
 
   list(filter: { app?: string } = {}, opts?: CallOptions): Promise<ProcessInfo[]> {
     return engineCall(callSignal(opts, this.callTimeoutMs), `listing ${this.hostName}`, (signal) => this.listWithin(filter, signal));
+  }
+
+  /** Bytes each running process has written to its writable layer (the engine's `SizeRw`). */
+  diskUsage(opts?: CallOptions): Promise<ProcessDiskUsage[]> {
+    return engineCall(callSignal(opts, this.callTimeoutMs), `measuring disk use on ${this.hostName}`, async (abortSignal) => {
+      const labels = [`${label.cluster}=${this.opts.cluster}`, `${label.role}=process`];
+      const containers = await this.opts.docker.listContainers({ size: true, filters: { label: labels, status: ['running'] }, abortSignal });
+      return containers.map((c) => ({
+        id: c.Id,
+        app: c.Labels[label.app] ?? '',
+        name: c.Labels[label.process] ?? '',
+        host: this.hostName,
+        bytes: (c as Docker.ContainerInfo & { SizeRw?: number }).SizeRw ?? 0,
+      }));
+    });
   }
 
   private async listWithin(filter: { app?: string }, abortSignal: AbortSignal): Promise<ProcessInfo[]> {

@@ -11,6 +11,7 @@ runtimeBackendContract('MemoryRuntimeBackend', async () => {
     crash: async (b, id) => (b as MemoryRuntimeBackend).exit(id, { restarting: true }),
     addImage: async (app, ref) => backend.addImage(app, ref),
     hasImage: async (ref) => backend.holdsImage(ref),
+    write: async (b, id, mb) => (b as MemoryRuntimeBackend).write(id, mb * 1024 * 1024),
     stalled: async () => {
       const stalled = new MemoryRuntimeBackend({ callTimeoutMs: 500 });
       stalled.stall();

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { processName, type CallOptions, type ProcessInfo, type ProcessSpec, type RuntimeBackend } from './runtime-backend.js';
+import { processName, type CallOptions, type DiskUsageAware, type ProcessDiskUsage, type ProcessInfo, type ProcessSpec, type RuntimeBackend } from './runtime-backend.js';
 import { callSignal, engineCall, processNotFound } from './engine-call.js';
 import { oneOffType, type AttachedOneOff, type OneOffIo, type OneOffRunner, type OneOffSpec } from './one-off.js';
 
 /**
  * An in-process runtime for API tests: processes are records that are "up" at once. A one-off echoes
  * its command and exits 0; a detached one stays listed (up) until it is stopped. Tests play the
- * engine's part with `exit` (a crash or a kill from outside), `addImage` and `stall` (an engine that
- * stops answering).
+ * engine's part with `exit` (a crash or a kill from outside), `addImage`, `write` (a process filling its
+ * filesystem) and `stall` (an engine that stops answering).
  */
-export class MemoryRuntimeBackend implements RuntimeBackend, OneOffRunner {
+export class MemoryRuntimeBackend implements RuntimeBackend, OneOffRunner, DiskUsageAware {
   readonly hostName = 'memory';
   private readonly processes = new Map<string, ProcessInfo & { output: string; image: string }>();
   private readonly oneOffs = new Map<string, ProcessInfo & { output: string }>();
@@ -20,6 +20,8 @@ export class MemoryRuntimeBackend implements RuntimeBackend, OneOffRunner {
   /** Image references per app, as the engine would hold them (see addImage). */
   private readonly images = new Map<string, Set<string>>();
   private stalled = false;
+  /** Bytes each process has written to its own filesystem (see `write`). */
+  private readonly written = new Map<string, number>();
 
   /** `callTimeoutMs`: the deadline of a call that gives none (what a stalled engine is waited for). */
   constructor(private readonly o: { callTimeoutMs?: number } = {}) {}
@@ -45,6 +47,20 @@ export class MemoryRuntimeBackend implements RuntimeBackend, OneOffRunner {
 
   holdsImage(ref: string): boolean {
     return [...this.images.values()].some((refs) => refs.has(ref));
+  }
+
+  /** A process writes `bytes` more to its own filesystem. */
+  write(id: string, bytes: number): void {
+    if (!this.processes.has(id)) throw new Error(`no process ${id}`);
+    this.written.set(id, (this.written.get(id) ?? 0) + bytes);
+  }
+
+  diskUsage(opts?: CallOptions): Promise<ProcessDiskUsage[]> {
+    return this.call('measuring disk use', opts, () =>
+      [...this.processes.values()]
+        .filter((p) => p.state === 'up' || p.state === 'starting')
+        .map((p) => ({ id: p.id, app: p.app, name: p.name, host: p.host, bytes: this.written.get(p.id) ?? 0 })),
+    );
   }
 
   ping(opts?: CallOptions): Promise<void> {
@@ -100,6 +116,7 @@ export class MemoryRuntimeBackend implements RuntimeBackend, OneOffRunner {
     return this.call('stopping', opts, () => {
       this.processes.delete(id);
       this.oneOffs.delete(id);
+      this.written.delete(id);
     });
   }
 

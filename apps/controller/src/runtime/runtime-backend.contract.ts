@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isAppError } from '@paas/shared';
-import type { ProcessInfo, ProcessSpec, RuntimeBackend } from './runtime-backend.js';
+import { isDiskUsageAware, type ProcessInfo, type ProcessSpec, type RuntimeBackend } from './runtime-backend.js';
 
 /** What a contract run needs of an implementation; `make` gives a fresh one per test. */
 export interface RuntimeContractSubject {
@@ -19,6 +19,8 @@ export interface RuntimeContractSubject {
   /** Makes the engine hold an image of `app` named `ref` (as a build of the app would). */
   addImage: (app: string, ref: string) => Promise<void>;
   hasImage: (ref: string) => Promise<boolean>;
+  /** Makes a process write `mb` megabytes to its own filesystem (for runtimes that measure disk use). */
+  write: (backend: RuntimeBackend, id: string, mb: number) => Promise<void>;
   /**
    * A runtime of the same kind whose engine accepts connections and never answers, with a deadline of
    * its own of about half a second for calls that give none.
@@ -88,6 +90,24 @@ export function runtimeBackendContract(name: string, make: () => Promise<Runtime
       assert.deepEqual(await backend.list({ app: 'contract-app' }), []);
       await backend.removeAppResources('contract-other');
       assert.deepEqual(await backend.list(), []);
+    } finally {
+      await close();
+    }
+  });
+
+  test(`${name}: diskUsage (when the runtime measures it) counts what a process wrote to its own filesystem`, bounded, async (t) => {
+    const { backend, image, close, write } = await make();
+    try {
+      if (!isDiskUsageAware(backend)) return t.skip('this runtime does not measure disk use');
+      const web = await backend.start(spec(image));
+      const before = (await backend.diskUsage()).find((p) => p.id === web.id);
+      assert.equal(before?.app, 'contract-app');
+      assert.equal(before?.name, 'web.1');
+      await write(backend, web.id, 12);
+      const after = (await backend.diskUsage()).find((p) => p.id === web.id);
+      assert.ok(after && after.bytes >= before.bytes + 12 * 1024 * 1024, `${after?.bytes} bytes after writing 12 MB (${before.bytes} before)`);
+      await backend.stop(web.id, 0);
+      assert.equal((await backend.diskUsage()).find((p) => p.id === web.id), undefined, 'a stopped process is not measured');
     } finally {
       await close();
     }

@@ -143,6 +143,29 @@ export function isVolumeRemover(r: RuntimeBackend): r is RuntimeBackend & Volume
   return typeof (r as Partial<VolumeRemover>).removeVolume === 'function';
 }
 
+/** How much one process has written to its own filesystem (its container's writable layer). */
+export interface ProcessDiskUsage {
+  id: string;
+  app: string;
+  /** `web.1` */
+  name: string;
+  host: string;
+  bytes: number;
+}
+
+/**
+ * Optional capability: the bytes each running process has written to its own filesystem. An engine
+ * with no storage quota (overlay2 on ext4: `--storage-opt size` is refused) lets a process fill the
+ * host's disk; the reconcile measures this and replaces a process over its limit (deploy/disk-watch.ts).
+ */
+export interface DiskUsageAware {
+  diskUsage(opts?: CallOptions): Promise<ProcessDiskUsage[]>;
+}
+
+export function isDiskUsageAware(r: RuntimeBackend): r is RuntimeBackend & DiskUsageAware {
+  return typeof (r as Partial<DiskUsageAware>).diskUsage === 'function';
+}
+
 /** Optional capability: starting a batch at once (placed together, started in parallel). */
 export interface BatchStarter {
   startMany(specs: ProcessSpec[]): Promise<ProcessInfo[]>;

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import type pg from 'pg';
 import { AppError, type Logger, type NetworkPool } from '@paas/shared';
 import type { HostRow } from '../db/hosts.js';
-import type { CallOptions, ProcessInfo, ProcessSpec, RuntimeBackend } from '../runtime/runtime-backend.js';
+import type { CallOptions, DiskUsageAware, ProcessDiskUsage, ProcessInfo, ProcessSpec, RuntimeBackend } from '../runtime/runtime-backend.js';
 import type { AttachedOneOff, OneOffIo, OneOffRunner, OneOffSpec } from '../runtime/one-off.js';
 import { engineCall, processNotFound } from '../runtime/engine-call.js';
 import type { InternalNames } from '../runtime/internal-names.js';
@@ -51,7 +51,7 @@ export interface ClusterRuntimeOptions {
  * `DockerHostBackend`'s. Processes on hosts that are down are not listed, so the reconcile loop
  * replaces them elsewhere.
  */
-export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
+export class ClusterRuntime implements RuntimeBackend, OneOffRunner, DiskUsageAware {
   readonly hostName = 'cluster';
   private readonly registry: HostRegistry;
   private readonly images: ImageDistributor;
@@ -243,6 +243,20 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner {
 
   async removeAppResources(app: string, opts?: CallOptions): Promise<void> {
     await Promise.all(this.registry.up().map((m) => m.backend.removeAppResources(app, opts)));
+  }
+
+  /** Disk use of the processes on every host that answers in time (one that does not is left out). */
+  async diskUsage(opts?: CallOptions): Promise<ProcessDiskUsage[]> {
+    await this.registry.loaded();
+    const all = await Promise.all(
+      this.registry.up().map((m) =>
+        m.backend.diskUsage({ signal: opts?.signal ?? AbortSignal.timeout(this.hostListTimeoutMs) }).catch((err: unknown) => {
+          this.o.log.warn({ host: m.row.name, err: (err as Error).message }, 'cannot measure disk use on host');
+          return [];
+        }),
+      ),
+    );
+    return all.flat();
   }
 
   /** Processes running on one host (for drain and remove). */
