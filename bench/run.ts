@@ -18,6 +18,7 @@ const benches: Record<string, () => Promise<string>> = {
   addons: async () => (await import('./addons.js')).benchAddons(),
   isolation: async () => (await import('./isolation.js')).benchIsolation(),
   'release-phase': async () => (await import('./release-phase.js')).benchReleasePhase(),
+  neighbours: async () => (await import('./neighbours.js')).benchNeighbours(),
 };
 
 const only = process.argv.slice(2);

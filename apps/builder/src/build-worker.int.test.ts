@@ -12,7 +12,7 @@ import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import Docker from 'dockerode';
 import type { BuildJobData, BuildLogEntry, BuildResult } from '@paas/shared';
-import { RedisKeys, buildQueueName, createLogger, readBuildLog } from '@paas/shared';
+import { DiskGuard, RedisKeys, buildQueueName, createLogger, readBuildLog } from '@paas/shared';
 import { loadConfig, type BuilderConfig } from './config.js';
 import type { BuilderRegistry } from './builder.js';
 import { createBuilderRegistry } from './builder-wiring.js';
@@ -33,6 +33,8 @@ let reader: Redis;
 let queue: Queue<BuildJobData>;
 let worker: Worker<BuildJobData, BuildResult>;
 let sources: string;
+/** What the worker's disk guard reads as free on the disks builds write (the 'disk full' test lowers it). */
+let freeBytes = Number.MAX_SAFE_INTEGER;
 
 function builders(): BuilderRegistry {
   return createBuilderRegistry(config, { docker, redis, keys, log });
@@ -46,7 +48,8 @@ before(async () => {
   queue = new Queue<BuildJobData>(buildQueueName, { connection: redis, prefix: keys.bull });
   const runner = new BuildRunner({ redis, keys, builders: builders(), timeoutSeconds: config.timeoutSeconds, log });
   sources = mkdtempSync(join(tmpdir(), 'paas-builds-'));
-  worker = startBuildWorker({ connection: redis, keys, runner, concurrency: 2, log, sourcesDir: sources });
+  const disk = new DiskGuard({ paths: [sources], minFreeBytes: 64 * 1024 * 1024, probe: async () => freeBytes });
+  worker = startBuildWorker({ connection: redis, keys, runner, concurrency: 2, log, sourcesDir: sources, disk });
 });
 
 after(async () => {
@@ -185,6 +188,20 @@ test('a code-only change installs again from the cache (install scripts always r
   // the next test counts build containers: this build's is gone once its job has ended
   assert.deepEqual(await jobOutcome(`b2${id}`), { state: 'completed', attemptsMade: 1 });
   assert.equal(await buildContainersLeft(), 0, 'the build container is removed');
+});
+
+test('a build is refused while a disk it writes is nearly full, saying so; its source is removed', async () => {
+  const source = gitArchive(sources, 'full', { files: { 'index.html': '<p>hi</p>\n' } });
+  freeBytes = 10 * 1024 * 1024;
+  try {
+    const end = failed(await build(`full-${id}`, `full${id}`, source));
+    assert.equal(end.code, 'insufficient_storage');
+    assert.match(end.error, /^the disk holding .* is nearly full \(10 MB free, builds need 64 MB\): builds are refused until space is freed; running apps are not affected$/);
+    assert.equal(existsSync(source), false);
+    assert.equal(await buildContainersLeft(), 0);
+  } finally {
+    freeBytes = Number.MAX_SAFE_INTEGER;
+  }
 });
 
 test('a source without package.json fails with no_buildpack, saying what was looked for', async () => {

@@ -1,6 +1,7 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { BuildJobData, BuildResult, Logger, RedisKeys, SecretBox } from '@paas/shared';
+import { rm } from 'node:fs/promises';
+import type { BuildJobData, BuildResult, DiskGuard, Logger, RedisKeys, SecretBox } from '@paas/shared';
 import { BuildLogWriter, buildQueueName, toError } from '@paas/shared';
 import { buildIdOf, buildJobName, parseBuildJob } from './build-job.js';
 import type { BuildRunner } from './build-runner.js';
@@ -17,6 +18,8 @@ export interface BuildWorkerOptions {
   envBox?: SecretBox;
   /** The directory jobs' sources must lie in (BuilderConfig.sourcesDir). */
   sourcesDir: string;
+  /** Refuses a build while a disk it writes to (the sources, the engine's data) is nearly full. */
+  disk?: DiskGuard;
 }
 
 /**
@@ -29,7 +32,12 @@ export function startBuildWorker(o: BuildWorkerOptions): Worker<BuildJobData, Bu
     async (job) => {
       try {
         if (job.name !== buildJobName) throw new Error(`unknown job name "${job.name}"`);
-        return await o.runner.run(parseBuildJob(job.data, { envBox: o.envBox, sourcesDir: o.sourcesDir }), job.id);
+        const parsed = parseBuildJob(job.data, { envBox: o.envBox, sourcesDir: o.sourcesDir });
+        await o.disk?.assertRoom('builds').catch(async (err: unknown) => {
+          await rm(parsed.sourcePath, { force: true }).catch(() => undefined);
+          throw err;
+        });
+        return await o.runner.run(parsed, job.id);
       } catch (err) {
         if (!(err instanceof BuildFailedError)) await recordEarlyFailure(o, job.data, err);
         throw new UnrecoverableError(toError(err).message);

@@ -27,6 +27,8 @@ const schema = z.object({
   PAAS_BUILD_MAX_OUTPUT_MB: positiveInt.max(10_000).default(50),
   /** Processes (and threads) a build container may have. */
   PAAS_BUILD_PIDS_LIMIT: positiveInt.min(64).max(1_000_000).default(4096),
+  /** Builds are refused while the sources' disk or the engine's data directory (a local engine) has less free (MB; 0: never). */
+  PAAS_MIN_FREE_DISK_MB: z.coerce.number().int().min(0).max(10_000_000).default(1024),
   /** The build network's subnet is cut from this pool (as the apps' networks are). */
   PAAS_NETWORK_POOL: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, 'must be an IPv4 CIDR such as 10.210.0.0/16').default('10.210.0.0/16'),
   PAAS_NETWORK_PREFIX: z.coerce.number().int().min(16).max(29).default(24),
@@ -87,6 +89,8 @@ export interface BuilderConfig {
   maxOutputBytes: number;
   /** PID limit of each build container. */
   pidsLimit: number;
+  /** PAAS_MIN_FREE_DISK_MB in bytes. */
+  minFreeDiskBytes: number;
   /** Where the build network's subnet comes from. */
   networkPool: NetworkPool;
   /** Value of the `paas.cluster` label on everything the builder creates. */
@@ -131,6 +135,7 @@ export function loadConfig(env: Record<string, string | undefined>): BuilderConf
     cpus: e.PAAS_BUILD_CPUS,
     maxOutputBytes: e.PAAS_BUILD_MAX_OUTPUT_MB * 1024 * 1024,
     pidsLimit: e.PAAS_BUILD_PIDS_LIMIT,
+    minFreeDiskBytes: e.PAAS_MIN_FREE_DISK_MB * 1024 * 1024,
     networkPool: { cidr: e.PAAS_NETWORK_POOL, prefix: e.PAAS_NETWORK_PREFIX },
     cluster: e.PAAS_CLUSTER,
     buildpacksDir: e.PAAS_BUILDPACKS_DIR,

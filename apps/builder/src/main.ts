@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import Docker from 'dockerode';
-import { PlatformStatusBoard, RedisKeys, SupervisorBeacon, buildEnvBox, createLogger, exitOnFatalErrors } from '@paas/shared';
+import { DiskGuard, PlatformStatusBoard, RedisKeys, SupervisorBeacon, buildEnvBox, createLogger, exitOnFatalErrors } from '@paas/shared';
 import { loadConfig } from './config.js';
 import { createBuilderRegistry } from './builder-wiring.js';
 import { BuildRunner } from './build-runner.js';
@@ -42,7 +42,11 @@ async function main(): Promise<void> {
     outputLimits: { ...defaultOutputLimits, maxTotalBytes: config.maxOutputBytes },
   });
   const envBox = config.secret === undefined ? undefined : buildEnvBox(config.secret);
-  const worker = startBuildWorker({ connection: redis, keys, runner, concurrency: config.concurrency, log, sourcesDir: config.sourcesDir, ...(envBox ? { envBox } : {}) });
+  // Builds write the sources' disk and the engine's data directory (images, build containers): the
+  // latter is probed only for an engine on this machine (a unix socket), whose path is ours too.
+  const engineRoot = 'socketPath' in config.docker ? await docker.info().then((i: { DockerRootDir?: string }) => i.DockerRootDir, () => undefined) : undefined;
+  const disk = new DiskGuard({ paths: [config.sourcesDir, ...(engineRoot ? [engineRoot] : [])], minFreeBytes: config.minFreeDiskBytes });
+  const worker = startBuildWorker({ connection: redis, keys, runner, concurrency: config.concurrency, log, sourcesDir: config.sourcesDir, disk, ...(envBox ? { envBox } : {}) });
 
   // This host's supervised processes, for paas admin:status on any controller (hosts that run only a builder too).
   const beacon = new SupervisorBeacon({ board: new PlatformStatusBoard(redis, keys), stateFile: config.supervisorStateFile, log });
