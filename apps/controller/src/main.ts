@@ -166,7 +166,13 @@ async function main(): Promise<void> {
   const routeStore = new RedisRouteStore(redis, keys);
   // Redis coming back empty: the routers keep their tables and this writes the whole table back at once.
   let reconcileAll: () => Promise<void> = async () => undefined;
-  const routeGuard = new RouteEpochGuard({ store: routeStore, log: log.child({ component: 'route-epoch' }), reconcile: () => reconcileAll() });
+  let restoreCerts: () => Promise<unknown> = async () => undefined;
+  const routeGuard = new RouteEpochGuard({
+    store: routeStore,
+    log: log.child({ component: 'route-epoch' }),
+    reconcile: () => reconcileAll(),
+    restoreFirst: () => restoreCerts(),
+  });
   redis.on('ready', () => void routeGuard.check());
   const routes = new RoutePublisher(routeGuard.mirrored(), config.domain, 3000, log, (app) => hostnamesOfApp(pool, app), (app) => routeSettingsOfApp(pool, app));
   const locks = new AppLocks(pool);
@@ -282,6 +288,7 @@ async function main(): Promise<void> {
     .firstInEachPass(() => diskWatch.runOnce());
   reconcileAll = () => reconciler.runOnce({ wait: true });
   const certs = new CertService({ pool, store: routeStore, box: new SecretBox(config.secret), platformDomain: config.domain, log });
+  restoreCerts = () => certs.syncAll();
   // Redis keeps nothing on disk: certificates are republished on the reconcile interval, like routes.
   const certResync = new CertResync(certs, config.reconcileIntervalMs, log);
   // Automatic certificates: HTTP-01 challenges through the route store the routers read.

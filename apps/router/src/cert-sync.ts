@@ -16,6 +16,11 @@ export interface CertSyncOptions {
  * difference; every announced change (certificates change rarely) and a timer run the same full
  * sync. On a store error the table keeps what it had. A certificate that cannot be loaded (a key
  * that does not open, a broken PEM) is logged and left out; its previous version, if any, stays.
+ *
+ * Redis keeps nothing on disk: a store that came back empty lists no certificates. A list is trusted
+ * to remove what it lacks only under the store's epoch (as routes are, see RouteSync): the controller
+ * writes every certificate back before it writes the routes under a new epoch (RouteEpochGuard), so
+ * HTTPS keeps being served with the certificates loaded meanwhile.
  */
 export class CertSync {
   private readonly retryMs: number;
@@ -76,8 +81,9 @@ export class CertSync {
           'route store watchCerts',
         );
       }
+      const epoch = await withTimeout(this.store.epoch(), this.storeTimeoutMs, 'route store epoch');
       const entries = await withTimeout(this.store.listCerts(), this.storeTimeoutMs, 'route store listCerts');
-      this.apply(entries);
+      this.apply(entries, epoch !== undefined);
       this.failures = 0;
       this.schedule(this.options.resyncMs);
     } catch (err) {
@@ -88,7 +94,8 @@ export class CertSync {
     }
   }
 
-  private apply(entries: CertEntry[]): void {
+  /** Loads `entries`; `whole` (listed under an epoch): also removes the certificates they lack. */
+  private apply(entries: CertEntry[], whole: boolean): void {
     const seen = new Set<string>();
     for (const entry of entries) {
       seen.add(entry.id);
@@ -104,9 +111,12 @@ export class CertSync {
         this.options.logger.error({ app: entry.app, cert: entry.id, names: entry.names, err: toError(err) }, 'certificate cannot be loaded; leaving it out');
       }
     }
-    for (const id of this.table.ids()) {
-      if (!seen.has(id) && this.table.delete(id)) this.options.logger.info({ cert: id }, 'certificate removed');
+    const lacking = this.table.ids().filter((id) => !seen.has(id));
+    if (!whole) {
+      if (lacking.length > 0) this.options.logger.warn({ certs: this.table.size, listed: entries.length }, 'the route store lost its certificates (no epoch): keeping the ones it lacks');
+      return;
     }
+    for (const id of lacking) if (this.table.delete(id)) this.options.logger.info({ cert: id }, 'certificate removed');
     for (const id of this.broken.keys()) if (!seen.has(id)) this.broken.delete(id);
   }
 

@@ -59,8 +59,11 @@ describe('HTTPS with SNI', () => {
     shop = await startBackend('shop');
     blog = await startBackend('blog');
     store = new MemoryRouteStore();
-    await store.set(appRoute('shop', ['shop.paas.test', 'www.shop.test', 'shop.test'], [backend(shop.port)]));
-    await store.set(appRoute('blog', ['blog.paas.test', '*.blog.test'], [backend(blog.port)]));
+    // As the controller writes it: the whole table under an epoch (a store without one removes nothing).
+    await store.replaceAll([
+      appRoute('shop', ['shop.paas.test', 'www.shop.test', 'shop.test'], [backend(shop.port)]),
+      appRoute('blog', ['blog.paas.test', '*.blog.test'], [backend(blog.port)]),
+    ]);
     await store.setCert(entry('c-shop', 'shop', shopCert, ['www.shop.test', 'shop.test']));
     await store.setCert(entry('c-blog', 'blog', blogCert, ['*.blog.test']));
     router = await startRouter(store, {

@@ -12,9 +12,10 @@ export class MemoryRouteStore implements RouteStore, AcmeChallengeStore {
   private readonly events = new EventEmitter();
   private currentEpoch: string | undefined;
 
-  /** As Redis coming back empty: no routes, no acknowledgements, no epoch. */
+  /** As Redis coming back empty: no routes, no certificates, no acknowledgements, no epoch. */
   lose(): void {
     this.routes.clear();
+    this.certs.clear();
     this.acks.clear();
     this.currentEpoch = undefined;
   }

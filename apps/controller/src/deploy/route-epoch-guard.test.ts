@@ -77,3 +77,29 @@ test('when another controller wrote the table first, nothing is written over it'
   await guard.check();
   assert.deepEqual((await store.list()).map((r) => r.app), ['z']);
 });
+
+test('the certificates are written back before the routes go back under a new epoch; a failure to restore them does not hold the routes', async () => {
+  const store = new MemoryRouteStore();
+  const order: string[] = [];
+  let restoreFails = false;
+  const guard = new RouteEpochGuard({
+    store,
+    log: createLogger('test', 'silent'),
+    reconcile: async () => undefined,
+    restoreFirst: async () => {
+      order.push(`certs written back (epoch ${(await store.epoch()) === undefined ? 'absent' : 'present'})`);
+      if (restoreFails) throw new Error('database_unavailable');
+    },
+  });
+  await store.replaceAll([route('a')]);
+  await guard.check();
+  store.lose();
+  await guard.check();
+  assert.deepEqual(order, ['certs written back (epoch absent)']);
+  assert.ok(await store.epoch());
+  restoreFails = true;
+  store.lose();
+  await guard.check();
+  assert.ok(await store.epoch(), 'the routes were written back anyway');
+  assert.deepEqual((await store.list()).map((r) => r.app), ['a']);
+});

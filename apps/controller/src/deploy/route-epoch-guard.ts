@@ -7,6 +7,11 @@ export interface RouteEpochGuardOptions {
   log: Logger;
   /** A full reconcile pass (processes and routes of every app), asked for after the store lost its table. */
   reconcile: () => Promise<void>;
+  /**
+   * Writes back what else the store held (the certificates, from PostgreSQL) before the routes go
+   * back under a new epoch: routers trust a list to remove what it lacks only under an epoch.
+   */
+  restoreFirst?: () => Promise<unknown>;
   /** How often the store's epoch is looked at (default 1000 ms). */
   intervalMs?: number;
   /** The mirror is read again from the store every this many looks even when the epoch did not change (default 10). */
@@ -133,6 +138,8 @@ export class RouteEpochGuard {
   }
 
   private async republish(why: string): Promise<void> {
+    // Routes matter most: a store that cannot be restored first (PostgreSQL down) still gets them.
+    await this.o.restoreFirst?.().catch((err: unknown) => this.o.log.warn({ err: toError(err) }, 'could not write the certificates back before the routes'));
     const routes = [...this.known.values()];
     const epoch = await this.o.store.replaceAll(routes, { onlyIfNoEpoch: true });
     if (epoch === undefined) return; // another controller wrote it first
