@@ -4,7 +4,8 @@
  * store has no epoch) and the controller writes the whole table back at once; a build whose job was
  * lost while running fails with that reason and its push ends; a build whose job was lost while
  * queued is queued again from what the controller holds and deploys; the builder's BullMQ worker
- * reconnects (the next push builds).
+ * reconnects (the next push builds); a `paas logs --tail` running through it reconnects and shows the
+ * lines written after.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import Docker from 'dockerode';
-import { commitAll, gitPush, gitRepo, repoRoot, startPlatform, type Platform } from '../helpers/platform.js';
+import { commitAll, gitPush, gitRepo, paasBin, repoRoot, startPlatform, type Platform } from '../helpers/platform.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
 import { steadyLoad } from '../helpers/steady-load.js';
 import { eventually } from '@paas/test-kit';
@@ -78,6 +79,29 @@ describe('Redis restarts empty', { timeout: 600_000 }, () => {
     r.disconnect();
     console.log(`# ${requests} requests through the router during the Redis restart, ${failed} failed`);
     assert.equal(failed, 0, `${failed} of ${requests} requests failed`);
+  });
+
+  test('a log tail running through it reconnects and shows the lines written after', async () => {
+    const tail = spawn(paasBin, ['logs', '--tail', '-n', '1', '-a', app], { cwd: p.home, env: { ...p.env } });
+    let tailed = '';
+    let errors = '';
+    tail.stdout!.on('data', (b: Buffer) => (tailed += b.toString()));
+    tail.stderr!.on('data', (b: Buffer) => (errors += b.toString()));
+    try {
+      await eventually(async () => (tailed.length > 0 ? true : undefined), 'the tail to start', { timeoutMs: 30_000, intervalMs: 250 });
+      await restartEmpty();
+      // A line written after Redis came back: the router's line for this request, and a release event.
+      await eventually(async () => ((await p.get(app, '/after-redis')).status < 500 ? true : undefined), 'the app to answer', { timeoutMs: 30_000, intervalMs: 250 });
+      assert.equal((await p.paas(['config:set', 'AFTER_REDIS=1', '-a', app])).code, 0);
+      await eventually(async () => (/path="\/after-redis"/.test(tailed) && /Release v\d+ created/.test(tailed) ? true : undefined), 'the new lines in the tail', {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        detail: async () => `tail stdout:\n${tailed}\ntail stderr:\n${errors}\n${(await p.logs()).split('\n').filter((l) => /router|access|NOSCRIPT/i.test(l)).slice(-30).join('\n')}`,
+      });
+      assert.equal(tail.exitCode, null, 'the tail is still running');
+    } finally {
+      tail.kill();
+    }
   });
 
   test('a running build whose job was lost fails with that reason; the push ends', async () => {

@@ -85,11 +85,28 @@ test('the Redis sink keeps each line whole: spaces, non-ASCII text and an escape
   }
 });
 
-test('with Redis away the sink drops lines (bounded) and never throws', async () => {
+test('with Redis away the sink keeps lines (bounded), never throws, and writes them once Redis answers', async () => {
   const redis = new Redis(testRedisUrl(), { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-  const sink = new RedisAccessLogSink(redis, new RedisKeys('paas-test-nowhere'), { logger: quietLogger(), flushMs: 1, maxBuffered: 10, maxLen: 1500 });
-  for (let i = 0; i < 100; i++) sink.write({ app: 'shop', line: `l${i}`, at: 0, error: false });
-  await sink.flush();
-  await sink.close();
-  redis.disconnect();
+  const keys = new RedisKeys(`paas-test-${randomBytes(4).toString('hex')}`);
+  const reader = new Redis(testRedisUrl());
+  const sink = new RedisAccessLogSink(redis, keys, { logger: quietLogger(), flushMs: 1, maxBuffered: 10, maxLen: 1500 });
+  try {
+    for (let i = 0; i < 100; i++) sink.write({ app: 'shop', line: `l${i}`, at: 0, error: false });
+    await sink.flush(); // fails: not connected
+    // Sending made the lazy client connect: the lines wait for it.
+    if (redis.status === 'wait') await redis.connect();
+    // The retry timer writes what was kept: the first ten lines, in order; the other ninety were dropped.
+    let lines: string[] = [];
+    for (let i = 0; i < 100 && lines.length < 10; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      lines = ((await reader.xrange(keys.appLogs('shop'), '-', '+')) as [string, string[]][]).map(([, f]) => f[f.indexOf('line') + 1]!);
+    }
+    assert.deepEqual(lines, ['l0', 'l1', 'l2', 'l3', 'l4', 'l5', 'l6', 'l7', 'l8', 'l9']);
+  } finally {
+    await sink.close();
+    const left = await reader.keys(`${keys.prefix}:*`);
+    if (left.length) await reader.del(...left);
+    redis.disconnect();
+    reader.disconnect();
+  }
 });

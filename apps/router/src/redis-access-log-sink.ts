@@ -40,14 +40,18 @@ for i = 1, #KEYS do redis.call('XTRIM', KEYS[i], 'MAXLEN', '~', maxlen) end
 return n
 `;
 
+const minRetryMs = 100;
+const maxRetryMs = 5000;
+
 type WithAppendLines = Redis & { paasAppendLines(numKeys: number, ...args: string[]): Promise<number> };
 
 /**
  * Access lines into each app's log stream in Redis (`<prefix>:logs:<app>`, entries `source=router`,
  * `line`, `ts`), trimmed to about `maxLen` entries (PAAS_LOG_LINES, as the controller trims them).
  * Lines are buffered and written in batches (one script call per batch, one batch in flight), so
- * the hot path only pushes to an array. While Redis is away the buffer is bounded: lines past it are
- * dropped, and the drop is logged.
+ * the hot path only pushes to an array. While Redis is away (restarting, reconnecting) a batch that
+ * could not be written goes back to the front of the buffer and is tried again with backoff; the
+ * buffer is bounded: lines past it are dropped, and the drop is logged.
  */
 export class RedisAccessLogSink implements AccessLogSink {
   private buffer: AccessEntry[] = [];
@@ -55,6 +59,8 @@ export class RedisAccessLogSink implements AccessLogSink {
   private flushing: Promise<void> | undefined;
   private dropped = 0;
   private failing = false;
+  /** The wait before trying again while Redis does not answer (doubles up to maxRetryMs). */
+  private retryMs = 0;
   private readonly flushMs: number;
   private readonly batch: number;
   private readonly maxBuffered: number;
@@ -79,8 +85,9 @@ export class RedisAccessLogSink implements AccessLogSink {
       return;
     }
     this.buffer.push(entry);
-    if (this.buffer.length >= this.batch) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
+    // While failing, only the retry timer flushes: a full batch must not hammer a Redis that is away.
+    if (this.buffer.length >= this.batch && !this.failing) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.failing ? this.retryMs : this.flushMs);
   }
 
   /** Writes what is buffered now; resolves when it is written (or failed). */
@@ -93,7 +100,7 @@ export class RedisAccessLogSink implements AccessLogSink {
     this.buffer = [];
     this.flushing = this.send(entries).finally(() => {
       this.flushing = undefined;
-      if (this.buffer.length > 0) this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
+      if (this.buffer.length > 0) this.timer ??= setTimeout(() => void this.flush(), this.failing ? this.retryMs : this.flushMs);
     });
     await this.flushing;
   }
@@ -128,12 +135,17 @@ export class RedisAccessLogSink implements AccessLogSink {
       if (this.failing || this.dropped > 0) {
         this.options.logger.info({ dropped: this.dropped }, 'access lines reach Redis again');
         this.failing = false;
+        this.retryMs = 0;
         this.dropped = 0;
       }
     } catch (err) {
-      this.dropped += entries.length;
-      if (!this.failing) this.options.logger.warn({ err: toError(err) }, 'access lines cannot be written to Redis; dropping them until it answers');
+      // Kept, oldest first, for the next try; what does not fit is dropped (the newest, as in write).
+      const kept = entries.concat(this.buffer);
+      if (kept.length > this.maxBuffered) this.dropped += kept.length - this.maxBuffered;
+      this.buffer = kept.slice(0, this.maxBuffered);
+      if (!this.failing) this.options.logger.warn({ err: toError(err) }, 'access lines cannot be written to Redis; keeping them (bounded) until it answers');
       this.failing = true;
+      this.retryMs = Math.min(maxRetryMs, Math.max(minRetryMs, this.retryMs * 2));
     }
   }
 }
