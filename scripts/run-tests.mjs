@@ -16,9 +16,15 @@
 // The unit run points DATABASE_URL, REDIS_URL and DOCKER_HOST at a closed port, so a test filed as
 // a unit test that reaches for a service fails there instead of passing on a developer's machine.
 // The router's tests run twice, once per HTTP/1.1 codec (PAAS_ROUTER_PARSER native, then node).
-import { availableParallelism } from 'node:os';
-import { readdirSync, statSync } from 'node:fs';
+//
+// The long end-to-end suites that each start a platform of their own and mostly wait (a browser, a
+// Swarm cluster, provisioning over SSH; `lanes` below) run in a second lane beside the others: two
+// files at a time in all, each lane one file at a time. The second lane's output is printed once it
+// ends. The run ends with one line counting every test of every lane: `N passed, N failed`.
+import { availableParallelism, tmpdir } from 'node:os';
+import { createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { spawn } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -83,22 +89,60 @@ if (unitOnly) {
   }
 }
 
-/** Runs test files with node's test runner (the router's codec as `parser` says), returning its exit status. */
-function runTests(list, parser) {
-  const res = spawnSync(
+/** Paths (prefixes) of the suites that run in the second lane, beside the rest. */
+const lanes = ['test/console/', 'test/swarm/', 'test/provision/', 'test/heroku-cli/', 'test/stacks/'];
+const inSecondLane = (f) => !unitOnly && lanes.some((l) => f.startsWith(l));
+
+const totals = { passed: 0, failed: 0 };
+/**
+ * Runs test files with node's test runner (the router's codec as `parser` says, TAP output), resolving
+ * with its exit status; the report goes to this process's stdout, or to `log` (a file) when given.
+ * Its closing counts are added to `totals` (read from the report: a file reporter beside it would be
+ * cut short by --test-force-exit).
+ */
+function runTests(list, parser, log) {
+  const child = spawn(
     process.execPath,
-    ['--conditions=development', '--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${concurrency}`, ...list],
-    { cwd: root, stdio: 'inherit', env: { ...baseEnv, PAAS_ROUTER_PARSER: parser } },
+    ['--conditions=development', '--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${concurrency}`, '--test-reporter=tap', ...list],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...baseEnv, PAAS_ROUTER_PARSER: parser } },
   );
-  return res.status ?? 1;
+  const out = log ? createWriteStream(log) : process.stdout;
+  let tail = '';
+  child.stdout.on('data', (chunk) => {
+    out.write(chunk);
+    tail = (tail + chunk.toString()).slice(-4096);
+  });
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      totals.passed += Number(/^# pass (\d+)$/m.exec(tail)?.[1] ?? 0);
+      totals.failed += Number(/^# fail (\d+)$/m.exec(tail)?.[1] ?? 0) + Number(/^# cancelled (\d+)$/m.exec(tail)?.[1] ?? 0);
+      const done = () => resolve(code ?? 1);
+      if (log) out.end(done);
+      else done();
+    }),
+  );
 }
+
+const parser = process.env.PAAS_ROUTER_PARSER ?? 'native';
+const second = files.filter(inSecondLane);
+const logDir = mkdtempSync(join(tmpdir(), 'paas-test-lane-'));
+const secondLog = join(logDir, 'second-lane.log');
+const secondLane = second.length > 0 ? runTests(second, parser, secondLog) : Promise.resolve(0);
+if (second.length > 0) console.log(`# ${second.length} long end-to-end files run in a second lane beside the others: ${second.join(', ')}`);
 // Everything with the router's native codec (PAAS_ROUTER_PARSER, unless the caller set it), then the
 // router's own tests once more with the codec on public APIs: both must pass the same suite.
-const status = runTests(files, process.env.PAAS_ROUTER_PARSER ?? 'native');
+const status = await runTests(files.filter((f) => !inSecondLane(f)), parser);
 const routerFiles = files.filter(isRouterTest);
 let again = 0;
 if (routerFiles.length > 0 && process.env.PAAS_ROUTER_PARSER === undefined) {
   console.log(`\n# the router's tests again with PAAS_ROUTER_PARSER=node (${routerFiles.length} files)`);
-  again = runTests(routerFiles, 'node');
+  again = await runTests(routerFiles, 'node');
 }
-process.exit(status || again);
+const secondStatus = await secondLane;
+if (second.length > 0) {
+  console.log(`\n# the second lane (${second.length} files):`);
+  console.log(readFileSync(secondLog, 'utf8'));
+}
+rmSync(logDir, { recursive: true, force: true });
+console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
+process.exit(status || again || secondStatus);
