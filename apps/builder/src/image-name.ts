@@ -1,4 +1,6 @@
-import { AppError, isValidAppName } from '@paas/shared';
+import { AppError, isValidAppName, slugImageRepo } from '@paas/shared';
+
+export { cacheVolumeName } from '@paas/shared';
 
 /**
  * The image a build produces: `paas/<app>:b-<short build id>`. The tag keeps the build id's first
@@ -8,12 +10,7 @@ export function slugImageName(app: string, buildId: string): { repo: string; tag
   if (!isValidAppName(app)) throw new AppError('invalid_params', `invalid app name "${app}"`);
   const short = buildId.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 12);
   if (short === '') throw new AppError('invalid_params', `build id "${buildId}" has no letters or digits`);
-  const repo = `paas/${app}`;
+  const repo = slugImageRepo(app);
   const tag = `b-${short}`;
   return { repo, tag, ref: `${repo}:${tag}` };
-}
-
-/** The named volume holding an app's build cache (CACHE_DIR) on one engine. */
-export function cacheVolumeName(cluster: string, app: string): string {
-  return `paas-cache-${cluster}-${app}`;
 }

@@ -15,6 +15,11 @@ export function setMaintenance(client: ApiClient, app: string, on: boolean): Pro
   return client.request('PATCH', appPath(app), { maintenance: on });
 }
 
+/** Renames an app (Heroku's PATCH /apps/{app} with a name). */
+export function renameAppCall(client: ApiClient, app: string, name: string): Promise<App> {
+  return client.request('PATCH', appPath(app), { name });
+}
+
 export function getReleaseOutput(client: ApiClient, app: string, release: string): Promise<ReleaseOutput> {
   return client.request('GET', `${appPath(app)}/releases/${encodeURIComponent(release)}/output`);
 }

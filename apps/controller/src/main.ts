@@ -43,6 +43,7 @@ import { ReleasePhase } from './deploy/release-phase.js';
 import { CronScheduler } from './deploy/cron-scheduler.js';
 import { OneOffService } from './deploy/one-off-service.js';
 import { applyAppJsonFormation } from './deploy/app-json-setup.js';
+import { AppRenameService } from './deploy/app-rename.js';
 import { RepoManager } from './git/repo-manager.js';
 import { PendingPushes } from './git/git-http.js';
 import { createHttpApp } from './api/http-app.js';
@@ -332,6 +333,21 @@ async function main(): Promise<void> {
     status: new PlatformStatus({ stateFile, version: await platformVersion(), board: statusBoard }),
     ...addons,
     acme: acmeService,
+    renames: new AppRenameService({
+      pool,
+      locks,
+      runtime,
+      repos,
+      routes,
+      reconcile: (a, replace) => deployer.reconcile(a, { wait: true, ...(replace ? { replace } : {}) }),
+      certs,
+      network,
+      logs: observability.logs,
+      redis,
+      keys,
+      audit: access.audit,
+      log,
+    }),
     volumes: new VolumeService({
       pool,
       runtime,

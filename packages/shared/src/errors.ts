@@ -39,6 +39,8 @@ export const errorStatus = {
   payload_too_large: 413,
   name_taken: 409,
   build_in_progress: 409,
+  /** A rename refused while the app builds or deploys, or a push that raced a rename: retryable. */
+  app_busy: 409,
   quota_exceeded: 403,
   build_failed: 422,
   release_failed: 422,

@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './logger.js';
 export * from './config.js';
 export * from './app-name.js';
+export * from './app-resource-names.js';
 export * from './types.js';
 export * from './redis-keys.js';
 export * from './build-log.js';

@@ -4,12 +4,13 @@ import { CliError } from '../cli-error.js';
 import type { Context } from '../context.js';
 import { relativeTime } from '../relative-time.js';
 import { formatKeyValues } from '../table.js';
+import { renameAppCall } from '../lifecycle-client.js';
 import { defaultRemote } from '../app-inference.js';
-import { isInsideGitRepo } from '../git.js';
+import { isInsideGitRepo, remoteUrl } from '../git.js';
 import { openInBrowser } from '../browser.js';
 import { addGitRemote, checkRemoteName } from './git.js';
 
-/** `apps`, `apps:create`, `apps:info`, `apps:destroy`. */
+/** `apps`, `apps:create`, `apps:info`, `apps:rename`, `apps:destroy`. */
 export function registerAppsCommands(program: Command, ctx: Context): void {
   program
     .command('apps')
@@ -42,6 +43,15 @@ export function registerAppsCommands(program: Command, ctx: Context): void {
     .option('-a, --app <app>', 'the app (default: from the git remote named paas)')
     .option('--json', 'output as JSON')
     .action((opts: { app?: string; json?: boolean }) => appInfo(ctx, opts));
+
+  program
+    .command('apps:rename')
+    .alias('rename')
+    .description("rename an app: its git remote, web URL and internal name (updates this repository's paas remote)")
+    .argument('<newname>', 'the new name (lowercase letters, digits and dashes)')
+    .option('-a, --app <app>', 'the app (default: from the git remote named paas)')
+    .option('-r, --remote <name>', 'the git remote to update when it points at the app', defaultRemote)
+    .action((newName: string, opts: { app?: string; remote: string }) => renameApp(ctx, newName, opts));
 
   program
     .command('apps:destroy')
@@ -86,6 +96,26 @@ export async function createApp(ctx: Context, name: string, opts: { json?: boole
   const app = await ctx.step(`Creating ${name}`, () => client.createApp(name));
   ctx.print(`${app.web_url} | ${app.git_url}`);
   if (inRepo) await addGitRemote(ctx, app, remote);
+}
+
+/**
+ * Heroku's `apps:rename NEWNAME`: the app gets the new name; the git remote of this repository that
+ * pointed at it (paas, or -r) is pointed at the new one, and other checkouts are the user's to update.
+ */
+export async function renameApp(ctx: Context, newName: string, opts: { app?: string; remote?: string }): Promise<void> {
+  if (!isValidAppName(newName)) throw new CliError(`invalid app name '${newName}': ${appNameRule}`);
+  const remote = opts.remote ?? defaultRemote;
+  checkRemoteName(remote);
+  const name = await ctx.app(opts.app);
+  const client = await ctx.client();
+  const before = await client.getApp(name);
+  const app = await ctx.step(`Renaming ${name} to ${newName}`, () => renameAppCall(client, name, newName));
+  ctx.print(`${app.web_url} | ${app.git_url}`);
+  if ((await isInsideGitRepo(ctx.cwd)) && (await remoteUrl(ctx.cwd, remote)) === before.git_url) {
+    await addGitRemote(ctx, app, remote, { quiet: true });
+    ctx.print(`Git remote ${remote} updated`);
+  }
+  ctx.warn("Don't forget to update git remotes for all other local checkouts of the app.");
 }
 
 /** Heroku's `open`: the app's web URL (PATH appended) in the browser $BROWSER names, or the system's. */

@@ -21,6 +21,7 @@ import type { PgBackups } from '../addons/pg-backups.js';
 import type { VolumeService } from '../volumes/volume-service.js';
 import type { AcmeService } from '../acme/acme-service.js';
 import type { InternalAccessService } from '../network/internal-access-service.js';
+import type { AppRenameService } from '../deploy/app-rename.js';
 
 /** Everything the HTTP layer needs, wired by hand in main.ts (or by a test). */
 export interface ApiContext {
@@ -68,6 +69,8 @@ export interface ApiContext {
   addonBackups?: PgBackups;
   /** Volumes (issue 18): absent, their routes are not served. */
   volumes?: VolumeService;
+  /** `paas rename` (PATCH /apps/{app} with a name): absent, a rename is refused as unavailable. */
+  renames?: AppRenameService;
   /** Automatic certificates over ACME (issue 18). */
   acme?: AcmeService;
 }

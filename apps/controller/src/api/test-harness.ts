@@ -14,6 +14,7 @@ import { hashPassword } from '../auth/passwords.js';
 import { TokenService } from '../auth/token-service.js';
 import { createAccessServices, type AccessServices } from '../auth/access-services.js';
 import type { QuotaLimits } from '../db/quotas.js';
+import { AppRenameService } from '../deploy/app-rename.js';
 import { MemoryRuntimeBackend } from '../runtime/memory-runtime-backend.js';
 import { RoutePublisher } from '../deploy/route-publisher.js';
 import { AppLocks } from '../deploy/app-lock.js';
@@ -134,11 +135,12 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     log,
   );
   const logs = new LogServices({ pool: db.pool, redis, keys, log, maxLines: 1500, cluster: 'test', ...(options.egress ? { egress: options.egress } : {}) });
+  const locks = new AppLocks(db.pool);
   const deployer = new Deployer({
     pool: db.pool,
     runtime,
     routes,
-    locks: new AppLocks(db.pool),
+    locks,
     probe: async () => true,
     check: options.check ?? (async () => ({ status: 200, body: 'ok' })),
     log,
@@ -208,6 +210,8 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
         log,
       })
     : undefined;
+  const certs = new CertService({ pool: db.pool, store: routeStore, box: new SecretBox(secret), platformDomain: 'localhost', log });
+  const network = new InternalAccessService({ pool: db.pool, publisher: new RedisInternalAccess(redis, keys), audit: access.audit, log, internalDomain: 'internal' });
   const app = createHttpApp({
     config,
     pool: db.pool,
@@ -221,8 +225,23 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     runtime,
     hookToken: 'hook-token',
     domains: new DomainService({ pool: db.pool, platformDomain: 'localhost', republish: (a) => deployer.reconcile(a) }),
-    certs: new CertService({ pool: db.pool, store: routeStore, box: new SecretBox(secret), platformDomain: 'localhost', log }),
-    network: new InternalAccessService({ pool: db.pool, publisher: new RedisInternalAccess(redis, keys), audit: access.audit, log, internalDomain: 'internal' }),
+    certs,
+    network,
+    renames: new AppRenameService({
+      pool: db.pool,
+      locks,
+      runtime,
+      repos,
+      routes,
+      reconcile: (a, replace) => deployer.reconcile(a, { wait: true, ...(replace ? { replace } : {}) }),
+      certs,
+      network,
+      logs,
+      redis,
+      keys,
+      audit: access.audit,
+      log,
+    }),
     reconcileAll: async () => {
       for (const a of await listAllApps(db.pool)) await deployer.reconcile(a);
     },

@@ -10,6 +10,7 @@ export type AuditAction =
   | 'authorization.revoke'
   | 'app.create'
   | 'app.destroy'
+  | 'app.rename'
   | 'config.update'
   | 'formation.update'
   | 'deploy'

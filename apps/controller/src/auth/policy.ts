@@ -40,6 +40,8 @@ export const policy = {
   // Which other apps may call this one at its internal name: the owner's decision.
   'app:network': appOwners,
   'app:destroy': appOwners,
+  // Renaming moves its git remote, hostname and internal name: the owner's decision, as destroying is.
+  'app:rename': appOwners,
   // The platform.
   'admin': admins,
 } as const satisfies Record<string, readonly Subject[]>;

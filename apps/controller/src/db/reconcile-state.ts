@@ -20,9 +20,12 @@ export interface ReconcileState {
    * controller's) and are left alone. A pending release whose lease ran out is not: its controller died.
    */
   booting: number[];
+  /** The app's name now (a rename may have changed it since the caller read the app); null: it is gone. */
+  name: string | null;
 }
 
 const routeAndOwnerSql = `SELECT
+    (SELECT name FROM apps WHERE id = $1::uuid) AS name,
     (SELECT coalesce(json_agg(hostname ORDER BY hostname), '[]'::json) FROM domains WHERE app_id = $1::uuid) AS hostnames,
     (SELECT row_to_json(s) FROM (SELECT https_redirect, max_body_mb, maintenance, maintenance_page FROM app_router_settings WHERE app_id = $1::uuid) s) AS router,
     (SELECT memory_mb FROM quotas WHERE user_id = $2::uuid) AS memory_quota_mb,
@@ -50,7 +53,7 @@ export function reconcileReads(app: { id: string; owner_id: string }, bootWindow
 /** The state from the results of reconcileReads' statements. */
 export function reconcileState(cipher: SecretBox, results: pg.QueryResult[]): ReconcileState {
   const [release, rows, other] = results;
-  const row = other!.rows[0] as { hostnames: string[]; router: RouteSettingsRow | null; memory_quota_mb: number | null; booting: number[] };
+  const row = other!.rows[0] as { name: string | null; hostnames: string[]; router: RouteSettingsRow | null; memory_quota_mb: number | null; booting: number[] };
   return {
     release: currentReleaseOf(cipher, release!.rows),
     formation: rows!.rows as FormationRow[],
@@ -58,5 +61,6 @@ export function reconcileState(cipher: SecretBox, results: pg.QueryResult[]): Re
     router: row.router ?? { ...defaultRouterSettings },
     memoryQuotaMb: row.memory_quota_mb,
     booting: row.booting,
+    name: row.name,
   };
 }

@@ -226,6 +226,7 @@ export class Deployer {
       try {
         await prepare?.();
         await turn.locked([], async () => {
+          app = await this.current(app);
           await this.o.events?.releaseCreated(app.name, release);
           const formation = this.desired(await getFormation(this.o.pool, app.id), release);
           const memory = await this.defaultMemory(app);
@@ -261,6 +262,13 @@ export class Deployer {
         log.info({ started: started.length, retired: old.length }, 'release deployed');
       });
     });
+  }
+
+  /** The app under its name now: a rename (app-rename.ts) waits for the app's lock, and a caller may have read it before. */
+  private async current(app: AppRow): Promise<AppRow> {
+    const { rows } = await this.o.pool.query<{ name: string }>('SELECT name FROM apps WHERE id = $1', [app.id]);
+    const name = rows[0]?.name;
+    return name === undefined || name === app.name ? app : { ...app, name };
   }
 
   /** Refuses to deploy an earlier release whose image has been removed (rollback). */
@@ -305,7 +313,11 @@ export class Deployer {
       app.id,
       async (turn) => {
         const plan = await turn.locked(reconcileReads(app, this.bootWindowSeconds()), async (results) => {
-          const p = await this.plan(app, reconcileState(this.o.cipher, results), await this.o.runtime.list({ app: app.name }), replace);
+          const state = reconcileState(this.o.cipher, results);
+          if (state.name === null) return undefined; // destroyed meanwhile
+          // Renamed since the caller read it (app-rename.ts): its processes run under the new name.
+          if (state.name !== app.name) app = { ...app, name: state.name };
+          const p = await this.plan(app, state, await this.o.runtime.list({ app: app.name }), replace);
           if (p && p.started.some((s) => s.type === 'web')) return p;
           if (p) await this.finish(app, p, [], new Set());
           return undefined;

@@ -99,6 +99,13 @@ export class PushService {
       }
       throw err;
     }
+    // A rename holds the app's row while it moves the app: this build's row waited for it, and a push
+    // to the old name must not build images under it (app-rename.ts).
+    const { rows: named } = await this.o.pool.query<{ name: string }>('SELECT name FROM apps WHERE id = $1', [app.id]);
+    if (named[0]?.name !== app.name) {
+      await finishBuild(this.o.pool, build.id, { status: 'failed', error: 'the app was renamed during the push', output: '' });
+      throw new AppError('app_busy', `${app.name} was renamed${named[0] ? ` to ${named[0].name}` : ''} while you pushed: push to its new git remote`);
+    }
     const log = this.o.log.child({ app: app.name, build: build.id });
     // The lease says a live controller drives this build: another controller's sweep leaves it alone.
     const lease = setInterval(() => {

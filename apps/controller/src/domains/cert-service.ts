@@ -105,6 +105,13 @@ export class CertService {
     return rows.length;
   }
 
+  /** Republishes an app's certificates (renamed: the routers serve them for its new name). */
+  async republishApp(app: AppRow): Promise<number> {
+    const rows = await listCerts(this.o.pool, app.id);
+    for (const row of rows) await this.o.store.setCert(entryOf(row));
+    return rows.length;
+  }
+
   /** Makes the store's certificates those of PostgreSQL; returns how many entries it set and removed. */
   async syncAll(): Promise<{ set: number; removed: number }> {
     const want = new Map((await listAllCerts(this.o.pool)).map((r) => [r.id, entryOf(r)]));

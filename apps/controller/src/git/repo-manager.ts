@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, rm, stat, writeFile, readdir } from 'node:fs/promises';
+import { chmod, mkdir, rename, rm, stat, writeFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -81,6 +81,21 @@ export class RepoManager {
   async installAllHooks(): Promise<void> {
     const names = await readdir(this.reposDir).catch(() => [] as string[]);
     for (const name of names) if (name.endsWith('.git')) await this.installHook(name.slice(0, -4));
+  }
+
+  /** Whether a repository of that name is on disk. */
+  exists(app: string): Promise<boolean> {
+    return exists(this.path(app));
+  }
+
+  /**
+   * Moves an app's repository to its new name (`paas rename`). The hook reads the app's name from
+   * the directory's, so pushes to the new remote reach the renamed app at once.
+   */
+  async rename(from: string, to: string): Promise<void> {
+    if (await exists(this.path(to))) throw new Error(`a repository named ${to} is already there`);
+    if (!(await exists(this.path(from)))) return this.create(to);
+    await rename(this.path(from), this.path(to));
   }
 
   async remove(app: string): Promise<void> {

@@ -133,6 +133,11 @@ export class LogServices {
     setTimeout(() => void this.store.remove(app).catch(() => undefined), 10_000).unref();
   }
 
+  /** A renamed app's stream goes with it (`paas rename`); what its old processes still print under the old name goes with forget. */
+  async rename(from: string, to: string): Promise<void> {
+    await this.store.rename(from, to);
+  }
+
   /** A connection of its own for a tail's blocking reads. */
   reader(): Redis {
     return this.o.redis.duplicate();

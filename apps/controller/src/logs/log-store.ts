@@ -184,6 +184,13 @@ export class LogStore {
     };
   }
 
+  /** Moves an app's stream to its new name (`paas rename`): its lines and their ids stay. */
+  async rename(from: string, to: string): Promise<void> {
+    await this.redis.rename(this.key(from), this.key(to)).catch((err: unknown) => {
+      if (!/no such key/i.test((err as Error).message)) throw err;
+    });
+  }
+
   async remove(app: string): Promise<void> {
     await this.redis.del(this.key(app));
   }

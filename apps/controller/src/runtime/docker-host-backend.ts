@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { Readable, Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { appNetworkName, defaultNetworkPool, ensureBridgeNetwork, removeNetwork, type BridgeAddresses, type Logger, type NetworkPool } from '@paas/shared';
-import { processName, type CallOptions, type DiskUsageAware, type ProcessDiskUsage, type ProcessInfo, type ProcessSpec, type ProcessState, type RuntimeBackend } from './runtime-backend.js';
+import { copyAppImages, copyCacheVolume, retireAppName } from './docker-app-rename.js';
+import { processName, type AppRenamer, type CallOptions, type DiskUsageAware, type ProcessDiskUsage, type ProcessInfo, type ProcessSpec, type ProcessState, type RuntimeBackend } from './runtime-backend.js';
 import { callSignal, engineCall, processNotFound } from './engine-call.js';
 import { DockerOneOffs } from './docker-one-off.js';
 import type { AttachedOneOff, OneOffIo, OneOffRunner, OneOffSpec } from './one-off.js';
@@ -48,7 +49,7 @@ function isNotFound(err: unknown): boolean {
 }
 
 /** Runs each process as a container on one Docker engine, labelled so state can be read back. */
-export class DockerHostBackend implements RuntimeBackend, OneOffRunner, DiskUsageAware {
+export class DockerHostBackend implements RuntimeBackend, OneOffRunner, DiskUsageAware, AppRenamer {
   readonly hostName: string;
   private readonly oneOffs: DockerOneOffs;
   private readonly images: ImageRunFactsCache;
@@ -342,6 +343,21 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner, DiskUsag
   pruneImages(app: string, keep: ReadonlySet<string>, opts?: CallOptions): Promise<number> {
     return engineCall(callSignal(opts, this.callTimeoutMs * 5), `pruning ${app}'s images on ${this.hostName}`, (abortSignal) =>
       pruneAppImages(this.opts.docker, this.opts.cluster, app, keep, this.opts.log, abortSignal),
+    );
+  }
+
+  /** `paas rename` on this engine (docker-app-rename.ts): the app's images and build cache under the new name. */
+  copyAppResources(from: string, to: string, opts?: CallOptions): Promise<void> {
+    return engineCall(callSignal(opts, this.callTimeoutMs * 5), `copying ${from}'s images to ${to} on ${this.hostName}`, async (abortSignal) => {
+      const refs = await copyAppImages(this.opts.docker, this.opts.cluster, from, to, abortSignal);
+      await copyCacheVolume(this.opts.docker, this.opts.cluster, from, to, refs[0], this.opts.log);
+    });
+  }
+
+  /** What is left under an app's old name after a rename (docker-app-rename.ts). */
+  retireAppName(from: string, opts?: CallOptions): Promise<void> {
+    return engineCall(callSignal(opts, this.callTimeoutMs * 5), `removing ${from}'s old name from ${this.hostName}`, (abortSignal) =>
+      retireAppName(this.opts.docker, this.opts.cluster, from, (id) => this.stop(id, 0, { signal: abortSignal }), this.opts.log, abortSignal),
     );
   }
 

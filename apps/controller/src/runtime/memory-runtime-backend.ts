@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { processName, type CallOptions, type DiskUsageAware, type ProcessDiskUsage, type ProcessInfo, type ProcessSpec, type RuntimeBackend } from './runtime-backend.js';
+import { renamedImageRef } from '@paas/shared';
+import { processName, type AppRenamer, type CallOptions, type DiskUsageAware, type ProcessDiskUsage, type ProcessInfo, type ProcessSpec, type RuntimeBackend } from './runtime-backend.js';
 import { callSignal, engineCall, processNotFound } from './engine-call.js';
 import { oneOffType, type AttachedOneOff, type OneOffIo, type OneOffRunner, type OneOffSpec } from './one-off.js';
 
@@ -9,7 +10,7 @@ import { oneOffType, type AttachedOneOff, type OneOffIo, type OneOffRunner, type
  * engine's part with `exit` (a crash or a kill from outside), `addImage`, `write` (a process filling its
  * filesystem) and `stall` (an engine that stops answering).
  */
-export class MemoryRuntimeBackend implements RuntimeBackend, OneOffRunner, DiskUsageAware {
+export class MemoryRuntimeBackend implements RuntimeBackend, OneOffRunner, DiskUsageAware, AppRenamer {
   readonly hostName = 'memory';
   private readonly processes = new Map<string, ProcessInfo & { output: string; image: string }>();
   private readonly oneOffs = new Map<string, ProcessInfo & { output: string }>();
@@ -191,6 +192,20 @@ export class MemoryRuntimeBackend implements RuntimeBackend, OneOffRunner, DiskU
       for (const [id, p] of this.oneOffs) if (p.app === app) this.oneOffs.delete(id);
       this.images.delete(app);
       this.removedApps.push(app);
+    });
+  }
+
+  copyAppResources(from: string, to: string, opts?: CallOptions): Promise<void> {
+    return this.call('copying app resources', opts, () => {
+      for (const ref of this.images.get(from) ?? []) this.addImage(to, renamedImageRef(ref, from, to));
+    });
+  }
+
+  retireAppName(from: string, opts?: CallOptions): Promise<void> {
+    return this.call('retiring an app name', opts, () => {
+      for (const [id, p] of this.processes) if (p.app === from) this.processes.delete(id);
+      for (const [id, p] of this.oneOffs) if (p.app === from) this.oneOffs.delete(id);
+      this.images.delete(from);
     });
   }
 }

@@ -166,6 +166,23 @@ export function isDiskUsageAware(r: RuntimeBackend): r is RuntimeBackend & DiskU
   return typeof (r as Partial<DiskUsageAware>).diskUsage === 'function';
 }
 
+/**
+ * Optional capability: moving an app's engine resources to a new name (`paas rename`). Labels and
+ * names cannot change on a Docker object, so the app's images are copied under the new name
+ * (relabelled, retagged by `renamedImageRef`: they share every layer with the old ones) and its build
+ * cache volume copied; its processes are started again under the new name by the reconcile, and
+ * `retireAppName` then takes what is left under the old one away: processes and one-offs, network,
+ * old image tags and build cache. Data volumes are named by their id, not the app, and stay.
+ */
+export interface AppRenamer {
+  copyAppResources(from: string, to: string, opts?: CallOptions): Promise<void>;
+  retireAppName(from: string, opts?: CallOptions): Promise<void>;
+}
+
+export function isAppRenamer(r: RuntimeBackend): r is RuntimeBackend & AppRenamer {
+  return typeof (r as Partial<AppRenamer>).copyAppResources === 'function' && typeof (r as Partial<AppRenamer>).retireAppName === 'function';
+}
+
 /** Optional capability: starting a batch at once (placed together, started in parallel). */
 export interface BatchStarter {
   startMany(specs: ProcessSpec[]): Promise<ProcessInfo[]>;

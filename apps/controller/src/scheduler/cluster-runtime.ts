@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import type pg from 'pg';
 import { AppError, type Logger, type NetworkPool } from '@paas/shared';
 import type { HostRow } from '../db/hosts.js';
-import type { CallOptions, DiskUsageAware, ProcessDiskUsage, ProcessInfo, ProcessSpec, RuntimeBackend } from '../runtime/runtime-backend.js';
+import type { AppRenamer, CallOptions, DiskUsageAware, ProcessDiskUsage, ProcessInfo, ProcessSpec, RuntimeBackend } from '../runtime/runtime-backend.js';
 import type { AttachedOneOff, OneOffIo, OneOffRunner, OneOffSpec } from '../runtime/one-off.js';
 import { engineCall, processNotFound } from '../runtime/engine-call.js';
 import type { InternalNames } from '../runtime/internal-names.js';
@@ -51,7 +51,7 @@ export interface ClusterRuntimeOptions {
  * `DockerHostBackend`'s. Processes on hosts that are down are not listed, so the reconcile loop
  * replaces them elsewhere.
  */
-export class ClusterRuntime implements RuntimeBackend, OneOffRunner, DiskUsageAware {
+export class ClusterRuntime implements RuntimeBackend, OneOffRunner, DiskUsageAware, AppRenamer {
   readonly hostName = 'cluster';
   private readonly registry: HostRegistry;
   private readonly images: ImageDistributor;
@@ -239,6 +239,18 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner, DiskUsageAw
     const counts = await Promise.all(this.registry.up().map((m) => m.backend.pruneImages(app, keep, opts)));
     const atSource = await this.images.pruneAtSource(app, keep, opts?.signal);
     return counts.reduce((a, b) => a + b, atSource);
+  }
+
+  /** `paas rename`: the app's images and build cache under the new name, on the builder's engine and every host that is up. */
+  async copyAppResources(from: string, to: string, opts?: CallOptions): Promise<void> {
+    await this.images.copyAppAtSource(from, to, opts?.signal);
+    await Promise.all(this.registry.up().map((m) => m.backend.copyAppResources(from, to, opts)));
+  }
+
+  /** What is left under an app's old name after a rename, everywhere. */
+  async retireAppName(from: string, opts?: CallOptions): Promise<void> {
+    await Promise.all(this.registry.up().map((m) => m.backend.retireAppName(from, opts)));
+    await this.images.retireAppAtSource(from, opts?.signal);
   }
 
   async removeAppResources(app: string, opts?: CallOptions): Promise<void> {

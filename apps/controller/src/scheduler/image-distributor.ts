@@ -1,7 +1,8 @@
 import type Docker from 'dockerode';
-import type { Logger } from '@paas/shared';
+import { slugImageRepo, type Logger } from '@paas/shared';
 import { transferImage } from '../runtime/image-transfer.js';
 import { pruneAppImages } from '../runtime/docker-host-backend.js';
+import { copyAppImages, copyCacheVolume, retireAppName } from '../runtime/docker-app-rename.js';
 import { engineCall } from '../runtime/engine-call.js';
 
 export interface ImageDistributorOptions {
@@ -74,5 +75,17 @@ export class ImageDistributor {
   /** Prunes the app's old images on the engine images come from (see pruneAppImages). */
   pruneAtSource(app: string, keep: ReadonlySet<string>, signal?: AbortSignal): Promise<number> {
     return pruneAppImages(this.o.imageSource, this.o.cluster, app, keep, this.o.log, signal);
+  }
+
+  /** `paas rename` on the builder's engine: the app's images and its build cache (which lives there) under the new name. */
+  async copyAppAtSource(from: string, to: string, signal?: AbortSignal): Promise<void> {
+    const refs = await copyAppImages(this.o.imageSource, this.o.cluster, from, to, signal);
+    await copyCacheVolume(this.o.imageSource, this.o.cluster, from, to, refs[0], this.o.log);
+  }
+
+  /** What is left under a renamed app's old name on the builder's engine (its containers are the hosts'). */
+  async retireAppAtSource(from: string, signal?: AbortSignal): Promise<void> {
+    for (const images of this.held.values()) for (const ref of [...images]) if (ref.startsWith(`${slugImageRepo(from)}:`)) images.delete(ref);
+    await retireAppName(this.o.imageSource, this.o.cluster, from, async () => {}, this.o.log, signal);
   }
 }

@@ -116,6 +116,19 @@ export class VolumeService {
     return row;
   }
 
+  /**
+   * Removes an app's volumes from their hosts (the app is being destroyed, its processes are gone), by
+   * their engine names: a renamed app's volumes still carry the name it had when they were made.
+   */
+  async removeAll(app: AppRow): Promise<void> {
+    if (!isVolumeRemover(this.o.runtime)) return;
+    for (const row of await volumesOf(this.o.pool, app.id)) {
+      await this.o.runtime.removeVolume(dockerVolumeName(row.id), row.host ?? undefined).catch((err: unknown) =>
+        this.o.log.warn({ app: app.name, volume: row.name, err: (err as Error).message }, 'could not remove a destroyed app\'s volume from its host'),
+      );
+    }
+  }
+
   private async chooseHost(app: AppRow, types: string[]): Promise<string> {
     // Processes of one type run on one volume host: another local volume of those types decides it.
     const overlap = (v: VolumeRow): boolean => v.types.length === 0 || types.length === 0 || v.types.some((t) => types.includes(t));

@@ -91,6 +91,8 @@ export function appsRoutes(table: RouteTable, ctx: ApiContext): void {
       await ctx.deployer.destroy(app);
       // Its add-ons (and their data) go with it; those shared with it are only detached.
       await ctx.addons?.destroyAppAddons(app);
+      // by their engine names: a renamed app's volumes carry the name they were made under
+      await ctx.volumes?.removeAll(app);
       await ctx.repos.remove(app.name);
       // The routers drop its certificates now, not at the next certificate resync.
       await ctx.certs.unpublishApp(app);
