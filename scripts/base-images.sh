@@ -7,6 +7,7 @@
 #   paas/dind:bookworm    Docker-in-Docker host: extra Docker hosts on one machine (scripts/dind-host.sh)
 #   paas/firewall:bookworm iptables, for the host firewall of Docker hosts reached through their API
 #   paas/redis:bookworm   Debian's redis-server, for dedicated Redis add-ons (PAAS_ADDON_REDIS_MODE=container)
+#   paas/pg-client:bookworm Debian's psql, for `paas pg:psql` one-offs of apps whose image has none
 # Each image carries a label with the hash of its recipe; an image whose recipe is unchanged is kept.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -89,3 +90,7 @@ import_run_image paas/run:bookworm "$root/images/run"
 build_image paas/dind:bookworm "$root/images/dind"
 build_image paas/firewall:bookworm "$root/images/firewall"
 build_image paas/redis:bookworm "$root/images/redis"
+
+# pg:psql's one-off image starts its command as the run image does.
+prepare_pg_client() { install -m 0755 "$root/images/run/paas-exec" "$1/paas-exec"; }
+build_image paas/pg-client:bookworm "$root/images/pg-client" prepare_pg_client "$root/images/run"

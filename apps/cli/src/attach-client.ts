@@ -41,6 +41,8 @@ export interface AttachOptions {
   /** Ask for a terminal (stdin is one): raw mode here, a pty there. */
   tty: boolean;
   size?: TerminalSize;
+  /** A program the command needs (pg:psql): the platform's image of it when the app's has none. */
+  needs?: 'psql';
   stdin: Input;
   stdout: AttachOutput;
   stderr: AttachOutput;
@@ -54,7 +56,7 @@ export interface AttachOptions {
 export function attach(o: AttachOptions): Promise<number> {
   return new Promise((resolve, reject) => {
     const url = new URL(`${o.apiUrl.replace(/\/+$/, '')}/apps/${encodeURIComponent(o.app)}/dynos`);
-    const body = JSON.stringify({ command: o.command, attach: true, tty: o.tty, ...(o.size ? { size: o.size } : {}) });
+    const body = JSON.stringify({ command: o.command, attach: true, tty: o.tty, ...(o.size ? { size: o.size } : {}), ...(o.needs ? { needs: o.needs } : {}) });
     const inHeader = encodeAttachRequestHeader(body);
     const viaHeader = inHeader.length <= maxAttachRequestHeaderBytes;
     const req = (url.protocol === 'https:' ? https : http).request(url, {

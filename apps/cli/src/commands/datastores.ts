@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { shellQuote } from '../shell-quote.js';
+import { runAttached } from './run.js';
 import type { Command } from 'commander';
 import { addonsApi, downloadBackup, type Addon } from '../addons-client.js';
 import type { ApiClient } from '../api-client.js';
@@ -39,6 +41,11 @@ async function urlOf(client: ApiClient, app: string, addon: Addon): Promise<URL>
   return new URL(raw);
 }
 
+/** The one-off's command line of pg:psql: psql on the add-on's URL (from the process's environment), with -c SQL. */
+export function psqlCommand(configVar: string, sql?: string): string {
+  return `psql "$${configVar}"${sql === undefined ? '' : ` -v ON_ERROR_STOP=1 -c ${shellQuote(sql)}`}`;
+}
+
 /** Runs a local client with the credentials in its environment (never in argv, where `ps` shows them). */
 function runLocal(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolvePromise, reject) => {
@@ -54,22 +61,22 @@ function runLocal(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<
 export function registerDatastoreCommands(program: Command, ctx: Context): void {
   program
     .command('pg:psql')
-    .description("open psql on an app's postgres add-on (or run one command with -c)")
+    .description("open psql on an app's postgres add-on in a one-off process (or run one command with -c)")
     .argument('[addon]', 'the add-on or its config var (default: DATABASE_URL)')
     .option(...appOption)
     .option('-c, --command <sql>', 'run this SQL and exit')
-    .action(async (named: string | undefined, opts: { app?: string; command?: string }) => {
-      const { app, client, addon } = await resolve(ctx, 'postgres', named, opts.app);
-      const url = await urlOf(client, app, addon);
-      const env = {
-        PGHOST: url.hostname.replace(/^\[|\]$/g, ''),
-        PGPORT: url.port || '5432',
-        PGUSER: decodeURIComponent(url.username),
-        PGPASSWORD: decodeURIComponent(url.password),
-        PGDATABASE: url.pathname.slice(1),
-      };
-      const code = await runLocal('psql', opts.command === undefined ? [] : ['-c', opts.command], env);
-      if (code !== 0) throw new CliError(`psql exited with ${code}`);
+    .option('--no-tty', 'no terminal, even when stdin is one')
+    .action(async (named: string | undefined, opts: { app?: string; command?: string; tty: boolean }) => {
+      const { app, addon } = await resolve(ctx, 'postgres', named, opts.app);
+      if (!addon.config_var || !/^[A-Z][A-Z0-9_]*$/.test(addon.config_var)) throw new CliError(`${addon.name} is not attached to ${app} under a config var`);
+      // Where the app runs, as the app (its network, its firewall, its credentials): the app's image
+      // when it has psql, else the platform's psql image.
+      await runAttached(ctx, [psqlCommand(addon.config_var, opts.command)], {
+        app,
+        tty: opts.command === undefined && opts.tty,
+        needs: 'psql',
+        label: `psql on ${addon.name}`,
+      });
     });
 
   for (const service of ['postgres', 'redis'] as const) {

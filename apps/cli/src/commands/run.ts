@@ -51,7 +51,7 @@ interface RawInput {
   setRawMode?(raw: boolean): unknown;
 }
 
-export async function runAttached(ctx: Context, args: string[], opts: { app?: string; tty: boolean }): Promise<void> {
+export async function runAttached(ctx: Context, args: string[], opts: { app?: string; tty: boolean; needs?: 'psql'; label?: string }): Promise<void> {
   const command = commandLine(args);
   const app = await ctx.app(opts.app);
   const session = await ctx.session();
@@ -63,7 +63,7 @@ export async function runAttached(ctx: Context, args: string[], opts: { app?: st
   const size = (): TerminalSize | undefined => (out.columns && out.rows ? { cols: out.columns, rows: out.rows } : undefined);
   const initial = tty ? size() : undefined;
 
-  ctx.io.stderr.write(`Running ${command} on ${app}... `);
+  ctx.io.stderr.write(`Running ${opts.label ?? command} on ${app}... `);
   let started = false;
   let raw = false;
   let code: number;
@@ -75,6 +75,7 @@ export async function runAttached(ctx: Context, args: string[], opts: { app?: st
       command,
       tty,
       ...(initial ? { size: initial } : {}),
+      ...(opts.needs ? { needs: opts.needs } : {}),
       stdin,
       // Output goes through as bytes.
       stdout: ctx.io.stdout as unknown as AttachOutput,

@@ -223,7 +223,7 @@ function attachListener(ctx: ApiContext): UpgradeListener {
     socket.once('close', () => gone.abort());
     socket.on('error', () => gone.abort());
 
-    const request = { command: body.command, tty: body.tty, ...(body.size ? { size: body.size } : {}) };
+    const request = { command: body.command, tty: body.tty, ...(body.size ? { size: body.size } : {}), ...(body.needs ? { needs: body.needs } : {}) };
     // The audit event commits with the run's start, or the run is stopped and refused.
     const attached = await oneOffs.runAttached(app, request, { stdin, stdout, stderr, signal: gone.signal }, (tx, process) =>
       ctx.access.audit.record(

@@ -5,7 +5,7 @@ import { endOneOff, listOneOffRuns, markOneOffStarted, reserveOneOff } from '../
 import type { QuotaService } from '../auth/quota-service.js';
 import { currentRelease, type ReleaseRow } from '../db/releases.js';
 import { inTransaction, type Queryable } from '../db/queryable.js';
-import { isOneOffRunner, oneOffType, type AttachedOneOff, type OneOffIo, type OneOffRunner, type OneOffSpec } from '../runtime/one-off.js';
+import { hasImageFiles, isOneOffRunner, oneOffType, type AttachedOneOff, type OneOffIo, type OneOffRunner, type OneOffSpec } from '../runtime/one-off.js';
 import type { ProcessInfo, RuntimeBackend } from '../runtime/runtime-backend.js';
 import { containerPort } from './deployer.js';
 
@@ -18,12 +18,23 @@ export interface OneOffServiceOptions {
   quotas?: QuotaService;
   /** The memory limit of a one-off (Deployer.defaultMemory: the platform default within the owner's quota). */
   defaultMemory?: (app: AppRow) => Promise<number | undefined>;
+  /** The image of a one-off that needs psql when the app's own has none (default paas/pg-client:bookworm, made by scripts/base-images.sh). */
+  psqlImage?: string;
 }
+
+/** Where an image may hold psql. */
+const psqlPaths = ['/usr/bin/psql', '/usr/local/bin/psql', '/app/bin/psql'] as const;
+export const defaultPsqlImage = 'paas/pg-client:bookworm';
 
 export interface OneOffRequest {
   command: string;
   tty?: boolean;
   size?: TerminalSize;
+  /**
+   * A program the command needs (`paas pg:psql`): it runs with the app's image when that has it, else
+   * with the platform's image of it; either way as the app, with its config and on its network.
+   */
+  needs?: 'psql';
 }
 
 /** Writes what records a one-off's start (its audit event) in the transaction that marks it started. */
@@ -100,12 +111,13 @@ export class OneOffService {
     const release = of ?? (await currentRelease(this.o.pool, this.o.cipher, app.id));
     if (!release) throw new AppError('invalid_params', `${app.name} has no release yet: deploy it with git push first`);
     const memoryMb = await this.o.defaultMemory?.(app);
+    const image = req.needs === 'psql' ? await this.imageWithPsql(release.image) : release.image;
     const index = await this.reserve(app);
     return {
       app: app.name,
       release: release.version,
       index,
-      image: release.image,
+      image,
       command,
       env: release.config,
       port: containerPort,
@@ -113,6 +125,12 @@ export class OneOffService {
       ...(req.size ? { size: req.size } : {}),
       ...(memoryMb !== undefined ? { memoryMb } : {}),
     };
+  }
+
+  /** The app's image when it has psql, else the platform's psql image. */
+  private async imageWithPsql(image: string): Promise<string> {
+    if (hasImageFiles(this.o.runtime) && (await this.o.runtime.imageHasAny(image, psqlPaths))) return image;
+    return this.o.psqlImage ?? defaultPsqlImage;
   }
 
   async runDetached(app: AppRow, req: OneOffRequest, record?: OneOffRecorder): Promise<ProcessInfo> {

@@ -4,10 +4,11 @@ import { Readable, Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { appNetworkName, defaultNetworkPool, ensureBridgeNetwork, removeNetwork, type BridgeAddresses, type Logger, type NetworkPool } from '@paas/shared';
 import { copyAppImages, copyCacheVolume, retireAppName } from './docker-app-rename.js';
+import { imageHasAny } from './image-files.js';
 import { processName, type AppRenamer, type CallOptions, type DiskUsageAware, type ProcessDiskUsage, type ProcessInfo, type ProcessSpec, type ProcessState, type RuntimeBackend } from './runtime-backend.js';
 import { callSignal, engineCall, processNotFound } from './engine-call.js';
 import { DockerOneOffs } from './docker-one-off.js';
-import type { AttachedOneOff, OneOffIo, OneOffRunner, OneOffSpec } from './one-off.js';
+import type { AttachedOneOff, ImageFiles, OneOffIo, OneOffRunner, OneOffSpec } from './one-off.js';
 import { containerLabel } from './container-labels.js';
 import { DockerVolumes } from './docker-volumes.js';
 import { defaultAppPidsLimit, hardenedHostConfig, ImageRunFactsCache, platformLabels, withExceptions, type HardeningExceptions } from './container-hardening.js';
@@ -49,7 +50,7 @@ function isNotFound(err: unknown): boolean {
 }
 
 /** Runs each process as a container on one Docker engine, labelled so state can be read back. */
-export class DockerHostBackend implements RuntimeBackend, OneOffRunner, DiskUsageAware, AppRenamer {
+export class DockerHostBackend implements RuntimeBackend, OneOffRunner, DiskUsageAware, AppRenamer, ImageFiles {
   readonly hostName: string;
   private readonly oneOffs: DockerOneOffs;
   private readonly images: ImageRunFactsCache;
@@ -117,6 +118,10 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner, DiskUsag
 
   runDetached(spec: OneOffSpec): Promise<ProcessInfo> {
     return this.oneOffs.runDetached(spec);
+  }
+
+  imageHasAny(image: string, paths: readonly string[]): Promise<boolean> {
+    return engineCall(callSignal(undefined, this.callTimeoutMs), `looking into ${image} on ${this.hostName}`, () => imageHasAny(this.opts.docker, this.opts.cluster, image, paths));
   }
 
   listOneOffs(filter?: { app?: string }): Promise<ProcessInfo[]> {

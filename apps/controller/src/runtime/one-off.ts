@@ -67,3 +67,12 @@ export const oneOffType = 'run';
 export function isOneOffName(name: string): boolean {
   return name.startsWith(`${oneOffType}.`);
 }
+
+/** Optional capability: whether an image has one of some files (the run image of `paas pg:psql`). */
+export interface ImageFiles {
+  imageHasAny(image: string, paths: readonly string[]): Promise<boolean>;
+}
+
+export function hasImageFiles(r: RuntimeBackend): r is RuntimeBackend & ImageFiles {
+  return typeof (r as Partial<ImageFiles>).imageHasAny === 'function';
+}

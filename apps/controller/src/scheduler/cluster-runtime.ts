@@ -3,7 +3,8 @@ import type pg from 'pg';
 import { AppError, type Logger, type NetworkPool } from '@paas/shared';
 import type { HostRow } from '../db/hosts.js';
 import type { AppRenamer, CallOptions, DiskUsageAware, ProcessDiskUsage, ProcessInfo, ProcessSpec, RuntimeBackend } from '../runtime/runtime-backend.js';
-import type { AttachedOneOff, OneOffIo, OneOffRunner, OneOffSpec } from '../runtime/one-off.js';
+import type { AttachedOneOff, ImageFiles, OneOffIo, OneOffRunner, OneOffSpec } from '../runtime/one-off.js';
+import { imageHasAny } from '../runtime/image-files.js';
 import { engineCall, processNotFound } from '../runtime/engine-call.js';
 import type { InternalNames } from '../runtime/internal-names.js';
 import type { HardeningExceptions } from '../runtime/container-hardening.js';
@@ -51,7 +52,7 @@ export interface ClusterRuntimeOptions {
  * `DockerHostBackend`'s. Processes on hosts that are down are not listed, so the reconcile loop
  * replaces them elsewhere.
  */
-export class ClusterRuntime implements RuntimeBackend, OneOffRunner, DiskUsageAware, AppRenamer {
+export class ClusterRuntime implements RuntimeBackend, OneOffRunner, DiskUsageAware, AppRenamer, ImageFiles {
   readonly hostName = 'cluster';
   private readonly registry: HostRegistry;
   private readonly images: ImageDistributor;
@@ -298,6 +299,11 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner, DiskUsageAw
     const info = await m.backend.runDetached(spec);
     this.load.oneOffStarted(m.row.name, info, spec.memoryMb);
     return info;
+  }
+
+  /** Looked up where every image comes from: the builder's engine. */
+  imageHasAny(image: string, paths: readonly string[]): Promise<boolean> {
+    return engineCall(AbortSignal.timeout(60_000), `looking into ${image}`, () => imageHasAny(this.o.imageSource, this.o.cluster, image, paths));
   }
 
   async listOneOffs(filter: { app?: string } = {}): Promise<ProcessInfo[]> {

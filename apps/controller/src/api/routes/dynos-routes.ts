@@ -26,6 +26,10 @@ export const runBody = z.object({
     .object({ cols: z.number().int().min(1).max(65535), rows: z.number().int().min(1).max(65535) })
     .optional()
     .describe("The terminal's size, with tty"),
+  needs: z
+    .enum(['psql'])
+    .optional()
+    .describe("A program the command needs (paas pg:psql): the app's image when it has it, else the platform's image of it"),
 });
 
 const dynoParam = { dyno: 'A process (`web.1`, `run.3`), a process type (`web`) or a container id' };
@@ -115,7 +119,7 @@ export function dynosRoutes(table: RouteTable, ctx: ApiContext): void {
         throw new AppError('invalid_params', 'attach: an attached run needs the connection upgraded (Connection: Upgrade, Upgrade: tcp); paas run does this');
       }
       // The audit event commits with the run's start, or the run is stopped and fails.
-      const info = await oneOffs.runDetached(app, { command: body.command }, (tx, process) =>
+      const info = await oneOffs.runDetached(app, { command: body.command, ...(body.needs ? { needs: body.needs } : {}) }, (tx, process) =>
         ctx.access.audit.record({ ...requester(req), action: 'process.run', app: app.name, details: runDetails(process, body.command, false) }, tx),
       );
       return dynoJson(info);
