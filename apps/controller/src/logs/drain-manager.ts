@@ -29,7 +29,7 @@ export interface DrainManagerOptions {
 
 /** Runs one DrainWorker per drain in the table, on the controller that leads (see LeaderLock). */
 export class DrainManager {
-  private readonly workers = new Map<string, { url: string; worker: DrainWorker; transport: DrainTransport }>();
+  private readonly workers = new Map<string, { url: string; app: string; worker: DrainWorker; transport: DrainTransport }>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private syncing: Promise<void> | undefined;
@@ -75,10 +75,15 @@ export class DrainManager {
     if (!this.running) return;
     const wanted = new Map(drains.map((d) => [d.id, d]));
     for (const [id, w] of this.workers) {
-      if (!wanted.has(id)) {
+      const want = wanted.get(id);
+      if (!want) {
         this.workers.delete(id);
         await w.worker.stop();
         await this.o.state.remove(id).catch(() => undefined);
+      } else if (want.app !== w.app) {
+        // The app was renamed (its stream moved with its ids): a worker of the new name carries on from the cursor.
+        this.workers.delete(id);
+        await w.worker.stop();
       }
     }
     for (const drain of drains) {
@@ -102,7 +107,7 @@ export class DrainManager {
         onDelivered: this.o.onDelivered,
         onDropped: this.o.onDropped,
       });
-      this.workers.set(drain.id, { url: drain.url, worker, transport });
+      this.workers.set(drain.id, { url: drain.url, app: drain.app, worker, transport });
       worker.start();
     }
   }

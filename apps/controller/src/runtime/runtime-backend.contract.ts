@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isAppError } from '@paas/shared';
-import { isDiskUsageAware, type ProcessInfo, type ProcessSpec, type RuntimeBackend } from './runtime-backend.js';
+import { isAppRenamer, isDiskUsageAware, type ProcessInfo, type ProcessSpec, type RuntimeBackend } from './runtime-backend.js';
 
 /** What a contract run needs of an implementation; `make` gives a fresh one per test. */
 export interface RuntimeContractSubject {
@@ -192,6 +192,30 @@ export function runtimeBackendContract(name: string, make: () => Promise<Runtime
       assert.equal(await backend.pruneImages('contract-app', new Set([ref(3)])), 1, 'once unused, the old image goes');
       assert.deepEqual(await Promise.all([1, 2, 3, 4].map((n) => hasImage(ref(n)))), [false, false, true, true]);
       assert.equal(await backend.pruneImages('contract-app', new Set([ref(3)])), 0);
+    } finally {
+      await close();
+    }
+  });
+
+  test(`${name}: renaming an app (AppRenamer, when it has it): its images under the new name, nothing left under the old one`, bounded, async () => {
+    const { backend, close, addImage, hasImage } = await make();
+    const [from, to] = [`ren-a-${process.pid}`, `ren-b-${process.pid}`];
+    try {
+      if (!isAppRenamer(backend)) return;
+      await addImage(from, `paas/${from}:b-1`);
+      const old = await backend.start(spec(`paas/${from}:b-1`, { app: from }));
+      await backend.copyAppResources(from, to);
+      assert.ok(await hasImage(`paas/${to}:b-1`), 'the image is there under the new name');
+      await backend.copyAppResources(from, to); // again: nothing changes
+      const renamed = await backend.start(spec(`paas/${to}:b-1`, { app: to }));
+      await backend.retireAppName(from);
+      assert.deepEqual(await backend.list({ app: from }), [], 'nothing runs under the old name');
+      assert.equal(await hasImage(`paas/${from}:b-1`), false, 'its old tag is gone');
+      assert.deepEqual((await backend.list({ app: to })).map((p) => p.id), [renamed.id]);
+      assert.notEqual(renamed.id, old.id);
+      await backend.stop(renamed.id, 0);
+      assert.equal(await backend.pruneImages(to, new Set()), 1, 'the copy is pruned as an image of the new name');
+      assert.equal(await hasImage(`paas/${to}:b-1`), false);
     } finally {
       await close();
     }
