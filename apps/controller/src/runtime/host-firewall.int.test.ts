@@ -68,6 +68,19 @@ test("a platform's own ports are leases: renewed at each rewrite, other clusters
   ]);
 });
 
+test("with a cluster, an add-on server's port on the host is a lease of one address: kept by the other platforms' rewrites", () => {
+  const now = 1_800_000_000_000;
+  const mine = firewallRules({ blocked: [], allowedHostPorts: [], allowedServices: [{ address: '172.17.0.1', port: 33117 }], leased: { cluster: 'mine', ports: [5055] } }, [], now);
+  const input = mine.split('\n').filter((l) => l.startsWith('-A PAAS-INPUT -d'));
+  assert.deepEqual(input, [`-A PAAS-INPUT -d 172.17.0.1 -p tcp --dport 33117 -m comment --comment "paas-lease mine ${now / 1000}" -j RETURN`]);
+  // as iptables -S lists it, read back by another platform, which writes it again as it was
+  const listing = `-A PAAS-INPUT -d 172.17.0.1/32 -p tcp -m tcp --dport 33117 -m comment --comment "paas-lease mine ${now / 1000}" -j RETURN`;
+  assert.deepEqual(parseLeases(listing), [{ cluster: 'mine', port: 33117, address: '172.17.0.1', renewed: now / 1000 }]);
+  const theirs = firewallRules({ blocked: [], allowedHostPorts: [], leased: { cluster: 'other', ports: [6001] } }, parseLeases(listing), now + 1000);
+  assert.ok(theirs.includes(`-A PAAS-INPUT -d 172.17.0.1 -p tcp --dport 33117 -m comment --comment "paas-lease mine ${now / 1000}" -j RETURN`), theirs);
+  assert.ok(!/-A PAAS-INPUT -p tcp --dport 33117/.test(theirs), 'never the port of every address');
+});
+
 /** Whether a TCP connection from inside a container (bash's /dev/tcp) opens: ok, refused or timeout. */
 function verdict(output: string): string {
   const rc = /rc=(\d+)/.exec(output)?.[1];

@@ -44,6 +44,8 @@ export const leaseTtlMs = 5 * 60_000;
 export interface PortLease {
   cluster: string;
   port: number;
+  /** The one address it opens the port of (an add-on server's), else every address of the host. */
+  address?: string;
   /** Unix seconds of its last renewal. */
   renewed: number;
 }
@@ -51,8 +53,8 @@ export interface PortLease {
 /** The leases in `iptables -S PAAS-INPUT` output. */
 export function parseLeases(listing: string): PortLease[] {
   const leases: PortLease[] = [];
-  for (const m of listing.matchAll(/--dport (\d+) -m comment --comment "?paas-lease ([a-z0-9_.-]+) (\d+)"?/g)) {
-    leases.push({ port: Number(m[1]), cluster: m[2]!, renewed: Number(m[3]) });
+  for (const m of listing.matchAll(/(?:-d (\d+\.\d+\.\d+\.\d+)(?:\/32)? )?-p tcp (?:-m tcp )?--dport (\d+) -m comment --comment "?paas-lease ([a-z0-9_.-]+) (\d+)"?/g)) {
+    leases.push({ port: Number(m[2]), cluster: m[3]!, renewed: Number(m[4]), ...(m[1] ? { address: m[1] } : {}) });
   }
   return leases;
 }
@@ -66,15 +68,18 @@ const bridges = `${bridgeInterfacePrefix}+`;
 export function firewallRules(policy: FirewallPolicy, others: PortLease[] = [], nowMs = Date.now()): string {
   const now = Math.floor(nowMs / 1000);
   const own = policy.leased;
-  const leases = [
-    ...(own ? [...new Set(own.ports)].map((port) => ({ cluster: own.cluster, port, renewed: now })) : []),
-    ...others.filter((l) => l.cluster !== own?.cluster && now - l.renewed <= leaseTtlMs / 1000 && /^[a-z0-9_.-]+$/.test(l.cluster)),
-  ];
-  const blocked = [...new Set(policy.blocked.filter((a) => !isLoopback(a)))];
   // Only literal IPv4 addresses and ports (they are written into the rules), never loopback or link-local.
   const services = [...new Map((policy.allowedServices ?? [])
     .filter((s) => isIP(s.address) === 4 && !isLoopback(s.address) && !s.address.startsWith('169.254.') && Number.isInteger(s.port) && s.port >= 1 && s.port <= 65535)
     .map((s) => [`${s.address}:${s.port}`, s])).values()];
+  // With a cluster of its own, the add-on servers' ports on the host are leases too: another platform
+  // on the same host (tests, a second cluster) that rewrites the chain keeps them.
+  const leases: PortLease[] = [
+    ...(own ? [...new Set(own.ports)].map((port) => ({ cluster: own.cluster, port, renewed: now })) : []),
+    ...(own ? services.map((s) => ({ cluster: own.cluster, port: s.port, address: s.address, renewed: now })) : []),
+    ...others.filter((l) => l.cluster !== own?.cluster && now - l.renewed <= leaseTtlMs / 1000 && /^[a-z0-9_.-]+$/.test(l.cluster)),
+  ];
+  const blocked = [...new Set(policy.blocked.filter((a) => !isLoopback(a)))];
   const lines = [
     '*filter',
     `:${forwardChain} - [0:0]`,
@@ -91,8 +96,10 @@ export function firewallRules(policy: FirewallPolicy, others: PortLease[] = [], 
     `-A ${forwardChain} -j RETURN`,
     `-A ${inputChain} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN`,
     ...[...new Set(policy.allowedHostPorts)].map((p) => `-A ${inputChain} -p tcp --dport ${p} -j RETURN`),
-    ...services.map((s) => `-A ${inputChain} -d ${s.address} -p tcp --dport ${s.port} -j RETURN`),
-    ...leases.map((l) => `-A ${inputChain} -p tcp --dport ${l.port} -m comment --comment "paas-lease ${l.cluster} ${l.renewed}" -j RETURN`),
+    ...(own ? [] : services.map((s) => `-A ${inputChain} -d ${s.address} -p tcp --dport ${s.port} -j RETURN`)),
+    ...leases.map(
+      (l) => `-A ${inputChain}${l.address !== undefined && isIP(l.address) === 4 ? ` -d ${l.address}` : ''} -p tcp --dport ${l.port} -m comment --comment "paas-lease ${l.cluster} ${l.renewed}" -j RETURN`,
+    ),
     `-A ${inputChain} -j DROP`,
     'COMMIT',
     '',
