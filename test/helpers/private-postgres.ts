@@ -4,7 +4,7 @@
  * never touched. Run as the `postgres` OS user when the tests run as root (the server refuses root).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@paas/test-kit';
@@ -28,7 +28,14 @@ export function postgresBinDir(): string | undefined {
   return versions[0] ? join(base, versions[0], 'bin') : undefined;
 }
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+export interface PrivatePostgresOptions {
+  /** Addresses it listens on (default 127.0.0.1 only): e.g. the Docker bridge's, for app containers. */
+  listen?: string[];
+  /** The postgres superuser's password: password (scram) authentication instead of trust. */
+  password?: string;
+}
+
+export async function startPrivatePostgres(opts: PrivatePostgresOptions = {}): Promise<PrivatePostgres> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql');
   const asRoot = process.getuid?.() === 0;
@@ -38,7 +45,18 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'paas-pg-'));
   const data = join(dir, 'data');
   if (asRoot) chownSync(dir, owner.uid!, owner.gid!);
-  execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8'], { ...owner, stdio: 'ignore', cwd: dir });
+  const auth = ['-A', 'trust'];
+  if (opts.password !== undefined) {
+    writeFileSync(join(dir, 'pw'), opts.password);
+    if (asRoot) chownSync(join(dir, 'pw'), owner.uid!, owner.gid!);
+    auth.splice(0, 2, '-A', 'scram-sha-256', '--pwfile', join(dir, 'pw'));
+  }
+  execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', ...auth, '--no-sync', '-E', 'UTF8'], { ...owner, stdio: 'ignore', cwd: dir });
+  if (opts.password !== undefined) rmSync(join(dir, 'pw'));
+  // initdb lets in loopback only: clients of the other addresses it listens on (containers) too
+  if (opts.listen?.some((a) => a !== '127.0.0.1')) {
+    appendFileSync(join(data, 'pg_hba.conf'), `host all all 0.0.0.0/0 ${opts.password !== undefined ? 'scram-sha-256' : 'trust'}\n`);
+  }
   const port = await freePort();
   let server: ChildProcess | undefined;
   let output = '';
@@ -52,7 +70,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     }
   };
   const start = async (): Promise<void> => {
-    const args = ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=60'];
+    const args = ['-D', data, '-p', String(port), '-k', dir, '-c', `listen_addresses=${(opts.listen ?? ['127.0.0.1']).join(',')}`, '-c', 'fsync=off', '-c', 'max_connections=60'];
     server = spawn(join(bin, 'postgres'), args, { ...owner, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (b: Buffer): void => {
       output = (output + b.toString()).slice(-20_000);
@@ -78,7 +96,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   };
   await start();
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: `postgres://postgres${opts.password !== undefined ? `:${encodeURIComponent(opts.password)}` : ''}@127.0.0.1:${port}/postgres`,
     port,
     stop,
     start,
