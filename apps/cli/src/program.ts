@@ -27,6 +27,7 @@ import { registerAddonsCommands } from './commands/addons.js';
 import { registerDatastoreCommands } from './commands/datastores.js';
 import { registerVolumesCommands } from './commands/volumes.js';
 import { registerCertsAutoCommands } from './commands/certs-auto.js';
+import { registerStacksCommands } from './commands/stacks.js';
 import { Context, type CliDeps } from './context.js';
 import { herokuEquivalent, similarCommands } from './similar-commands.js';
 import { extractRemoteOption } from './remote-option.js';
@@ -78,6 +79,7 @@ export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
   registerNetworkCommands(program, ctx);
   registerLogsCommands(program, ctx);
   registerLifecycleCommands(program, ctx);
+  registerStacksCommands(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().showHelpAfterError(`(run paas help ${command.name()} for usage)`);
   }

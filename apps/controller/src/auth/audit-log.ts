@@ -30,6 +30,7 @@ export type AuditAction =
   | 'network.deny'
   | 'hardening.update'
   | 'app.maintenance'
+  | 'app.stack'
   | 'process.restart'
   | 'process.stop'
   | 'process.run'
