@@ -17,3 +17,14 @@ export const stackSchema = z.object({
 export const stackRef = z.object({ id, name: z.enum(stackNames) });
 
 export type StackInfo = z.infer<typeof stackSchema>;
+
+/** `GET /version`: the platform's version and where its CLI comes from. */
+export const platformVersionSchema = z.object({
+  version: z.string().describe("The platform's version (the CLI warns when its own differs)"),
+  cli: z.object({
+    url: z.string().describe('The CLI as an npm package'),
+    install: z.string().describe('The command that installs it'),
+  }),
+});
+
+export type PlatformVersion = z.infer<typeof platformVersionSchema>;
