@@ -91,13 +91,23 @@ import_run_image() { # name dir
   log "built $name ($(docker image inspect --format '{{.Size}}' "$name" | awk '{ printf "%.1f MB", $1 / 1e6 }'))"
 }
 
+stack_images() { # stack
+  debian_image "$1"
+  build_image "paas/build:$1" "$root/images/build" prepare_build_image "$root/buildpacks/static/server"
+  import_run_image "paas/run:$1" "$root/images/run"
+}
+
+# The stacks' images are made side by side: most of their time is downloads (debootstrap, apt).
 stacks=${PAAS_STACKS:-bookworm trixie}
+pids=()
 for stack in $stacks; do
   case $stack in bookworm | trixie) ;; *) log "unknown stack $stack (PAAS_STACKS: bookworm, trixie)"; exit 2 ;; esac
-  debian_image "$stack"
-  build_image "paas/build:$stack" "$root/images/build" prepare_build_image "$root/buildpacks/static/server"
-  import_run_image "paas/run:$stack" "$root/images/run"
+  stack_images "$stack" &
+  pids+=("$!")
 done
+failed=0
+for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+[ "$failed" = 0 ] || { log "a stack's images could not be built (see above)"; exit 1; }
 # Platform helpers (not stacks) stay on bookworm.
 debian_image bookworm
 build_image paas/dind:bookworm "$root/images/dind"
