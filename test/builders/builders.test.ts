@@ -145,7 +145,7 @@ describe('builders: every kind of app deployed by git push', { timeout: 900_000 
     await rm(work, { recursive: true, force: true });
   });
 
-  // The Python tests run on bookworm (the fixture asks for its 3.11); test/builders/stacks.test.ts has Python on trixie.
+  // The Python tests run on bookworm (the fixture asks for its 3.11); test/stacks/stacks.test.ts has Python on trixie.
   it('Python: the build image’s Python in the slug, a warm rebuild from the cache, a purge, builds listed', async () => {
     const { app, dir } = await newApp('py', 'python-app', {}, 'bookworm');
     const first = await pushOk(dir);

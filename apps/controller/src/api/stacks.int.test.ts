@@ -1,6 +1,6 @@
 // Stacks through the API (GET /stacks, an app's stack and build_stack, PATCH /apps/{app} {build_stack}),
 // against the real PostgreSQL with the in-memory runtime. That a build really runs on the stack is
-// test/builders/stacks.test.ts's.
+// test/stacks/stacks.test.ts's.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
