@@ -11,6 +11,7 @@ COPY apps ./apps
 COPY migrations ./migrations
 COPY buildpacks ./buildpacks
 COPY bin ./bin
+COPY scripts/cli-package.mjs ./scripts/cli-package.mjs
 RUN npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev
 ENV PAAS_HOME=/var/lib/paas NODE_ENV=production
 CMD ["node", "apps/controller/dist/main.js"]

@@ -11,6 +11,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
+import { defaultStack } from '@paas/shared';
 import { commitAll, gitRepo, repoRoot, startPlatform, type Platform } from '../test/helpers/platform.js';
 
 interface Timing {
@@ -100,7 +101,8 @@ export async function benchPush(rounds = 3): Promise<string> {
     await p.stop();
     await rm(work, { recursive: true, force: true });
   }
-  const [buildImage, runBase] = [await imageSize(docker, 'paas/build:bookworm'), await imageSize(docker, 'paas/run:bookworm')];
+  // new apps build on the default stack
+  const [buildImage, runBase] = [await imageSize(docker, `paas/build:${defaultStack}`), await imageSize(docker, `paas/run:${defaultStack}`)];
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const fmt = (xs: number[]): string => xs.map((x) => x.toFixed(1)).join(', ');
   const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -127,8 +129,8 @@ export async function benchPush(rounds = 3): Promise<string> {
     '| image | size | target |',
     '| --- | --- | --- |',
     `| the npm app's run image (runtime layer + node_modules + app on the run base) | ${mb(runImage)} | ≤ 150 MB and ≤ 1/3 of the build image (${mb(buildImage / 3)}) |`,
-    `| build image \`paas/build:bookworm\` (compilers, Python, Go, bootstrap Node.js) | ${mb(buildImage)} | |`,
-    `| run base \`paas/run:bookworm\` (libc, libstdc++, libatomic, bash, busybox, CA bundle, tzdata) | ${mb(runBase)} | |`,
+    `| build image \`paas/build:${defaultStack}\` (compilers, Python, Go, bootstrap Node.js) | ${mb(buildImage)} | |`,
+    `| run base \`paas/run:${defaultStack}\` (libc, libstdc++, libatomic, bash, busybox, CA bundle, tzdata) | ${mb(runBase)} | |`,
     '',
     `The 1-minute load average was ${load.map((l) => l.toFixed(1)).join(' at the start, ')} at the end (2 cores).`,
     '',

@@ -82,7 +82,7 @@ if (unitOnly) {
   concurrency = Math.max(2, availableParallelism());
 } else {
   // Integration tests need the real Docker engine and the base images that `npm run up` prepares.
-  const docker = spawnSync('docker', ['image', 'inspect', 'paas/build:bookworm', 'paas/run:bookworm'], { stdio: 'ignore' });
+  const docker = spawnSync('docker', ['image', 'inspect', 'paas/build:bookworm', 'paas/run:bookworm', 'paas/build:trixie', 'paas/run:trixie'], { stdio: 'ignore' });
   if (docker.status !== 0) {
     console.error('The integration tests need a running Docker engine and the paas base images: run `npm run up` first (or `npm run test:unit` for the tests that need no service).');
     process.exit(1);

@@ -103,11 +103,15 @@ describe('builders: every kind of app deployed by git push', { timeout: 900_000 
     });
   };
 
-  /** A new app from a fixture (plus extra files), its git repository and paas remote. */
-  async function newApp(name: string, fixture: string | undefined, files: Record<string, string> = {}): Promise<{ app: string; dir: string }> {
+  /** A new app from a fixture (plus extra files), its git repository and paas remote; on the default stack unless `stack` says. */
+  async function newApp(name: string, fixture: string | undefined, files: Record<string, string> = {}, stack?: string): Promise<{ app: string; dir: string }> {
     const app = `${name}-${suffix}`;
     const created = await p.paas(['apps:create', app]);
     assert.equal(created.code, 0, created.stderr);
+    if (stack !== undefined) {
+      const set = await p.paas(['stack:set', stack, '-a', app]);
+      assert.equal(set.code, 0, set.stderr);
+    }
     const dir = join(work, app);
     await mkdir(dir, { recursive: true });
     if (fixture) await cp(join(fixtures, fixture), dir, { recursive: true });
@@ -141,8 +145,9 @@ describe('builders: every kind of app deployed by git push', { timeout: 900_000 
     await rm(work, { recursive: true, force: true });
   });
 
+  // The Python tests run on bookworm (the fixture asks for its 3.11); test/stacks/stacks.test.ts has Python on trixie.
   it('Python: the build image’s Python in the slug, a warm rebuild from the cache, a purge, builds listed', async () => {
-    const { app, dir } = await newApp('py', 'python-app');
+    const { app, dir } = await newApp('py', 'python-app', {}, 'bookworm');
     const first = await pushOk(dir);
     assert.match(first, /remote: -----> Python app detected/);
     assert.match(first, /remote:\s+Python 3\.11 requested \(\.python-version\): using 3\.11\.\d+/);
@@ -181,7 +186,7 @@ describe('builders: every kind of app deployed by git push', { timeout: 900_000 
     await commitAll(dir, 'python 3.12');
     const refused = await gitPush(p, dir);
     assert.notEqual(refused.code, 0);
-    assert.match(refused.output, /\.python-version asks for Python 3\.12, but this builder has Python 3\.11\.\d+ only/);
+    assert.match(refused.output, /\.python-version asks for Python 3\.12, but the bookworm stack has Python 3\.11\.\d+ only/);
     assert.match((await p.get(app)).body, /^hello again from python/, 'the live release keeps serving');
   });
 
@@ -190,7 +195,7 @@ describe('builders: every kind of app deployed by git push', { timeout: 900_000 
     const { app: name, dir } = await newApp('pywheel', 'python-app', {
       'app.py': app.replace('import sys\n', 'import sys\nfrom hello_greeting import GREETING\n').replace('f"hello from python', 'f"{GREETING} on python'),
       'requirements.txt': './wheels/hello_greeting-1.0-py3-none-any.whl\n',
-    });
+    }, 'bookworm');
     await mkdir(join(dir, 'wheels'));
     await new Promise<void>((resolve, reject) =>
       spawn('python3', ['-c', wheelScript, join(dir, 'wheels', 'hello_greeting-1.0-py3-none-any.whl')], { stdio: 'inherit' }).on('close', (code) =>

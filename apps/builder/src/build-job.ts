@@ -1,7 +1,7 @@
 import { resolve, sep } from 'node:path';
 import { z } from 'zod';
 import type { BuildJobData, SecretBox } from '@paas/shared';
-import { AppError, isValidAppName, openBuildEnv } from '@paas/shared';
+import { AppError, isValidAppName, openBuildEnv, stackNames } from '@paas/shared';
 
 /** The BullMQ job name the controller uses for builds. */
 export const buildJobName = 'build';
@@ -14,6 +14,8 @@ const schema = z.object({
   env: z.record(z.string()).default({}),
   buildpacks: z.array(z.string().min(1)).default([]),
   sealedEnv: z.string().min(1).optional(),
+  /** Jobs queued by a controller from before stacks name none: they built on bookworm. */
+  stack: z.enum(stackNames).default('bookworm'),
 });
 
 export interface BuildJobChecks {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type Docker from 'dockerode';
 import type { Redis } from 'ioredis';
-import { EgressGuard, type Logger, type RedisKeys } from '@paas/shared';
+import { EgressGuard, defaultStack, stackImage, type Logger, type RedisKeys } from '@paas/shared';
 import type { BuilderConfig } from './config.js';
 import { BuilderRegistry } from './builder.js';
 import { BuildpackBuilder } from './buildpack-builder.js';
@@ -20,8 +20,9 @@ export function createBuilderRegistry(config: BuilderConfig, deps: { docker: Doc
     log: deps.log.child({ component: 'buildpack-fetcher' }),
   });
   const cacheEpochs = new RedisCacheEpochs(deps.redis, deps.keys);
+  // Dockerfile builds have no stack (their FROM says what they run on): the build image only lends its launcher.
   return new BuilderRegistry([
-    new DockerfileBuilder({ docker, buildImage: config.buildImage, cluster: config.cluster, memoryMb: config.memoryMb, cpus: config.cpus, networkPool: config.networkPool, cacheEpochs }),
+    new DockerfileBuilder({ docker, buildImage: stackImage(config.buildImage, defaultStack), cluster: config.cluster, memoryMb: config.memoryMb, cpus: config.cpus, networkPool: config.networkPool, cacheEpochs }),
     new BuildpackBuilder({
       docker,
       buildImage: config.buildImage,

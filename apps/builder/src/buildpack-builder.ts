@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { BuildResult, ProcessTypes } from '@paas/shared';
-import { AppError, defaultNetworkPool, isAppError, type NetworkPool } from '@paas/shared';
+import { AppError, defaultNetworkPool, isAppError, stackImage, type NetworkPool } from '@paas/shared';
 import type { Builder, BuildContext } from './builder.js';
 import { describeBuildpack, noBuildpackMessage, planBuildpacks, type BuildpackPlan, type BuildpackRef } from './buildpack-plan.js';
 import type { BuildpackFetcher, FetchedBuildpack } from './buildpack-fetcher.js';
@@ -20,7 +20,9 @@ import { configVarFiles } from './config-var-files.js';
 
 export interface BuildpackBuilderOptions {
   docker: Docker;
+  /** The build image; `{stack}` in it stands for the job's stack (stackImage of @paas/shared). */
   buildImage: string;
+  /** The run image slugs go onto; `{stack}` as in buildImage. */
   runImage: string;
   cluster: string;
   memoryMb: number;
@@ -81,6 +83,9 @@ export class BuildpackBuilder implements Builder {
       mark = now;
     };
     const plan = this.plan(ctx);
+    const stack = job.stack ?? 'bookworm';
+    const buildImage = stackImage(this.o.buildImage, stack);
+    const runImage = stackImage(this.o.runImage, stack);
     const image = slugImageName(job.app, job.buildId);
     const labels = paasLabels(this.o.cluster, job.app, job.buildId);
     await this.announce(ctx, plan);
@@ -88,10 +93,12 @@ export class BuildpackBuilder implements Builder {
     const fetching = this.fetchBuildpacks(ctx, plan);
     fetching.catch(() => undefined);
 
-    const cache = await ensureCacheVolume(docker, this.o.cluster, job.app, await this.o.cacheEpochs.current(job.app));
-    if (cache.purged) await output.heading('Build cache purged: this build starts with an empty cache');
+    await output.heading(`Stack: ${stack}`);
+    const cache = await ensureCacheVolume(docker, this.o.cluster, job.app, await this.o.cacheEpochs.current(job.app), stack);
+    if (cache.purged === 'epoch') await output.heading('Build cache purged: this build starts with an empty cache');
+    if (cache.purged === 'stack') await output.heading(`The build cache is of stack ${cache.previousStack}: this build on ${stack} starts with an empty cache`);
     const container = await startBuildContainer(docker, {
-      image: this.o.buildImage,
+      image: buildImage,
       cluster: this.o.cluster,
       app: job.app,
       buildId: job.buildId,
@@ -100,7 +107,8 @@ export class BuildpackBuilder implements Builder {
       pidsLimit: this.o.pidsLimit ?? 4096,
       network: await ensureBuildNetwork(docker, this.o.cluster, this.o.networkPool ?? defaultNetworkPool),
       cacheVolume: cache.name,
-      env: this.o.trust.env,
+      // Heroku's buildpacks read the stack from STACK (paas's images set it too)
+      env: [...this.o.trust.env, `STACK=${stack}`],
       ...(this.o.builderId ? { builder: this.o.builderId } : {}),
     });
     // Removed at once on timeout or cancellation (its running exec ends and the steps stop), or as
@@ -114,7 +122,7 @@ export class BuildpackBuilder implements Builder {
     lap('start');
     try {
       const steps = new BuildpackSteps(ctx, container, this.o.memoryMb);
-      await this.prepare(ctx, container, plan, await fetching);
+      await this.prepare(ctx, container, plan, await fetching, buildImage);
       steps.checkTime();
       lap('prepare');
       const buildpacks = await this.detectBuildpacks(ctx, steps, plan);
@@ -128,7 +136,7 @@ export class BuildpackBuilder implements Builder {
 
       await output.heading('Compressing...');
       const slug = await commitSlugImage(docker, container, {
-        runImage: this.o.runImage,
+        runImage,
         cluster: this.o.cluster,
         app: job.app,
         repo: image.repo,
@@ -138,7 +146,7 @@ export class BuildpackBuilder implements Builder {
         onLayer: (l) => output.info(`Layer /app/${l.path}: ${formatSize(l.bytes)} (${l.reused ? 'unchanged, reused' : 'new'})`),
         onExported: remove,
       });
-      const [size, buildSize] = await Promise.all([imageSize(docker, slug.ref), imageSize(docker, this.o.buildImage)]);
+      const [size, buildSize] = await Promise.all([imageSize(docker, slug.ref), imageSize(docker, buildImage)]);
       await output.info(`Done: ${formatSize(size)} (the build image is ${formatSize(buildSize)})`);
       lap('slug');
       ctx.log.info({ ms, layers: slug.layers.map((l) => ({ path: l.path, bytes: l.bytes, reused: l.reused })) }, 'slug made');
@@ -193,7 +201,7 @@ export class BuildpackBuilder implements Builder {
    * Source into /app, config vars into /env, the buildpacks into /buildpacks, all owned by the paas
    * user, and the extra CA: in one copy into the container.
    */
-  private async prepare(ctx: BuildContext, container: Docker.Container, plan: BuildpackPlan, fetched: Map<string, FetchedBuildpack>): Promise<void> {
+  private async prepare(ctx: BuildContext, container: Docker.Container, plan: BuildpackPlan, fetched: Map<string, FetchedBuildpack>, buildImage: string): Promise<void> {
     const { job } = ctx;
     const env = configVarFiles(job.env);
     const parts: TarPart[] = [{ tar: createReadStream(job.sourcePath), prefix: 'app', uid: paasUid, gid: paasUid }];
@@ -210,7 +218,7 @@ export class BuildpackBuilder implements Builder {
     ];
     const files: TarEntry[] = [
       ...env.files.map((f) => ({ name: `env/${f.name}`, content: f.content, mode: 0o600, ...owned })),
-      ...(await this.o.trust.files(this.o.buildImage)),
+      ...(await this.o.trust.files(buildImage)),
     ];
     await putArchive(container, mergeTars(dirs, parts, files), '/');
   }

@@ -9,8 +9,8 @@ test('defaults describe a local single-host platform', () => {
   assert.equal(c.redisUrl, 'redis://127.0.0.1:6379');
   assert.equal(c.redisPrefix, 'paas');
   assert.deepEqual(c.docker, { socketPath: '/var/run/docker.sock' });
-  assert.equal(c.buildImage, 'paas/build:bookworm');
-  assert.equal(c.runImage, 'paas/run:bookworm');
+  assert.equal(c.buildImage, 'paas/build:{stack}');
+  assert.equal(c.runImage, 'paas/run:{stack}');
   assert.equal(c.concurrency, 2);
   assert.equal(c.timeoutSeconds, 900);
   assert.equal(c.memoryMb, 2048);

@@ -16,8 +16,9 @@ const schema = z.object({
     .string()
     .regex(/^(unix|tcp|http):\/\/./, 'expected unix:///path/to/docker.sock or tcp://host:port')
     .optional(),
-  PAAS_BUILD_IMAGE: z.string().min(1).default('paas/build:bookworm'),
-  PAAS_RUN_IMAGE: z.string().min(1).default('paas/run:bookworm'),
+  /** The build and run images; `{stack}` is replaced by the build's stack (trixie, bookworm). */
+  PAAS_BUILD_IMAGE: z.string().min(1).default('paas/build:{stack}'),
+  PAAS_RUN_IMAGE: z.string().min(1).default('paas/run:{stack}'),
   PAAS_BUILD_CONCURRENCY: positiveInt.max(64).default(2),
   PAAS_BUILD_TIMEOUT: positiveInt.default(900),
   PAAS_BUILD_MEMORY_MB: positiveInt.min(64).default(2048),
@@ -78,7 +79,9 @@ export interface BuilderConfig {
   redisUrl: string;
   redisPrefix: string;
   docker: DockerConnection;
+  /** The build image, `{stack}` standing for the build's stack (stackImage of @paas/shared). */
   buildImage: string;
+  /** The run image slugs go onto, `{stack}` standing for the build's stack. */
   runImage: string;
   concurrency: number;
   /** A build running longer than this is killed (seconds). */

@@ -64,13 +64,13 @@ export class DockerfileBuilder implements Builder {
     const labels = paasLabels(this.o.cluster, job.app, job.buildId);
     // The engine's build cache is shared by every Dockerfile; `builds:cache:purge` makes this app's
     // next build use none of it. The app's cache volume (unused here) records the epoch built with.
-    const cache = await ensureCacheVolume(docker, this.o.cluster, job.app, await this.o.cacheEpochs.current(job.app));
-    if (cache.purged) await output.heading('Build cache purged: this build starts with an empty cache');
+    const cache = await ensureCacheVolume(docker, this.o.cluster, job.app, await this.o.cacheEpochs.current(job.app), job.stack);
+    if (cache.purged === 'epoch') await output.heading('Build cache purged: this build starts with an empty cache');
     await output.heading('Building with the Dockerfile');
     const args = buildArgs(job.env, dockerfile);
     if (Object.keys(args).length > 0) await output.info(`Build args from config vars: ${Object.keys(args).join(', ')}`);
 
-    const built = await this.dockerBuild(ctx, args, labels, cache.purged);
+    const built = await this.dockerBuild(ctx, args, labels, cache.purged === 'epoch');
     await output.heading('Discovering process types');
     const inspected = await docker.getImage(built).inspect();
     const config = inspected.Config as ImageConfig;

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
+import { defaultStack, stackImage } from '@paas/shared';
 import { loadConfig } from './config.js';
 import { putArchive, tarOfDirectory, tarOfFiles } from './docker-archive.js';
 import { removeContainer } from './build-container.js';
@@ -18,7 +19,7 @@ const config = loadConfig({});
 let container: Docker.Container;
 
 before(async () => {
-  container = await docker.createContainer({ Image: config.buildImage, Cmd: ['sleep', 'infinity'], Labels: { 'paas.cluster': cluster } });
+  container = await docker.createContainer({ Image: stackImage(config.buildImage, defaultStack), Cmd: ['sleep', 'infinity'], Labels: { 'paas.cluster': cluster } });
   await container.start();
   await putArchive(container, tarOfDirectory(config.buildpacksDir), '/buildpacks');
 });

@@ -7,6 +7,8 @@ export interface ApiClientOptions {
   token?: string | undefined;
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /** Told the platform's version from each answer's `Paas-Version` header. */
+  onPlatformVersion?: (version: string) => void;
 }
 
 /**
@@ -18,8 +20,10 @@ export class ApiTransport {
   private readonly token: string | undefined;
   private readonly fetchFn: typeof fetch;
   private readonly timeoutMs: number;
+  private readonly onPlatformVersion: ((version: string) => void) | undefined;
 
   constructor(options: ApiClientOptions) {
+    this.onPlatformVersion = options.onPlatformVersion;
     this.url = options.url.replace(/\/+$/, '');
     this.token = options.token;
     this.fetchFn = options.fetch ?? globalThis.fetch;
@@ -90,6 +94,8 @@ export class ApiTransport {
     } catch (err) {
       throw this.networkError(err);
     }
+    const version = res.headers.get('paas-version');
+    if (version !== null) this.onPlatformVersion?.(version);
     const text = await res.text();
     let data: unknown = undefined;
     let isJson = false;

@@ -19,6 +19,8 @@ export interface CliDeps {
   selfCommand: string[];
   fetch?: typeof fetch;
   now?: () => Date;
+  /** This CLI's version (the platform's package version it was built from). */
+  version?: string;
 }
 
 /** The API URL and token in effect: environment variables override `cli.json`. */
@@ -37,6 +39,8 @@ export class Context {
   readonly selfCommand: string[];
   private readonly fetchFn: typeof fetch | undefined;
   private readonly nowFn: () => Date;
+  readonly version: string | undefined;
+  private versionWarned = false;
 
   constructor(deps: CliDeps) {
     this.io = deps.io;
@@ -46,6 +50,14 @@ export class Context {
     this.selfCommand = deps.selfCommand;
     this.fetchFn = deps.fetch;
     this.nowFn = deps.now ?? (() => new Date());
+    this.version = deps.version;
+  }
+
+  /** Warns once a run when the platform at `apiUrl` is of another version than this CLI. */
+  private checkPlatformVersion(apiUrl: string, platform: string): void {
+    if (this.version === undefined || platform === this.version || this.versionWarned) return;
+    this.versionWarned = true;
+    this.warn(`paas: this CLI is version ${this.version}, the platform at ${apiUrl} is ${platform}: npm install -g ${apiUrl}/cli/paas-cli.tgz installs its CLI`);
   }
 
   now(): Date {
@@ -70,16 +82,17 @@ export class Context {
     return sessionFrom(this.env, await this.configFile.read());
   }
 
-  /** A client for `url` without a token (login). */
-  anonymousClient(url: string, token?: string): ApiClient {
-    return new ApiClient({ url, token, fetch: this.fetchFn });
+  /** A client for `url` without a token (login); `quiet`: no warning when the platform's version differs. */
+  anonymousClient(url: string, token?: string, o: { quiet?: boolean } = {}): ApiClient {
+    const onPlatformVersion = o.quiet ? undefined : (v: string): void => this.checkPlatformVersion(url.replace(/\/+$/, ''), v);
+    return new ApiClient({ url, token, fetch: this.fetchFn, ...(onPlatformVersion ? { onPlatformVersion } : {}) });
   }
 
   /** A client with the token in effect; fails when the user is not logged in. */
   async client(): Promise<ApiClient> {
     const session = await this.session();
     if (session.token === undefined) throw new CliError('not logged in; run paas login');
-    return new ApiClient({ url: session.apiUrl, token: session.token, fetch: this.fetchFn });
+    return new ApiClient({ url: session.apiUrl, token: session.token, fetch: this.fetchFn, onPlatformVersion: (v) => this.checkPlatformVersion(session.apiUrl, v) });
   }
 
   /** The `-r REMOTE` of this run (taken out of argv before parsing: remote-option.ts). */

@@ -27,6 +27,8 @@ import { registerAddonsCommands } from './commands/addons.js';
 import { registerDatastoreCommands } from './commands/datastores.js';
 import { registerVolumesCommands } from './commands/volumes.js';
 import { registerCertsAutoCommands } from './commands/certs-auto.js';
+import { registerStacksCommands } from './commands/stacks.js';
+import { registerVersionCommands } from './commands/version.js';
 import { Context, type CliDeps } from './context.js';
 import { herokuEquivalent, similarCommands } from './similar-commands.js';
 import { extractRemoteOption } from './remote-option.js';
@@ -78,6 +80,8 @@ export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
   registerNetworkCommands(program, ctx);
   registerLogsCommands(program, ctx);
   registerLifecycleCommands(program, ctx);
+  registerStacksCommands(program, ctx);
+  registerVersionCommands(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().showHelpAfterError(`(run paas help ${command.name()} for usage)`);
   }
@@ -88,7 +92,7 @@ export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
 export async function run(given: string[], deps: CliDeps, options: RunOptions = {}): Promise<number> {
   let debug = false;
   try {
-    const ctx = new Context(deps);
+    const ctx = new Context({ ...deps, version: deps.version ?? options.version });
     debug = ctx.env.debug;
     const { argv, remote } = extractRemoteOption(given);
     ctx.remote = remote;

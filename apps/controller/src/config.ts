@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { defaultCliTarball } from './cli-package/cli-tarball.js';
 import { logLinesSchema, parseAddress, parseEnv, portSchema } from '@paas/shared';
 
 const flag = z
@@ -118,6 +119,8 @@ const schema = z
     PAAS_ACME_EMAIL: z.string().email().optional(),
     PAAS_ACME_CA_FILE: z.string().min(1).optional(),
     PAAS_ACME_INTERVAL: z.coerce.number().int().min(60).default(3600),
+    // The CLI package served at /cli/paas-cli.tgz (default: where npm run build leaves it).
+    PAAS_CLI_TARBALL: z.string().startsWith('/', 'must be an absolute path').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((env) => env.PAAS_BOOT_TIMEOUT <= env.PAAS_MAX_BOOT_SECONDS, {
@@ -215,6 +218,7 @@ const schema = z
         intervalMs: env.PAAS_ACME_INTERVAL * 1000,
         renewBeforeMs: 30 * 24 * 3600_000,
       },
+      cliTarball: env.PAAS_CLI_TARBALL ?? defaultCliTarball,
       adminEmail: env.PAAS_ADMIN_EMAIL ?? `admin@${env.PAAS_DOMAIN.includes('.') ? env.PAAS_DOMAIN : 'paas.local'}`,
     };
   });

@@ -311,6 +311,7 @@ async function main(): Promise<void> {
   const beacon = new SupervisorBeacon({ board: statusBoard, stateFile, log });
   const app = createHttpApp({
     config,
+    cliTarball: config.cliTarball,
     pool,
     tokens: new TokenService(pool, config.secret, config.jwtTtl),
     access,

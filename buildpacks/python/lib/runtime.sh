@@ -22,6 +22,17 @@ requested_python_version() {
   fi
 }
 
+# stack_with_python VERSION — ", or move the app to the stack whose Python it is" when a stack has it.
+stack_with_python() {
+  local stack
+  case $1 in
+    3.11 | 3.11.*) stack=bookworm ;;
+    3.13 | 3.13.*) stack=trixie ;;
+    *) return 0 ;;
+  esac
+  [ "$stack" = "${STACK:-bookworm}" ] || echo ", or move the app to the $stack stack (paas stack:set $stack)"
+}
+
 # check_python_version BUILD_DIR — fails clearly when the app asks for a Python this builder lacks.
 check_python_version() {
   local build_dir=$1 have requested want from
@@ -42,7 +53,7 @@ check_python_version() {
       if [ "${want%.*}" = "${have%.*}" ] && [[ $want =~ ^3\.[0-9]+\.[0-9]+$ ]]; then
         info "Python $want requested ($from): using $have, the ${have%.*} release this builder has"
       else
-        fail "$from asks for Python $want, but this builder has Python $have only (Debian bookworm's). Ask for ${have%.*}."
+        fail "$from asks for Python $want, but the ${STACK:-bookworm} stack has Python $have only. Ask for ${have%.*}$(stack_with_python "$want")."
       fi
       ;;
   esac

@@ -26,3 +26,4 @@ export * from './docker-network.js';
 export * from './platform-status.js';
 export * from './disk-guard.js';
 export * from './internal-access.js';
+export * from './stacks.js';

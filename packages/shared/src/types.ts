@@ -1,3 +1,4 @@
+import type { StackName } from './stacks.js';
 /** Shared types between the controller, the builder, the router and the CLI. */
 
 /** Process types of a release: `{ web: "npm start", worker: "node worker.js" }`. */
@@ -20,6 +21,8 @@ export interface BuildJobData {
   sealedEnv?: string;
   /** Explicit buildpacks for the app (built-in names or git URLs with an optional #ref); empty means detect. */
   buildpacks: string[];
+  /** The stack it builds on (its build and run images); jobs queued before stacks have none: bookworm. */
+  stack?: StackName;
 }
 
 /** What a successful build produced. */

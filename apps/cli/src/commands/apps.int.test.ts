@@ -69,6 +69,7 @@ describe('apps commands', () => {
     assert.ok(lines.includes('Release:     v1'), res.stdout);
     assert.ok(lines.includes('Processes:   web: 2'), res.stdout);
     assert.ok(lines.includes('Maintenance: off'), res.stdout);
+    assert.ok(lines.includes('Stack:       trixie'), res.stdout);
     const json = JSON.parse((await f.cli(['apps:info', '--app', 'shop', '--json'])).stdout) as { formation: unknown[] };
     assert.deepEqual(json.formation, [{ type: 'web', quantity: 2, command: 'npm start' }]);
   });

@@ -144,6 +144,7 @@ export async function appInfo(ctx: Context, opts: { app?: string; json?: boolean
     ['Release', app.current_release === null ? 'none yet (git push paas main to deploy)' : `v${app.current_release}`],
     ['Processes', formation === '' ? 'none' : formation],
     ['Maintenance', app.maintenance ? 'on' : 'off'],
+    ['Stack', app.build_stack.name === app.stack.name ? app.stack.name : `${app.stack.name} (next build: ${app.build_stack.name})`],
     [
       'Created',
       Number.isNaN(created.getTime())

@@ -26,6 +26,8 @@ import { addonsRoutes } from './routes/addons-routes.js';
 import { addonServersRoutes } from './routes/addon-servers-routes.js';
 import { volumesRoutes } from './routes/volumes-routes.js';
 import { acmeRoutes } from './routes/acme-routes.js';
+import { stacksRoutes } from './routes/stacks-routes.js';
+import { cliRoutes } from './routes/cli-routes.js';
 
 /**
  * Every REST API route, declared in one table: each names its policy action, its schemas and its
@@ -59,5 +61,7 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   addonServersRoutes(table, ctx);
   volumesRoutes(table, ctx);
   acmeRoutes(table, ctx);
+  stacksRoutes(table, ctx);
+  cliRoutes(table, ctx);
   return table;
 }

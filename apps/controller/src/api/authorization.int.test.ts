@@ -76,6 +76,7 @@ describe('authorization, route by route', () => {
       addon: async () => 'no-such-addon',
       backup: async () => 'b001',
       server: async () => 'no-such-server',
+      stack: async () => 'bookworm',
       source: async () => (await deployedApp(h, `authz-src-${++n}`, owner.user.id)).app.name,
     };
     let path = route.path;

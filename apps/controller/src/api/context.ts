@@ -26,6 +26,8 @@ import type { AppRenameService } from '../deploy/app-rename.js';
 /** Everything the HTTP layer needs, wired by hand in main.ts (or by a test). */
 export interface ApiContext {
   config: Pick<ControllerConfig, 'domain' | 'router' | 'api'>;
+  /** The CLI package served at /cli/paas-cli.tgz (PAAS_CLI_TARBALL; default: where npm run build leaves it). */
+  cliTarball?: string;
   pool: pg.Pool;
   tokens: TokenService;
   /** Quotas, the audit log, the login rate limit and the config cipher. */

@@ -9,6 +9,7 @@ import { errorHandler, notFound } from './error-handler.js';
 import { gitAuthorizer } from './git-authorizer.js';
 import { mountAttach } from './attach-upgrade.js';
 import { metricsRoutes } from '../metrics/metrics-routes.js';
+import { platformVersion, versionHeader } from '../cli-package/platform-version.js';
 
 /** The controller's HTTP surface: git over HTTP at `/<app>.git`, the REST API, and the hooks' endpoint. */
 export function createHttpApp(ctx: ApiContext): Express {
@@ -22,6 +23,7 @@ export function createHttpApp(ctx: ApiContext): Express {
   app.use((req, res, next) => {
     const id = /^[\w-]{1,200}$/.test(String(req.headers['x-request-id'] ?? '')) ? String(req.headers['x-request-id']) : randomUUID();
     res.setHeader('Request-Id', id);
+    res.setHeader(versionHeader, platformVersion);
     next();
   });
   if (ctx.metrics) app.use(ctx.metrics.httpMiddleware());

@@ -1,3 +1,4 @@
+import { findStack, type StackName } from '@paas/shared';
 import type { AppRow } from '../db/apps.js';
 import type { BuildRow } from '../db/builds.js';
 import type { ReleaseRow } from '../db/releases.js';
@@ -6,6 +7,11 @@ import type { User, ApiTokenRow } from '../db/users.js';
 import type { AuditEventRow } from '../db/audit-events.js';
 import type { QuotaReport } from '../auth/quota-service.js';
 import { gitUrl, webUrl, type ControllerConfig } from '../config.js';
+
+/** Heroku's `{id, name}` of a stack. */
+function stackRef(name: StackName) {
+  return { id: findStack(name)!.id, name };
+}
 
 type UrlConfig = Pick<ControllerConfig, 'domain' | 'router' | 'api'>;
 
@@ -20,6 +26,8 @@ export function appJson(config: UrlConfig, app: AppRow) {
     current_release: app.current_release,
     buildpacks: app.buildpacks,
     maintenance: app.maintenance,
+    build_stack: stackRef(app.build_stack),
+    stack: stackRef(app.stack),
   };
 }
 
@@ -47,6 +55,7 @@ export function buildJson(b: BuildRow) {
     image: b.image,
     error: b.error,
     process_types: b.process_types,
+    stack: b.stack,
     created_at: b.created_at,
     finished_at: b.finished_at,
   };

@@ -31,6 +31,7 @@ export type AuditAction =
   | 'network.deny'
   | 'hardening.update'
   | 'app.maintenance'
+  | 'app.stack'
   | 'process.restart'
   | 'process.stop'
   | 'process.run'

@@ -1,3 +1,4 @@
+import type { StackName } from '@paas/shared';
 import type { Queryable } from './queryable.js';
 
 export interface AppRow {
@@ -10,11 +11,18 @@ export interface AppRow {
   current_release: number | null;
   /** Maintenance mode (`paas maintenance:on`). */
   maintenance: boolean;
+  /** The stack its next build uses (`paas stack:set`). */
+  build_stack: StackName;
+  /** The stack its current release was built on (build_stack before a build has). */
+  stack: StackName;
 }
 
 const select = `SELECT a.id, a.name, a.owner_id, u.email AS owner_email, a.buildpacks, a.created_at,
   (SELECT max(r.version) FROM releases r WHERE r.app_id = a.id AND r.status = 'succeeded') AS current_release,
-  coalesce((SELECT s.maintenance FROM app_router_settings s WHERE s.app_id = a.id), false) AS maintenance
+  coalesce((SELECT s.maintenance FROM app_router_settings s WHERE s.app_id = a.id), false) AS maintenance,
+  a.stack AS build_stack,
+  coalesce((SELECT coalesce(b.stack, 'bookworm') FROM releases r JOIN builds b ON b.id = r.build_id
+    WHERE r.app_id = a.id AND r.status = 'succeeded' ORDER BY r.version DESC LIMIT 1), a.stack) AS stack
   FROM apps a JOIN users u ON u.id = a.owner_id`;
 
 export async function insertApp(db: Queryable, name: string, ownerId: string): Promise<string> {
@@ -77,6 +85,11 @@ export async function listAllApps(db: Queryable): Promise<AppRow[]> {
 
 export async function deleteApp(db: Queryable, id: string): Promise<void> {
   await db.query('DELETE FROM apps WHERE id = $1', [id]);
+}
+
+/** Sets the stack the app's next build uses. */
+export async function setAppStack(db: Queryable, appId: string, stack: StackName): Promise<void> {
+  await db.query('UPDATE apps SET stack = $2 WHERE id = $1', [appId, stack]);
 }
 
 /** Allocates the app's next release version atomically. */

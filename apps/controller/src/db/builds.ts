@@ -1,4 +1,4 @@
-import type { ProcessTypes } from '@paas/shared';
+import type { ProcessTypes, StackName } from '@paas/shared';
 import type { Queryable } from './queryable.js';
 
 export type BuildStatus = 'pending' | 'building' | 'succeeded' | 'failed';
@@ -13,11 +13,13 @@ export interface BuildRow {
   image: string | null;
   process_types: ProcessTypes | null;
   buildpack: string | null;
+  /** The stack it built on; null: built before stacks (on bookworm). */
+  stack: StackName | null;
   created_at: Date;
   finished_at: Date | null;
 }
 
-const columns = 'id, app_id, user_id, commit, status, error, image, process_types, buildpack, created_at, finished_at';
+const columns = 'id, app_id, user_id, commit, status, error, image, process_types, buildpack, stack, created_at, finished_at';
 
 /** The lease a build starts with (see renewBuildLease); the controller driving it renews it. */
 export interface BuildLease {
@@ -25,9 +27,11 @@ export interface BuildLease {
   seconds: number;
 }
 
+/** A new build of the app, on the app's stack of now (its build_stack). */
 export async function insertBuild(db: Queryable, appId: string, userId: string, commit: string, lease: BuildLease = { holder: 'unknown', seconds: 60 }): Promise<BuildRow> {
   const { rows } = await db.query<BuildRow>(
-    `INSERT INTO builds (app_id, user_id, commit, lease_holder, lease_expires_at) VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
+    `INSERT INTO builds (app_id, user_id, commit, lease_holder, lease_expires_at, stack)
+     VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), (SELECT stack FROM apps WHERE id = $1))
      RETURNING ${columns}`,
     [appId, userId, commit, lease.holder, lease.seconds],
   );

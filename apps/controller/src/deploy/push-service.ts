@@ -148,6 +148,7 @@ export class PushService {
         env: {},
         sealedEnv: sealBuildEnv(this.o.buildEnvBox, await getConfigVars(this.o.pool, this.o.cipher, app.id)),
         buildpacks: app.buildpacks,
+        stack: build.stack ?? app.build_stack,
       };
       await this.o.queue.add('build', job, { jobId: build.id, attempts: 1, removeOnComplete: 100, removeOnFail: 100 });
       const cancel = (): void => void this.builds.cancel(build.id).catch((err: unknown) => log.warn({ err }, 'could not cancel the build'));

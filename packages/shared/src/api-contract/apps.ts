@@ -2,6 +2,7 @@
 // settings, collaborators, buildpacks.
 import { z } from 'zod';
 import { id, timestamp, userRef } from './common.js';
+import { stackRef } from './stacks.js';
 
 export const appSchema = z.object({
   id,
@@ -13,6 +14,8 @@ export const appSchema = z.object({
   current_release: z.number().int().nullable(),
   buildpacks: z.array(z.string()),
   maintenance: z.boolean().describe('Maintenance mode: the routers answer 503 with a maintenance page'),
+  build_stack: stackRef.describe('The stack the next build uses (`paas stack:set`)'),
+  stack: stackRef.describe("The stack the current release was built on (the build stack before the first build)"),
 });
 
 export const formationEntrySchema = z.object({

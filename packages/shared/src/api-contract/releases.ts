@@ -23,6 +23,7 @@ export const buildSchema = z.object({
   image: z.string().nullable(),
   error: z.string().nullable(),
   process_types: z.record(z.string()).nullable(),
+  stack: z.string().nullable().describe('The stack it built on (null: built before stacks)'),
   created_at: timestamp,
   finished_at: timestamp.nullable(),
 });
