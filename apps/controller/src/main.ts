@@ -332,6 +332,8 @@ async function main(): Promise<void> {
     status: new PlatformStatus({ stateFile, version: await platformVersion(), board: statusBoard }),
     ...addons,
     acme: acmeService,
+    buildLogs: { reader: () => redis.duplicate(), key: (id) => keys.buildLog(id) },
+    ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
     volumes: new VolumeService({
       pool,
       runtime,

@@ -21,6 +21,7 @@ import type { PgBackups } from '../addons/pg-backups.js';
 import type { VolumeService } from '../volumes/volume-service.js';
 import type { AcmeService } from '../acme/acme-service.js';
 import type { InternalAccessService } from '../network/internal-access-service.js';
+import type { BuildLogSource } from './routes/build-stream-routes.js';
 
 /** Everything the HTTP layer needs, wired by hand in main.ts (or by a test). */
 export interface ApiContext {
@@ -70,4 +71,8 @@ export interface ApiContext {
   volumes?: VolumeService;
   /** Automatic certificates over ACME (issue 18). */
   acme?: AcmeService;
+  /** Builds' live output (the console's build view); absent, a build's stored output is answered. */
+  buildLogs?: BuildLogSource;
+  /** The built web console (apps/console/dist by default), served at /console. */
+  consoleDir?: string;
 }
