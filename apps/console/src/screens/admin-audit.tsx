@@ -47,7 +47,7 @@ export function AdminAudit(): JSX.Element {
       <ErrorBox error={events.error} />
       {events.data && rows.length === 0 && <Empty>{t('audit.none')}</Empty>}
       {rows.length > 0 && (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table>
             <caption class="sr-only">{t('admin.audit')}</caption>
             <thead>

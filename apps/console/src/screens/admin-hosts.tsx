@@ -28,7 +28,7 @@ export function AdminHosts(): JSX.Element {
       <ErrorBox error={act.error ?? hosts.error} />
       {hosts.data && hosts.data.length === 0 && <Empty>{t('hosts.none')}</Empty>}
       {hosts.data && hosts.data.length > 0 && (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table>
             <caption class="sr-only">{t('admin.hosts')}</caption>
             <thead>

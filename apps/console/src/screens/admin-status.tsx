@@ -24,7 +24,7 @@ export function AdminStatus(): JSX.Element {
       <ErrorBox error={status.error} />
       {status.data && rows.length === 0 && <Empty>{t('status.none')}</Empty>}
       {rows.length > 0 && (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table>
             <caption class="sr-only">{t('admin.status')}</caption>
             <thead>

@@ -110,7 +110,7 @@ export function AdminUsers(): JSX.Element {
       </form>
       <ErrorBox error={create.error ?? act.error ?? users.error} />
       {quotaOf && <QuotaEditor user={quotaOf} onClose={() => setQuotaOf(null)} />}
-      <div class="scroll">
+      <div class="scroll" tabIndex={0}>
         <table>
           <caption class="sr-only">{t('admin.users')}</caption>
           <thead>

@@ -73,7 +73,7 @@ export function ConfigVars(props: { app: AppInfo }): JSX.Element {
       </p>
       {vars.data && entries.length === 0 && <Empty>{t('config.none')}</Empty>}
       {entries.length > 0 && (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table>
             <caption class="sr-only">{t('tab.config')}</caption>
             <thead>

@@ -13,8 +13,9 @@ import { Logs } from './app-logs.js';
 import { Domains } from './app-domains.js';
 import { Access } from './app-access.js';
 import { Resources } from './app-resources.js';
+import { Metrics } from './app-metrics.js';
 
-const tabs = ['processes', 'logs', 'builds', 'releases', 'config', 'domains', 'access', 'resources'] as const;
+const tabs = ['processes', 'metrics', 'logs', 'builds', 'releases', 'config', 'domains', 'access', 'resources'] as const;
 type Tab = (typeof tabs)[number];
 
 export function AppDetail(props: { name: string; tab: string; account: Account }): JSX.Element {
@@ -49,6 +50,7 @@ export function AppDetail(props: { name: string; tab: string; account: Account }
       </nav>
       <div class="panel">
         {tab === 'processes' && <Processes app={a} />}
+        {tab === 'metrics' && <Metrics app={a} />}
         {tab === 'logs' && <Logs app={a} />}
         {tab === 'builds' && <Builds app={a} />}
         {tab === 'releases' && <Releases app={a} />}

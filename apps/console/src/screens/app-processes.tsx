@@ -76,7 +76,7 @@ export function Processes(props: { app: AppInfo }): JSX.Element {
       <ErrorBox error={restartAll.error ?? dynos.error} />
       {dynos.data && dynos.data.length === 0 && <Empty>{t('ps.none')}</Empty>}
       {dynos.data && dynos.data.length > 0 && (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table class="processes">
             <caption class="sr-only">{t('ps.processes')}</caption>
             <thead>

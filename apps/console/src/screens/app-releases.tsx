@@ -27,7 +27,7 @@ export function Releases(props: { app: AppInfo }): JSX.Element {
       <ErrorBox error={releases.error} />
       {releases.data && releases.data.length === 0 && <Empty>{t('releases.none')}</Empty>}
       {releases.data && releases.data.length > 0 && (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table>
             <caption class="sr-only">{t('tab.releases')}</caption>
             <thead>

@@ -60,7 +60,7 @@ export function AppsList(_props: { account: Account }): JSX.Element {
       <ErrorBox error={apps.error} />
       {apps.data && apps.data.length === 0 && <Empty>{t('apps.empty')}</Empty>}
       {apps.data && apps.data.length > 0 && (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table>
             <caption class="sr-only">{t('apps.title')}</caption>
             <thead>

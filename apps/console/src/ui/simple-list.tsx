@@ -25,7 +25,7 @@ export function SimpleList<T>(props: {
       <ErrorBox error={props.loaded.error} />
       {props.loaded.data && rows.length === 0 && <Empty>{props.empty}</Empty>}
       {rows.length > 0 && (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table>
             <caption class="sr-only">{props.title}</caption>
             <thead>

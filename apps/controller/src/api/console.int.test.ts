@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
-import { BuildLogWriter } from '@paas/shared';
+import { BuildLogWriter, logEntryFields } from '@paas/shared';
 import { insertBuild } from '../db/builds.js';
 import { createApiHarness, type ApiHarness } from './test-harness.js';
 import { as, deployedApp } from './test-fixtures.js';
@@ -137,6 +137,27 @@ describe('web console: static files, account language, quota, roles, build strea
     assert.equal((await request(h.app).put('/admin/users/nobody@example.com/role').set(as(admin)).send({ role: 'admin' })).status, 404);
     const audit = await request(h.app).get('/admin/audit?action=user.role').set(as(admin)).expect(200);
     assert.equal(audit.body.length, 2);
+  });
+
+  test("an app's last hour: requests, status classes and latency from the router's lines; another user gets a 404", async () => {
+    await deployedApp(h, 'cmetrics', alice.user.id);
+    const key = h.logs.store.key('cmetrics');
+    const now = new Date().toISOString();
+    for (const [status, service] of [[200, 10], [200, 30], [503, 900]] as const) {
+      const line = `at=info method=GET path="/" host=cmetrics.localhost request_id=x fwd="127.0.0.1" dyno=web.1 connect=0ms service=${service}ms status=${status} bytes=5 protocol=http`;
+      await h.redis.xadd(key, '*', ...logEntryFields({ ts: now, source: 'router', process: 'router', line }));
+    }
+    await h.redis.xadd(key, '*', ...logEntryFields({ ts: now, source: 'app', process: 'web.1', line: 'service=1ms status=200' }));
+    const m = await request(h.app).get('/apps/cmetrics/metrics').set(as(alice)).expect(200);
+    assert.equal(m.body.requests.length, 60);
+    assert.equal(m.body.step_seconds, 60);
+    const busy = m.body.requests.filter((p: { requests: number }) => p.requests > 0);
+    assert.equal(busy.reduce((n: number, p: { requests: number }) => n + p.requests, 0), 3);
+    assert.equal(busy.reduce((n: number, p: { status: Record<string, number> }) => n + p.status['5xx']!, 0), 1);
+    assert.equal(m.body.partial, false);
+    assert.deepEqual(m.body.memory, []);
+    assert.equal((await request(h.app).get('/apps/cmetrics/metrics').set(as(bob))).status, 404);
+    assert.equal((await request(h.app).get('/apps/cmetrics/metrics?x=1')).status, 401);
   });
 
   test("a build's output streams as server-sent events while it runs, then its end; another user gets a 404", async () => {
