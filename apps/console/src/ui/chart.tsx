@@ -31,7 +31,7 @@ export function Chart(props: { title: string; times: number[]; series: Series[];
       <figcaption>
         {props.title} <span class="muted">({summary})</span>
       </figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${props.title}: ${summary}`} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${props.title}: ${summary}`}>
         <line x1={pad.left} y1={y(0)} x2={width - pad.right} y2={y(0)} class="axis" />
         <line x1={pad.left} y1={pad.top} x2={pad.left} y2={y(0)} class="axis" />
         <text x={pad.left - 4} y={pad.top + 10} text-anchor="end" class="tick">
