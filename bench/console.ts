@@ -87,7 +87,7 @@ export async function benchConsole(): Promise<string> {
       await page.fill('input[name=email]', email);
       await page.fill('input[name=password]', password);
       await page.click('form button[type=submit]');
-      await page.waitForSelector('h1');
+      await page.locator('h1', { hasText: 'Apps' }).waitFor();
       await page.goto(`${p.apiUrl}/console/apps/${app}/logs`);
       await page.waitForSelector('pre.log-output');
       // The page notes the wall clock when each tick line appears in the log view.

@@ -166,6 +166,7 @@ export const en = {
   'admin.status': 'Components',
   'admin.audit': 'Audit log',
   'users.create': 'Create user',
+  'users.none': 'No users.',
   'users.admin': 'Admin',
   'users.role': 'Role',
   'users.status': 'Status',

@@ -167,6 +167,7 @@ export const zhCN: Record<MessageKey, string> = {
   'admin.status': '组件状态',
   'admin.audit': '审计日志',
   'users.create': '创建用户',
+  'users.none': '没有用户。',
   'users.admin': '管理员',
   'users.role': '角色',
   'users.status': '状态',

@@ -1,8 +1,9 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { Table } from '../ui/table.js';
 import { useI18n } from '../i18n/index.js';
-import { Empty, ErrorBox, useLoad } from '../ui/kit.js';
+import { ErrorBox, useLoad } from '../ui/kit.js';
 
 interface AuditEvent {
   id: string;
@@ -45,42 +46,23 @@ export function AdminAudit(): JSX.Element {
         <button type="submit">{t('audit.filter')}</button>
       </form>
       <ErrorBox error={events.error} />
-      {events.data && rows.length === 0 && <Empty>{t('audit.none')}</Empty>}
-      {rows.length > 0 && (
-        <div class="scroll" tabIndex={0}>
-          <table>
-            <caption class="sr-only">{t('admin.audit')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('audit.when')}</th>
-                <th scope="col">{t('audit.actor')}</th>
-                <th scope="col">{t('audit.action')}</th>
-                <th scope="col">{t('audit.app')}</th>
-                <th scope="col">{t('audit.user')}</th>
-                <th scope="col">{t('audit.ip')}</th>
-                <th scope="col">{t('audit.details')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((e) => (
-                <tr key={e.id}>
-                  <td>{i.date(e.created_at)}</td>
-                  <td>{e.actor ?? '—'}</td>
-                  <td>
-                    <code>{e.action}</code>
-                  </td>
-                  <td>{e.app ?? '—'}</td>
-                  <td>{e.user ?? '—'}</td>
-                  <td>{e.ip ?? '—'}</td>
-                  <td>
-                    <code>{JSON.stringify(e.details)}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Table caption={t('admin.audit')} headings={[t('audit.when'), t('audit.actor'), t('audit.action'), t('audit.app'), t('audit.user'), t('audit.ip'), t('audit.details')]} count={events.data ? rows.length : undefined} empty={t('audit.none')}>
+        {rows.map((e) => (
+          <tr key={e.id}>
+            <td>{i.date(e.created_at)}</td>
+            <td>{e.actor ?? '—'}</td>
+            <td>
+              <code>{e.action}</code>
+            </td>
+            <td>{e.app ?? '—'}</td>
+            <td>{e.user ?? '—'}</td>
+            <td>{e.ip ?? '—'}</td>
+            <td>
+              <code>{JSON.stringify(e.details)}</code>
+            </td>
+          </tr>
+        ))}
+      </Table>
     </div>
   );
 }

@@ -1,8 +1,9 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, enc } from '../api.js';
+import { Table } from '../ui/table.js';
 import { useI18n, type MessageKey } from '../i18n/index.js';
-import { Confirm, Empty, ErrorBox, StateBadge, useAction, useLoad } from '../ui/kit.js';
+import { Confirm, ErrorBox, StateBadge, useAction, useLoad } from '../ui/kit.js';
 
 interface Host {
   id: string;
@@ -26,56 +27,37 @@ export function AdminHosts(): JSX.Element {
     <div>
       <h2>{t('admin.hosts')}</h2>
       <ErrorBox error={act.error ?? hosts.error} />
-      {hosts.data && hosts.data.length === 0 && <Empty>{t('hosts.none')}</Empty>}
-      {hosts.data && hosts.data.length > 0 && (
-        <div class="scroll" tabIndex={0}>
-          <table>
-            <caption class="sr-only">{t('admin.hosts')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('hosts.name')}</th>
-                <th scope="col">{t('hosts.state')}</th>
-                <th scope="col">{t('hosts.address')}</th>
-                <th scope="col">{t('hosts.capacity')}</th>
-                <th scope="col">{t('hosts.processes')}</th>
-                <th scope="col">{t('hosts.seen')}</th>
-                <th scope="col">{t('common.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {hosts.data.map((h) => (
-                <tr key={h.id}>
-                  <td>{h.name}</td>
-                  <td>
-                    <StateBadge state={h.status} label={t(`host.${h.status}` as MessageKey)} />
-                    {h.last_error && <span class="muted"> {h.last_error}</span>}
-                  </td>
-                  <td>{h.address}</td>
-                  <td>{h.capacity_memory_mb === null ? '—' : `${i.num(h.capacity_memory_mb)} MB`}</td>
-                  <td>{i.num(h.processes ?? 0)}</td>
-                  <td>{i.ago(h.last_seen_at)}</td>
-                  <td>
-                    {h.draining ? (
-                      <button
-                        type="button"
-                        onClick={async () => {
-                          if (await act.run(() => api('POST', `/hosts/${enc(h.name)}/undrain`))) hosts.reload();
-                        }}
-                      >
-                        {t('hosts.undrain')}
-                      </button>
-                    ) : (
-                      <button type="button" class="danger" onClick={() => setDraining(h)}>
-                        {t('hosts.drain')}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Table caption={t('admin.hosts')} headings={[t('hosts.name'), t('hosts.state'), t('hosts.address'), t('hosts.capacity'), t('hosts.processes'), t('hosts.seen'), t('common.actions')]} count={hosts.data?.length} empty={t('hosts.none')}>
+        {hosts.data?.map((h) => (
+          <tr key={h.id}>
+            <td>{h.name}</td>
+            <td>
+              <StateBadge state={h.status} label={t(`host.${h.status}` as MessageKey)} />
+              {h.last_error && <span class="muted"> {h.last_error}</span>}
+            </td>
+            <td>{h.address}</td>
+            <td>{h.capacity_memory_mb === null ? '—' : `${i.num(h.capacity_memory_mb)} MB`}</td>
+            <td>{i.num(h.processes ?? 0)}</td>
+            <td>{i.ago(h.last_seen_at)}</td>
+            <td>
+              {h.draining ? (
+                <button
+                  type="button"
+                  onClick={async () => {
+                    if (await act.run(() => api('POST', `/hosts/${enc(h.name)}/undrain`))) hosts.reload();
+                  }}
+                >
+                  {t('hosts.undrain')}
+                </button>
+              ) : (
+                <button type="button" class="danger" onClick={() => setDraining(h)}>
+                  {t('hosts.drain')}
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </Table>
       {draining && (
         <Confirm
           title={t('hosts.drainTitle', { name: draining.name })}

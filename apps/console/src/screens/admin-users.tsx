@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, enc } from '../api.js';
+import { Table } from '../ui/table.js';
 import { useI18n } from '../i18n/index.js';
 import { Confirm, ErrorBox, useAction, useLoad } from '../ui/kit.js';
 
@@ -110,56 +111,43 @@ export function AdminUsers(): JSX.Element {
       </form>
       <ErrorBox error={create.error ?? act.error ?? users.error} />
       {quotaOf && <QuotaEditor user={quotaOf} onClose={() => setQuotaOf(null)} />}
-      <div class="scroll" tabIndex={0}>
-        <table>
-          <caption class="sr-only">{t('admin.users')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('login.email')}</th>
-              <th scope="col">{t('users.role')}</th>
-              <th scope="col">{t('users.status')}</th>
-              <th scope="col">{t('common.actions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.data?.map((u) => (
-              <tr key={u.id} data-user={u.email}>
-                <td>{u.email}</td>
-                <td>{t(u.role === 'admin' ? 'role.admin' : 'role.user')}</td>
-                <td>{t(u.disabled ? 'users.disabled' : 'users.active')}</td>
-                <td class="actions">
-                  <button type="button" onClick={() => setQuotaOf(u)} aria-label={t('users.quotaOf', { email: u.email })}>
-                    {t('users.quota')}
-                  </button>
-                  <button
-                    type="button"
-                    aria-label={t(u.role === 'admin' ? 'users.makeUserOf' : 'users.makeAdminOf', { email: u.email })}
-                    onClick={async () => {
-                      if (await act.run(() => api('PUT', `/admin/users/${enc(u.email)}/role`, { role: u.role === 'admin' ? 'user' : 'admin' }))) users.reload();
-                    }}
-                  >
-                    {t(u.role === 'admin' ? 'users.makeUser' : 'users.makeAdmin')}
-                  </button>
-                  {u.disabled ? (
-                    <button
-                      type="button"
-                      onClick={async () => {
-                        if (await act.run(() => api('POST', `/admin/users/${enc(u.email)}/enable`))) users.reload();
-                      }}
-                    >
-                      {t('users.enable')}
-                    </button>
-                  ) : (
-                    <button type="button" class="danger" onClick={() => setDisabling(u)}>
-                      {t('users.disable')}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table caption={t('admin.users')} headings={[t('login.email'), t('users.role'), t('users.status'), t('common.actions')]} count={users.data?.length} empty={t('users.none')}>
+        {users.data?.map((u) => (
+          <tr key={u.id} data-user={u.email}>
+            <td>{u.email}</td>
+            <td>{t(u.role === 'admin' ? 'role.admin' : 'role.user')}</td>
+            <td>{t(u.disabled ? 'users.disabled' : 'users.active')}</td>
+            <td class="actions">
+              <button type="button" onClick={() => setQuotaOf(u)} aria-label={t('users.quotaOf', { email: u.email })}>
+                {t('users.quota')}
+              </button>
+              <button
+                type="button"
+                aria-label={t(u.role === 'admin' ? 'users.makeUserOf' : 'users.makeAdminOf', { email: u.email })}
+                onClick={async () => {
+                  if (await act.run(() => api('PUT', `/admin/users/${enc(u.email)}/role`, { role: u.role === 'admin' ? 'user' : 'admin' }))) users.reload();
+                }}
+              >
+                {t(u.role === 'admin' ? 'users.makeUser' : 'users.makeAdmin')}
+              </button>
+              {u.disabled ? (
+                <button
+                  type="button"
+                  onClick={async () => {
+                    if (await act.run(() => api('POST', `/admin/users/${enc(u.email)}/enable`))) users.reload();
+                  }}
+                >
+                  {t('users.enable')}
+                </button>
+              ) : (
+                <button type="button" class="danger" onClick={() => setDisabling(u)}>
+                  {t('users.disable')}
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </Table>
       {disabling && (
         <Confirm
           title={t('users.disableTitle', { email: disabling.email })}

@@ -1,8 +1,9 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, enc } from '../api.js';
+import { Table } from '../ui/table.js';
 import { useI18n } from '../i18n/index.js';
-import { Confirm, Empty, ErrorBox, useAction, useLoad } from '../ui/kit.js';
+import { Confirm, ErrorBox, useAction, useLoad } from '../ui/kit.js';
 import type { AppInfo } from './app-types.js';
 
 function ConfigRow(props: { name: string; value: string; onUnset: () => void }): JSX.Element {
@@ -71,26 +72,11 @@ export function ConfigVars(props: { app: AppInfo }): JSX.Element {
       <p role="status" class="notice">
         {notice}
       </p>
-      {vars.data && entries.length === 0 && <Empty>{t('config.none')}</Empty>}
-      {entries.length > 0 && (
-        <div class="scroll" tabIndex={0}>
-          <table>
-            <caption class="sr-only">{t('tab.config')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('config.key')}</th>
-                <th scope="col">{t('config.value')}</th>
-                <th scope="col">{t('common.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map(([k, v]) => (
-                <ConfigRow key={k} name={k} value={v} onUnset={() => setUnsetting(k)} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Table caption={t('tab.config')} headings={[t('config.key'), t('config.value'), t('common.actions')]} count={vars.data ? entries.length : undefined} empty={t('config.none')}>
+        {entries.map(([k, v]) => (
+          <ConfigRow key={k} name={k} value={v} onUnset={() => setUnsetting(k)} />
+        ))}
+      </Table>
       {unsetting && (
         <Confirm
           title={t('config.unsetTitle', { name: unsetting })}

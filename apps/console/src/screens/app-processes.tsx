@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, enc } from '../api.js';
+import { Table } from '../ui/table.js';
 import { useI18n, type MessageKey } from '../i18n/index.js';
 import { Empty, ErrorBox, StateBadge, useAction, useLoad } from '../ui/kit.js';
 import type { AppInfo, Dyno } from './app-types.js';
@@ -74,40 +75,21 @@ export function Processes(props: { app: AppInfo }): JSX.Element {
         {t('ps.restartAll')}
       </button>
       <ErrorBox error={restartAll.error ?? dynos.error} />
-      {dynos.data && dynos.data.length === 0 && <Empty>{t('ps.none')}</Empty>}
-      {dynos.data && dynos.data.length > 0 && (
-        <div class="scroll" tabIndex={0}>
-          <table class="processes">
-            <caption class="sr-only">{t('ps.processes')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('ps.name')}</th>
-                <th scope="col">{t('ps.state')}</th>
-                <th scope="col">{t('ps.host')}</th>
-                <th scope="col">{t('ps.release')}</th>
-                <th scope="col">{t('ps.cpu')}</th>
-                <th scope="col">{t('ps.memory')}</th>
-                <th scope="col">{t('ps.since')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {dynos.data.map((d) => (
-                <tr key={d.id} data-process={d.name}>
-                  <td>{d.name}</td>
-                  <td>
-                    <StateBadge state={d.state} label={t(`dyno.${d.state}` as MessageKey)} />
-                  </td>
-                  <td>{d.host}</td>
-                  <td>v{d.release.version}</td>
-                  <td>{d.cpu_percent == null ? '—' : `${i.num(Math.round(d.cpu_percent * 10) / 10)} %`}</td>
-                  <td>{d.memory_mb == null ? '—' : `${i.num(Math.round(d.memory_mb))} MB`}</td>
-                  <td>{i.ago(d.updated_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Table caption={t('ps.processes')} headings={[t('ps.name'), t('ps.state'), t('ps.host'), t('ps.release'), t('ps.cpu'), t('ps.memory'), t('ps.since')]} count={dynos.data?.length} empty={t('ps.none')} class="processes">
+        {dynos.data?.map((d) => (
+          <tr key={d.id} data-process={d.name}>
+            <td>{d.name}</td>
+            <td>
+              <StateBadge state={d.state} label={t(`dyno.${d.state}` as MessageKey)} />
+            </td>
+            <td>{d.host}</td>
+            <td>v{d.release.version}</td>
+            <td>{d.cpu_percent == null ? '—' : `${i.num(Math.round(d.cpu_percent * 10) / 10)} %`}</td>
+            <td>{d.memory_mb == null ? '—' : `${i.num(Math.round(d.memory_mb))} MB`}</td>
+            <td>{i.ago(d.updated_at)}</td>
+          </tr>
+        ))}
+      </Table>
     </div>
   );
 }

@@ -1,8 +1,9 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, enc } from '../api.js';
+import { Table } from '../ui/table.js';
 import { useI18n } from '../i18n/index.js';
-import { Confirm, Empty, ErrorBox, useLoad } from '../ui/kit.js';
+import { Confirm, ErrorBox, useLoad } from '../ui/kit.js';
 import type { AppInfo } from './app-types.js';
 
 interface Release {
@@ -25,42 +26,25 @@ export function Releases(props: { app: AppInfo }): JSX.Element {
     <div>
       <h2>{t('tab.releases')}</h2>
       <ErrorBox error={releases.error} />
-      {releases.data && releases.data.length === 0 && <Empty>{t('releases.none')}</Empty>}
-      {releases.data && releases.data.length > 0 && (
-        <div class="scroll" tabIndex={0}>
-          <table>
-            <caption class="sr-only">{t('tab.releases')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('releases.version')}</th>
-                <th scope="col">{t('releases.description')}</th>
-                <th scope="col">{t('releases.by')}</th>
-                <th scope="col">{t('releases.when')}</th>
-                <th scope="col">{t('common.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...releases.data].sort((a, b) => b.version - a.version).map((r) => (
-                <tr key={r.id}>
-                  <td>
-                    v{r.version} {r.current && <strong>{t('releases.current')}</strong>}
-                  </td>
-                  <td>{r.description}</td>
-                  <td>{r.user?.email ?? '—'}</td>
-                  <td title={i.date(r.created_at)}>{i.ago(r.created_at)}</td>
-                  <td>
-                    {!r.current && (
-                      <button type="button" onClick={() => setTarget(r)}>
-                        {t('releases.rollback', { version: r.version })}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Table caption={t('tab.releases')} headings={[t('releases.version'), t('releases.description'), t('releases.by'), t('releases.when'), t('common.actions')]} count={releases.data?.length} empty={t('releases.none')}>
+        {[...(releases.data ?? [])].sort((a, b) => b.version - a.version).map((r) => (
+          <tr key={r.id}>
+            <td>
+              v{r.version} {r.current && <strong>{t('releases.current')}</strong>}
+            </td>
+            <td>{r.description}</td>
+            <td>{r.user?.email ?? '—'}</td>
+            <td title={i.date(r.created_at)}>{i.ago(r.created_at)}</td>
+            <td>
+              {!r.current && (
+                <button type="button" onClick={() => setTarget(r)}>
+                  {t('releases.rollback', { version: r.version })}
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </Table>
       {target && (
         <Confirm
           title={t('releases.rollbackTitle', { version: target.version })}

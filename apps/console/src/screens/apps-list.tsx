@@ -2,8 +2,9 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, enc } from '../api.js';
 import type { Account } from '../app.js';
+import { Table } from '../ui/table.js';
 import { useI18n } from '../i18n/index.js';
-import { Empty, ErrorBox, Link, StateBadge, navigate, useAction, useLoad } from '../ui/kit.js';
+import { ErrorBox, Link, StateBadge, navigate, useAction, useLoad } from '../ui/kit.js';
 import { appState, type AppInfo, type Build, type Dyno } from './app-types.js';
 
 function AppRow(props: { app: AppInfo }): JSX.Element {
@@ -58,28 +59,11 @@ export function AppsList(_props: { account: Account }): JSX.Element {
       </form>
       <ErrorBox error={create.error} />
       <ErrorBox error={apps.error} />
-      {apps.data && apps.data.length === 0 && <Empty>{t('apps.empty')}</Empty>}
-      {apps.data && apps.data.length > 0 && (
-        <div class="scroll" tabIndex={0}>
-          <table>
-            <caption class="sr-only">{t('apps.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('apps.name')}</th>
-                <th scope="col">{t('apps.state')}</th>
-                <th scope="col">{t('apps.owner')}</th>
-                <th scope="col">{t('apps.release')}</th>
-                <th scope="col">{t('apps.url')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {apps.data.map((a) => (
-                <AppRow app={a} key={a.id} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Table caption={t('apps.title')} headings={[t('apps.name'), t('apps.state'), t('apps.owner'), t('apps.release'), t('apps.url')]} count={apps.data?.length} empty={t('apps.empty')}>
+        {apps.data?.map((a) => (
+          <AppRow app={a} key={a.id} />
+        ))}
+      </Table>
     </section>
   );
 }

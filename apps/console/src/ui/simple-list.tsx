@@ -1,7 +1,8 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { useI18n } from '../i18n/index.js';
-import { Confirm, Empty, ErrorBox, type Loaded } from './kit.js';
+import { Confirm, ErrorBox, type Loaded } from './kit.js';
+import { Table } from './table.js';
 
 /**
  * A table of things with a remove button each (confirmed): domains, certificates, collaborators,
@@ -23,42 +24,29 @@ export function SimpleList<T>(props: {
   return (
     <div>
       <ErrorBox error={props.loaded.error} />
-      {props.loaded.data && rows.length === 0 && <Empty>{props.empty}</Empty>}
-      {rows.length > 0 && (
-        <div class="scroll" tabIndex={0}>
-          <table>
-            <caption class="sr-only">{props.title}</caption>
-            <thead>
-              <tr>
-                {props.columns.map(([h]) => (
-                  <th scope="col" key={h}>
-                    {h}
-                  </th>
-                ))}
-                {props.onRemove && <th scope="col">{t('common.actions')}</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((x) => (
-                <tr key={props.itemName(x)}>
-                  {props.columns.map(([h, cell]) => (
-                    <td key={h}>{cell(x)}</td>
-                  ))}
-                  {props.onRemove && (
-                    <td>
-                      {(props.canRemove?.(x) ?? true) && (
-                        <button type="button" class="danger" onClick={() => setTarget(x)} aria-label={`${props.removeLabel}: ${props.itemName(x)}`}>
-                          {props.removeLabel}
-                        </button>
-                      )}
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Table
+        caption={props.title}
+        headings={[...props.columns.map(([h]) => h), ...(props.onRemove ? [t('common.actions')] : [])]}
+        count={props.loaded.data ? rows.length : undefined}
+        empty={props.empty}
+      >
+        {rows.map((x) => (
+          <tr key={props.itemName(x)}>
+            {props.columns.map(([h, cell]) => (
+              <td key={h}>{cell(x)}</td>
+            ))}
+            {props.onRemove && (
+              <td>
+                {(props.canRemove?.(x) ?? true) && (
+                  <button type="button" class="danger" onClick={() => setTarget(x)} aria-label={`${props.removeLabel}: ${props.itemName(x)}`}>
+                    {props.removeLabel}
+                  </button>
+                )}
+              </td>
+            )}
+          </tr>
+        ))}
+      </Table>
       {target && props.onRemove && (
         <Confirm
           title={`${props.removeLabel}: ${props.itemName(target)}`}
