@@ -20,6 +20,7 @@ const benches: Record<string, () => Promise<string>> = {
   'release-phase': async () => (await import('./release-phase.js')).benchReleasePhase(),
   neighbours: async () => (await import('./neighbours.js')).benchNeighbours(),
   stacks: async () => (await import('./stacks.js')).benchStacks(),
+  console: async () => (await import('./console.js')).benchConsole(),
 };
 
 const only = process.argv.slice(2);

@@ -93,6 +93,8 @@ const schema = z
     PAAS_METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
     PAAS_METRICS_INTERVAL: z.coerce.number().positive().default(10),
     PAAS_DRAIN_CA_FILE: z.string().min(1).optional(),
+    // The built web console served at /console (default: apps/console/dist of this checkout).
+    PAAS_CONSOLE_DIR: z.string().min(1).optional(),
     // The egress guard (drains, buildpack URLs): loopback targets for development and tests, private
     // networks for self-hosted receivers, more addresses or ranges never reached, file: buildpacks.
     PAAS_DRAIN_ALLOW_LOOPBACK: flag,
@@ -199,6 +201,7 @@ const schema = z
         deny: env.PAAS_EGRESS_DENY,
       },
       metrics: { token: env.PAAS_METRICS_TOKEN, intervalMs: env.PAAS_METRICS_INTERVAL * 1000 },
+      consoleDir: env.PAAS_CONSOLE_DIR,
       addons: {
         // The platform's own servers by default; set a variable empty to offer none of that kind.
         postgresUrl: (env.PAAS_ADDON_POSTGRES_URL ?? env.DATABASE_URL) || undefined,

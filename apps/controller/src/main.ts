@@ -349,6 +349,8 @@ async function main(): Promise<void> {
       audit: access.audit,
       log,
     }),
+    buildLogs: { reader: () => redis.duplicate(), key: (id) => keys.buildLog(id) },
+    ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
     volumes: new VolumeService({
       pool,
       runtime,

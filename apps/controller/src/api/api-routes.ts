@@ -28,6 +28,8 @@ import { volumesRoutes } from './routes/volumes-routes.js';
 import { acmeRoutes } from './routes/acme-routes.js';
 import { stacksRoutes } from './routes/stacks-routes.js';
 import { cliRoutes } from './routes/cli-routes.js';
+import { buildStreamRoutes } from './routes/build-stream-routes.js';
+import { appMetricsRoutes } from './routes/app-metrics-routes.js';
 
 /**
  * Every REST API route, declared in one table: each names its policy action, its schemas and its
@@ -63,5 +65,7 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   acmeRoutes(table, ctx);
   stacksRoutes(table, ctx);
   cliRoutes(table, ctx);
+  buildStreamRoutes(table, ctx);
+  appMetricsRoutes(table, ctx);
   return table;
 }

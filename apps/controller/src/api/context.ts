@@ -22,6 +22,7 @@ import type { VolumeService } from '../volumes/volume-service.js';
 import type { AcmeService } from '../acme/acme-service.js';
 import type { InternalAccessService } from '../network/internal-access-service.js';
 import type { AppRenameService } from '../deploy/app-rename.js';
+import type { BuildLogSource } from './routes/build-stream-routes.js';
 
 /** Everything the HTTP layer needs, wired by hand in main.ts (or by a test). */
 export interface ApiContext {
@@ -75,4 +76,8 @@ export interface ApiContext {
   renames?: AppRenameService;
   /** Automatic certificates over ACME (issue 18). */
   acme?: AcmeService;
+  /** Builds' live output (the console's build view); absent, a build's stored output is answered. */
+  buildLogs?: BuildLogSource;
+  /** The built web console (apps/console/dist by default), served at /console. */
+  consoleDir?: string;
 }

@@ -10,6 +10,7 @@ import { gitAuthorizer } from './git-authorizer.js';
 import { mountAttach } from './attach-upgrade.js';
 import { metricsRoutes } from '../metrics/metrics-routes.js';
 import { platformVersion, versionHeader } from '../cli-package/platform-version.js';
+import { consoleStatic } from './console-static.js';
 
 /** The controller's HTTP surface: git over HTTP at `/<app>.git`, the REST API, and the hooks' endpoint. */
 export function createHttpApp(ctx: ApiContext): Express {
@@ -38,6 +39,8 @@ export function createHttpApp(ctx: ApiContext): Express {
   // Before authentication: a path that does not decode is a 400, and no NUL or control character in
   // a path or query reaches a handler (request-guard.ts). Bodies are read per route (json-body.ts).
   app.use(pathGuard, queryGuard);
+  // The web console (apps/console): static files, before authentication (it signs in through the API).
+  app.use(consoleStatic(ctx.consoleDir));
   // The route table's routes authenticate and authorise themselves by the policy (auth/policy.ts).
   app.use(routes.router(ctx.tokens, ctx.pool, ctx.hookToken, { checkResponses: ctx.checkResponses ?? false }));
   app.locals['routes'] = routes;

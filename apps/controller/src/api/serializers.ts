@@ -76,7 +76,7 @@ export function dynoJson(p: ProcessInfo) {
 }
 
 export function accountJson(u: User) {
-  return { id: u.id, email: u.email, role: u.role, created_at: u.created_at };
+  return { id: u.id, email: u.email, role: u.role, created_at: u.created_at, locale: u.locale === 'zh-CN' ? ('zh-CN' as const) : ('en' as const) };
 }
 
 export function userJson(u: User) {

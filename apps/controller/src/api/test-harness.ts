@@ -105,6 +105,8 @@ export interface ApiHarnessOptions {
   volumePolicy?: Partial<VolumePolicy>;
   /** Serve the automatic-certificate routes, against this ACME directory (passes run in the background). */
   acmeDirectoryUrl?: string;
+  /** The built console served at /console (default: apps/console/dist). */
+  consoleDir?: string;
   /** Serve the add-on routes, on the test PostgreSQL and Redis servers (tests must destroy what they make). */
   addons?: {
     limits?: { count: number; totalMb: number };
@@ -254,6 +256,8 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     checkResponses: true,
     ...addons,
     ...(acme ? { acme } : {}),
+    buildLogs: { reader: () => redis.duplicate(), key: (id) => keys.buildLog(id) },
+    ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
     volumes: new VolumeService({
       pool: db.pool,
       runtime,

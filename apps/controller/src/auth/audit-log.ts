@@ -18,6 +18,7 @@ export type AuditAction =
   | 'collaborator.remove'
   | 'user.create'
   | 'user.disable'
+  | 'user.role'
   | 'user.enable'
   | 'quota.update'
   | 'drain.add'

@@ -12,13 +12,15 @@ export interface User {
   disabled_at: Date | null;
   /** Session JWTs carry this; bumping it revokes them all. */
   token_version: number;
+  /** The web console's language (`en`, `zh-CN`). */
+  locale: string;
 }
 
 export interface UserWithHash extends User {
   password_hash: string;
 }
 
-const columns = 'id, email, role, created_at, disabled_at, token_version';
+const columns = 'id, email, role, created_at, disabled_at, token_version, locale';
 const qualified = columns
   .split(', ')
   .map((c) => `u.${c}`)
@@ -182,4 +184,16 @@ export async function findUserByTokenHash(db: Queryable, tokenHash: string): Pro
   const { stale, token_id: tokenId, ...user } = row;
   if (stale) await db.query('UPDATE api_tokens SET last_used_at = now() WHERE id = $1', [tokenId]);
   return user;
+}
+
+/** Sets the user's console language; the user as it is now. */
+export async function setUserLocale(db: Queryable, userId: string, locale: string): Promise<User | undefined> {
+  const { rows } = await db.query<User>(`UPDATE users SET locale = $2 WHERE id = $1 RETURNING ${columns}`, [userId, locale]);
+  return rows[0];
+}
+
+/** Gives a user the admin role or takes it away; the user as it is now. */
+export async function setUserRole(db: Queryable, id: string, role: Role): Promise<User | undefined> {
+  const { rows } = await db.query<User>(`UPDATE users SET role = $2 WHERE id = $1 RETURNING ${columns}`, [id, role]);
+  return rows[0];
 }

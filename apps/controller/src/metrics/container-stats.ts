@@ -51,6 +51,8 @@ export class ContainerStats {
   private readonly limit: Gauge<Labels>;
   private readonly restarts: Counter<Labels>;
   private samples = new Map<string, Sample>();
+  /** Each app's memory (all its processes, MB) at each round of the last hour: the console's chart. */
+  private readonly memoryRounds: { t: number; byApp: Map<string, number> }[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running = false;
 
@@ -94,6 +96,19 @@ export class ContainerStats {
     };
   }
 
+  /** An app's memory over the last hour, one point a sampling round (oldest first). */
+  memoryHistory(app: string): { t: number; mb: number }[] {
+    return this.memoryRounds.filter((r) => r.byApp.has(app)).map((r) => ({ t: r.t, mb: Math.round(r.byApp.get(app)! * 10) / 10 }));
+  }
+
+  private keepMemoryRound(samples: Map<string, Sample>): void {
+    const byApp = new Map<string, number>();
+    for (const s of samples.values()) byApp.set(s.app, (byApp.get(s.app) ?? 0) + s.memoryBytes / 1024 / 1024);
+    const now = Date.now();
+    this.memoryRounds.push({ t: now, byApp });
+    while (this.memoryRounds.length > 0 && this.memoryRounds[0]!.t < now - 3600_000) this.memoryRounds.shift();
+  }
+
   /** Samples every platform container on every up host, then replaces the gauges' series in one step. */
   async sampleOnce(): Promise<void> {
     const next = new Map<string, Sample>();
@@ -112,6 +127,7 @@ export class ContainerStats {
         }),
     );
     this.samples = next;
+    this.keepMemoryRound(next);
     for (const g of [this.cpu, this.memory, this.limit, this.restarts]) g.reset();
     for (const s of next.values()) {
       const labels = { app: s.app, process: s.process, host: s.host };

@@ -159,6 +159,11 @@ export class ControllerMetrics {
     return this.containers?.usage(containerId);
   }
 
+  /** An app's memory over the last hour (when containers are sampled). */
+  memoryHistory(app: string): { t: number; mb: number }[] {
+    return this.containers?.memoryHistory(app) ?? [];
+  }
+
   async render(): Promise<{ contentType: string; text: string }> {
     return { contentType: this.registry.contentType, text: await this.registry.metrics() };
   }

@@ -4,11 +4,15 @@ import { id, timestamp } from './common.js';
 
 export const roleSchema = z.enum(['admin', 'user']);
 
+/** The web console's languages. */
+export const localeSchema = z.enum(['en', 'zh-CN']);
+
 export const accountSchema = z.object({
   id,
   email: z.string(),
   role: roleSchema,
   created_at: timestamp,
+  locale: localeSchema.describe("The web console's language"),
 });
 
 export const sessionSchema = z.object({

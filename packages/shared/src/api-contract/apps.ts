@@ -106,3 +106,20 @@ export type Domain = z.infer<typeof domainSchema>;
 export type Cert = z.infer<typeof certSchema>;
 export type Collaborator = z.infer<typeof collaboratorSchema>;
 export type BuildpackInstallation = z.infer<typeof buildpackInstallationSchema>;
+
+/** An app's last hour for the console's charts: requests from the router's access lines, memory from the container samples. */
+export const appMetricsSchema = z.object({
+  window_seconds: z.number().int(),
+  step_seconds: z.number().int(),
+  requests: z.array(
+    z.object({
+      t: z.number().describe('Start of the step, ms since the epoch'),
+      requests: z.number().int(),
+      status: z.object({ '2xx': z.number().int(), '3xx': z.number().int(), '4xx': z.number().int(), '5xx': z.number().int() }),
+      p50_ms: z.number().nullable(),
+      p95_ms: z.number().nullable(),
+    }),
+  ),
+  memory: z.array(z.object({ t: z.number(), mb: z.number() })).describe("The app's processes' memory together, MB, at each sample of the last hour"),
+  partial: z.boolean().describe('The log stream kept fewer lines than the hour had: the oldest steps are undercounted'),
+});

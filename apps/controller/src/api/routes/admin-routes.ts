@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '@paas/shared';
 import { hashPassword } from '../../auth/passwords.js';
 import { inTransaction, isUniqueViolation } from '../../db/queryable.js';
-import { createUser, findUserByIdOrEmail, listUsers, setUserDisabled, type User } from '../../db/users.js';
+import { createUser, findUserByIdOrEmail, listUsers, setUserDisabled, setUserRole, type User } from '../../db/users.js';
 import type { ApiContext } from '../context.js';
 import { requester } from '../auth.js';
 import { cursorValue, page, pageQuery } from '../pagination.js';
@@ -15,6 +15,8 @@ const createBody = z.object({
   password: z.string({ required_error: 'is required' }).min(8, 'must be at least 8 characters').max(1024),
   admin: z.boolean().default(false).describe('Give the user the admin role'),
 });
+
+const roleBody = z.object({ role: z.enum(['admin', 'user'], { required_error: 'is required: admin or user' }) }).strict();
 
 const limit = (min: number) => z.number().int().min(min).max(1_000_000).nullable().optional();
 const quotaBody = z
@@ -83,6 +85,28 @@ export function adminRoutes(table: RouteTable, ctx: ApiContext): void {
         throw err;
       }
       return userJson(user);
+    },
+  });
+
+  table.add({
+    method: 'put',
+    path: '/admin/users/:user/role',
+    action: 'admin',
+    tag: 'admin',
+    summary: "Make a user an admin, or an admin a user again (the web console's 'make admin')",
+    params: userParam,
+    body: roleBody,
+    example: { role: 'admin' },
+    response: userSchema,
+    handler: async ({ req, user: admin, params, body }) => {
+      const user = await loadUser(params['user']);
+      if (user.id === admin.id && body.role !== 'admin') throw new AppError('invalid_params', 'you cannot take the admin role from yourself');
+      const updated = await inTransaction(ctx.pool, async (tx) => {
+        const row = (await setUserRole(tx, user.id, body.role))!;
+        await ctx.access.audit.record({ ...requester(req), action: 'user.role', targetUser: user.email, details: { role: body.role } }, tx);
+        return row;
+      });
+      return userJson(updated);
     },
   });
 

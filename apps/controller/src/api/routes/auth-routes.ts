@@ -1,21 +1,22 @@
 import { z } from 'zod';
-import { logoutSchema } from '@paas/shared/api-contract';
+import { localeSchema, logoutSchema } from '@paas/shared/api-contract';
 import { AppError } from '@paas/shared';
 import { verifyPassword } from '../../auth/passwords.js';
-import { deleteApiToken, findUserByEmail, listApiTokens } from '../../db/users.js';
+import { deleteApiToken, findUserByEmail, listApiTokens, setUserLocale } from '../../db/users.js';
 import type { ApiContext } from '../context.js';
 import { clientIp, requester, tokenFrom } from '../auth.js';
 import { inTransaction } from '../../db/queryable.js';
 import { tokenDescriptionMax } from '../input-limits.js';
 import type { RouteTable } from '../route-table.js';
 import { singleLineText } from '../text-rules.js';
-import { accountSchema, authorizationSchema, sessionSchema } from '../schemas.js';
-import { accountJson, authorizationJson } from '../serializers.js';
+import { accountSchema, authorizationSchema, quotaSchema, sessionSchema } from '../schemas.js';
+import { accountJson, authorizationJson, quotaJson } from '../serializers.js';
 
 const loginBody = z.object({
   email: z.string({ required_error: 'is required' }).email().max(254),
   password: z.string({ required_error: 'is required' }).min(1).max(1024),
 });
+const accountBody = z.object({ locale: localeSchema.describe("The web console's language: en or zh-CN") }).strict();
 const authorizationBody = z.object({
   description: singleLineText(tokenDescriptionMax).default('').describe(`What the token is for, e.g. ci (at most ${tokenDescriptionMax} characters, no control characters)`),
 });
@@ -71,6 +72,32 @@ export function authRoutes(table: RouteTable, ctx: ApiContext): void {
     summary: 'The signed-in user',
     response: accountSchema,
     handler: ({ user }) => accountJson(user),
+  });
+
+  table.add({
+    method: 'patch',
+    path: '/account',
+    action: 'account',
+    tag: 'account',
+    summary: "Change the signed-in user's settings: the web console's language (remembered across sessions and browsers)",
+    body: accountBody,
+    example: { locale: 'zh-CN' },
+    response: accountSchema,
+    handler: async ({ user, body }) => {
+      const updated = await setUserLocale(ctx.pool, user.id, body.locale);
+      if (!updated) throw new AppError('unauthorized', 'this account no longer exists');
+      return accountJson(updated);
+    },
+  });
+
+  table.add({
+    method: 'get',
+    path: '/account/quota',
+    action: 'account',
+    tag: 'account',
+    summary: 'Your quota: the limits in effect and your usage (the console shows them beside the scale controls)',
+    response: quotaSchema,
+    handler: async ({ user }) => quotaJson(user, await ctx.access.quotas.report(user.id)),
   });
 
   table.add({
