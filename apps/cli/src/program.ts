@@ -27,6 +27,7 @@ import { registerAddonsCommands } from './commands/addons.js';
 import { registerDatastoreCommands } from './commands/datastores.js';
 import { registerVolumesCommands } from './commands/volumes.js';
 import { registerCertsAutoCommands } from './commands/certs-auto.js';
+import { registerWebhooksCommands } from './commands/webhooks.js';
 import { Context, type CliDeps } from './context.js';
 import { herokuEquivalent, similarCommands } from './similar-commands.js';
 import { extractRemoteOption } from './remote-option.js';
@@ -56,6 +57,7 @@ export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
   registerDatastoreCommands(program, ctx);
   registerVolumesCommands(program, ctx);
   registerCertsAutoCommands(program, ctx);
+  registerWebhooksCommands(program, ctx);
   registerAppsCommands(program, ctx);
   registerGitCommands(program, ctx);
   registerConfigCommands(program, ctx);

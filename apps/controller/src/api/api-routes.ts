@@ -26,6 +26,7 @@ import { addonsRoutes } from './routes/addons-routes.js';
 import { addonServersRoutes } from './routes/addon-servers-routes.js';
 import { volumesRoutes } from './routes/volumes-routes.js';
 import { acmeRoutes } from './routes/acme-routes.js';
+import { webhooksRoutes } from './routes/webhooks-routes.js';
 
 /**
  * Every REST API route, declared in one table: each names its policy action, its schemas and its
@@ -59,5 +60,6 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   addonServersRoutes(table, ctx);
   volumesRoutes(table, ctx);
   acmeRoutes(table, ctx);
+  webhooksRoutes(table, ctx);
   return table;
 }

@@ -22,6 +22,7 @@ import type { VolumeService } from '../volumes/volume-service.js';
 import type { AcmeService } from '../acme/acme-service.js';
 import type { InternalAccessService } from '../network/internal-access-service.js';
 import type { AppRenameService } from '../deploy/app-rename.js';
+import type { WebhookService } from '../webhooks/webhook-service.js';
 
 /** Everything the HTTP layer needs, wired by hand in main.ts (or by a test). */
 export interface ApiContext {
@@ -73,4 +74,6 @@ export interface ApiContext {
   renames?: AppRenameService;
   /** Automatic certificates over ACME (issue 18). */
   acme?: AcmeService;
+  /** App webhooks (issue 24): absent, their routes are not served. */
+  webhooks?: WebhookService;
 }

@@ -18,6 +18,7 @@ import { LostBuilderWatch } from './lost-builder-watch.js';
 import { setBuildPort } from '../db/build-ports.js';
 import { writePushedTree } from './pushed-tree.js';
 import type { QuotaService } from '../auth/quota-service.js';
+import type { WebhookPublisher } from '../webhooks/webhook-service.js';
 
 export interface PushServiceOptions {
   pool: pg.Pool;
@@ -45,6 +46,8 @@ export interface PushServiceOptions {
   disk?: DiskGuard;
   /** This controller, as the holder of the leases on the builds its pushes drive (see db/builds.ts). */
   controllerId?: string;
+  /** Announces builds to the app's webhooks (api:build). */
+  publish?: WebhookPublisher;
 }
 
 /** A build's lease lasts this long and is renewed a third of the way through. */
@@ -107,6 +110,28 @@ export class PushService {
       throw new AppError('app_busy', `${app.name} was renamed${named[0] ? ` to ${named[0].name}` : ''} while you pushed: push to its new git remote`);
     }
     const log = this.o.log.child({ app: app.name, build: build.id });
+    const announce = (status: 'pending' | 'succeeded' | 'failed', releaseId: string | null): void => {
+      if (!this.o.publish) return;
+      const appRef = { id: app.id, name: app.name };
+      void this.o.publish({
+        app: appRef,
+        entity: 'api:build',
+        action: status === 'pending' ? 'create' : 'update',
+        data: {
+          id: build.id,
+          status,
+          app: appRef,
+          source_blob: { checksum: null, url: null, version: commit },
+          release: releaseId ? { id: releaseId } : null,
+          user: { id: user.id, email: user.email },
+          created_at: build.created_at.toISOString(),
+          updated_at: new Date().toISOString(),
+        },
+        previousData: status === 'pending' ? {} : { status: 'pending' },
+        actor: { id: user.id, email: user.email },
+      });
+    };
+    announce('pending', null);
     // The lease says a live controller drives this build: another controller's sweep leaves it alone.
     const lease = setInterval(() => {
       renewBuildLease(this.o.pool, build.id, this.holder, buildLeaseSeconds).catch((err: unknown) =>
@@ -117,6 +142,7 @@ export class PushService {
     const sourcePath = join(this.o.buildsDir, `${build.id}.tar`);
     const output: string[] = [];
     let outputBytes = 0;
+    let built = false;
     const tell = (line: string): void => {
       if (output.length < keptLines && outputBytes + line.length <= keptBytes) {
         output.push(line);
@@ -205,6 +231,8 @@ export class PushService {
       });
       if (end.result.port !== undefined) await setBuildPort(this.o.pool, build.id, end.result.port);
       log.info({ image: end.result.image }, 'build succeeded');
+      built = true;
+      announce('succeeded', null);
       tell('-----> Launching...');
       const release = await this.o.releases.release(
         app,
@@ -224,6 +252,7 @@ export class PushService {
       return { buildId: build.id, version: release.version };
     } catch (err) {
       const message = (err as Error).message;
+      if (!built) announce('failed', null);
       // A build row that failed before or during the build; a release failure leaves the build succeeded.
       await finishBuild(this.o.pool, build.id, { status: 'failed', error: message, output: output.join('\n') }).catch(
         () => undefined,

@@ -10,3 +10,4 @@ export * from './apps.js';
 export * from './releases.js';
 export * from './admin.js';
 export * from './backing-services.js';
+export * from './webhooks.js';
