@@ -49,6 +49,7 @@ import { RepoManager } from './git/repo-manager.js';
 import { PendingPushes } from './git/git-http.js';
 import { createHttpApp } from './api/http-app.js';
 import { createWebhooks } from './webhooks/webhook-wiring.js';
+import { SourceBuilds } from './deploy/source-build.js';
 import type { PublishedEvent } from './webhooks/webhook-service.js';
 import { createApiServer } from './api/http-server.js';
 import { hostnamesOfApp } from './db/domains.js';
@@ -212,6 +213,8 @@ async function main(): Promise<void> {
     log: log.child({ component: 'release-phase' }),
     onFirstDeploy: (a, release, say) => applyAppJsonFormation({ pool, quotas: access.quotas, formation: access.formation, reconcile: (x) => deployer.reconcile(x) }, a, release, say),
   });
+  // Extra CA certificates that webhook receivers and source tarball servers are trusted with (as drains).
+  const egressCa = config.logs.drainCaFile ? readFileSync(config.logs.drainCaFile) : undefined;
   // App webhooks: the audit log's committed changes, releases and builds, delivered from BullMQ.
   const webhooks = createWebhooks({
     pool,
@@ -221,7 +224,7 @@ async function main(): Promise<void> {
     guard: egress,
     audit: access.audit,
     settings: config.webhooks,
-    ca: config.logs.drainCaFile ? readFileSync(config.logs.drainCaFile) : undefined,
+    ca: egressCa,
     log,
   });
   const publishWebhook = (e: PublishedEvent): Promise<void> => webhooks.service.publish(e);
@@ -366,6 +369,7 @@ async function main(): Promise<void> {
       log,
     }),
     webhooks: webhooks.service,
+    sourceBuilds: new SourceBuilds({ pushService, guard: egress, cipher: access.cipher, apiUrl: config.api.url, ca: egressCa, log }),
     volumes: new VolumeService({
       pool,
       runtime,

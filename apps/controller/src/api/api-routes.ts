@@ -27,6 +27,7 @@ import { addonServersRoutes } from './routes/addon-servers-routes.js';
 import { volumesRoutes } from './routes/volumes-routes.js';
 import { acmeRoutes } from './routes/acme-routes.js';
 import { webhooksRoutes } from './routes/webhooks-routes.js';
+import { sourceBuildsRoutes } from './routes/source-builds-routes.js';
 
 /**
  * Every REST API route, declared in one table: each names its policy action, its schemas and its
@@ -61,5 +62,6 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   volumesRoutes(table, ctx);
   acmeRoutes(table, ctx);
   webhooksRoutes(table, ctx);
+  sourceBuildsRoutes(table, ctx);
   return table;
 }

@@ -23,6 +23,7 @@ import type { AcmeService } from '../acme/acme-service.js';
 import type { InternalAccessService } from '../network/internal-access-service.js';
 import type { AppRenameService } from '../deploy/app-rename.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
+import type { SourceBuilds } from '../deploy/source-build.js';
 
 /** Everything the HTTP layer needs, wired by hand in main.ts (or by a test). */
 export interface ApiContext {
@@ -76,4 +77,6 @@ export interface ApiContext {
   acme?: AcmeService;
   /** App webhooks (issue 24): absent, their routes are not served. */
   webhooks?: WebhookService;
+  /** Builds from a source tarball (issue 24): absent, POST /apps/{app}/builds and uploads are not served. */
+  sourceBuilds?: SourceBuilds;
 }

@@ -24,6 +24,7 @@ import { OneOffService } from '../deploy/one-off-service.js';
 import { applyAppJsonFormation } from '../deploy/app-json-setup.js';
 import { ReleaseService } from '../deploy/release-service.js';
 import { PushService } from '../deploy/push-service.js';
+import { SourceBuilds } from '../deploy/source-build.js';
 import { RepoManager } from '../git/repo-manager.js';
 import { PendingPushes, type GitHttpLimits } from '../git/git-http.js';
 import { createHttpApp } from './http-app.js';
@@ -117,6 +118,8 @@ export interface ApiHarnessOptions {
   };
   /** App webhooks' retry policy and deadline (default: 3 sync attempts, 200 ms apart at first, 5 s a try), and a CA receivers are trusted with. */
   webhooks?: { settings?: Partial<WebhookSettings>; ca?: Buffer };
+  /** A CA source tarball servers are trusted with, and the download's deadline (builds from a tarball). */
+  sources?: { ca?: Buffer; fetchTimeoutMs?: number };
 }
 
 export async function createApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -273,6 +276,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     ...addons,
     ...(acme ? { acme } : {}),
     webhooks: webhooks.service,
+    sourceBuilds: new SourceBuilds({ pushService, guard: logs.egress, cipher: access.cipher, apiUrl: config.api.url, ca: options.sources?.ca, fetchTimeoutMs: options.sources?.fetchTimeoutMs, log }),
     volumes: new VolumeService({
       pool: db.pool,
       runtime,

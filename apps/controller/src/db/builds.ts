@@ -15,9 +15,23 @@ export interface BuildRow {
   buildpack: string | null;
   created_at: Date;
   finished_at: Date | null;
+  /** Builds from a tarball (POST /apps/{app}/builds): the source_blob; null for pushes. */
+  source_url: string | null;
+  source_version: string | null;
+  source_checksum: string | null;
+  /** The release made of it, if any. */
+  release_id: string | null;
 }
 
-const columns = 'id, app_id, user_id, commit, status, error, image, process_types, buildpack, created_at, finished_at';
+const columns = `id, app_id, user_id, commit, status, error, image, process_types, buildpack, created_at, finished_at, source_url, source_version, source_checksum,
+  (SELECT r.id FROM releases r WHERE r.build_id = builds.id ORDER BY r.version LIMIT 1) AS release_id`;
+
+/** A build's source tarball, as given to POST /apps/{app}/builds. */
+export interface BuildSource {
+  url: string;
+  version: string | null;
+  checksum: string | null;
+}
 
 /** The lease a build starts with (see renewBuildLease); the controller driving it renews it. */
 export interface BuildLease {
@@ -25,11 +39,12 @@ export interface BuildLease {
   seconds: number;
 }
 
-export async function insertBuild(db: Queryable, appId: string, userId: string, commit: string, lease: BuildLease = { holder: 'unknown', seconds: 60 }): Promise<BuildRow> {
+export async function insertBuild(db: Queryable, appId: string, userId: string, commit: string, lease: BuildLease = { holder: 'unknown', seconds: 60 }, source?: BuildSource): Promise<BuildRow> {
   const { rows } = await db.query<BuildRow>(
-    `INSERT INTO builds (app_id, user_id, commit, lease_holder, lease_expires_at) VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
+    `INSERT INTO builds (app_id, user_id, commit, lease_holder, lease_expires_at, source_url, source_version, source_checksum)
+     VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), $6, $7, $8)
      RETURNING ${columns}`,
-    [appId, userId, commit, lease.holder, lease.seconds],
+    [appId, userId, commit, lease.holder, lease.seconds, source?.url ?? null, source?.version ?? null, source?.checksum ?? null],
   );
   return rows[0]!;
 }

@@ -4,9 +4,9 @@ import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
-import { AppError, readBuildLog, sealBuildEnv, type BuildJobData, type DiskGuard, type Logger, type RedisKeys, type SecretBox } from '@paas/shared';
+import { AppError, BuildLogWriter, readBuildLog, sealBuildEnv, type BuildJobData, type BuildLogEntry, type DiskGuard, type Logger, type RedisKeys, type SecretBox } from '@paas/shared';
 import type { AppRow } from '../db/apps.js';
-import { finishBuild, insertBuild, markBuildRunning, renewBuildLease } from '../db/builds.js';
+import { finishBuild, insertBuild, markBuildRunning, renewBuildLease, type BuildRow, type BuildSource } from '../db/builds.js';
 import { getConfigVars } from '../db/config-vars.js';
 import { isUniqueViolation } from '../db/queryable.js';
 import type { User } from '../db/users.js';
@@ -59,7 +59,12 @@ export interface PushInput {
   app: AppRow;
   user: User;
   commit: string;
-  source: Readable;
+  /** The tree to build: a tar stream (git archive of a push), or what writes it to the path given (a source tarball). */
+  source: Readable | ((path: string) => Promise<void>);
+  /** A build from a source tarball: recorded on the build (Heroku's source_blob). */
+  sourceBlob?: BuildSource;
+  /** Called once the build's row exists (before its source is read). */
+  onBuild?: (build: BuildRow) => void;
   /** Writes one line of output to the pusher (shown as `remote:` lines). */
   say: (line: string) => void;
   /** Aborted when the pusher goes away (Ctrl-C on git push): the build is cancelled. */
@@ -86,13 +91,38 @@ export class PushService {
     this.holder = o.controllerId ?? `controller-${process.pid}`;
   }
 
+  /** Where builds' sources are written (uploaded source tarballs are kept under it too). */
+  get buildsDir(): string {
+    return this.o.buildsDir;
+  }
+
+  /** PAAS_MAX_PUSH_MB: a source larger than this (once unpacked) is refused. */
+  get maxPushBytes(): number {
+    return this.o.maxPushBytes ?? defaultMaxPushBytes;
+  }
+
+  /** Where an API build's output goes for its output_stream_url (a Redis stream, kept a day after its end). */
+  outputWriter(buildId: string): BuildLogWriter {
+    return new BuildLogWriter(this.o.redis, this.o.keys.buildOutput(buildId));
+  }
+
+  /** An API build's output from its first line, following it live until it ends (or `cancelled`). */
+  async *readOutput(buildId: string, cancelled: () => boolean): AsyncGenerator<BuildLogEntry> {
+    const reader = this.o.redis.duplicate();
+    try {
+      yield* readBuildLog(reader, this.o.keys.buildOutput(buildId), { idleTimeoutMs: this.o.buildTimeoutMs + 60_000, cancelled });
+    } finally {
+      reader.disconnect();
+    }
+  }
+
   async push(input: PushInput): Promise<{ buildId: string; version: number }> {
     const { app, user, commit, say } = input;
     await this.o.disk?.assertRoom();
     let build;
     try {
       build = await this.o.quotas.reserveBuild(app.owner_id, app.current_release === null, (tx) =>
-        insertBuild(tx, app.id, user.id, commit, { holder: this.holder, seconds: buildLeaseSeconds }),
+        insertBuild(tx, app.id, user.id, commit, { holder: this.holder, seconds: buildLeaseSeconds }, input.sourceBlob),
       );
     } catch (err) {
       if (isUniqueViolation(err, 'builds_one_active_per_app')) {
@@ -121,7 +151,7 @@ export class PushService {
           id: build.id,
           status,
           app: appRef,
-          source_blob: { checksum: null, url: null, version: commit },
+          source_blob: { checksum: input.sourceBlob?.checksum ?? null, url: input.sourceBlob?.url ?? null, version: input.sourceBlob ? input.sourceBlob.version : commit },
           release: releaseId ? { id: releaseId } : null,
           user: { id: user.id, email: user.email },
           created_at: build.created_at.toISOString(),
@@ -132,6 +162,7 @@ export class PushService {
       });
     };
     announce('pending', null);
+    input.onBuild?.(build);
     // The lease says a live controller drives this build: another controller's sweep leaves it alone.
     const lease = setInterval(() => {
       renewBuildLease(this.o.pool, build.id, this.holder, buildLeaseSeconds).catch((err: unknown) =>
@@ -152,7 +183,8 @@ export class PushService {
     };
     try {
       await mkdir(this.o.buildsDir, { recursive: true });
-      await writePushedTree(input.source, sourcePath, this.o.maxPushBytes ?? defaultMaxPushBytes);
+      if (typeof input.source === 'function') await input.source(sourcePath);
+      else await writePushedTree(input.source, sourcePath, this.o.maxPushBytes ?? defaultMaxPushBytes);
       const appJson = await readAppJsonFromTar(sourcePath).catch((err: unknown) => {
         if (err instanceof AppError) throw err;
         throw new AppError('invalid_params', `the pushed tree could not be read: ${(err as Error).message}`);
