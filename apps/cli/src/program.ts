@@ -8,6 +8,7 @@ import { registerAuthorizationsCommands } from './commands/authorizations.js';
 import { registerAuthCommands } from './commands/auth.js';
 import { registerBuildpacksCommands } from './commands/buildpacks.js';
 import { registerBuildsCommands } from './commands/builds.js';
+import { registerBuildsCreateCommand } from './commands/builds-create.js';
 import { registerCertsCommands } from './commands/certs.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDomainsCommands } from './commands/domains.js';
@@ -67,6 +68,7 @@ export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
   registerRunCommands(program, ctx);
   registerReleasesCommands(program, ctx);
   registerBuildsCommands(program, ctx);
+  registerBuildsCreateCommand(program, ctx);
   registerBuildpacksCommands(program, ctx);
   registerRollbackCommands(program, ctx);
   registerHostsCommands(program, ctx);

@@ -77,6 +77,7 @@ describe('authorization, route by route', () => {
       backup: async () => 'b001',
       server: async () => 'no-such-server',
       webhook: async () => '00000000-0000-4000-8000-000000000000',
+      source: async () => '00000000-0000-4000-8000-000000000000',
       delivery: async () => '00000000-0000-4000-8000-000000000000',
       event: async () => '00000000-0000-4000-8000-000000000000',
       source: async () => (await deployedApp(h, `authz-src-${++n}`, owner.user.id)).app.name,
