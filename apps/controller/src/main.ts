@@ -369,7 +369,7 @@ async function main(): Promise<void> {
       log,
     }),
     webhooks: webhooks.service,
-    sourceBuilds: new SourceBuilds({ pushService, guard: egress, cipher: access.cipher, apiUrl: config.api.url, ca: egressCa, log }),
+    sourceBuilds: new SourceBuilds({ pushService, guard: egress, cipher: access.cipher, apiUrl: config.api.url, ca: egressCa, audit: access.audit, log }),
     volumes: new VolumeService({
       pool,
       runtime,

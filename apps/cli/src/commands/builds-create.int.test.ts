@@ -2,35 +2,18 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import tar from 'tar-stream';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BuildLogWriter, EgressGuard, buildQueueName, type BuildJobData } from '@paas/shared';
 import { testRedisUrl } from '@paas/test-kit';
 import { startFixture, type Fixture } from '../test-support/fixture.js';
 import { selfSignedCert } from '../../../controller/src/logs/test-drain-receivers.js';
-
-async function namesIn(file: string): Promise<string[]> {
-  const ex = tar.extract();
-  const names: string[] = [];
-  ex.on('entry', (h, s, next) => {
-    if (h.type !== 'directory') names.push(h.name);
-    s.on('end', next);
-    s.resume();
-  });
-  await new Promise<void>((resolve, reject) => {
-    ex.on('finish', resolve);
-    ex.on('error', reject);
-    createReadStream(file).pipe(ex);
-  });
-  return names.sort();
-}
+import { tarEntries } from '../../../controller/src/deploy/test-tarballs.js';
 
 describe('builds:create', () => {
   let f: Fixture;
@@ -59,7 +42,7 @@ describe('builds:create', () => {
       buildQueueName,
       async (job) => {
         const out = new BuildLogWriter(workerConn, f.h.keys.buildLog(job.data.buildId));
-        await out.line(`-----> tree: ${(await namesIn(job.data.sourcePath)).join(' ')}`);
+        await out.line(`-----> tree: ${(await tarEntries(job.data.sourcePath, false)).join(' ')}`);
         await out.succeeded({ image: `img/${job.data.app}:${job.data.buildId.slice(0, 8)}`, processTypes: { web: 'node index.js' }, buildpack: 'nodejs', imageSize: 1, buildImageSize: 1 });
       },
       { connection: workerConn, prefix: f.h.keys.bull },

@@ -276,7 +276,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     ...addons,
     ...(acme ? { acme } : {}),
     webhooks: webhooks.service,
-    sourceBuilds: new SourceBuilds({ pushService, guard: logs.egress, cipher: access.cipher, apiUrl: config.api.url, ca: options.sources?.ca, fetchTimeoutMs: options.sources?.fetchTimeoutMs, log }),
+    sourceBuilds: new SourceBuilds({ pushService, guard: logs.egress, cipher: access.cipher, apiUrl: config.api.url, ca: options.sources?.ca, fetchTimeoutMs: options.sources?.fetchTimeoutMs, audit: access.audit, log }),
     volumes: new VolumeService({
       pool: db.pool,
       runtime,

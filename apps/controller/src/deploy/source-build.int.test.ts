@@ -1,14 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import tar from 'tar-stream';
 import request from 'supertest';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -17,37 +14,9 @@ import { testRedisUrl } from '@paas/test-kit';
 import { createApiHarness, type ApiHarness } from '../api/test-harness.js';
 import { as } from '../api/test-fixtures.js';
 import { selfSignedCert } from '../logs/test-drain-receivers.js';
-
-type Entry = { name: string; body?: string | Buffer; type?: 'file' | 'directory' | 'symlink'; linkname?: string };
-
-async function tarball(entries: Entry[], gzip = true): Promise<Buffer> {
-  const p = tar.pack();
-  for (const e of entries) p.entry({ name: e.name, type: e.type ?? 'file', ...(e.linkname ? { linkname: e.linkname } : {}) }, e.body ?? '');
-  p.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of p) chunks.push(c as Buffer);
-  const raw = Buffer.concat(chunks);
-  return gzip ? gzipSync(raw) : raw;
-}
+import { makeTarball as tarball, tarEntries } from './test-tarballs.js';
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-
-/** The names in a tar file (what the stand-in builder got). */
-async function namesIn(file: string): Promise<string[]> {
-  const ex = tar.extract();
-  const names: string[] = [];
-  ex.on('entry', (h, s, next) => {
-    names.push(h.type === 'symlink' ? `${h.name}->${h.linkname}` : h.name);
-    s.on('end', next);
-    s.resume();
-  });
-  await new Promise<void>((resolve, reject) => {
-    ex.on('finish', resolve);
-    ex.on('error', reject);
-    createReadStream(file).pipe(ex);
-  });
-  return names.sort();
-}
 
 describe('builds from a source tarball (POST /apps/{app}/builds)', () => {
   let h: ApiHarness;
@@ -102,7 +71,7 @@ describe('builds from a source tarball (POST /apps/{app}/builds)', () => {
       buildQueueName,
       async (job) => {
         const out = new BuildLogWriter(workerConn, h.keys.buildLog(job.data.buildId));
-        await out.line(`-----> tree: ${(await namesIn(job.data.sourcePath)).join(' ')}`);
+        await out.line(`-----> tree: ${(await tarEntries(job.data.sourcePath, false)).join(' ')}`);
         await out.succeeded({ image: `img/${job.data.app}:${job.data.buildId.slice(0, 8)}`, processTypes: { web: 'node index.js' }, buildpack: 'nodejs', imageSize: 1, buildImageSize: 1 });
       },
       { connection: workerConn, prefix: h.keys.bull },
@@ -141,7 +110,7 @@ describe('builds from a source tarball (POST /apps/{app}/builds)', () => {
     assert.deepEqual(created.body.app.name, 'tarred');
     assert.match(created.body.output_stream_url, /^http:\/\/127\.0\.0\.1:5050\/build-output\/[0-9a-f-]{36}\?token=/);
     assert.match(output, /-----> Fetching the source from https:\/\/127\.0\.0\.1:\d+\/app\.tar\.gz/);
-    assert.match(output, /-----> tree: index\.js lib lib\/link\.js->\.\.\/index\.js package\.json/);
+    assert.match(output, /-----> tree: index\.js lib\/link\.js->\.\.\/index\.js package\.json/);
     assert.match(output, /Released v1/);
     assert.equal(final.status, 'succeeded');
     assert.ok(final.release, 'the build names its release');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError, isAppError, type EgressGuard, type Logger, type SecretBox } from '@paas/shared';
+import type { AuditLog } from '../auth/audit-log.js';
 import type { AppRow } from '../db/apps.js';
 import type { BuildRow } from '../db/builds.js';
 import type { User } from '../db/users.js';
@@ -22,6 +23,8 @@ export interface SourceBuildOptions {
   ca?: Buffer | undefined;
   /** A download taking longer fails the build (ms). */
   fetchTimeoutMs?: number;
+  /** Records each build's outcome as a `deploy`, as pushes are. */
+  audit?: AuditLog;
   log: Logger;
 }
 
@@ -147,9 +150,15 @@ export class SourceBuilds {
         }
       },
     });
+    const audit = (details: Record<string, unknown>): void =>
+      void this.o.audit?.record({ actor: { id: user.id, email: user.email }, action: 'deploy', app: app.name, details: { source: uploaded ? 'upload' : shownUrl, ...details } });
     pushing.then(
-      () => (chain = chain.then(() => writer?.done())),
+      (result) => {
+        chain = chain.then(() => writer?.done());
+        audit({ result: 'succeeded', build: result.buildId, release: result.version });
+      },
       (err: unknown) => {
+        if (writer) audit({ result: 'refused', build: buildId, error: isAppError(err) ? err.code : 'internal' });
         refused(err);
         const message = (err as Error).message;
         say(` !     ${message}`);

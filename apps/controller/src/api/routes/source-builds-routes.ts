@@ -52,14 +52,14 @@ export function sourceBuildsRoutes(table: RouteTable, ctx: ApiContext): void {
 
   table.add({
     method: 'put',
-    path: '/apps/:app/sources/:source',
+    path: '/apps/:app/sources/:upload',
     action: 'app:deploy',
     tag: 'builds',
     summary: 'Uploads a source tarball (a gzipped tar, at most PAAS_MAX_PUSH_MB); build it with its URL as source_blob.url within an hour',
-    params: { source: 'The upload id (from POST /apps/{app}/sources)' },
+    params: { upload: 'The upload id (from POST /apps/{app}/sources)' },
     raw: { contentType: 'application/json' },
     handler: async ({ app, params, req, res }) => {
-      const bytes = await builds.receiveUpload(app, params['source'] ?? '', req);
+      const bytes = await builds.receiveUpload(app, params['upload'] ?? '', req);
       res.status(200).json({ message: `received ${bytes} bytes` });
     },
   });
