@@ -12,6 +12,7 @@ type Mapped = Pick<PublishedEvent, 'entity' | 'action'>;
 const eventOfAction: Partial<Record<AuditAction, Mapped>> = {
   'app.create': { entity: 'api:app', action: 'create' },
   'app.maintenance': { entity: 'api:app', action: 'update' },
+  'app.rename': { entity: 'api:app', action: 'update' },
   'buildpacks.update': { entity: 'api:app', action: 'update' },
   'formation.update': { entity: 'api:formation', action: 'update' },
   'process.restart': { entity: 'api:dyno', action: 'update' },

@@ -21,6 +21,7 @@ test('audit actions map to Heroku entities; refused changes and changes without 
   assert.deepEqual(webhookEventOf({ actor, action: 'formation.update', app: 'shop' }), { entity: 'api:formation', action: 'update' });
   assert.deepEqual(webhookEventOf({ actor, action: 'process.restart', app: 'shop', details: { result: 'succeeded' } }), { entity: 'api:dyno', action: 'update' });
   assert.deepEqual(webhookEventOf({ actor, action: 'addon.create', app: 'shop' }), { entity: 'api:addon', action: 'create' });
+  assert.deepEqual(webhookEventOf({ actor, action: 'app.rename', app: 'shop2', details: { from: 'shop', to: 'shop2' } }), { entity: 'api:app', action: 'update' });
   assert.equal(webhookEventOf({ actor, action: 'process.restart', app: 'shop', details: { result: 'failed' } }), undefined);
   assert.equal(webhookEventOf({ actor, action: 'user.create' }), undefined);
   assert.equal(webhookEventOf({ actor, action: 'session.create', app: 'shop' }), undefined);
