@@ -21,6 +21,7 @@ const benches: Record<string, () => Promise<string>> = {
   neighbours: async () => (await import('./neighbours.js')).benchNeighbours(),
   stacks: async () => (await import('./stacks.js')).benchStacks(),
   console: async () => (await import('./console.js')).benchConsole(),
+  webhooks: async () => (await import('./webhooks.js')).benchWebhooks(),
 };
 
 const only = process.argv.slice(2);

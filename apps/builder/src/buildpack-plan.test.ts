@@ -56,3 +56,12 @@ test("app.json's buildpacks come after .buildpacks, before detection; a malforme
     assert.throws(() => planBuildpacks({ ...none, appJson: bad }), (err: unknown) => err instanceof AppError && err.code === 'build_failed' && /app\.json/.test(err.message), bad);
   }
 });
+
+test("Heroku's buildpack names and GitHub URLs mean the built-ins in .buildpacks, app.json and the app's setting", () => {
+  const builtin = (name: string) => builtInBuildpacks.find((b) => b.name === name);
+  const dot = planBuildpacks({ ...none, dotBuildpacks: 'https://github.com/heroku/heroku-buildpack-nodejs.git\nheroku-community/static\n' });
+  assert.deepEqual(dot.buildpacks, [builtin('nodejs'), builtin('static')]);
+  const appJson = JSON.stringify({ buildpacks: [{ url: 'heroku/python' }, { url: 'https://github.com/heroku/heroku-buildpack-go' }] });
+  assert.deepEqual(planBuildpacks({ ...none, appJson }).buildpacks, [builtin('python'), builtin('go')]);
+  assert.deepEqual(planBuildpacks({ ...none, appBuildpacks: ['heroku/go', 'https://github.com/heroku/heroku-buildpack-static#main'] }).buildpacks, [builtin('go'), builtin('static')]);
+});

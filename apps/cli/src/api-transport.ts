@@ -57,6 +57,37 @@ export class ApiTransport {
     );
   }
 
+  /**
+   * A request whose body or answer is not JSON (a source upload, a build's output stream), to `url`
+   * (a path of the API, or an absolute URL the API handed out); the bearer token goes to the API's
+   * own origin only. The answer once it is 2xx; an error answer as ApiError.
+   */
+  async raw(method: string, url: string, body?: Uint8Array, contentType = 'application/octet-stream'): Promise<Response> {
+    const target = url.startsWith('/') ? `${this.url}${url}` : url;
+    const headers: Record<string, string> = {};
+    if (this.token !== undefined && new URL(target).origin === new URL(this.url).origin) headers['authorization'] = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = contentType;
+    let res: Response;
+    try {
+      res = await this.fetchFn(target, { method, headers, body });
+    } catch (err) {
+      throw this.networkError(err);
+    }
+    if (res.ok) return res;
+    const text = await res.text().catch(() => '');
+    let parsed: { id?: unknown; message?: unknown } = {};
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+      // not JSON
+    }
+    throw new ApiError(
+      res.status,
+      typeof parsed.id === 'string' ? parsed.id : `http_${res.status}`,
+      typeof parsed.message === 'string' ? parsed.message : `the paas API answered ${res.status} to ${method} ${new URL(target).pathname}`,
+    );
+  }
+
   /** Every page of a list, following the Next-Cursor header. */
   protected async listAll<T>(path: string): Promise<T[]> {
     const items: T[] = [];

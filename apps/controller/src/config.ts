@@ -49,6 +49,11 @@ const schema = z
     PAAS_DEFAULT_CHECKS_WAIT: z.coerce.number().int().min(0).max(300).default(10),
     // How long a release phase (Procfile release:, app.json predeploy/postdeploy) may run.
     PAAS_RELEASE_PHASE_TIMEOUT: z.coerce.number().int().positive().max(7200).default(900),
+    // App webhooks (issue 24): attempts of a sync delivery, the wait before its second attempt
+    // (seconds, doubling after), and one attempt's deadline (seconds).
+    PAAS_WEBHOOK_SYNC_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(10),
+    PAAS_WEBHOOK_RETRY_BASE: z.coerce.number().positive().max(3600).default(30),
+    PAAS_WEBHOOK_TIMEOUT: z.coerce.number().positive().max(60).default(10),
     PAAS_STOP_GRACE: z.coerce.number().int().min(0).max(3600).default(10),
     PAAS_DRAIN_SECONDS: z.coerce.number().min(0).default(5),
     PAAS_RELEASE_IMAGES_KEPT: z.coerce.number().int().min(1).max(1000).default(5),
@@ -158,6 +163,7 @@ const schema = z
       bootTimeoutMs: env.PAAS_BOOT_TIMEOUT * 1000,
       maxBootSeconds: env.PAAS_MAX_BOOT_SECONDS,
       releasePhaseTimeoutMs: env.PAAS_RELEASE_PHASE_TIMEOUT * 1000,
+      webhooks: { syncAttempts: env.PAAS_WEBHOOK_SYNC_ATTEMPTS, retryBaseMs: env.PAAS_WEBHOOK_RETRY_BASE * 1000, timeoutMs: env.PAAS_WEBHOOK_TIMEOUT * 1000 },
       defaultChecksWaitSeconds: env.PAAS_DEFAULT_CHECKS_WAIT,
       stopGraceSeconds: env.PAAS_STOP_GRACE,
       maxProcessDiskBytes: env.PAAS_MAX_PROCESS_DISK_MB * 1024 * 1024,

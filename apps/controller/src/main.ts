@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
@@ -47,6 +48,9 @@ import { AppRenameService } from './deploy/app-rename.js';
 import { RepoManager } from './git/repo-manager.js';
 import { PendingPushes } from './git/git-http.js';
 import { createHttpApp } from './api/http-app.js';
+import { createWebhooks } from './webhooks/webhook-wiring.js';
+import { SourceBuilds } from './deploy/source-build.js';
+import type { PublishedEvent } from './webhooks/webhook-service.js';
 import { createApiServer } from './api/http-server.js';
 import { hostnamesOfApp } from './db/domains.js';
 import { findAppByName } from './db/apps.js';
@@ -209,7 +213,22 @@ async function main(): Promise<void> {
     log: log.child({ component: 'release-phase' }),
     onFirstDeploy: (a, release, say) => applyAppJsonFormation({ pool, quotas: access.quotas, formation: access.formation, reconcile: (x) => deployer.reconcile(x) }, a, release, say),
   });
-  const releases = new ReleaseService(pool, deployer, access.cipher, releasePhase);
+  // Extra CA certificates that webhook receivers and source tarball servers are trusted with (as drains).
+  const egressCa = config.logs.drainCaFile ? readFileSync(config.logs.drainCaFile) : undefined;
+  // App webhooks: the audit log's committed changes, releases and builds, delivered from BullMQ.
+  const webhooks = createWebhooks({
+    pool,
+    redis,
+    keys,
+    cipher: access.cipher,
+    guard: egress,
+    audit: access.audit,
+    settings: config.webhooks,
+    ca: egressCa,
+    log,
+  });
+  const publishWebhook = (e: PublishedEvent): Promise<void> => webhooks.service.publish(e);
+  const releases = new ReleaseService(pool, deployer, access.cipher, releasePhase, publishWebhook);
   const addons = createAddons({
     config: config.addons,
     pool,
@@ -246,6 +265,7 @@ async function main(): Promise<void> {
     queue,
     releases,
     buildsDir: config.buildsDir,
+    publish: publishWebhook,
     buildTimeoutMs: config.buildTimeoutMs,
     maxPushBytes: config.maxPushBytes,
     maxBootSeconds: config.maxBootSeconds,
@@ -351,6 +371,8 @@ async function main(): Promise<void> {
     }),
     buildLogs: { reader: () => redis.duplicate(), key: (id) => keys.buildLog(id) },
     ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
+    webhooks: webhooks.service,
+    sourceBuilds: new SourceBuilds({ pushService, guard: egress, cipher: access.cipher, apiUrl: config.api.url, ca: egressCa, audit: access.audit, log }),
     volumes: new VolumeService({
       pool,
       runtime,
@@ -413,6 +435,7 @@ async function main(): Promise<void> {
     await certResync.stop();
     await acmeRenewer.stop();
     await observability.stop();
+    await webhooks.close();
     await queue.close();
     redis.disconnect();
     await pool.end();

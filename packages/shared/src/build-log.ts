@@ -37,6 +37,11 @@ export class BuildLogWriter {
     await this.end(['status', 'succeeded', 'result', JSON.stringify(result)]);
   }
 
+  /** Ends a stream that only carries lines for a reader (an API build's output_stream_url). */
+  async done(): Promise<void> {
+    await this.end(['status', 'succeeded', 'result', '{}']);
+  }
+
   async failed(code: string, error: string): Promise<void> {
     await this.end(['status', 'failed', 'code', code, 'error', error]);
   }

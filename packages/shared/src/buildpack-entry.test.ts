@@ -8,6 +8,25 @@ test('built-in names, with or without heroku/', () => {
   assert.deepEqual(parseBuildpackEntry(' heroku/python '), { kind: 'builtin', name: 'python' });
 });
 
+test("Heroku's registry names and GitHub URLs of its buildpacks mean the built-ins", () => {
+  const cases: [string, string][] = [
+    ['heroku/nodejs', 'nodejs'],
+    ['heroku/go', 'go'],
+    ['heroku-community/static', 'static'],
+    ['https://github.com/heroku/heroku-buildpack-nodejs', 'nodejs'],
+    ['https://github.com/heroku/heroku-buildpack-python.git', 'python'],
+    ['https://github.com/heroku/heroku-buildpack-go/', 'go'],
+    ['https://github.com/heroku/heroku-buildpack-static#main', 'static'],
+    ['http://github.com/heroku/heroku-buildpack-nodejs', 'nodejs'],
+  ];
+  for (const [entry, name] of cases) assert.deepEqual(parseBuildpackEntry(entry), { kind: 'builtin', name }, entry);
+  // Other buildpacks of Heroku's, and look-alikes elsewhere, are not built-ins.
+  assert.deepEqual(parseBuildpackEntry('https://github.com/heroku/heroku-buildpack-ruby'), { kind: 'git', url: 'https://github.com/heroku/heroku-buildpack-ruby', ref: undefined });
+  assert.deepEqual(parseBuildpackEntry('https://github.com/someone/heroku-buildpack-nodejs'), { kind: 'git', url: 'https://github.com/someone/heroku-buildpack-nodejs', ref: undefined });
+  assert.throws(() => parseBuildpackEntry('heroku/ruby'), (err: unknown) => err instanceof AppError && err.code === 'invalid_params');
+  assert.throws(() => parseBuildpackEntry('heroku-community/cobol'), (err: unknown) => err instanceof AppError && err.code === 'invalid_params');
+});
+
 test('git URLs with an optional ref', () => {
   assert.deepEqual(parseBuildpackEntry('https://github.com/org/bp.git#v1.2'), { kind: 'git', url: 'https://github.com/org/bp.git', ref: 'v1.2' });
   assert.deepEqual(parseBuildpackEntry('file:///srv/bp'), { kind: 'git', url: 'file:///srv/bp', ref: undefined });

@@ -7,6 +7,7 @@ export * from './types.js';
 export * from './redis-keys.js';
 export * from './build-log.js';
 export * from './buildpack-entry.js';
+export * from './egress-fetch.js';
 export * from './route-store.js';
 export * from './memory-route-store.js';
 export * from './redis-route-store.js';

@@ -13,6 +13,11 @@ export class RedisKeys {
   buildJobLock(buildId: string): string {
     return `${this.bull}:${buildQueueName}:${buildId}:lock`;
   }
+  /** The output of a build made through the API, as its output_stream_url streams it (the controller's lines and the builder's). */
+  buildOutput(buildId: string): string {
+    return `${this.prefix}:build:${buildId}:output`;
+  }
+
   buildLog(buildId: string): string {
     return `${this.prefix}:build:${buildId}:log`;
   }

@@ -22,7 +22,7 @@ export function registerBuildpacksCommands(program: Command, ctx: Context): void
   program
     .command('buildpacks:set')
     .description('sets the buildpack (a built-in name like nodejs, or a git URL with an optional #ref); -i replaces one of several')
-    .argument('<buildpack>', 'nodejs, python, go, static, heroku/<name>, or a git URL')
+    .argument('<buildpack>', "nodejs, python, go, static, Heroku's names (heroku/nodejs, heroku-community/static, their GitHub URLs), or a git URL")
     .option(...appOption)
     .option('-i, --index <n>', 'the position to replace (1 is the first)')
     .action((buildpack: string, opts: { app?: string; index?: string }) =>
@@ -37,7 +37,7 @@ export function registerBuildpacksCommands(program: Command, ctx: Context): void
   program
     .command('buildpacks:add')
     .description('adds a buildpack: last, or at --index (buildpacks run in order; the last decides the process types)')
-    .argument('<buildpack>', 'nodejs, python, go, static, heroku/<name>, or a git URL')
+    .argument('<buildpack>', "nodejs, python, go, static, Heroku's names (heroku/nodejs, heroku-community/static, their GitHub URLs), or a git URL")
     .option(...appOption)
     .option('-i, --index <n>', 'the position to insert at (1 is the first)')
     .action((buildpack: string, opts: { app?: string; index?: string }) =>

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { duration, formatBuilds } from './builds.js';
 
-const build = { image: null, error: null, process_types: null, buildpack: null, stack: 'trixie' };
+const build = { image: null, error: null, process_types: null, buildpack: null, stack: 'trixie', source_blob: null, release: null };
 
 describe('formatBuilds', () => {
   const now = new Date('2024-05-01T12:00:00Z');

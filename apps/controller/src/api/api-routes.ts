@@ -30,6 +30,8 @@ import { stacksRoutes } from './routes/stacks-routes.js';
 import { cliRoutes } from './routes/cli-routes.js';
 import { buildStreamRoutes } from './routes/build-stream-routes.js';
 import { appMetricsRoutes } from './routes/app-metrics-routes.js';
+import { webhooksRoutes } from './routes/webhooks-routes.js';
+import { sourceBuildsRoutes } from './routes/source-builds-routes.js';
 
 /**
  * Every REST API route, declared in one table: each names its policy action, its schemas and its
@@ -67,5 +69,7 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   cliRoutes(table, ctx);
   buildStreamRoutes(table, ctx);
   appMetricsRoutes(table, ctx);
+  webhooksRoutes(table, ctx);
+  sourceBuildsRoutes(table, ctx);
   return table;
 }

@@ -63,7 +63,7 @@ describe('authorization, route by route', () => {
       : undefined;
     const params: Record<string, () => Promise<string>> = {
       app: async () => fixture!.app.name,
-      build: async () => fixture!.buildId,
+      build: async () => fixture?.buildId ?? '00000000-0000-4000-8000-000000000000',
       collaborator: async () => 'collab@example.com',
       authorization: async () =>
         caller ? (await h.tokens.issueApiToken(caller.user.id, 'to revoke')).authorization.id : '00000000-0000-4000-8000-000000000000',
@@ -77,6 +77,10 @@ describe('authorization, route by route', () => {
       backup: async () => 'b001',
       server: async () => 'no-such-server',
       stack: async () => 'bookworm',
+      webhook: async () => '00000000-0000-4000-8000-000000000000',
+      upload: async () => '00000000-0000-4000-8000-000000000000',
+      delivery: async () => '00000000-0000-4000-8000-000000000000',
+      event: async () => '00000000-0000-4000-8000-000000000000',
       source: async () => (await deployedApp(h, `authz-src-${++n}`, owner.user.id)).app.name,
     };
     let path = route.path;

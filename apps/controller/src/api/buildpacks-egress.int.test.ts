@@ -50,6 +50,19 @@ describe('buildpack URLs go through the egress guard', () => {
     assert.deepEqual(saved.body, []);
   });
 
+  test("Heroku's buildpack names and GitHub URLs are saved as the built-ins (no fetch, no address check)", async () => {
+    const res = await request(strict.app)
+      .put('/apps/bp-egress/buildpack-installations')
+      .set(as(alice))
+      .send({ updates: [{ buildpack: 'https://github.com/heroku/heroku-buildpack-nodejs' }, { buildpack: 'heroku-community/static' }, { buildpack: 'heroku/go' }] });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(
+      res.body.map((b: { buildpack: { name: string } }) => b.buildpack.name),
+      ['nodejs', 'static', 'go'],
+    );
+    await request(strict.app).put('/apps/bp-egress/buildpack-installations').set(as(alice)).send({ updates: [] }).expect(200);
+  });
+
   test('https git and tarball URLs are saved; file: only where the operator allows it', async () => {
     const ok = await setBuildpack(strict, alice, 'https://git.example.com/org/bp.git#v2');
     assert.equal(ok.status, 200, JSON.stringify(ok.body));

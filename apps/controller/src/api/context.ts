@@ -23,6 +23,8 @@ import type { AcmeService } from '../acme/acme-service.js';
 import type { InternalAccessService } from '../network/internal-access-service.js';
 import type { AppRenameService } from '../deploy/app-rename.js';
 import type { BuildLogSource } from './routes/build-stream-routes.js';
+import type { WebhookService } from '../webhooks/webhook-service.js';
+import type { SourceBuilds } from '../deploy/source-build.js';
 
 /** Everything the HTTP layer needs, wired by hand in main.ts (or by a test). */
 export interface ApiContext {
@@ -80,4 +82,8 @@ export interface ApiContext {
   buildLogs?: BuildLogSource;
   /** The built web console (apps/console/dist by default), served at /console. */
   consoleDir?: string;
+  /** App webhooks (issue 24): absent, their routes are not served. */
+  webhooks?: WebhookService;
+  /** Builds from a source tarball (issue 24): absent, POST /apps/{app}/builds and uploads are not served. */
+  sourceBuilds?: SourceBuilds;
 }

@@ -47,7 +47,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     res.setHeader('Content-Length', Buffer.byteLength(text));
     res.write(text);
     void drainRequestBody(req).then((drained) => {
-      if (!drained) res.once('finish', () => req.socket.destroy());
+      if (!drained) res.once('finish', () => req.socket?.destroy());
       res.end();
     });
   };

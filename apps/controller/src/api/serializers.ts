@@ -58,6 +58,8 @@ export function buildJson(b: BuildRow) {
     stack: b.stack,
     created_at: b.created_at,
     finished_at: b.finished_at,
+    source_blob: b.source_url === null ? null : { url: b.source_url, version: b.source_version, checksum: b.source_checksum },
+    release: b.release_id === null ? null : { id: b.release_id },
   };
 }
 

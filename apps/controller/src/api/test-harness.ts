@@ -24,6 +24,7 @@ import { OneOffService } from '../deploy/one-off-service.js';
 import { applyAppJsonFormation } from '../deploy/app-json-setup.js';
 import { ReleaseService } from '../deploy/release-service.js';
 import { PushService } from '../deploy/push-service.js';
+import { SourceBuilds } from '../deploy/source-build.js';
 import { RepoManager } from '../git/repo-manager.js';
 import { PendingPushes, type GitHttpLimits } from '../git/git-http.js';
 import { createHttpApp } from './http-app.js';
@@ -41,6 +42,7 @@ import { createAddons, type Addons } from '../addons/addon-wiring.js';
 import { VolumeService, type VolumePolicy } from '../volumes/volume-service.js';
 import { AcmeService } from '../acme/acme-service.js';
 import { testDatabaseAdminUrl, testRedisUrl } from '@paas/test-kit';
+import { createWebhooks, type WebhookSettings, type Webhooks } from '../webhooks/webhook-wiring.js';
 
 /** A controller HTTP app over a real PostgreSQL database, with the in-memory runtime and route store. */
 export interface ApiHarness {
@@ -64,6 +66,8 @@ export interface ApiHarness {
   deployer: Deployer;
   /** With options.addons. */
   addons: Addons | undefined;
+  /** App webhooks: the service, its queue and worker (over the test's Redis prefix). */
+  webhooks: Webhooks;
   user(email: string, role?: Role): Promise<{ user: User; token: string }>;
   close(): Promise<void>;
 }
@@ -114,6 +118,10 @@ export interface ApiHarnessOptions {
     redisMode?: 'shared' | 'container';
     containers?: { docker: Docker; cluster: string; bindAddress: string };
   };
+  /** App webhooks' retry policy and deadline (default: 3 sync attempts, 200 ms apart at first, 5 s a try), and a CA receivers are trusted with. */
+  webhooks?: { settings?: Partial<WebhookSettings>; ca?: Buffer };
+  /** A CA source tarball servers are trusted with, and the download's deadline (builds from a tarball). */
+  sources?: { ca?: Buffer; fetchTimeoutMs?: number };
 }
 
 export async function createApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -163,7 +171,19 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     log,
     onFirstDeploy: (a, release, say) => applyAppJsonFormation({ pool: db.pool, quotas: access.quotas, formation: access.formation, reconcile: (x) => deployer.reconcile(x) }, a, release, say),
   });
-  const releases = new ReleaseService(db.pool, deployer, access.cipher, releasePhase);
+  const webhooks = createWebhooks({
+    pool: db.pool,
+    redis,
+    keys,
+    cipher: access.cipher,
+    guard: logs.egress,
+    audit: access.audit,
+    settings: { syncAttempts: 3, retryBaseMs: 200, timeoutMs: 5000, ...options.webhooks?.settings },
+    ca: options.webhooks?.ca,
+    log,
+  });
+  const publish = (e: Parameters<Webhooks['service']['publish']>[0]): Promise<void> => webhooks.service.publish(e);
+  const releases = new ReleaseService(db.pool, deployer, access.cipher, releasePhase, publish);
   const tokens = new TokenService(db.pool, secret, '1h');
   const repos = new RepoManager(join(home, 'repos'));
   const config = { domain: 'localhost', router: { port: 8080 }, api: { port: 5050, host: '127.0.0.1', url: options.apiUrl ?? 'http://127.0.0.1:5050' } };
@@ -181,6 +201,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     quotas: access.quotas,
     cipher: access.cipher,
     buildEnvBox: buildEnvBox(secret),
+    publish,
   });
   const pushes = new PendingPushes();
   const addons = options.addons
@@ -258,6 +279,8 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     ...(acme ? { acme } : {}),
     buildLogs: { reader: () => redis.duplicate(), key: (id) => keys.buildLog(id) },
     ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
+    webhooks: webhooks.service,
+    sourceBuilds: new SourceBuilds({ pushService, guard: logs.egress, cipher: access.cipher, apiUrl: config.api.url, ca: options.sources?.ca, fetchTimeoutMs: options.sources?.fetchTimeoutMs, audit: access.audit, log }),
     volumes: new VolumeService({
       pool: db.pool,
       runtime,
@@ -287,10 +310,12 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
       return { user, token: tokens.issueSession(user) };
     },
     addons,
+    webhooks,
     async close() {
       // Add-ons left by a test are dropped from the shared servers (their databases, roles, ACL users).
       if (addons) for (const a of await listAllApps(db.pool)) await addons.addons.destroyAppAddons(a);
       await acme?.settle();
+      await webhooks.close();
       await queue.close();
       const left = await redis.keys(`${keys.prefix}:*`);
       if (left.length) await redis.del(...left);

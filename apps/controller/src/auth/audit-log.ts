@@ -1,6 +1,6 @@
 import type { Logger } from '@paas/shared';
 import { insertAuditEvent, listAuditEvents, type AuditEventRow, type AuditFilter } from '../db/audit-events.js';
-import type { Queryable } from '../db/queryable.js';
+import { afterCommit, type Queryable } from '../db/queryable.js';
 
 /** Every action the audit log records. Config changes carry keys only, never values. */
 export type AuditAction =
@@ -75,12 +75,28 @@ export interface AuditEntry {
  * failure is logged for operators and never fails the action that already happened.
  */
 export class AuditLog {
+  private readonly listeners: ((entry: AuditEntry) => void)[] = [];
+
   constructor(
     private readonly db: Queryable,
     private readonly log: Logger,
   ) {}
 
+  /**
+   * Called with every change recorded, once it is committed (after the transaction given to
+   * `record`, if any): the one place changes are announced from (app webhooks).
+   */
+  onRecorded(listener: (entry: AuditEntry) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Tells the listeners of a change whose audit event was written with it in a batch of SQL (scaling): call after its COMMIT. */
+  announce(entry: AuditEntry): void {
+    for (const listener of this.listeners) listener(entry);
+  }
+
   async record(entry: AuditEntry, db?: Queryable): Promise<void> {
+    if (this.listeners.length > 0) afterCommit(db ?? this.db, () => this.announce(entry));
     try {
       await insertAuditEvent(db ?? this.db, {
         actorId: entry.actor?.id ?? null,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { AppError } from '@paas/shared';
-import type { Queryable } from '../db/queryable.js';
+import { collectCommitHooks, endCommitHooks, type Queryable } from '../db/queryable.js';
 import { quotaExceeded, plural } from './quota-errors.js';
 import { exceedsProcesses } from '../deploy/formation-service.js';
 import {
@@ -124,16 +124,20 @@ export class QuotaService {
   /** A transaction holding the owner's row: BEGIN, the lock and the usage read after it in one round trip. */
   private async withOwner<T>(ownerId: string, fn: (tx: Queryable, owner: OwnerState) => Promise<T>): Promise<T> {
     const tx = await this.pool.connect();
+    let committed = false;
+    collectCommitHooks(tx);
     try {
       const { locked, state } = await beginAndLockUser(tx, ownerId);
       if (!locked) throw new AppError('user_not_found', 'the owner of this app no longer exists');
       const result = await fn(tx, { ...state, email: locked.email, limits: this.effective(locked) });
       await tx.query('COMMIT');
+      committed = true;
       return result;
     } catch (err) {
       await tx.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
+      endCommitHooks(tx, committed);
       tx.release();
     }
   }

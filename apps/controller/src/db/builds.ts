@@ -17,9 +17,23 @@ export interface BuildRow {
   stack: StackName | null;
   created_at: Date;
   finished_at: Date | null;
+  /** Builds from a tarball (POST /apps/{app}/builds): the source_blob; null for pushes. */
+  source_url: string | null;
+  source_version: string | null;
+  source_checksum: string | null;
+  /** The release made of it, if any. */
+  release_id: string | null;
 }
 
-const columns = 'id, app_id, user_id, commit, status, error, image, process_types, buildpack, stack, created_at, finished_at';
+const columns = `id, app_id, user_id, commit, status, error, image, process_types, buildpack, stack, created_at, finished_at, source_url, source_version, source_checksum,
+  (SELECT r.id FROM releases r WHERE r.build_id = builds.id ORDER BY r.version LIMIT 1) AS release_id`;
+
+/** A build's source tarball, as given to POST /apps/{app}/builds. */
+export interface BuildSource {
+  url: string;
+  version: string | null;
+  checksum: string | null;
+}
 
 /** The lease a build starts with (see renewBuildLease); the controller driving it renews it. */
 export interface BuildLease {
@@ -27,13 +41,13 @@ export interface BuildLease {
   seconds: number;
 }
 
-/** A new build of the app, on the app's stack of now (its build_stack). */
-export async function insertBuild(db: Queryable, appId: string, userId: string, commit: string, lease: BuildLease = { holder: 'unknown', seconds: 60 }): Promise<BuildRow> {
+/** A new build of the app, on the app's stack of now (its build_stack); `source` for a build from a tarball. */
+export async function insertBuild(db: Queryable, appId: string, userId: string, commit: string, lease: BuildLease = { holder: 'unknown', seconds: 60 }, source?: BuildSource): Promise<BuildRow> {
   const { rows } = await db.query<BuildRow>(
-    `INSERT INTO builds (app_id, user_id, commit, lease_holder, lease_expires_at, stack)
-     VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), (SELECT stack FROM apps WHERE id = $1))
+    `INSERT INTO builds (app_id, user_id, commit, lease_holder, lease_expires_at, stack, source_url, source_version, source_checksum)
+     VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), (SELECT stack FROM apps WHERE id = $1), $6, $7, $8)
      RETURNING ${columns}`,
-    [appId, userId, commit, lease.holder, lease.seconds],
+    [appId, userId, commit, lease.holder, lease.seconds, source?.url ?? null, source?.version ?? null, source?.checksum ?? null],
   );
   return rows[0]!;
 }

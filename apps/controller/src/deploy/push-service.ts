@@ -4,9 +4,9 @@ import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
-import { AppError, readBuildLog, sealBuildEnv, type BuildJobData, type DiskGuard, type Logger, type RedisKeys, type SecretBox } from '@paas/shared';
+import { AppError, BuildLogWriter, readBuildLog, sealBuildEnv, type BuildJobData, type BuildLogEntry, type DiskGuard, type Logger, type RedisKeys, type SecretBox } from '@paas/shared';
 import type { AppRow } from '../db/apps.js';
-import { finishBuild, insertBuild, markBuildRunning, renewBuildLease } from '../db/builds.js';
+import { finishBuild, insertBuild, markBuildRunning, renewBuildLease, type BuildRow, type BuildSource } from '../db/builds.js';
 import { getConfigVars } from '../db/config-vars.js';
 import { isUniqueViolation } from '../db/queryable.js';
 import type { User } from '../db/users.js';
@@ -18,6 +18,7 @@ import { LostBuilderWatch } from './lost-builder-watch.js';
 import { setBuildPort } from '../db/build-ports.js';
 import { writePushedTree } from './pushed-tree.js';
 import type { QuotaService } from '../auth/quota-service.js';
+import type { WebhookPublisher } from '../webhooks/webhook-service.js';
 
 export interface PushServiceOptions {
   pool: pg.Pool;
@@ -45,6 +46,8 @@ export interface PushServiceOptions {
   disk?: DiskGuard;
   /** This controller, as the holder of the leases on the builds its pushes drive (see db/builds.ts). */
   controllerId?: string;
+  /** Announces builds to the app's webhooks (api:build). */
+  publish?: WebhookPublisher;
 }
 
 /** A build's lease lasts this long and is renewed a third of the way through. */
@@ -56,7 +59,12 @@ export interface PushInput {
   app: AppRow;
   user: User;
   commit: string;
-  source: Readable;
+  /** The tree to build: a tar stream (git archive of a push), or what writes it to the path given (a source tarball). */
+  source: Readable | ((path: string) => Promise<void>);
+  /** A build from a source tarball: recorded on the build (Heroku's source_blob). */
+  sourceBlob?: BuildSource;
+  /** Called once the build's row exists (before its source is read). */
+  onBuild?: (build: BuildRow) => void;
   /** Writes one line of output to the pusher (shown as `remote:` lines). */
   say: (line: string) => void;
   /** Aborted when the pusher goes away (Ctrl-C on git push): the build is cancelled. */
@@ -83,13 +91,38 @@ export class PushService {
     this.holder = o.controllerId ?? `controller-${process.pid}`;
   }
 
+  /** Where builds' sources are written (uploaded source tarballs are kept under it too). */
+  get buildsDir(): string {
+    return this.o.buildsDir;
+  }
+
+  /** PAAS_MAX_PUSH_MB: a source larger than this (once unpacked) is refused. */
+  get maxPushBytes(): number {
+    return this.o.maxPushBytes ?? defaultMaxPushBytes;
+  }
+
+  /** Where an API build's output goes for its output_stream_url (a Redis stream, kept a day after its end). */
+  outputWriter(buildId: string): BuildLogWriter {
+    return new BuildLogWriter(this.o.redis, this.o.keys.buildOutput(buildId));
+  }
+
+  /** An API build's output from its first line, following it live until it ends (or `cancelled`). */
+  async *readOutput(buildId: string, cancelled: () => boolean): AsyncGenerator<BuildLogEntry> {
+    const reader = this.o.redis.duplicate();
+    try {
+      yield* readBuildLog(reader, this.o.keys.buildOutput(buildId), { idleTimeoutMs: this.o.buildTimeoutMs + 60_000, cancelled });
+    } finally {
+      reader.disconnect();
+    }
+  }
+
   async push(input: PushInput): Promise<{ buildId: string; version: number }> {
     const { app, user, commit, say } = input;
     await this.o.disk?.assertRoom();
     let build;
     try {
       build = await this.o.quotas.reserveBuild(app.owner_id, app.current_release === null, (tx) =>
-        insertBuild(tx, app.id, user.id, commit, { holder: this.holder, seconds: buildLeaseSeconds }),
+        insertBuild(tx, app.id, user.id, commit, { holder: this.holder, seconds: buildLeaseSeconds }, input.sourceBlob),
       );
     } catch (err) {
       if (isUniqueViolation(err, 'builds_one_active_per_app')) {
@@ -107,6 +140,29 @@ export class PushService {
       throw new AppError('app_busy', `${app.name} was renamed${named[0] ? ` to ${named[0].name}` : ''} while you pushed: push to its new git remote`);
     }
     const log = this.o.log.child({ app: app.name, build: build.id });
+    const announce = (status: 'pending' | 'succeeded' | 'failed', releaseId: string | null): void => {
+      if (!this.o.publish) return;
+      const appRef = { id: app.id, name: app.name };
+      void this.o.publish({
+        app: appRef,
+        entity: 'api:build',
+        action: status === 'pending' ? 'create' : 'update',
+        data: {
+          id: build.id,
+          status,
+          app: appRef,
+          source_blob: { checksum: input.sourceBlob?.checksum ?? null, url: input.sourceBlob?.url ?? null, version: input.sourceBlob ? input.sourceBlob.version : commit },
+          release: releaseId ? { id: releaseId } : null,
+          user: { id: user.id, email: user.email },
+          created_at: build.created_at.toISOString(),
+          updated_at: new Date().toISOString(),
+        },
+        previousData: status === 'pending' ? {} : { status: 'pending' },
+        actor: { id: user.id, email: user.email },
+      });
+    };
+    announce('pending', null);
+    input.onBuild?.(build);
     // The lease says a live controller drives this build: another controller's sweep leaves it alone.
     const lease = setInterval(() => {
       renewBuildLease(this.o.pool, build.id, this.holder, buildLeaseSeconds).catch((err: unknown) =>
@@ -117,6 +173,7 @@ export class PushService {
     const sourcePath = join(this.o.buildsDir, `${build.id}.tar`);
     const output: string[] = [];
     let outputBytes = 0;
+    let built = false;
     const tell = (line: string): void => {
       if (output.length < keptLines && outputBytes + line.length <= keptBytes) {
         output.push(line);
@@ -126,7 +183,8 @@ export class PushService {
     };
     try {
       await mkdir(this.o.buildsDir, { recursive: true });
-      await writePushedTree(input.source, sourcePath, this.o.maxPushBytes ?? defaultMaxPushBytes);
+      if (typeof input.source === 'function') await input.source(sourcePath);
+      else await writePushedTree(input.source, sourcePath, this.o.maxPushBytes ?? defaultMaxPushBytes);
       const appJson = await readAppJsonFromTar(sourcePath).catch((err: unknown) => {
         if (err instanceof AppError) throw err;
         throw new AppError('invalid_params', `the pushed tree could not be read: ${(err as Error).message}`);
@@ -206,6 +264,8 @@ export class PushService {
       });
       if (end.result.port !== undefined) await setBuildPort(this.o.pool, build.id, end.result.port);
       log.info({ image: end.result.image }, 'build succeeded');
+      built = true;
+      announce('succeeded', null);
       tell('-----> Launching...');
       const release = await this.o.releases.release(
         app,
@@ -225,6 +285,7 @@ export class PushService {
       return { buildId: build.id, version: release.version };
     } catch (err) {
       const message = (err as Error).message;
+      if (!built) announce('failed', null);
       // A build row that failed before or during the build; a release failure leaves the build succeeded.
       await finishBuild(this.o.pool, build.id, { status: 'failed', error: message, output: output.join('\n') }).catch(
         () => undefined,

@@ -7,6 +7,7 @@ import { currentRelease, insertRelease, type ReleaseRow } from '../db/releases.j
 import type { Deployer } from './deployer.js';
 import { type SecretBox } from '@paas/shared';
 import type { ReleasePhase } from './release-phase.js';
+import type { WebhookPublisher } from '../webhooks/webhook-service.js';
 
 export interface ReleaseInput {
   image: string;
@@ -27,7 +28,33 @@ export class ReleaseService {
     private readonly cipher: SecretBox,
     /** The release phase and postdeploy scripts (none: they do not run). */
     private readonly phase?: ReleasePhase,
+    /** Announces releases to the app's webhooks (api:release). */
+    private readonly publish?: WebhookPublisher,
   ) {}
+
+  private announce(app: AppRow, release: ReleaseRow, action: 'create' | 'update', status: 'pending' | 'succeeded' | 'failed'): void {
+    if (!this.publish) return;
+    const appRef = { id: app.id, name: app.name };
+    void this.publish({
+      app: appRef,
+      entity: 'api:release',
+      action,
+      data: {
+        id: release.id,
+        version: release.version,
+        description: release.description,
+        status,
+        current: status === 'succeeded',
+        app: appRef,
+        slug: release.build_id ? { id: release.build_id } : null,
+        user: { id: release.user_id, email: release.user_email },
+        created_at: release.created_at.toISOString(),
+        updated_at: new Date().toISOString(),
+      },
+      previousData: action === 'update' ? { status: 'pending' } : {},
+      actor: { id: release.user_id, email: release.user_email },
+    });
+  }
 
   /**
    * Makes and deploys a release. Its release phase runs before any of its processes start (a failure
@@ -48,10 +75,18 @@ export class ReleaseService {
       userId: input.userId,
       appJson: input.appJson ?? null,
     });
-    await initFormation(this.pool, app.id, Object.keys(input.processTypes));
-    const phase = this.phase;
-    await this.deployer.deploy(app, release, say, phase && (() => phase.before(app, release, say)));
-    await phase?.after(app, release, firstDeploy, say);
+    this.announce(app, release, 'create', 'pending');
+    try {
+      await initFormation(this.pool, app.id, Object.keys(input.processTypes));
+      const phase = this.phase;
+      await this.deployer.deploy(app, release, say, phase && (() => phase.before(app, release, say)));
+      // Serving: the postdeploy scripts' failure is reported without undoing it.
+      this.announce(app, release, 'update', 'succeeded');
+      await phase?.after(app, release, firstDeploy, say);
+    } catch (err) {
+      if ((await currentRelease(this.pool, this.cipher, app.id).catch(() => undefined))?.id !== release.id) this.announce(app, release, 'update', 'failed');
+      throw err;
+    }
     return { ...release, status: 'succeeded' };
   }
 

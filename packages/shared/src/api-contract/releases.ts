@@ -26,6 +26,21 @@ export const buildSchema = z.object({
   stack: z.string().nullable().describe('The stack it built on (null: built before stacks)'),
   created_at: timestamp,
   finished_at: timestamp.nullable(),
+  source_blob: z
+    .object({ url: z.string().nullable(), version: z.string().nullable(), checksum: z.string().nullable() })
+    .nullable()
+    .describe("A build from a source tarball: what POST /apps/{app}/builds was given (Heroku's source_blob); null for pushes"),
+  release: z.object({ id }).nullable().describe('The release made of it, once there is one'),
+});
+
+/** The answer to POST /apps/{app}/builds: the build, and where its output streams (live, then whole). */
+export const createdBuildSchema = buildSchema.extend({
+  app: z.object({ id, name: z.string() }),
+  output_stream_url: z.string().describe('Plain-text build output, streamed live (a short-lived token in the URL authorises it)'),
+});
+
+export const sourceSchema = z.object({
+  source_blob: z.object({ get_url: z.string(), put_url: z.string() }).describe('PUT the gzipped tar to put_url, then give get_url as source_blob.url'),
 });
 
 export const buildWithOutputSchema = buildSchema.extend({ output: z.string() });

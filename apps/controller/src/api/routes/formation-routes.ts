@@ -81,6 +81,7 @@ export function formationRoutes(table: RouteTable, ctx: ApiContext): void {
         return scale();
       });
       const processTypes = scaled.release?.process_types ?? {};
+      ctx.access.audit.announce({ ...requester(req), action: 'formation.update', app: app.name, details: { updates } });
       await Promise.all([ctx.logs?.events.scaled(app.name, updates, req.user?.email), ctx.deployer.reconcile(app)]);
       return formation.map((f) => ({ type: f.type, quantity: f.quantity, command: processTypes[f.type] ?? null }));
     },
