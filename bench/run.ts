@@ -19,6 +19,7 @@ const benches: Record<string, () => Promise<string>> = {
   isolation: async () => (await import('./isolation.js')).benchIsolation(),
   'release-phase': async () => (await import('./release-phase.js')).benchReleasePhase(),
   neighbours: async () => (await import('./neighbours.js')).benchNeighbours(),
+  runtimes: async () => (await import('./runtimes.js')).benchRuntimes(),
 };
 
 const only = process.argv.slice(2);

@@ -9,8 +9,9 @@ import { logText } from '../log-frames.js';
 import type { ApplyOptions, FormationEntry, FormationRuntime } from '../formation-runtime.js';
 import type { AttachedOneOff, OneOffIo, OneOffRunner, OneOffSpec } from '../one-off.js';
 import { serviceName, serviceSpec, type SwarmServiceContext, type SwarmServiceRequest } from './swarm-service-spec.js';
-import { lastFailure, parseProcessId, processesOf, type SwarmNode, type SwarmService, type SwarmTask } from './swarm-tasks.js';
-import type { SwarmImages } from './swarm-images.js';
+import { lastFailure, nodeAddress, parseProcessId, processesOf, type SwarmNode, type SwarmService, type SwarmTask } from './swarm-tasks.js';
+import { engineLabel, type SwarmImages } from './swarm-images.js';
+import type { HostRow } from '../../db/hosts.js';
 import { SwarmOneOffs } from './swarm-one-off.js';
 
 export interface SwarmRuntimeOptions {
@@ -145,8 +146,25 @@ export class SwarmRuntime implements RuntimeBackend, FormationRuntime, OneOffRun
     return (await Promise.all(services.map((s) => this.tasksOf([s], abortSignal)))).flat();
   }
 
-  private nodes(abortSignal?: AbortSignal): Promise<SwarmNode[]> {
-    return this.o.manager.listNodes({ abortSignal } as object) as Promise<SwarmNode[]>;
+  /** The nodes of the last listing (for the log collector: logHosts). */
+  private seenNodes: SwarmNode[] = [];
+
+  private async nodes(abortSignal?: AbortSignal): Promise<SwarmNode[]> {
+    this.seenNodes = (await this.o.manager.listNodes({ abortSignal } as object)) as SwarmNode[];
+    return this.seenNodes;
+  }
+
+  /**
+   * The nodes as hosts whose containers the log collector follows (logs/log-collector.ts: it reads
+   * the tasks' output through each node's Docker API, the `paas.engine` label); `swarm-<hostname>`.
+   */
+  logHosts(): HostRow[] {
+    return this.seenNodes.flatMap((n) => {
+      const url = n.Spec?.Labels?.[engineLabel];
+      if (!url) return [];
+      const name = `swarm-${n.Description?.Hostname ?? n.ID}`;
+      return [{ id: n.ID, name, docker_url: url, address: nodeAddress(n), capacity_memory_mb: null, labels: {}, tls: null, status: n.Status?.State === 'ready' ? 'up' : 'down', draining: false, last_seen_at: null, last_error: null, created_at: new Date(0) }];
+    });
   }
 
   list(filter: { app?: string } = {}, opts?: CallOptions): Promise<ProcessInfo[]> {

@@ -116,7 +116,9 @@ export function healthCheckOf(req: Pick<SwarmServiceRequest, 'publish' | 'checks
   }
   if (steps.length === 0) return undefined;
   const script = `${httpGet}; ${steps.map((_, i) => `get "\${${i * 4 + 1}}" "\${${i * 4 + 2}}" "\${${i * 4 + 3}}" "\${${i * 4 + 4}}"`).join(' && ')}`;
-  const timeout = Math.max(1, ...req.checks.map((c) => c.timeout));
+  // Docker keeps running the check after the start (a liveness check in effect: three failures in a
+  // row and Swarm replaces the task), so it is lenient: at least Dokku's default 5 s per attempt.
+  const timeout = Math.max(5, ...req.checks.map((c) => c.timeout));
   const attempts = Math.max(3, ...req.checks.map((c) => c.attempts));
   const delay = Math.max(0, ...req.checks.map((c) => c.initialDelay));
   return {
