@@ -59,7 +59,8 @@ async function measure(p: Platform, victims: DindHost[]): Promise<Figures> {
     const loads: string[] = [load()];
     const scaleStarted = performance.now();
     const scaled = await p.paas(['scale', 'web=10', '-a', app]);
-    if (scaled.code !== 0) throw new Error(scaled.stderr);
+    // On a loaded machine the CLI may stop waiting for the ten boots before they end: the scale stands.
+    if (scaled.code !== 0 && !/did not answer/.test(scaled.stderr)) throw new Error(scaled.stderr);
     await until(ten, 300_000);
     const scaleSeconds = (performance.now() - scaleStarted) / 1000;
 

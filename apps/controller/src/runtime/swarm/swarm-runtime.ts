@@ -234,20 +234,36 @@ export class SwarmRuntime implements RuntimeBackend, FormationRuntime, OneOffRun
     const parsed = parseProcessId(id);
     // The older task of a slot being updated: Swarm stops it itself.
     if (!parsed || parsed.task) return;
-    await engineCall(callSignal(opts, this.callTimeoutMs + (this.o.stopGraceSeconds ?? 10) * 1000 + (this.o.drainSeconds ?? 0) * 1000), `stopping ${id} on Swarm`, async (signal) => {
-      const svc = await this.inspect(parsed.service, signal);
-      if (!svc || svc.Spec.Labels?.[label.cluster] !== this.o.cluster) return;
-      if (svc.Spec.Labels?.[label.role] === 'run') return this.oneOffs.remove(svc.ID, signal);
-      const replicas = svc.Spec.Mode?.Replicated?.Replicas ?? 0;
-      await this.o.manager.getService(svc.ID).update({ ...svc.Spec, Mode: { Replicated: { Replicas: Math.max(0, replicas - 1) } }, version: svc.Version.Index, abortSignal: signal } as object);
-      if (replicas <= 1) {
-        // Its tasks get SIGTERM (and SIGKILL after the service's grace) as they scale away; then it goes.
-        await this.untilStopped([svc], signal);
-        await this.o.manager.getService(svc.ID).remove({ abortSignal: signal } as object).catch((err: unknown) => {
-          if (!isNotFound(err)) throw err;
-        });
-      }
+    await engineCall(callSignal(opts, this.callTimeoutMs + (this.o.stopGraceSeconds ?? 10) * 1000 + (this.o.drainSeconds ?? 0) * 1000), `stopping ${id} on Swarm`, (signal) =>
+      // One scale-down of a service at a time: each is an update of its spec at the version it read.
+      this.inOrder(parsed.service, () => this.stopWithin(parsed.service, signal)),
+    );
+  }
+
+  private readonly serviceQueues = new Map<string, Promise<unknown>>();
+
+  private inOrder<T>(service: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.serviceQueues.get(service) ?? Promise.resolve()).catch(() => undefined).then(fn);
+    this.serviceQueues.set(service, run);
+    void run.catch(() => undefined).finally(() => {
+      if (this.serviceQueues.get(service) === run) this.serviceQueues.delete(service);
     });
+    return run;
+  }
+
+  private async stopWithin(service: string, signal: AbortSignal): Promise<void> {
+    const svc = await this.inspect(service, signal);
+    if (!svc || svc.Spec.Labels?.[label.cluster] !== this.o.cluster) return;
+    if (svc.Spec.Labels?.[label.role] === 'run') return this.oneOffs.remove(svc.ID, signal);
+    const replicas = svc.Spec.Mode?.Replicated?.Replicas ?? 0;
+    await this.o.manager.getService(svc.ID).update({ ...svc.Spec, Mode: { Replicated: { Replicas: Math.max(0, replicas - 1) } }, version: svc.Version.Index, abortSignal: signal } as object);
+    if (replicas <= 1) {
+      // Its tasks get SIGTERM (and SIGKILL after the service's grace) as they scale away; then it goes.
+      await this.untilStopped([svc], signal);
+      await this.o.manager.getService(svc.ID).remove({ abortSignal: signal } as object).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+    }
   }
 
   /** Waits until no task of the services runs any more. */
