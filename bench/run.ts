@@ -22,6 +22,7 @@ const benches: Record<string, () => Promise<string>> = {
   stacks: async () => (await import('./stacks.js')).benchStacks(),
   console: async () => (await import('./console.js')).benchConsole(),
   webhooks: async () => (await import('./webhooks.js')).benchWebhooks(),
+  runtimes: async () => (await import('./runtimes.js')).benchRuntimes(),
 };
 
 const only = process.argv.slice(2);

@@ -46,7 +46,7 @@ const spreadOf = (ds: Dyno[]): string => {
   return [...spread.entries()].sort().map(([h, n]) => `${h.replace(/-[0-9a-f]{6}-/, '-')}: ${n}`).join(', ');
 };
 
-async function until(ok: () => Promise<boolean>, limitMs: number): Promise<number> {
+export async function until(ok: () => Promise<boolean>, limitMs: number): Promise<number> {
   const started = performance.now();
   while (performance.now() - started < limitMs) {
     if (await ok().catch(() => false)) return (performance.now() - started) / 1000;

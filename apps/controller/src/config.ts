@@ -59,6 +59,10 @@ const schema = z
     PAAS_RELEASE_IMAGES_KEPT: z.coerce.number().int().min(1).max(1000).default(5),
     PAAS_RECONCILE_INTERVAL: z.coerce.number().int().positive().default(15),
     PAAS_HOST_CHECK_INTERVAL: z.coerce.number().int().positive().default(5),
+    // Where apps' processes run: the registered Docker hosts, or a Docker Swarm (runtime/swarm/).
+    PAAS_RUNTIME: z.enum(['docker-hosts', 'swarm']).default('docker-hosts'),
+    // The Docker API of a Swarm manager (unix://, tcp:// or https:// with DOCKER_CERT_PATH's certificates).
+    PAAS_SWARM_MANAGER: z.string().min(1).optional(),
     PAAS_DEFAULT_MEMORY_MB: z.coerce.number().int().min(16).default(512),
     // Processes (and threads) one app container may have: a fork bomb stops there.
     // The subnets of the apps' own networks (one per app per host) are cut from this pool.
@@ -130,6 +134,10 @@ const schema = z
     PAAS_CLI_TARBALL: z.string().startsWith('/', 'must be an absolute path').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
+  .refine((env) => env.PAAS_RUNTIME !== 'swarm' || env.PAAS_SWARM_MANAGER !== undefined, {
+    message: "is required with PAAS_RUNTIME=swarm (the Swarm manager's Docker API, e.g. tcp://10.0.0.2:2376)",
+    path: ['PAAS_SWARM_MANAGER'],
+  })
   .refine((env) => env.PAAS_BOOT_TIMEOUT <= env.PAAS_MAX_BOOT_SECONDS, {
     message: 'must be at most PAAS_MAX_BOOT_SECONDS',
     path: ['PAAS_BOOT_TIMEOUT'],
@@ -171,6 +179,7 @@ const schema = z
       releaseImagesKept: env.PAAS_RELEASE_IMAGES_KEPT,
       reconcileIntervalMs: env.PAAS_RECONCILE_INTERVAL * 1000,
       hostCheckIntervalMs: env.PAAS_HOST_CHECK_INTERVAL * 1000,
+      runtime: env.PAAS_RUNTIME === 'swarm' ? { kind: 'swarm' as const, manager: env.PAAS_SWARM_MANAGER! } : { kind: 'docker-hosts' as const },
       /** What placement reserves for a process without a memory limit. */
       defaultMemoryMb: env.PAAS_DEFAULT_MEMORY_MB,
       /** PID limit of every app and one-off container. */

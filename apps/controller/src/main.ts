@@ -31,6 +31,8 @@ import { failAbandonedReleases } from './db/releases.js';
 import { createAccessServices } from './auth/access-services.js';
 import { TokenService } from './auth/token-service.js';
 import { ClusterRuntime } from './scheduler/cluster-runtime.js';
+import type { RuntimeBackend } from './runtime/runtime-backend.js';
+import { swarmRuntime } from './runtime/swarm/swarm-wiring.js';
 import { ClusterFirewall } from './runtime/cluster-firewall.js';
 import { insertHost, listHosts } from './db/hosts.js';
 import { RoutePublisher } from './deploy/route-publisher.js';
@@ -108,7 +110,7 @@ async function main(): Promise<void> {
   // Service discovery: who may call whom at `<app>.<PAAS_INTERNAL_DOMAIN>`, for the routers (issue 14).
   const internalTable = new RedisInternalAccess(redis, keys);
   const network = new InternalAccessService({ pool, publisher: internalTable, audit: access.audit, log, internalDomain: config.internal.domain });
-  const runtime = new ClusterRuntime({
+  const hostsRuntime = new ClusterRuntime({
     pool,
     exceptions: (app: string) => hardeningOfApp(pool, app),
     ...(config.internal.port === 0
@@ -129,14 +131,18 @@ async function main(): Promise<void> {
     failuresBeforeDown: 2,
     log,
   });
-  await runtime.checkHealth();
+  await hostsRuntime.checkHealth();
+  await hostsRuntime.ping();
+  // Where apps' processes run: the registered hosts (placement by paas), or a Docker Swarm (PAAS_RUNTIME=swarm).
+  const swarm = config.runtime.kind === 'swarm' ? swarmRuntime(config, config.runtime.manager, docker, log, (app: string) => hardeningOfApp(pool, app)) : undefined;
+  const runtime: RuntimeBackend = swarm?.runtime ?? hostsRuntime;
   await runtime.ping();
   // The firewall between apps, builds and the host, on this machine's engine, before anything starts.
   // Apps reach the add-on servers (their addresses and ports only) through it: kept fresh by the add-on check below.
   let addonEndpoints: { address: string; port: number }[] = [];
   const firewall = new ClusterFirewall({
     config,
-    engines: () => runtime.engines(),
+    engines: () => hostsRuntime.engines(),
     imageSource: docker,
     log: log.child({ component: 'host-firewall' }),
     services: () => addonEndpoints,
@@ -145,7 +151,7 @@ async function main(): Promise<void> {
   firewall.start();
   // The routers' copy of the internal access table: whole at start and every reconcile interval.
   const publishInternal = (): Promise<void> =>
-    Promise.all([network.publishAll(), publishEngineSubnets(runtime.engines(), config.cluster, internalTable)])
+    Promise.all([network.publishAll(), publishEngineSubnets(hostsRuntime.engines(), config.cluster, internalTable)])
       .then(() => undefined)
       .catch((err: unknown) => log.warn({ err }, 'publishing the internal access table failed'));
   await publishInternal();
@@ -162,7 +168,7 @@ async function main(): Promise<void> {
     redis,
     keys,
     queue,
-    hosts: () => runtime.hosts(),
+    hosts: () => (swarm ? [...hostsRuntime.hosts(), ...swarm.runtime.logHosts()] : hostsRuntime.hosts()),
     log,
     egress,
     onProcessAbandoned: (app) => replaceAbandoned(app),
@@ -341,7 +347,7 @@ async function main(): Promise<void> {
     releases,
     pushService,
     runtime,
-    cluster: runtime,
+    cluster: hostsRuntime,
     reconcileAll: () => reconciler.runOnce({ wait: true }),
     hookToken,
     domains: new DomainService({ pool, platformDomain: config.domain, republish: (a) => deployer.reconcile(a) }),
@@ -376,7 +382,7 @@ async function main(): Promise<void> {
     volumes: new VolumeService({
       pool,
       runtime,
-      hosts: () => runtime.engines().map((e) => e.row.name),
+      hosts: () => hostsRuntime.engines().map((e) => e.row.name),
       policy: config.volumes,
       releaseConfigChange: (a, d, u) => releases.releaseConfigChange(a, d, u),
       log,
@@ -396,6 +402,8 @@ async function main(): Promise<void> {
   log.info({ url: config.api.url, port: config.api.port }, 'controller listening');
 
   reconciler.start();
+  // On Swarm the engine moves processes by itself (a node lost, a crash): the routes follow at once.
+  swarm?.watch.start((app) => replaceAbandoned(app));
   routeGuard.start();
   certResync.start();
   acmeRenewer.start();
@@ -407,7 +415,7 @@ async function main(): Promise<void> {
   const hostCheck = setInterval(() => {
     if (checking) return;
     checking = true;
-    runtime
+    hostsRuntime
       .checkHealth()
       .then((changed) => (changed.length ? Promise.all([observability.logs.hostsChanged(changed), reconciler.runOnce({ wait: true })]) : undefined))
       .catch((err: unknown) => log.error({ err }, 'host health check failed'))
@@ -423,6 +431,7 @@ async function main(): Promise<void> {
     force.unref();
     server.close();
     clearInterval(hostCheck);
+    swarm?.watch.stop();
     clearInterval(buildSweep);
     clearInterval(addonCheck);
     clearInterval(internalResync);

@@ -19,6 +19,8 @@ import type { PlatformEventSink } from '../logs/platform-events.js';
 import type { ImageRetention } from './image-retention.js';
 import { releaseProcessType } from './release-phase.js';
 import { routeSettings } from '../db/router-settings.js';
+import { isFormationRuntime } from '../runtime/formation-runtime.js';
+import { FormationRollout } from './formation-rollout.js';
 
 export interface DeployerOptions {
   pool: pg.Pool;
@@ -103,8 +105,24 @@ export class Deployer {
   /** Whether a started process has booted (the HTTP answer of web processes, app.json's startup checks). */
   private readonly boots: BootChecks;
 
+  /** On a runtime that rolls releases out itself (Swarm): deploys and passes are its (formation-rollout.ts). */
+  private readonly rollout: FormationRollout | undefined;
+
   constructor(private readonly o: DeployerOptions) {
     this.boots = new BootChecks({ runtime: o.runtime, probe: o.probe, check: o.check, bootTimeoutMs: o.bootTimeoutMs, maxBootMs: o.maxBootMs, log: o.log });
+    const runtime = o.runtime;
+    this.rollout = isFormationRuntime(runtime)
+      ? new FormationRollout({
+          ...o,
+          runtime,
+          rolloutTimeoutMs: this.bootWindowSeconds() * 1000,
+          bootWindowSeconds: this.bootWindowSeconds(),
+          desired: (f, r) => this.desired(f, r),
+          checksOf: (r, t) => this.checksOf(r, t),
+          ownerMemoryQuota: async (app) => (await getQuotaOverrides(o.pool, app.owner_id)).memory_mb,
+          containerPort,
+        })
+      : undefined;
   }
 
   /**
@@ -205,7 +223,8 @@ export class Deployer {
     }, (releaseLeaseSeconds * 1000) / 3);
     lease.unref();
     try {
-      await this.deployLeased(app, release, say, log, prepare);
+      if (this.rollout) await this.rollout.deploy(app, release, say, prepare);
+      else await this.deployLeased(app, release, say, log, prepare);
     } finally {
       clearInterval(lease);
     }
@@ -309,6 +328,7 @@ export class Deployer {
    * boot. Under the lock again: the route and the retirements.
    */
   private async pass(app: AppRow, replace: ReadonlySet<string>, wait: boolean): Promise<void> {
+    if (this.rollout) return this.rollout.pass(app, replace, wait);
     await this.o.locks.inTurn(
       app.id,
       async (turn) => {
@@ -427,7 +447,8 @@ export class Deployer {
       try {
         const procs = await retryTransient(() => this.o.runtime.list({ app: app.name }), retry);
         await this.o.routes.remove(app.name);
-        await Promise.all(procs.map((p) => retryTransient(() => this.o.runtime.stop(p.id, 0), retry)));
+        // A runtime of services removes them whole (stopping their processes one by one would race).
+        if (!this.rollout) await Promise.all(procs.map((p) => retryTransient(() => this.o.runtime.stop(p.id, 0), retry)));
         await retryTransient(() => this.o.runtime.removeAppResources(app.name), retry);
       } catch (err) {
         if (!isTransientEngineError(err)) throw err;

@@ -173,10 +173,13 @@ export class LogCollector {
   }
 
   private async listAndFollow(state: HostState): Promise<void> {
-    const containers = await state.docker.listContainers({
-      all: true,
-      filters: { label: [`paas.cluster=${this.o.cluster}`, 'paas.role=process'] },
-    });
+    // The processes of the docker-hosts runtime, and the tasks of the Swarm runtime's services on a node.
+    const containers = (
+      await state.docker.listContainers({
+        all: true,
+        filters: { label: [`paas.cluster=${this.o.cluster}`] },
+      })
+    ).filter((c) => c.Labels['paas.role'] === 'process' || c.Labels['paas.role'] === 'swarm-task');
     if (this.states.get(state.name) !== state) return;
     if (!state.cursors) {
       const stored = await this.o.redis.hgetall(this.o.keys.logCursors(state.name));
@@ -196,7 +199,7 @@ export class LogCollector {
       if (state.followers.has(c.Id)) continue;
       const running = c.State === 'running';
       if (!running && state.drained.has(c.Id)) continue;
-      const target: FollowTarget = { id: c.Id, app: c.Labels['paas.app'] ?? '', process: c.Labels['paas.process'] ?? 'app', host: state.name };
+      const target: FollowTarget = { id: c.Id, app: c.Labels['paas.app'] ?? '', process: processOf(c.Labels), host: state.name };
       if (!target.app) continue;
       this.follow(state, target, running);
     }
@@ -227,4 +230,11 @@ export class LogCollector {
     );
     if (lines.length) this.o.onLines?.(lines.length);
   };
+}
+
+/** `web.2`: a process's label, or a Swarm task's type and slot (its task name is `<service>.<slot>.<task id>`). */
+export function processOf(labels: Record<string, string>): string {
+  if (labels['paas.role'] !== 'swarm-task') return labels['paas.process'] ?? 'app';
+  const slot = /\.(\d+)\.[a-z0-9]+$/.exec(labels['com.docker.swarm.task.name'] ?? '')?.[1];
+  return slot ? `${labels['paas.type'] ?? 'app'}.${slot}` : (labels['paas.type'] ?? 'app');
 }

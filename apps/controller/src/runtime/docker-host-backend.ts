@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { Readable, Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { appNetworkName, defaultNetworkPool, ensureBridgeNetwork, removeNetwork, type BridgeAddresses, type Logger, type NetworkPool } from '@paas/shared';
 import { copyAppImages, copyCacheVolume, retireAppName } from './docker-app-rename.js';
@@ -11,6 +9,7 @@ import { DockerOneOffs } from './docker-one-off.js';
 import type { AttachedOneOff, ImageFiles, OneOffIo, OneOffRunner, OneOffSpec } from './one-off.js';
 import { containerLabel } from './container-labels.js';
 import { DockerVolumes } from './docker-volumes.js';
+import { logText } from './log-frames.js';
 import { defaultAppPidsLimit, hardenedHostConfig, ImageRunFactsCache, platformLabels, withExceptions, type HardeningExceptions } from './container-hardening.js';
 import { hostsEntries, type AppNetworking, type InternalNames } from './internal-names.js';
 
@@ -322,22 +321,8 @@ export class DockerHostBackend implements RuntimeBackend, OneOffRunner, DiskUsag
     if (!containerId.test(id)) throw processNotFound(id);
     return engineCall(callSignal(opts, this.callTimeoutMs), `reading the output of ${id.slice(0, 12)} on ${this.hostName}`, async (abortSignal) => {
       try {
-        const buf = (await this.opts.docker
-          .getContainer(id)
-          .logs({ stdout: true, stderr: true, tail: lines, follow: false, abortSignal })) as unknown as Buffer;
-        // Without a TTY the engine multiplexes stdout and stderr into frames: docker-modem's demuxer
-        // takes the payloads out (and passes a TTY container's plain text through).
-        const parts: Buffer[] = [];
-        const sink = new Writable({
-          write(chunk: Buffer, _encoding, done) {
-            parts.push(chunk);
-            done();
-          },
-        });
-        const source = Readable.from([Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf))]);
-        this.opts.docker.modem.demuxStream(source, sink, sink);
-        await once(source, 'end');
-        return Buffer.concat(parts).toString('utf8');
+        const buf = await this.opts.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false, abortSignal });
+        return await logText(this.opts.docker, buf);
       } catch (err) {
         if (isNotFound(err)) throw processNotFound(id);
         throw err;

@@ -26,6 +26,12 @@ export interface RuntimeContractSubject {
    * its own of about half a second for calls that give none.
    */
   stalled: () => Promise<{ backend: RuntimeBackend; close: () => Promise<void> }>;
+  /**
+   * The engine replaces a process killed from outside by itself (Swarm, Kubernetes): the process is
+   * then never `abandoned` (the reconcile has nothing to do), it is listed crashed while it waits for
+   * its restart, and comes back under the same id with its restarts counted.
+   */
+  recovers?: boolean;
 }
 
 /** The command of a process the `crash` hook can put into a crash loop: it exits 3 once the marker is there. */
@@ -72,7 +78,7 @@ export function runtimeBackendContract(name: string, make: () => Promise<Runtime
     try {
       await backend.ping();
       const web = await backend.start(spec(image));
-      const worker = await backend.start(spec(image, { type: 'worker', index: 2, publish: false, app: 'contract-other' }));
+      const worker = await backend.start(spec(image, { type: 'worker', publish: false, app: 'contract-other' }));
       assert.equal(web.name, 'web.1');
       assert.equal(web.release, 3);
       assert.ok(web.port && web.port > 0, 'a published web process has a port');
@@ -113,12 +119,22 @@ export function runtimeBackendContract(name: string, make: () => Promise<Runtime
     }
   });
 
-  test(`${name}: a process killed from outside is listed as crashed and abandoned (the engine will not restart it)`, bounded, async () => {
-    const { backend, image, close, kill } = await make();
+  test(`${name}: a process killed from outside is listed as crashed and abandoned (the engine will not restart it), or replaced by an engine that recovers processes`, bounded, async () => {
+    const { backend, image, close, kill, recovers } = await make();
     try {
       const web = await backend.start(spec(image));
       assert.notEqual((await mine(backend))?.abandoned, true);
       await kill(backend, web.id);
+      if (recovers) {
+        const back = await eventually(() => mine(backend), (p) => p?.state === 'up' && p.restartCount >= 1);
+        assert.equal(back?.id, web.id, 'the same process, replaced by the engine');
+        assert.equal(back?.state, 'up');
+        assert.ok((back?.restartCount ?? 0) >= 1, `restartCount ${back?.restartCount}`);
+        assert.notEqual(back?.abandoned, true);
+        await backend.stop(web.id, 0);
+        assert.deepEqual(await backend.list({ app: 'contract-app' }), []);
+        return;
+      }
       // The engine records the exit shortly after the kill answers.
       const listed = await eventually(() => mine(backend), (p) => p?.abandoned === true);
       assert.equal(listed?.id, web.id);
@@ -154,7 +170,7 @@ export function runtimeBackendContract(name: string, make: () => Promise<Runtime
     const { backend, image, close } = await make();
     try {
       const stubborn = await backend.start(spec(image, { command: "trap '' TERM; echo started; while true; do sleep 1; done" }));
-      const polite = await backend.start(spec(image, { index: 2, command: "trap 'exit 0' TERM; echo started; while true; do sleep 1; done" }));
+      const polite = await backend.start(spec(image, { type: 'worker', publish: false, command: "trap 'exit 0' TERM; echo started; while true; do sleep 1; done" }));
       await eventually(() => backend.logs(stubborn.id, 10), (o) => o.includes('started'));
       await eventually(() => backend.logs(polite.id, 10), (o) => o.includes('started'));
       await Promise.all([backend.stop(stubborn.id, 1), backend.stop(polite.id, 10)]);
