@@ -18,6 +18,8 @@ import {
   buildQueueName,
   createLogger,
   dockerOptions,
+  ImageRegistry,
+  registrySettings,
   exitOnFatalErrors,
   supervisorStateFile,
   type BuildJobData,
@@ -104,8 +106,12 @@ async function main(): Promise<void> {
   // Service discovery: who may call whom at `<app>.<PAAS_INTERNAL_DOMAIN>`, for the routers (issue 14).
   const internalTable = new RedisInternalAccess(redis, keys);
   const network = new InternalAccessService({ pool, publisher: internalTable, audit: access.audit, log, internalDomain: config.internal.domain });
+  // The registry release images go through (PAAS_REGISTRY; npm run up starts an embedded one).
+  const registry = registrySettings(config.registry);
+  const imageRegistry = registry ? new ImageRegistry(registry) : undefined;
   const runtime = new ClusterRuntime({
     pool,
+    ...(imageRegistry ? { imageRegistry } : {}),
     exceptions: (app: string) => hardeningOfApp(pool, app),
     ...(config.internal.port === 0
       ? {}
@@ -194,7 +200,7 @@ async function main(): Promise<void> {
     events: observability.logs.events,
     defaultMemoryMb: (quotaMb) => access.quotas.processMemory(quotaMb, config.defaultMemoryMb),
     controllerId,
-    images: new ImageRetention({ pool, runtime, keep: config.releaseImagesKept, log: log.child({ component: 'image-retention' }) }),
+    images: new ImageRetention({ pool, runtime, keep: config.releaseImagesKept, ...(imageRegistry ? { registry: imageRegistry } : {}), log: log.child({ component: 'image-retention' }) }),
   });
   replaceAbandoned = (name) => {
     void findAppByName(pool, name)
