@@ -20,6 +20,7 @@ const benches: Record<string, () => Promise<string>> = {
   'release-phase': async () => (await import('./release-phase.js')).benchReleasePhase(),
   neighbours: async () => (await import('./neighbours.js')).benchNeighbours(),
   stacks: async () => (await import('./stacks.js')).benchStacks(),
+  'image-distribution': async () => (await import('./image-distribution.js')).benchImageDistribution(),
 };
 
 const only = process.argv.slice(2);

@@ -69,6 +69,7 @@ import { createAddons } from './addons/addon-wiring.js';
 import { VolumeService } from './volumes/volume-service.js';
 import { AcmeRenewer, AcmeService } from './acme/acme-service.js';
 import { trustAcmeCa } from './acme/acme-wiring.js';
+import { HostProvisioner } from './provision/host-provisioner.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -109,8 +110,11 @@ async function main(): Promise<void> {
   // The registry release images go through (PAAS_REGISTRY; npm run up starts an embedded one).
   const registry = registrySettings(config.registry);
   const imageRegistry = registry ? new ImageRegistry(registry) : undefined;
+  // Hosts provisioned over SSH (hosts:provision): paas's CA, their sealed credentials.
+  const provisioner = new HostProvisioner({ pool, secret: config.secret, ...(registry ? { registry } : {}), log: log.child({ component: 'provisioner' }) });
   const runtime = new ClusterRuntime({
     pool,
+    hostCredentials: provisioner.credentials,
     ...(imageRegistry ? { imageRegistry } : {}),
     exceptions: (app: string) => hardeningOfApp(pool, app),
     ...(config.internal.port === 0
@@ -355,6 +359,7 @@ async function main(): Promise<void> {
       audit: access.audit,
       log,
     }),
+    provisioner,
     volumes: new VolumeService({
       pool,
       runtime,

@@ -40,6 +40,7 @@ import type { RetryOptions } from '../runtime/transient-retry.js';
 import { createAddons, type Addons } from '../addons/addon-wiring.js';
 import { VolumeService, type VolumePolicy } from '../volumes/volume-service.js';
 import { AcmeService } from '../acme/acme-service.js';
+import { HostProvisioner } from '../provision/host-provisioner.js';
 import { testDatabaseAdminUrl, testRedisUrl } from '@paas/test-kit';
 
 /** A controller HTTP app over a real PostgreSQL database, with the in-memory runtime and route store. */
@@ -254,6 +255,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     checkResponses: true,
     ...addons,
     ...(acme ? { acme } : {}),
+    provisioner: new HostProvisioner({ pool: db.pool, secret, timeouts: { connectMs: 3000 }, log }),
     volumes: new VolumeService({
       pool: db.pool,
       runtime,

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import type pg from 'pg';
-import { AppError, type ImageRegistry, type Logger, type NetworkPool } from '@paas/shared';
+import { AppError, type ImageRegistry, type Logger, type NetworkPool, type SecretBox } from '@paas/shared';
 import type { HostRow } from '../db/hosts.js';
 import type { AppRenamer, CallOptions, DiskUsageAware, ProcessDiskUsage, ProcessInfo, ProcessSpec, RuntimeBackend } from '../runtime/runtime-backend.js';
 import type { AttachedOneOff, ImageFiles, OneOffIo, OneOffRunner, OneOffSpec } from '../runtime/one-off.js';
@@ -43,6 +43,8 @@ export interface ClusterRuntimeOptions {
   imageRegistry?: ImageRegistry;
   /** Told how each image copy to a host went. */
   onImageCopy?: (copy: ImageCopy) => void;
+  /** Opens the sealed TLS client keys of provisioned hosts. */
+  hostCredentials?: SecretBox;
   /** How long listing one host may take before the listing goes on without it (10 s unless given). */
   hostListTimeoutMs?: number;
   log: Logger;
