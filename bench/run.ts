@@ -21,6 +21,7 @@ const benches: Record<string, () => Promise<string>> = {
   neighbours: async () => (await import('./neighbours.js')).benchNeighbours(),
   stacks: async () => (await import('./stacks.js')).benchStacks(),
   'image-distribution': async () => (await import('./image-distribution.js')).benchImageDistribution(),
+  provision: async () => (await import('./provision.js')).benchProvision(),
 };
 
 const only = process.argv.slice(2);

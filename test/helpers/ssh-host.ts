@@ -10,6 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
@@ -89,9 +90,30 @@ export async function startSshHost(engine: keyof typeof images, prefix = 'ssh'):
       if (ExitCode !== 0) throw new Error(`${cmd.join(' ')} in ${name} exited with ${ExitCode}: ${out}`);
       return out;
     };
+    await waitForSsh(address);
     return { name, address, privateKey: keys.private, keyFile, exec, remove };
   } catch (err) {
     await remove();
     throw err;
+  }
+}
+
+/** Waits until sshd answers with its banner (host keys made, listening). */
+async function waitForSsh(address: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const banner = await new Promise<string>((resolve) => {
+      const s = connect({ host: address, port: 22, timeout: 2000 });
+      s.once('data', (d: Buffer) => {
+        resolve(d.toString('latin1'));
+        s.destroy();
+      });
+      s.once('timeout', () => s.destroy());
+      s.once('error', () => resolve(''));
+      s.once('close', () => resolve(''));
+    });
+    if (banner.startsWith('SSH-')) return;
+    if (Date.now() > deadline) throw new Error(`sshd at ${address}:22 did not answer within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
