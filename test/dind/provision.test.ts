@@ -17,11 +17,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { eventually } from '@paas/test-kit';
-import { commitAll, gitPush, gitRepo, repoRoot, startPlatform, type Platform } from '../helpers/platform.js';
+import { gitPush, gitRepo, repoRoot, startPlatform, type Platform } from '../helpers/platform.js';
 import { startSshHost, type SshHost } from '../helpers/ssh-host.js';
 
 const run = promisify(execFile);
-void commitAll;
 
 describe('provisioning a host over SSH', { timeout: 900_000 }, () => {
   let p: Platform;
@@ -155,7 +154,6 @@ describe('provisioning a host over SSH', { timeout: 900_000 }, () => {
     const { default: pg } = await import('pg');
     const client = new pg.Client({ connectionString: p.env['DATABASE_URL'] });
     await client.connect();
-    await client.query('UPDATE ssh_host_keys SET fingerprint = $1 WHERE address = $2', ['SHA256:reset-by-test', host.address]);
     await client.query('DELETE FROM ssh_host_keys WHERE address = $1', [host.address]);
     await client.end();
     const r = await p.paas(['hosts:deprovision', name]);
