@@ -5,6 +5,8 @@
  * paas: values (certificates, JSON) travel on stdin, never inside the command line.
  */
 import { createHash } from 'node:crypto';
+import { Resolver } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { Client, type ClientChannel } from 'ssh2';
 import { AppError } from '@paas/shared';
 
@@ -53,7 +55,8 @@ export class SshConnection {
    * Connects, or fails with a clear error: `pinned` is the key seen before (none: the first use, the
    * key shown is accepted and answered as `hostKey`); another key is refused (host_key_mismatch).
    */
-  static connect(target: SshTarget, pinned: HostKey | undefined, timeoutMs = 20_000): Promise<SshConnection> {
+  static async connect(target: SshTarget, pinned: HostKey | undefined, timeoutMs = 20_000): Promise<SshConnection> {
+    const address = await resolveHost(target.host, Math.min(timeoutMs, 5000));
     return new Promise((resolve, reject) => {
       const client = new Client();
       let seen: HostKey | undefined;
@@ -92,7 +95,7 @@ export class SshConnection {
       client.on('close', () => fail(new AppError('provision_failed', `ssh ${target.host}:${target.port}: the connection closed before the session was ready`)));
       try {
         client.connect({
-          host: target.host,
+          host: address,
           port: target.port,
           username: target.username,
           privateKey: target.privateKey,
@@ -168,6 +171,22 @@ export class SshConnection {
   close(): void {
     this.client.end();
   }
+}
+
+/**
+ * A host name's address through c-ares (dns.Resolver) with a deadline, not getaddrinfo: a name that
+ * never resolves would otherwise hold one of libuv's four pool threads (which the file system and
+ * crypto share) for as long as the system resolver waits.
+ */
+async function resolveHost(host: string, timeoutMs: number): Promise<string> {
+  if (isIP(host)) return host;
+  if (host === 'localhost') return '127.0.0.1';
+  const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
+  const found = await resolver.resolve4(host).catch(() => resolver.resolve6(host)).catch((err: NodeJS.ErrnoException) => {
+    throw new AppError('provision_failed', `ssh ${host}: the name does not resolve (${err.code ?? err.message})`);
+  });
+  if (!found[0]) throw new AppError('provision_failed', `ssh ${host}: the name has no address`);
+  return found[0];
 }
 
 /** Text from a remote machine, made safe to show: printable, one line, bounded. */
