@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { AppError, type ImageRegistry, type Logger } from '@paas/shared';
+import { AppError, slugImageRepo, type ImageRegistry, type Logger } from '@paas/shared';
 import type { AppRow } from '../db/apps.js';
 import { keptReleaseImages } from '../db/release-images.js';
 import type { ReleaseRow } from '../db/releases.js';
@@ -42,7 +42,7 @@ export class ImageRetention {
     if (removed > 0) this.o.log.info({ app: app.name, removed, kept: kept.size }, 'old release images removed');
     if (this.o.registry) {
       // its manifests go now; the blobs at the registry's next garbage collection
-      const deleted = await this.o.registry.deleteExcept(`paas/${app.name}`, kept);
+      const deleted = await this.o.registry.deleteExcept(slugImageRepo(app.name), kept);
       if (deleted > 0) this.o.log.info({ app: app.name, deleted, kept: kept.size }, 'old release images deleted from the registry');
     }
     return removed;
@@ -50,7 +50,7 @@ export class ImageRetention {
 
   /** Deletes every image of a destroyed app from the registry. */
   async forgetApp(appName: string): Promise<void> {
-    await this.o.registry?.deleteExcept(`paas/${appName}`, new Set());
+    await this.o.registry?.deleteExcept(slugImageRepo(appName), new Set());
   }
 
   /** Refuses a rollback whose image has been pruned. */
