@@ -23,6 +23,8 @@ const benches: Record<string, () => Promise<string>> = {
   console: async () => (await import('./console.js')).benchConsole(),
   webhooks: async () => (await import('./webhooks.js')).benchWebhooks(),
   runtimes: async () => (await import('./runtimes.js')).benchRuntimes(),
+  'image-distribution': async () => (await import('./image-distribution.js')).benchImageDistribution(),
+  provision: async () => (await import('./provision.js')).benchProvision(),
 };
 
 const only = process.argv.slice(2);

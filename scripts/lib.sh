@@ -9,9 +9,17 @@ export PAAS_API_URL=${PAAS_API_URL:-http://127.0.0.1:$PAAS_API_PORT}
 run_dir=$PAAS_HOME/run
 log_dir=$PAAS_HOME/logs
 components=(controller builder router)
+# The embedded image registry (Debian's docker-registry under a small Node process) unless the
+# operator points paas at their own with PAAS_REGISTRY.
+[ -n "${PAAS_REGISTRY:-}" ] || components+=(registry)
 # What the supervisor runs: NAME=SCRIPT, relative to the checkout.
 supervised=()
-for c in "${components[@]}"; do supervised+=("$c=apps/$c/dist/main.js"); done
+for c in "${components[@]}"; do
+  case $c in
+    registry) supervised+=("registry=apps/controller/dist/registry/registry-main.js") ;;
+    *) supervised+=("$c=apps/$c/dist/main.js") ;;
+  esac
+done
 
 say() { printf '%s\n' "$*"; }
 step() { printf -- '-----> %s\n' "$*"; }

@@ -83,7 +83,40 @@ npm run --silent build
 # 6. Base images
 bash scripts/base-images.sh | sed 's/^/       /'
 
-# 7. The platform secret and the environment every component starts with
+# 7. The image registry: the operator's (PAAS_REGISTRY, with PAAS_REGISTRY_USERNAME/PASSWORD), or the
+# embedded one (Debian's docker-registry), on loopback for one machine (PAAS_REGISTRY_LISTEN, default
+# 127.0.0.1:5056); listening elsewhere it serves TLS under paas's CA and hosts pull from
+# PAAS_REGISTRY_HOSTS_ADDRESS (see README, "The image registry").
+if [ -z "${PAAS_REGISTRY:-}" ]; then
+  command -v docker-registry >/dev/null || { step "Installing the image registry (Debian's docker-registry)"; apt_install docker-registry; }
+  # Debian's package starts its own registry on :5000 under systemd; paas runs its own instead.
+  export PAAS_REGISTRY_LISTEN=${PAAS_REGISTRY_LISTEN:-127.0.0.1:5056}
+  reg_port=${PAAS_REGISTRY_LISTEN##*:}
+  reg_host=${PAAS_REGISTRY_LISTEN%:*}
+  creds=$PAAS_HOME/registry-credentials
+  [ -f "$creds" ] || (umask 077; node -e 'console.log("paas:" + require("crypto").randomBytes(18).toString("hex"))' > "$creds")
+  PAAS_REGISTRY_USERNAME=$(cut -d: -f1 "$creds"); export PAAS_REGISTRY_USERNAME
+  PAAS_REGISTRY_PASSWORD=$(cut -d: -f2 "$creds"); export PAAS_REGISTRY_PASSWORD
+  case $reg_host in
+    127.*|localhost) export PAAS_REGISTRY="http://127.0.0.1:$reg_port" ;;
+    *)
+      # TLS (the registry component issues its certificate from paas's CA and writes the CA here);
+      # on 0.0.0.0 this machine pushes at loopback, otherwise at the address it listens on.
+      export PAAS_REGISTRY_CA_FILE=$PAAS_HOME/registry/tls/ca.crt
+      if [ "$reg_host" = 0.0.0.0 ]; then
+        export PAAS_REGISTRY="https://127.0.0.1:$reg_port"
+      else
+        export PAAS_REGISTRY="https://$PAAS_REGISTRY_LISTEN"
+        export PAAS_REGISTRY_HOSTS_ADDRESS=${PAAS_REGISTRY_HOSTS_ADDRESS:-$PAAS_REGISTRY_LISTEN}
+      fi
+      if [ -n "${PAAS_REGISTRY_HOSTS_ADDRESS:-}" ]; then
+        export PAAS_REGISTRY_TLS_NAMES=${PAAS_REGISTRY_TLS_NAMES:-${PAAS_REGISTRY_HOSTS_ADDRESS%:*}}
+      fi
+      ;;
+  esac
+fi
+
+# 8. The platform secret and the environment every component starts with
 secret_file=$PAAS_HOME/secret
 [ -f "$secret_file" ] || (umask 077; node -e 'console.log(require("crypto").randomBytes(32).toString("hex"))' > "$secret_file")
 export PAAS_SECRET=$(cat "$secret_file")
@@ -93,9 +126,10 @@ node apps/controller/dist/check-secret.js || die "PAAS_SECRET (from $secret_file
 # the router gets no PAAS_SECRET, only the key derived from it that opens certificate keys (HKDF, labelled).
 mkdir -p "$PAAS_HOME/env"
 cert_key=$(node --input-type=module -e 'const { certKeyOf } = await import("@paas/shared"); console.log(certKeyOf(process.env.PAAS_SECRET))')
-(umask 077; printf -- '-PAAS_SECRET\nPAAS_ROUTER_CERT_KEY=%s\n' "$cert_key" > "$PAAS_HOME/env/router.env")
+(umask 077; printf -- '-PAAS_SECRET\n-PAAS_REGISTRY_PASSWORD\nPAAS_ROUTER_CERT_KEY=%s\n' "$cert_key" > "$PAAS_HOME/env/router.env")
 # With the Redis ACL, each component connects as its own user.
 for c in "${components[@]}"; do
+  [ "$c" != registry ] || continue
   [ -n "$redis_acl" ] || { sed -i '/^REDIS_URL=/d' "$PAAS_HOME/env/$c.env" 2>/dev/null || true; continue; }
   (umask 077; touch "$PAAS_HOME/env/$c.env"; sed -i '/^REDIS_URL=/d' "$PAAS_HOME/env/$c.env"
    echo "REDIS_URL=redis://$c:$(redis_password "$c")@127.0.0.1:6379" >> "$PAAS_HOME/env/$c.env")
@@ -116,6 +150,8 @@ healthy() { # component
     controller) curl -fsS "http://127.0.0.1:$PAAS_API_PORT/health" ;;
     builder) curl -fsS "http://127.0.0.1:$PAAS_BUILDER_PORT/healthz" ;;
     router) curl -fsS -H "Host: $PAAS_DOMAIN" "http://127.0.0.1:$PAAS_ROUTER_PORT/healthz" ;;
+    # the registry's API answers 401 without credentials: it is up
+    registry) curl -ks -o /dev/null -w '%{http_code}' "$PAAS_REGISTRY/v2/" | grep -qE '^(200|401)$' ;;
   esac
 }
 
@@ -128,7 +164,13 @@ for c in "${components[@]}"; do
   fi
 done
 
-# 8. First run: the admin account and a logged-in CLI
+# This machine's engine trusts the embedded registry at the address the hosts use (Docker reads
+# /etc/docker/certs.d per pull: no restart). Hosts provisioned by paas get the same file.
+if [ -n "${PAAS_REGISTRY_CA_FILE:-}" ] && [ -n "${PAAS_REGISTRY_HOSTS_ADDRESS:-}" ] && [ -z "${DOCKER_HOST:-}" ] && [ -f "$PAAS_REGISTRY_CA_FILE" ]; then
+  install -D -m 0644 "$PAAS_REGISTRY_CA_FILE" "/etc/docker/certs.d/$PAAS_REGISTRY_HOSTS_ADDRESS/ca.crt"
+fi
+
+# 9. First run: the admin account and a logged-in CLI
 node apps/controller/dist/bootstrap-admin.js | sed 's/^/       /'
 
 port_suffix=":$PAAS_ROUTER_PORT"; [ "$PAAS_ROUTER_PORT" = 80 ] && port_suffix=
@@ -138,5 +180,6 @@ say "  API:       $PAAS_API_URL"
 say "  Apps:      http://<app>.$PAAS_DOMAIN$port_suffix/"
 say "  CLI:       bin/paas (logged in as $(node -e 'try{console.log(require(process.argv[1]).email)}catch{console.log("?")}' "$PAAS_HOME/cli.json"); config in $PAAS_HOME/cli.json)"
 say "  CLI anywhere: npm install -g $PAAS_API_URL/cli/paas-cli.tgz, then paas login --api $PAAS_API_URL"
+say "  Registry:  ${PAAS_REGISTRY}"
 say "  Logs:      $log_dir/"
 say "  Stop:      npm run down"

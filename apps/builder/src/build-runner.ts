@@ -19,6 +19,11 @@ export interface BuildRunnerOptions {
   stopGraceMs?: number;
   /** Bounds on what a build's processes may stream (default: defaultOutputLimits). */
   outputLimits?: OutputLimits;
+  /**
+   * Sends each built image to the image registry. A failure is shown and the build still succeeds:
+   * the controller then sends the image to hosts with docker save | docker load.
+   */
+  publish?: (image: string, signal: AbortSignal) => Promise<void>;
 }
 
 /** How a build ended, as the controller reads it from the end entry. */
@@ -80,6 +85,16 @@ export class BuildRunner {
       const builder = this.o.builders.select({ job, source });
       const work = builder.build({ job, source, output, signal: stop.signal, log, cleanup });
       const result = await untilStopped(work, stop.signal, this.o.stopGraceMs ?? 15_000);
+      if (this.o.publish) {
+        await output.heading('Pushing the image to the registry');
+        try {
+          await this.o.publish(result.image, stop.signal);
+        } catch (err) {
+          if (stop.signal.aborted) throw err;
+          log.warn({ err, image: result.image }, 'pushing the image to the registry failed');
+          await output.warn(`The registry did not take the image (${(err as Error).message.split('\n')[0]}): hosts get it from this builder instead`);
+        }
+      }
       await output.heading('Build succeeded');
       await output.info(`Image: ${result.image} (${formatSize(result.imageSize)})`);
       await output.close();

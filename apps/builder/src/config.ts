@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseAddress, parseEnv, portSchema, supervisorStateFile, type NetworkPool } from '@paas/shared';
+import { parseAddress, parseEnv, portSchema, registryEnvShape, supervisorStateFile, type NetworkPool } from '@paas/shared';
 
 /** The repository's built-in buildpacks, found from this module's place (src/ and dist/ sit at the same depth). */
 const defaultBuildpacksDir = fileURLToPath(new URL('../../../buildpacks', import.meta.url));
@@ -64,6 +64,8 @@ const schema = z.object({
   PAAS_BUILDER_HOST: z.string().min(1).default('127.0.0.1'),
   /** The platform secret: opens the config vars the controller seals into each build job. */
   PAAS_SECRET: z.string().min(32, 'must be at least 32 characters (npm run up generates one)').optional(),
+  /** The registry each release image is pushed to (shared/image-registry.ts). */
+  ...registryEnvShape,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -112,6 +114,8 @@ export interface BuilderConfig {
   logLevel: string;
   /** PAAS_SECRET, when set; without it a job's sealed config vars cannot be opened. */
   secret: string | undefined;
+  /** PAAS_REGISTRY … as given: registrySettings() reads them (and the CA file) at start. */
+  registry: Partial<Record<keyof typeof registryEnvShape, string>>;
   /** The supervisor's state file on this host ($PAAS_HOME/run/supervisor.json), published for admin:status. */
   supervisorStateFile: string;
 }
@@ -156,6 +160,13 @@ export function loadConfig(env: Record<string, string | undefined>): BuilderConf
     healthHost: e.PAAS_BUILDER_HOST,
     logLevel: e.LOG_LEVEL,
     secret: e.PAAS_SECRET,
+    registry: {
+      PAAS_REGISTRY: e.PAAS_REGISTRY,
+      PAAS_REGISTRY_HOSTS_ADDRESS: e.PAAS_REGISTRY_HOSTS_ADDRESS,
+      PAAS_REGISTRY_USERNAME: e.PAAS_REGISTRY_USERNAME,
+      PAAS_REGISTRY_PASSWORD: e.PAAS_REGISTRY_PASSWORD,
+      PAAS_REGISTRY_CA_FILE: e.PAAS_REGISTRY_CA_FILE,
+    },
     supervisorStateFile: supervisorStateFile(e.PAAS_HOME),
   };
 }

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import Docker from 'dockerode';
-import { DiskGuard, PlatformStatusBoard, RedisKeys, SupervisorBeacon, buildEnvBox, createLogger, exitOnFatalErrors } from '@paas/shared';
+import { DiskGuard, ImageRegistry, PlatformStatusBoard, RedisKeys, SupervisorBeacon, buildEnvBox, createLogger, exitOnFatalErrors, registrySettings } from '@paas/shared';
 import { loadConfig } from './config.js';
 import { createBuilderRegistry } from './builder-wiring.js';
 import { BuildRunner } from './build-runner.js';
@@ -33,7 +33,12 @@ async function main(): Promise<void> {
   sweepTimer.unref();
 
   const builders = createBuilderRegistry(config, { docker, redis, keys, log, builderId: builderLabel(self) });
+  // Every release image goes to the registry (PAAS_REGISTRY), where the hosts pull it from.
+  const registry = registrySettings(config.registry);
+  const imageRegistry = registry ? new ImageRegistry(registry) : undefined;
+  if (imageRegistry) log.info({ registry: registry!.address }, 'release images are pushed to the registry');
   const runner = new BuildRunner({
+    ...(imageRegistry ? { publish: async (image: string, signal: AbortSignal) => void (await imageRegistry.push(docker, image, { signal })) } : {}),
     redis,
     keys,
     builders,

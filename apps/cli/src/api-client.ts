@@ -184,6 +184,10 @@ export class ApiClient extends ApiTransport {
     return this.request('POST', `/hosts/${encodeURIComponent(name)}/drain`);
   }
 
+  undrainHost(name: string): Promise<Host> {
+    return this.request('POST', `/hosts/${encodeURIComponent(name)}/undrain`);
+  }
+
   removeHost(name: string, force: boolean): Promise<Host> {
     return this.request('DELETE', `/hosts/${encodeURIComponent(name)}${force ? '?force=true' : ''}`);
   }

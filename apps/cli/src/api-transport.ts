@@ -31,29 +31,36 @@ export class ApiTransport {
   }
 
   /** `GET /apps/{app}/logs` as server-sent events (commands/logs.ts reads them): the body once the answer is 200. */
-  async openLogStream(app: string, query: Record<string, string>, lastEventId?: string, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  openLogStream(app: string, query: Record<string, string>, lastEventId?: string, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
     const headers: Record<string, string> = { accept: 'text/event-stream' };
-    if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
     if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
+    return this.openStream('GET', `${appPath(app)}/logs?${new URLSearchParams(query)}`, undefined, headers, signal);
+  }
+
+  /** A streamed answer (server-sent events, NDJSON): the body once the answer is 200, else the API's error. */
+  async openStream(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const headers: Record<string, string> = { accept: 'application/x-ndjson', ...extraHeaders };
+    if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await this.fetchFn(`${this.url}${appPath(app)}/logs?${new URLSearchParams(query)}`, { headers, signal });
+      res = await this.fetchFn(`${this.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
     } catch (err) {
       if (signal?.aborted) throw err;
       throw this.networkError(err);
     }
     if (res.ok && res.body) return res.body;
     const text = await res.text().catch(() => '');
-    let body: { id?: unknown; message?: unknown } = {};
+    let answer: { id?: unknown; message?: unknown } = {};
     try {
-      body = JSON.parse(text) as typeof body;
+      answer = JSON.parse(text) as typeof answer;
     } catch {
       // not JSON
     }
     throw new ApiError(
       res.status,
-      typeof body.id === 'string' ? body.id : `http_${res.status}`,
-      typeof body.message === 'string' ? body.message : `the paas API answered ${res.status} to GET ${appPath(app)}/logs`,
+      typeof answer.id === 'string' ? answer.id : `http_${res.status}`,
+      typeof answer.message === 'string' ? answer.message : `the paas API answered ${res.status} to ${method} ${path.split('?')[0]}`,
     );
   }
 

@@ -22,6 +22,7 @@ export type {
   FormationEntry,
   Host,
   HostDetail,
+  HostEnv,
   InternalAccess,
   LogDrain,
   LoginResult,
@@ -51,6 +52,7 @@ export interface NewHost {
   capacity_memory_mb?: number;
   labels?: Record<string, string>;
   tls?: { ca?: string; cert: string; key: string };
+  insecure?: boolean;
 }
 
 export type QuotaPatch = Partial<QuotaLimits>;

@@ -16,6 +16,7 @@ import { registerRouterCommands } from './commands/router.js';
 import { registerNetworkCommands } from './commands/network.js';
 import { registerGitCommands } from './commands/git.js';
 import { registerHostsCommands } from './commands/hosts.js';
+import { registerHostProvisionCommands } from './commands/hosts-provision.js';
 import { registerLifecycleCommands } from './commands/lifecycle.js';
 import { registerLimitsCommands } from './commands/limits.js';
 import { registerLogsCommands } from './commands/logs.js';
@@ -74,6 +75,7 @@ export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
   registerBuildpacksCommands(program, ctx);
   registerRollbackCommands(program, ctx);
   registerHostsCommands(program, ctx);
+  registerHostProvisionCommands(program, ctx);
   registerAuthorizationsCommands(program, ctx);
   registerAccessCommands(program, ctx);
   registerAdminCommands(program, ctx);

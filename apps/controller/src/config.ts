@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultCliTarball } from './cli-package/cli-tarball.js';
-import { logLinesSchema, parseAddress, parseEnv, portSchema } from '@paas/shared';
+import { logLinesSchema, parseAddress, parseEnv, portSchema, registryEnvShape } from '@paas/shared';
 
 const flag = z
   .enum(['true', 'false', '1', '0'])
@@ -132,11 +132,17 @@ const schema = z
     PAAS_ACME_INTERVAL: z.coerce.number().int().min(60).default(3600),
     // The CLI package served at /cli/paas-cli.tgz (default: where npm run build leaves it).
     PAAS_CLI_TARBALL: z.string().startsWith('/', 'must be an absolute path').optional(),
+    // The image registry release images go through (shared/image-registry.ts); npm run up points it at the embedded one.
+    ...registryEnvShape,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((env) => env.PAAS_RUNTIME !== 'swarm' || env.PAAS_SWARM_MANAGER !== undefined, {
     message: "is required with PAAS_RUNTIME=swarm (the Swarm manager's Docker API, e.g. tcp://10.0.0.2:2376)",
     path: ['PAAS_SWARM_MANAGER'],
+  })
+  .refine((env) => (env.PAAS_REGISTRY_USERNAME === undefined) === (env.PAAS_REGISTRY_PASSWORD === undefined), {
+    message: 'PAAS_REGISTRY_USERNAME and PAAS_REGISTRY_PASSWORD go together',
+    path: ['PAAS_REGISTRY_PASSWORD'],
   })
   .refine((env) => env.PAAS_BOOT_TIMEOUT <= env.PAAS_MAX_BOOT_SECONDS, {
     message: 'must be at most PAAS_MAX_BOOT_SECONDS',
@@ -237,6 +243,14 @@ const schema = z
         renewBeforeMs: 30 * 24 * 3600_000,
       },
       cliTarball: env.PAAS_CLI_TARBALL ?? defaultCliTarball,
+      /** The registry's settings as given (registrySettings() reads them, and its CA file, at start). */
+      registry: {
+        PAAS_REGISTRY: env.PAAS_REGISTRY,
+        PAAS_REGISTRY_HOSTS_ADDRESS: env.PAAS_REGISTRY_HOSTS_ADDRESS,
+        PAAS_REGISTRY_USERNAME: env.PAAS_REGISTRY_USERNAME,
+        PAAS_REGISTRY_PASSWORD: env.PAAS_REGISTRY_PASSWORD,
+        PAAS_REGISTRY_CA_FILE: env.PAAS_REGISTRY_CA_FILE,
+      },
       adminEmail: env.PAAS_ADMIN_EMAIL ?? `admin@${env.PAAS_DOMAIN.includes('.') ? env.PAAS_DOMAIN : 'paas.local'}`,
     };
   });

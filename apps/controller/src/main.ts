@@ -19,6 +19,8 @@ import {
   buildQueueName,
   createLogger,
   dockerOptions,
+  ImageRegistry,
+  registrySettings,
   exitOnFatalErrors,
   supervisorStateFile,
   type BuildJobData,
@@ -73,6 +75,7 @@ import { createAddons } from './addons/addon-wiring.js';
 import { VolumeService } from './volumes/volume-service.js';
 import { AcmeRenewer, AcmeService } from './acme/acme-service.js';
 import { trustAcmeCa } from './acme/acme-wiring.js';
+import { HostProvisioner } from './provision/host-provisioner.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -110,8 +113,15 @@ async function main(): Promise<void> {
   // Service discovery: who may call whom at `<app>.<PAAS_INTERNAL_DOMAIN>`, for the routers (issue 14).
   const internalTable = new RedisInternalAccess(redis, keys);
   const network = new InternalAccessService({ pool, publisher: internalTable, audit: access.audit, log, internalDomain: config.internal.domain });
+  // The registry release images go through (PAAS_REGISTRY; npm run up starts an embedded one).
+  const registry = registrySettings(config.registry);
+  const imageRegistry = registry ? new ImageRegistry(registry) : undefined;
+  // Hosts provisioned over SSH (hosts:provision): paas's CA, their sealed credentials.
+  const provisioner = new HostProvisioner({ pool, secret: config.secret, ...(registry ? { registry } : {}), log: log.child({ component: 'provisioner' }) });
   const hostsRuntime = new ClusterRuntime({
     pool,
+    hostCredentials: provisioner.credentials,
+    ...(imageRegistry ? { imageRegistry } : {}),
     exceptions: (app: string) => hardeningOfApp(pool, app),
     ...(config.internal.port === 0
       ? {}
@@ -204,7 +214,7 @@ async function main(): Promise<void> {
     events: observability.logs.events,
     defaultMemoryMb: (quotaMb) => access.quotas.processMemory(quotaMb, config.defaultMemoryMb),
     controllerId,
-    images: new ImageRetention({ pool, runtime, keep: config.releaseImagesKept, log: log.child({ component: 'image-retention' }) }),
+    images: new ImageRetention({ pool, runtime, keep: config.releaseImagesKept, ...(imageRegistry ? { registry: imageRegistry } : {}), log: log.child({ component: 'image-retention' }) }),
   });
   replaceAbandoned = (name) => {
     void findAppByName(pool, name)
@@ -379,6 +389,7 @@ async function main(): Promise<void> {
     ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
     webhooks: webhooks.service,
     sourceBuilds: new SourceBuilds({ pushService, guard: egress, cipher: access.cipher, apiUrl: config.api.url, ca: egressCa, audit: access.audit, log }),
+    provisioner,
     volumes: new VolumeService({
       pool,
       runtime,

@@ -56,6 +56,10 @@ export const errorStatus = {
   database_unavailable: 503,
   /** A disk new work (a build) writes to is nearly full: refused until space is freed; retryable. */
   insufficient_storage: 507,
+  /** An SSH server answered with another host key than the one pinned on first use (hosts:provision). */
+  host_key_mismatch: 409,
+  /** A step of provisioning a host over SSH failed (the message names the step). */
+  provision_failed: 502,
   internal: 500,
 } as const;
 

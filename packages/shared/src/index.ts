@@ -28,3 +28,4 @@ export * from './platform-status.js';
 export * from './disk-guard.js';
 export * from './internal-access.js';
 export * from './stacks.js';
+export * from './image-registry.js';

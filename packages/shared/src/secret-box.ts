@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 /** What a key is for. Each purpose has its own key, derived from the platform secret (PAAS_SECRET). */
-export type SecretPurpose = 'tls private keys' | 'build env' | 'config vars';
+export type SecretPurpose = 'tls private keys' | 'build env' | 'config vars' | 'platform ca' | 'host credentials';
 
 // The HKDF salt and info of each purpose. They are part of the stored formats: values sealed before
 // (TLS keys in the route store, build envs in queued jobs, config vars in PostgreSQL) must still open.
@@ -9,6 +9,10 @@ const derivation: Record<SecretPurpose, { salt: string; info: string }> = {
   'tls private keys': { salt: 'paas secret box', info: 'paas tls private keys' },
   'build env': { salt: 'paas secret box', info: 'paas build env' },
   'config vars': { salt: 'paas', info: 'paas config vars v1' },
+  // paas's own CA key, and what the controller holds to reach the hosts it provisioned (their TLS
+  // client key, the SSH key they were provisioned with).
+  'platform ca': { salt: 'paas secret box', info: 'paas platform ca' },
+  'host credentials': { salt: 'paas secret box', info: 'paas host credentials' },
 };
 
 const version = 1;

@@ -57,7 +57,7 @@ describe('hosts', () => {
   });
 
   it('hosts:add shows why the API refused an engine that does not answer, and bad options before sending', async () => {
-    const refused = await f.cli(['hosts:add', 'node-4', '--docker', 'tcp://10.9.9.9:2376', '--address', '10.9.9.9']);
+    const refused = await f.cli(['hosts:add', 'node-4', '--docker', 'tcp://10.9.9.9:2376', '--address', '10.9.9.9', '--insecure']);
     assert.equal(refused.code, 1);
     assert.equal(refused.stdout, 'Adding host node-4 (tcp://10.9.9.9:2376)... !\n');
     assert.match(refused.stderr, /^paas: docker_url: tcp:\/\/10\.9\.9\.9:2376 does not answer as a Docker engine \(/);

@@ -16,6 +16,7 @@ interface AddOptions {
   tlsCa?: string;
   tlsCert?: string;
   tlsKey?: string;
+  insecure?: boolean;
 }
 
 /** `hosts`, `hosts:add`, `hosts:info`, `hosts:drain`, `hosts:remove` (admin only). */
@@ -37,6 +38,7 @@ export function registerHostsCommands(program: Command, ctx: Context): void {
     .option('--tls-ca <file>', 'the CA certificate (PEM) of a tcp:// engine')
     .option('--tls-cert <file>', 'the client certificate (PEM) for a tcp:// engine')
     .option('--tls-key <file>', 'the client key (PEM) for a tcp:// engine')
+    .option('--insecure', 'allow plain tcp:// (no TLS) to an engine that is not on loopback')
     .action((name: string, opts: AddOptions) => addHost(ctx, name, opts));
 
   program
@@ -51,6 +53,15 @@ export function registerHostsCommands(program: Command, ctx: Context): void {
     .description('move processes off a host and place nothing new there (admin)')
     .argument('<name>')
     .action((name: string) => drainHost(ctx, name));
+
+  program
+    .command('hosts:undrain')
+    .description('take a drained host back into placement (admin)')
+    .argument('<name>')
+    .action(async (name: string) => {
+      const client = await ctx.client();
+      await ctx.step(`Taking ${name} back into placement`, () => client.undrainHost(name), (h) => `, ${h.status}`);
+    });
 
   program
     .command('hosts:remove')
@@ -103,6 +114,7 @@ async function readPem(ctx: Context, option: string, file: string): Promise<stri
 
 export async function addHost(ctx: Context, name: string, opts: AddOptions): Promise<void> {
   const host: NewHost = { name, docker_url: opts.docker, address: opts.address };
+  if (opts.insecure) host.insecure = true;
   if (opts.capacityMemory !== undefined) host.capacity_memory_mb = parsePositiveInt(opts.capacityMemory, '--capacity-memory');
   if (opts.labels !== undefined) host.labels = parseLabels(opts.labels);
   if (opts.tlsCa !== undefined || opts.tlsCert !== undefined || opts.tlsKey !== undefined) {

@@ -9,6 +9,7 @@ import { configRoutes } from './routes/config-routes.js';
 import { dynosRoutes } from './routes/dynos-routes.js';
 import { formationRoutes } from './routes/formation-routes.js';
 import { hostsRoutes } from './routes/hosts-routes.js';
+import { provisionRoutes } from './routes/provision-routes.js';
 import { limitsRoutes } from './routes/limits-routes.js';
 import { logsRoutes } from './routes/logs-routes.js';
 import { internalRoutes } from './routes/internal-routes.js';
@@ -58,6 +59,7 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   collaboratorsRoutes(table, ctx);
   adminRoutes(table, ctx);
   hostsRoutes(table, ctx);
+  provisionRoutes(table, ctx);
   hardeningRoutes(table, ctx);
   statusRoutes(table, ctx);
   logsRoutes(table, ctx);

@@ -27,6 +27,8 @@ import type { WebhookService } from '../webhooks/webhook-service.js';
 import type { SourceBuilds } from '../deploy/source-build.js';
 
 /** Everything the HTTP layer needs, wired by hand in main.ts (or by a test). */
+import type { HostProvisioner, ProvisionEvent } from '../provision/host-provisioner.js';
+
 export interface ApiContext {
   config: Pick<ControllerConfig, 'domain' | 'router' | 'api'>;
   /** The CLI package served at /cli/paas-cli.tgz (PAAS_CLI_TARBALL; default: where npm run build leaves it). */
@@ -76,6 +78,13 @@ export interface ApiContext {
   volumes?: VolumeService;
   /** `paas rename` (PATCH /apps/{app} with a name): absent, a rename is refused as unavailable. */
   renames?: AppRenameService;
+  /** Provisioning hosts over SSH (hosts:provision, hosts:env, …): absent, those routes are not served. */
+  provisioner?: HostProvisioner;
+  /**
+   * The seam for `hosts:provision --swarm`: joins a provisioned host to the Swarm as a worker. Set by
+   * the swarm runtime's wiring; absent, --swarm is refused ("not available until the swarm runtime lands").
+   */
+  swarmJoin?: (host: { name: string; address: string; docker: import('dockerode') }, emit: (e: ProvisionEvent) => void) => Promise<void>;
   /** Automatic certificates over ACME (issue 18). */
   acme?: AcmeService;
   /** Builds' live output (the console's build view); absent, a build's stored output is answered. */

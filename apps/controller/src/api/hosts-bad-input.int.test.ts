@@ -43,6 +43,10 @@ describe('hosts: bad input', () => {
     const scheme = await request(h.app).post('/hosts').set(as(admin)).send({ name: 'node-2', docker_url: 'http://10.0.0.2', address: '10.0.0.2' });
     assert.equal(scheme.status, 422);
     assert.match(scheme.body.message, /^docker_url: must be a unix:\/\/, tcp:\/\/ or ssh:\/\/ URL/);
+    // plain tcp:// to another machine is refused unless the admin says insecure (issue 19)
+    const plain = await request(h.app).post('/hosts').set(as(admin)).send({ name: 'node-2', docker_url: 'tcp://10.0.0.2:2375', address: '10.0.0.2' });
+    assert.equal(plain.status, 422);
+    assert.match(plain.body.message, /^docker_url: plain tcp:\/\/ to 10\.0\.0\.2 would send the engine's API unencrypted .*--insecure/);
     const name = await request(h.app).post('/hosts').set(as(admin)).send({ name: 'Node 2', docker_url: 'unix:///var/run/docker.sock', address: '10.0.0.2' });
     assert.equal(name.status, 422);
     assert.deepEqual((await request(h.app).get('/hosts').set(as(admin))).body, []);

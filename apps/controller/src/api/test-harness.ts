@@ -41,6 +41,7 @@ import type { RetryOptions } from '../runtime/transient-retry.js';
 import { createAddons, type Addons } from '../addons/addon-wiring.js';
 import { VolumeService, type VolumePolicy } from '../volumes/volume-service.js';
 import { AcmeService } from '../acme/acme-service.js';
+import { HostProvisioner } from '../provision/host-provisioner.js';
 import { testDatabaseAdminUrl, testRedisUrl } from '@paas/test-kit';
 import { createWebhooks, type WebhookSettings, type Webhooks } from '../webhooks/webhook-wiring.js';
 
@@ -281,6 +282,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
     webhooks: webhooks.service,
     sourceBuilds: new SourceBuilds({ pushService, guard: logs.egress, cipher: access.cipher, apiUrl: config.api.url, ca: options.sources?.ca, fetchTimeoutMs: options.sources?.fetchTimeoutMs, audit: access.audit, log }),
+    provisioner: new HostProvisioner({ pool: db.pool, secret, timeouts: { connectMs: 3000 }, log }),
     volumes: new VolumeService({
       pool: db.pool,
       runtime,

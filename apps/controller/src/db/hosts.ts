@@ -4,6 +4,20 @@ export interface HostTls {
   ca?: string;
   cert?: string;
   key?: string;
+  /** The client key sealed (SecretBox 'host credentials'): hosts paas provisioned. */
+  key_sealed?: string;
+}
+
+/** How a provisioned host is reached over SSH (hosts:provision); null for hosts added by URL. */
+export interface HostProvision {
+  user: string;
+  ssh_address: string;
+  ssh_port: number;
+  /** The SSH private key, sealed. */
+  ssh_key_sealed: string;
+  /** When the engine's certificates were issued and expire. */
+  certs_issued_at: string;
+  certs_expire_at: string;
 }
 
 export interface HostRow {
@@ -19,10 +33,11 @@ export interface HostRow {
   last_seen_at: Date | null;
   last_error: string | null;
   created_at: Date;
+  provision: HostProvision | null;
 }
 
 const columns =
-  'id, name, docker_url, address, capacity_memory_mb, labels, tls, status, draining, last_seen_at, last_error, created_at';
+  'id, name, docker_url, address, capacity_memory_mb, labels, tls, status, draining, last_seen_at, last_error, created_at, provision';
 
 export interface NewHost {
   name: string;
@@ -66,4 +81,21 @@ export async function setHostDraining(db: Queryable, name: string, draining: boo
 
 export async function deleteHost(db: Queryable, name: string): Promise<void> {
   await db.query('DELETE FROM hosts WHERE name = $1', [name]);
+}
+
+/**
+ * Registers a provisioned host, or updates the one provisioned before under that name (a repair or
+ * a certificate rotation): its engine URL, TLS credentials and SSH access change, the rest stays.
+ */
+export async function upsertProvisionedHost(db: Queryable, h: NewHost & { provision: HostProvision }): Promise<HostRow> {
+  const { rows } = await db.query<HostRow>(
+    `INSERT INTO hosts (name, docker_url, address, capacity_memory_mb, labels, tls, provision, last_seen_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+     ON CONFLICT (name) DO UPDATE SET docker_url = EXCLUDED.docker_url, address = EXCLUDED.address, tls = EXCLUDED.tls,
+       provision = EXCLUDED.provision, status = 'up', last_error = NULL, last_seen_at = now()
+     WHERE hosts.provision IS NOT NULL
+     RETURNING ${columns}`,
+    [h.name, h.dockerUrl, h.address, h.capacityMemoryMb, JSON.stringify(h.labels), JSON.stringify(h.tls), JSON.stringify(h.provision)],
+  );
+  return rows[0]!;
 }

@@ -450,6 +450,8 @@ export class Deployer {
         // A runtime of services removes them whole (stopping their processes one by one would race).
         if (!this.rollout) await Promise.all(procs.map((p) => retryTransient(() => this.o.runtime.stop(p.id, 0), retry)));
         await retryTransient(() => this.o.runtime.removeAppResources(app.name), retry);
+        // the registry's copies too; a registry that does not answer leaves them to the operator
+        await this.o.images?.forgetApp(app.name).catch((err: unknown) => this.o.log.warn({ app: app.name, err }, 'deleting the app\'s images from the registry failed'));
       } catch (err) {
         if (!isTransientEngineError(err)) throw err;
         throw new AppError('unavailable', `the container engine did not finish removing ${app.name}'s processes (${(err as Error).message}); try again`, {

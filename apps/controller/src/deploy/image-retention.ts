@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { AppError, type Logger } from '@paas/shared';
+import { AppError, slugImageRepo, type ImageRegistry, type Logger } from '@paas/shared';
 import type { AppRow } from '../db/apps.js';
 import { keptReleaseImages } from '../db/release-images.js';
 import type { ReleaseRow } from '../db/releases.js';
@@ -10,6 +10,8 @@ export interface ImageRetentionOptions {
   runtime: RuntimeBackend;
   /** Images of this many recent releases are kept on the engines (PAAS_RELEASE_IMAGES_KEPT). */
   keep: number;
+  /** The registry release images are pushed to: the app's other images are deleted from it too. */
+  registry?: ImageRegistry;
   log: Logger;
 }
 
@@ -38,7 +40,17 @@ export class ImageRetention {
     const kept = await keptReleaseImages(this.o.pool, app.id, this.o.keep);
     const removed = await this.o.runtime.pruneImages(app.name, kept);
     if (removed > 0) this.o.log.info({ app: app.name, removed, kept: kept.size }, 'old release images removed');
+    if (this.o.registry) {
+      // its manifests go now; the blobs at the registry's next garbage collection
+      const deleted = await this.o.registry.deleteExcept(slugImageRepo(app.name), kept);
+      if (deleted > 0) this.o.log.info({ app: app.name, deleted, kept: kept.size }, 'old release images deleted from the registry');
+    }
     return removed;
+  }
+
+  /** Deletes every image of a destroyed app from the registry. */
+  async forgetApp(appName: string): Promise<void> {
+    await this.o.registry?.deleteExcept(slugImageRepo(appName), new Set());
   }
 
   /** Refuses a rollback whose image has been pruned. */

@@ -41,6 +41,7 @@ describe('log collector (real Docker)', { timeout: 180_000 }, () => {
     last_seen_at: null,
     last_error: null,
     created_at: new Date(),
+    provision: null,
   };
 
   const collector = (onAbandoned?: (app: string, process: string) => void, rateLimit?: LogRateLimit) =>

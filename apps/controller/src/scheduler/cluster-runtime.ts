@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import type pg from 'pg';
-import { AppError, type Logger, type NetworkPool } from '@paas/shared';
+import { AppError, type ImageRegistry, type Logger, type NetworkPool, type SecretBox } from '@paas/shared';
 import type { HostRow } from '../db/hosts.js';
 import type { AppRenamer, CallOptions, DiskUsageAware, ProcessDiskUsage, ProcessInfo, ProcessSpec, RuntimeBackend } from '../runtime/runtime-backend.js';
 import type { AttachedOneOff, ImageFiles, OneOffIo, OneOffRunner, OneOffSpec } from '../runtime/one-off.js';
@@ -12,7 +12,7 @@ import { PlacementError, type PlacementRequest } from './placement.js';
 import type { PlacementIndex } from './placement-index.js';
 import { SharedRefresh } from './shared-refresh.js';
 import { HostRegistry, type HostHealthChange, type HostMember } from './host-registry.js';
-import { ImageDistributor } from './image-distributor.js';
+import { ImageDistributor, type ImageCopy, type ImageTarget } from './image-distributor.js';
 import { ClusterLoad } from './cluster-load.js';
 
 export interface ClusterRuntimeOptions {
@@ -39,6 +39,12 @@ export interface ClusterRuntimeOptions {
   callTimeoutMs?: number;
   /** The longest one copy of an image to a host may take (10 minutes unless given): a start's own deadline. */
   imageTransferTimeoutMs?: number;
+  /** The registry hosts pull release images from (save and load is the fallback); none: save and load only. */
+  imageRegistry?: ImageRegistry;
+  /** Told how each image copy to a host went. */
+  onImageCopy?: (copy: ImageCopy) => void;
+  /** Opens the sealed TLS client keys of provisioned hosts. */
+  hostCredentials?: SecretBox;
   /** How long listing one host may take before the listing goes on without it (10 s unless given). */
   hostListTimeoutMs?: number;
   log: Logger;
@@ -60,7 +66,14 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner, DiskUsageAw
   private readonly hostListTimeoutMs: number;
 
   constructor(private readonly o: ClusterRuntimeOptions) {
-    this.images = new ImageDistributor({ imageSource: o.imageSource, cluster: o.cluster, transferTimeoutMs: o.imageTransferTimeoutMs, log: o.log });
+    this.images = new ImageDistributor({
+      imageSource: o.imageSource,
+      cluster: o.cluster,
+      transferTimeoutMs: o.imageTransferTimeoutMs,
+      ...(o.imageRegistry ? { registry: o.imageRegistry } : {}),
+      ...(o.onImageCopy ? { onCopy: o.onImageCopy } : {}),
+      log: o.log,
+    });
     this.registry = new HostRegistry({ ...o, onReset: (host) => this.images.forget(host) });
     this.load = new ClusterLoad(o.defaultMemoryMb);
     this.hostListTimeoutMs = o.hostListTimeoutMs ?? 10_000;
@@ -161,7 +174,7 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner, DiskUsageAw
     const results = await Promise.allSettled(
       specs.map(async (spec, i) => {
         const m = chosen[i]!;
-        await this.images.ensure({ name: m.row.name, docker: m.docker }, spec.image, opts?.signal);
+        await this.images.ensure(imageTarget(m), spec.image, opts?.signal);
         const info = await m.backend.start(spec, opts);
         this.load.started(m.row.name, info, spec.memoryMb);
         return info;
@@ -282,7 +295,7 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner, DiskUsageAw
   private async oneOffHost(spec: OneOffSpec): Promise<HostMember> {
     await this.registry.loaded();
     const m = this.placeOne(this.placementIndex(), { app: spec.app, image: spec.image, memoryMb: spec.memoryMb ?? this.o.defaultMemoryMb });
-    await this.images.ensure({ name: m.row.name, docker: m.docker }, spec.image);
+    await this.images.ensure(imageTarget(m), spec.image);
     return m;
   }
 
@@ -322,4 +335,8 @@ export class ClusterRuntime implements RuntimeBackend, OneOffRunner, DiskUsageAw
     );
     return all.flat();
   }
+}
+
+function imageTarget(m: HostMember): ImageTarget {
+  return { name: m.row.name, docker: m.docker, local: m.row.docker_url.startsWith('unix:') };
 }

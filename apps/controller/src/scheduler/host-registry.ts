@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import type pg from 'pg';
-import { dockerOptions, type Logger, type NetworkPool } from '@paas/shared';
+import { dockerOptions, type Logger, type NetworkPool, type SecretBox } from '@paas/shared';
 import { listHosts, setHostHealth, type HostRow } from '../db/hosts.js';
 import { DockerHostBackend } from '../runtime/docker-host-backend.js';
 import type { InternalNames } from '../runtime/internal-names.js';
@@ -28,6 +28,8 @@ export interface HostRegistryOptions {
   pingTimeoutMs?: number;
   /** Called when what a host held may be gone: it went down, its engine changed, or it left the table. */
   onReset?: (host: string) => void;
+  /** Opens the sealed TLS client keys of provisioned hosts ('host credentials'). */
+  hostCredentials?: SecretBox;
   log: Logger;
 }
 
@@ -73,7 +75,7 @@ export class HostRegistry {
 
   /** Loads the host table; keeps the members (and their state) of hosts whose engine did not change. */
   async refresh(): Promise<HostRow[]> {
-    const rows = await listHosts(this.o.pool);
+    const rows = (await listHosts(this.o.pool)).map((row) => this.opened(row));
     const next = new Map<string, HostMember>();
     for (const row of rows) {
       const old = this.members.get(row.name);
@@ -88,6 +90,19 @@ export class HostRegistry {
     for (const name of this.members.keys()) if (!next.has(name)) this.o.onReset?.(name);
     this.members = next;
     return rows;
+  }
+
+  /** A provisioned host's row with its TLS client key opened (in memory only). */
+  private opened(row: HostRow): HostRow {
+    const sealed = row.tls?.key_sealed;
+    if (!sealed || row.tls?.key) return row;
+    if (!this.o.hostCredentials) return row;
+    try {
+      return { ...row, tls: { ...row.tls, key: this.o.hostCredentials.open(sealed, `host:${row.name}:tls-key`) } };
+    } catch (err) {
+      this.o.log.error({ host: row.name, err }, 'the host\'s TLS key does not open: its engine cannot be reached');
+      return row;
+    }
   }
 
   /** Loads the host table unless it was loaded before. */

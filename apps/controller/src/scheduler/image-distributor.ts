@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { slugImageRepo, type Logger } from '@paas/shared';
+import { slugImageRepo, type ImageRegistry, type Logger } from '@paas/shared';
 import { transferImage } from '../runtime/image-transfer.js';
 import { pruneAppImages } from '../runtime/docker-host-backend.js';
 import { copyAppImages, copyCacheVolume, retireAppName } from '../runtime/docker-app-rename.js';
@@ -12,13 +12,34 @@ export interface ImageDistributorOptions {
   cluster: string;
   /** The longest one copy of an image to a host may take. */
   transferTimeoutMs?: number;
+  /**
+   * The registry release images are pushed to: hosts pull from it, and `docker save | docker load`
+   * from the builder's engine is the fallback when the pull fails (the registry unreachable from the
+   * host, down, or without the image). None: every copy is a save and load.
+   */
+  registry?: ImageRegistry;
+  /** Told how each copy went (metrics, tests). */
+  onCopy?: (copy: ImageCopy) => void;
   log: Logger;
+}
+
+/** One image copied to one host. */
+export interface ImageCopy {
+  host: string;
+  image: string;
+  /** `registry`: pulled by the host; `transfer`: docker save on the builder's engine into docker load on the host. */
+  via: 'registry' | 'transfer';
+  ms: number;
+  /** Why the registry was not used, when it was configured but the copy went by transfer. */
+  fallbackReason?: string;
 }
 
 /** A host an image can be sent to. */
 export interface ImageTarget {
   name: string;
   docker: Docker;
+  /** A host on this machine (unix socket): it reaches the registry at the builder's address, not the hosts'. */
+  local?: boolean;
 }
 
 /**
@@ -64,12 +85,33 @@ export class ImageDistributor {
       await engineCall(signal, `looking for ${image} on ${host.name}`, () => host.docker.getImage(image).inspect());
     } catch (err) {
       if (signal.aborted) throw err;
-      this.o.log.info({ host: host.name, image }, 'copying image to host');
-      await transferImage(this.o.imageSource, host.docker, image, { signal });
+      await this.fetch(host, image, signal);
     }
     let images = this.held.get(host.name);
     if (!images) this.held.set(host.name, (images = new Set()));
     images.add(image);
+  }
+
+  private async fetch(host: ImageTarget, image: string, signal: AbortSignal): Promise<void> {
+    const started = Date.now();
+    let fallbackReason: string | undefined;
+    if (this.o.registry) {
+      try {
+        await this.o.registry.pull(host.docker, image, host.local ? 'push' : 'hosts', { signal });
+        this.o.log.info({ host: host.name, image, ms: Date.now() - started }, 'image pulled from the registry');
+        this.o.onCopy?.({ host: host.name, image, via: 'registry', ms: Date.now() - started });
+        return;
+      } catch (err) {
+        if (signal.aborted) throw err;
+        fallbackReason = (err as Error).message;
+        this.o.log.warn({ host: host.name, image, err }, 'pulling from the registry failed: sending the image with docker save | docker load');
+      }
+    } else {
+      this.o.log.info({ host: host.name, image }, 'copying image to host');
+    }
+    const sent = Date.now();
+    await transferImage(this.o.imageSource, host.docker, image, { signal });
+    this.o.onCopy?.({ host: host.name, image, via: 'transfer', ms: Date.now() - sent, ...(fallbackReason ? { fallbackReason } : {}) });
   }
 
   /** Prunes the app's old images on the engine images come from (see pruneAppImages). */

@@ -73,6 +73,7 @@ export const hostSchema = z.object({
   draining: z.boolean(),
   last_seen_at: timestamp.nullable(),
   last_error: z.string().nullable(),
+  provisioned: z.boolean().optional().describe('Provisioned by paas over SSH (hosts:provision)'),
   processes: z.number().int().optional().describe('Processes the host runs'),
   created_at: timestamp,
 });
@@ -83,6 +84,15 @@ export const hostDetailSchema = hostSchema.extend({
   ),
 });
 
+/** GET /hosts/{name}/env: what `paas hosts:env` writes for the docker CLI (a fresh client certificate). */
+export const hostEnvSchema = z.object({
+  docker_host: z.string().describe('tcp://<address>:2376'),
+  ca: z.string().describe("paas's CA certificate (PEM), which signed the engine's server certificate"),
+  cert: z.string().describe('A client certificate for this admin (PEM)'),
+  key: z.string().describe("The client certificate's private key (PEM)"),
+  expires_at: timestamp,
+});
+
 export type AdminUser = z.infer<typeof userSchema>;
 export type QuotaLimits = z.infer<typeof quotaLimitsSchema>;
 export type Quota = z.infer<typeof quotaSchema>;
@@ -91,6 +101,7 @@ export type ComponentStatus = z.infer<typeof componentStatusSchema>;
 export type PlatformStatusReport = z.infer<typeof platformStatusSchema>;
 export type Host = z.infer<typeof hostSchema>;
 export type HostDetail = z.infer<typeof hostDetailSchema>;
+export type HostEnv = z.infer<typeof hostEnvSchema>;
 
 /** The operator's loosening of one app's container hardening (GET/PUT /admin/apps/{app}/hardening). */
 export const appHardeningSchema = z.object({

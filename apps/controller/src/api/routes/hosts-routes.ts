@@ -19,9 +19,26 @@ const addBody = z.object({
   capacity_memory_mb: z.number().int().positive().max(16 * 1024 * 1024).nullable().optional(),
   labels: z.record(z.string().regex(/^[\w.-]+$/), singleLineText(200)).optional(),
   tls: z.object({ ca: z.string().optional(), cert: z.string(), key: z.string() }).optional(),
+  insecure: z.boolean().optional().describe('Allow plain tcp:// (no TLS) to an engine that is not on loopback'),
 });
 
-function hostJson(h: HostRow, processes?: number) {
+/** Plain tcp:// (no TLS) is refused to anything but loopback unless the admin says --insecure. */
+function checkTransport(body: z.infer<typeof addBody>): void {
+  if (!body.docker_url.startsWith('tcp://') || body.tls || body.insecure) return;
+  let host: string;
+  try {
+    host = new URL(body.docker_url).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    throw new AppError('invalid_params', `docker_url: ${body.docker_url} is not a URL`);
+  }
+  if (host === 'localhost' || /^127\./.test(host) || host === '::1') return;
+  throw new AppError(
+    'invalid_params',
+    `docker_url: plain tcp:// to ${host} would send the engine's API unencrypted and unauthenticated: give TLS (--tls-cert, --tls-key, --tls-ca), provision the host with paas hosts:provision, or add --insecure on a network you trust`,
+  );
+}
+
+export function hostJson(h: HostRow, processes?: number) {
   return {
     id: h.id,
     name: h.name,
@@ -34,6 +51,7 @@ function hostJson(h: HostRow, processes?: number) {
     draining: h.draining,
     last_seen_at: h.last_seen_at,
     last_error: h.last_error,
+    provisioned: h.provision !== null && h.provision !== undefined,
     processes,
     created_at: h.created_at,
   };
@@ -75,10 +93,11 @@ export function hostsRoutes(table: RouteTable, ctx: ApiContext): void {
     tag: 'hosts',
     summary: 'Add a Docker host (refused unless its engine answers within 5 s)',
     body: addBody,
-    example: { name: 'node-2', docker_url: 'tcp://10.0.0.2:2376', address: '10.0.0.2' },
+    example: { name: 'node-2', docker_url: 'tcp://10.0.0.2:2376', address: '10.0.0.2', insecure: true },
     status: 201,
     response: hostSchema,
     handler: async ({ body, req }) => {
+      checkTransport(body);
       if (await findHost(ctx.pool, body.name)) throw new AppError('name_taken', `a host named ${body.name} exists already`);
       const docker = dockerFor({ docker_url: body.docker_url, tls: body.tls ?? null });
       try {
@@ -100,7 +119,7 @@ export function hostsRoutes(table: RouteTable, ctx: ApiContext): void {
           labels: body.labels ?? {},
           tls: body.tls ?? null,
         });
-        const details = { host: inserted.name, docker_url: inserted.docker_url, address: inserted.address, capacity_memory_mb: inserted.capacity_memory_mb, tls: Boolean(inserted.tls) };
+        const details = { host: inserted.name, docker_url: inserted.docker_url, address: inserted.address, capacity_memory_mb: inserted.capacity_memory_mb, tls: Boolean(inserted.tls), insecure: Boolean(body.insecure) };
         await ctx.access.audit.record({ ...requester(req), action: 'host.add', details }, tx);
         return inserted;
       });

@@ -163,7 +163,7 @@ export class SwarmRuntime implements RuntimeBackend, FormationRuntime, OneOffRun
       const url = n.Spec?.Labels?.[engineLabel];
       if (!url) return [];
       const name = `swarm-${n.Description?.Hostname ?? n.ID}`;
-      return [{ id: n.ID, name, docker_url: url, address: nodeAddress(n), capacity_memory_mb: null, labels: {}, tls: null, status: n.Status?.State === 'ready' ? 'up' : 'down', draining: false, last_seen_at: null, last_error: null, created_at: new Date(0) }];
+      return [{ id: n.ID, name, docker_url: url, address: nodeAddress(n), capacity_memory_mb: null, labels: {}, tls: null, status: n.Status?.State === 'ready' ? 'up' : 'down', draining: false, last_seen_at: null, last_error: null, created_at: new Date(0), provision: null }];
     });
   }
 
