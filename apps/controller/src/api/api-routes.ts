@@ -28,6 +28,8 @@ import { volumesRoutes } from './routes/volumes-routes.js';
 import { acmeRoutes } from './routes/acme-routes.js';
 import { stacksRoutes } from './routes/stacks-routes.js';
 import { cliRoutes } from './routes/cli-routes.js';
+import { herokuRoutes } from './routes/heroku-routes.js';
+import { logSessionRoutes } from './routes/log-session-routes.js';
 
 /**
  * Every REST API route, declared in one table: each names its policy action, its schemas and its
@@ -63,5 +65,7 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   acmeRoutes(table, ctx);
   stacksRoutes(table, ctx);
   cliRoutes(table, ctx);
+  herokuRoutes(table, ctx);
+  logSessionRoutes(table, ctx);
   return table;
 }

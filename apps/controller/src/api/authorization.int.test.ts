@@ -78,6 +78,11 @@ describe('authorization, route by route', () => {
       server: async () => 'no-such-server',
       stack: async () => 'bookworm',
       source: async () => (await deployedApp(h, `authz-src-${++n}`, owner.user.id)).app.name,
+      region: async () => 'test-region',
+      feature: async () => 'https-redirect',
+      endpoint: async () => 'no-such-endpoint',
+      service: async () => 'heroku-postgresql',
+      token: async () => 'A'.repeat(43),
     };
     let path = route.path;
     for (const [, name] of route.path.matchAll(/:(\w+)/g)) {

@@ -22,6 +22,8 @@ import type { VolumeService } from '../volumes/volume-service.js';
 import type { AcmeService } from '../acme/acme-service.js';
 import type { InternalAccessService } from '../network/internal-access-service.js';
 import type { AppRenameService } from '../deploy/app-rename.js';
+import type { RateLimiter } from './heroku/rate-limit.js';
+import type { LogSessions } from './heroku/log-sessions.js';
 
 /** Everything the HTTP layer needs, wired by hand in main.ts (or by a test). */
 export interface ApiContext {
@@ -73,6 +75,10 @@ export interface ApiContext {
   volumes?: VolumeService;
   /** `paas rename` (PATCH /apps/{app} with a name): absent, a rename is refused as unavailable. */
   renames?: AppRenameService;
+  /** The API's per-caller request budget (default: one of config.api.rateLimitPerHour). */
+  rateLimiter?: RateLimiter;
+  /** Heroku's log sessions: single-use, short-lived URLs that stream an app's log (needs logs). */
+  logSessions?: LogSessions;
   /** Automatic certificates over ACME (issue 18). */
   acme?: AcmeService;
 }

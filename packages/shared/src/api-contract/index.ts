@@ -11,3 +11,4 @@ export * from './releases.js';
 export * from './admin.js';
 export * from './backing-services.js';
 export * from './stacks.js';
+export * from './heroku.js';
