@@ -4,9 +4,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
+import { makeTestCert } from '@paas/test-kit';
 import { createApiHarness, type ApiHarness } from './test-harness.js';
 import { as, deployedApp } from './test-fixtures.js';
 import { LogSessions } from './heroku/log-sessions.js';
+import { missingHerokuFields, type herokuFieldsOf } from '@paas/shared/api-contract';
 
 const heroku = { Accept: 'application/vnd.heroku+json; version=3' };
 
@@ -204,6 +206,18 @@ describe("Heroku's Platform API", () => {
     await request(h.app).get('/apps/happ-a/sni-endpoints').set(as(bob)).expect(404);
     await request(h.app).post('/apps/happ-a/sni-endpoints').set(as(alice)).send({ certificate_chain: 'nope', private_key: 'nope' }).expect(422);
     await request(h.app).delete('/apps/happ-a/sni-endpoints/none').set(as(alice)).expect(404);
+    const cert = await makeTestCert(['a.example.com']);
+    const added = await request(h.app).post('/apps/happ-a/sni-endpoints').set(as(alice)).set(heroku).send({ certificate_chain: cert.cert, private_key: cert.key }).expect(201);
+    assert.deepEqual(added.body.domains, ['a.example.com']);
+    assert.deepEqual(added.body.ssl_cert.cert_domains, ['a.example.com']);
+    assert.equal(added.body.app.name, 'happ-a');
+    assert.deepEqual(missingHerokuFields('sniEndpoint', added.body), []);
+    assert.ok(!JSON.stringify(added.body).includes('PRIVATE KEY'), 'never the key');
+    assert.deepEqual((await request(h.app).get('/apps/happ-a/certs').set(as(alice)).expect(200)).body.map((c: { id: string }) => c.id), [added.body.id]);
+    await request(h.app).get(`/apps/happ-a/sni-endpoints/${added.body.name}`).set(as(alice)).expect(200);
+    await request(h.app).delete(`/apps/happ-a/sni-endpoints/${added.body.id}`).set(as(bob)).expect(404);
+    await request(h.app).delete(`/apps/happ-a/sni-endpoints/${added.body.name}`).set(as(alice)).expect(200);
+    assert.deepEqual((await request(h.app).get('/apps/happ-a/sni-endpoints').set(as(alice)).expect(200)).body, []);
   });
 
   test("add-ons in Heroku's shape: heroku-postgresql is paas's postgres; the services listed", async () => {
@@ -220,10 +234,41 @@ describe("Heroku's Platform API", () => {
     assert.match(listed[0]!.plan.name, /^heroku-postgresql:/);
     assert.equal(listed[0]!.app.name, 'happ-c');
     assert.deepEqual(listed[0]!.config_vars, ['MAIN_URL']);
+    const attachments = (await request(h.app).get('/addon-attachments').set(as(alice)).set(heroku).expect(200)).body as { name: string; app: { name: string }; addon: { name: string } }[];
+    assert.deepEqual(attachments.map((t) => [t.name, t.app.name]), [['MAIN', 'happ-c']]);
+    assert.deepEqual((await request(h.app).get('/apps/happ-c/addon-attachments').set(as(alice)).expect(200)).body, attachments);
+    assert.deepEqual((await request(h.app).get('/addon-attachments').set(as(bob)).expect(200)).body, [], "another tenant's attachments are not listed");
+    await request(h.app).get('/apps/happ-c/addon-attachments').set(as(bob)).expect(404);
     // paas's own CLI keeps paas's shape
     assert.equal((await request(h.app).get('/apps/happ-c/addons').set(as(alice)).expect(200)).body[0].service, 'postgres');
     await request(h.app).get('/apps/happ-c/addons').set(as(bob)).set(heroku).expect(404);
     await request(h.app).post('/apps/happ-c/addons').set(as(alice)).send({ plan: 'heroku-mysql' }).expect(422);
     await request(h.app).post('/apps/happ-c/addons').set(as(alice)).send({}).expect(422);
+  });
+
+  test('live answers carry the fields Heroku\'s tools read (@heroku-cli/schema names them)', async () => {
+    const get = async (path: string) => (await request(h.app).get(path).set(as(alice)).set(heroku).expect(200)).body;
+    const first = async (path: string) => ((await get(path)) as unknown[])[0];
+    const created = (await request(h.app).post('/oauth/authorizations').set(as(alice)).send({ description: 'fields' }).expect(201)).body;
+    const session = (await request(h.app).post('/apps/happ-a/log-sessions').set(as(alice)).send({}).expect(201)).body;
+    const live: [keyof typeof herokuFieldsOf, unknown][] = [
+      ['account', await get('/account')],
+      ['app', await get('/apps/happ-a')],
+      ['app', await first('/users/~/apps')],
+      ['formation', await first('/apps/happ-a/formation')],
+      ['release', await first('/apps/happ-a/releases')],
+      ['dyno', await first('/apps/happ-a/dynos')],
+      ['logSession', session],
+      ['region', await first('/regions')],
+      ['feature', await first('/apps/happ-a/features')],
+      ['oauthAuthorization', created],
+      ['oauthAuthorization', await get(`/oauth/authorizations/${created.id}`)],
+      ['addonService', await first('/addon-services')],
+      ['addon', await first('/apps/happ-c/addons')],
+    ];
+    for (const [resource, body] of live) {
+      assert.ok(body, `${resource}: an answer to check`);
+      assert.deepEqual(missingHerokuFields(resource, body), [], `${resource}: ${JSON.stringify(body).slice(0, 300)}`);
+    }
   });
 });

@@ -24,6 +24,8 @@ export function appJson(config: UrlConfig, app: AppRow) {
     organization: null,
     team: null,
     space: null,
+    repo_size: null,
+    slug_size: null,
     name: app.name,
     owner: { id: app.owner_id, email: app.owner_email },
     created_at: app.created_at,

@@ -10,6 +10,8 @@ export const appSchema = z.object({
   organization: z.null(),
   team: z.null(),
   space: z.null(),
+  repo_size: z.null().describe('Not measured by paas (Heroku: bytes of the git repository)'),
+  slug_size: z.null().describe('Not measured by paas (Heroku: bytes of the slug)'),
   name: z.string(),
   owner: userRef,
   created_at: timestamp,

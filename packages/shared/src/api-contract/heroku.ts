@@ -60,7 +60,6 @@ export const sniEndpointSchema = z.object({
   id,
   name: z.string(),
   certificate_chain: z.string().describe('The certificate and its intermediates, PEM'),
-  cname: z.null(),
   app: ref,
   domains: z.array(z.string()).describe('Hostnames of the app this certificate covers'),
   ssl_cert: z.object({
@@ -107,6 +106,19 @@ export const herokuAddonSchema = z.object({
   updated_at: timestamp,
 });
 
+export const addonAttachmentSchema = z.object({
+  id,
+  name: z.string().describe('The config var prefix it sets on the app (DATABASE: DATABASE_URL)'),
+  addon: z.object({ id, name: z.string(), app: ref }),
+  app: ref,
+  namespace: z.null(),
+  web_url: z.null(),
+  log_input_url: z.null(),
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+
+export type AddonAttachment = z.infer<typeof addonAttachmentSchema>;
 export type LogSession = z.infer<typeof logSessionSchema>;
 export type Region = z.infer<typeof regionSchema>;
 export type Feature = z.infer<typeof featureSchema>;

@@ -12,3 +12,4 @@ export * from './admin.js';
 export * from './backing-services.js';
 export * from './stacks.js';
 export * from './heroku.js';
+export * from './heroku-fields.js';

@@ -3,6 +3,7 @@ import type { AppRow } from '../../db/apps.js';
 import type { ApiTokenRow, User } from '../../db/users.js';
 import type { CertJson } from '../../domains/cert-service.js';
 import type { AddonView } from '../../addons/addon-service.js';
+import type { AttachmentListRow } from '../../db/addons.js';
 
 /**
  * paas's resources in the shapes of Heroku's Platform API v3 (`@paas/shared/api-contract`
@@ -64,7 +65,6 @@ export function sniEndpointJson(app: Pick<AppRow, 'id' | 'name'>, c: CertJson & 
     id: c.id,
     name: `${app.name}-${c.id.slice(0, 8)}`,
     certificate_chain: c.certificate_chain,
-    cname: null,
     app: { id: app.id, name: app.name },
     domains: appHostnames.filter(covers),
     ssl_cert: {
@@ -122,5 +122,20 @@ export function herokuAddonJson(a: AddonView, owner: { id: string; name: string 
     billed_price: null,
     created_at: a.created_at,
     updated_at: a.created_at,
+  };
+}
+
+/** An add-on attachment in Heroku's shape (`heroku addons` pairs them with the add-ons by addon.id). */
+export function addonAttachmentJson(t: AttachmentListRow) {
+  return {
+    id: stableId('addon-attachment', `${t.addon_id}:${t.app_id}`),
+    name: t.as_name,
+    addon: { id: t.addon_id, name: t.addon_name, app: { id: t.home_app_id, name: t.home_app_name } },
+    app: { id: t.app_id, name: t.app_name },
+    namespace: null,
+    web_url: null,
+    log_input_url: null,
+    created_at: t.created_at,
+    updated_at: t.created_at,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  addonAttachmentSchema,
   addonServiceSchema,
   featureSchema,
   oauthAuthorizationSchema,
@@ -14,7 +15,8 @@ import { tokenDescriptionMax } from '../input-limits.js';
 import type { RouteTable } from '../route-table.js';
 import { singleLineText } from '../text-rules.js';
 import { accountFeatures, appFeatures, featureJson } from '../heroku/features.js';
-import { addonServiceJson, addonServices, oauthAuthorizationJson, regionJson, sniEndpointJson } from '../heroku/heroku-json.js';
+import { attachmentsVisibleTo } from '../../db/addons.js';
+import { addonAttachmentJson, addonServiceJson, addonServices, oauthAuthorizationJson, regionJson, sniEndpointJson } from '../heroku/heroku-json.js';
 import { issueAuthorization, revokeAuthorization } from './auth-routes.js';
 import { addCertBody, auditFacts } from './domains-routes.js';
 
@@ -261,6 +263,26 @@ export function herokuRoutes(table: RouteTable, ctx: ApiContext): void {
   });
 
   if (ctx.addons) {
+    table.add({
+      method: 'get',
+      path: '/addon-attachments',
+      action: 'account',
+      tag: 'addons',
+      summary: 'The add-on attachments of the apps you can read (heroku addons)',
+      response: z.array(addonAttachmentSchema),
+      handler: async ({ user }) => (await attachmentsVisibleTo(ctx.pool, user)).map(addonAttachmentJson),
+    });
+
+    table.add({
+      method: 'get',
+      path: '/apps/:app/addon-attachments',
+      action: 'app:read',
+      tag: 'addons',
+      summary: "The add-on attachments of an app: each a config var an add-on sets on it",
+      response: z.array(addonAttachmentSchema),
+      handler: async ({ app, user }) => (await attachmentsVisibleTo(ctx.pool, user, app.id)).map(addonAttachmentJson),
+    });
+
     table.add({
       method: 'get',
       path: '/addon-services',
