@@ -272,3 +272,25 @@ describe("Heroku's Platform API", () => {
     }
   });
 });
+
+describe('the API rate limit', () => {
+  let h: ApiHarness;
+  after(async () => {
+    await h?.close();
+  });
+
+  test('RateLimit-Remaining counts down per token; past it a 429 with Retry-After (Heroku: rate_limit)', async () => {
+    h = await createApiHarness({ rateLimitPerHour: 3 });
+    const carol = await h.user('carol@example.com');
+    const dave = await h.user('dave@example.com');
+    const remaining = [];
+    for (let i = 0; i < 3; i++) remaining.push((await request(h.app).get('/account').set(as(carol)).expect(200)).headers['ratelimit-remaining']);
+    assert.deepEqual(remaining, ['2', '1', '0']);
+    const refused = await request(h.app).get('/account').set(as(carol)).set(heroku).expect(429);
+    assert.equal(refused.body.id, 'rate_limit');
+    assert.equal(refused.body.paas_id, 'rate_limited');
+    assert.match(String(refused.headers['retry-after']), /^\d+$/);
+    assert.equal(refused.headers['ratelimit-remaining'], '0');
+    await request(h.app).get('/account').set(as(dave)).expect(200);
+  });
+});
