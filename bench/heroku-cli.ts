@@ -1,12 +1,12 @@
 /**
  * Heroku's CLI against paas (issue 24, BENCHMARKS.md "Heroku's CLI"): starts a platform with one
- * Express app, runs the everyday cases of test/heroku/heroku-cases.ts with npm's `heroku` CLI 11
+ * Express app, runs the everyday cases of test/heroku-cli/heroku-cases.ts with npm's `heroku` CLI 11
  * (installed on demand under test-results/.heroku-cli), and prints each case and "N passed, N failed".
  *
  *   npm run bench:heroku-cli
  */
-import { herokuCases, runHerokuCases } from '../test/heroku/heroku-cases.js';
-import { startHerokuSession } from '../test/heroku/heroku-session.js';
+import { herokuCases, runHerokuCases } from '../test/heroku-cli/heroku-cases.js';
+import { startHerokuSession } from '../test/heroku-cli/heroku-session.js';
 
 const started = Date.now();
 const s = await startHerokuSession();

@@ -1,16 +1,16 @@
 /**
  * Heroku's own tools against paas (issue 24): npm's `heroku` CLI 11 (installed on demand under
  * test-results/.heroku-cli, never a dependency of the platform) drives a platform with one pushed
- * Express app through the everyday cases of test/heroku/heroku-cases.ts, and `heroku-client` from
+ * Express app through the everyday cases of test/heroku-cli/heroku-cases.ts, and `heroku-client` from
  * npm speaks to the same API. Cases another branch brings (app rename, stacks, webhooks) are run and
  * reported, and required once the API answers them.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingHerokuFields } from '@paas/shared/api-contract';
-import { api, herokuCases, runHerokuCases, type CaseResult } from '../heroku/heroku-cases.js';
-import { startHerokuSession, type HerokuSession } from '../heroku/heroku-session.js';
-import type { HerokuClient } from '../heroku/heroku-cli.js';
+import { api, herokuCases, runHerokuCases, type CaseResult } from './heroku-cases.js';
+import { startHerokuSession, type HerokuSession } from './heroku-session.js';
+import type { HerokuClient } from './heroku-cli.js';
 
 describe("Heroku's CLI and heroku-client against paas", { timeout: 1_800_000 }, () => {
   let s: HerokuSession;
