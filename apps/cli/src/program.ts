@@ -19,6 +19,7 @@ import { registerHostsCommands } from './commands/hosts.js';
 import { registerHostProvisionCommands } from './commands/hosts-provision.js';
 import { registerLifecycleCommands } from './commands/lifecycle.js';
 import { registerLimitsCommands } from './commands/limits.js';
+import { registerFeaturesCommands } from './commands/features.js';
 import { registerLogsCommands } from './commands/logs.js';
 import { registerPsControlCommands } from './commands/ps-control.js';
 import { registerPsCommands } from './commands/ps.js';
@@ -88,6 +89,7 @@ export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
   registerLifecycleCommands(program, ctx);
   registerStacksCommands(program, ctx);
   registerVersionCommands(program, ctx);
+  registerFeaturesCommands(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().showHelpAfterError(`(run paas help ${command.name()} for usage)`);
   }

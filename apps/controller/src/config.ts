@@ -22,6 +22,11 @@ const schema = z
     PAAS_API_PORT: portSchema.default(5050),
     PAAS_API_HOST: z.string().min(1).default('127.0.0.1'),
     PAAS_API_URL: z.string().url().optional(),
+    // Requests each API token (or client address without one) may make an hour (RateLimit-Remaining).
+    PAAS_API_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000_000).default(20_000),
+    // This cluster's region, as Heroku's API shows it (GET /regions, apps' region): a name and a description.
+    PAAS_REGION: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be a short lowercase name such as eu-home or local').optional(),
+    PAAS_REGION_DESCRIPTION: z.string().max(200).optional(),
     PAAS_ROUTER_PORT: portSchema.default(8080),
     // The routers' internal listener (service discovery): app networks may reach this port of their host.
     PAAS_ROUTER_INTERNAL_PORT: z.coerce.number().int().min(0).max(65535).default(5055),
@@ -158,6 +163,9 @@ const schema = z
         port: env.PAAS_API_PORT,
         host: env.PAAS_API_HOST,
         url: (env.PAAS_API_URL ?? `http://127.0.0.1:${env.PAAS_API_PORT}`).replace(/\/+$/, ''),
+        rateLimitPerHour: env.PAAS_API_RATE_LIMIT,
+        /** The one region this cluster is (GET /regions): PAAS_REGION, else the cluster's name. */
+        region: { name: env.PAAS_REGION ?? env.PAAS_CLUSTER, description: env.PAAS_REGION_DESCRIPTION ?? `paas cluster ${env.PAAS_REGION ?? env.PAAS_CLUSTER}` },
       },
       router: { port: env.PAAS_ROUTER_PORT },
       /** Apps call each other at `<app>.<domain>` through the routers' internal listener on `port` (0: off). */

@@ -49,6 +49,12 @@ export const errorStatus = {
   volume_not_found: 404,
   no_buildpack: 422,
   rate_limited: 429,
+  /** A `Range` header that cannot be read, or asks past the API's bounds (max 1000). */
+  requested_range_not_satisfiable: 416,
+  /** A log session's URL that was used already, has expired, or was never issued. */
+  log_session_not_found: 404,
+  feature_not_found: 404,
+  region_not_found: 404,
   unavailable: 503,
   /** A container engine did not answer within the call's deadline: retryable. */
   engine_timeout: 504,
@@ -64,6 +70,51 @@ export const errorStatus = {
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;
+
+/**
+ * Heroku's Platform API error ids, for the codes where paas's differ: answered as `id` to clients
+ * that ask for Heroku's API (`Accept: application/vnd.heroku+json; version=3`), with paas's own code
+ * beside it as `paas_id`. Heroku's tools key on these (`not_found`, `rate_limit`, …).
+ */
+export const herokuErrorIds: Partial<Record<ErrorCode, string>> = {
+  app_not_found: 'not_found',
+  build_not_found: 'not_found',
+  release_not_found: 'not_found',
+  user_not_found: 'not_found',
+  authorization_not_found: 'not_found',
+  collaborator_not_found: 'not_found',
+  drain_not_found: 'not_found',
+  process_not_found: 'not_found',
+  addon_not_found: 'not_found',
+  backup_not_found: 'not_found',
+  volume_not_found: 'not_found',
+  log_session_not_found: 'not_found',
+  feature_not_found: 'not_found',
+  region_not_found: 'not_found',
+  invalid_authorization: 'unauthorized',
+  invalid_path: 'bad_request',
+  invalid_body: 'bad_request',
+  nesting_too_deep: 'bad_request',
+  invalid_characters: 'invalid_params',
+  reserved_key: 'invalid_params',
+  limit_exceeded: 'invalid_params',
+  name_taken: 'conflict',
+  build_in_progress: 'conflict',
+  volume_host_lost: 'conflict',
+  quota_exceeded: 'forbidden',
+  build_failed: 'invalid_params',
+  release_failed: 'invalid_params',
+  no_buildpack: 'invalid_params',
+  rate_limited: 'rate_limit',
+  database_unavailable: 'unavailable',
+  engine_timeout: 'unavailable',
+  insufficient_storage: 'unavailable',
+};
+
+/** The error id a Heroku client is told for `code`. */
+export function herokuErrorId(code: ErrorCode): string {
+  return herokuErrorIds[code] ?? code;
+}
 
 export interface AppErrorOptions {
   retryable?: boolean;

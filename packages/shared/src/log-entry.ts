@@ -85,12 +85,15 @@ export function formatLogLine(e: LogEntry): string {
 
 export interface LogFilter {
   source?: LogSource | undefined;
+  /** Only lines from one of these sources (Heroku's `heroku` source: the router's and the platform's). */
+  sources?: readonly LogSource[] | undefined;
   /** `web.1` matches that process; `web` every process of the type. */
   process?: string | undefined;
 }
 
 export function matchesLogFilter(e: Pick<LogEntry, 'source' | 'process'>, f: LogFilter): boolean {
   if (f.source !== undefined && e.source !== f.source) return false;
+  if (f.sources !== undefined && !f.sources.includes(e.source)) return false;
   if (f.process !== undefined && e.process !== f.process && !e.process.startsWith(`${f.process}.`)) return false;
   return true;
 }

@@ -33,6 +33,10 @@ export class RedisKeys {
   acmeChallenge(token: string): string {
     return `${this.prefix}:acme:challenge:${token}`;
   }
+  /** A log session (Heroku's logplex_url) by the SHA-256 of its token: single-use, expires. */
+  logSession(tokenHash: string): string {
+    return `${this.prefix}:log-session:${tokenHash}`;
+  }
   get routes(): string {
     return `${this.prefix}:routes`;
   }

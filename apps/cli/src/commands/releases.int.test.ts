@@ -50,7 +50,7 @@ describe('releases', () => {
 describe('formatReleases', () => {
   it('copes with releases the platform made itself (no user)', () => {
     const now = new Date('2024-05-01T12:00:00Z');
-    const release = { id: 'r', version: 7, description: 'Rollback to v5', status: 'succeeded' as const, current: true, image: 'img:7', build: null, process_types: {}, user: null, created_at: now.toISOString() };
+    const release = { id: 'r', version: 7, description: 'Rollback to v5', status: 'succeeded' as const, current: true, eligible_for_rollback: true, image: 'img:7', build: null, process_types: {}, created_at: now.toISOString() };
     assert.deepEqual(formatReleases([release], now), ['v7  Rollback to v5    just now  (current)']);
   });
 });

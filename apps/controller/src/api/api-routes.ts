@@ -33,6 +33,8 @@ import { buildStreamRoutes } from './routes/build-stream-routes.js';
 import { appMetricsRoutes } from './routes/app-metrics-routes.js';
 import { webhooksRoutes } from './routes/webhooks-routes.js';
 import { sourceBuildsRoutes } from './routes/source-builds-routes.js';
+import { herokuRoutes } from './routes/heroku-routes.js';
+import { logSessionRoutes } from './routes/log-session-routes.js';
 
 /**
  * Every REST API route, declared in one table: each names its policy action, its schemas and its
@@ -73,5 +75,7 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   appMetricsRoutes(table, ctx);
   webhooksRoutes(table, ctx);
   sourceBuildsRoutes(table, ctx);
+  herokuRoutes(table, ctx);
+  logSessionRoutes(table, ctx);
   return table;
 }

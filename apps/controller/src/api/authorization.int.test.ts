@@ -82,6 +82,11 @@ describe('authorization, route by route', () => {
       delivery: async () => '00000000-0000-4000-8000-000000000000',
       event: async () => '00000000-0000-4000-8000-000000000000',
       source: async () => (await deployedApp(h, `authz-src-${++n}`, owner.user.id)).app.name,
+      region: async () => 'test-region',
+      feature: async () => 'https-redirect',
+      endpoint: async () => 'no-such-endpoint',
+      service: async () => 'heroku-postgresql',
+      token: async () => 'A'.repeat(43),
     };
     let path = route.path;
     for (const [, name] of route.path.matchAll(/:(\w+)/g)) {

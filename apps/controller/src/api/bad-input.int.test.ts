@@ -59,7 +59,7 @@ describe('bad input', () => {
     const cases: [string, 'post' | 'patch' | 'put', object, RegExp][] = [
       ['/apps', 'post', { name: 42 }, /^name: /],
       ['/apps', 'post', [], /^name: |Expected object/],
-      ['/apps/shop/formation', 'patch', { updates: [{ type: 'web', quantity: '2' }] }, /^updates\.0\.quantity: /],
+      ['/apps/shop/formation', 'patch', { updates: [{ type: 'web', quantity: 'two' }] }, /^updates\.0\.quantity: /],
       ['/apps/shop/formation', 'patch', { updates: 'web=2' }, /^updates: /],
       ['/apps/shop/config-vars', 'patch', { A: 1 }, /^A: /],
       ['/apps/shop/config-vars', 'patch', { A: { nested: true } }, /^A: /],

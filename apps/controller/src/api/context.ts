@@ -25,6 +25,8 @@ import type { AppRenameService } from '../deploy/app-rename.js';
 import type { BuildLogSource } from './routes/build-stream-routes.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
 import type { SourceBuilds } from '../deploy/source-build.js';
+import type { RateLimiter } from './heroku/rate-limit.js';
+import type { LogSessions } from './heroku/log-sessions.js';
 
 /** Everything the HTTP layer needs, wired by hand in main.ts (or by a test). */
 import type { HostProvisioner, ProvisionEvent } from '../provision/host-provisioner.js';
@@ -85,6 +87,10 @@ export interface ApiContext {
    * the swarm runtime's wiring; absent, --swarm is refused ("not available until the swarm runtime lands").
    */
   swarmJoin?: (host: { name: string; address: string; docker: import('dockerode') }, emit: (e: ProvisionEvent) => void) => Promise<void>;
+  /** The API's per-caller request budget (default: one of config.api.rateLimitPerHour). */
+  rateLimiter?: RateLimiter;
+  /** Heroku's log sessions: single-use, short-lived URLs that stream an app's log (needs logs). */
+  logSessions?: LogSessions;
   /** Automatic certificates over ACME (issue 18). */
   acme?: AcmeService;
   /** Builds' live output (the console's build view); absent, a build's stored output is answered. */

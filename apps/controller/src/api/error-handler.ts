@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, type Logger } from '@paas/shared';
+import { AppError, herokuErrorId, type Logger } from '@paas/shared';
+import { wantsHeroku } from './heroku/accept.js';
 import { fromLibraryError } from './library-errors.js';
 import { drainRequestBody } from './drain-body.js';
 
@@ -32,7 +33,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     // A retryable 503 (the database or an engine is away for a moment): when to try again.
     if (appErr.retryable && appErr.status === 503) res.setHeader('Retry-After', '2');
-    const body = appErr.status >= 500 && requestId ? { ...appErr.toJSON(), request_id: requestId } : appErr.toJSON();
+    let body: Record<string, unknown> = appErr.status >= 500 && requestId ? { ...appErr.toJSON(), request_id: requestId } : appErr.toJSON();
+    // Heroku's clients are told Heroku's error id, paas's own code kept beside it (errors.ts, herokuErrorIds).
+    if (wantsHeroku(req) && herokuErrorId(appErr.code) !== appErr.code) body = { ...body, id: herokuErrorId(appErr.code), paas_id: appErr.code };
     res.status(appErr.status);
     if (req.complete) {
       res.json(body);

@@ -11,6 +11,7 @@ import { mountAttach } from './attach-upgrade.js';
 import { metricsRoutes } from '../metrics/metrics-routes.js';
 import { platformVersion, versionHeader } from '../cli-package/platform-version.js';
 import { consoleStatic } from './console-static.js';
+import { RateLimiter, rateLimit } from './heroku/rate-limit.js';
 
 /** The controller's HTTP surface: git over HTTP at `/<app>.git`, the REST API, and the hooks' endpoint. */
 export function createHttpApp(ctx: ApiContext): Express {
@@ -27,6 +28,8 @@ export function createHttpApp(ctx: ApiContext): Express {
     res.setHeader(versionHeader, platformVersion);
     next();
   });
+  // Every answer says what is left of the caller's hourly budget (RateLimit-Remaining, as Heroku's API).
+  app.use(rateLimit(ctx.rateLimiter ?? new RateLimiter(ctx.config.api.rateLimitPerHour)));
   if (ctx.metrics) app.use(ctx.metrics.httpMiddleware());
   app.use((req, res, next) => {
     git.handle(req, res).then(

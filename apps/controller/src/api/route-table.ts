@@ -10,6 +10,8 @@ import type { User } from '../db/users.js';
 import { appAllowed, authorize, currentUser, loadApp, requireUser, tokenFrom } from './auth.js';
 import { jsonBody } from './json-body.js';
 import { validate } from './validate.js';
+import { nextRange, parseRange, rangeOf, type RangeRequest } from './heroku/range.js';
+import { nextCursorHeader } from './pagination.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -113,6 +115,15 @@ export class RouteTable {
             : await loadApp(db, currentUser(req), name, spec.action);
         }
         else if (spec.action !== 'public' && spec.action !== 'hook') authorize(req.user, spec.action);
+        // Heroku's pagination (heroku/range.ts): a Range header on a GET of a list.
+        const range = req.method === 'GET' && typeof req.headers.range === 'string' && req.headers.range.trim() !== '' ? parseRange(req.headers.range) : undefined;
+        let rawQuery: unknown = req.query;
+        if (range && spec.paginated) {
+          if (range.start !== undefined && !/^[A-Za-z0-9_-]+$/.test(range.start)) {
+            throw new AppError('requested_range_not_satisfiable', 'Range: the start is not a value from a Next-Range header');
+          }
+          rawQuery = { ...req.query, limit: String(range.max), ...(range.start !== undefined ? { cursor: range.start } : {}) };
+        }
         const call: RouteCall<unknown, unknown> = {
           req,
           res,
@@ -125,17 +136,39 @@ export class RouteTable {
           },
           params,
           body: spec.body ? validate(spec.body, req.body) : undefined,
-          query: spec.query ? validate(spec.query, req.query, 'query') : undefined,
+          query: spec.query ? validate(spec.query, rawQuery, 'query') : undefined,
         };
-        const result = await spec.handler(call);
+        let result = await spec.handler(call);
         if (spec.raw) return;
+        let status = spec.status ?? 200;
+        const paged = pageHeaders(spec, res, range, (call.query as { limit?: number } | undefined)?.limit, result);
+        result = paged.result;
+        if (paged.partial) status = 206;
         if (options.checkResponses) checkResponse(spec, result);
-        res.status(spec.status ?? 200).json(result);
+        res.status(status).json(result);
       });
       r[spec.method](spec.path, ...handlers);
     }
     return r;
   }
+}
+
+/**
+ * Heroku's `Next-Range` beside paas's `Next-Cursor` on a paginated list (206 when the request asked
+ * with `Range` and more follow); any other list asked with `Range` is paged in memory.
+ */
+function pageHeaders(spec: RouteSpec, res: Response, range: RangeRequest | undefined, limit: number | undefined, result: unknown): { result: unknown; partial: boolean } {
+  if (spec.paginated) {
+    const cursor = res.getHeader(nextCursorHeader);
+    if (typeof cursor !== 'string') return { result, partial: false };
+    res.setHeader('Next-Range', nextRange(range ?? { field: 'id', max: limit ?? 200, order: undefined }, cursor));
+    return { result, partial: range !== undefined };
+  }
+  if (!range || !Array.isArray(result)) return { result, partial: false };
+  const page = rangeOf(JSON.parse(JSON.stringify(result)) as unknown[], range);
+  if (page.next === undefined) return { result: page.items, partial: false };
+  res.setHeader('Next-Range', page.next);
+  return { result: page.items, partial: true };
 }
 
 /**

@@ -33,8 +33,8 @@ describe('scale: bad input changes nothing', () => {
       [[{ type: 'web', quantity: 2 }, { type: 'worker', quantity: 100_000 }], /^updates\.1\.quantity: /],
       [[{ type: 'Web!', quantity: 1 }], /^updates\.0\.type: /],
       [[], /^updates: /],
-      // hostile values: numeric strings, huge numbers, quotes, a type twice
-      [[{ type: 'web', quantity: '3' }], /^updates\.0\.quantity: /],
+      // hostile values: strings that are no whole number (Heroku's "3" is one), huge numbers, quotes, a type twice
+      [[{ type: 'web', quantity: '3x' }], /^updates\.0\.quantity: /],
       [[{ type: 'web', quantity: 1e308 }], /^updates\.0\.quantity: /],
       [[{ type: 'web', quantity: 2 ** 53 + 2 }], /^updates\.0\.quantity: /],
       [[{ type: "web'; DROP TABLE apps; --", quantity: 1 }], /^updates\.0\.type: /],

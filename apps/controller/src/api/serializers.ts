@@ -7,6 +7,7 @@ import type { User, ApiTokenRow } from '../db/users.js';
 import type { AuditEventRow } from '../db/audit-events.js';
 import type { QuotaReport } from '../auth/quota-service.js';
 import { gitUrl, webUrl, type ControllerConfig } from '../config.js';
+import { regionRef } from './heroku/heroku-json.js';
 
 /** Heroku's `{id, name}` of a stack. */
 function stackRef(name: StackName) {
@@ -18,6 +19,13 @@ type UrlConfig = Pick<ControllerConfig, 'domain' | 'router' | 'api'>;
 export function appJson(config: UrlConfig, app: AppRow) {
   return {
     id: app.id,
+    // Heroku's App fields paas has: the cluster's region (GET /regions), none of Heroku's teams or spaces.
+    region: regionRef(config.api.region.name),
+    organization: null,
+    team: null,
+    space: null,
+    repo_size: null,
+    slug_size: null,
     name: app.name,
     owner: { id: app.owner_id, email: app.owner_email },
     created_at: app.created_at,
@@ -38,10 +46,13 @@ export function releaseJson(r: ReleaseRow, current: number | null) {
     description: r.description,
     status: r.status,
     current: r.version === current,
+    // Heroku's: a release that succeeded can be rolled back to (deploy/rollback.ts refuses the others).
+    eligible_for_rollback: r.status === 'succeeded',
     image: r.image,
     build: r.build_id ? { id: r.build_id } : null,
     process_types: r.process_types,
-    user: r.user_email ? { email: r.user_email } : null,
+    // Omitted for releases the platform made itself (Heroku's Release has no null user).
+    ...(r.user_email ? { user: { email: r.user_email } } : {}),
     created_at: r.created_at,
   };
 }
@@ -72,6 +83,7 @@ export function dynoJson(p: ProcessInfo) {
     host: p.host,
     release: { version: p.release },
     command: p.command,
+    created_at: p.startedAt,
     updated_at: p.startedAt,
     ...(p.volumes?.length ? { volumes: p.volumes } : {}),
   };

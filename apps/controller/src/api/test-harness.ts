@@ -104,6 +104,8 @@ export interface ApiHarnessOptions {
   maxBootMs?: number;
   /** The API's public URL, in apps' git URLs (default http://127.0.0.1:5050): tests that listen give theirs. */
   apiUrl?: string;
+  /** PAAS_API_RATE_LIMIT: requests per caller an hour (default 1,000,000). */
+  rateLimitPerHour?: number;
   /** The hosts a volume may be made on (default: the runtime's). */
   volumeHosts?: () => string[];
   /** PAAS_VOLUME_DRIVERS, PAAS_VOLUME_ALLOW_OPTIONS, PAAS_VOLUMES_PER_APP. */
@@ -187,7 +189,14 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
   const releases = new ReleaseService(db.pool, deployer, access.cipher, releasePhase, publish);
   const tokens = new TokenService(db.pool, secret, '1h');
   const repos = new RepoManager(join(home, 'repos'));
-  const config = { domain: 'localhost', router: { port: 8080 }, api: { port: 5050, host: '127.0.0.1', url: options.apiUrl ?? 'http://127.0.0.1:5050' } };
+  const config = { domain: 'localhost', router: { port: 8080 }, api: {
+      port: 5050,
+      host: '127.0.0.1',
+      url: options.apiUrl ?? 'http://127.0.0.1:5050',
+      rateLimitPerHour: options.rateLimitPerHour ?? 1_000_000,
+      region: { name: 'test-region', description: 'the test cluster' },
+    },
+  };
   const pushService = new PushService({
     pool: db.pool,
     redis,

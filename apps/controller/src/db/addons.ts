@@ -129,3 +129,30 @@ export async function insertAddonServer(db: Queryable, kind: AddonKind, endpoint
 export async function deleteAddonServer(db: Queryable, id: string): Promise<void> {
   await db.query('DELETE FROM addon_servers WHERE id = $1', [id]);
 }
+
+export interface AttachmentListRow {
+  addon_id: string;
+  addon_name: string;
+  home_app_id: string;
+  home_app_name: string;
+  app_id: string;
+  app_name: string;
+  as_name: string;
+  created_at: Date;
+}
+
+/**
+ * Attachments to the apps `user` may read (all for an admin), or to one app of theirs: Heroku's
+ * `/addon-attachments` and `/apps/{app}/addon-attachments`. At most 1000, oldest first.
+ */
+export async function attachmentsVisibleTo(db: Queryable, user: { id: string; role: string }, appId?: string): Promise<AttachmentListRow[]> {
+  const { rows } = await db.query<AttachmentListRow>(
+    `SELECT t.addon_id, d.name AS addon_name, d.app_id AS home_app_id, h.name AS home_app_name, t.app_id, a.name AS app_name, t.as_name, t.created_at
+       FROM addon_attachments t JOIN addons d ON d.id = t.addon_id JOIN apps a ON a.id = t.app_id JOIN apps h ON h.id = d.app_id
+      WHERE ($3::uuid IS NULL OR t.app_id = $3)
+        AND ($1::boolean OR a.owner_id = $2 OR EXISTS (SELECT 1 FROM collaborators c WHERE c.app_id = a.id AND c.user_id = $2))
+      ORDER BY t.created_at, t.addon_id LIMIT 1000`,
+    [user.role === 'admin', user.id, appId ?? null],
+  );
+  return rows;
+}

@@ -43,6 +43,11 @@ export class CertService {
     return (await listCerts(this.o.pool, app.id)).map(certJson);
   }
 
+  /** The app's certificates with their chains (PEM; public), for Heroku's SNI endpoints. */
+  async listWithChains(app: AppRow): Promise<(CertJson & { certificate_chain: string })[]> {
+    return (await listCerts(this.o.pool, app.id)).map((r) => ({ ...certJson(r), certificate_chain: r.cert_chain }));
+  }
+
   async add(app: AppRow, certificateChain: string, privateKey: string): Promise<CertJson> {
     const checked = checkCertPair(certificateChain, privateKey);
     await this.assertOwned(app, checked.names);

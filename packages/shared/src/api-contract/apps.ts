@@ -6,6 +6,12 @@ import { stackRef } from './stacks.js';
 
 export const appSchema = z.object({
   id,
+  region: z.object({ id, name: z.string() }).describe("The cluster's region (GET /regions)"),
+  organization: z.null(),
+  team: z.null(),
+  space: z.null(),
+  repo_size: z.null().describe('Not measured by paas (Heroku: bytes of the git repository)'),
+  slug_size: z.null().describe('Not measured by paas (Heroku: bytes of the slug)'),
   name: z.string(),
   owner: userRef,
   created_at: timestamp,
@@ -21,7 +27,8 @@ export const appSchema = z.object({
 export const formationEntrySchema = z.object({
   type: z.string(),
   quantity: z.number().int(),
-  command: z.string().nullable().describe("From the current release's Procfile; null before the first deploy"),
+  command: z.string().optional().describe("From the current release's Procfile; absent before the first deploy"),
+  app: z.object({ id, name: z.string() }).optional(),
 });
 
 export const appInfoSchema = appSchema.extend({ formation: z.array(formationEntrySchema) });
@@ -36,6 +43,8 @@ export const dynoSchema = z.object({
   host: z.string(),
   release: z.object({ version: z.number().int() }),
   command: z.string(),
+  app: z.object({ id, name: z.string() }).optional(),
+  created_at: timestamp.optional(),
   updated_at: timestamp,
   cpu_percent: z.number().nullable().optional().describe('CPU in percent of one core, from the latest sample (null before one)'),
   memory_mb: z.number().nullable().optional().describe('Memory used in MB, from the latest sample'),

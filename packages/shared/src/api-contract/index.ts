@@ -12,3 +12,5 @@ export * from './admin.js';
 export * from './backing-services.js';
 export * from './stacks.js';
 export * from './webhooks.js';
+export * from './heroku.js';
+export * from './heroku-fields.js';

@@ -8,10 +8,11 @@ export const releaseSchema = z.object({
   description: z.string(),
   status: z.enum(['pending', 'succeeded', 'failed']),
   current: z.boolean(),
+  eligible_for_rollback: z.boolean().describe('It succeeded: it can be rolled back to'),
   image: z.string(),
   build: z.object({ id }).nullable(),
   process_types: z.record(z.string()),
-  user: z.object({ email: z.string() }).nullable().describe('Who made it; null for releases the platform made itself'),
+  user: z.object({ email: z.string() }).optional().describe('Who made it; absent for releases the platform made itself'),
   created_at: timestamp,
 });
 

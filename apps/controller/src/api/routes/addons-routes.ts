@@ -1,7 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { addonBackupSchema, addonInfoSchema, addonSchema, attachedAddonSchema } from '@paas/shared/api-contract';
+import { addonBackupSchema, addonInfoSchema, addonSchema, attachedAddonSchema, herokuAddonSchema } from '@paas/shared/api-contract';
+import { wantsHeroku } from '../heroku/accept.js';
+import { herokuAddonJson } from '../heroku/heroku-json.js';
 import { AppError } from '@paas/shared';
 import { findAppByName, findAppForUser, type AppRow } from '../../db/apps.js';
 import { findAddon } from '../../db/addons.js';
@@ -12,11 +14,14 @@ import { appAllowed, requester } from '../auth.js';
 import type { RouteTable } from '../route-table.js';
 
 const asName = z.string().max(41).describe('Config var prefix: the add-on is <AS>_URL (default DATABASE or REDIS)');
-const createBody = z.object({
-  service: z.string({ required_error: 'is required' }).max(60).describe('postgres or redis, optionally with :PLAN'),
-  plan: z.string().max(40).optional(),
-  as: asName.optional(),
-});
+const createBody = z
+  .object({
+    service: z.string().max(60).optional().describe('postgres or redis (or heroku-postgresql, heroku-redis), optionally with :PLAN'),
+    plan: z.string().max(80).optional().describe("The plan; without service, Heroku's SERVICE:PLAN (heroku-postgresql:hobby)"),
+    as: asName.optional(),
+    attachment: z.object({ name: asName.optional() }).optional().describe("Heroku's spelling of as"),
+  })
+  .refine((b) => b.service !== undefined || b.plan !== undefined, { message: 'is required: postgres or redis (or plan heroku-postgresql:PLAN)', path: ['service'] });
 const attachBody = z.object({ addon: z.string({ required_error: 'is required' }).max(100), as: asName.optional() });
 
 const addonPath = '/apps/:app/addons/:addon';
@@ -37,8 +42,19 @@ export function addonsRoutes(table: RouteTable, ctx: ApiContext): void {
     action: 'app:read',
     tag: 'addons',
     summary: "The add-ons attached to an app, its own and those shared with it, with the config var each sets",
-    response: z.array(attachedAddonSchema),
-    handler: ({ app }) => addons.list(app),
+    description: "Heroku's clients (Accept: application/vnd.heroku+json) get Heroku's add-on shape (addon_service, plan and app as references).",
+    response: z.union([z.array(attachedAddonSchema), z.array(herokuAddonSchema)]),
+    handler: async ({ app, req }) => {
+      const list = await addons.list(app);
+      if (!wantsHeroku(req)) return list;
+      const owners = new Map<string, { id: string; name: string }>([[app.name, { id: app.id, name: app.name }]]);
+      for (const a of list) {
+        if (owners.has(a.app)) continue;
+        const owner = await findAppByName(ctx.pool, a.app);
+        owners.set(a.app, { id: owner?.id ?? a.id, name: a.app });
+      }
+      return list.map((a) => herokuAddonJson(a, owners.get(a.app)!, app.name));
+    },
   });
 
   table.add({
@@ -52,7 +68,12 @@ export function addonsRoutes(table: RouteTable, ctx: ApiContext): void {
     status: 201,
     response: addonSchema,
     handler: async ({ app, user, body, req }) => {
-      const view = await addons.create(app, user, body);
+      const service = body.service ?? body.plan!;
+      const view = await addons.create(app, user, {
+        service,
+        ...(body.service !== undefined && body.plan !== undefined ? { plan: body.plan } : {}),
+        ...((body.as ?? body.attachment?.name) !== undefined ? { as: (body.as ?? body.attachment?.name)! } : {}),
+      });
       await ctx.access.audit.record({ ...requester(req), action: 'addon.create', app: app.name, details: { addon: view.name, plan: view.plan } });
       return view;
     },

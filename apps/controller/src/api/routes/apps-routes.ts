@@ -14,12 +14,13 @@ import { appJson } from '../serializers.js';
 const createBody = z.object({ name: appName });
 
 export function appsRoutes(table: RouteTable, ctx: ApiContext): void {
-  table.add({
+  // Heroku's CLI lists a user's apps at /users/~/apps, heroku-client's examples at /account/apps.
+  for (const path of ['/apps', '/users/~/apps', '/account/apps']) table.add({
     method: 'get',
-    path: '/apps',
+    path,
     action: 'account',
     tag: 'apps',
-    summary: 'List the apps you own or collaborate on (all apps for an admin), by name',
+    summary: path === '/apps' ? 'List the apps you own or collaborate on (all apps for an admin), by name' : 'The same list as GET /apps (Heroku’s name for it)',
     query: pageQuery,
     paginated: true,
     response: z.array(appSchema),
@@ -75,7 +76,7 @@ export function appsRoutes(table: RouteTable, ctx: ApiContext): void {
       const release = await currentRelease(ctx.pool, ctx.access.cipher, app.id);
       return {
         ...appJson(ctx.config, app),
-        formation: formation.map((f) => ({ type: f.type, quantity: f.quantity, command: release?.process_types[f.type] ?? null })),
+        formation: formation.map((f) => ({ type: f.type, quantity: f.quantity, command: release?.process_types[f.type] })),
       };
     },
   });

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { localeSchema, logoutSchema } from '@paas/shared/api-contract';
 import { AppError } from '@paas/shared';
 import { verifyPassword } from '../../auth/passwords.js';
-import { deleteApiToken, findUserByEmail, listApiTokens, setUserLocale } from '../../db/users.js';
+import type { Request } from 'express';
+import { deleteApiToken, findUserByEmail, listApiTokens, setUserLocale, type ApiTokenRow, type User } from '../../db/users.js';
 import type { ApiContext } from '../context.js';
 import { clientIp, requester, tokenFrom } from '../auth.js';
 import { inTransaction } from '../../db/queryable.js';
@@ -20,6 +21,27 @@ const accountBody = z.object({ locale: localeSchema.describe("The web console's 
 const authorizationBody = z.object({
   description: singleLineText(tokenDescriptionMax).default('').describe(`What the token is for, e.g. ci (at most ${tokenDescriptionMax} characters, no control characters)`),
 });
+
+/** Issues an API token for `user`; the token and its audit event commit together (a token whose event cannot be written is never issued). */
+export async function issueAuthorization(ctx: ApiContext, user: User, description: string, req: Request): Promise<{ token: string; authorization: ApiTokenRow }> {
+  return inTransaction(ctx.pool, async (tx) => {
+    const issued = await ctx.tokens.issueApiToken(user.id, description, tx);
+    const details = { id: issued.authorization.id, description };
+    await ctx.access.audit.record({ ...requester(req), action: 'authorization.create', details }, tx);
+    return issued;
+  });
+}
+
+/** Revokes one of `user`'s API tokens (404 for anyone else's): it fails from the next request on. */
+export async function revokeAuthorization(ctx: ApiContext, user: User, id: string, req: Request): Promise<ApiTokenRow> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) throw new AppError('authorization_not_found', `you have no authorization ${id.slice(0, 100)}`);
+  return inTransaction(ctx.pool, async (tx) => {
+    const row = await deleteApiToken(tx, user.id, id);
+    if (!row) throw new AppError('authorization_not_found', `you have no authorization ${id}`);
+    await ctx.access.audit.record({ ...requester(req), action: 'authorization.revoke', details: { id, description: row.description } }, tx);
+    return row;
+  });
+}
 
 /** Sessions (`paas login`), the account, and its API tokens (`paas authorizations`). */
 export function authRoutes(table: RouteTable, ctx: ApiContext): void {
@@ -121,13 +143,7 @@ export function authRoutes(table: RouteTable, ctx: ApiContext): void {
     status: 201,
     response: authorizationSchema,
     handler: async ({ user, body, req }) => {
-      // The token and its audit event commit together: a token whose event cannot be written is never issued.
-      const { token, authorization } = await inTransaction(ctx.pool, async (tx) => {
-        const issued = await ctx.tokens.issueApiToken(user.id, body.description, tx);
-        const details = { id: issued.authorization.id, description: body.description };
-        await ctx.access.audit.record({ ...requester(req), action: 'authorization.create', details }, tx);
-        return issued;
-      });
+      const { token, authorization } = await issueAuthorization(ctx, user, body.description, req);
       return authorizationJson(authorization, token);
     },
   });
@@ -140,15 +156,6 @@ export function authRoutes(table: RouteTable, ctx: ApiContext): void {
     summary: 'Revoke one of your API tokens; it stops working on the next request',
     params: { authorization: 'The authorization id' },
     response: authorizationSchema,
-    handler: async ({ user, req, params }) => {
-      const id = params['authorization'] ?? '';
-      const revoked = await inTransaction(ctx.pool, async (tx) => {
-        const row = await deleteApiToken(tx, user.id, id);
-        if (!row) throw new AppError('authorization_not_found', `you have no authorization ${id}`);
-        await ctx.access.audit.record({ ...requester(req), action: 'authorization.revoke', details: { id, description: row.description } }, tx);
-        return row;
-      });
-      return authorizationJson(revoked);
-    },
+    handler: async ({ user, req, params }) => authorizationJson(await revokeAuthorization(ctx, user, params['authorization'] ?? '', req)),
   });
 }

@@ -10,7 +10,7 @@ const addDomainBody = z.object({
   hostname: z.string({ required_error: 'is required' }).max(253).describe('A DNS name such as www.example.com, or a wildcard *.example.com'),
 });
 
-const addCertBody = z.object({
+export const addCertBody = z.object({
   certificate_chain: z.string({ required_error: 'is required' }).max(100_000).describe('PEM: the certificate, then its intermediates'),
   private_key: z.string({ required_error: 'is required' }).max(100_000).describe('PEM: the unencrypted private key'),
 });
@@ -103,6 +103,6 @@ export function domainsRoutes(table: RouteTable, ctx: ApiContext): void {
   });
 }
 
-function auditFacts(cert: CertJson): Record<string, unknown> {
+export function auditFacts(cert: CertJson): Record<string, unknown> {
   return { id: cert.id, names: cert.names, fingerprint: cert.fingerprint, expires_at: cert.expires_at };
 }

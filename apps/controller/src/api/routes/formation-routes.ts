@@ -11,6 +11,8 @@ import { dynoJson } from '../serializers.js';
 import { isOneOffRunner } from '../../runtime/one-off.js';
 import { oneOffService } from '../one-off-services.js';
 import { releaseProcessType } from '../../deploy/release-phase.js';
+import type { AppRow } from '../../db/apps.js';
+import type { ProcessInfo } from '../../runtime/runtime-backend.js';
 
 const maxPerType = 100;
 const patchBody = z.object({
@@ -22,7 +24,12 @@ const patchBody = z.object({
           .max(63)
           .regex(/^[a-z][a-z0-9_-]*$/, 'process types are lowercase letters, digits, - and _')
           .refine((t) => t !== releaseProcessType, 'release is the release phase: it runs once per release and is never scaled'),
-        quantity: z.number().int().min(0).max(maxPerType),
+        // Heroku's CLI sends quantities as strings ("2"); Heroku's API takes both. "2x" is no quantity.
+        quantity: z
+          .union([z.number(), z.string().regex(/^\d{1,4}$/, 'must be a whole number such as 2').transform(Number)], {
+            errorMap: () => ({ message: 'must be a whole number such as 2' }),
+          })
+          .pipe(z.number().int('must be a whole number').min(0).max(maxPerType)),
       }),
     )
     .min(1)
@@ -36,8 +43,22 @@ export function formationRoutes(table: RouteTable, ctx: ApiContext): void {
     return (await getFormation(ctx.pool, appId)).map((f) => ({
       type: f.type,
       quantity: f.quantity,
-      command: release?.process_types[f.type] ?? null,
+      command: release?.process_types[f.type],
     }));
+  };
+  const withApp = <T extends object>(app: AppRow, entries: T[]) => entries.map((e) => ({ ...e, app: { id: app.id, name: app.name } }));
+  /**
+   * Heroku's dynos: the current release's processes, each name once (a process being replaced by a
+   * deploy or a restart is not listed beside its replacement), then the one-offs.
+   */
+  const currentDynos = (app: AppRow, procs: ProcessInfo[]): ProcessInfo[] => {
+    const byName = new Map<string, ProcessInfo>();
+    const rank = (p: ProcessInfo): number => (p.release === app.current_release ? 2 : 0) + (p.state === 'up' ? 1 : 0);
+    for (const p of procs) {
+      const seen = byName.get(p.name);
+      if (!seen || rank(p) > rank(seen) || (rank(p) === rank(seen) && p.release > seen.release)) byName.set(p.name, p);
+    }
+    return [...byName.values()];
   };
 
   table.add({
@@ -47,7 +68,7 @@ export function formationRoutes(table: RouteTable, ctx: ApiContext): void {
     tag: 'formation',
     summary: 'How many processes of each type the app runs',
     response: z.array(formationEntrySchema),
-    handler: ({ app }) => formationJson(app.id),
+    handler: async ({ app }) => withApp(app, await formationJson(app.id)),
   });
 
   table.add({
@@ -83,7 +104,7 @@ export function formationRoutes(table: RouteTable, ctx: ApiContext): void {
       const processTypes = scaled.release?.process_types ?? {};
       ctx.access.audit.announce({ ...requester(req), action: 'formation.update', app: app.name, details: { updates } });
       await Promise.all([ctx.logs?.events.scaled(app.name, updates, req.user?.email), ctx.deployer.reconcile(app)]);
-      return formation.map((f) => ({ type: f.type, quantity: f.quantity, command: processTypes[f.type] ?? null }));
+      return withApp(app, formation.map((f) => ({ type: f.type, quantity: f.quantity, command: processTypes[f.type] })));
     },
   });
 
@@ -92,13 +113,13 @@ export function formationRoutes(table: RouteTable, ctx: ApiContext): void {
     path: '/apps/:app/dynos',
     action: 'app:read',
     tag: 'formation',
-    summary: "The app's processes, one-offs (run.N) included",
+    summary: "The app's processes, one-offs (run.N) included: the current release's, each name once (not one a deploy is replacing)",
     response: z.array(dynoSchema),
     handler: async ({ app }) => {
-      const procs = await ctx.runtime.list({ app: app.name });
+      const procs = currentDynos(app, await ctx.runtime.list({ app: app.name }));
       if (isOneOffRunner(ctx.runtime)) procs.push(...(await ctx.runtime.listOneOffs({ app: app.name })));
       procs.sort((a, b) => a.type.localeCompare(b.type) || Number(a.name.split('.')[1]) - Number(b.name.split('.')[1]));
-      return procs.map((p) => ({ ...dynoJson(p), ...ctx.metrics?.usage(p.id) }));
+      return procs.map((p) => ({ ...dynoJson(p), app: { id: app.id, name: app.name }, ...ctx.metrics?.usage(p.id) }));
     },
   });
 }

@@ -8,7 +8,8 @@ import type { DrainState } from '../../logs/drain-state.js';
 import { displayDrainUrl, drainEgressUse, parseDrainUrl } from '../../logs/drain-url.js';
 import type { LogServices } from '../../logs/log-services.js';
 import { isStreamId } from '../../logs/log-store.js';
-import { streamLogs } from '../../logs/log-tail.js';
+import { streamLogs, type TailRequest } from '../../logs/log-tail.js';
+import type { Request, Response } from 'express';
 import type { ApiContext } from '../context.js';
 import { requester } from '../auth.js';
 import { drainsPerAppMax as maxDrainsPerApp } from '../input-limits.js';
@@ -54,6 +55,23 @@ function logsOf(ctx: ApiContext): LogServices {
   return ctx.logs;
 }
 
+/**
+ * Streams an app's log to `res` as one of this controller's bounded tails (server-sent events when
+ * the client accepts them, else plain text); a tail has a Redis connection of its own.
+ */
+export async function streamAppLog(logs: LogServices, req: Request, res: Response, q: Omit<TailRequest, 'sse'>): Promise<void> {
+  if (!logs.tails.tryAdd(res)) {
+    throw new AppError('unavailable', 'too many log tails are open on this controller; try again shortly', { retryable: true });
+  }
+  const reader = q.tail ? logs.reader() : logs.store.redis;
+  try {
+    await streamLogs(logs.store, reader, { ...q, sse: /text\/event-stream/.test(String(req.headers.accept ?? '')) }, res);
+  } finally {
+    logs.tails.remove(res);
+    if (reader !== logs.store.redis) reader.disconnect();
+  }
+}
+
 /** `GET /apps/{app}/logs` (history and live tail) and the app's log drains (Heroku's `/log-drains`). */
 export function logsRoutes(table: RouteTable, ctx: ApiContext): void {
   table.add({
@@ -71,28 +89,7 @@ export function logsRoutes(table: RouteTable, ctx: ApiContext): void {
       const logs = logsOf(ctx);
       const lastEventId = String(req.headers['last-event-id'] ?? '');
       const after = isStreamId(lastEventId) ? lastEventId : query.after;
-      if (!logs.tails.tryAdd(res)) {
-        throw new AppError('unavailable', 'too many log tails are open on this controller; try again shortly', { retryable: true });
-      }
-      const reader = query.tail ? logs.reader() : logs.store.redis;
-      try {
-        await streamLogs(
-          logs.store,
-          reader,
-          {
-            app: app.name,
-            lines: query.lines,
-            tail: query.tail,
-            filter: { source: query.source, process: query.ps },
-            after,
-            sse: /text\/event-stream/.test(String(req.headers.accept ?? '')),
-          },
-          res,
-        );
-      } finally {
-        logs.tails.remove(res);
-        if (reader !== logs.store.redis) reader.disconnect();
-      }
+      await streamAppLog(logs, req, res, { app: app.name, lines: query.lines, tail: query.tail, filter: { source: query.source, process: query.ps }, after });
     },
   });
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Request } from 'express';
+import type { AppRow } from '../../db/apps.js';
 import { routerSettingsSchema } from '@paas/shared/api-contract';
 import { getRouterSettings, updateRouterSettings } from '../../db/router-settings.js';
 import { inTransaction } from '../../db/queryable.js';
@@ -24,6 +26,19 @@ const patchBody = z
   .strict()
   .refine((b) => b.https_redirect !== undefined || b.max_body_mb !== undefined, { message: 'give https_redirect, max_body_mb or both', path: [] });
 
+/** Changes an app's router settings with their audit event (one transaction), then republishes its route. */
+export async function changeRouterSettings(ctx: ApiContext, app: AppRow, body: { https_redirect?: boolean | undefined; max_body_mb?: number | null | undefined }, req: Request) {
+  const patch = { https_redirect: body.https_redirect, max_body_mb: body.max_body_mb };
+  // the audit event commits with the change, or neither does
+  const settings = await inTransaction(ctx.pool, async (tx) => {
+    const s = await updateRouterSettings(tx, app.id, patch);
+    await ctx.access.audit.record({ ...requester(req), action: 'router.update', app: app.name, details: { ...body } }, tx);
+    return s;
+  });
+  await ctx.deployer.reconcile(app);
+  return settings;
+}
+
 /** `paas router`, `paas router:set`: how the routers treat an app's requests (HTTPS redirect, body limit). */
 export function routerRoutes(table: RouteTable, ctx: ApiContext): void {
   table.add({
@@ -45,16 +60,6 @@ export function routerRoutes(table: RouteTable, ctx: ApiContext): void {
     body: patchBody,
     example: { https_redirect: true, max_body_mb: 50 },
     response: routerSettingsSchema,
-    handler: async ({ app, body, req }) => {
-      const patch = { https_redirect: body.https_redirect, max_body_mb: body.max_body_mb };
-      // the audit event commits with the change, or neither does
-      const settings = await inTransaction(ctx.pool, async (tx) => {
-        const s = await updateRouterSettings(tx, app.id, patch);
-        await ctx.access.audit.record({ ...requester(req), action: 'router.update', app: app.name, details: { ...body } }, tx);
-        return s;
-      });
-      await ctx.deployer.reconcile(app);
-      return settings;
-    },
+    handler: ({ app, body, req }) => changeRouterSettings(ctx, app, body, req),
   });
 }
