@@ -147,11 +147,11 @@ start_supervisor() {
 }
 healthy() { # component
   case $1 in
-    controller) curl -fsS "http://127.0.0.1:$PAAS_API_PORT/health" ;;
-    builder) curl -fsS "http://127.0.0.1:$PAAS_BUILDER_PORT/healthz" ;;
-    router) curl -fsS -H "Host: $PAAS_DOMAIN" "http://127.0.0.1:$PAAS_ROUTER_PORT/healthz" ;;
+    controller) curl -m 5 -fsS "http://127.0.0.1:$PAAS_API_PORT/health" ;;
+    builder) curl -m 5 -fsS "http://127.0.0.1:$PAAS_BUILDER_PORT/healthz" ;;
+    router) curl -m 5 -fsS -H "Host: $PAAS_DOMAIN" "http://127.0.0.1:$PAAS_ROUTER_PORT/healthz" ;;
     # the registry's API answers 401 without credentials: it is up
-    registry) curl -ks -o /dev/null -w '%{http_code}' "$PAAS_REGISTRY/v2/" | grep -qE '^(200|401)$' ;;
+    registry) curl -m 5 -ks -o /dev/null -w '%{http_code}' "$PAAS_REGISTRY/v2/" | grep -qE '^(200|401)$' ;;
   esac
 }
 
