@@ -25,6 +25,8 @@ export async function startChildRouter(prefix: string, env: Record<string, strin
       PATH: process.env['PATH'] ?? '',
       PAAS_ROUTER_PORT: String(port),
       PAAS_ROUTER_TLS_PORT: String(tlsPort),
+      // the internal listener's default port (5055) may be a running platform's router
+      PAAS_ROUTER_INTERNAL_PORT: String(await freePort()),
       PAAS_ROUTER_HOST: '127.0.0.1',
       PAAS_DOMAIN: 'paas.test',
       REDIS_URL: testRedisUrl(),
