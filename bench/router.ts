@@ -87,6 +87,8 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
       PAAS_ROUTER_PARSER: codec,
       PAAS_ROUTER_PORT: String(port),
       PAAS_ROUTER_TLS_PORT: String(tlsPort),
+      // No internal listener: its fixed default port may be taken (and two routers run here).
+      PAAS_ROUTER_INTERNAL_PORT: '0',
       PAAS_ROUTER_HOST: '127.0.0.1',
       PAAS_ROUTER_WORKERS: String(workers),
       REDIS_URL: redisUrl,
@@ -163,7 +165,7 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
       `The same node backend (a 23-byte text answer) served directly, through ${nginxVersion} and through the paas router, ` +
         `\`wrk ${wrkArgs.join(' ')}\` with \`Host: ${host}\` over keep-alive connections; ${rounds} interleaved rounds, medians shown. ` +
         `The router runs ${workers} cluster workers (PAAS_ROUTER_WORKERS), nginx ${workers} worker processes with a keep-alive upstream; ` +
-        `the router runs as the platform runs it (\`node apps/router/dist/main.js\`), once per HTTP/1.1 codec (\`PAAS_ROUTER_PARSER=native\`: node's parser driven directly; \`node\`: node's public http server and client) and writes an access line per request to the app's Redis stream (LOG_LEVEL=warn, so none to its own log). ` +
+        `the router runs as the platform runs it (\`node apps/router/dist/main.js\`), once per HTTP/1.1 codec (\`PAAS_ROUTER_PARSER=native\`: node's parser driven directly; \`node\`: public APIs only, the router's own request-head and response parsers on net sockets, node's http server for anything else) and writes an access line per request to the app's Redis stream (LOG_LEVEL=warn, so none to its own log). ` +
         `CPU per request is the user + system time of the target's processes (the router's primary and workers, nginx's master and workers) over a run, divided by the requests served: unlike req/s it hardly depends on what else the machine is doing. ` +
         `wrk, the proxies and the backend share this machine's ${cpus().length} cores: compare the rows rather than the absolutes.`,
       '',

@@ -2,9 +2,8 @@ import type http from 'node:http';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { AppRoute } from '@paas/shared';
-import { FrontRequest, FrontResponse, type FrontResponseOwner } from './front-exchange.js';
-import { LazyDeadline } from './lazy-deadline.js';
-import type { RouterFront } from './http-codec.js';
+import { ConnectionFront, QueuedConnection } from './front-connection.js';
+import type { FrontOptions } from './http-codec.js';
 import { handleOf, setReading, type NativeHttp, type NativeHttpParser, type OnHeadersComplete, type StreamHandle } from './native-http-parser.js';
 import type { ProxyRequest, ProxyResponse } from './proxy-messages.js';
 import { contextOf, type RequestContext } from './request-context.js';
@@ -17,7 +16,8 @@ export interface FrontHandlers {
   serveProxied(req: ProxyRequest, res: ProxyResponse, ctx: RequestContext, route: AppRoute): void;
 }
 
-export interface FastFrontOptions {
+/** What a front on the plain HTTP port needs, whichever codec reads the heads. */
+export interface FrontSettings {
   handlers: FrontHandlers;
   /** node's HTTP server, not listening: connections it should serve are handed to it. */
   fallback: http.Server;
@@ -27,8 +27,23 @@ export interface FastFrontOptions {
   /** How long a client may take to send a request's head (ms). */
   headersTimeoutMs: number;
   onConnection?: (socket: net.Socket) => void;
+}
+
+export interface FastFrontOptions extends FrontSettings {
   /** node's parser (loaded and checked by the codec). */
   native: NativeHttp;
+}
+
+/** A front's settings from the codec's options: node's server's own timeouts apply to the front's connections too. */
+export function frontSettings(o: FrontOptions): FrontSettings {
+  return {
+    handlers: o.handlers,
+    fallback: o.server,
+    maxHeaderBytes: o.maxHeaderBytes,
+    keepAliveMs: o.server.keepAliveTimeout,
+    headersTimeoutMs: o.server.headersTimeout,
+    onConnection: o.onConnection,
+  };
 }
 
 /** Marks a socket handed to node's server (its 'connection' listeners must not count it twice). */
@@ -45,56 +60,20 @@ const noop = (): void => {};
  * from that request on, to node's HTTP server with the bytes read so far, so it is served exactly as
  * before. One request at a time per connection: a pipelined request waits for the answer before it.
  */
-export class FastFront implements RouterFront {
-  readonly server: net.Server;
-  private readonly connections = new Set<FrontConnection>();
-  /** @internal */ stopping = false;
-
-  constructor(/** @internal */ readonly o: FastFrontOptions) {
-    // node's server starts its checks of head and request timeouts when it listens: this one never
-    // does (it only gets handed connections), so it is told it does.
-    o.fallback.emit('listening');
-    this.server = net.createServer((socket) => {
-      // Answers go out as written (set on the socket: cluster workers get their connections from the primary).
-      socket.setNoDelay(true);
-      o.onConnection?.(socket);
-      const handle = handleOf(socket);
-      if (!handle) {
-        socket.destroy();
-        return;
-      }
-      this.connections.add(new FrontConnection(this, socket, handle));
-    });
+export class FastFront extends ConnectionFront {
+  constructor(/** @internal */ override readonly o: FastFrontOptions) {
+    super(o);
   }
 
-  /** @internal */
-  forget(conn: FrontConnection): void {
-    this.connections.delete(conn);
-  }
-
-  /** Closes the connections between requests; the others close after their answer. */
-  closeIdle(): void {
-    this.stopping = true;
-    for (const conn of this.connections) conn.closeIfIdle();
-  }
-
-  closeAll(): void {
-    for (const conn of this.connections) conn.socket.destroy();
+  protected connect(socket: net.Socket): FrontConnection | undefined {
+    const handle = handleOf(socket);
+    if (!handle) {
+      socket.destroy();
+      return undefined;
+    }
+    return new FrontConnection(this, socket, handle);
   }
 }
-
-/** A request whose head the parser read, to be served here once the answers before it are out. */
-interface ParsedRequest {
-  method: string;
-  url: string;
-  headers: string[];
-  keepAlive: boolean;
-  ctx: RequestContext;
-  route: AppRoute;
-}
-
-/** Parsed requests waiting behind the answer under way (pipelining) before reading stops. */
-const maxWaiting = 32;
 
 /**
  * One client connection. Its parser reads the socket's handle itself (as node's own server does):
@@ -103,33 +82,22 @@ const maxWaiting = 32;
  * before it are out, node's server gets the connection with the request's head (rebuilt from what
  * the parser read: same method, target, version and fields, in order) and every byte after it.
  */
-class FrontConnection implements FrontResponseOwner {
+class FrontConnection extends QueuedConnection {
   private parser: NativeHttpParser | undefined;
   private readonly handle: StreamHandle;
-  private response: FrontResponse | undefined;
-  /** Pipelined requests read while an answer was under way, in order. */
-  private waiting: ParsedRequest[] = [];
-  /** Reading stopped: too many requests wait. */
-  private stopped = false;
   /** A request for node's server, waiting for the answers before it: its head, then the bytes after it. */
   private handOffHead: Buffer | undefined;
   private handOffRest: Buffer[] = [];
-  /** The parser has bytes of a head it has not finished. */
-  private midHead = false;
   /** A head completed in the read being parsed. */
   private headSeen = false;
   private fields: string[] | undefined;
-  /** Idle keep-alive, or a head too slow to come: the connection closes. */
-  private readonly deadline = new LazyDeadline(() => this.socket.destroy());
-  /** The connection is ending (a last answer went out): further requests are not read. */
-  private ending = false;
-  private done = false;
 
   constructor(
-    private readonly front: FastFront,
-    readonly socket: net.Socket,
+    protected override readonly front: FastFront,
+    socket: net.Socket,
     handle: StreamHandle,
   ) {
+    super(front, socket);
     this.handle = handle;
     socket.on('error', noop);
     socket.on('close', this.onClose);
@@ -165,11 +133,7 @@ class FrontConnection implements FrontResponseOwner {
       this.handOffHead = rebuiltHead(name ?? '', url ?? '/', major, minor, fields);
       return 2;
     }
-    const request: ParsedRequest = { method: name!, url: url ?? '/', headers: fields, keepAlive, ctx: ctx!, route };
-    if (this.response || this.waiting.length > 0) {
-      this.waiting.push(request);
-      if (this.waiting.length >= maxWaiting) this.stopReading();
-    } else this.serve(request);
+    this.accept({ method: name!, url: url ?? '/', headers: fields, keepAlive, ctx: ctx!, route });
     // No body: the parser goes on with whatever follows (a pipelined request).
     return 0;
   };
@@ -199,46 +163,8 @@ class FrontConnection implements FrontResponseOwner {
     }
   };
 
-  private serve(r: ParsedRequest): void {
-    this.deadline.disarm();
-    const req = new FrontRequest(r.method, r.url, r.headers, this.socket);
-    const res = new FrontResponse(this.socket, this, r.method === 'HEAD', !r.keepAlive || this.front.stopping);
-    this.response = res;
-    this.front.o.handlers.serveProxied(req, res, r.ctx, r.route);
-  }
-
-  private idle(): boolean {
-    return !this.response && this.waiting.length === 0;
-  }
-
-  /** The answer is out: serve the next request read (or close, if this was the last). */
-  responded(res: FrontResponse): void {
-    if (res !== this.response) return;
-    this.response = undefined;
-    // A response begun before the router began stopping was marked as the last by closeIfIdle.
-    if (res.closeAfter) {
-      this.ending = true;
-      this.waiting = [];
-      this.socket.end();
-      return;
-    }
-    const next = this.waiting.shift();
-    if (next) {
-      if (this.stopped && this.waiting.length < maxWaiting / 2) this.startReading();
-      this.serve(next);
-      return;
-    }
-    if (this.handOffHead) {
-      this.handOff();
-      return;
-    }
-    this.deadline.arm(this.midHead ? this.front.o.headersTimeoutMs : this.front.o.keepAliveMs, false);
-  }
-
-  /** Closes the connection now if it is between requests, else after the answer under way (which says so). */
-  closeIfIdle(): void {
-    if (this.response) this.response.closeAfter = true;
-    else if (!this.midHead && !this.handOffHead) this.socket.end();
+  protected handOffWaiting(): boolean {
+    return this.handOffHead !== undefined;
   }
 
   /** A head node's server would refuse (too large, malformed): it answers as it always has. */
@@ -253,16 +179,8 @@ class FrontConnection implements FrontResponseOwner {
     this.front.o.fallback.emit('clientError', err, this.socket);
   }
 
-  private stopReading(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    setReading(this.handle, false);
-  }
-
-  private startReading(): void {
-    if (!this.stopped || this.done) return;
-    this.stopped = false;
-    setReading(this.handle, true);
+  protected setReading(on: boolean): void {
+    setReading(this.handle, on);
   }
 
   /** The parser stops reading the handle: the socket's own stream reads (and keeps) what comes next. */
@@ -281,7 +199,7 @@ class FrontConnection implements FrontResponseOwner {
    * head and the bytes read after it, then reads the socket itself. Its parser is kept off the
    * socket's handle, so it reads through the stream, in order, after the replayed bytes.
    */
-  private handOff(): void {
+  protected handOff(): void {
     const bytes = Buffer.concat([this.handOffHead!, ...this.handOffRest]);
     this.handOffHead = undefined;
     this.handOffRest = [];
@@ -295,18 +213,7 @@ class FrontConnection implements FrontResponseOwner {
     socket.resume();
   }
 
-  private readonly onClose = (): void => {
-    this.response?.clientGone();
-    this.response = undefined;
-    this.waiting = [];
-    this.release();
-  };
-
-  private release(): void {
-    if (this.done) return;
-    this.done = true;
-    this.front.forget(this);
-    this.deadline.stop();
+  protected releaseReader(): void {
     this.giveBackHandle();
   }
 }

@@ -32,7 +32,9 @@ export interface FrontOptions {
  * The router's HTTP/1.1 codec: how the plain HTTP port reads requests and how requests go to the
  * backends. `native` drives node's own parser (llhttp) on the sockets' handles, through node
  * internals (`_http_common`, `socket._handle`): about twice node's server's speed per request.
- * `node` uses only public APIs (node's http server, and its http client with keep-alive agents).
+ * `node` uses only public APIs: a front of the same kind on `net` sockets with a strict request-head
+ * parser of its own (public-front.ts), node's http server for anything else, and the same
+ * keep-alive backend connections read by the router's own response parser.
  * Both serve the same router test suite; HTTPS (HTTP/2 and HTTP/1.1 over TLS) is node's server either way.
  */
 export interface HttpCodec {

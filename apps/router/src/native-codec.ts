@@ -1,4 +1,4 @@
-import { FastFront } from './fast-front.js';
+import { FastFront, frontSettings } from './fast-front.js';
 import type { FrontOptions, HttpCodec, RouterFront } from './http-codec.js';
 import { nativeResponseReader } from './native-response-reader.js';
 import { PooledBackendClient } from './pooled-backend-client.js';
@@ -14,15 +14,7 @@ export function createNativeCodec(native: NativeHttp): HttpCodec {
   return {
     name: 'native',
     createFront(o: FrontOptions): RouterFront {
-      return new FastFront({
-        handlers: o.handlers,
-        fallback: o.server,
-        maxHeaderBytes: o.maxHeaderBytes,
-        keepAliveMs: o.server.keepAliveTimeout,
-        headersTimeoutMs: o.server.headersTimeout,
-        onConnection: o.onConnection,
-        native,
-      });
+      return new FastFront({ ...frontSettings(o), native });
     },
     backendClient: (host, port, options) => new PooledBackendClient(host, port, options, reader),
   };
