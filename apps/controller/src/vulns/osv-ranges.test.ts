@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { affects } from './osv-ranges.js';
+import { affects, type AffectedEntry } from './osv-ranges.js';
 import { compareSemver } from './semver.js';
 import { compareDpkg } from './dpkg-version.js';
 
@@ -38,7 +38,7 @@ test('explicit versions; GIT ranges are not matched; unorderable versions are no
 });
 
 test('Debian versions in ECOSYSTEM ranges: epochs and tildes', () => {
-  const e = { ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1:2.4.7-1~deb12u1' }] }], versions: [] };
+  const e: AffectedEntry = { ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1:2.4.7-1~deb12u1' }] }], versions: [] };
   assert.deepEqual(affects(e, '1:2.4.7-1~deb12u0', compareDpkg), { affected: true, fixed: '1:2.4.7-1~deb12u1' });
   assert.equal(affects(e, '2.9.9-1', compareDpkg).affected, true, 'no epoch is below epoch 1');
   assert.equal(affects(e, '1:2.4.7-1', compareDpkg).affected, false, 'the release after the ~ backport is fixed');
