@@ -117,6 +117,24 @@ export class ApiTransport {
     return (await this.exchange<T>(method, path, body)).data;
   }
 
+  /**
+   * A call whose body or answer is not JSON (an upload, a document to save): the answer once it is a
+   * success; an error answer as ApiError. `timeoutMs` overrides the deadline (large uploads).
+   */
+  async raw(method: string, path: string, o: { body?: Uint8Array; contentType?: string; accept?: string; timeoutMs?: number } = {}): Promise<Response> {
+    const headers: Record<string, string> = { accept: o.accept ?? 'application/json' };
+    if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
+    if (o.contentType) headers['content-type'] = o.contentType;
+    let res: Response;
+    try {
+      res = await this.fetchFn(`${this.url}${path}`, { method, headers, ...(o.body ? { body: o.body } : {}), signal: AbortSignal.timeout(o.timeoutMs ?? this.timeoutMs) });
+    } catch (err) {
+      throw this.networkError(err);
+    }
+    if (res.ok) return res;
+    throw await errorAnswer(res, `${method} ${path}`);
+  }
+
   private async exchange<T>(method: string, path: string, body?: unknown): Promise<{ data: T; headers: Headers }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
@@ -173,6 +191,22 @@ export class ApiTransport {
       cause: err,
     });
   }
+}
+
+/** An error answer of a call that is not a JSON exchange, as an ApiError (its body's id and message when it has them). */
+async function errorAnswer(res: Response, call: string): Promise<ApiError> {
+  const text = await res.text().catch(() => '');
+  let body: { id?: unknown; message?: unknown } = {};
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    // not JSON
+  }
+  return new ApiError(
+    res.status,
+    typeof body.id === 'string' ? body.id : `http_${res.status}`,
+    typeof body.message === 'string' && body.message !== '' ? body.message : `the paas API answered ${res.status} to ${call}`,
+  );
 }
 
 export function appPath(app: string): string {
