@@ -139,7 +139,7 @@ export class BuildpackBuilder implements Builder {
       const processTypes = await this.processTypes(ctx, container, defaults);
       lap('release');
       const appFindings = await this.scanApp(ctx, container);
-      lap('inventory');
+      lap('inventoryScan');
 
       await output.heading('Compressing...');
       const slug = await commitSlugImage(docker, container, {

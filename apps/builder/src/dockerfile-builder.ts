@@ -111,8 +111,11 @@ export class DockerfileBuilder implements Builder {
   /** The image's SBOM, read from the engine's export of its layers. */
   private async inventory(ctx: BuildContext, ref: string): Promise<BuildSbom | undefined> {
     if (!this.o.sbom) return undefined;
+    const started = Date.now();
     try {
-      return await this.o.sbom.finish(await this.o.sbom.ofImage(ref), ctx.job, ref, ctx.output);
+      const sbom = await this.o.sbom.finish(await this.o.sbom.ofImage(ref), ctx.job, ref, ctx.output);
+      ctx.log.info({ ms: { inventory: Date.now() - started }, components: sbom.components }, 'image inventory made');
+      return sbom;
     } catch (err) {
       ctx.log.warn({ err }, 'could not make the image\'s inventory');
       await ctx.output.warn(`Inventory skipped: ${(err as Error).message}`);

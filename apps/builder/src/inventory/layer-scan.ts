@@ -14,6 +14,7 @@ export type FoundFile =
   | { kind: 'npm-lock'; packages: NpmPackage[] }
   | { kind: 'python'; pkg: PythonPackage }
   | { kind: 'node-runtime'; version: string }
+  | { kind: 'node-versions'; binaries: { path: string; version: string }[] }
   | { kind: 'go'; info: GoBuildInfo };
 
 /** What one layer holds: the files found (by path, no leading slash) and what it deletes from the layers below. */
@@ -53,10 +54,22 @@ export function parserFor(path: string): Parser | undefined {
   if (/(^|\/)(site|dist)-packages\/[^/]+\.dist-info\/METADATA$/.test(path)) {
     return { max: 8 << 20, parse: (t) => { const pkg = parsePythonMetadata(t); return pkg && { kind: 'python', pkg }; } };
   }
+  if (path === nodeVersionsPath) return { max: 64 << 10, parse: (t) => ({ kind: 'node-versions', binaries: parseNodeVersions(t) }) };
   if (/(^|\/)include\/node\/node_version\.h$/.test(path)) {
     return { max: 1 << 20, parse: (t) => { const version = parseNodeVersionHeader(t); return version ? { kind: 'node-runtime', version } : undefined; } };
   }
   return undefined;
+}
+
+/** Where the build container's inventory script lists the Node.js binaries of /app and their `--version`. */
+export const nodeVersionsPath = 'tmp/paas-inventory-node-versions';
+
+/** `app/.heroku/node/bin/node v22.1.0` lines. */
+export function parseNodeVersions(text: string): { path: string; version: string }[] {
+  return text.split('\n').flatMap((line) => {
+    const m = /^(\S+) v(\d+\.\d+\.\d+)$/.exec(line.trim());
+    return m ? [{ path: m[1]!, version: m[2]! }] : [];
+  });
 }
 
 /** Executables smaller than this are not Go programs worth reading. */

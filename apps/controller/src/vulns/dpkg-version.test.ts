@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { compareDpkg, parseDpkgVersion, verrevcmp } from './dpkg-version.js';
 
 /** Each pair sorts first < second, as `dpkg --compare-versions a lt b` says. */
@@ -54,4 +55,26 @@ test("verrevcmp itself: dpkg's own cases", () => {
   assert.ok(verrevcmp('', 'a') < 0);
   assert.ok(verrevcmp('a', '.') < 0);
   assert.equal(verrevcmp('00', '0'), 0);
+});
+
+test('random versions sort as dpkg --compare-versions says (when dpkg is installed)', (t) => {
+  const probe = spawnSync('dpkg', ['--version']);
+  if (probe.error || probe.status !== 0) return t.skip('no dpkg here');
+  let seed = 7;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const part = (): string => Array.from({ length: 1 + rand(6) }, () => '0123456789.~+abz'[rand(16)]).join('');
+  const version = (): string => `${rand(4) === 0 ? `${rand(3)}:` : ''}${rand(10)}${part()}${rand(2) === 0 ? `-${rand(3)}${part()}` : ''}`;
+  let checked = 0;
+  for (let i = 0; i < 150; i++) {
+    const [a, b] = [version(), version()];
+    if (!parseDpkgVersion(a) || !parseDpkgVersion(b)) continue;
+    checked++;
+    const ours = compareDpkg(a, b)!;
+    const op = ours < 0 ? 'lt' : ours > 0 ? 'gt' : 'eq';
+    assert.equal(spawnSync('dpkg', ['--compare-versions', a, op, b]).status, 0, `${a} ${op} ${b}`);
+  }
+  assert.ok(checked >= 100, `only ${checked} pairs were valid versions`);
 });
