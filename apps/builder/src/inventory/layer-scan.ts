@@ -72,6 +72,9 @@ export function parseNodeVersions(text: string): { path: string; version: string
   });
 }
 
+/** Files one layer's findings keep at most: an image of a million tiny package.json files is bounded. */
+export const maxFilesPerLayer = 200_000;
+
 /** Executables smaller than this are not Go programs worth reading. */
 const minGoBinary = 64 << 10;
 
@@ -93,7 +96,7 @@ export async function scanLayer(tar: Readable): Promise<LayerFindings> {
     const dir = slash < 0 ? '' : path.slice(0, slash);
     if (base === '.wh..wh..opq') found.opaque.push(dir);
     else if (base.startsWith('.wh.')) found.whiteouts.push(`${dir ? `${dir}/` : ''}${base.slice(4)}`);
-    if (h.type !== 'file' && h.type !== 'contiguous-file') {
+    if ((h.type !== 'file' && h.type !== 'contiguous-file') || found.files.size >= maxFilesPerLayer) {
       entry.resume();
       continue;
     }
