@@ -32,7 +32,7 @@ interface PushFigures {
 
 /** Pushes a fixture twice (cold: the run image's inventory is read; warm: it is cached) and reads the builder's timings. */
 async function pushFixtures(): Promise<PushFigures[]> {
-  const p = await startPlatform();
+  const p = await startPlatform({ supervised: true });
   const work = await mkdtemp(join(tmpdir(), 'paas-bench-sbom-'));
   const out: PushFigures[] = [];
   try {
@@ -59,6 +59,7 @@ async function pushFixtures(): Promise<PushFigures[]> {
       const line = /-----> Inventory: (.*)/.exec(push.output)?.[1]?.trim() ?? '(none)';
       const done = /Done: ([\d.]+ [KMG]i?B)(?: \(the build image is ([\d.]+ [KMG]i?B)\))?/.exec(push.output);
       out.push({ fixture, pushSeconds, inventoryMs: ms, line, runSize: done?.[1] ?? '?', buildSize: done?.[2] ?? '(the Dockerfile build)' });
+      console.error(JSON.stringify(out.at(-1)));
       await p.paas(['apps:destroy', app, '--confirm', app]);
     }
   } finally {
@@ -131,6 +132,7 @@ async function matching(): Promise<string[]> {
     t = Date.now();
     const dbFound = await vulns.match([build.id]);
     const dbMs = Date.now() - t;
+    console.error(JSON.stringify({ memoryMs: times, found, importMs, dbMs, dbFound }));
     return [
       `| in memory (\`matchComponents\`), median of 3 | ${times.sort((a, b) => a - b)[1]!.toFixed(0)} ms | ${found} findings |`,
       `| storing the 100,000 advisories (one import's write) | ${(importMs / 1000).toFixed(1)} s | |`,
