@@ -57,7 +57,7 @@ async function pushFixtures(): Promise<PushFigures[]> {
         .map((l) => JSON.parse(l) as { ms: Record<string, number> })
         .map((e) => (e.ms['inventory'] ?? 0) + (e.ms['inventoryScan'] ?? 0));
       const line = /-----> Inventory: (.*)/.exec(push.output)?.[1]?.trim() ?? '(none)';
-      const done = /Done: ([\d.]+ [KMG]i?B)(?: \(the build image is ([\d.]+ [KMG]i?B)\))?/.exec(push.output);
+      const done = /Done: (\S+)(?: \(the build image is (\S+)\))?/.exec(push.output);
       out.push({ fixture, pushSeconds, inventoryMs: ms, line, runSize: done?.[1] ?? '?', buildSize: done?.[2] ?? '(the Dockerfile build)' });
       console.error(JSON.stringify(out.at(-1)));
       await p.paas(['apps:destroy', app, '--confirm', app]);
@@ -107,7 +107,7 @@ function synthetic(components: number, advisories: number): { comps: StoredCompo
   return { comps, advs };
 }
 
-async function matching(): Promise<string[]> {
+export async function benchSbomMatching(): Promise<string[]> {
   const { comps, advs } = synthetic(10_000, 100_000);
   const mc: MatchComponent[] = comps.map((c) => ({ ...c, build_id: 'b' }));
   const ma: MatchAffected[] = advs.flatMap((a) => a.affected.map((f) => ({ advisory_id: a.id, ecosystem: f.ecosystem, package: f.package, ranges: f.ranges, versions: f.versions, severity: a.severity })));
@@ -145,7 +145,7 @@ async function matching(): Promise<string[]> {
 
 export async function benchSbom(): Promise<string> {
   const load = loadavg()[0]!.toFixed(1);
-  const match = await matching();
+  const match = await benchSbomMatching();
   const pushes = await pushFixtures();
   return [
     '## SBOM and vulnerability matching',

@@ -1,3 +1,4 @@
+import { cachedParser } from './parse-cache.js';
 /**
  * Debian's version ordering, as dpkg implements it (lib/dpkg/version.c): `[epoch:]upstream[-revision]`,
  * epochs compared as numbers, then upstream and revision with `verrevcmp`: runs of non-digits
@@ -70,9 +71,11 @@ export function verrevcmp(a: string, b: string): number {
 }
 
 /** Negative, zero or positive as `a` sorts before, with or after `b`; undefined when either is not a Debian version. */
+const parseCached = cachedParser(parseDpkgVersion);
+
 export function compareDpkg(a: string, b: string): number | undefined {
-  const x = parseDpkgVersion(a);
-  const y = parseDpkgVersion(b);
+  const x = parseCached(a);
+  const y = parseCached(b);
   if (!x || !y) return undefined;
   if (x.epoch !== y.epoch) return x.epoch > y.epoch ? 1 : -1;
   return Math.sign(verrevcmp(x.upstream, y.upstream)) || Math.sign(verrevcmp(x.revision, y.revision));

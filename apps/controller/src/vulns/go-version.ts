@@ -1,3 +1,4 @@
+import { cachedParser } from './parse-cache.js';
 import { compareSemverParsed, parseSemver, type SemVer } from './semver.js';
 
 /**
@@ -13,8 +14,10 @@ export function parseGoVersion(v: string): SemVer | undefined {
   return parseSemver(s);
 }
 
+const parseCached = cachedParser(parseGoVersion);
+
 export function compareGo(a: string, b: string): number | undefined {
-  const x = parseGoVersion(a);
-  const y = parseGoVersion(b);
+  const x = parseCached(a);
+  const y = parseCached(b);
   return x && y ? compareSemverParsed(x, y) : undefined;
 }

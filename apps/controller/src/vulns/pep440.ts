@@ -1,3 +1,4 @@
+import { cachedParser } from './parse-cache.js';
 /**
  * Python's version ordering, PEP 440 (as `packaging.version` implements it): `[N!]N(.N)*[{a|b|rc}N]
  * [.postN][.devN][+local]`, with its spellings normalised (alpha, beta, c, pre, preview, rev, r,
@@ -49,9 +50,11 @@ function compareLocal(a: (number | string)[] | null, b: (number | string)[] | nu
   return 0;
 }
 
+const keyCached = cachedParser(pep440Key);
+
 export function comparePep440(a: string, b: string): number | undefined {
-  const x = pep440Key(a);
-  const y = pep440Key(b);
+  const x = keyCached(a);
+  const y = keyCached(b);
   if (!x || !y) return undefined;
   if (x[0] !== y[0]) return x[0] < y[0] ? -1 : 1;
   return (

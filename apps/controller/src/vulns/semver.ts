@@ -1,3 +1,4 @@
+import { cachedParser } from './parse-cache.js';
 /**
  * Semantic Versioning 2.0.0 precedence (npm's versions; Go's, see go-version.ts): major, minor,
  * patch as numbers; a pre-release sorts before its release, its dot-separated identifiers compared
@@ -45,8 +46,10 @@ export function compareSemverParsed(x: SemVer, y: SemVer): number {
   return 0;
 }
 
+const parseCached = cachedParser(parseSemver);
+
 export function compareSemver(a: string, b: string): number | undefined {
-  const x = parseSemver(a);
-  const y = parseSemver(b);
+  const x = parseCached(a);
+  const y = parseCached(b);
   return x && y ? compareSemverParsed(x, y) : undefined;
 }
