@@ -89,7 +89,7 @@ describe('SBOM, known vulnerabilities and the release policy', { timeout: 900_00
 
     const sbom = await p.paas(['releases:sbom', '-a', app]);
     assert.equal(sbom.code, 0, sbom.stderr);
-    const doc = JSON.parse(sbom.stdout) as { bomFormat: string; components: { name: string; version: string; purl: string; properties: { name: string; value: string }[] }[] };
+    const doc = JSON.parse(sbom.stdout) as { bomFormat: string; metadata: { properties: { name: string; value: string }[] }; components: { name: string; version: string; purl: string; properties: { name: string; value: string }[] }[] };
     assert.equal(doc.bomFormat, 'CycloneDX');
     const expressComponent = doc.components.find((c) => c.name === 'express');
     assert.equal(expressComponent?.version, express);
@@ -102,18 +102,20 @@ describe('SBOM, known vulnerabilities and the release policy', { timeout: 900_00
     // later ~ backport applies; one sorting below the installed version (a tilde) does not.
     const deb = doc.components.find((c) => c.purl.startsWith('pkg:deb/') && !c.version.includes(':'))!;
     const [source, sourceVersion] = deb.properties.find((x) => x.name === 'paas:deb:source')!.value.split(' ') as [string, string];
+    // The app's stack decides the Debian release (`debian 13 trixie`): the tracker names it by codename.
+    const codename = doc.metadata.properties.find((x) => x.name === 'paas:os')!.value.split(' ')[2]!;
     const tracker = {
       [source]: {
-        'CVE-2099-7001': { description: 'later backport', releases: { bookworm: { status: 'resolved', fixed_version: `${sourceVersion}+deb12u99`, urgency: 'medium' } } },
-        'CVE-2099-7002': { description: 'tilde below', releases: { bookworm: { status: 'resolved', fixed_version: `${sourceVersion}~pre1`, urgency: 'high' } } },
-        'CVE-2099-7003': { description: 'epoch', releases: { bookworm: { status: 'resolved', fixed_version: `1:${sourceVersion}`, urgency: 'low' } } },
+        'CVE-2099-7001': { description: 'later backport', releases: { [codename]: { status: 'resolved', fixed_version: `${sourceVersion}+deb99u99`, urgency: 'medium' } } },
+        'CVE-2099-7002': { description: 'tilde below', releases: { [codename]: { status: 'resolved', fixed_version: `${sourceVersion}~pre1`, urgency: 'high' } } },
+        'CVE-2099-7003': { description: 'epoch', releases: { [codename]: { status: 'resolved', fixed_version: `1:${sourceVersion}`, urgency: 'low' } } },
       },
     };
     const trackerFile = join(work, 'tracker.json');
     await writeFile(trackerFile, JSON.stringify(tracker));
     assert.equal((await p.paas(['admin:vulndb:import', trackerFile])).code, 0);
     const debFindings = (await findings()).filter((f) => f.advisory.startsWith('CVE-2099-7'));
-    assert.deepEqual(debFindings.map((f) => [f.advisory, f.fixed]).sort(), [['CVE-2099-7001', `${sourceVersion}+deb12u99`], ['CVE-2099-7003', `1:${sourceVersion}`]]);
+    assert.deepEqual(debFindings.map((f) => [f.advisory, f.fixed]).sort(), [['CVE-2099-7001', `${sourceVersion}+deb99u99`], ['CVE-2099-7003', `1:${sourceVersion}`]]);
   });
 
   test('an advisory imported later shows up on the existing release; apps:vulns counts it', async () => {
