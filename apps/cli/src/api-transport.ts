@@ -81,18 +81,7 @@ export class ApiTransport {
       throw this.networkError(err);
     }
     if (res.ok) return res;
-    const text = await res.text().catch(() => '');
-    let parsed: { id?: unknown; message?: unknown } = {};
-    try {
-      parsed = JSON.parse(text) as typeof parsed;
-    } catch {
-      // not JSON
-    }
-    throw new ApiError(
-      res.status,
-      typeof parsed.id === 'string' ? parsed.id : `http_${res.status}`,
-      typeof parsed.message === 'string' ? parsed.message : `the paas API answered ${res.status} to ${method} ${new URL(target).pathname}`,
-    );
+    throw await errorAnswer(res, `${method} ${new URL(target).pathname}`);
   }
 
   /** Every page of a list, following the Next-Cursor header. */
@@ -115,24 +104,6 @@ export class ApiTransport {
   /** One JSON call; public for the endpoint groups kept in files of their own (addons-client.ts, volumes-client.ts, certs-auto-client.ts, lifecycle-client.ts). */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     return (await this.exchange<T>(method, path, body)).data;
-  }
-
-  /**
-   * A call whose body or answer is not JSON (an upload, a document to save): the answer once it is a
-   * success; an error answer as ApiError. `timeoutMs` overrides the deadline (large uploads).
-   */
-  async raw(method: string, path: string, o: { body?: Uint8Array; contentType?: string; accept?: string; timeoutMs?: number } = {}): Promise<Response> {
-    const headers: Record<string, string> = { accept: o.accept ?? 'application/json' };
-    if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
-    if (o.contentType) headers['content-type'] = o.contentType;
-    let res: Response;
-    try {
-      res = await this.fetchFn(`${this.url}${path}`, { method, headers, ...(o.body ? { body: o.body } : {}), signal: AbortSignal.timeout(o.timeoutMs ?? this.timeoutMs) });
-    } catch (err) {
-      throw this.networkError(err);
-    }
-    if (res.ok) return res;
-    throw await errorAnswer(res, `${method} ${path}`);
   }
 
   private async exchange<T>(method: string, path: string, body?: unknown): Promise<{ data: T; headers: Headers }> {

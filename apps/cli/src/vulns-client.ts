@@ -21,6 +21,6 @@ export const vulnsApi = {
     c.request<VulnAllowEntry>('PUT', `${appPath(app)}/vuln-allowlist/${encodeURIComponent(advisory)}`, body),
   disallow: (c: ApiClient, app: string, advisory: string) => c.request<{ advisory: string }>('DELETE', `${appPath(app)}/vuln-allowlist/${encodeURIComponent(advisory)}`),
   importDb: async (c: ApiClient, body: Uint8Array, contentType: string): Promise<VulnDbImport> =>
-    (await (await c.raw('POST', '/admin/vulndb/imports', { body, contentType, timeoutMs: 30 * 60_000 })).json()) as VulnDbImport,
+    (await (await c.raw('POST', '/admin/vulndb/imports', body, contentType)).json()) as VulnDbImport,
   dbStatus: (c: ApiClient) => c.request<VulnDbStatus>('GET', '/admin/vulndb'),
 };
