@@ -25,6 +25,7 @@ const benches: Record<string, () => Promise<string>> = {
   runtimes: async () => (await import('./runtimes.js')).benchRuntimes(),
   'image-distribution': async () => (await import('./image-distribution.js')).benchImageDistribution(),
   provision: async () => (await import('./provision.js')).benchProvision(),
+  sbom: async () => (await import('./sbom.js')).benchSbom(),
 };
 
 const only = process.argv.slice(2);

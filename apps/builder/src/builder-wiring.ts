@@ -9,6 +9,7 @@ import { BuildpackFetcher } from './buildpack-fetcher.js';
 import { DockerfileBuilder } from './dockerfile-builder.js';
 import { RedisCacheEpochs } from './cache-epochs.js';
 import { BuildTrust } from './build-trust.js';
+import { SbomMaker } from './inventory/sbom-maker.js';
 
 /** The builders of a builder process, wired from its configuration (main.ts and the integration tests). */
 export function createBuilderRegistry(config: BuilderConfig, deps: { docker: Docker; redis: Redis; keys: RedisKeys; log: Logger; builderId?: string }): BuilderRegistry {
@@ -21,8 +22,9 @@ export function createBuilderRegistry(config: BuilderConfig, deps: { docker: Doc
   });
   const cacheEpochs = new RedisCacheEpochs(deps.redis, deps.keys);
   // Dockerfile builds have no stack (their FROM says what they run on): the build image only lends its launcher.
+  const sbom = config.inventory ? new SbomMaker(docker) : undefined;
   return new BuilderRegistry([
-    new DockerfileBuilder({ docker, buildImage: stackImage(config.buildImage, defaultStack), cluster: config.cluster, memoryMb: config.memoryMb, cpus: config.cpus, networkPool: config.networkPool, cacheEpochs }),
+    new DockerfileBuilder({ docker, buildImage: stackImage(config.buildImage, defaultStack), cluster: config.cluster, memoryMb: config.memoryMb, cpus: config.cpus, networkPool: config.networkPool, cacheEpochs, ...(sbom ? { sbom } : {}) }),
     new BuildpackBuilder({
       docker,
       buildImage: config.buildImage,
@@ -37,6 +39,7 @@ export function createBuilderRegistry(config: BuilderConfig, deps: { docker: Doc
       cacheEpochs,
       trust: new BuildTrust(docker, config.cluster, config.buildCaFile ? readFileSync(config.buildCaFile) : undefined),
       ...(deps.builderId ? { builderId: deps.builderId } : {}),
+      ...(sbom ? { sbom } : {}),
     }),
   ]);
 }

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import type { BuildResult, ProcessTypes } from '@paas/shared';
+import type { BuildResult, BuildSbom, ProcessTypes } from '@paas/shared';
 import { AppError, defaultNetworkPool, isAppError, stackImage, type NetworkPool } from '@paas/shared';
 import type { Builder, BuildContext } from './builder.js';
 import { describeBuildpack, noBuildpackMessage, planBuildpacks, type BuildpackPlan, type BuildpackRef } from './buildpack-plan.js';
@@ -13,10 +13,13 @@ import { putArchive, readContainerFile, tarOfDirectory } from './docker-archive.
 import { mergeTars, type TarEntry, type TarPart } from './tar-merge.js';
 import type { BuildTrust } from './build-trust.js';
 import { ensureBuildNetwork, ensureCacheVolume, paasLabels, removeContainer, startBuildContainer } from './build-container.js';
-import { commitSlugImage, imageSize } from './slug-image.js';
+import { commitSlugImage, imageSize, type SlugLayer } from './slug-image.js';
 import { slugImageName } from './image-name.js';
 import { formatSize } from './format-size.js';
 import { configVarFiles } from './config-var-files.js';
+import type { SbomMaker } from './inventory/sbom-maker.js';
+import { scanBuildContainer } from './inventory/build-container-scan.js';
+import type { LayerFindings } from './inventory/layer-scan.js';
 
 export interface BuildpackBuilderOptions {
   docker: Docker;
@@ -41,6 +44,8 @@ export interface BuildpackBuilderOptions {
   trust: BuildTrust;
   /** This builder process, as labelled on its build containers (leftover-builds.ts). */
   builderId?: string;
+  /** Makes each slug's inventory (none: slugs have no SBOM). */
+  sbom?: SbomMaker;
 }
 
 /** The build image's unprivileged user, who owns /app, /cache, /env and /buildpacks. */
@@ -133,6 +138,8 @@ export class BuildpackBuilder implements Builder {
       const defaults = await steps.release(last, buildpacks.slice(0, -1));
       const processTypes = await this.processTypes(ctx, container, defaults);
       lap('release');
+      const appFindings = await this.scanApp(ctx, container);
+      lap('inventoryScan');
 
       await output.heading('Compressing...');
       const slug = await commitSlugImage(docker, container, {
@@ -149,6 +156,8 @@ export class BuildpackBuilder implements Builder {
       const [size, buildSize] = await Promise.all([imageSize(docker, slug.ref), imageSize(docker, buildImage)]);
       await output.info(`Done: ${formatSize(size)} (the build image is ${formatSize(buildSize)})`);
       lap('slug');
+      const sbom = appFindings && (await this.inventory(ctx, slug, appFindings, runImage));
+      lap('inventory');
       ctx.log.info({ ms, layers: slug.layers.map((l) => ({ path: l.path, bytes: l.bytes, reused: l.reused })) }, 'slug made');
       return {
         image: slug.ref,
@@ -156,11 +165,39 @@ export class BuildpackBuilder implements Builder {
         buildpack: buildpacks.map((b) => (b.kind === 'builtin' ? b.name : describeBuildpack(b))).join(', '),
         imageSize: size,
         buildImageSize: buildSize,
+        ...(sbom ? { sbom } : {}),
       };
     } finally {
       signal.removeEventListener('abort', remove);
       remove();
       ctx.cleanup(removing!);
+    }
+  }
+
+  /** The packages under /app, read before the slug is made (undefined when there is no inventory). */
+  private async scanApp(ctx: BuildContext, container: Docker.Container): Promise<LayerFindings | undefined> {
+    if (!this.o.sbom) return undefined;
+    try {
+      return await scanBuildContainer(container);
+    } catch (err) {
+      ctx.log.warn({ err }, 'could not read the slug\'s packages');
+      await ctx.output.warn(`Inventory skipped: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** The slug's SBOM: the run image's packages and /app's, each with the layer it is in. */
+  private async inventory(ctx: BuildContext, slug: { ref: string; layers: SlugLayer[] }, app: LayerFindings, runImage: string): Promise<BuildSbom | undefined> {
+    const { docker } = this.o;
+    const topLayer = async (image: string): Promise<string> => (await docker.getImage(image).inspect()).RootFS.Layers?.at(-1) ?? image;
+    try {
+      const layers = await Promise.all(slug.layers.map(async (l) => ({ path: l.path, diffId: await topLayer(l.image) })));
+      const inv = await this.o.sbom!.ofSlug({ runImage, app, layers, topLayer: await topLayer(slug.ref) });
+      return await this.o.sbom!.finish(inv, ctx.job, slug.ref, ctx.output);
+    } catch (err) {
+      ctx.log.warn({ err }, 'could not make the slug\'s inventory');
+      await ctx.output.warn(`Inventory skipped: ${(err as Error).message}`);
+      return undefined;
     }
   }
 

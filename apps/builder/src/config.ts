@@ -45,6 +45,8 @@ const schema = z.object({
   PAAS_BUILDPACK_CACHE: z.string().min(1).optional(),
   /** file:// buildpack URLs read the builder host's disk: off unless the operator allows them (tests do). */
   PAAS_BUILDPACK_ALLOW_FILE_URLS: z.enum(['0', '1', 'true', 'false']).default('0'),
+  /** Each release image's package inventory (its SBOM): on unless 0. */
+  PAAS_INVENTORY: z.enum(['0', '1', 'true', 'false']).default('1'),
   /** The egress guard's operator settings (see the controller's): loopback targets, private networks, more denied ranges. */
   PAAS_EGRESS_ALLOW_LOOPBACK: z.enum(['0', '1', 'true', 'false']).default('0'),
   PAAS_EGRESS_ALLOW_PRIVATE: z.enum(['0', '1', 'true', 'false']).default('0'),
@@ -103,6 +105,8 @@ export interface BuilderConfig {
   buildpacksDir: string;
   buildpackCacheDir: string;
   allowFileBuildpacks: boolean;
+  /** Whether each release image gets a package inventory (PAAS_INVENTORY). */
+  inventory: boolean;
   /** What the egress guard lets buildpack URLs reach besides public addresses. */
   egress: { allowLoopback: boolean; allowPrivate: boolean; deny: string[] };
   /** What git may see of the builder's environment when it fetches buildpacks: PATH and the proxies. */
@@ -149,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined>): BuilderConf
     buildpackCacheDir: e.PAAS_BUILDPACK_CACHE ?? join(e.PAAS_HOME, 'buildpacks'),
     sourcesDir: resolve(e.PAAS_BUILD_SOURCES_DIR ?? join(e.PAAS_HOME, 'builds')),
     allowFileBuildpacks: e.PAAS_BUILDPACK_ALLOW_FILE_URLS === '1' || e.PAAS_BUILDPACK_ALLOW_FILE_URLS === 'true',
+    inventory: e.PAAS_INVENTORY === '1' || e.PAAS_INVENTORY === 'true',
     egress: {
       allowLoopback: e.PAAS_EGRESS_ALLOW_LOOPBACK === '1' || e.PAAS_EGRESS_ALLOW_LOOPBACK === 'true',
       allowPrivate: e.PAAS_EGRESS_ALLOW_PRIVATE === '1' || e.PAAS_EGRESS_ALLOW_PRIVATE === 'true',

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type Docker from 'dockerode';
-import type { BuildResult, ProcessTypes } from '@paas/shared';
+import type { BuildResult, BuildSbom, ProcessTypes } from '@paas/shared';
 import { AppError, defaultNetworkPool, type NetworkPool } from '@paas/shared';
 import type { Builder, BuildContext, DetectContext } from './builder.js';
 import { ensureBuildNetwork, ensureCacheVolume, paasLabels, removeContainer } from './build-container.js';
@@ -11,6 +11,7 @@ import { formatSize } from './format-size.js';
 import { slugImageName } from './image-name.js';
 import { parseProcfile } from './procfile.js';
 import { imageSize } from './slug-image.js';
+import type { SbomMaker } from './inventory/sbom-maker.js';
 
 export interface DockerfileBuilderOptions {
   docker: Docker;
@@ -23,6 +24,8 @@ export interface DockerfileBuilderOptions {
   networkPool?: NetworkPool;
   /** The app's build cache generation: a purge makes the next build run without the engine's cache. */
   cacheEpochs: CacheEpochs;
+  /** Makes each image's inventory (none: images have no SBOM). */
+  sbom?: SbomMaker;
 }
 
 /** Where the launcher goes in Dockerfile-built images: a path no Dockerfile uses. */
@@ -93,7 +96,9 @@ export class DockerfileBuilder implements Builder {
     const ref = await this.withLauncher(built, image, imageLabels, processTypes['web']);
     const size = await imageSize(docker, ref);
     await output.info(`Done: ${formatSize(size)}`);
+    const sbom = await this.inventory(ctx, ref);
     return {
+      ...(sbom ? { sbom } : {}),
       image: ref,
       processTypes,
       buildpack: 'dockerfile',
@@ -101,6 +106,21 @@ export class DockerfileBuilder implements Builder {
       buildImageSize: 0,
       ...(port ? { port: port.port } : {}),
     };
+  }
+
+  /** The image's SBOM, read from the engine's export of its layers. */
+  private async inventory(ctx: BuildContext, ref: string): Promise<BuildSbom | undefined> {
+    if (!this.o.sbom) return undefined;
+    const started = Date.now();
+    try {
+      const sbom = await this.o.sbom.finish(await this.o.sbom.ofImage(ref), ctx.job, ref, ctx.output);
+      ctx.log.info({ ms: { inventory: Date.now() - started }, components: sbom.components }, 'image inventory made');
+      return sbom;
+    } catch (err) {
+      ctx.log.warn({ err }, 'could not make the image\'s inventory');
+      await ctx.output.warn(`Inventory skipped: ${(err as Error).message}`);
+      return undefined;
+    }
   }
 
   /** Runs the engine's build, streaming its output; returns the built image's id. */

@@ -81,18 +81,7 @@ export class ApiTransport {
       throw this.networkError(err);
     }
     if (res.ok) return res;
-    const text = await res.text().catch(() => '');
-    let parsed: { id?: unknown; message?: unknown } = {};
-    try {
-      parsed = JSON.parse(text) as typeof parsed;
-    } catch {
-      // not JSON
-    }
-    throw new ApiError(
-      res.status,
-      typeof parsed.id === 'string' ? parsed.id : `http_${res.status}`,
-      typeof parsed.message === 'string' ? parsed.message : `the paas API answered ${res.status} to ${method} ${new URL(target).pathname}`,
-    );
+    throw await errorAnswer(res, `${method} ${new URL(target).pathname}`);
   }
 
   /** Every page of a list, following the Next-Cursor header. */
@@ -173,6 +162,22 @@ export class ApiTransport {
       cause: err,
     });
   }
+}
+
+/** An error answer of a call that is not a JSON exchange, as an ApiError (its body's id and message when it has them). */
+async function errorAnswer(res: Response, call: string): Promise<ApiError> {
+  const text = await res.text().catch(() => '');
+  let body: { id?: unknown; message?: unknown } = {};
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    // not JSON
+  }
+  return new ApiError(
+    res.status,
+    typeof body.id === 'string' ? body.id : `http_${res.status}`,
+    typeof body.message === 'string' && body.message !== '' ? body.message : `the paas API answered ${res.status} to ${call}`,
+  );
 }
 
 export function appPath(app: string): string {

@@ -24,6 +24,7 @@ import { registerLogsCommands } from './commands/logs.js';
 import { registerPsControlCommands } from './commands/ps-control.js';
 import { registerPsCommands } from './commands/ps.js';
 import { registerReleasesCommands } from './commands/releases.js';
+import { registerVulnsCommands } from './commands/vulns.js';
 import { registerRollbackCommands } from './commands/rollback.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerAddonsCommands } from './commands/addons.js';
@@ -71,6 +72,7 @@ export function buildProgram(ctx: Context, options: RunOptions = {}): Command {
   registerLimitsCommands(program, ctx);
   registerRunCommands(program, ctx);
   registerReleasesCommands(program, ctx);
+  registerVulnsCommands(program, ctx);
   registerBuildsCommands(program, ctx);
   registerBuildsCreateCommand(program, ctx);
   registerBuildpacksCommands(program, ctx);

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultCliTarball } from './cli-package/cli-tarball.js';
+import type { VulnPolicy } from './vulns/vuln-policy.js';
 import { logLinesSchema, parseAddress, parseEnv, portSchema, registryEnvShape } from '@paas/shared';
 
 const flag = z
@@ -90,6 +91,14 @@ const schema = z
     PAAS_BUILD_TIMEOUT: z.coerce.number().int().positive().default(900),
     // A pushed tree larger than this (MB) is refused before it fills the disk (and git's receive.maxInputSize).
     PAAS_MAX_PUSH_MB: z.coerce.number().int().min(1).max(100_000).default(500),
+    // The platform's release policy on known vulnerabilities (apps may set their own): off, warn or
+    // refuse, at or above a severity (warn:high, refuse:critical; the severity defaults to high).
+    PAAS_VULN_POLICY: z
+      .string()
+      .regex(/^(off|warn|refuse)(:(critical|high|medium|low))?$/, 'expected off, warn[:SEVERITY] or refuse[:SEVERITY] (critical, high, medium, low)')
+      .default('warn:high'),
+    // The largest advisory database paas admin:vulndb:import uploads (MB).
+    PAAS_VULNDB_MAX_MB: z.coerce.number().int().min(1).max(4096).default(512),
     // Builds are refused while the disk under PAAS_HOME's builds and repositories has less free (MB; 0: never).
     PAAS_MIN_FREE_DISK_MB: z.coerce.number().int().min(0).max(10_000_000).default(1024),
     PAAS_JWT_TTL: z.string().min(1).default('30d'),
@@ -207,6 +216,8 @@ const schema = z
       networkPool: { cidr: env.PAAS_NETWORK_POOL, prefix: env.PAAS_NETWORK_PREFIX },
       buildTimeoutMs: env.PAAS_BUILD_TIMEOUT * 1000,
       maxPushBytes: env.PAAS_MAX_PUSH_MB * 1024 * 1024,
+      vulnPolicy: parseVulnPolicy(env.PAAS_VULN_POLICY),
+      vulnDbMaxBytes: env.PAAS_VULNDB_MAX_MB * 1024 * 1024,
       minFreeDiskBytes: env.PAAS_MIN_FREE_DISK_MB * 1024 * 1024,
       jwtTtl: env.PAAS_JWT_TTL,
       defaultQuota: {
@@ -271,6 +282,12 @@ function list(value: string): string[] {
 }
 
 export type ControllerConfig = z.infer<typeof schema>;
+
+/** `warn:high` → { action: 'warn', severity: 'high' }. */
+export function parseVulnPolicy(value: string): VulnPolicy {
+  const [action, severity] = value.split(':') as [VulnPolicy['action'], VulnPolicy['severity'] | undefined];
+  return { action, severity: severity ?? 'high' };
+}
 
 export function loadConfig(env: Record<string, string | undefined>): ControllerConfig {
   return parseEnv(schema, env);

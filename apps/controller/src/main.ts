@@ -55,6 +55,7 @@ import { createHttpApp } from './api/http-app.js';
 import { createWebhooks } from './webhooks/webhook-wiring.js';
 import { SourceBuilds } from './deploy/source-build.js';
 import type { PublishedEvent } from './webhooks/webhook-service.js';
+import { VulnService } from './vulns/vuln-service.js';
 import { createApiServer } from './api/http-server.js';
 import { hostnamesOfApp } from './db/domains.js';
 import { findAppByName } from './db/apps.js';
@@ -274,7 +275,9 @@ async function main(): Promise<void> {
   await repos.writeHookSettings({ url: `http://${internalHost}:${config.api.port}`, token: hookToken });
   await repos.installAllHooks();
 
+  const vulns = new VulnService({ pool, log: log.child({ component: 'vulns' }), platformPolicy: config.vulnPolicy });
   const pushService = new MeteredPushService(observability.metrics, {
+    vulns,
     pool,
     redis,
     keys,
@@ -369,6 +372,8 @@ async function main(): Promise<void> {
     metrics: observability.metrics,
     status: new PlatformStatus({ stateFile, version: await platformVersion(), board: statusBoard }),
     ...addons,
+    vulns,
+    vulnDbMaxBytes: config.vulnDbMaxBytes,
     acme: acmeService,
     renames: new AppRenameService({
       pool,

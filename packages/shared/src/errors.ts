@@ -36,6 +36,10 @@ export const errorStatus = {
   process_not_found: 404,
   addon_not_found: 404,
   backup_not_found: 404,
+  /** A release or build with no inventory (built before inventories, or its inventory failed). */
+  sbom_not_found: 404,
+  /** The release policy refuses an image with known vulnerabilities at or above its severity. */
+  release_blocked: 422,
   payload_too_large: 413,
   name_taken: 409,
   build_in_progress: 409,

@@ -41,6 +41,17 @@ export interface BuildResult {
    * platform then gives it as PORT and publishes it. Absent: the platform's default port.
    */
   port?: number;
+  /** The image's software bill of materials, when the builder made one. */
+  sbom?: BuildSbom;
+}
+
+/** A release image's inventory as the builder hands it over. */
+export interface BuildSbom {
+  /** The document's format: CycloneDX 1.6 JSON, gzipped, base64 in `document`. */
+  format: 'cyclonedx-1.6+gzip';
+  document: string;
+  /** How many components it lists. */
+  components: number;
 }
 
 /** Entries of a build's output stream. */

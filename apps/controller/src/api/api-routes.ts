@@ -24,6 +24,7 @@ import { domainsRoutes } from './routes/domains-routes.js';
 import { routerRoutes } from './routes/router-routes.js';
 import { statusRoutes } from './routes/status-routes.js';
 import { addonsRoutes } from './routes/addons-routes.js';
+import { vulnsRoutes } from './routes/vulns-routes.js';
 import { addonServersRoutes } from './routes/addon-servers-routes.js';
 import { volumesRoutes } from './routes/volumes-routes.js';
 import { acmeRoutes } from './routes/acme-routes.js';
@@ -77,5 +78,6 @@ export function apiRoutes(ctx: ApiContext): RouteTable {
   sourceBuildsRoutes(table, ctx);
   herokuRoutes(table, ctx);
   logSessionRoutes(table, ctx);
+  if (ctx.vulns) vulnsRoutes(table, ctx, ctx.vulns, { maxUploadBytes: ctx.vulnDbMaxBytes ?? 512 << 20 });
   return table;
 }

@@ -81,6 +81,7 @@ describe('authorization, route by route', () => {
       upload: async () => '00000000-0000-4000-8000-000000000000',
       delivery: async () => '00000000-0000-4000-8000-000000000000',
       event: async () => '00000000-0000-4000-8000-000000000000',
+      advisory: async () => 'GHSA-none-0000-0000',
       source: async () => (await deployedApp(h, `authz-src-${++n}`, owner.user.id)).app.name,
       region: async () => 'test-region',
       feature: async () => 'https-redirect',

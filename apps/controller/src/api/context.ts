@@ -1,3 +1,4 @@
+import type { VulnService } from '../vulns/vuln-service.js';
 import type pg from 'pg';
 import type { EgressGuard, Logger } from '@paas/shared';
 import type { ControllerConfig } from '../config.js';
@@ -70,6 +71,10 @@ export interface ApiContext {
   egress?: EgressGuard;
   /** Tests: every JSON answer of the route table is checked against its declared response schema (a mismatch is a 500). */
   checkResponses?: boolean;
+  /** SBOMs, findings, advisory imports and release policies (issue 21): absent, their routes are not served. */
+  vulns?: VulnService;
+  /** The largest advisory database an import uploads (PAAS_VULNDB_MAX_MB). */
+  vulnDbMaxBytes?: number;
   /** Add-ons (issue 18): absent, their routes are not served. */
   addons?: AddonService;
   /** Operator-registered add-on servers (paas admin:addon-servers). */

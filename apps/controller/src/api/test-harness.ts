@@ -40,6 +40,8 @@ import type { RuntimeBackend } from '../runtime/runtime-backend.js';
 import type { RetryOptions } from '../runtime/transient-retry.js';
 import { createAddons, type Addons } from '../addons/addon-wiring.js';
 import { VolumeService, type VolumePolicy } from '../volumes/volume-service.js';
+import { VulnService } from '../vulns/vuln-service.js';
+import type { VulnPolicy } from '../vulns/vuln-policy.js';
 import { AcmeService } from '../acme/acme-service.js';
 import { HostProvisioner } from '../provision/host-provisioner.js';
 import { testDatabaseAdminUrl, testRedisUrl } from '@paas/test-kit';
@@ -69,11 +71,17 @@ export interface ApiHarness {
   addons: Addons | undefined;
   /** App webhooks: the service, its queue and worker (over the test's Redis prefix). */
   webhooks: Webhooks;
+  /** SBOMs, findings, advisory imports and release policies. */
+  vulns: VulnService;
   user(email: string, role?: Role): Promise<{ user: User; token: string }>;
   close(): Promise<void>;
 }
 
 export interface ApiHarnessOptions {
+  /** The platform's release policy on known vulnerabilities (default warn:high). */
+  vulnPolicy?: VulnPolicy;
+  /** The largest advisory upload (default 512 MB). */
+  vulnDbMaxBytes?: number;
   /** The app.json health check runner given to the deployer (default: always passes). */
   check?: HttpCheck;
   /** Platform default quotas (generous unless a test wants otherwise). */
@@ -197,7 +205,9 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
       region: { name: 'test-region', description: 'the test cluster' },
     },
   };
+  const vulns = new VulnService({ pool: db.pool, log, platformPolicy: options.vulnPolicy ?? { action: 'warn', severity: 'high' } });
   const pushService = new PushService({
+    vulns,
     pool: db.pool,
     redis,
     keys,
@@ -285,6 +295,8 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     status: new PlatformStatus({ stateFile: join(home, 'run', 'supervisor.json'), version: 'test' }),
     // the wire contract: every JSON answer must match its route's schema (@paas/shared/api-contract)
     checkResponses: true,
+    vulns,
+    ...(options.vulnDbMaxBytes ? { vulnDbMaxBytes: options.vulnDbMaxBytes } : {}),
     ...addons,
     ...(acme ? { acme } : {}),
     buildLogs: { reader: () => redis.duplicate(), key: (id) => keys.buildLog(id) },
@@ -322,6 +334,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}): Promise
     },
     addons,
     webhooks,
+    vulns,
     async close() {
       // Add-ons left by a test are dropped from the shared servers (their databases, roles, ACL users).
       if (addons) for (const a of await listAllApps(db.pool)) await addons.addons.destroyAppAddons(a);

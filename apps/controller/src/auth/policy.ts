@@ -42,6 +42,8 @@ export const policy = {
   'app:destroy': appOwners,
   // Renaming moves its git remote, hostname and internal name: the owner's decision, as destroying is.
   'app:rename': appOwners,
+  // The app's release policy on known vulnerabilities and its allow-list: the owner's decision.
+  'app:vulns:manage': appOwners,
   // The platform.
   'admin': admins,
 } as const satisfies Record<string, readonly Subject[]>;

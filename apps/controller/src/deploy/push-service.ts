@@ -19,6 +19,7 @@ import { setBuildPort } from '../db/build-ports.js';
 import { writePushedTree } from './pushed-tree.js';
 import type { QuotaService } from '../auth/quota-service.js';
 import type { WebhookPublisher } from '../webhooks/webhook-service.js';
+import type { VulnService } from '../vulns/vuln-service.js';
 
 export interface PushServiceOptions {
   pool: pg.Pool;
@@ -48,6 +49,8 @@ export interface PushServiceOptions {
   controllerId?: string;
   /** Announces builds to the app's webhooks (api:build). */
   publish?: WebhookPublisher;
+  /** Stores each build's SBOM, matches it and applies the release policy (absent: neither). */
+  vulns?: VulnService;
 }
 
 /** A build's lease lasts this long and is renewed a third of the way through. */
@@ -254,6 +257,10 @@ export class PushService {
       if (!end || end.status === 'failed') {
         const error = end?.status === 'failed' ? end.error : 'the build ended without a result';
         throw new AppError(end?.status === 'failed' && end.code === 'no_buildpack' ? 'no_buildpack' : 'build_failed', error);
+      }
+      if (this.o.vulns && end.result.sbom) {
+        await this.o.vulns.recordBuild(app.id, build.id, Buffer.from(end.result.sbom.document, 'base64'));
+        await this.o.vulns.checkRelease(app, build.id, tell);
       }
       await finishBuild(this.o.pool, build.id, {
         status: 'succeeded',

@@ -14,3 +14,4 @@ export * from './stacks.js';
 export * from './webhooks.js';
 export * from './heroku.js';
 export * from './heroku-fields.js';
+export * from './vulns.js';

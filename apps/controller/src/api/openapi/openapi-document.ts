@@ -52,7 +52,7 @@ function operation(spec: RouteSpec): SchemaObject {
   }
   const status = String(spec.status ?? 200);
   const success: SchemaObject = { description: spec.summary };
-  if (spec.raw) success['content'] = { [spec.raw.contentType]: { schema: { type: 'string' } } };
+  if (spec.raw) success['content'] = { [spec.raw.contentType]: { schema: spec.response ? toJsonSchema(spec.response) : { type: 'string' } } };
   else if (spec.response) success['content'] = { 'application/json': { schema: toJsonSchema(spec.response) } };
   if (spec.paginated) {
     success['headers'] = {
