@@ -64,6 +64,7 @@ export const en = {
   'ps.state': 'State',
   'ps.host': 'Host',
   'ps.release': 'Release',
+  'ps.restarts': 'Restarts',
   'ps.cpu': 'CPU',
   'ps.memory': 'Memory',
   'ps.since': 'Since',

@@ -65,6 +65,7 @@ export const zhCN: Record<MessageKey, string> = {
   'ps.state': '状态',
   'ps.host': '主机',
   'ps.release': '版本',
+  'ps.restarts': '重启次数',
   'ps.cpu': 'CPU',
   'ps.memory': '内存',
   'ps.since': '时间',

@@ -75,7 +75,7 @@ export function Processes(props: { app: AppInfo }): JSX.Element {
         {t('ps.restartAll')}
       </button>
       <ErrorBox error={restartAll.error ?? dynos.error} />
-      <Table caption={t('ps.processes')} headings={[t('ps.name'), t('ps.state'), t('ps.host'), t('ps.release'), t('ps.cpu'), t('ps.memory'), t('ps.since')]} count={dynos.data?.length} empty={t('ps.none')} class="processes">
+      <Table caption={t('ps.processes')} headings={[t('ps.name'), t('ps.state'), t('ps.host'), t('ps.release'), t('ps.restarts'), t('ps.cpu'), t('ps.memory'), t('ps.since')]} count={dynos.data?.length} empty={t('ps.none')} class="processes">
         {dynos.data?.map((d) => (
           <tr key={d.id} data-process={d.name}>
             <td>{d.name}</td>
@@ -84,6 +84,7 @@ export function Processes(props: { app: AppInfo }): JSX.Element {
             </td>
             <td>{d.host}</td>
             <td>v{d.release.version}</td>
+            <td>{d.restart_count == null ? '—' : i.num(d.restart_count)}</td>
             <td>{d.cpu_percent == null ? '—' : `${i.num(Math.round(d.cpu_percent * 10) / 10)} %`}</td>
             <td>{d.memory_mb == null ? '—' : `${i.num(Math.round(d.memory_mb))} MB`}</td>
             <td>{i.ago(d.updated_at)}</td>

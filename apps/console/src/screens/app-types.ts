@@ -20,7 +20,7 @@ export interface Dyno {
   updated_at: string;
   cpu_percent?: number | null;
   memory_mb?: number | null;
-  restarts?: number;
+  restart_count?: number;
 }
 export interface Build {
   id: string;

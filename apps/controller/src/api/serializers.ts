@@ -85,6 +85,7 @@ export function dynoJson(p: ProcessInfo) {
     command: p.command,
     created_at: p.startedAt,
     updated_at: p.startedAt,
+    restart_count: p.restartCount,
     ...(p.volumes?.length ? { volumes: p.volumes } : {}),
   };
 }

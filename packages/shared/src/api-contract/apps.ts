@@ -48,6 +48,7 @@ export const dynoSchema = z.object({
   updated_at: timestamp,
   cpu_percent: z.number().nullable().optional().describe('CPU in percent of one core, from the latest sample (null before one)'),
   memory_mb: z.number().nullable().optional().describe('Memory used in MB, from the latest sample'),
+  restart_count: z.number().int().optional().describe('Times the engine restarted it after it crashed on its own'),
   volumes: z.array(z.string()).optional().describe('Volumes it mounts (NAME:PATH); a local one keeps it on its host'),
 });
 
