@@ -113,6 +113,8 @@ describe('automatic certificates from pebble', { timeout: 240_000 }, () => {
     const router = startProcess(process.execPath, ['--conditions=development', '--import', 'tsx', routerMain], {
       PAAS_ROUTER_PORT: String(routerPort),
       PAAS_ROUTER_TLS_PORT: String(routerTlsPort),
+      // the internal listener's default port (5055) may be a running platform's router
+      PAAS_ROUTER_INTERNAL_PORT: String(await freePort()),
       PAAS_ROUTER_HOST: '127.0.0.1',
       PAAS_ROUTER_WORKERS: '1',
       PAAS_DOMAIN: 'paas.test',
