@@ -62,6 +62,8 @@ function get(url: string, options: https.RequestOptions = {}): Promise<{ status:
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
+    // a server that accepts and never answers (a router with no worker) must not hold `until` forever
+    req.setTimeout(10_000, () => req.destroy(new Error('no answer within 10 s')));
     req.end();
   });
 }
