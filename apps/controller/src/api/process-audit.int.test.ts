@@ -114,7 +114,7 @@ describe('process and host commands: audit log and stop grace', () => {
     await request(h.app).delete('/hosts/node-2').set(as(admin)).expect(404);
     const seen = (await audit('host.')).map((e) => [e.actor, e.action, e.details]);
     assert.deepEqual(seen, [
-      ['root@example.com', 'host.add', { host: 'node-2', docker_url: 'unix:///var/run/docker.sock', address: '10.0.0.2', capacity_memory_mb: 2048, tls: false }],
+      ['root@example.com', 'host.add', { host: 'node-2', docker_url: 'unix:///var/run/docker.sock', address: '10.0.0.2', capacity_memory_mb: 2048, tls: false, insecure: false }],
       ['root@example.com', 'host.drain', { host: 'node-2' }],
       ['root@example.com', 'host.undrain', { host: 'node-2' }],
       ['root@example.com', 'host.remove', { host: 'node-2', force: true, processes: 0 }],
